@@ -1,0 +1,112 @@
+// A branch manager's (or single-site provider's) local assessment: the store, its key, the
+// catalogue in force and the edits the CLI offers. Everything works offline.
+#pragma once
+
+#include "dsptsync/assessment.h"
+#include "dsptsync/catalogue.h"
+#include "dsptsync/evaluator.h"
+#include "dsptsync/ledger.h"
+#include "dsptsync/ods.h"
+#include "dsptsync/store.h"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsptsync::client {
+
+// Where the store lives: --store, else $DSPTSYNC_STORE, else $XDG_DATA_HOME/dsptsync, else
+// ~/.local/share/dsptsync. The folder holds store.db and, unless a passphrase is used, store.key.
+std::filesystem::path default_store_dir();
+
+struct InitOptions {
+  std::filesystem::path dir;
+  std::string ods;   // the site (V****) or, for a single organisation, any ODS code
+  std::string name;
+  std::string year;  // "2021-22"
+  std::string user;
+  // When set, the store key comes from this passphrase through Argon2id and no key file is written.
+  std::optional<std::string> passphrase;
+};
+
+struct HistoryEntry {
+  std::string change_id;
+  std::string target;  // item or assertion id
+  std::string field;   // answer, comment, confirmed, owner, plan_action...
+  std::string user;
+  std::string device;
+  TimestampMs at = 0;
+  std::optional<FieldValue> before;
+  std::optional<FieldValue> after;
+};
+
+struct RollForwardReport {
+  std::string from_year;
+  std::string to_year;
+  std::vector<std::pair<std::string, std::string>> carried;  // old id -> new id (same or renamed)
+  std::vector<std::string> removed;                          // old items with no successor
+  std::vector<std::string> added;                            // new items with nothing before them
+  std::vector<std::string> notes;                            // e.g. answer type changed: review
+  std::size_t changes_recorded = 0;
+  bool applied = false;
+};
+
+class Workspace {
+ public:
+  static Result<std::unique_ptr<Workspace>> create(const InitOptions& options);
+  // `user_override`: attribute edits to this name instead of the one recorded at init.
+  static Result<std::unique_ptr<Workspace>> open(const std::filesystem::path& dir,
+                                                 const std::optional<std::string>& passphrase,
+                                                 const std::optional<std::string>& user_override = {});
+
+  const OdsCode& site() const { return site_; }
+  const std::string& organisation_name() const { return name_; }
+  AssessmentYear year() const { return year_; }
+  const Catalogue& catalogue() const { return catalogue_; }
+  Ledger& ledger() { return *ledger_; }
+  Store& store() { return *store_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  Result<AssessmentView> view();
+  Result<Evaluation> progress(Date today);
+
+  Result<const CatalogueItem*> item(std::string_view id) const;       // not_found names close ids
+  Result<const CatalogueAssertion*> assertion(std::string_view id) const;
+
+  Result<std::vector<Change>> answer(std::string_view item_id, std::string_view value, std::string_view location,
+                                     const std::optional<std::string>& comment);
+  Result<Change> comment(std::string_view item_id, std::string_view text);
+  Result<Change> clear(std::string_view item_id, Field field);
+  Result<Change> confirm(std::string_view assertion_id, bool confirmed);
+  Result<Change> set_owner(std::string_view assertion_id, std::string_view owner);
+  Result<std::vector<Change>> set_profile(const std::vector<std::pair<std::string, std::string>>& entries);
+  Result<std::vector<Change>> set_plan(std::string_view item_id, const std::optional<std::string>& action,
+                                       const std::optional<std::string>& owner, const std::optional<std::string>& due,
+                                       const std::optional<std::string>& state);
+
+  // Every change of an item (answer, comment, plan) or of an assertion (confirmation, owner), oldest first.
+  Result<std::vector<HistoryEntry>> history(std::string_view id);
+
+  Result<RollForwardReport> roll_forward(std::string_view to_year, bool dry_run);
+
+  // Imports the NHS standard spreadsheet (as CSV) for a year; it replaces the shipped set for it.
+  Result<Catalogue> import_catalogue(const std::filesystem::path& csv_file, std::string_view year,
+                                     const std::string& category);
+
+ private:
+  Workspace() = default;
+  Result<Catalogue> catalogue_for(AssessmentYear year);
+  FieldKey key(TargetKind kind, std::string_view target, Field field) const;
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Ledger> ledger_;
+  OdsCode site_;
+  std::string name_;
+  AssessmentYear year_;
+  Catalogue catalogue_;
+};
+
+}  // namespace dsptsync::client

@@ -1,0 +1,593 @@
+#include "dsptsync/client/cli.h"
+
+#include "dsptsync/client/workspace.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+namespace dsptsync::client {
+namespace {
+
+using nlohmann::json;
+
+// What a command produced: JSON for --json, text for people.
+struct Output {
+  json data;
+  std::string text;
+};
+
+struct GlobalOptions {
+  std::string store_dir;
+  std::string user;
+  bool as_json = false;
+};
+
+json value_json(const std::optional<FieldValue>& value) {
+  if (!value) return nullptr;
+  json out = {{"text", value->text}};
+  if (!value->location.empty()) out["location"] = value->location;
+  return out;
+}
+
+std::string value_text(const std::optional<FieldValue>& value) {
+  if (!value) return "(empty)";
+  return value->location.empty() ? "\"" + value->text + "\"" : "\"" + value->text + "\" at " + value->location;
+}
+
+json change_json(const Change& change) {
+  return {{"id", change.id},
+          {"target_kind", to_string(change.key.kind)},
+          {"target", change.key.target},
+          {"field", to_string(change.key.field)},
+          {"value", value_json(change.value)},
+          {"user", change.user},
+          {"device", change.device},
+          {"at", format_timestamp(hlc_wall_ms(change.hlc))},
+          {"based_on", change.parents}};
+}
+
+Output changes_output(const std::vector<Change>& changes, const std::string& text) {
+  json list = json::array();
+  for (const auto& change : changes) list.push_back(change_json(change));
+  return {{{"changes", list}}, text};
+}
+
+std::optional<std::string> passphrase_from_environment() {
+  if (const char* value = std::getenv("DSPTSYNC_PASSPHRASE"); value && *value) return std::string(value);
+  return std::nullopt;
+}
+
+std::filesystem::path store_dir(const GlobalOptions& global) {
+  return global.store_dir.empty() ? default_store_dir() : std::filesystem::path(global.store_dir);
+}
+
+Result<std::unique_ptr<Workspace>> open_workspace(const GlobalOptions& global) {
+  std::optional<std::string> user;
+  if (!global.user.empty()) user = global.user;
+  else if (const char* env = std::getenv("DSPTSYNC_USER"); env && *env) user = std::string(env);
+  return Workspace::open(store_dir(global), passphrase_from_environment(), user);
+}
+
+json item_json(const CatalogueItem& item, const AssessmentView* view) {
+  json out = {{"id", item.id},
+              {"standard", item.standard},
+              {"standard_name", standard_name(item.standard)},
+              {"assertion", item.assertion},
+              {"group", item.group},
+              {"type", to_string(item.type)},
+              {"required_for_met", item.required_for_met},
+              {"approaching", to_string(item.approaching)},
+              {"question", item.question},
+              {"tooltip", item.tooltip},
+              {"source", item.source},
+              {"previous_id", item.previous_id}};
+  if (view) {
+    auto answer = view->answers.find(item.id);
+    out["answer"] = answer == view->answers.end() ? json(nullptr) : value_json(answer->second.value);
+    auto comment = view->comments.find(item.id);
+    out["comment"] = comment == view->comments.end() ? json(nullptr) : json(comment->second.value.text);
+    out["provided"] = item_provided(item, *view);
+    bool in_conflict = false;
+    for (const auto& key : view->conflicts) in_conflict |= key.kind == TargetKind::item && key.target == item.id;
+    out["in_conflict"] = in_conflict;
+    if (answer != view->answers.end())
+      out["last_changed"] = {{"user", answer->second.by.user}, {"at", format_timestamp(answer->second.by.at)}};
+  }
+  return out;
+}
+
+Date today_or(const std::string& text) {
+  if (!text.empty())
+    if (auto parsed = parse_iso_date(text)) return *parsed;
+  return date_of(now_ms());
+}
+
+std::string progress_text(const Workspace& workspace, const Evaluation& evaluation) {
+  std::ostringstream text;
+  text << workspace.organisation_name() << " (" << workspace.site().code << "), " << evaluation.year.label()
+       << " assessment\n";
+  text << "Would publish now: " << display_name(evaluation.status) << "\n";
+  text << evaluation.mandatory_summary() << "\n" << evaluation.assertion_summary() << "\n";
+  text << evaluation.approaching_provided << " of " << evaluation.approaching_total
+       << " Approaching Standards items provided\n";
+  if (evaluation.open_conflicts) text << evaluation.open_conflicts << " open conflicts (dsptsync conflicts)\n";
+  if (evaluation.next_level && !evaluation.problems.empty()) {
+    text << "\nTo reach " << display_name(*evaluation.next_level) << ":\n";
+    for (const auto& problem : evaluation.problems) text << "  - " << problem.message << "\n";
+  }
+  for (const auto& warning : evaluation.warnings) text << "Note: " << warning << "\n";
+  return text.str();
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"dsptsync: complete the NHS Data Security and Protection Toolkit offline, then sync with head office",
+               "dsptsync"};
+  app.fallthrough(true);
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("--store", global.store_dir, "folder of the local store (default $DSPTSYNC_STORE or ~/.local/share/dsptsync)");
+  app.add_option("--user", global.user, "attribute edits to this person (default: the user given at init)");
+  app.add_flag("--json", global.as_json, "print JSON instead of text");
+
+  // Each subcommand sets `run` to the work it does once the command line has been parsed.
+  std::function<Result<Output>()> run;
+
+  // init
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "create the local store for one site or organisation");
+  init_cmd->add_option("--ods", init.ods, "ODS code: site V****, head office A***/C***, or 8-code")->required();
+  init_cmd->add_option("--name", init.name, "organisation or branch name")->required();
+  init_cmd->add_option("--year", init.year, "assessment year, e.g. 2021-22")->required();
+  init_cmd->add_option("--user", init.user, "your name, recorded with every edit")->required();
+  init_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      init.dir = store_dir(global);
+      init.passphrase = passphrase_from_environment();
+      auto workspace = Workspace::create(init);
+      if (!workspace) return workspace.error();
+      const auto& w = **workspace;
+      return Output{{{"store", w.dir().string()},
+                     {"ods", w.site().code},
+                     {"ods_kind", to_string(w.site().kind)},
+                     {"name", w.organisation_name()},
+                     {"year", w.year().label()},
+                     {"items", w.catalogue().items().size()},
+                     {"key", init.passphrase ? "passphrase" : (w.dir() / "store.key").string()}},
+                    "Created the " + w.year().label() + " assessment for " + w.organisation_name() + " (" +
+                        w.site().code + ") in " + w.dir().string() + "\nKeep a backup of " +
+                        (init.passphrase ? std::string("your passphrase") : (w.dir() / "store.key").string()) +
+                        ": without it the answers cannot be read.\n"};
+    };
+  });
+
+  // items
+  std::string group_filter;
+  bool only_mandatory = false, only_approaching = false, only_missing = false;
+  auto* items_cmd = app.add_subcommand("items", "list the evidence items of the year, with answers and provenance");
+  items_cmd->add_option("--group", group_filter, "only this topic group");
+  items_cmd->add_flag("--mandatory", only_mandatory, "only items mandatory for Standards Met");
+  items_cmd->add_flag("--approaching", only_approaching, "only items of the Approaching Standards set");
+  items_cmd->add_flag("--missing", only_missing, "only items not yet provided");
+  items_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto view = (*workspace)->view();
+      if (!view) return view.error();
+      const Catalogue& catalogue = (*workspace)->catalogue();
+      json list = json::array();
+      std::ostringstream text;
+      std::string last_group;
+      for (const auto& item : catalogue.items()) {
+        if (!group_filter.empty() && item.group != group_filter) continue;
+        if (only_mandatory && !item.required_for_met) continue;
+        if (only_approaching && item.approaching == ApproachingFlag::no) continue;
+        const bool provided = item_provided(item, *view);
+        if (only_missing && provided) continue;
+        list.push_back(item_json(item, &*view));
+        if (item.group != last_group) text << "\n" << item.group << "\n";
+        last_group = item.group;
+        text << "  " << (provided ? "[completed] " : "[ ]         ") << item.id << "  " << item.question
+             << (item.source.rfind("inferred", 0) == 0 ? "  (wording inferred)" : "") << "\n";
+      }
+      return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()}, {"items", list}},
+                    "Question set " + catalogue.year().label() + ": " + catalogue.origin() + "\n" + text.str()};
+    };
+  });
+
+  // show
+  std::string show_id;
+  auto* show_cmd = app.add_subcommand("show", "show one item: question, guidance, answer, comment, plan");
+  show_cmd->add_option("ITEM", show_id, "item id, e.g. 1.1.5")->required();
+  show_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto item = (*workspace)->item(show_id);
+      if (!item) return item.error();
+      auto view = (*workspace)->view();
+      if (!view) return view.error();
+      json data = item_json(**item, &*view);
+      auto plan = view->plan.find(show_id);
+      if (plan != view->plan.end())
+        data["plan"] = {{"action", plan->second.action}, {"owner", plan->second.owner}, {"due", plan->second.due},
+                        {"state", plan->second.state}};
+      std::ostringstream text;
+      text << (*item)->id << " (" << (*item)->group << ", " << to_string((*item)->type) << ")\n"
+           << (*item)->question << "\n";
+      if (!(*item)->tooltip.empty()) text << "Guidance: " << (*item)->tooltip << "\n";
+      text << "Source: " << (*item)->source << "\n";
+      auto answer = view->answers.find(show_id);
+      text << "Answer: "
+           << (answer == view->answers.end() ? std::string("(none)") : value_text(answer->second.value)) << "\n";
+      auto comment = view->comments.find(show_id);
+      if (comment != view->comments.end()) text << "Comment: " << comment->second.value.text << "\n";
+      if (plan != view->plan.end())
+        text << "Plan: " << plan->second.action << " (owner " << plan->second.owner << ", due " << plan->second.due
+             << ")\n";
+      return Output{data, text.str()};
+    };
+  });
+
+  // answer
+  std::string answer_item, answer_value, answer_location, answer_comment;
+  auto* answer_cmd = app.add_subcommand("answer", "answer an evidence item");
+  answer_cmd->add_option("ITEM", answer_item, "item id, e.g. 1.1.5")->required();
+  answer_cmd->add_option("VALUE", answer_value, "yes/no, text, document name, YYYY-MM-DD, or a number")->required();
+  answer_cmd->add_option("--location", answer_location, "document items: where the document is kept (path or link)");
+  auto* answer_comment_opt = answer_cmd->add_option("--comment", answer_comment, "also set the item's comment");
+  answer_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      std::optional<std::string> comment;
+      if (answer_comment_opt->count()) comment = answer_comment;
+      auto changes = (*workspace)->answer(answer_item, answer_value, answer_location, comment);
+      if (!changes) return changes.error();
+      return changes_output(*changes, "Answered " + answer_item + ": " + value_text(changes->front().value) + "\n");
+    };
+  });
+
+  // comment
+  std::string comment_item, comment_text;
+  auto* comment_cmd = app.add_subcommand("comment", "set an item's comment (empty text removes it)");
+  comment_cmd->add_option("ITEM", comment_item)->required();
+  comment_cmd->add_option("TEXT", comment_text)->required();
+  comment_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto change = (*workspace)->comment(comment_item, comment_text);
+      if (!change) return change.error();
+      return changes_output({*change}, "Comment on " + comment_item + " saved\n");
+    };
+  });
+
+  // clear
+  std::string clear_item;
+  bool clear_comment = false;
+  auto* clear_cmd = app.add_subcommand("clear", "remove an item's answer (or, with --comment, its comment)");
+  clear_cmd->add_option("ITEM", clear_item)->required();
+  clear_cmd->add_flag("--comment", clear_comment, "clear the comment instead of the answer");
+  clear_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto change = (*workspace)->clear(clear_item, clear_comment ? Field::comment : Field::answer);
+      if (!change) return change.error();
+      return changes_output({*change}, "Cleared the " + std::string(clear_comment ? "comment" : "answer") + " of " +
+                                           clear_item + "\n");
+    };
+  });
+
+  // confirm / unconfirm
+  std::string confirm_id;
+  bool confirm_value = true;
+  for (const auto& [name, confirmed] : {std::pair{"confirm", true}, std::pair{"unconfirm", false}}) {
+    auto* cmd = app.add_subcommand(name, confirmed ? "confirm that the evidence of an assertion is correct"
+                                                   : "withdraw an assertion's confirmation");
+    cmd->add_option("ASSERTION", confirm_id, "assertion id, e.g. 1.1")->required();
+    const bool value = confirmed;
+    cmd->callback([&, value] {
+      confirm_value = value;
+      run = [&]() -> Result<Output> {
+        auto workspace = open_workspace(global);
+        if (!workspace) return workspace.error();
+        auto change = (*workspace)->confirm(confirm_id, confirm_value);
+        if (!change) return change.error();
+        return changes_output({*change}, std::string(confirm_value ? "Confirmed" : "Withdrew the confirmation of") +
+                                             " assertion " + confirm_id + " (" + change->user + ")\n");
+      };
+    });
+  }
+
+  // owner
+  std::string owner_assertion, owner_name;
+  auto* owner_cmd = app.add_subcommand("owner", "name the owner of an assertion (empty name removes it)");
+  owner_cmd->add_option("ASSERTION", owner_assertion)->required();
+  owner_cmd->add_option("NAME", owner_name)->required();
+  owner_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto change = (*workspace)->set_owner(owner_assertion, owner_name);
+      if (!change) return change.error();
+      return changes_output({*change}, "Owner of assertion " + owner_assertion + " set\n");
+    };
+  });
+
+  // assertions
+  auto* assertions_cmd = app.add_subcommand("assertions", "list assertions with confirmation and owner");
+  assertions_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto view = (*workspace)->view();
+      if (!view) return view.error();
+      json list = json::array();
+      std::ostringstream text;
+      for (const auto& assertion : (*workspace)->catalogue().assertions()) {
+        auto confirmed = view->confirmed.find(assertion.id);
+        auto owner = view->owners.find(assertion.id);
+        json entry = {{"id", assertion.id},
+                      {"standard", assertion.standard},
+                      {"standard_name", standard_name(assertion.standard)},
+                      {"text", assertion.text},
+                      {"confirmed", confirmed != view->confirmed.end()},
+                      {"owner", owner == view->owners.end() ? json(nullptr) : json(owner->second)}};
+        if (confirmed != view->confirmed.end())
+          entry["confirmed_by"] = {{"user", confirmed->second.user}, {"at", format_timestamp(confirmed->second.at)}};
+        list.push_back(entry);
+        text << (confirmed != view->confirmed.end() ? "[confirmed] " : "[ ]         ") << assertion.id << "  "
+             << standard_name(assertion.standard)
+             << (owner != view->owners.end() ? "  owner: " + owner->second : std::string()) << "\n";
+      }
+      return Output{{{"assertions", list}}, text.str()};
+    };
+  });
+
+  // profile
+  auto* profile_cmd = app.add_subcommand("profile", "show or change the organisation profile");
+  profile_cmd->require_subcommand(1);
+  auto* profile_show = profile_cmd->add_subcommand("show", "show the profile");
+  profile_show->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto view = (*workspace)->view();
+      if (!view) return view.error();
+      std::ostringstream text;
+      for (const auto& [name, value] : view->profile) text << name << ": " << value << "\n";
+      return Output{{{"profile", view->profile}}, text.str()};
+    };
+  });
+  std::string profile_name, profile_cyber, profile_nhsmail;
+  std::vector<std::string> profile_roles;
+  auto* profile_set = profile_cmd->add_subcommand("set", "change profile entries");
+  profile_set->add_option("--name", profile_name, "organisation name");
+  profile_set->add_option("--cyber-essentials-plus", profile_cyber, "yes, no or not-sure");
+  profile_set->add_option("--nhsmail-only", profile_nhsmail, "yes or no: NHSmail is the only email system");
+  profile_set->add_option("--role", profile_roles,
+                          "ROLE=NAME, ROLE one of caldicott_guardian, siro, ig_lead, dpo (repeatable)");
+  profile_set->callback([&] {
+    run = [&]() -> Result<Output> {
+      std::vector<std::pair<std::string, std::string>> entries;
+      if (!profile_name.empty()) entries.emplace_back(profile::kName, profile_name);
+      if (!profile_cyber.empty()) entries.emplace_back(profile::kCyberEssentialsPlus, profile_cyber);
+      if (!profile_nhsmail.empty()) entries.emplace_back(profile::kNhsmailOnly, profile_nhsmail);
+      for (const auto& role : profile_roles) {
+        const auto eq = role.find('=');
+        if (eq == std::string::npos)
+          return invalid_input("--role takes ROLE=NAME, e.g. --role \"caldicott_guardian=Ann Lee\"");
+        entries.emplace_back(std::string(profile::kRolePrefix) + role.substr(0, eq), role.substr(eq + 1));
+      }
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto changes = (*workspace)->set_profile(entries);
+      if (!changes) return changes.error();
+      return changes_output(*changes, "Profile updated\n");
+    };
+  });
+
+  // plan
+  auto* plan_cmd = app.add_subcommand("plan", "the improvement plan for items still missing");
+  plan_cmd->require_subcommand(1);
+  std::string plan_item, plan_action, plan_owner, plan_due, plan_state;
+  auto* plan_set = plan_cmd->add_subcommand("set", "set the plan line of an item");
+  plan_set->add_option("ITEM", plan_item)->required();
+  auto* action_opt = plan_set->add_option("--action", plan_action, "what will be done");
+  auto* owner_opt = plan_set->add_option("--owner", plan_owner, "who will do it");
+  auto* due_opt = plan_set->add_option("--due", plan_due, "by when, YYYY-MM-DD");
+  auto* state_opt = plan_set->add_option("--state", plan_state, "open, in_progress or done");
+  plan_set->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto optional_of = [](CLI::Option* option, const std::string& value) {
+        return option->count() ? std::optional<std::string>(value) : std::nullopt;
+      };
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto changes = (*workspace)->set_plan(plan_item, optional_of(action_opt, plan_action),
+                                            optional_of(owner_opt, plan_owner), optional_of(due_opt, plan_due),
+                                            optional_of(state_opt, plan_state));
+      if (!changes) return changes.error();
+      return changes_output(*changes, "Improvement plan for " + plan_item + " updated\n");
+    };
+  });
+  auto* plan_list = plan_cmd->add_subcommand("list", "list the plan, with the items it must still cover");
+  plan_list->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto view = (*workspace)->view();
+      if (!view) return view.error();
+      const auto evaluation = evaluate((*workspace)->catalogue(), *view, date_of(now_ms()));
+      json lines = json::array();
+      std::ostringstream text;
+      for (const auto& item_id : evaluation.plan_required) {
+        const auto* item = (*workspace)->catalogue().find_item(item_id);
+        auto line = view->plan.find(item_id);
+        const PlanLine plan = line == view->plan.end() ? PlanLine{} : line->second;
+        const bool complete = !plan.action.empty() && !plan.owner.empty() && !plan.due.empty();
+        lines.push_back({{"item", item_id}, {"group", item ? item->group : ""}, {"action", plan.action},
+                         {"owner", plan.owner}, {"due", plan.due}, {"state", plan.state.empty() ? "open" : plan.state},
+                         {"complete", complete}});
+        text << (complete ? "[planned] " : "[needs action, owner, due] ") << item_id << "  " << plan.action
+             << (plan.owner.empty() ? "" : "  owner: " + plan.owner) << (plan.due.empty() ? "" : "  due: " + plan.due)
+             << "\n";
+      }
+      return Output{{{"plan", lines}}, text.str()};
+    };
+  });
+
+  // progress
+  std::string today_text;
+  auto* progress_cmd = app.add_subcommand("progress", "the status this assessment would publish at now, and why");
+  progress_cmd->add_option("--today", today_text, "evaluate as of this date (YYYY-MM-DD), for checking deadlines");
+  progress_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      if (!today_text.empty())
+        if (auto parsed = parse_iso_date(today_text); !parsed) return parsed.error();
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto evaluation = (*workspace)->progress(today_or(today_text));
+      if (!evaluation) return evaluation.error();
+      json data = to_json(*evaluation);
+      data["ods"] = (*workspace)->site().code;
+      data["name"] = (*workspace)->organisation_name();
+      data["catalogue_origin"] = (*workspace)->catalogue().origin();
+      return Output{data, progress_text(**workspace, *evaluation)};
+    };
+  });
+
+  // history
+  std::string history_id;
+  auto* history_cmd = app.add_subcommand("history", "every change of an item, assertion or the profile: who, when, before, after");
+  history_cmd->add_option("ITEM", history_id, "item id, assertion id, or 'profile'")->required();
+  history_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto entries = (*workspace)->history(history_id);
+      if (!entries) return entries.error();
+      json list = json::array();
+      std::ostringstream text;
+      for (const auto& entry : *entries) {
+        list.push_back({{"change", entry.change_id}, {"target", entry.target}, {"field", entry.field},
+                        {"user", entry.user}, {"device", entry.device}, {"at", format_timestamp(entry.at)},
+                        {"before", value_json(entry.before)}, {"after", value_json(entry.after)}});
+        text << format_timestamp(entry.at) << "  " << entry.user << "  " << entry.target << " " << entry.field << ": "
+             << value_text(entry.before) << " -> " << value_text(entry.after) << "\n";
+      }
+      if (entries->empty()) text << "No changes to " << history_id << " yet\n";
+      return Output{{{"id", history_id}, {"history", list}}, text.str()};
+    };
+  });
+
+  // rollforward
+  std::string roll_to;
+  bool roll_dry_run = false;
+  auto* roll_cmd = app.add_subcommand("rollforward", "start the next year's assessment from this one's answers");
+  roll_cmd->add_option("--to", roll_to, "the new year, e.g. 2023-24")->required();
+  roll_cmd->add_flag("--dry-run", roll_dry_run, "report what would be carried, change nothing");
+  roll_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto report = (*workspace)->roll_forward(roll_to, roll_dry_run);
+      if (!report) return report.error();
+      json carried = json::array();
+      std::ostringstream text;
+      text << (report->applied ? "Rolled forward " : "Would roll forward ") << report->from_year << " -> "
+           << report->to_year << ": " << report->changes_recorded << " values carried\n";
+      for (const auto& [from, to] : report->carried) {
+        carried.push_back({{"from", from}, {"to", to}});
+        if (from != to) text << "  " << from << " is now " << to << "\n";
+      }
+      for (const auto& id : report->removed) text << "  removed: " << id << " (its answer stays in " << report->from_year << ")\n";
+      for (const auto& id : report->added) text << "  new: " << id << "\n";
+      for (const auto& note : report->notes) text << "  review: " << note << "\n";
+      return Output{{{"from", report->from_year}, {"to", report->to_year}, {"applied", report->applied},
+                     {"values_carried", report->changes_recorded}, {"carried", carried}, {"removed", report->removed},
+                     {"added", report->added}, {"notes", report->notes}},
+                    text.str()};
+    };
+  });
+
+  // catalogue
+  auto* catalogue_cmd = app.add_subcommand("catalogue", "the question set in force, and importing the official one");
+  catalogue_cmd->require_subcommand(1);
+  std::string import_file, import_year, import_category;
+  auto* import_cmd = catalogue_cmd->add_subcommand("import", "import the NHS standard spreadsheet saved as CSV");
+  import_cmd->add_option("FILE", import_file, "the CSV file")->required();
+  import_cmd->add_option("--year", import_year, "the year it is for, e.g. 2023-24")->required();
+  import_cmd->add_option("--category", import_category, "column category, e.g. \"Social Care\"");
+  import_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto imported = (*workspace)->import_catalogue(import_file, import_year, import_category);
+      if (!imported) return imported.error();
+      int mandatory = 0;
+      for (const auto& item : imported->items()) mandatory += item.required_for_met ? 1 : 0;
+      return Output{{{"year", imported->year().label()}, {"origin", imported->origin()},
+                     {"items", imported->items().size()}, {"mandatory", mandatory},
+                     {"assertions", imported->assertions().size()}},
+                    "Imported " + std::to_string(imported->items().size()) + " items (" + std::to_string(mandatory) +
+                        " mandatory) for " + imported->year().label() + " from " + import_file + "\n"};
+    };
+  });
+  auto* catalogue_show = catalogue_cmd->add_subcommand("show", "which question set is in force");
+  catalogue_show->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      const Catalogue& catalogue = (*workspace)->catalogue();
+      return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()},
+                     {"items", catalogue.items().size()}, {"assertions", catalogue.assertions().size()}},
+                    catalogue.year().label() + ": " + catalogue.origin() + "\n"};
+    };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "dsptsync: " << e.what() << "\nRun 'dsptsync --help' for the commands and their options.\n";
+    return 2;
+  }
+  if (!run) {
+    err << "dsptsync: choose a command; 'dsptsync --help' lists them\n";
+    return 2;
+  }
+  Result<Output> result = [&]() -> Result<Output> {
+    try {
+      return run();
+    } catch (const std::exception& e) {
+      return make_error(ErrorKind::internal, std::string("unexpected failure: ") + e.what());
+    }
+  }();
+  if (!result) {
+    const Error& error = result.error();
+    if (global.as_json)
+      out << json{{"error", {{"kind", to_string(error.kind)}, {"message", error.message}}}}.dump(2) << "\n";
+    err << "dsptsync: " << error.message << "\n";
+    return exit_code_for(error.kind);
+  }
+  if (global.as_json) out << result->data.dump(2) << "\n";
+  else out << result->text;
+  return 0;
+}
+
+}  // namespace dsptsync::client

@@ -1,0 +1,394 @@
+#include "dsptsync/client/workspace.h"
+
+#include "dsptsync/store_keys.h"
+#include "dsptsync/sqlite_store.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+namespace dsptsync::client {
+namespace {
+
+// Settings names this client keeps in its store (docs/storage.md).
+constexpr std::string_view kSiteSetting = "site.ods";
+constexpr std::string_view kNameSetting = "site.name";
+constexpr std::string_view kYearSetting = "site.year";
+constexpr std::string_view kUserSetting = "identity.user";
+constexpr std::string_view kDeviceSetting = "identity.device";
+
+constexpr std::string_view kDatabaseFile = "store.db";
+constexpr std::string_view kKeyFile = "store.key";
+
+const std::set<std::string, std::less<>> kPlanStates = {"open", "in_progress", "done"};
+const std::set<std::string, std::less<>> kCyberAnswers = {"yes", "no", "not_sure"};
+const std::set<std::string, std::less<>> kRoles = {"caldicott_guardian", "siro", "ig_lead", "dpo"};
+
+Result<std::string> required_setting(Store& store, std::string_view name) {
+  auto value = store.setting(name);
+  if (!value) return value.error();
+  if (!*value) return corrupt("the store has no '" + std::string(name) + "'; it was not made by dsptsync init");
+  return **value;
+}
+
+// Suggests ids that share the first two parts, so a typo gets a useful answer.
+std::string close_ids(const Catalogue& catalogue, std::string_view id) {
+  const std::string prefix(id.substr(0, id.rfind('.') == std::string_view::npos ? id.size() : id.rfind('.')));
+  std::string out;
+  for (const auto& item : catalogue.items())
+    if (item.id.rfind(prefix + ".", 0) == 0) out += (out.empty() ? "" : ", ") + item.id;
+  return out;
+}
+
+}  // namespace
+
+std::filesystem::path default_store_dir() {
+  if (const char* explicit_dir = std::getenv("DSPTSYNC_STORE"); explicit_dir && *explicit_dir) return explicit_dir;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "dsptsync";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".local" / "share" / "dsptsync";
+  return std::filesystem::current_path() / ".dsptsync";
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options) {
+  auto site = parse_ods_code(options.ods);
+  if (!site) return site.error();
+  auto year = parse_assessment_year(options.year);
+  if (!year) return year.error();
+  auto catalogue = shipped_catalogue(*year);
+  if (!catalogue) return catalogue.error();
+  if (options.name.empty()) return invalid_input("the organisation needs a name (--name \"Leeds branch\")");
+  if (options.user.empty()) return invalid_input("say who is making the edits (--user \"Sam Patel\")");
+
+  const auto database = options.dir / kDatabaseFile;
+  std::error_code ec;
+  if (std::filesystem::exists(database, ec))
+    return refused("a store already exists at " + options.dir.string() +
+                   "; use it as it is, or choose another folder with --store");
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return io_error("cannot create " + options.dir.string() + ": " + ec.message());
+  std::filesystem::permissions(options.dir, std::filesystem::perms::owner_all, ec);
+
+  auto store = open_sqlite_store(database, {.create_if_missing = true});
+  if (!store) return store.error();
+  auto key = create_store_key(**store, {options.dir / kKeyFile, options.passphrase});
+  if (!key) return key.error();
+
+  const std::string device = crypto::random_hex(8);
+  auto txn = (*store)->begin();
+  if (!txn) return txn.error();
+  for (const auto& [name, value] : {std::pair{kSiteSetting, site->code}, std::pair{kNameSetting, options.name},
+                                    std::pair{kYearSetting, year->label()}, std::pair{kUserSetting, options.user},
+                                    std::pair{kDeviceSetting, device}})
+    if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+
+  auto workspace = open(options.dir, options.passphrase);
+  if (!workspace) return workspace.error();
+  // The profile starts with the ODS code and name, recorded like any other edit.
+  auto recorded = (*workspace)->set_profile({{std::string(profile::kOdsCode), site->code},
+                                             {std::string(profile::kName), options.name}});
+  if (!recorded) return recorded.error();
+  return workspace;
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::open(const std::filesystem::path& dir,
+                                                   const std::optional<std::string>& passphrase,
+                                                   const std::optional<std::string>& user_override) {
+  std::unique_ptr<Workspace> workspace(new Workspace());
+  workspace->dir_ = dir;
+  auto store = open_sqlite_store(dir / kDatabaseFile, {});
+  if (!store) return store.error();
+  workspace->store_ = std::move(*store);
+  Store& s = *workspace->store_;
+
+  auto key = unlock_store(s, {dir / kKeyFile, passphrase});
+  if (!key) return key.error();
+  auto site = required_setting(s, kSiteSetting);
+  if (!site) return site.error();
+  auto parsed_site = parse_ods_code(*site);
+  if (!parsed_site) return corrupt("the store's ODS code is damaged: " + parsed_site.error().message);
+  workspace->site_ = *parsed_site;
+  auto name = required_setting(s, kNameSetting);
+  if (!name) return name.error();
+  workspace->name_ = *name;
+  auto year_text = required_setting(s, kYearSetting);
+  if (!year_text) return year_text.error();
+  auto year = parse_assessment_year(*year_text);
+  if (!year) return corrupt("the store's assessment year is damaged");
+  workspace->year_ = *year;
+  auto user = required_setting(s, kUserSetting);
+  if (!user) return user.error();
+  auto device = required_setting(s, kDeviceSetting);
+  if (!device) return device.error();
+
+  auto catalogue = catalogue_in_store(s, *year);
+  if (!catalogue) return catalogue.error();
+  workspace->catalogue_ = std::move(*catalogue);
+  workspace->ledger_ = std::make_unique<Ledger>(
+      s, *key, Identity{user_override && !user_override->empty() ? *user_override : *user, *device});
+  return workspace;
+}
+
+FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) const {
+  return FieldKey{site_.code, year_.label(), kind, std::string(target), field};
+}
+
+Result<AssessmentView> Workspace::view() {
+  auto state = ledger_->state(site_.code, year_.label());
+  if (!state) return state.error();
+  return view_of(*state);
+}
+
+Result<Evaluation> Workspace::progress(Date today) {
+  auto current = view();
+  if (!current) return current.error();
+  return evaluate(catalogue_, *current, today);
+}
+
+Result<const CatalogueItem*> Workspace::item(std::string_view id) const {
+  if (const auto* found = catalogue_.find_item(id)) return found;
+  const std::string close = close_ids(catalogue_, id);
+  return not_found("there is no evidence item '" + std::string(id) + "' in the " + year_.label() + " question set" +
+                   (close.empty() ? "; 'dsptsync items' lists them" : "; did you mean " + close + "?"));
+}
+
+Result<const CatalogueAssertion*> Workspace::assertion(std::string_view id) const {
+  if (const auto* found = catalogue_.find_assertion(id)) return found;
+  return not_found("there is no assertion '" + std::string(id) + "' in the " + year_.label() +
+                   " question set; assertions are numbered like 1.1 ('dsptsync assertions' lists them)");
+}
+
+Result<std::vector<Change>> Workspace::answer(std::string_view item_id, std::string_view value,
+                                              std::string_view location, const std::optional<std::string>& comment) {
+  auto found = item(item_id);
+  if (!found) return found.error();
+  auto normalised = normalise_answer(**found, value, location);
+  if (!normalised) return normalised.error();
+  std::vector<Edit> edits{{key(TargetKind::item, item_id, Field::answer), *normalised}};
+  if (comment) edits.push_back({key(TargetKind::item, item_id, Field::comment), FieldValue{*comment, ""}});
+  return ledger_->record(edits);
+}
+
+Result<Change> Workspace::comment(std::string_view item_id, std::string_view text) {
+  auto found = item(item_id);
+  if (!found) return found.error();
+  std::optional<FieldValue> value;
+  if (!text.empty()) value = FieldValue{std::string(text), ""};
+  return ledger_->record(Edit{key(TargetKind::item, item_id, Field::comment), value});
+}
+
+Result<Change> Workspace::clear(std::string_view item_id, Field field) {
+  auto found = item(item_id);
+  if (!found) return found.error();
+  return ledger_->record(Edit{key(TargetKind::item, item_id, field), std::nullopt});
+}
+
+Result<Change> Workspace::confirm(std::string_view assertion_id, bool confirmed) {
+  auto found = assertion(assertion_id);
+  if (!found) return found.error();
+  std::optional<FieldValue> value;
+  if (confirmed) value = FieldValue{"yes", ""};
+  return ledger_->record(Edit{key(TargetKind::assertion, assertion_id, Field::confirmed), value});
+}
+
+Result<Change> Workspace::set_owner(std::string_view assertion_id, std::string_view owner) {
+  auto found = assertion(assertion_id);
+  if (!found) return found.error();
+  std::optional<FieldValue> value;
+  if (!owner.empty()) value = FieldValue{std::string(owner), ""};
+  return ledger_->record(Edit{key(TargetKind::assertion, assertion_id, Field::owner), value});
+}
+
+Result<std::vector<Change>> Workspace::set_profile(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::vector<Edit> edits;
+  for (const auto& [name, raw_value] : entries) {
+    std::string value = raw_value;
+    if (name == profile::kOdsCode) {
+      auto code = parse_ods_code(value);
+      if (!code) return code.error();
+      value = code->code;
+    } else if (name == profile::kCyberEssentialsPlus) {
+      std::replace(value.begin(), value.end(), '-', '_');
+      if (!kCyberAnswers.count(value))
+        return invalid_input("Cyber Essentials Plus is yes, no or not-sure, not '" + raw_value + "'");
+    } else if (name == profile::kNhsmailOnly) {
+      if (value != "yes" && value != "no") return invalid_input("NHSmail only is yes or no, not '" + raw_value + "'");
+    } else if (name.rfind(profile::kRolePrefix, 0) == 0) {
+      if (!kRoles.count(name.substr(profile::kRolePrefix.size())))
+        return invalid_input("'" + name.substr(profile::kRolePrefix.size()) +
+                             "' is not a named role; use caldicott_guardian, siro, ig_lead or dpo");
+    } else if (name != profile::kName) {
+      return invalid_input("'" + name + "' is not part of the organisation profile");
+    }
+    std::optional<FieldValue> field_value;
+    if (!value.empty()) field_value = FieldValue{value, ""};
+    edits.push_back({key(TargetKind::profile, name, Field::value), field_value});
+  }
+  if (edits.empty()) return invalid_input("nothing to change: give at least one profile entry");
+  return ledger_->record(edits);
+}
+
+Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const std::optional<std::string>& action,
+                                                const std::optional<std::string>& owner,
+                                                const std::optional<std::string>& due,
+                                                const std::optional<std::string>& state) {
+  auto found = item(item_id);
+  if (!found) return found.error();
+  std::vector<Edit> edits;
+  auto add = [&](Field field, const std::optional<std::string>& text) {
+    if (!text) return;
+    std::optional<FieldValue> value;
+    if (!text->empty()) value = FieldValue{*text, ""};
+    edits.push_back({key(TargetKind::plan, item_id, field), value});
+  };
+  std::optional<std::string> due_iso = due;
+  if (due && !due->empty()) {
+    auto date = parse_iso_date(*due);
+    if (!date) return invalid_input("--due: " + date.error().message);
+    due_iso = date->iso();
+  }
+  if (state && !state->empty() && !kPlanStates.count(*state))
+    return invalid_input("--state is open, in_progress or done, not '" + *state + "'");
+  add(Field::plan_action, action);
+  add(Field::plan_owner, owner);
+  add(Field::plan_due, due_iso);
+  add(Field::plan_state, state);
+  if (edits.empty()) return invalid_input("nothing to change: give --action, --owner, --due or --state");
+  return ledger_->record(edits);
+}
+
+Result<std::vector<HistoryEntry>> Workspace::history(std::string_view id) {
+  std::vector<std::pair<TargetKind, std::string>> targets;
+  if (catalogue_.find_item(id)) {
+    targets = {{TargetKind::item, std::string(id)}, {TargetKind::plan, std::string(id)}};
+  } else if (catalogue_.find_assertion(id)) {
+    targets = {{TargetKind::assertion, std::string(id)}};
+  } else if (id == "profile") {
+    for (const auto& name : {profile::kOdsCode, profile::kName, profile::kCyberEssentialsPlus, profile::kNhsmailOnly})
+      targets.emplace_back(TargetKind::profile, std::string(name));
+    for (const auto& role : kRoles) targets.emplace_back(TargetKind::profile, std::string(profile::kRolePrefix) + role);
+  } else {
+    auto missing = item(id);
+    return missing.error();
+  }
+  std::vector<LoggedChange> logged;
+  for (const auto& [kind, target] : targets) {
+    auto part = ledger_->history(site_.code, year_.label(), kind, target);
+    if (!part) return part.error();
+    logged.insert(logged.end(), part->begin(), part->end());
+  }
+  std::sort(logged.begin(), logged.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+
+  // The value before a change is its parents' value: the head it replaced (the winner among
+  // them when it resolved a conflict).
+  std::map<std::string, const Change*> by_id;
+  for (const auto& entry : logged) by_id[entry.change.id] = &entry.change;
+  std::vector<HistoryEntry> out;
+  for (const auto& entry : logged) {
+    const Change& change = entry.change;
+    HistoryEntry row{change.id, change.key.target, std::string(to_string(change.key.field)), change.user,
+                     change.device, hlc_wall_ms(change.hlc), std::nullopt, change.value};
+    const Change* before = nullptr;
+    for (const auto& parent : change.parents) {
+      auto found = by_id.find(parent);
+      if (found == by_id.end()) continue;
+      const Change* candidate = found->second;
+      if (!before || wins_over(Head{candidate->id, candidate->hlc, candidate->user, candidate->device, {}},
+                               Head{before->id, before->hlc, before->user, before->device, {}}))
+        before = candidate;
+    }
+    if (before) row.before = before->value;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text, bool dry_run) {
+  auto to_year = parse_assessment_year(to_year_text);
+  if (!to_year) return to_year.error();
+  if (*to_year <= year_)
+    return invalid_input("roll-forward goes to a later year than " + year_.label() + ", not " + to_year->label());
+  auto target = catalogue_in_store(*store_, *to_year);
+  if (!target) return target.error();
+  auto current_state = ledger_->state(site_.code, year_.label());
+  if (!current_state) return current_state.error();
+
+  RollForwardReport report;
+  report.from_year = year_.label();
+  report.to_year = to_year->label();
+  std::set<std::string> reached;
+  std::vector<Edit> edits;
+  const std::string new_year = to_year->label();
+  auto carry = [&](TargetKind kind, const std::string& old_target, const std::string& new_target, Field field) {
+    auto found = current_state->find(FieldKey{site_.code, year_.label(), kind, old_target, field});
+    if (found == current_state->end() || !found->second.winner() || !found->second.winner()->value) return;
+    edits.push_back({FieldKey{site_.code, new_year, kind, new_target, field}, found->second.winner()->value});
+  };
+
+  std::map<std::string, std::set<std::string>> assertion_map;  // old assertion -> new assertions
+  for (const auto& old_item : catalogue_.items()) {
+    const CatalogueItem* next = target->successor_of(old_item.id);
+    if (!next) {
+      report.removed.push_back(old_item.id);
+      continue;
+    }
+    reached.insert(next->id);
+    report.carried.emplace_back(old_item.id, next->id);
+    if (next->type != old_item.type)
+      report.notes.push_back(old_item.id + " -> " + next->id + ": the answer type changed from " +
+                             std::string(to_string(old_item.type)) + " to " + std::string(to_string(next->type)) +
+                             "; the answer is carried as it was: review it");
+    for (Field field : {Field::answer, Field::comment}) carry(TargetKind::item, old_item.id, next->id, field);
+    for (Field field : {Field::plan_action, Field::plan_owner, Field::plan_due, Field::plan_state})
+      carry(TargetKind::plan, old_item.id, next->id, field);
+    assertion_map[old_item.assertion].insert(next->assertion);
+  }
+  for (const auto& [old_assertion, new_assertions] : assertion_map)
+    for (const auto& new_assertion : new_assertions)
+      for (Field field : {Field::confirmed, Field::owner}) carry(TargetKind::assertion, old_assertion, new_assertion, field);
+  for (const auto& entry : *current_state)
+    if (entry.first.kind == TargetKind::profile) carry(TargetKind::profile, entry.first.target, entry.first.target, Field::value);
+  for (const auto& new_item : target->items())
+    if (!reached.count(new_item.id)) report.added.push_back(new_item.id);
+
+  // Two old assertions can land on one new one: keep one edit per field, the first seen.
+  std::set<FieldKey> seen;
+  std::erase_if(edits, [&](const Edit& edit) { return !seen.insert(edit.key).second; });
+  report.changes_recorded = edits.size();
+  if (dry_run) return report;
+
+  auto existing = ledger_->state(site_.code, new_year);
+  if (!existing) return existing.error();
+  if (!existing->empty())
+    return refused("the " + new_year + " assessment already has answers; roll-forward only starts a new year");
+  auto recorded = ledger_->record(edits, {{std::string(kYearSetting), new_year}});
+  if (!recorded) return recorded.error();
+  year_ = *to_year;
+  catalogue_ = std::move(*target);
+  report.applied = true;
+  return report;
+}
+
+Result<Catalogue> Workspace::import_catalogue(const std::filesystem::path& csv_file, std::string_view year_text,
+                                              const std::string& category) {
+  auto year = parse_assessment_year(year_text);
+  if (!year) return year.error();
+  std::ifstream in(csv_file, std::ios::binary);
+  if (!in) return io_error("cannot read " + csv_file.string());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto reference = shipped_catalogue(*year);
+  CsvImportOptions options{category, reference ? &*reference : nullptr, csv_file.filename().string()};
+  auto imported = import_nhs_csv(text, *year, options);
+  if (!imported) return imported.error();
+  auto txn = store_->begin();
+  if (!txn) return txn.error();
+  if (auto s = save_catalogue(**txn, *imported); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  if (*year == year_) catalogue_ = *imported;
+  return imported;
+}
+
+}  // namespace dsptsync::client

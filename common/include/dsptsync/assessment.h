@@ -1,0 +1,65 @@
+// An assessment as the status rules see it: plain values read off the change log's state.
+//
+// Built from one scope's state (a branch, or HQ); the head office issue layers shared answers
+// under a branch's own here, so every status, figure and export works on effective assessments.
+#pragma once
+
+#include "dsptsync/catalogue.h"
+#include "dsptsync/change.h"
+#include "dsptsync/ledger.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace dsptsync {
+
+// Names of profile entries (TargetKind::profile targets).
+namespace profile {
+inline constexpr std::string_view kOdsCode = "ods_code";
+inline constexpr std::string_view kName = "name";
+inline constexpr std::string_view kCyberEssentialsPlus = "cyber_essentials_plus";  // yes | no | not_sure
+inline constexpr std::string_view kNhsmailOnly = "nhsmail_only";                   // yes | no
+// Named roles: "role.caldicott_guardian", "role.siro", "role.ig_lead", "role.dpo".
+inline constexpr std::string_view kRolePrefix = "role.";
+}  // namespace profile
+
+// Who last set a value and when (from the winning head).
+struct Attribution {
+  std::string user;
+  std::string device;
+  TimestampMs at = 0;
+};
+
+struct AnsweredValue {
+  FieldValue value;
+  Attribution by;
+  bool in_conflict = false;
+};
+
+struct PlanLine {
+  std::string action;
+  std::string owner;
+  std::string due;    // ISO date
+  std::string state;  // open | in_progress | done
+};
+
+struct AssessmentView {
+  std::map<std::string, AnsweredValue> answers;   // item id -> answer
+  std::map<std::string, AnsweredValue> comments;  // item id -> comment
+  std::map<std::string, Attribution> confirmed;   // assertion id -> who confirmed, when
+  std::map<std::string, std::string> owners;      // assertion id -> owner
+  std::map<std::string, PlanLine> plan;           // item id -> improvement plan line
+  std::map<std::string, std::string> profile;     // profile entry -> value
+  std::set<FieldKey> conflicts;                   // every field with an open conflict
+};
+
+AssessmentView view_of(const AssessmentState& state);
+
+// Checks an answer against the item's type and gives its canonical form: yes_no accepts
+// yes/no/y/n/true/false (any case) and stores "yes"/"no"; date must be ISO; number must be a
+// plain decimal; document needs a name and may have a location. The error says what is accepted.
+Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view text, std::string_view location);
+
+}  // namespace dsptsync

@@ -1,0 +1,110 @@
+// The change log: every edit of an assessment is one Change of one field.
+//
+// This is the unit sync carries. A change names what it was based on (`parents`: the heads of the
+// field this replica had when the edit was made), so any replica can tell a later edit from a
+// concurrent one. A field's state is the set of heads no other change has replaced: one head is a
+// settled value; several heads are concurrent edits, the winner chosen the same way everywhere
+// (highest clock, then device id) and the others kept as an open conflict (docs/merge.md).
+#pragma once
+
+#include "dsptsync/error.h"
+#include "dsptsync/time.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dsptsync {
+
+// What a change edits. Each field is separate so concurrent edits of different fields never conflict.
+enum class TargetKind : std::uint8_t { item = 1, assertion = 2, profile = 3, plan = 4 };
+enum class Field : std::uint8_t {
+  answer = 1,        // item: the typed answer
+  comment = 2,       // item: the optional comments box
+  confirmed = 3,     // assertion: "yes" when confirmed, cleared when unconfirmed
+  owner = 4,         // assertion: named owner
+  value = 5,         // profile: the value of the profile entry named by the target
+  plan_action = 6,   // plan (target = item id): the improvement action
+  plan_owner = 7,
+  plan_due = 8,      // ISO date
+  plan_state = 9,    // open | in progress | done
+};
+std::string_view to_string(TargetKind kind);
+std::string_view to_string(Field field);
+Result<TargetKind> parse_target_kind(std::string_view text);
+Result<Field> parse_field(std::string_view text);
+// Rejects combinations that mean nothing (an answer on an assertion).
+bool field_belongs_to(Field field, TargetKind kind);
+
+struct FieldValue {
+  std::string text;      // canonical form: "yes"/"no", free text, document name, ISO date, number...
+  std::string location;  // documents only: where the document is kept (path or link)
+  friend bool operator==(const FieldValue&, const FieldValue&) = default;
+};
+
+// Identifies a field of one assessment (an organisation or site, for one year).
+struct FieldKey {
+  std::string scope;  // ODS code of the assessment: the branch's V code or the HQ code
+  std::string year;   // "2021-22"
+  TargetKind kind = TargetKind::item;
+  std::string target; // item id, assertion id, profile entry name, or item id of a plan line
+  Field field = Field::answer;
+  auto operator<=>(const FieldKey&) const = default;
+};
+
+// A hybrid logical clock value: wall milliseconds in the high 48 bits, a counter in the low 16,
+// so it orders edits by time where clocks agree and still moves forward where they do not.
+using Hlc = std::uint64_t;
+inline TimestampMs hlc_wall_ms(Hlc hlc) { return static_cast<TimestampMs>(hlc >> 16); }
+
+struct Change {
+  std::string id;      // "<device id>:<counter>": unique across every replica
+  FieldKey key;
+  std::optional<FieldValue> value;  // empty: the field was cleared
+  std::vector<std::string> parents; // the heads this edit replaces: what it was based on
+  Hlc hlc = 0;
+  std::string user;    // who made it (display name as enrolled)
+  std::string device;  // which device made it (device id)
+  friend bool operator==(const Change&, const Change&) = default;
+};
+
+// One value of a field that no later change has replaced.
+struct Head {
+  std::string change_id;
+  Hlc hlc = 0;
+  std::string user;
+  std::string device;
+  std::optional<FieldValue> value;
+  friend bool operator==(const Head&, const Head&) = default;
+};
+
+struct FieldState {
+  // Sorted winner first: highest hlc, then highest device id, then change id.
+  std::vector<Head> heads;
+  const Head* winner() const { return heads.empty() ? nullptr : &heads.front(); }
+  bool in_conflict() const { return heads.size() > 1; }
+};
+
+// The deterministic order of heads: true when a should win over b.
+bool wins_over(const Head& a, const Head& b);
+
+// Applies a change to a field's state: removes the heads it names as parents and adds it, keeping
+// the winner-first order. Pure: every replica that applies the same set of changes, in any order
+// consistent with causality, reaches the same state.
+FieldState apply_change(FieldState state, const Change& change);
+
+// A hybrid logical clock for one replica.
+class HybridClock {
+ public:
+  explicit HybridClock(Hlc last = 0) : last_(last) {}
+  Hlc tick(TimestampMs wall_now);        // for a local edit
+  void observe(Hlc remote) { if (remote > last_) last_ = remote; }  // on receiving an edit
+  Hlc last() const { return last_; }
+
+ private:
+  Hlc last_;
+};
+
+}  // namespace dsptsync

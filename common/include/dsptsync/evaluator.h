@@ -1,0 +1,56 @@
+// The status rules: what an assessment would publish at now, the toolkit's progress figures, and
+// every problem blocking the next level (../docs/status-rules.md).
+#pragma once
+
+#include "dsptsync/assessment.h"
+#include "dsptsync/catalogue.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsptsync {
+
+enum class PublishStatus { not_met, approaching, met, exceeded };
+// "Standards Not Met", "Approaching Standards", "Standards Met", "Standards Exceeded".
+std::string_view display_name(PublishStatus status);
+std::string_view to_string(PublishStatus status);  // not_met, approaching, met, exceeded
+// As public status strings read: "21/22 Standards Met".
+std::string public_status(AssessmentYear year, PublishStatus status);
+
+struct Problem {
+  std::string item;     // item or assertion id; empty for organisation-wide problems
+  std::string group;    // the item's topic group ("IT systems and devices")
+  std::string message;  // "Please complete mandatory requirement 8.3.5 in the IT systems and devices section"
+};
+
+struct Evaluation {
+  AssessmentYear year;
+  PublishStatus status = PublishStatus::not_met;
+  std::optional<PublishStatus> next_level;  // empty at Standards Exceeded
+  int mandatory_total = 0;       // items mandatory for Standards Met
+  int mandatory_provided = 0;    // of those, answered (a yes/no item only when answered Yes)
+  int approaching_total = 0;     // items of the Approaching Standards set (uncertain lines included)
+  int approaching_provided = 0;
+  int assertions_total = 0;
+  int assertions_confirmed = 0;
+  int open_conflicts = 0;
+  std::vector<Problem> problems;            // everything blocking next_level
+  std::vector<std::string> warnings;        // not blocking: deadline passed, plan actions overdue
+  std::vector<std::string> plan_required;   // items an Approaching Standards plan must cover
+
+  std::string mandatory_summary() const;   // "39 of 42 mandatory evidence items provided"
+  std::string assertion_summary() const;   // "0 of 25 assertions confirmed"
+};
+
+// `today` decides deadline and overdue warnings.
+Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date today);
+
+// Whether the item counts as provided (a mandatory yes/no item only when answered yes).
+bool item_provided(const CatalogueItem& item, const AssessmentView& view);
+
+nlohmann::json to_json(const Evaluation& evaluation);
+
+}  // namespace dsptsync

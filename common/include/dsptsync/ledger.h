@@ -1,0 +1,79 @@
+// A replica's change log over a Store: records local edits, applies changes made elsewhere, and
+// reads the current state. Used unchanged by the branch client and the HQ server, so the rules
+// for what an edit replaces live in one place (change.h) and every replica reaches the same state.
+#pragma once
+
+#include "dsptsync/change.h"
+#include "dsptsync/crypto.h"
+#include "dsptsync/store.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsptsync {
+
+struct Identity {
+  std::string user;    // display name, as enrolled ("Sam Patel")
+  std::string device;  // device id: lower-case hex
+};
+
+struct Edit {
+  FieldKey key;
+  std::optional<FieldValue> value;  // empty: clear the field
+};
+
+// A change as read back from the store, with this replica's bookkeeping.
+struct LoggedChange {
+  Change change;
+  std::int64_t seq = 0;
+  std::optional<std::int64_t> server_seq;
+};
+
+struct ApplyOutcome {
+  std::vector<std::string> applied;     // ids newly added to the log
+  std::vector<std::string> duplicates;  // ids already present: skipped, nothing changed
+};
+
+using AssessmentState = std::map<FieldKey, FieldState>;
+
+class Ledger {
+ public:
+  // `key` seals every change and field state at rest.
+  Ledger(Store& store, crypto::SecretKey key, Identity identity);
+
+  const Identity& identity() const { return identity_; }
+  Store& store() { return store_; }
+
+  // Records local edits atomically: each is based on its field's current heads. Durable on return.
+  // `settings` are written in the same transaction (a roll-forward switches year with its edits).
+  Result<std::vector<Change>> record(const std::vector<Edit>& edits,
+                                     const std::vector<std::pair<std::string, std::string>>& settings = {});
+  Result<Change> record(const Edit& edit);
+
+  // Applies changes made elsewhere. A change already in the log is skipped. A change whose parents
+  // are not in the log is refused (protocol): changes travel in causal order, so this means the
+  // sender skipped one.
+  Result<ApplyOutcome> apply(const std::vector<Change>& changes);
+
+  Result<AssessmentState> state(std::string_view scope, std::string_view year);
+  Result<FieldState> field(const FieldKey& key);
+  Result<std::vector<LoggedChange>> history(std::string_view scope, std::string_view year, TargetKind kind,
+                                            std::string_view target);
+  // Opens stored changes (e.g. from Store::changes_after) for sending.
+  Result<std::vector<LoggedChange>> open_changes(const std::vector<StoredChange>& stored);
+
+ private:
+  Result<FieldState> read_field(StoreTransaction& txn, const FieldKey& key);
+  Status write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);
+
+  Store& store_;
+  crypto::SecretKey key_;
+  Identity identity_;
+};
+
+// The associated data that binds a sealed field state to its row.
+std::string associated_data(const FieldKey& key);
+
+}  // namespace dsptsync

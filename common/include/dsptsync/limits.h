@@ -1,0 +1,45 @@
+// The size limits of dsptsync's records: the one place they are set.
+//
+// They exist so a record from the network or the disk can be refused for its size before anything
+// trusts it, and so a frame size can be worked out from them (codec.h derives the largest encoded
+// change from these). Each value is generous for real DSPT data and small enough that a hostile
+// peer cannot make a replica hold much more than a few megabytes per record. Changing one changes
+// what older builds accept: raise limits only together with kRecordFormatVersion (codec.h).
+#pragma once
+
+#include <cstddef>
+
+namespace dsptsync::limits {
+
+// Change ids ("<device id>:<counter>"), their parents, device ids and head change ids. A device id is
+// 16 random bytes as hex (32 characters) and a counter at most 20 digits, so a real id is under 60
+// bytes; 128 leaves room for a longer device id format without letting ids carry payloads.
+inline constexpr std::size_t kMaxIdBytes = 128;
+
+// Each string of a FieldKey: scope (an ODS code, 3 to 10 characters), year ("2021-22"), and target
+// (an item or assertion id such as "1.1.1", or a profile entry name). The longest real one is a
+// profile entry name of a few dozen characters.
+inline constexpr std::size_t kMaxKeyPartBytes = 128;
+
+// The text of a field value: an answer, a comment, an improvement action. The toolkit's own comment
+// boxes take a few thousand characters; 64 KiB holds a pasted policy extract while keeping one
+// change, and a field state of kMaxHeads heads, to a few megabytes.
+inline constexpr std::size_t kMaxValueBytes = 64 * 1024;
+
+// Where a document is kept: a path or a link. 4 KiB is Linux's PATH_MAX and above the URL length
+// browsers and SharePoint accept.
+inline constexpr std::size_t kMaxLocationBytes = 4 * 1024;
+
+// The display name of the user who made a change, as enrolled.
+inline constexpr std::size_t kMaxUserBytes = 256;
+
+// Parents of one change: the heads the editor saw. More than a handful means many devices edited the
+// same field offline at once; 64 covers every branch of a large group editing one field concurrently.
+inline constexpr std::size_t kMaxParents = 64;
+
+// Heads of one field state: concurrent values still open as a conflict. Bounded for the same reason
+// as parents (a change can merge at most kMaxParents heads, so states beyond this could not be
+// resolved by one edit).
+inline constexpr std::size_t kMaxHeads = 64;
+
+}  // namespace dsptsync::limits

@@ -1,0 +1,22 @@
+// The embedded SQLite implementation of Store (docs/storage.md: schema and migrations).
+#pragma once
+
+#include "dsptsync/store.h"
+
+#include <filesystem>
+#include <memory>
+
+namespace dsptsync {
+
+struct SqliteStoreOptions {
+  bool create_if_missing = false;
+  // Busy timeout while another process holds the write lock.
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (and migrates to the current schema) the database at `path`. WAL, synchronous=FULL,
+// foreign keys and defensive mode on. A file that is not a dsptsync store, or one from a newer
+// version, is refused with a message saying so.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, const SqliteStoreOptions& options);
+
+}  // namespace dsptsync

@@ -1,0 +1,87 @@
+#include "dsptsync/change.h"
+
+#include <algorithm>
+#include <array>
+
+namespace dsptsync {
+namespace {
+
+struct FieldInfo {
+  Field field;
+  std::string_view name;
+  TargetKind kind;
+};
+constexpr std::array<FieldInfo, 9> kFields = {{
+    {Field::answer, "answer", TargetKind::item},
+    {Field::comment, "comment", TargetKind::item},
+    {Field::confirmed, "confirmed", TargetKind::assertion},
+    {Field::owner, "owner", TargetKind::assertion},
+    {Field::value, "value", TargetKind::profile},
+    {Field::plan_action, "plan_action", TargetKind::plan},
+    {Field::plan_owner, "plan_owner", TargetKind::plan},
+    {Field::plan_due, "plan_due", TargetKind::plan},
+    {Field::plan_state, "plan_state", TargetKind::plan},
+}};
+constexpr std::array<std::pair<TargetKind, std::string_view>, 4> kKinds = {{
+    {TargetKind::item, "item"},
+    {TargetKind::assertion, "assertion"},
+    {TargetKind::profile, "profile"},
+    {TargetKind::plan, "plan"},
+}};
+
+}  // namespace
+
+std::string_view to_string(TargetKind kind) {
+  for (const auto& [k, name] : kKinds)
+    if (k == kind) return name;
+  return "unknown";
+}
+
+std::string_view to_string(Field field) {
+  for (const auto& info : kFields)
+    if (info.field == field) return info.name;
+  return "unknown";
+}
+
+Result<TargetKind> parse_target_kind(std::string_view text) {
+  for (const auto& [k, name] : kKinds)
+    if (name == text) return k;
+  return invalid_input("'" + std::string(text) + "' is not a target kind; use item, assertion, profile or plan");
+}
+
+Result<Field> parse_field(std::string_view text) {
+  for (const auto& info : kFields)
+    if (info.name == text) return info.field;
+  return invalid_input("'" + std::string(text) + "' is not a field name");
+}
+
+bool field_belongs_to(Field field, TargetKind kind) {
+  for (const auto& info : kFields)
+    if (info.field == field) return info.kind == kind;
+  return false;
+}
+
+bool wins_over(const Head& a, const Head& b) {
+  if (a.hlc != b.hlc) return a.hlc > b.hlc;
+  if (a.device != b.device) return a.device > b.device;
+  return a.change_id > b.change_id;
+}
+
+FieldState apply_change(FieldState state, const Change& change) {
+  auto replaced = [&](const Head& head) {
+    return head.change_id == change.id ||
+           std::find(change.parents.begin(), change.parents.end(), head.change_id) != change.parents.end();
+  };
+  std::erase_if(state.heads, replaced);
+  state.heads.push_back(Head{change.id, change.hlc, change.user, change.device, change.value});
+  std::sort(state.heads.begin(), state.heads.end(), wins_over);
+  return state;
+}
+
+Hlc HybridClock::tick(TimestampMs wall_now) {
+  const Hlc wall = static_cast<Hlc>(wall_now < 0 ? 0 : wall_now) << 16;
+  last_ = wall > last_ ? wall : last_ + 1;
+  return last_;
+}
+
+}  // namespace dsptsync

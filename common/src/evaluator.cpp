@@ -1,0 +1,191 @@
+#include "dsptsync/evaluator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace dsptsync {
+namespace {
+
+bool in_approaching_set(const CatalogueItem& item) { return item.approaching != ApproachingFlag::no; }
+
+bool answered_no(const CatalogueItem& item, const AssessmentView& view);
+
+std::string item_problem(const CatalogueItem& item, const AssessmentView& view) {
+  if (answered_no(item, view))
+    return "Requirement " + item.id + " in the " + item.group +
+           " section is answered No; it counts as met only when the answer is Yes";
+  return "Please complete mandatory requirement " + item.id + " in the " + item.group + " section";
+}
+
+bool answered_no(const CatalogueItem& item, const AssessmentView& view) {
+  auto answer = view.answers.find(item.id);
+  return answer != view.answers.end() && item.type == AnswerType::yes_no && answer->second.value.text == "no";
+}
+
+std::string plan_gap_message(const CatalogueItem& item, const AssessmentView& view) {
+  if (answered_no(item, view))
+    return "Requirement " + item.id + " in the " + item.group +
+           " section is answered No: add an improvement plan action, owner and due date for it, or answer Yes";
+  return "Add an improvement plan action, owner and due date for " + item.id + " in the " + item.group + " section";
+}
+
+std::string standard_group(int standard) {
+  return "Standard " + std::to_string(standard) + " " + std::string(standard_name(standard));
+}
+
+bool plan_line_complete(const AssessmentView& view, const std::string& item_id) {
+  auto line = view.plan.find(item_id);
+  return line != view.plan.end() && !line->second.action.empty() && !line->second.owner.empty() &&
+         !line->second.due.empty();
+}
+
+}  // namespace
+
+std::string_view display_name(PublishStatus status) {
+  switch (status) {
+    case PublishStatus::not_met: return "Standards Not Met";
+    case PublishStatus::approaching: return "Approaching Standards";
+    case PublishStatus::met: return "Standards Met";
+    case PublishStatus::exceeded: return "Standards Exceeded";
+  }
+  return "Standards Not Met";
+}
+
+std::string_view to_string(PublishStatus status) {
+  switch (status) {
+    case PublishStatus::not_met: return "not_met";
+    case PublishStatus::approaching: return "approaching";
+    case PublishStatus::met: return "met";
+    case PublishStatus::exceeded: return "exceeded";
+  }
+  return "not_met";
+}
+
+std::string public_status(AssessmentYear year, PublishStatus status) {
+  return year.public_prefix() + " " + std::string(display_name(status));
+}
+
+bool item_provided(const CatalogueItem& item, const AssessmentView& view) {
+  auto answer = view.answers.find(item.id);
+  if (answer == view.answers.end()) return false;
+  if (item.type == AnswerType::yes_no) return answer->second.value.text == "yes";
+  return !answer->second.value.text.empty();
+}
+
+std::string Evaluation::mandatory_summary() const {
+  return std::to_string(mandatory_provided) + " of " + std::to_string(mandatory_total) +
+         " mandatory evidence items provided";
+}
+
+std::string Evaluation::assertion_summary() const {
+  return std::to_string(assertions_confirmed) + " of " + std::to_string(assertions_total) + " assertions confirmed";
+}
+
+Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date today) {
+  Evaluation result;
+  result.year = catalogue.year();
+
+  std::vector<Problem> missing_for_met, missing_for_approaching, unconfirmed, plan_gaps, conflicts;
+  for (const auto& item : catalogue.items()) {
+    const bool provided = item_provided(item, view);
+    if (item.required_for_met) {
+      ++result.mandatory_total;
+      if (provided) ++result.mandatory_provided;
+      else {
+        missing_for_met.push_back({item.id, item.group, item_problem(item, view)});
+        result.plan_required.push_back(item.id);
+        if (!plan_line_complete(view, item.id))
+          plan_gaps.push_back({item.id, item.group, plan_gap_message(item, view)});
+      }
+    }
+    if (in_approaching_set(item)) {
+      ++result.approaching_total;
+      if (provided) ++result.approaching_provided;
+      else missing_for_approaching.push_back({item.id, item.group, item_problem(item, view)});
+    }
+  }
+  for (const auto& assertion : catalogue.assertions()) {
+    ++result.assertions_total;
+    if (view.confirmed.count(assertion.id)) ++result.assertions_confirmed;
+    else
+      unconfirmed.push_back({assertion.id, standard_group(assertion.standard),
+                             "Please confirm assertion " + assertion.id + " (" + standard_group(assertion.standard) +
+                                 ")"});
+  }
+  for (const auto& key : view.conflicts) {
+    const CatalogueItem* item = key.kind == TargetKind::item ? catalogue.find_item(key.target) : nullptr;
+    const std::string group = item ? item->group : std::string(to_string(key.kind));
+    conflicts.push_back({key.target, group,
+                         "Resolve the conflicting edits of the " + std::string(to_string(key.field)) + " of " +
+                             key.target + (item ? " in the " + item->group + " section" : std::string()) +
+                             " (dsptsync conflicts)"});
+  }
+  result.open_conflicts = static_cast<int>(view.conflicts.size());
+
+  auto cyber = view.profile.find(std::string(profile::kCyberEssentialsPlus));
+  const bool cyber_essentials_plus = cyber != view.profile.end() && cyber->second == "yes";
+
+  const bool publishable = unconfirmed.empty() && conflicts.empty();
+  const bool met = publishable && missing_for_met.empty();
+  const bool approaching = publishable && missing_for_approaching.empty() && plan_gaps.empty();
+
+  auto add = [&](const std::vector<Problem>& problems) {
+    result.problems.insert(result.problems.end(), problems.begin(), problems.end());
+  };
+  if (met && cyber_essentials_plus) {
+    result.status = PublishStatus::exceeded;
+  } else if (met) {
+    result.status = PublishStatus::met;
+    result.next_level = PublishStatus::exceeded;
+    result.problems.push_back({"", "Organisation profile",
+                               "Standards Exceeded needs Cyber Essentials Plus recorded in the organisation profile"});
+  } else if (approaching) {
+    result.status = PublishStatus::approaching;
+    result.next_level = PublishStatus::met;
+    add(missing_for_met);
+  } else {
+    result.status = PublishStatus::not_met;
+    result.next_level = PublishStatus::approaching;
+    add(missing_for_approaching);
+    add(unconfirmed);
+    add(plan_gaps);
+    add(conflicts);
+  }
+
+  if (today > catalogue.year().deadline())
+    result.warnings.push_back("The deadline to publish " + catalogue.year().label() + " was " +
+                              catalogue.year().deadline().long_form());
+  for (const auto& [item_id, line] : view.plan) {
+    if (line.state == "done" || line.due.empty()) continue;
+    auto due = parse_iso_date(line.due);
+    if (due && *due < today)
+      result.warnings.push_back("The improvement action for " + item_id + " was due on " + due->long_form());
+  }
+  return result;
+}
+
+nlohmann::json to_json(const Evaluation& evaluation) {
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& problem : evaluation.problems)
+    problems.push_back({{"item", problem.item}, {"group", problem.group}, {"message", problem.message}});
+  nlohmann::json out = {
+      {"year", evaluation.year.label()},
+      {"status", to_string(evaluation.status)},
+      {"status_text", display_name(evaluation.status)},
+      {"public_status", public_status(evaluation.year, evaluation.status)},
+      {"next_level", evaluation.next_level ? nlohmann::json(to_string(*evaluation.next_level)) : nlohmann::json()},
+      {"mandatory", {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total},
+                     {"text", evaluation.mandatory_summary()}}},
+      {"approaching", {{"provided", evaluation.approaching_provided}, {"total", evaluation.approaching_total}}},
+      {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total},
+                      {"text", evaluation.assertion_summary()}}},
+      {"open_conflicts", evaluation.open_conflicts},
+      {"problems", problems},
+      {"warnings", evaluation.warnings},
+      {"plan_required", evaluation.plan_required},
+  };
+  return out;
+}
+
+}  // namespace dsptsync

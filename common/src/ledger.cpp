@@ -1,0 +1,178 @@
+#include "dsptsync/ledger.h"
+
+#include "dsptsync/codec.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace dsptsync {
+namespace {
+
+// Settings names of the ledger's own bookkeeping (docs/storage.md).
+constexpr std::string_view kCounterSetting = "ledger.counter";
+constexpr std::string_view kClockSetting = "ledger.hlc";
+
+std::uint64_t parse_u64(const std::optional<std::string>& text) {
+  std::uint64_t value = 0;
+  if (text) std::from_chars(text->data(), text->data() + text->size(), value);
+  return value;
+}
+
+}  // namespace
+
+std::string associated_data(const FieldKey& key) {
+  return key.scope + '\x1f' + key.year + '\x1f' + std::string(to_string(key.kind)) + '\x1f' + key.target + '\x1f' +
+         std::string(to_string(key.field));
+}
+
+Ledger::Ledger(Store& store, crypto::SecretKey key, Identity identity)
+    : store_(store), key_(std::move(key)), identity_(std::move(identity)) {}
+
+Result<FieldState> Ledger::read_field(StoreTransaction& txn, const FieldKey& key) {
+  auto stored = txn.field(key);
+  if (!stored) return stored.error();
+  if (!*stored) return FieldState{};
+  auto plain = crypto::open(key_, (*stored)->sealed, associated_data(key));
+  if (!plain) return plain.error();
+  return codec::decode_field_state(*plain);
+}
+
+Status Ledger::write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq) {
+  auto current = read_field(txn, change.key);
+  if (!current) return current.error();
+  FieldState next = apply_change(std::move(*current), change);
+
+  StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
+                      crypto::seal(key_, codec::encode(change), change.id), server_seq};
+  auto seq = txn.insert_change(stored);
+  if (!seq) return seq.error();
+  return txn.put_field(StoredField{change.key, next.in_conflict(),
+                                   crypto::seal(key_, codec::encode(next), associated_data(change.key)), *seq});
+}
+
+Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
+                                           const std::vector<std::pair<std::string, std::string>>& settings) {
+  for (const auto& edit : edits) {
+    if (!field_belongs_to(edit.key.field, edit.key.kind))
+      return invalid_input("a " + std::string(to_string(edit.key.kind)) + " has no field '" +
+                           std::string(to_string(edit.key.field)) + "'");
+  }
+  auto txn = store_.begin();
+  if (!txn) return txn.error();
+  auto counter_text = (*txn)->setting(kCounterSetting);
+  if (!counter_text) return counter_text.error();
+  auto clock_text = (*txn)->setting(kClockSetting);
+  if (!clock_text) return clock_text.error();
+  std::uint64_t counter = parse_u64(*counter_text);
+  HybridClock clock(parse_u64(*clock_text));
+
+  std::vector<Change> recorded;
+  recorded.reserve(edits.size());
+  for (const auto& edit : edits) {
+    auto current = read_field(**txn, edit.key);
+    if (!current) return current.error();
+    Change change;
+    change.id = identity_.device + ":" + std::to_string(++counter);
+    change.key = edit.key;
+    change.value = edit.value;
+    for (const auto& head : current->heads) change.parents.push_back(head.change_id);
+    change.hlc = clock.tick(now_ms());
+    change.user = identity_.user;
+    change.device = identity_.device;
+    if (auto valid = codec::validate(change); !valid) return valid.error();
+    if (auto s = write(**txn, change, std::nullopt); !s) return s.error();
+    recorded.push_back(std::move(change));
+  }
+  if (auto s = (*txn)->put_setting(kCounterSetting, std::to_string(counter)); !s) return s.error();
+  if (auto s = (*txn)->put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
+  for (const auto& [name, value] : settings)
+    if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return recorded;
+}
+
+Result<Change> Ledger::record(const Edit& edit) {
+  auto changes = record(std::vector<Edit>{edit});
+  if (!changes) return changes.error();
+  return std::move(changes->front());
+}
+
+Result<ApplyOutcome> Ledger::apply(const std::vector<Change>& changes) {
+  auto txn = store_.begin();
+  if (!txn) return txn.error();
+  auto clock_text = (*txn)->setting(kClockSetting);
+  if (!clock_text) return clock_text.error();
+  HybridClock clock(parse_u64(*clock_text));
+
+  ApplyOutcome outcome;
+  std::set<std::string> in_this_batch;
+  for (const auto& change : changes) {
+    if (auto valid = codec::validate(change); !valid) return valid.error();
+    auto present = (*txn)->has_change(change.id);
+    if (!present) return present.error();
+    if (*present || in_this_batch.count(change.id)) {
+      outcome.duplicates.push_back(change.id);
+      continue;
+    }
+    for (const auto& parent : change.parents) {
+      auto known = (*txn)->has_change(parent);
+      if (!known) return known.error();
+      if (!*known && !in_this_batch.count(parent))
+        return make_error(ErrorKind::protocol, "change " + change.id + " is based on " + parent +
+                                                   ", which this replica has not received; send changes in order");
+    }
+    if (auto s = write(**txn, change, std::nullopt); !s) return s.error();
+    clock.observe(change.hlc);
+    in_this_batch.insert(change.id);
+    outcome.applied.push_back(change.id);
+  }
+  if (auto s = (*txn)->put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return outcome;
+}
+
+Result<AssessmentState> Ledger::state(std::string_view scope, std::string_view year) {
+  auto stored = store_.fields(scope, year);
+  if (!stored) return stored.error();
+  AssessmentState state;
+  for (const auto& field : *stored) {
+    auto plain = crypto::open(key_, field.sealed, associated_data(field.key));
+    if (!plain) return plain.error();
+    auto decoded = codec::decode_field_state(*plain);
+    if (!decoded) return decoded.error();
+    state.emplace(field.key, std::move(*decoded));
+  }
+  return state;
+}
+
+Result<FieldState> Ledger::field(const FieldKey& key) {
+  auto all = state(key.scope, key.year);
+  if (!all) return all.error();
+  auto found = all->find(key);
+  return found == all->end() ? FieldState{} : found->second;
+}
+
+Result<std::vector<LoggedChange>> Ledger::open_changes(const std::vector<StoredChange>& stored) {
+  std::vector<LoggedChange> out;
+  out.reserve(stored.size());
+  for (const auto& row : stored) {
+    auto plain = crypto::open(key_, row.sealed, row.id);
+    if (!plain) return plain.error();
+    auto change = codec::decode_change(*plain);
+    if (!change) return change.error();
+    if (change->id != row.id || change->key != row.key)
+      return corrupt("stored change " + row.id + " does not match its row; the database has been altered");
+    out.push_back(LoggedChange{std::move(*change), row.seq, row.server_seq});
+  }
+  return out;
+}
+
+Result<std::vector<LoggedChange>> Ledger::history(std::string_view scope, std::string_view year, TargetKind kind,
+                                                  std::string_view target) {
+  auto stored = store_.changes_of_target(scope, year, kind, target);
+  if (!stored) return stored.error();
+  return open_changes(*stored);
+}
+
+}  // namespace dsptsync

@@ -1,0 +1,481 @@
+// SQLite implementation of Store. Schema and migrations: docs/storage.md.
+//
+// Durability: WAL with synchronous=FULL, so a COMMIT that has returned survives power loss; every
+// write goes through BEGIN IMMEDIATE so two writers never deadlock on a lock upgrade.
+#include "dsptsync/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <map>
+#include <string>
+
+namespace dsptsync {
+namespace {
+
+// 'DSPT' in ASCII: written to the database header so a foreign SQLite file is recognised as such.
+constexpr int kApplicationId = 0x44535054;
+
+// Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE settings(
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE changes(
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  change_id   TEXT NOT NULL UNIQUE,
+  scope       TEXT NOT NULL,
+  year        TEXT NOT NULL,
+  target_kind INTEGER NOT NULL,
+  target      TEXT NOT NULL,
+  field       INTEGER NOT NULL,
+  hlc         INTEGER NOT NULL,
+  user        TEXT NOT NULL,
+  device      TEXT NOT NULL,
+  sealed      BLOB NOT NULL,
+  server_seq  INTEGER
+);
+CREATE INDEX changes_by_target ON changes(scope, year, target_kind, target);
+
+CREATE TABLE fields(
+  scope       TEXT NOT NULL,
+  year        TEXT NOT NULL,
+  target_kind INTEGER NOT NULL,
+  target      TEXT NOT NULL,
+  field       INTEGER NOT NULL,
+  in_conflict INTEGER NOT NULL,
+  sealed      BLOB NOT NULL,
+  last_seq    INTEGER NOT NULL,
+  PRIMARY KEY(scope, year, target_kind, target, field)
+) WITHOUT ROWID;
+)sql",
+};
+
+constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, std::string_view sql) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+        SQLITE_OK)
+      stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a cached statement when a use of it ends, whatever the path out.
+class Use {
+ public:
+  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Use() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* operator->() const { return stmt_; }
+  sqlite3_stmt* get() const { return stmt_; }
+  void text(int index, std::string_view value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void blob(int index, ByteView value) {
+    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void integer(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void null(int index) { sqlite3_bind_null(stmt_, index); }
+  void key(int first, const FieldKey& key) {
+    text(first, key.scope);
+    text(first + 1, key.year);
+    integer(first + 2, static_cast<int>(key.kind));
+    text(first + 3, key.target);
+    integer(first + 4, static_cast<int>(key.field));
+  }
+  std::string column_text(int index) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))) : std::string();
+  }
+  Bytes column_blob(int index) const {
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
+    return data ? Bytes(data, data + sqlite3_column_bytes(stmt_, index)) : Bytes();
+  }
+  std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+  bool column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+constexpr std::string_view kChangeColumns =
+    "seq, change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq";
+
+StoredChange read_change(const Use& row) {
+  StoredChange change;
+  change.seq = row.column_int(0);
+  change.id = row.column_text(1);
+  change.key.scope = row.column_text(2);
+  change.key.year = row.column_text(3);
+  change.key.kind = static_cast<TargetKind>(row.column_int(4));
+  change.key.target = row.column_text(5);
+  change.key.field = static_cast<Field>(row.column_int(6));
+  change.hlc = static_cast<Hlc>(row.column_int(7));
+  change.user = row.column_text(8);
+  change.device = row.column_text(9);
+  change.sealed = row.column_blob(10);
+  if (!row.column_is_null(11)) change.server_seq = row.column_int(11);
+  return change;
+}
+
+StoredField read_field(const Use& row) {
+  StoredField field;
+  field.key.scope = row.column_text(0);
+  field.key.year = row.column_text(1);
+  field.key.kind = static_cast<TargetKind>(row.column_int(2));
+  field.key.target = row.column_text(3);
+  field.key.field = static_cast<Field>(row.column_int(4));
+  field.in_conflict = row.column_int(5) != 0;
+  field.sealed = row.column_blob(6);
+  field.last_seq = row.column_int(7);
+  return field;
+}
+
+class SqliteStore;
+
+class SqliteTransaction final : public StoreTransaction {
+ public:
+  explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
+  ~SqliteTransaction() override;
+  Result<bool> has_change(std::string_view change_id) override;
+  Result<std::int64_t> insert_change(const StoredChange& change) override;
+  Result<std::optional<StoredField>> field(const FieldKey& key) override;
+  Status put_field(const StoredField& field) override;
+  Result<std::optional<std::string>> setting(std::string_view name) override;
+  Status put_setting(std::string_view name, std::string_view value) override;
+  Status commit() override;
+
+ private:
+  SqliteStore& store_;
+  bool open_ = true;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Status exec(std::string_view sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      return failure("running '" + std::string(sql.substr(0, 40)) + "'", text);
+    }
+    return {};
+  }
+
+  Error failure(std::string_view what, std::string_view detail = {}) const {
+    const int code = sqlite3_extended_errcode(db_);
+    std::string message = "the database " + path_.string() + " failed while " + std::string(what) + ": " +
+                          std::string(detail.empty() ? sqlite3_errmsg(db_) : detail);
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+      message += " (another dsptsync process is using it; try again when it has finished)";
+    if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+      return corrupt(message + " (restore it from a backup: docs/operations.md)");
+    return store_error(message);
+  }
+
+  // Cached prepared statements, compiled once per connection.
+  Result<Use> prepare(std::string_view sql) {
+    auto found = statements_.find(std::string(sql));
+    if (found == statements_.end()) {
+      auto statement = std::make_unique<Statement>(db_, sql);
+      if (!statement->get()) return failure("preparing a query");
+      found = statements_.emplace(std::string(sql), std::move(statement)).first;
+    }
+    return Use(found->second->get());
+  }
+
+  Status step_done(Use& use, std::string_view what) {
+    if (sqlite3_step(use.get()) != SQLITE_DONE) return failure(what);
+    return {};
+  }
+
+  Status migrate() {
+    auto version = schema_version();
+    if (!version) return version.error();
+    if (*version > kSchemaVersion)
+      return store_error("the database " + path_.string() + " is at schema version " + std::to_string(*version) +
+                         ", newer than this dsptsync understands (" + std::to_string(kSchemaVersion) +
+                         "); install the newer dsptsync that wrote it");
+    for (int from = *version; from < kSchemaVersion; ++from) {
+      if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
+      Status step = exec(kMigrations[static_cast<std::size_t>(from)]);
+      if (step) step = exec("PRAGMA user_version = " + std::to_string(from + 1));
+      if (step) step = exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+      if (!step) {
+        (void)exec("ROLLBACK");
+        return step;
+      }
+      if (auto s = exec("COMMIT"); !s) return s;
+    }
+    return {};
+  }
+
+  Result<std::unique_ptr<StoreTransaction>> begin() override {
+    if (auto s = exec("BEGIN IMMEDIATE"); !s) return s.error();
+    return std::unique_ptr<StoreTransaction>(std::make_unique<SqliteTransaction>(*this));
+  }
+
+  Result<std::optional<std::string>> setting(std::string_view name) override {
+    auto use = prepare("SELECT value FROM settings WHERE name = ?1");
+    if (!use) return use.error();
+    use->text(1, name);
+    const int rc = sqlite3_step(use->get());
+    if (rc == SQLITE_ROW) {
+      Bytes value = use->column_blob(0);
+      return std::optional<std::string>(std::string(value.begin(), value.end()));
+    }
+    if (rc != SQLITE_DONE) return failure("reading a setting");
+    return std::optional<std::string>();
+  }
+
+  Status write_setting(std::string_view name, std::string_view value) {
+    auto use = prepare("INSERT INTO settings(name, value) VALUES(?1, ?2) "
+                       "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    if (!use) return use.error();
+    use->text(1, name);
+    use->blob(2, as_bytes(value));
+    return step_done(*use, "writing a setting");
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> settings_with_prefix(std::string_view prefix) override {
+    auto use = prepare("SELECT name, value FROM settings WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name");
+    if (!use) return use.error();
+    use->text(1, prefix);
+    std::vector<std::pair<std::string, std::string>> out;
+    int rc;
+    while ((rc = sqlite3_step(use->get())) == SQLITE_ROW) {
+      Bytes value = use->column_blob(1);
+      out.emplace_back(use->column_text(0), std::string(value.begin(), value.end()));
+    }
+    if (rc != SQLITE_DONE) return failure("reading settings");
+    return out;
+  }
+
+  Result<std::vector<StoredField>> fields(std::string_view scope, std::string_view year) override {
+    auto use = prepare("SELECT scope, year, target_kind, target, field, in_conflict, sealed, last_seq FROM fields "
+                       "WHERE scope = ?1 AND year = ?2 ORDER BY target_kind, target, field");
+    if (!use) return use.error();
+    use->text(1, scope);
+    use->text(2, year);
+    std::vector<StoredField> out;
+    int rc;
+    while ((rc = sqlite3_step(use->get())) == SQLITE_ROW) out.push_back(read_field(*use));
+    if (rc != SQLITE_DONE) return failure("reading the assessment");
+    return out;
+  }
+
+  Result<std::vector<StoredChange>> collect_changes(Use& use, std::string_view what) {
+    std::vector<StoredChange> out;
+    int rc;
+    while ((rc = sqlite3_step(use.get())) == SQLITE_ROW) out.push_back(read_change(use));
+    if (rc != SQLITE_DONE) return failure(what);
+    return out;
+  }
+
+  Result<std::vector<StoredChange>> changes_of_target(std::string_view scope, std::string_view year, TargetKind kind,
+                                                      std::string_view target) override {
+    auto use = prepare("SELECT " + std::string(kChangeColumns) +
+                       " FROM changes WHERE scope = ?1 AND year = ?2 AND target_kind = ?3 AND target = ?4 ORDER BY seq");
+    if (!use) return use.error();
+    use->text(1, scope);
+    use->text(2, year);
+    use->integer(3, static_cast<int>(kind));
+    use->text(4, target);
+    return collect_changes(*use, "reading the history");
+  }
+
+  Result<std::vector<StoredChange>> changes_after(std::int64_t after_seq, std::size_t limit) override {
+    auto use = prepare("SELECT " + std::string(kChangeColumns) + " FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    if (!use) return use.error();
+    use->integer(1, after_seq);
+    use->integer(2, static_cast<std::int64_t>(limit));
+    return collect_changes(*use, "reading changes");
+  }
+
+  Result<std::vector<StoredChange>> changes_by_id(const std::vector<std::string>& ids) override {
+    std::vector<StoredChange> out;
+    for (const auto& id : ids) {
+      auto use = prepare("SELECT " + std::string(kChangeColumns) + " FROM changes WHERE change_id = ?1");
+      if (!use) return use.error();
+      use->text(1, id);
+      auto found = collect_changes(*use, "reading a change");
+      if (!found) return found.error();
+      for (auto& change : *found) out.push_back(std::move(change));
+    }
+    return out;
+  }
+
+  Result<std::int64_t> change_count() override {
+    auto use = prepare("SELECT count(*) FROM changes");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("counting changes");
+    return use->column_int(0);
+  }
+
+  Result<int> schema_version() override {
+    auto use = prepare("PRAGMA user_version");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the schema version");
+    return static_cast<int>(use->column_int(0));
+  }
+
+  Result<int> application_id() {
+    auto use = prepare("PRAGMA application_id");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the file header");
+    return static_cast<int>(use->column_int(0));
+  }
+
+  Result<std::int64_t> table_count() {
+    auto use = prepare("SELECT count(*) FROM sqlite_schema");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the file header");
+    return use->column_int(0);
+  }
+
+  Result<std::vector<std::string>> check_integrity() override {
+    auto use = prepare("PRAGMA integrity_check");
+    if (!use) return use.error();
+    std::vector<std::string> problems;
+    int rc;
+    while ((rc = sqlite3_step(use->get())) == SQLITE_ROW) {
+      std::string line = use->column_text(0);
+      if (line != "ok") problems.push_back(line);
+    }
+    if (rc != SQLITE_DONE) return failure("checking integrity");
+    return problems;
+  }
+
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_;
+  std::filesystem::path path_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+};
+
+SqliteTransaction::~SqliteTransaction() {
+  if (open_) (void)store_.exec("ROLLBACK");
+}
+
+Result<bool> SqliteTransaction::has_change(std::string_view change_id) {
+  auto use = store_.prepare("SELECT 1 FROM changes WHERE change_id = ?1");
+  if (!use) return use.error();
+  use->text(1, change_id);
+  const int rc = sqlite3_step(use->get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) return store_.failure("looking up a change");
+  return false;
+}
+
+Result<std::int64_t> SqliteTransaction::insert_change(const StoredChange& change) {
+  auto use = store_.prepare(
+      "INSERT INTO changes(change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!use) return use.error();
+  use->text(1, change.id);
+  use->key(2, change.key);
+  use->integer(7, static_cast<std::int64_t>(change.hlc));
+  use->text(8, change.user);
+  use->text(9, change.device);
+  use->blob(10, change.sealed);
+  if (change.server_seq) use->integer(11, *change.server_seq); else use->null(11);
+  if (auto s = store_.step_done(*use, "recording a change"); !s) return s.error();
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
+}
+
+Result<std::optional<StoredField>> SqliteTransaction::field(const FieldKey& key) {
+  auto use = store_.prepare("SELECT scope, year, target_kind, target, field, in_conflict, sealed, last_seq FROM fields "
+                            "WHERE scope = ?1 AND year = ?2 AND target_kind = ?3 AND target = ?4 AND field = ?5");
+  if (!use) return use.error();
+  use->key(1, key);
+  const int rc = sqlite3_step(use->get());
+  if (rc == SQLITE_ROW) return std::optional<StoredField>(read_field(*use));
+  if (rc != SQLITE_DONE) return store_.failure("reading a field");
+  return std::optional<StoredField>();
+}
+
+Status SqliteTransaction::put_field(const StoredField& field) {
+  auto use = store_.prepare(
+      "INSERT INTO fields(scope, year, target_kind, target, field, in_conflict, sealed, last_seq) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(scope, year, target_kind, target, field) DO UPDATE SET "
+      "in_conflict = excluded.in_conflict, sealed = excluded.sealed, last_seq = excluded.last_seq");
+  if (!use) return use.error();
+  use->key(1, field.key);
+  use->integer(6, field.in_conflict ? 1 : 0);
+  use->blob(7, field.sealed);
+  use->integer(8, field.last_seq);
+  return store_.step_done(*use, "writing a field");
+}
+
+Result<std::optional<std::string>> SqliteTransaction::setting(std::string_view name) { return store_.setting(name); }
+
+Status SqliteTransaction::put_setting(std::string_view name, std::string_view value) {
+  return store_.write_setting(name, value);
+}
+
+Status SqliteTransaction::commit() {
+  if (auto s = store_.exec("COMMIT"); !s) return s;
+  open_ = false;
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path, const SqliteStoreOptions& options) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && !options.create_if_missing)
+    return not_found("there is no dsptsync store at " + path.string() +
+                     "; create one with 'dsptsync init' (or choose another with --store)");
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close_v2(raw);
+    return store_error("cannot open the database " + path.string() + ": " + message);
+  }
+  auto store = std::make_unique<SqliteStore>(raw, path);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_extended_result_codes(raw, 1);
+
+  auto application = store->application_id();
+  if (!application) return application.error();
+  auto version = store->schema_version();
+  if (!version) return version.error();
+  auto tables = store->table_count();
+  if (!tables) return tables.error();
+  const bool empty_new_file = *application == 0 && *version == 0 && *tables == 0;
+  if (*application != kApplicationId && !empty_new_file)
+    return invalid_input(path.string() + " is not a dsptsync store (it is some other SQLite database)");
+
+  for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
+    if (auto s = store->exec(pragma); !s) return s.error();
+  if (auto s = store->migrate(); !s) return s.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace dsptsync

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dsptsync needs (scripts/packages.txt), only those missing.
+# Idempotent: a machine that has them all is left untouched and nothing is downloaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mapfile -t wanted < <(grep -v '^[[:space:]]*#' scripts/packages.txt | sed '/^[[:space:]]*$/d')
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

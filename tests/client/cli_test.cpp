@@ -1,0 +1,267 @@
+// Drives the real `dsptsync` binary against real store folders, checking output and exit codes.
+#include "../common/test_support.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace dsptsync {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+  json data;  // stdout parsed as JSON when it is JSON
+  const json& parsed() const { return data; }
+};
+
+std::string quote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  // Runs `dsptsync --store <temp> ARGS...` and captures its exit code and output.
+  CliRun run(const std::vector<std::string>& args) {
+    std::string command = std::string(DSPTSYNC_CLI) + " --store " + quote(dir.path().string() + "/store");
+    for (const auto& arg : args) command += " " + quote(arg);
+    command += " >" + quote((dir / "out").string()) + " 2>" + quote((dir / "err").string());
+    const int status = std::system(command.c_str());
+    CliRun result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err"), nullptr};
+    result.data = json::parse(result.out, nullptr, /*allow_exceptions=*/false);
+    return result;
+  }
+  void init(const std::string& ods = "VLAXL", const std::string& year = "2021-22") {
+    CliRun result = run({"init", "--ods", ods, "--name", "Leeds branch", "--year", year, "--user", "Sam Patel"});
+    ASSERT_EQ(result.code, 0) << result.err;
+  }
+  TempDir dir;
+};
+
+TEST_F(Cli, InitRefusesABadOdsCodeAndCreatesNothing) {
+  CliRun result = run({"init", "--ods", "LEEDS1", "--name", "Leeds", "--year", "2021-22", "--user", "Sam", "--json"});
+  EXPECT_EQ(result.code, 4);
+  EXPECT_NE(result.err.find("is not an ODS code"), std::string::npos);
+  EXPECT_NE(result.err.find("e.g. VLAXL"), std::string::npos);
+  EXPECT_EQ(result.parsed()["error"]["kind"], "invalid_input");
+  EXPECT_FALSE(std::filesystem::exists(dir / "store/store.db"));
+}
+
+TEST_F(Cli, InitNormalisesTheCodeAndReportsTheSet) {
+  CliRun result = run({"init", "--ods", " vlaxl ", "--name", "Leeds", "--year", "2021/22", "--user", "Sam", "--json"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const json data = result.parsed();
+  EXPECT_EQ(data["ods"], "VLAXL");
+  EXPECT_EQ(data["ods_kind"], "site");
+  EXPECT_EQ(data["year"], "2021-22");
+  EXPECT_EQ(data["items"], 42);
+  CliRun again = run({"init", "--ods", "VLAXL", "--name", "Leeds", "--year", "2021-22", "--user", "Sam"});
+  EXPECT_EQ(again.code, 3);  // never overwrites a store
+}
+
+TEST_F(Cli, CommandsWithoutAStoreSayHowToMakeOne) {
+  CliRun result = run({"progress"});
+  EXPECT_EQ(result.code, 4);
+  EXPECT_NE(result.err.find("dsptsync init"), std::string::npos);
+}
+
+TEST_F(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run({"answer"}).code, 2);
+  EXPECT_EQ(run({"no-such-command"}).code, 2);
+  EXPECT_EQ(run({}).code, 2);
+}
+
+TEST_F(Cli, ItemsShowProvenance) {
+  init();
+  CliRun result = run({"items", "--json"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const json data = result.parsed();
+  ASSERT_EQ(data["items"].size(), 42u);
+  bool saw_inferred = false;
+  for (const auto& item : data["items"]) {
+    EXPECT_FALSE(item["source"].get<std::string>().empty());
+    saw_inferred |= item["source"].get<std::string>().rfind("inferred", 0) == 0;
+    if (item["id"] == "8.3.5") EXPECT_EQ(item["group"], "IT systems and devices");
+  }
+  EXPECT_TRUE(saw_inferred);
+  CliRun mandatory_missing = run({"items", "--missing", "--group", "Data security", "--json"});
+  ASSERT_EQ(mandatory_missing.code, 0);
+  for (const auto& item : mandatory_missing.parsed()["items"]) EXPECT_EQ(item["group"], "Data security");
+}
+
+TEST_F(Cli, AnswersAreCheckedAgainstTheItemType) {
+  init();
+  CliRun unknown = run({"answer", "1.1.9", "x"});
+  EXPECT_EQ(unknown.code, 4);
+  EXPECT_NE(unknown.err.find("did you mean 1.1.5, 1.1.1, 1.1.2"), std::string::npos) << unknown.err;
+  CliRun not_yes_no = run({"answer", "2.1.1", "maybe"});
+  EXPECT_EQ(not_yes_no.code, 4);
+  EXPECT_NE(not_yes_no.err.find("takes yes or no"), std::string::npos);
+  CliRun location_on_text = run({"answer", "1.1.5", "Manager", "--location", "x"});
+  EXPECT_EQ(location_on_text.code, 4);
+  // Nothing was recorded by the refused edits.
+  EXPECT_EQ(run({"history", "2.1.1", "--json"}).parsed()["history"].size(), 0u);
+
+  CliRun yes = run({"answer", "2.1.1", "Y", "--json"});
+  ASSERT_EQ(yes.code, 0) << yes.err;
+  EXPECT_EQ(yes.parsed()["changes"][0]["value"]["text"], "yes");
+  CliRun document = run({"answer", "1.2.1", "Privacy notice v2", "--location", "https://example.invalid/privacy", "--json"});
+  ASSERT_EQ(document.code, 0) << document.err;
+  EXPECT_EQ(document.parsed()["changes"][0]["value"]["location"], "https://example.invalid/privacy");
+}
+
+TEST_F(Cli, HistoryShowsWhoWhenBeforeAndAfter) {
+  init();
+  ASSERT_EQ(run({"answer", "1.1.5", "The registered manager"}).code, 0);
+  ASSERT_EQ(run({"--user", "Ann Lee", "answer", "1.1.5", "The director", "--comment", "Changed at board"}).code, 0);
+  ASSERT_EQ(run({"plan", "set", "1.1.5", "--action", "Write it into the job description", "--owner", "Ann",
+                 "--due", "2022-09-30"}).code,
+            0);
+  CliRun result = run({"history", "1.1.5", "--json"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const json history = result.parsed()["history"];
+  ASSERT_EQ(history.size(), 6u);  // 2 answers, 1 comment, 3 plan fields
+  EXPECT_EQ(history[0]["user"], "Sam Patel");
+  EXPECT_TRUE(history[0]["before"].is_null());
+  EXPECT_EQ(history[0]["after"]["text"], "The registered manager");
+  EXPECT_EQ(history[1]["user"], "Ann Lee");
+  EXPECT_EQ(history[1]["before"]["text"], "The registered manager");
+  EXPECT_EQ(history[1]["after"]["text"], "The director");
+  EXPECT_EQ(history[2]["field"], "comment");
+  EXPECT_EQ(history[3]["field"], "plan_action");
+  CliRun text = run({"history", "1.1.5"});
+  EXPECT_NE(text.out.find("\"The registered manager\" -> \"The director\""), std::string::npos) << text.out;
+}
+
+TEST_F(Cli, ProgressFollowsTheToolkitFromNotMetToExceeded) {
+  init();
+  CliRun empty = run({"progress", "--json", "--today", "2022-05-01"});
+  ASSERT_EQ(empty.code, 0) << empty.err;
+  EXPECT_EQ(empty.parsed()["status"], "not_met");
+  EXPECT_EQ(empty.parsed()["mandatory"]["text"], "0 of 42 mandatory evidence items provided");
+
+  CliRun items = run({"items", "--json"});
+  for (const auto& item : items.parsed()["items"]) {
+    const std::string type = item["type"];
+    const std::string value = type == "yes_no" ? "yes" : type == "date" ? "2022-01-01" : type == "number" ? "1" : "Done";
+    ASSERT_EQ(run({"answer", item["id"], value}).code, 0) << item["id"];
+  }
+  CliRun assertions = run({"assertions", "--json"});
+  for (const auto& assertion : assertions.parsed()["assertions"]) ASSERT_EQ(run({"confirm", assertion["id"]}).code, 0);
+
+  CliRun met = run({"progress", "--json", "--today", "2022-05-01"});
+  EXPECT_EQ(met.parsed()["status"], "met");
+  EXPECT_EQ(met.parsed()["public_status"], "21/22 Standards Met");
+  EXPECT_EQ(met.parsed()["mandatory"]["text"], "42 of 42 mandatory evidence items provided");
+
+  EXPECT_EQ(run({"profile", "set", "--cyber-essentials-plus", "maybe"}).code, 4);
+  ASSERT_EQ(run({"profile", "set", "--cyber-essentials-plus", "yes", "--role", "siro=Ann Lee"}).code, 0);
+  EXPECT_EQ(run({"progress", "--json"}).parsed()["status"], "exceeded");
+
+  // One No brings it back down, and the problem names the item and its group.
+  ASSERT_EQ(run({"answer", "9.5.2", "no"}).code, 0);
+  CliRun down = run({"progress", "--json", "--today", "2022-05-01"});
+  EXPECT_EQ(down.parsed()["status"], "not_met");
+  CliRun text = run({"progress", "--today", "2022-07-01"});
+  EXPECT_NE(text.out.find("9.5.2 in the IT systems and devices section is answered No"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("The deadline to publish 2021-22 was 30 June 2022"), std::string::npos);
+}
+
+TEST_F(Cli, RollForwardCarriesAnswersAcrossChangedIds) {
+  init();
+  ASSERT_EQ(run({"answer", "2.1.2", "yes", "--comment", "All contracts checked"}).code, 0);
+  ASSERT_EQ(run({"answer", "1.2.1", "Privacy notice", "--location", "office binder"}).code, 0);
+  ASSERT_EQ(run({"answer", "4.1.2", "yes"}).code, 0);
+  ASSERT_EQ(run({"confirm", "2.1"}).code, 0);
+
+  CliRun dry = run({"rollforward", "--to", "2023-24", "--dry-run", "--json"});
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_FALSE(dry.parsed()["applied"].get<bool>());
+  EXPECT_EQ(run({"progress", "--json"}).parsed()["year"], "2021-22");  // nothing changed
+
+  CliRun result = run({"rollforward", "--to", "2023-24", "--json"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const json report = result.parsed();
+  EXPECT_TRUE(report["applied"].get<bool>());
+  EXPECT_NE(std::find(report["removed"].begin(), report["removed"].end(), "4.1.2"), report["removed"].end());
+  bool renamed = false;
+  for (const auto& pair : report["carried"]) renamed |= pair["from"] == "2.1.2" && pair["to"] == "2.2.1";
+  EXPECT_TRUE(renamed);
+
+  CliRun show = run({"show", "2.2.1", "--json"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_EQ(show.parsed()["answer"]["text"], "yes");
+  EXPECT_EQ(show.parsed()["comment"], "All contracts checked");
+  EXPECT_EQ(run({"show", "1.1.3", "--json"}).parsed()["answer"]["location"], "office binder");
+  CliRun assertions = run({"assertions", "--json"});
+  bool confirmed_carried = false;
+  for (const auto& assertion : assertions.parsed()["assertions"])
+    if (assertion["id"] == "2.2") confirmed_carried = assertion["confirmed"].get<bool>();
+  EXPECT_TRUE(confirmed_carried);
+  EXPECT_EQ(run({"progress", "--json"}).parsed()["year"], "2023-24");
+  EXPECT_EQ(run({"rollforward", "--to", "2023-24"}).code, 4);  // not a later year any more
+}
+
+TEST_F(Cli, AMalformedCatalogueImportChangesNothing) {
+  init();
+  std::ofstream(dir / "bad.csv") << "Evidence Reference,Evidence text - Social Care,Mandatory - Social Care\n"
+                                    "1.1.5,\"Who is responsible?\",Yes\n"
+                                    "1.1.x,Broken id,Yes\n";
+  CliRun bad = run({"catalogue", "import", (dir / "bad.csv").string(), "--year", "2021-22", "--json"});
+  EXPECT_EQ(bad.code, 4);
+  EXPECT_NE(bad.err.find("line 3"), std::string::npos) << bad.err;
+  CliRun shown = run({"catalogue", "show", "--json"});
+  EXPECT_EQ(shown.parsed()["items"], 42);
+}
+
+TEST_F(Cli, ACatalogueImportReplacesTheShippedSetForItsYear) {
+  init();
+  std::ofstream(dir / "good.csv") << "Evidence Reference,Evidence text - Social Care,Tool tips - Social Care,"
+                                     "Mandatory - Social Care\n"
+                                     "1.1.5,\"Who is responsible, and how?\",Name a person,Yes\n"
+                                     "2.1.1,Induction covers data security?,,Yes\n"
+                                     "3.1.1,Training needs analysis?,,No\n";
+  CliRun good = run({"catalogue", "import", (dir / "good.csv").string(), "--year", "2021-22", "--json"});
+  ASSERT_EQ(good.code, 0) << good.err;
+  EXPECT_EQ(good.parsed()["items"], 3);
+  EXPECT_EQ(good.parsed()["mandatory"], 2);
+  CliRun progress = run({"progress", "--json"});
+  EXPECT_EQ(progress.parsed()["mandatory"]["total"], 2);
+  CliRun items = run({"items", "--json"});
+  EXPECT_EQ(items.parsed()["items"][0]["tooltip"], "Name a person");
+  EXPECT_EQ(items.parsed()["items"][0]["source"], "imported from good.csv");
+}
+
+TEST_F(Cli, APassphraseSealedStoreNeedsThePassphrase) {
+  setenv("DSPTSYNC_PASSPHRASE", "correct horse battery staple", 1);
+  init();
+  EXPECT_FALSE(std::filesystem::exists(dir / "store/store.key"));
+  ASSERT_EQ(run({"answer", "2.1.1", "yes"}).code, 0);
+  setenv("DSPTSYNC_PASSPHRASE", "wrong", 1);
+  CliRun wrong = run({"progress"});
+  EXPECT_EQ(wrong.code, 3);
+  EXPECT_NE(wrong.err.find("passphrase is wrong"), std::string::npos);
+  unsetenv("DSPTSYNC_PASSPHRASE");
+  CliRun none = run({"progress"});
+  EXPECT_EQ(none.code, 3);
+  EXPECT_NE(none.err.find("DSPTSYNC_PASSPHRASE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dsptsync

@@ -1,0 +1,176 @@
+#include "dsptsync/ledger.h"
+
+#include "dsptsync/sqlite_store.h"
+#include "dsptsync/store_keys.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace dsptsync {
+namespace {
+
+using testing::TempDir;
+
+FieldKey answer_key(std::string item) { return {"VLAXL", "2021-22", TargetKind::item, std::move(item), Field::answer}; }
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::initialise());
+    auto opened = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
+    ASSERT_TRUE(opened) << opened.error().message;
+    store = std::move(*opened);
+    auto made = create_store_key(*store, {dir / "store.key", std::nullopt});
+    ASSERT_TRUE(made) << made.error().message;
+    key = *made;
+    ledger = std::make_unique<Ledger>(*store, key, Identity{"Sam Patel", "aaaa"});
+  }
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  crypto::SecretKey key;
+  std::unique_ptr<Ledger> ledger;
+};
+
+TEST_F(LedgerTest, RecordsEditsBasedOnTheCurrentValue) {
+  auto first = ledger->record(Edit{answer_key("1.1.5"), FieldValue{"The registered manager", ""}});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->id, "aaaa:1");
+  EXPECT_TRUE(first->parents.empty());
+  auto second = ledger->record(Edit{answer_key("1.1.5"), FieldValue{"The director", ""}});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->id, "aaaa:2");
+  EXPECT_EQ(second->parents, std::vector<std::string>{"aaaa:1"});
+  EXPECT_GT(second->hlc, first->hlc);
+  auto field = ledger->field(answer_key("1.1.5"));
+  ASSERT_TRUE(field);
+  ASSERT_EQ(field->heads.size(), 1u);
+  EXPECT_EQ(field->winner()->value->text, "The director");
+  EXPECT_EQ(field->winner()->user, "Sam Patel");
+}
+
+TEST_F(LedgerTest, CountersAndStateSurviveReopening) {
+  ASSERT_TRUE(ledger->record(Edit{answer_key("1.1.5"), FieldValue{"x", ""}}));
+  ledger.reset();
+  store.reset();
+  auto reopened = open_sqlite_store(dir / "store.db", {});
+  ASSERT_TRUE(reopened);
+  auto unlocked = unlock_store(**reopened, {dir / "store.key", std::nullopt});
+  ASSERT_TRUE(unlocked) << unlocked.error().message;
+  Ledger again(**reopened, *unlocked, {"Sam Patel", "aaaa"});
+  auto next = again.record(Edit{answer_key("1.1.5"), FieldValue{"y", ""}});
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->id, "aaaa:2");  // never reuses an id
+  auto history = again.history("VLAXL", "2021-22", TargetKind::item, "1.1.5");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->at(0).change.value->text, "x");
+}
+
+TEST_F(LedgerTest, AnswersAreNotReadableInTheDatabaseFile) {
+  const std::string secret = "Backups go to the blue USB drive in the manager's drawer";
+  ASSERT_TRUE(ledger->record(Edit{answer_key("7.3.1"), FieldValue{secret, ""}}));
+  ASSERT_TRUE(ledger->record(
+      Edit{{"VLAXL", "2021-22", TargetKind::item, "7.3.1", Field::comment}, FieldValue{"Checked by Ann", ""}}));
+  ledger.reset();
+  store.reset();  // checkpoint on close folds the WAL into the main file
+  std::string everything = file_bytes(dir / "store.db");
+  if (std::filesystem::exists(dir / "store.db-wal")) everything += file_bytes(dir / "store.db-wal");
+  EXPECT_EQ(everything.find("blue USB"), std::string::npos);
+  EXPECT_EQ(everything.find("Checked by Ann"), std::string::npos);
+  EXPECT_NE(everything.find("7.3.1"), std::string::npos);  // metadata stays in the clear for indexing
+}
+
+TEST_F(LedgerTest, AWrongKeyFileIsRefused) {
+  ledger.reset();
+  store.reset();
+  std::filesystem::remove(dir / "store.key");
+  {
+    std::ofstream out(dir / "store.key", std::ios::binary);
+    const auto other = crypto::SecretKey::random();
+    out.write(reinterpret_cast<const char*>(other.bytes().data()), static_cast<std::streamsize>(other.bytes().size()));
+  }
+  auto reopened = open_sqlite_store(dir / "store.db", {});
+  ASSERT_TRUE(reopened);
+  auto unlocked = unlock_store(**reopened, {dir / "store.key", std::nullopt});
+  ASSERT_FALSE(unlocked);
+  EXPECT_EQ(unlocked.error().kind, ErrorKind::refused);
+  EXPECT_NE(unlocked.error().message.find("does not belong to this store"), std::string::npos);
+}
+
+TEST_F(LedgerTest, AMissingKeyFileSaysWhatToDo) {
+  ledger.reset();
+  store.reset();
+  std::filesystem::remove(dir / "store.key");
+  auto reopened = open_sqlite_store(dir / "store.db", {});
+  ASSERT_TRUE(reopened);
+  auto unlocked = unlock_store(**reopened, {dir / "store.key", std::nullopt});
+  ASSERT_FALSE(unlocked);
+  EXPECT_NE(unlocked.error().message.find("restore it from your backup"), std::string::npos);
+}
+
+TEST_F(LedgerTest, AppliesRemoteChangesOnceAndDetectsConcurrency) {
+  auto local = ledger->record(Edit{answer_key("1.1.5"), FieldValue{"local", ""}});
+  ASSERT_TRUE(local);
+  Change remote;
+  remote.id = "bbbb:1";
+  remote.key = answer_key("1.1.5");
+  remote.value = FieldValue{"remote", ""};
+  remote.hlc = local->hlc + 5;  // later clock: wins
+  remote.user = "Ann Lee";
+  remote.device = "bbbb";
+  auto outcome = ledger->apply({remote});
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->applied, std::vector<std::string>{"bbbb:1"});
+  auto again = ledger->apply({remote});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->applied.empty());
+  EXPECT_EQ(again->duplicates, std::vector<std::string>{"bbbb:1"});
+  EXPECT_EQ(*store->change_count(), 2);
+
+  auto field = ledger->field(answer_key("1.1.5"));
+  ASSERT_TRUE(field);
+  ASSERT_TRUE(field->in_conflict());
+  EXPECT_EQ(field->winner()->value->text, "remote");
+  EXPECT_EQ(field->heads[1].value->text, "local");
+
+  // The next local edit is based on both heads and so settles the conflict.
+  auto resolved = ledger->record(Edit{answer_key("1.1.5"), FieldValue{"agreed", ""}});
+  ASSERT_TRUE(resolved);
+  EXPECT_EQ(resolved->parents.size(), 2u);
+  EXPECT_GT(resolved->hlc, remote.hlc);  // the clock observed the remote edit
+  EXPECT_FALSE(ledger->field(answer_key("1.1.5"))->in_conflict());
+}
+
+TEST_F(LedgerTest, RefusesAChangeWhoseParentItHasNotSeenAndAppliesNothingOfTheBatch) {
+  Change good;
+  good.id = "bbbb:1";
+  good.key = answer_key("2.1.1");
+  good.value = FieldValue{"yes", ""};
+  good.hlc = 1;
+  good.user = "Ann";
+  good.device = "bbbb";
+  Change orphan = good;
+  orphan.id = "bbbb:3";
+  orphan.parents = {"bbbb:2"};
+  auto outcome = ledger->apply({good, orphan});
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().kind, ErrorKind::protocol);
+  EXPECT_EQ(*store->change_count(), 0);  // the batch is all or nothing
+}
+
+TEST_F(LedgerTest, RefusesAFieldThatDoesNotBelongToItsTarget) {
+  auto bad = ledger->record(Edit{{"VLAXL", "2021-22", TargetKind::assertion, "1.1", Field::answer}, FieldValue{"x", ""}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::invalid_input);
+}
+
+}  // namespace
+}  // namespace dsptsync

@@ -1,0 +1,147 @@
+#include "dsptsync/sqlite_store.h"
+
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+namespace dsptsync {
+namespace {
+
+using testing::TempDir;
+
+StoredChange stored(std::string id, std::string target) {
+  StoredChange change;
+  change.id = std::move(id);
+  change.key = {"VLAXL", "2021-22", TargetKind::item, std::move(target), Field::answer};
+  change.hlc = 7;
+  change.user = "Sam";
+  change.device = "d1";
+  change.sealed = {1, 2, 3};
+  return change;
+}
+
+TEST(SqliteStore, RefusesAMissingStoreUnlessAskedToCreate) {
+  TempDir dir;
+  auto missing = open_sqlite_store(dir / "store.db", {});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+  EXPECT_NE(missing.error().message.find("dsptsync init"), std::string::npos);
+  auto created = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(*(*created)->schema_version(), 1);
+}
+
+TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {
+  TempDir dir;
+  {
+    auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+    ASSERT_TRUE(store);
+    auto txn = (*store)->begin();
+    ASSERT_TRUE(txn);
+    ASSERT_TRUE((*txn)->insert_change(stored("d1:1", "1.1.5")));
+    ASSERT_TRUE((*txn)->put_field({{"VLAXL", "2021-22", TargetKind::item, "1.1.5", Field::answer}, true, {9}, 1}));
+    ASSERT_TRUE((*txn)->commit());
+    auto abandoned = (*store)->begin();
+    ASSERT_TRUE(abandoned);
+    ASSERT_TRUE((*abandoned)->insert_change(stored("d1:2", "2.1.1")));
+    // destroyed without commit: rolled back
+  }
+  auto store = open_sqlite_store(dir / "s.db", {});
+  ASSERT_TRUE(store);
+  EXPECT_EQ(*(*store)->change_count(), 1);
+  auto fields = (*store)->fields("VLAXL", "2021-22");
+  ASSERT_TRUE(fields);
+  ASSERT_EQ(fields->size(), 1u);
+  EXPECT_TRUE(fields->front().in_conflict);
+  EXPECT_EQ(fields->front().sealed, Bytes{9});
+  auto history = (*store)->changes_of_target("VLAXL", "2021-22", TargetKind::item, "1.1.5");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().id, "d1:1");
+  EXPECT_EQ(history->front().sealed, (Bytes{1, 2, 3}));
+  EXPECT_TRUE((*store)->check_integrity()->empty());
+}
+
+TEST(SqliteStore, ADuplicateChangeIdIsRefused) {
+  TempDir dir;
+  auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+  ASSERT_TRUE(store);
+  auto txn = (*store)->begin();
+  ASSERT_TRUE((*txn)->insert_change(stored("d1:1", "1.1.5")));
+  EXPECT_TRUE(*(*txn)->has_change("d1:1"));
+  EXPECT_FALSE((*txn)->insert_change(stored("d1:1", "1.1.5")));
+}
+
+TEST(SqliteStore, PagesThroughTheLogInOrder) {
+  TempDir dir;
+  auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+  ASSERT_TRUE(store);
+  auto txn = (*store)->begin();
+  for (int i = 1; i <= 25; ++i) ASSERT_TRUE((*txn)->insert_change(stored("d1:" + std::to_string(i), "1.1.5")));
+  ASSERT_TRUE((*txn)->commit());
+  std::int64_t cursor = 0;
+  int seen = 0, pages = 0;
+  while (true) {
+    auto page = (*store)->changes_after(cursor, 10);
+    ASSERT_TRUE(page);
+    if (page->empty()) break;
+    ++pages;
+    for (const auto& change : *page) {
+      EXPECT_EQ(change.id, "d1:" + std::to_string(++seen));
+      cursor = change.seq;
+    }
+  }
+  EXPECT_EQ(seen, 25);
+  EXPECT_EQ(pages, 3);
+}
+
+TEST(SqliteStore, RefusesAForeignSqliteDatabaseAndGarbage) {
+  TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "other.db").c_str(), &db), SQLITE_OK);
+    sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  auto foreign = open_sqlite_store(dir / "other.db", {});
+  ASSERT_FALSE(foreign);
+  EXPECT_NE(foreign.error().message.find("not a dsptsync store"), std::string::npos) << foreign.error().message;
+
+  std::ofstream(dir / "garbage.db") << std::string(4096, 'x');
+  auto garbage = open_sqlite_store(dir / "garbage.db", {});
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind, ErrorKind::corrupt) << garbage.error().message;
+}
+
+TEST(SqliteStore, RefusesAStoreFromANewerVersion) {
+  TempDir dir;
+  { ASSERT_TRUE(open_sqlite_store(dir / "s.db", {.create_if_missing = true})); }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "s.db").c_str(), &db), SQLITE_OK);
+    sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  auto newer = open_sqlite_store(dir / "s.db", {});
+  ASSERT_FALSE(newer);
+  EXPECT_NE(newer.error().message.find("newer than this dsptsync"), std::string::npos);
+}
+
+TEST(SqliteStore, UsesWalWithFullSynchronousCommits) {
+  TempDir dir;
+  { ASSERT_TRUE(open_sqlite_store(dir / "s.db", {.create_if_missing = true})); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "s.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace dsptsync
