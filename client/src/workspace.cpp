@@ -22,9 +22,8 @@ constexpr std::string_view kDeviceSetting = "identity.device";
 constexpr std::string_view kDatabaseFile = "store.db";
 constexpr std::string_view kKeyFile = "store.key";
 
-const std::set<std::string, std::less<>> kPlanStates = {"open", "in_progress", "done"};
-const std::set<std::string, std::less<>> kCyberAnswers = {"yes", "no", "not_sure"};
-const std::set<std::string, std::less<>> kRoles = {"caldicott_guardian", "siro", "ig_lead", "dpo"};
+// Profile entries `dsptsync history profile` covers.
+const std::vector<std::string> kRoles = {"caldicott_guardian", "siro", "ig_lead", "dpo"};
 
 Result<std::string> required_setting(Store& store, std::string_view name) {
   auto value = store.setting(name);
@@ -206,26 +205,23 @@ Result<std::vector<Change>> Workspace::set_profile(const std::vector<std::pair<s
   std::vector<Edit> edits;
   for (const auto& [name, raw_value] : entries) {
     std::string value = raw_value;
+    // People write not-sure and lower-case codes; the profile keeps the canonical forms.
     if (name == profile::kOdsCode) {
       auto code = parse_ods_code(value);
       if (!code) return code.error();
       value = code->code;
     } else if (name == profile::kCyberEssentialsPlus) {
       std::replace(value.begin(), value.end(), '-', '_');
-      if (!kCyberAnswers.count(value))
-        return invalid_input("Cyber Essentials Plus is yes, no or not-sure, not '" + raw_value + "'");
-    } else if (name == profile::kNhsmailOnly) {
-      if (value != "yes" && value != "no") return invalid_input("NHSmail only is yes or no, not '" + raw_value + "'");
-    } else if (name.rfind(profile::kRolePrefix, 0) == 0) {
-      if (!kRoles.count(name.substr(profile::kRolePrefix.size())))
-        return invalid_input("'" + name.substr(profile::kRolePrefix.size()) +
-                             "' is not a named role; use caldicott_guardian, siro, ig_lead or dpo");
-    } else if (name != profile::kName) {
-      return invalid_input("'" + name + "' is not part of the organisation profile");
     }
     std::optional<FieldValue> field_value;
     if (!value.empty()) field_value = FieldValue{value, ""};
-    edits.push_back({key(TargetKind::profile, name, Field::value), field_value});
+    const FieldKey field_key = key(TargetKind::profile, name, Field::value);
+    if (auto valid = check_edit(catalogue_, field_key, field_value); !valid) {
+      if (name == profile::kCyberEssentialsPlus)
+        return invalid_input("Cyber Essentials Plus is yes, no or not-sure, not '" + raw_value + "'");
+      return valid.error();
+    }
+    edits.push_back({field_key, field_value});
   }
   if (edits.empty()) return invalid_input("nothing to change: give at least one profile entry");
   return ledger_->record(edits);
@@ -250,7 +246,7 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
     if (!date) return invalid_input("--due: " + date.error().message);
     due_iso = date->iso();
   }
-  if (state && !state->empty() && !kPlanStates.count(*state))
+  if (state && !state->empty() && !is_plan_state(*state))
     return invalid_input("--state is open, in_progress or done, not '" + *state + "'");
   add(Field::plan_action, action);
   add(Field::plan_owner, owner);

@@ -1,7 +1,10 @@
 #include "dsptsync/assessment.h"
 
+#include "dsptsync/ods.h"
+
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace dsptsync {
 namespace {
@@ -93,6 +96,83 @@ Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view 
       return FieldValue{text, ""};
   }
   return invalid_input(where + ": unknown answer type");
+}
+
+namespace {
+const std::set<std::string, std::less<>> kPlanStates = {"open", "in_progress", "done"};
+const std::set<std::string, std::less<>> kCyberAnswers = {"yes", "no", "not_sure"};
+const std::set<std::string, std::less<>> kRoles = {"caldicott_guardian", "siro", "ig_lead", "dpo"};
+}  // namespace
+
+bool is_plan_state(std::string_view state) { return kPlanStates.count(state) > 0; }
+
+Status check_profile_entry(std::string_view name, std::string_view value) {
+  const std::string shown(value);
+  if (name == profile::kOdsCode) {
+    auto code = parse_ods_code(value);
+    if (!code) return code.error();
+    if (code->code != value) return invalid_input("the ODS code must be written as " + code->code);
+    return {};
+  }
+  if (name == profile::kName) return {};
+  if (name == profile::kCyberEssentialsPlus) {
+    if (!kCyberAnswers.count(value)) return invalid_input("Cyber Essentials Plus is yes, no or not-sure, not '" + shown + "'");
+    return {};
+  }
+  if (name == profile::kNhsmailOnly) {
+    if (value != "yes" && value != "no") return invalid_input("NHSmail only is yes or no, not '" + shown + "'");
+    return {};
+  }
+  if (name.rfind(profile::kRolePrefix, 0) == 0) {
+    const std::string_view role = name.substr(profile::kRolePrefix.size());
+    if (!kRoles.count(role))
+      return invalid_input("'" + std::string(role) + "' is not a named role; use caldicott_guardian, siro, ig_lead or dpo");
+    return {};
+  }
+  return invalid_input("'" + std::string(name) + "' is not part of the organisation profile");
+}
+
+Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value) {
+  if (!field_belongs_to(key.field, key.kind))
+    return invalid_input("a " + std::string(to_string(key.kind)) + " has no field '" + std::string(to_string(key.field)) + "'");
+  switch (key.kind) {
+    case TargetKind::item:
+    case TargetKind::plan: {
+      const CatalogueItem* item = catalogue.find_item(key.target);
+      if (!item)
+        return invalid_input("there is no evidence item '" + key.target + "' in the " + catalogue.year().label() +
+                             " question set");
+      if (!value) return {};
+      if (key.field == Field::answer) {
+        auto canonical = normalise_answer(*item, value->text, value->location);
+        if (!canonical) return canonical.error();
+        if (*canonical != *value)
+          return invalid_input("the answer to " + item->id + " is not in its canonical form ('" + canonical->text + "')");
+      } else if (key.field == Field::plan_due) {
+        auto date = parse_iso_date(value->text);
+        if (!date) return date.error();
+      } else if (key.field == Field::plan_state && !is_plan_state(value->text)) {
+        return invalid_input("a plan state is open, in_progress or done, not '" + value->text + "'");
+      }
+      if (key.field != Field::answer && !value->location.empty())
+        return invalid_input("only document answers have a location");
+      return {};
+    }
+    case TargetKind::assertion:
+      if (!catalogue.find_assertion(key.target))
+        return invalid_input("there is no assertion '" + key.target + "' in the " + catalogue.year().label() +
+                             " question set");
+      if (value && key.field == Field::confirmed && value->text != "yes")
+        return invalid_input("a confirmation is recorded as yes, or cleared to withdraw it");
+      return {};
+    case TargetKind::profile:
+      if (value) return check_profile_entry(key.target, value->text);
+      if (key.target == profile::kOdsCode || key.target == profile::kName || key.target == profile::kCyberEssentialsPlus ||
+          key.target == profile::kNhsmailOnly)
+        return {};
+      return check_profile_entry(key.target, "any name");  // a role: the name must be a known role
+  }
+  return invalid_input("unknown target kind");
 }
 
 }  // namespace dsptsync

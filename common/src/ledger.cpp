@@ -1,9 +1,11 @@
 #include "dsptsync/ledger.h"
 
 #include "dsptsync/codec.h"
+#include "dsptsync/limits.h"
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 namespace dsptsync {
@@ -38,17 +40,25 @@ Result<FieldState> Ledger::read_field(StoreTransaction& txn, const FieldKey& key
   return codec::decode_field_state(*plain);
 }
 
-Status Ledger::write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq) {
+Result<std::int64_t> Ledger::write(StoreTransaction& txn, const Change& change,
+                                   std::optional<std::int64_t> server_seq) {
   auto current = read_field(txn, change.key);
   if (!current) return current.error();
   FieldState next = apply_change(std::move(*current), change);
+  if (next.heads.size() > limits::kMaxHeads)
+    return invalid_input("the " + std::string(to_string(change.key.field)) + " of " + change.key.target + " already has " +
+                         std::to_string(limits::kMaxHeads) +
+                         " concurrent values; resolve its conflicts before editing it from another device");
 
   StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
                       crypto::seal(key_, codec::encode(change), change.id), server_seq};
   auto seq = txn.insert_change(stored);
   if (!seq) return seq.error();
-  return txn.put_field(StoredField{change.key, next.in_conflict(),
-                                   crypto::seal(key_, codec::encode(next), associated_data(change.key)), *seq});
+  if (auto s = txn.put_field(StoredField{change.key, next.in_conflict(),
+                                         crypto::seal(key_, codec::encode(next), associated_data(change.key)), *seq});
+      !s)
+    return s.error();
+  return *seq;
 }
 
 Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
@@ -81,7 +91,7 @@ Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
     change.user = identity_.user;
     change.device = identity_.device;
     if (auto valid = codec::validate(change); !valid) return valid.error();
-    if (auto s = write(**txn, change, std::nullopt); !s) return s.error();
+    if (auto seq = write(**txn, change, std::nullopt); !seq) return seq.error();
     recorded.push_back(std::move(change));
   }
   if (auto s = (*txn)->put_setting(kCounterSetting, std::to_string(counter)); !s) return s.error();
@@ -101,35 +111,51 @@ Result<Change> Ledger::record(const Edit& edit) {
 Result<ApplyOutcome> Ledger::apply(const std::vector<Change>& changes) {
   auto txn = store_.begin();
   if (!txn) return txn.error();
-  auto clock_text = (*txn)->setting(kClockSetting);
+  ApplyOutcome outcome;
+  if (auto seqs = apply_within(**txn, changes, &outcome); !seqs) return seqs.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return outcome;
+}
+
+Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                       ApplyOutcome* outcome) {
+  auto clock_text = txn.setting(kClockSetting);
   if (!clock_text) return clock_text.error();
   HybridClock clock(parse_u64(*clock_text));
 
-  ApplyOutcome outcome;
-  std::set<std::string> in_this_batch;
+  std::vector<std::int64_t> seqs;
+  seqs.reserve(changes.size());
+  std::map<std::string, std::int64_t> in_this_batch;
   for (const auto& change : changes) {
     if (auto valid = codec::validate(change); !valid) return valid.error();
-    auto present = (*txn)->has_change(change.id);
-    if (!present) return present.error();
-    if (*present || in_this_batch.count(change.id)) {
-      outcome.duplicates.push_back(change.id);
+    auto existing = txn.change_seq(change.id);
+    if (!existing) return existing.error();
+    if (!*existing) {
+      auto found = in_this_batch.find(change.id);
+      if (found != in_this_batch.end()) *existing = found->second;
+    }
+    if (*existing) {
+      seqs.push_back(**existing);
+      if (outcome) outcome->duplicates.push_back(change.id);
       continue;
     }
     for (const auto& parent : change.parents) {
-      auto known = (*txn)->has_change(parent);
+      if (in_this_batch.count(parent)) continue;
+      auto known = txn.has_change(parent);
       if (!known) return known.error();
-      if (!*known && !in_this_batch.count(parent))
+      if (!*known)
         return make_error(ErrorKind::protocol, "change " + change.id + " is based on " + parent +
                                                    ", which this replica has not received; send changes in order");
     }
-    if (auto s = write(**txn, change, std::nullopt); !s) return s.error();
+    auto seq = write(txn, change, std::nullopt);
+    if (!seq) return seq.error();
     clock.observe(change.hlc);
-    in_this_batch.insert(change.id);
-    outcome.applied.push_back(change.id);
+    in_this_batch.emplace(change.id, *seq);
+    seqs.push_back(*seq);
+    if (outcome) outcome->applied.push_back(change.id);
   }
-  if (auto s = (*txn)->put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
-  if (auto s = (*txn)->commit(); !s) return s.error();
-  return outcome;
+  if (auto s = txn.put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
+  return seqs;
 }
 
 Result<AssessmentState> Ledger::state(std::string_view scope, std::string_view year) {

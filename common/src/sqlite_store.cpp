@@ -6,7 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
+#include <sstream>
 #include <map>
 #include <string>
 
@@ -17,7 +19,7 @@ namespace {
 constexpr int kApplicationId = 0x44535054;
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -51,6 +53,56 @@ CREATE TABLE fields(
   last_seq    INTEGER NOT NULL,
   PRIMARY KEY(scope, year, target_kind, target, field)
 ) WITHOUT ROWID;
+)sql",
+    // 1 -> 2: sync. The HQ server's directory and audit trail, and the client's upload queue.
+    R"sql(
+CREATE INDEX changes_pending ON changes(device, server_seq, seq);
+CREATE INDEX changes_by_scope ON changes(scope, seq);
+
+CREATE TABLE branches(
+  ods       TEXT PRIMARY KEY,
+  name      TEXT NOT NULL,
+  added_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE users(
+  name       TEXT PRIMARY KEY,
+  branch     TEXT NOT NULL,          -- '' for head office users
+  role       TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE invites(
+  invite_id   TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  branch      TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  device_id   TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE devices(
+  device_id   TEXT PRIMARY KEY,
+  user        TEXT NOT NULL REFERENCES users(name),
+  public_key  BLOB NOT NULL,
+  name        TEXT NOT NULL,
+  enrolled_at INTEGER NOT NULL,
+  revoked_at  INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE audit(
+  batch       INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id   TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  change_ids  TEXT NOT NULL,         -- space separated, in push order
+  digest      BLOB NOT NULL,
+  signature   BLOB NOT NULL
+);
 )sql",
 };
 
@@ -153,11 +205,17 @@ class SqliteTransaction final : public StoreTransaction {
   explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
   ~SqliteTransaction() override;
   Result<bool> has_change(std::string_view change_id) override;
+  Result<std::optional<std::int64_t>> change_seq(std::string_view change_id) override;
   Result<std::int64_t> insert_change(const StoredChange& change) override;
   Result<std::optional<StoredField>> field(const FieldKey& key) override;
   Status put_field(const StoredField& field) override;
   Result<std::optional<std::string>> setting(std::string_view name) override;
   Status put_setting(std::string_view name, std::string_view value) override;
+  Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) override;
+  Result<std::int64_t> append_audit(const AuditRecord& record) override;
+  Status savepoint() override;
+  Status release_savepoint() override;
+  Status rollback_to_savepoint() override;
   Status commit() override;
 
  private:
@@ -326,6 +384,86 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<StoredChange>> changes_after_in_scopes(std::int64_t after_seq,
+                                                            const std::vector<std::string>& scopes,
+                                                            std::size_t limit) override {
+    // Scopes are few (a branch and its head office), so one indexed query per scope, merged.
+    std::vector<StoredChange> out;
+    for (const auto& scope : scopes) {
+      auto use = prepare("SELECT " + std::string(kChangeColumns) +
+                         " FROM changes WHERE scope = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+      if (!use) return use.error();
+      use->text(1, scope);
+      use->integer(2, after_seq);
+      use->integer(3, static_cast<std::int64_t>(limit));
+      auto part = collect_changes(*use, "reading changes");
+      if (!part) return part.error();
+      out.insert(out.end(), std::make_move_iterator(part->begin()), std::make_move_iterator(part->end()));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  }
+
+  Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::size_t limit) override {
+    auto use = prepare("SELECT " + std::string(kChangeColumns) +
+                       " FROM changes WHERE device = ?1 AND server_seq IS NULL ORDER BY seq LIMIT ?2");
+    if (!use) return use.error();
+    use->text(1, device);
+    use->integer(2, static_cast<std::int64_t>(limit));
+    return collect_changes(*use, "reading the changes waiting to go up");
+  }
+
+  Result<std::int64_t> pending_count(std::string_view device) override {
+    auto use = prepare("SELECT count(*) FROM changes WHERE device = ?1 AND server_seq IS NULL");
+    if (!use) return use.error();
+    use->text(1, device);
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("counting the changes waiting to go up");
+    return use->column_int(0);
+  }
+
+  Result<std::int64_t> last_seq() override {
+    auto use = prepare("SELECT coalesce(max(seq), 0) FROM changes");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the log");
+    return use->column_int(0);
+  }
+
+  Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) override {
+    auto use = prepare("SELECT batch, device_id, user, received_at, change_ids, digest, signature FROM audit "
+                       "WHERE batch > ?1 ORDER BY batch LIMIT ?2");
+    if (!use) return use.error();
+    use->integer(1, after_batch);
+    use->integer(2, static_cast<std::int64_t>(limit));
+    std::vector<AuditRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(use->get())) == SQLITE_ROW) {
+      AuditRecord record;
+      record.batch = use->column_int(0);
+      record.device_id = use->column_text(1);
+      record.user = use->column_text(2);
+      record.received_at = use->column_int(3);
+      std::istringstream ids(use->column_text(4));
+      for (std::string id; ids >> id;) record.change_ids.push_back(id);
+      const Bytes digest = use->column_blob(5);
+      const Bytes signature = use->column_blob(6);
+      if (digest.size() != record.digest.size() || signature.size() != record.signature.size())
+        return corrupt("audit record " + std::to_string(record.batch) + " is damaged");
+      std::copy(digest.begin(), digest.end(), record.digest.begin());
+      std::copy(signature.begin(), signature.end(), record.signature.begin());
+      out.push_back(std::move(record));
+    }
+    if (rc != SQLITE_DONE) return failure("reading the audit trail");
+    return out;
+  }
+
+  Result<std::int64_t> data_version() override {
+    auto use = prepare("PRAGMA data_version");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the data version");
+    return use->column_int(0);
+  }
+
   Result<std::int64_t> change_count() override {
     auto use = prepare("SELECT count(*) FROM changes");
     if (!use) return use.error();
@@ -389,6 +527,16 @@ Result<bool> SqliteTransaction::has_change(std::string_view change_id) {
   return false;
 }
 
+Result<std::optional<std::int64_t>> SqliteTransaction::change_seq(std::string_view change_id) {
+  auto use = store_.prepare("SELECT seq FROM changes WHERE change_id = ?1");
+  if (!use) return use.error();
+  use->text(1, change_id);
+  const int rc = sqlite3_step(use->get());
+  if (rc == SQLITE_ROW) return std::optional<std::int64_t>(use->column_int(0));
+  if (rc != SQLITE_DONE) return store_.failure("looking up a change");
+  return std::optional<std::int64_t>();
+}
+
 Result<std::int64_t> SqliteTransaction::insert_change(const StoredChange& change) {
   auto use = store_.prepare(
       "INSERT INTO changes(change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq) "
@@ -433,6 +581,40 @@ Result<std::optional<std::string>> SqliteTransaction::setting(std::string_view n
 
 Status SqliteTransaction::put_setting(std::string_view name, std::string_view value) {
   return store_.write_setting(name, value);
+}
+
+Status SqliteTransaction::mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) {
+  for (const auto& [id, server_seq] : acknowledged) {
+    auto use = store_.prepare("UPDATE changes SET server_seq = ?2 WHERE change_id = ?1");
+    if (!use) return use.error();
+    use->text(1, id);
+    use->integer(2, server_seq);
+    if (auto s = store_.step_done(*use, "recording an acknowledgement"); !s) return s;
+  }
+  return {};
+}
+
+Result<std::int64_t> SqliteTransaction::append_audit(const AuditRecord& record) {
+  auto use = store_.prepare("INSERT INTO audit(device_id, user, received_at, change_ids, digest, signature) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!use) return use.error();
+  std::string ids;
+  for (const auto& id : record.change_ids) ids += (ids.empty() ? "" : " ") + id;
+  use->text(1, record.device_id);
+  use->text(2, record.user);
+  use->integer(3, record.received_at);
+  use->text(4, ids);
+  use->blob(5, record.digest);
+  use->blob(6, record.signature);
+  if (auto s = store_.step_done(*use, "recording the audit trail"); !s) return s.error();
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
+}
+
+Status SqliteTransaction::savepoint() { return store_.exec("SAVEPOINT push"); }
+Status SqliteTransaction::release_savepoint() { return store_.exec("RELEASE push"); }
+Status SqliteTransaction::rollback_to_savepoint() {
+  if (auto s = store_.exec("ROLLBACK TO push"); !s) return s;
+  return store_.exec("RELEASE push");
 }
 
 Status SqliteTransaction::commit() {

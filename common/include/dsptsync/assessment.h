@@ -62,4 +62,16 @@ AssessmentView view_of(const AssessmentState& state);
 // plain decimal; document needs a name and may have a location. The error says what is accepted.
 Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view text, std::string_view location);
 
+// Profile entries and their values: ods_code (an ODS code), name, cyber_essentials_plus (yes, no,
+// not_sure), nhsmail_only (yes, no), role.caldicott_guardian|siro|ig_lead|dpo (a name).
+Status check_profile_entry(std::string_view name, std::string_view value);
+// Improvement plan states: open, in_progress, done.
+bool is_plan_state(std::string_view state);
+
+// Checks one edit against the question set and its field's rules, as every replica must before
+// recording or accepting it: the item or assertion exists in the set, an answer is already in the
+// canonical form normalise_answer gives, a plan due date is an ISO date, a confirmation is "yes",
+// a profile entry is known. Clearing a field (no value) is always allowed.
+Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value);
+
 }  // namespace dsptsync

@@ -261,10 +261,14 @@ void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& archive, std::optional<T>& o
 }
 
 // Enums are written by cereal as their underlying integer (save_minimal in cereal/types/common.hpp).
-// This load_minimal is chosen over cereal's, and refuses values the enum does not declare.
-template <RangeCheckedEnum E>
+// This load_minimal is chosen over cereal's for every enum, and refuses values the enum does not
+// declare; an enum without enum_in_range() stops the build here instead of decoding unchecked.
+template <class E>
+  requires std::is_enum_v<E>
 void CEREAL_LOAD_MINIMAL_FUNCTION_NAME(const BoundedInputArchive& archive, E& value,
                                         const std::underlying_type_t<E>& raw) {
+  static_assert(RangeCheckedEnum<E>, "BoundedInputArchive decodes an enum only if `bool enum_in_range(E)` is "
+                                     "declared beside it (argument-dependent lookup)");
   const E candidate = static_cast<E>(raw);
   if (!enum_in_range(candidate))
     archive.fail(std::to_string(+raw) + " is not one of the declared values of this enum");

@@ -56,6 +56,10 @@ class Ledger {
   // are not in the log is refused (protocol): changes travel in causal order, so this means the
   // sender skipped one.
   Result<ApplyOutcome> apply(const std::vector<Change>& changes);
+  // The same inside the caller's transaction (the server's group commit), giving each change's seq
+  // in this log: the new seq, or the existing one for a change already present.
+  Result<std::vector<std::int64_t>> apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                 ApplyOutcome* outcome = nullptr);
 
   Result<AssessmentState> state(std::string_view scope, std::string_view year);
   Result<FieldState> field(const FieldKey& key);
@@ -66,7 +70,7 @@ class Ledger {
 
  private:
   Result<FieldState> read_field(StoreTransaction& txn, const FieldKey& key);
-  Status write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);
+  Result<std::int64_t> write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);
 
   Store& store_;
   crypto::SecretKey key_;

@@ -43,3 +43,32 @@ inline constexpr std::size_t kMaxParents = 64;
 inline constexpr std::size_t kMaxHeads = 64;
 
 }  // namespace dsptsync::limits
+
+namespace dsptsync::limits {
+
+// ---- Sync protocol (docs/protocol.md) ----
+
+// The largest frame either side accepts, enforced by the WebSocket layer before a frame is read
+// into memory and again before it is decoded. A push of kMaxChangesPerPush changes at the sizes
+// above could exceed it, so clients also cut batches by kMaxPushBytes; one change at its largest
+// (kMaxValueBytes + kMaxLocationBytes + 64 parents) is under 80 KiB.
+inline constexpr std::size_t kMaxFrameBytes = 2 * 1024 * 1024;
+
+// Changes in one message (a push batch or a pull page). A page this size of typical answers is
+// well under a megabyte; larger histories arrive in more pages.
+inline constexpr std::size_t kMaxChangesPerMessage = 1000;
+
+// How a client cuts its queue into pushes: at most this many changes, and at most this many
+// encoded bytes, so a push always fits kMaxFrameBytes.
+inline constexpr std::size_t kMaxChangesPerPush = 500;
+inline constexpr std::size_t kMaxPushBytes = 1024 * 1024;
+
+// A pull page the server sends when the client asks for more than this or for 0.
+inline constexpr std::size_t kPullPageChanges = 500;
+
+// Strings in protocol messages that are not change fields: user and organisation names, device
+// names, error messages, enrolment parts.
+inline constexpr std::size_t kMaxNameBytes = 256;
+inline constexpr std::size_t kMaxErrorMessageBytes = 4096;
+
+}  // namespace dsptsync::limits

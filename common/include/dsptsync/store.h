@@ -9,7 +9,9 @@
 #include "dsptsync/bytes.h"
 #include "dsptsync/change.h"
 #include "dsptsync/error.h"
+#include "dsptsync/time.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -39,18 +41,40 @@ struct StoredField {
   std::int64_t last_seq = 0;     // seq of the change that last touched it
 };
 
+// One accepted push on the HQ server: who sent which changes, and their signature of them, so
+// anyone holding the device's public key can check the attribution later (the audit trail).
+struct AuditRecord {
+  std::int64_t batch = 0;  // assigned by the store, from 1
+  std::string device_id;
+  std::string user;
+  TimestampMs received_at = 0;
+  std::vector<std::string> change_ids;
+  std::array<std::uint8_t, 32> digest{};     // protocol::push_digest of the batch
+  std::array<std::uint8_t, 64> signature{};  // the device's Ed25519 signature of the digest
+};
+
 // All reads and writes between begin() and commit() are atomic. Destroying a transaction
 // without commit() rolls it back. commit() returns only once the data is durable.
 class StoreTransaction {
  public:
   virtual ~StoreTransaction() = default;
   virtual Result<bool> has_change(std::string_view change_id) = 0;
+  // The seq of a change already in the log, if it is.
+  virtual Result<std::optional<std::int64_t>> change_seq(std::string_view change_id) = 0;
   // Inserts and returns the new seq.
   virtual Result<std::int64_t> insert_change(const StoredChange& change) = 0;
   virtual Result<std::optional<StoredField>> field(const FieldKey& key) = 0;
   virtual Status put_field(const StoredField& field) = 0;
   virtual Result<std::optional<std::string>> setting(std::string_view name) = 0;
   virtual Status put_setting(std::string_view name, std::string_view value) = 0;
+  // Marks this replica's own changes as acknowledged by the server, with their server seq.
+  virtual Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) = 0;
+  virtual Result<std::int64_t> append_audit(const AuditRecord& record) = 0;
+  // Nested atomic steps inside the transaction: a group commit applies many clients' pushes in
+  // one transaction and rolls back just the one that fails.
+  virtual Status savepoint() = 0;
+  virtual Status release_savepoint() = 0;
+  virtual Status rollback_to_savepoint() = 0;
   virtual Status commit() = 0;
 };
 
@@ -73,7 +97,18 @@ class Store {
   virtual Result<std::vector<StoredChange>> changes_after(std::int64_t after_seq, std::size_t limit) = 0;
   // Looks changes up by id (missing ids are left out).
   virtual Result<std::vector<StoredChange>> changes_by_id(const std::vector<std::string>& ids) = 0;
+  // The same, only changes whose scope is one of `scopes`: what one branch device may read.
+  virtual Result<std::vector<StoredChange>> changes_after_in_scopes(std::int64_t after_seq,
+                                                                    const std::vector<std::string>& scopes,
+                                                                    std::size_t limit) = 0;
+  // This device's changes the server has not acknowledged yet, oldest first.
+  virtual Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::size_t limit) = 0;
+  virtual Result<std::int64_t> pending_count(std::string_view device) = 0;
   virtual Result<std::int64_t> change_count() = 0;
+  virtual Result<std::int64_t> last_seq() = 0;
+  virtual Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) = 0;
+  // Changes whenever any connection (any process) commits to the database.
+  virtual Result<std::int64_t> data_version() = 0;
 
   // The schema version this store is at (docs/storage.md lists them).
   virtual Result<int> schema_version() = 0;

@@ -1,0 +1,96 @@
+// The HQ server's directory: branches, users, enrolment invites and devices (docs/storage.md).
+//
+// An interface, like Store: SQLite (the same database file as the server's Store) is the embedded
+// default; a PostgreSQL backend implements the same class for hosted deployments.
+#pragma once
+
+#include "dsptsync/bytes.h"
+#include "dsptsync/error.h"
+#include "dsptsync/protocol.h"
+#include "dsptsync/time.h"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <string>
+#include <vector>
+
+namespace dsptsync {
+
+struct Branch {
+  std::string ods;   // V code
+  std::string name;
+  TimestampMs added_at = 0;
+};
+
+struct User {
+  std::string name;    // unique in the organisation ("Sam Patel")
+  std::string branch;  // the site the user works for; empty: head office
+  protocol::Role role = protocol::Role::viewer;
+  TimestampMs created_at = 0;
+  std::optional<TimestampMs> revoked_at;
+  bool head_office() const { return branch.empty(); }
+};
+
+struct Invite {
+  std::string id;         // 8 hex characters
+  std::string user;
+  std::string branch;     // empty: head office
+  protocol::Role role = protocol::Role::viewer;
+  TimestampMs created_at = 0;
+  TimestampMs expires_at = 0;
+  std::optional<TimestampMs> used_at;
+  std::string device_id;  // the device it enrolled, once used
+};
+
+struct Device {
+  std::string id;
+  std::string user;
+  protocol::PublicKey public_key{};
+  std::string name;
+  TimestampMs enrolled_at = 0;
+  std::optional<TimestampMs> revoked_at;
+};
+
+// Why an enrolment code was refused.
+struct RedeemRefusal {
+  protocol::ErrorCode code = protocol::ErrorCode::enrolment_code_invalid;  // invalid, expired or used
+  std::string reason;  // for the person enrolling: "the code expired on 2026-11-30; ask HQ for a new one"
+};
+
+class Directory {
+ public:
+  virtual ~Directory() = default;
+
+  virtual Result<std::vector<Branch>> branches() = 0;
+  virtual Result<std::optional<Branch>> branch(std::string_view ods) = 0;
+  // refused if the branch exists already.
+  virtual Status add_branch(const Branch& branch) = 0;
+  // not_found if missing; refused while users of the branch are not revoked.
+  virtual Status remove_branch(std::string_view ods) = 0;
+
+  virtual Result<std::vector<User>> users() = 0;
+  virtual Result<std::optional<User>> user(std::string_view name) = 0;
+  // Revokes the user and every device of theirs; not_found if missing.
+  virtual Status revoke_user(std::string_view name, TimestampMs at) = 0;
+
+  // Records an invite; the secret is kept only as `secret_hash`.
+  virtual Status add_invite(const Invite& invite, std::string_view secret_hash) = 0;
+  virtual Result<std::vector<Invite>> invites() = 0;
+  // Atomically: checks the invite exists, the secret hash matches, and it has neither expired nor
+  // been used; creates the user if new; records the device; marks the invite used. A refusal
+  // (unknown invite, wrong secret, expired, used, user revoked or enrolled elsewhere) changes
+  // nothing and comes back as RedeemRefusal; an Error means the database failed.
+  virtual Result<std::variant<User, RedeemRefusal>> redeem_invite(std::string_view invite_id,
+                                                                 std::string_view secret_hash, const Device& device,
+                                                                 TimestampMs now) = 0;
+
+  virtual Result<std::optional<Device>> device(std::string_view id) = 0;
+  virtual Result<std::vector<Device>> devices() = 0;
+
+};
+
+Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::path& database);
+
+}  // namespace dsptsync

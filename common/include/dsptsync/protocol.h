@@ -1,0 +1,218 @@
+// The sync protocol between branch clients and the HQ server (docs/protocol.md).
+//
+// Transport: one WebSocket binary message per frame. A frame is
+//     [protocol version: u8] [frame kind: u8] [body]
+// and is refused for its size before anything decodes it (limits::kMaxFrameBytes).
+//
+// Handshake (independent of TLS):
+//   1. client -> server  Hello   {version, client ephemeral X25519 key, client nonce}        (plain)
+//   2. server -> client  Welcome {server ephemeral X25519 key, server identity Ed25519 key,
+//                                 signature of the transcript by the server identity key}    (plain)
+//      The client checks the identity key against the one pinned at enrolment (or the
+//      fingerprint in the enrolment code), so a man in the middle cannot pose as HQ.
+//   3. Both derive one key per direction (crypto_kx). Every later frame is sealed with
+//      XChaCha20-Poly1305 under its direction's key with a nonce made of a frame counter:
+//      a replayed, reordered, dropped or altered frame fails to open and ends the session.
+//   4. client -> server  Authenticate {device id, signature of the transcript by the device key}
+//      or Enrol {enrolment code, new device id and public key, signature of the transcript}.
+//   5. server -> client  Ready {who the device is for, what it may do, where the log is}.
+// Then: Push / Ack, Pull / Changes, Watch (live Changes), Error.
+#pragma once
+
+#include "dsptsync/bytes.h"
+#include "dsptsync/change.h"
+#include "dsptsync/crypto.h"
+#include "dsptsync/error.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dsptsync::protocol {
+
+// The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
+inline constexpr std::uint8_t kProtocolVersion = 1;
+inline constexpr std::uint8_t kOldestProtocolVersion = 1;
+
+enum class FrameKind : std::uint8_t { hello = 1, welcome = 2, sealed = 3 };
+
+// Every error the server sends, and what a client does about it.
+enum class ErrorCode : std::uint16_t {
+  bad_frame = 1,            // could not be decoded: a bug or an attack; the session ends
+  frame_too_large = 2,      // over limits::kMaxFrameBytes; the session ends
+  unsupported_version = 3,  // upgrade the client
+  handshake_failed = 4,     // a signature or key did not check out
+  unknown_device = 10,      // not enrolled here (or the server's data was replaced): enrol again
+  device_revoked = 11,      // the device or its user was revoked: ask HQ
+  enrolment_code_invalid = 12,
+  enrolment_code_expired = 13,
+  enrolment_code_used = 14,
+  forbidden = 20,           // the role or branch may not make this change; nothing was applied
+  invalid_change = 21,      // a change broke a rule (unknown item, bad value); nothing was applied
+  out_of_order = 22,        // a change's parent was never sent: resend from the first unacknowledged
+  server_busy = 30,         // try again after a back-off
+  shutting_down = 31,       // the server is stopping: reconnect after a back-off
+  internal = 40,            // a server bug: try again later
+};
+std::string_view to_string(ErrorCode code);
+bool error_code_in_range(ErrorCode code);
+
+enum class ClientAction {
+  retry,       // reconnect after a back-off and carry on
+  reenrol,     // this device cannot sync until it is enrolled again
+  stop,        // tell the user; retrying will not help (revoked, forbidden change, old client)
+};
+ClientAction action_for(ErrorCode code);
+std::string_view to_string(ClientAction action);
+
+enum class Role : std::uint8_t { admin = 1, member = 2, viewer = 3 };
+std::string_view to_string(Role role);
+Result<Role> parse_role(std::string_view text);
+bool role_in_range(Role role);
+
+using PublicKey = std::array<std::uint8_t, 32>;
+using Signature = std::array<std::uint8_t, 64>;
+using Nonce32 = std::array<std::uint8_t, 32>;
+
+struct Hello {
+  std::uint8_t version = kProtocolVersion;
+  PublicKey client_ephemeral{};
+  Nonce32 client_nonce{};
+};
+
+struct Welcome {
+  std::uint8_t version = kProtocolVersion;
+  PublicKey server_ephemeral{};
+  PublicKey server_identity{};  // Ed25519
+  Signature signature{};        // by server_identity over transcript(hello, welcome-without-signature)
+};
+
+struct Authenticate {
+  std::string device_id;
+  Signature signature{};  // by the device key over "dsptsync auth v1" || transcript
+};
+
+struct Enrol {
+  std::string invite_id;
+  std::string secret;
+  std::string device_id;
+  PublicKey device_key{};
+  std::string device_name;  // host name, to tell a user's devices apart
+  Signature signature{};    // by device_key over "dsptsync enrol v1" || transcript
+};
+
+struct Ready {
+  std::string user;
+  Role role = Role::viewer;
+  std::string branch;        // the site (V code) this device writes; empty for head office devices
+  std::string hq_code;       // the organisation's HQ code: the scope of shared data
+  std::string organisation;  // name
+  std::string year;          // current assessment year
+  std::int64_t head_seq = 0; // the newest change in the server's log
+  std::int64_t server_time_ms = 0;
+};
+
+struct Push {
+  std::uint64_t batch = 0;       // client's own batch number, echoed in the Ack
+  std::vector<Change> changes;   // in the order they were made
+  Signature signature{};         // by the device key over push_digest(device id, changes)
+};
+
+struct Ack {
+  std::uint64_t batch = 0;
+  std::vector<std::int64_t> server_seqs;  // one per change of the batch, same order (duplicates: their seq)
+};
+
+struct Pull {
+  std::int64_t after_seq = 0;  // cursor: the last server seq this client has
+  std::uint32_t max_changes = 0;
+};
+
+struct SequencedChange {
+  std::int64_t server_seq = 0;
+  Change change;
+};
+
+struct Changes {
+  std::vector<SequencedChange> changes;
+  std::int64_t next_cursor = 0;  // pull again after this
+  bool more = false;             // true: another page is waiting
+  bool live = false;             // sent on its own while watching
+};
+
+struct Watch {
+  std::int64_t after_seq = 0;  // send everything after this, then new changes as they happen
+};
+
+struct ErrorMessage {
+  ErrorCode code = ErrorCode::internal;
+  std::string message;
+  std::uint64_t batch = 0;  // the push it answers, 0 if none
+};
+
+using Message = std::variant<Authenticate, Enrol, Ready, Push, Ack, Pull, Changes, Watch, ErrorMessage>;
+
+// Sealed-message encoding: [type: u8][cereal body]. Decoding uses the bounded decoder and the same
+// checks as codec::validate for every change; leftover bytes are corruption.
+Bytes encode_message(const Message& message);
+Result<Message> decode_message(ByteView bytes);
+std::string_view message_name(const Message& message);
+
+// Plain frames.
+Bytes encode_frame(FrameKind kind, ByteView body);
+struct FrameView {
+  std::uint8_t version = 0;
+  FrameKind kind = FrameKind::sealed;
+  ByteView body;
+};
+Result<FrameView> parse_frame(ByteView frame);
+Bytes encode_hello(const Hello& hello);
+Result<Hello> decode_hello(ByteView body);
+Bytes encode_welcome(const Welcome& welcome);
+Result<Welcome> decode_welcome(ByteView body);
+
+// BLAKE2b-256 of the handshake so far: both sides sign and check the same bytes.
+std::array<std::uint8_t, 32> transcript(const Hello& hello, const Welcome& welcome);
+// What a push signature covers: the device and the exact encoding of each change, in order.
+std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes);
+
+// One side of an established session: seals outgoing and opens incoming messages in order.
+class SessionCipher {
+ public:
+  // `client` says which side this is; the keys come from crypto_kx over the ephemeral keys.
+  static Result<SessionCipher> establish(bool client, const std::array<std::uint8_t, 32>& own_public,
+                                         const std::array<std::uint8_t, 32>& own_secret,
+                                         const std::array<std::uint8_t, 32>& peer_public);
+  Bytes seal(ByteView plaintext);
+  Result<Bytes> open(ByteView sealed);
+
+ private:
+  crypto::SecretKey send_key_;
+  crypto::SecretKey receive_key_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t received_ = 0;
+};
+
+struct EphemeralKeys {
+  std::array<std::uint8_t, 32> public_key{};
+  std::array<std::uint8_t, 32> secret_key{};
+  static EphemeralKeys generate();
+};
+
+// Enrolment codes: "<invite id>-<secret>-<server fingerprint>", all lower-case hex, e.g.
+// "3f9a01c2-8d41e7b09c5a2f6e1d3b-5aa1c9e07f3b2d18": an 8-character invite id, an 80-bit secret
+// (stored on the server only as a hash) and the first 8 bytes of the server identity key, which
+// the client checks in the handshake before it sends the secret.
+struct EnrolmentCode {
+  std::string invite_id;
+  std::string secret;
+  std::string server_fingerprint;  // first 8 bytes of the server identity key, hex
+};
+std::string format_enrolment_code(const EnrolmentCode& code);
+Result<EnrolmentCode> parse_enrolment_code(std::string_view text);
+std::string fingerprint(const PublicKey& server_identity);
+
+}  // namespace dsptsync::protocol

@@ -1,0 +1,574 @@
+// SQLite implementation of Directory: the branches, users, invites and devices tables of the HQ
+// server's database (created by open_sqlite_store's migration to schema 2; docs/storage.md).
+//
+// The Directory has its own connection to the same file as the Store, so the sync service can
+// check a device while a push commits through the Store. Pragmas match sqlite_store.cpp: WAL,
+// synchronous=FULL (a committed enrolment or revocation survives power loss), foreign keys,
+// defensive mode. Every write runs in BEGIN IMMEDIATE, so two writers never deadlock on a lock
+// upgrade; a mutex makes one Directory safe to share between threads (one connection, one
+// statement cache).
+#include "dsptsync/directory.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <map>
+#include <mutex>
+
+namespace dsptsync {
+namespace {
+
+// The same value sqlite_store.cpp writes to the header ('DSPT').
+constexpr int kApplicationId = 0x44535054;
+// The schema version that created the directory tables.
+constexpr int kFirstDirectorySchema = 2;
+
+// Said for an unknown invite and for a wrong secret alike, so a guesser cannot learn which
+// invite ids exist.
+constexpr std::string_view kInvalidCodeReason =
+    "this enrolment code is not valid; check it was typed exactly as head office gave it, or ask head office "
+    "for a new one";
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+        SQLITE_OK)
+      stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// One use of a cached statement: binds, steps, reads columns, and resets it whatever the path out.
+class Use {
+ public:
+  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  Use(Use&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  ~Use() {
+    if (!stmt_) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+  int step() { return sqlite3_step(stmt_); }
+  void text(int index, std::string_view value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void blob(int index, ByteView value) {
+    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  void integer(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void optional_integer(int index, const std::optional<std::int64_t>& value) {
+    if (value) integer(index, *value);
+    else sqlite3_bind_null(stmt_, index);
+  }
+  std::string column_text(int index) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))) : std::string();
+  }
+  Bytes column_blob(int index) const {
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
+    return data ? Bytes(data, data + sqlite3_column_bytes(stmt_, index)) : Bytes();
+  }
+  std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+  std::optional<std::int64_t> column_optional_int(int index) const {
+    if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) return std::nullopt;
+    return column_int(index);
+  }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+std::string describe_branch(std::string_view branch) {
+  return branch.empty() ? std::string("head office") : "branch " + std::string(branch);
+}
+
+class SqliteDirectory;
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(SqliteDirectory& directory) : directory_(directory) {}
+  ~WriteTransaction();
+  Status begin();
+  Status commit();
+
+ private:
+  SqliteDirectory& directory_;
+  bool open_ = false;
+};
+
+class SqliteDirectory final : public Directory {
+ public:
+  SqliteDirectory(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  ~SqliteDirectory() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  // ---- plumbing ----
+
+  Error failure(std::string_view what, std::string_view detail = {}) const {
+    const int code = sqlite3_extended_errcode(db_);
+    std::string message = "the database " + path_.string() + " failed while " + std::string(what) + ": " +
+                          std::string(detail.empty() ? sqlite3_errmsg(db_) : detail);
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+      message += " (another dsptsync-server process is using it; try again when it has finished)";
+    if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+      return corrupt(message + " (restore it from a backup: docs/operations.md)");
+    return store_error(message);
+  }
+
+  Status exec(std::string_view sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      return failure("running '" + std::string(sql.substr(0, 40)) + "'", text);
+    }
+    return {};
+  }
+
+  // Cached prepared statements, compiled once per connection.
+  Result<Use> prepare(std::string_view sql) {
+    auto found = statements_.find(sql);
+    if (found == statements_.end()) {
+      auto statement = std::make_unique<Statement>(db_, sql);
+      if (!statement->get()) return failure("preparing a query");
+      found = statements_.emplace(std::string(sql), std::move(statement)).first;
+    }
+    return Use(found->second->get());
+  }
+
+  Status step_done(Use& use, std::string_view what) {
+    if (use.step() != SQLITE_DONE) return failure(what);
+    return {};
+  }
+
+  Result<int> pragma_int(std::string_view pragma) {
+    auto use = prepare(pragma);
+    if (!use) return use.error();
+    if (use->step() != SQLITE_ROW) return failure("reading the file header");
+    return static_cast<int>(use->column_int(0));
+  }
+
+  // ---- row readers ----
+
+  static Result<protocol::Role> role_of(const Use& row, int column, std::string_view whose) {
+    auto role = protocol::parse_role(row.column_text(column));
+    if (!role) return corrupt("the role recorded for " + std::string(whose) + " is damaged: " + role.error().message);
+    return *role;
+  }
+
+  static Result<Branch> read_branch(const Use& row) {
+    return Branch{row.column_text(0), row.column_text(1), row.column_int(2)};
+  }
+
+  static Result<User> read_user(const Use& row) {
+    User user;
+    user.name = row.column_text(0);
+    user.branch = row.column_text(1);
+    auto role = role_of(row, 2, "user '" + user.name + "'");
+    if (!role) return role.error();
+    user.role = *role;
+    user.created_at = row.column_int(3);
+    user.revoked_at = row.column_optional_int(4);
+    return user;
+  }
+
+  static Result<Invite> read_invite(const Use& row) {
+    Invite invite;
+    invite.id = row.column_text(0);
+    invite.user = row.column_text(1);
+    invite.branch = row.column_text(2);
+    auto role = role_of(row, 3, "invite " + invite.id);
+    if (!role) return role.error();
+    invite.role = *role;
+    invite.created_at = row.column_int(4);
+    invite.expires_at = row.column_int(5);
+    invite.used_at = row.column_optional_int(6);
+    invite.device_id = row.column_text(7);
+    return invite;
+  }
+
+  static Result<Device> read_device(const Use& row) {
+    Device device;
+    device.id = row.column_text(0);
+    device.user = row.column_text(1);
+    const Bytes key = row.column_blob(2);
+    if (key.size() != device.public_key.size())
+      return corrupt("the public key recorded for device " + device.id + " is damaged (" +
+                     std::to_string(key.size()) + " bytes instead of " + std::to_string(device.public_key.size()) +
+                     ")");
+    std::copy(key.begin(), key.end(), device.public_key.begin());
+    device.name = row.column_text(3);
+    device.enrolled_at = row.column_int(4);
+    device.revoked_at = row.column_optional_int(5);
+    return device;
+  }
+
+  template <class T, class Reader>
+  Result<std::vector<T>> collect(Use& use, Reader reader, std::string_view what) {
+    std::vector<T> out;
+    int rc;
+    while ((rc = use.step()) == SQLITE_ROW) {
+      auto row = reader(use);
+      if (!row) return row.error();
+      out.push_back(std::move(*row));
+    }
+    if (rc != SQLITE_DONE) return failure(what);
+    return out;
+  }
+
+  template <class T, class Reader>
+  Result<std::optional<T>> collect_one(Use& use, Reader reader, std::string_view what) {
+    const int rc = use.step();
+    if (rc == SQLITE_DONE) return std::optional<T>();
+    if (rc != SQLITE_ROW) return failure(what);
+    auto row = reader(use);
+    if (!row) return row.error();
+    return std::optional<T>(std::move(*row));
+  }
+
+  // ---- unlocked queries, for use inside a public method that holds the mutex ----
+
+  Result<std::optional<Branch>> find_branch(std::string_view ods) {
+    auto use = prepare("SELECT ods, name, added_at FROM branches WHERE ods = ?1");
+    if (!use) return use.error();
+    use->text(1, ods);
+    return collect_one<Branch>(*use, read_branch, "reading a branch");
+  }
+
+  Result<std::optional<User>> find_user(std::string_view name) {
+    auto use = prepare("SELECT name, branch, role, created_at, revoked_at FROM users WHERE name = ?1");
+    if (!use) return use.error();
+    use->text(1, name);
+    return collect_one<User>(*use, read_user, "reading a user");
+  }
+
+  Result<std::optional<Device>> find_device(std::string_view id) {
+    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at FROM devices "
+                       "WHERE device_id = ?1");
+    if (!use) return use.error();
+    use->text(1, id);
+    return collect_one<Device>(*use, read_device, "reading a device");
+  }
+
+  // ---- Directory ----
+
+  Result<std::vector<Branch>> branches() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT ods, name, added_at FROM branches ORDER BY ods");
+    if (!use) return use.error();
+    return collect<Branch>(*use, read_branch, "reading the branches");
+  }
+
+  Result<std::optional<Branch>> branch(std::string_view ods) override {
+    std::lock_guard lock(mutex_);
+    return find_branch(ods);
+  }
+
+  Status add_branch(const Branch& branch) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = find_branch(branch.ods);
+    if (!existing) return existing.error();
+    if (*existing)
+      return refused("branch " + branch.ods + " is already registered (as \"" + (*existing)->name +
+                     "\"); 'dsptsync-server branch list' shows the branches");
+    auto use = prepare("INSERT INTO branches(ods, name, added_at) VALUES(?1, ?2, ?3)");
+    if (!use) return use.error();
+    use->text(1, branch.ods);
+    use->text(2, branch.name);
+    use->integer(3, branch.added_at);
+    if (auto s = step_done(*use, "adding a branch"); !s) return s;
+    return txn.commit();
+  }
+
+  Status remove_branch(std::string_view ods) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = find_branch(ods);
+    if (!existing) return existing.error();
+    if (!*existing)
+      return not_found("there is no branch " + std::string(ods) + "; 'dsptsync-server branch list' shows the branches");
+    std::string active;
+    {
+      auto use = prepare("SELECT name FROM users WHERE branch = ?1 AND revoked_at IS NULL ORDER BY name");
+      if (!use) return use.error();
+      use->text(1, ods);
+      int rc;
+      while ((rc = use->step()) == SQLITE_ROW) active += (active.empty() ? "" : ", ") + use->column_text(0);
+      if (rc != SQLITE_DONE) return failure("reading the branch's users");
+    }
+    if (!active.empty())
+      return refused("branch " + std::string(ods) + " still has users who are not revoked (" + active +
+                     "); revoke them first with 'dsptsync-server user revoke NAME'");
+    auto use = prepare("DELETE FROM branches WHERE ods = ?1");
+    if (!use) return use.error();
+    use->text(1, ods);
+    if (auto s = step_done(*use, "removing a branch"); !s) return s;
+    return txn.commit();
+  }
+
+  Result<std::vector<User>> users() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT name, branch, role, created_at, revoked_at FROM users ORDER BY name");
+    if (!use) return use.error();
+    return collect<User>(*use, read_user, "reading the users");
+  }
+
+  Result<std::optional<User>> user(std::string_view name) override {
+    std::lock_guard lock(mutex_);
+    return find_user(name);
+  }
+
+  Status revoke_user(std::string_view name, TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = find_user(name);
+    if (!existing) return existing.error();
+    if (!*existing)
+      return not_found("there is no user '" + std::string(name) + "'; 'dsptsync-server user list' shows the users");
+    // coalesce: revoking again keeps the first revocation time, which the audit trail relies on.
+    for (std::string_view sql : {"UPDATE users SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1",
+                                 "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE user = ?1"}) {
+      auto use = prepare(sql);
+      if (!use) return use.error();
+      use->text(1, name);
+      use->integer(2, at);
+      if (auto s = step_done(*use, "revoking a user"); !s) return s;
+    }
+    return txn.commit();
+  }
+
+  Status add_invite(const Invite& invite, std::string_view secret_hash) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    {
+      auto use = prepare("SELECT 1 FROM invites WHERE invite_id = ?1");
+      if (!use) return use.error();
+      use->text(1, invite.id);
+      const int rc = use->step();
+      if (rc == SQLITE_ROW) return refused("an invite with id " + invite.id + " already exists");
+      if (rc != SQLITE_DONE) return failure("reading the invites");
+    }
+    auto use = prepare("INSERT INTO invites(invite_id, secret_hash, user, branch, role, created_at, expires_at, "
+                       "used_at, device_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!use) return use.error();
+    use->text(1, invite.id);
+    use->text(2, secret_hash);
+    use->text(3, invite.user);
+    use->text(4, invite.branch);
+    use->text(5, protocol::to_string(invite.role));
+    use->integer(6, invite.created_at);
+    use->integer(7, invite.expires_at);
+    use->optional_integer(8, invite.used_at);
+    if (invite.device_id.empty()) sqlite3_bind_null(use->get(), 9);
+    else use->text(9, invite.device_id);
+    if (auto s = step_done(*use, "recording an invite"); !s) return s;
+    return txn.commit();
+  }
+
+  Result<std::vector<Invite>> invites() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT invite_id, user, branch, role, created_at, expires_at, used_at, device_id FROM invites "
+                       "ORDER BY created_at, invite_id");
+    if (!use) return use.error();
+    return collect<Invite>(*use, read_invite, "reading the invites");
+  }
+
+  Result<std::variant<User, RedeemRefusal>> redeem_invite(std::string_view invite_id, std::string_view secret_hash,
+                                                         const Device& device, TimestampMs now) override {
+    using Outcome = std::variant<User, RedeemRefusal>;
+    auto refusal = [](protocol::ErrorCode code, std::string reason) -> Result<Outcome> {
+      return Outcome(RedeemRefusal{code, std::move(reason)});
+    };
+    std::lock_guard lock(mutex_);
+    // Every check and write below happens in this one transaction: a refusal returns before
+    // commit, so the destructor rolls back and nothing changes.
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s.error();
+
+    std::optional<Invite> invite;
+    std::string stored_hash;
+    {
+      auto use = prepare("SELECT invite_id, user, branch, role, created_at, expires_at, used_at, device_id, "
+                         "secret_hash FROM invites WHERE invite_id = ?1");
+      if (!use) return use.error();
+      use->text(1, invite_id);
+      const int rc = use->step();
+      if (rc == SQLITE_ROW) {
+        auto row = read_invite(*use);
+        if (!row) return row.error();
+        invite = std::move(*row);
+        stored_hash = use->column_text(8);
+      } else if (rc != SQLITE_DONE) {
+        return failure("reading an invite");
+      }
+    }
+    // Compare in constant time, and compare something even for an unknown invite, so neither
+    // the answer nor its timing tells a guesser whether the invite id exists.
+    if (!invite) stored_hash.assign(secret_hash.size(), '\0');
+    const bool secret_matches = stored_hash.size() == secret_hash.size() && !secret_hash.empty() &&
+                                sodium_memcmp(stored_hash.data(), secret_hash.data(), secret_hash.size()) == 0;
+    if (!invite || !secret_matches)
+      return refusal(protocol::ErrorCode::enrolment_code_invalid, std::string(kInvalidCodeReason));
+
+    if (invite->used_at)
+      return refusal(protocol::ErrorCode::enrolment_code_used,
+                     "this enrolment code was already used on " + format_timestamp(*invite->used_at) +
+                         "; each code enrols one device: ask head office for a new one");
+    if (now >= invite->expires_at)
+      return refusal(protocol::ErrorCode::enrolment_code_expired,
+                     "this enrolment code expired on " + format_timestamp(invite->expires_at) +
+                         "; ask head office for a new one");
+
+    if (!invite->branch.empty()) {
+      auto branch = find_branch(invite->branch);
+      if (!branch) return branch.error();
+      if (!*branch)
+        return refusal(protocol::ErrorCode::enrolment_code_invalid,
+                       "this enrolment code is for branch " + invite->branch +
+                           ", which head office has since removed; ask head office for a new code");
+    }
+
+    auto existing = find_user(invite->user);
+    if (!existing) return existing.error();
+    User user;
+    if (*existing) {
+      user = **existing;
+      if (user.revoked_at)
+        return refusal(protocol::ErrorCode::enrolment_code_invalid,
+                       "the user '" + user.name + "' this code is for was revoked on " +
+                           format_timestamp(*user.revoked_at) + "; ask head office");
+      if (user.branch != invite->branch || user.role != invite->role)
+        return refusal(protocol::ErrorCode::enrolment_code_invalid,
+                       "this code is for '" + user.name + "' as " + std::string(protocol::to_string(invite->role)) +
+                           " of " + describe_branch(invite->branch) + ", but '" + user.name +
+                           "' is already enrolled as " + std::string(protocol::to_string(user.role)) + " of " +
+                           describe_branch(user.branch) + "; ask head office for a code that matches");
+    } else {
+      user = User{invite->user, invite->branch, invite->role, now, std::nullopt};
+      auto use = prepare("INSERT INTO users(name, branch, role, created_at, revoked_at) VALUES(?1, ?2, ?3, ?4, NULL)");
+      if (!use) return use.error();
+      use->text(1, user.name);
+      use->text(2, user.branch);
+      use->text(3, protocol::to_string(user.role));
+      use->integer(4, user.created_at);
+      if (auto s = step_done(*use, "recording a user"); !s) return s.error();
+    }
+
+    auto clash = find_device(device.id);
+    if (!clash) return clash.error();
+    if (*clash)
+      return refusal(protocol::ErrorCode::enrolment_code_invalid,
+                     "a device with id " + device.id + " is already enrolled (for '" + (*clash)->user +
+                         "'); enrol again from a new dsptsync store");
+    {
+      auto use = prepare("INSERT INTO devices(device_id, user, public_key, name, enrolled_at, revoked_at) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, NULL)");
+      if (!use) return use.error();
+      use->text(1, device.id);
+      use->text(2, user.name);
+      use->blob(3, device.public_key);
+      use->text(4, device.name);
+      use->integer(5, now);
+      if (auto s = step_done(*use, "recording a device"); !s) return s.error();
+    }
+    {
+      auto use = prepare("UPDATE invites SET used_at = ?2, device_id = ?3 WHERE invite_id = ?1");
+      if (!use) return use.error();
+      use->text(1, invite->id);
+      use->integer(2, now);
+      use->text(3, device.id);
+      if (auto s = step_done(*use, "marking an invite used"); !s) return s.error();
+    }
+    if (auto s = txn.commit(); !s) return s.error();
+    return Outcome(std::move(user));
+  }
+
+  Result<std::optional<Device>> device(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    return find_device(id);
+  }
+
+  Result<std::vector<Device>> devices() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at FROM devices "
+                       "ORDER BY enrolled_at, device_id");
+    if (!use) return use.error();
+    return collect<Device>(*use, read_device, "reading the devices");
+  }
+
+ private:
+  sqlite3* db_;
+  std::filesystem::path path_;
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
+};
+
+WriteTransaction::~WriteTransaction() {
+  if (open_) (void)directory_.exec("ROLLBACK");
+}
+
+Status WriteTransaction::begin() {
+  if (auto s = directory_.exec("BEGIN IMMEDIATE"); !s) return s;
+  open_ = true;
+  return {};
+}
+
+Status WriteTransaction::commit() {
+  if (auto s = directory_.exec("COMMIT"); !s) return s;
+  open_ = false;
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::path& database) {
+  std::error_code ec;
+  if (!std::filesystem::exists(database, ec))
+    return not_found("there is no dsptsync database at " + database.string() +
+                     "; the directory lives in the server's database, created by 'dsptsync-server init'");
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close_v2(raw);
+    return store_error("cannot open the database " + database.string() + ": " + message);
+  }
+  auto directory = std::make_unique<SqliteDirectory>(raw, database);
+  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_extended_result_codes(raw, 1);
+
+  auto application = directory->pragma_int("PRAGMA application_id");
+  if (!application) return application.error();
+  if (*application != kApplicationId)
+    return invalid_input(database.string() + " is not a dsptsync database (it is some other file)");
+  auto version = directory->pragma_int("PRAGMA user_version");
+  if (!version) return version.error();
+  if (*version < kFirstDirectorySchema)
+    return store_error("the database " + database.string() + " is at schema version " + std::to_string(*version) +
+                       ", before the server directory existed (" + std::to_string(kFirstDirectorySchema) +
+                       "); open it as a store first so it is upgraded");
+
+  for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
+    if (auto s = directory->exec(pragma); !s) return s.error();
+  return std::unique_ptr<Directory>(std::move(directory));
+}
+
+}  // namespace dsptsync

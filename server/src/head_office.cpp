@@ -1,0 +1,350 @@
+#include "dsptsync/server/head_office.h"
+
+#include "dsptsync/assessment.h"
+#include "dsptsync/sqlite_store.h"
+#include "dsptsync/store_keys.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace dsptsync::server {
+namespace {
+
+// Settings the server keeps in its store (docs/storage.md).
+constexpr std::string_view kOdsSetting = "org.ods";
+constexpr std::string_view kNameSetting = "org.name";
+constexpr std::string_view kYearSetting = "org.year";
+constexpr std::string_view kIdentitySetting = "server.identity";                // sealed secret key, hex
+constexpr std::string_view kIdentityPublicSetting = "server.identity_public";  // hex, in the clear
+constexpr std::string_view kDeviceSetting = "server.device";
+
+constexpr std::string_view kDatabaseFile = "server.db";
+constexpr std::string_view kKeyFile = "server.key";
+// Who the server's own changes are attributed to (it records none today; the Ledger needs one).
+constexpr std::string_view kServerUser = "HQ server";
+
+// Longest user or organisation name accepted: long enough for any real name, short enough to
+// keep listings and the wire readable.
+constexpr std::size_t kMaxNameLength = 100;
+// A random 32-bit invite id can collide with an earlier one; a fresh draw all but never does twice.
+constexpr int kInviteIdAttempts = 5;
+// Changes read per page when counting a branch's changes.
+constexpr std::size_t kCountPage = 1000;
+
+std::string trimmed(std::string_view text) {
+  std::size_t first = 0;
+  std::size_t last = text.size();
+  while (first < last && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
+  while (last > first && std::isspace(static_cast<unsigned char>(text[last - 1]))) --last;
+  return std::string(text.substr(first, last - first));
+}
+
+// Names appear in listings, audit records and other people's terminals: no control characters.
+Result<std::string> checked_name(std::string_view raw, std::string_view what, std::string_view example) {
+  std::string name = trimmed(raw);
+  if (name.empty()) return invalid_input(std::string(what) + " is empty; give one, e.g. " + std::string(example));
+  if (name.size() > kMaxNameLength)
+    return invalid_input(std::string(what) + " is " + std::to_string(name.size()) + " characters long; at most " +
+                         std::to_string(kMaxNameLength) + " are accepted");
+  if (std::any_of(name.begin(), name.end(), [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); }))
+    return invalid_input(std::string(what) + " contains control characters (tabs, new lines...); type it on one line");
+  return name;
+}
+
+Result<std::string> required_setting(Store& store, std::string_view name) {
+  auto value = store.setting(name);
+  if (!value) return value.error();
+  if (!*value)
+    return corrupt("the server's database has no '" + std::string(name) +
+                   "'; it was not made by 'dsptsync-server init' or is damaged (restore it from a backup)");
+  return **value;
+}
+
+// Overwrites secret bytes before their memory is released; volatile so the stores are not dropped.
+void wipe(Bytes& bytes) {
+  volatile std::uint8_t* data = bytes.data();
+  for (std::size_t i = 0; i < bytes.size(); ++i) data[i] = 0;
+}
+
+// Removes what a failed `create` made, so the next attempt starts clean instead of finding a
+// half-made data folder it must refuse. Only files this attempt created are touched.
+class CreationCleanup {
+ public:
+  CreationCleanup(std::filesystem::path dir, bool dir_was_created) : dir_(std::move(dir)), dir_created_(dir_was_created) {}
+  ~CreationCleanup() {
+    if (done_) return;
+    std::error_code ec;
+    for (const std::string suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(dir_ / (std::string(kDatabaseFile) + suffix), ec);
+    if (key_file_created_) std::filesystem::remove(dir_ / kKeyFile, ec);
+    if (dir_created_) std::filesystem::remove(dir_, ec);  // only succeeds when empty
+  }
+  void key_file_created() { key_file_created_ = true; }
+  void succeeded() { done_ = true; }
+
+ private:
+  std::filesystem::path dir_;
+  bool dir_created_;
+  bool key_file_created_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::string hash_enrolment_secret(std::string_view secret) { return crypto::hash_hex(as_bytes(secret)); }
+
+Result<std::unique_ptr<HeadOffice>> HeadOffice::create(const HeadOfficeInit& init) {
+  // Everything that can be checked is checked before anything is written.
+  auto hq = parse_head_office_code(init.ods);
+  if (!hq) return hq.error();
+  auto year = parse_assessment_year(init.year);
+  if (!year) return year.error();
+  if (auto catalogue = shipped_catalogue(*year); !catalogue) return catalogue.error();
+  auto name = checked_name(init.name, "the organisation name", "--name \"Acme Care Group\"");
+  if (!name) return name.error();
+  if (init.passphrase && init.passphrase->empty())
+    return invalid_input("the passphrase is empty; set DSPTSYNC_SERVER_PASSPHRASE to a real passphrase, or unset it "
+                         "to use a key file");
+  if (auto s = crypto::initialise(); !s) return s.error();
+
+  const auto database = init.dir / kDatabaseFile;
+  std::error_code ec;
+  if (std::filesystem::exists(database, ec))
+    return refused("head office data already exists in " + init.dir.string() +
+                   "; use it as it is, or choose another folder with --data");
+  if (!init.passphrase && std::filesystem::exists(init.dir / kKeyFile, ec))
+    return refused("the data folder " + init.dir.string() + " already holds a key file (" + std::string(kKeyFile) +
+                   ") but no database; move the key file away if it no longer seals anything, or choose another "
+                   "folder with --data");
+  const bool dir_existed = std::filesystem::exists(init.dir, ec);
+  std::filesystem::create_directories(init.dir, ec);
+  if (ec) return io_error("cannot create the data folder " + init.dir.string() + ": " + ec.message());
+  CreationCleanup cleanup(init.dir, !dir_existed);
+  // The folder holds the key file and every branch's answers: only the server's account may read it.
+  std::filesystem::permissions(init.dir, std::filesystem::perms::owner_all, ec);
+  if (ec) return io_error("cannot restrict the data folder " + init.dir.string() + " to its owner: " + ec.message());
+
+  auto store = open_sqlite_store(database, {.create_if_missing = true});
+  if (!store) return store.error();
+  auto key = create_store_key(**store, {init.dir / kKeyFile, init.passphrase});
+  if (!init.passphrase) cleanup.key_file_created();
+  if (!key) return key.error();
+
+  // The identity clients pin at enrolment. Its secret half is sealed with the store key (bound to
+  // its setting's name), so a copy of the database alone cannot impersonate head office.
+  const crypto::SigningKeyPair identity = crypto::SigningKeyPair::generate();
+  const Bytes sealed_identity = crypto::seal(*key, identity.secret_key, kIdentitySetting);
+  const std::string device = crypto::random_hex(8);
+
+  auto txn = (*store)->begin();
+  if (!txn) return txn.error();
+  const std::pair<std::string_view, std::string> settings[] = {
+      {kOdsSetting, hq->code},
+      {kNameSetting, *name},
+      {kYearSetting, year->label()},
+      {kIdentitySetting, crypto::to_hex(sealed_identity)},
+      {kIdentityPublicSetting, crypto::to_hex(identity.public_key)},
+      {kDeviceSetting, device},
+  };
+  for (const auto& [setting, value] : settings)
+    if (auto s = (*txn)->put_setting(setting, value); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+
+  auto head_office = load(init.dir, std::move(*store), *key);
+  if (!head_office) return head_office.error();
+  cleanup.succeeded();
+  return head_office;
+}
+
+Result<std::unique_ptr<HeadOffice>> HeadOffice::open(const std::filesystem::path& dir,
+                                                     const std::optional<std::string>& passphrase) {
+  const auto database = dir / kDatabaseFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(database, ec))
+    return not_found("there is no head office data in " + dir.string() +
+                     "; create it with 'dsptsync-server init --ods A1B2 --name \"...\" --year 2021-22', or choose "
+                     "the folder with --data (or DSPTSYNC_SERVER_DATA)");
+  auto store = open_sqlite_store(database, {});
+  if (!store) return store.error();
+  auto key = unlock_store(**store, {dir / kKeyFile, passphrase});
+  if (!key) {
+    // unlock_store speaks of the branch client's variable; say the server's instead.
+    if (key.error().kind == ErrorKind::refused && !passphrase && !std::filesystem::exists(dir / kKeyFile, ec))
+      return refused("the head office data in " + dir.string() +
+                     " is sealed with a passphrase; set DSPTSYNC_SERVER_PASSPHRASE to it");
+    if (key.error().kind == ErrorKind::refused && passphrase)
+      return refused("the passphrase (DSPTSYNC_SERVER_PASSPHRASE) is wrong for the head office data in " +
+                     dir.string());
+    return key.error();
+  }
+  return load(dir, std::move(*store), *key);
+}
+
+Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path& dir, std::unique_ptr<Store> store,
+                                                     crypto::SecretKey store_key) {
+  std::unique_ptr<HeadOffice> office(new HeadOffice());
+  office->dir_ = dir;
+  Store& s = *store;
+
+  auto ods = required_setting(s, kOdsSetting);
+  if (!ods) return ods.error();
+  auto hq = parse_head_office_code(*ods);
+  if (!hq) return corrupt("the organisation's HQ code in the server's database is damaged: " + hq.error().message);
+  auto name = required_setting(s, kNameSetting);
+  if (!name) return name.error();
+  auto year_text = required_setting(s, kYearSetting);
+  if (!year_text) return year_text.error();
+  auto year = parse_assessment_year(*year_text);
+  if (!year) return corrupt("the assessment year in the server's database is damaged: " + year.error().message);
+  auto device = required_setting(s, kDeviceSetting);
+  if (!device) return device.error();
+
+  auto sealed_hex = required_setting(s, kIdentitySetting);
+  if (!sealed_hex) return sealed_hex.error();
+  auto public_hex = required_setting(s, kIdentityPublicSetting);
+  if (!public_hex) return public_hex.error();
+  auto sealed = crypto::from_hex(*sealed_hex);
+  if (!sealed) return corrupt("the server identity in the database is damaged: " + sealed.error().message);
+  auto secret = crypto::open(store_key, *sealed, kIdentitySetting);
+  if (!secret) return corrupt("the server identity in the database cannot be opened: " + secret.error().message);
+  auto public_key = crypto::from_hex(*public_hex);
+  crypto::SigningKeyPair identity;
+  const bool sizes_ok = secret->size() == identity.secret_key.size() && public_key &&
+                        public_key->size() == identity.public_key.size();
+  // An Ed25519 secret key (libsodium's form) ends with its public key: the clear copy must match.
+  const bool halves_match =
+      sizes_ok && std::equal(public_key->begin(), public_key->end(), secret->begin() + crypto::kPublicKeyBytes);
+  if (!halves_match) {
+    wipe(*secret);
+    return corrupt("the server identity in the database is damaged (its public key does not match the sealed "
+                   "secret key); restore the database from a backup");
+  }
+  std::copy(secret->begin(), secret->end(), identity.secret_key.begin());
+  std::copy(public_key->begin(), public_key->end(), identity.public_key.begin());
+  wipe(*secret);
+
+  auto catalogue = catalogue_in_store(s, *year);
+  if (!catalogue) return catalogue.error();
+  auto directory = open_sqlite_directory(dir / kDatabaseFile);
+  if (!directory) return directory.error();
+
+  office->hq_ = *hq;
+  office->name_ = *name;
+  office->year_ = *year;
+  office->catalogue_ = std::move(*catalogue);
+  office->identity_ = identity;
+  office->store_key_ = store_key;
+  office->store_ = std::move(store);
+  office->directory_ = std::move(*directory);
+  office->ledger_ = std::make_unique<Ledger>(*office->store_, store_key, Identity{std::string(kServerUser), *device});
+  return office;
+}
+
+Status HeadOffice::add_branch(std::string_view ods, std::string_view name) {
+  auto site = parse_site_code(ods);
+  if (!site) return site.error();
+  auto branch_name = checked_name(name, "the branch name", "--name \"Leeds\"");
+  if (!branch_name) return branch_name.error();
+  return directory_->add_branch(Branch{site->code, *branch_name, now_ms()});
+}
+
+Status HeadOffice::remove_branch(std::string_view ods) {
+  auto site = parse_site_code(ods);
+  if (!site) return site.error();
+  return directory_->remove_branch(site->code);
+}
+
+Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
+  auto user_name = checked_name(request.user, "the user's name", "--user \"Sam Patel\"");
+  if (!user_name) return user_name.error();
+  if (!protocol::role_in_range(request.role)) return invalid_input("the role must be admin, member or viewer");
+  if (request.valid_for.count() < 0) return invalid_input("an invite cannot be valid for a negative time");
+
+  std::string branch;
+  if (request.head_office) {
+    if (!trimmed(request.branch).empty())
+      return invalid_input("an invite is either for a branch (--branch) or for head office (--hq), not both");
+  } else {
+    if (trimmed(request.branch).empty())
+      return invalid_input("say which branch the user works for (--branch VLAXL), or --hq for head office staff");
+    auto site = parse_site_code(request.branch);
+    if (!site) return site.error();
+    auto known = directory_->branch(site->code);
+    if (!known) return known.error();
+    if (!*known)
+      return not_found("there is no branch " + site->code + "; add it first with 'dsptsync-server branch add " +
+                       site->code + " --name NAME'");
+    branch = site->code;
+  }
+
+  // Refuse now what enrolment would refuse later, while the administrator is still at the keyboard.
+  auto existing = directory_->user(*user_name);
+  if (!existing) return existing.error();
+  if (*existing) {
+    const User& user = **existing;
+    if (user.revoked_at)
+      return refused("'" + user.name + "' was revoked on " + format_timestamp(*user.revoked_at) +
+                     "; a revoked user cannot be enrolled again under the same name");
+    if (user.branch != branch || user.role != request.role)
+      return refused("'" + user.name + "' is already enrolled as " + std::string(protocol::to_string(user.role)) +
+                     " of " + (user.head_office() ? std::string("head office") : "branch " + user.branch) +
+                     "; an invite for another device must use the same branch and role");
+  }
+
+  const TimestampMs now = now_ms();
+  const auto valid_ms = std::chrono::duration_cast<std::chrono::milliseconds>(request.valid_for).count();
+  for (int attempt = 0; attempt < kInviteIdAttempts; ++attempt) {
+    Invite invite{crypto::random_hex(4), *user_name, branch, request.role, now, now + valid_ms, std::nullopt, ""};
+    const std::string secret = crypto::random_hex(10);
+    auto added = directory_->add_invite(invite, hash_enrolment_secret(secret));
+    if (!added && added.error().kind == ErrorKind::refused) continue;  // the id was taken: draw another
+    if (!added) return added.error();
+    const std::string code = protocol::format_enrolment_code(
+        protocol::EnrolmentCode{invite.id, secret, protocol::fingerprint(identity_.public_key)});
+    return IssuedInvite{std::move(invite), code};
+  }
+  return make_error(ErrorKind::internal, "could not find an unused invite id after " +
+                                             std::to_string(kInviteIdAttempts) + " attempts");
+}
+
+Status HeadOffice::revoke_user(std::string_view name) { return directory_->revoke_user(trimmed(name), now_ms()); }
+
+Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std::string>& branch, Date today) {
+  std::vector<Branch> selected;
+  if (branch) {
+    auto site = parse_site_code(*branch);
+    if (!site) return site.error();
+    auto found = directory_->branch(site->code);
+    if (!found) return found.error();
+    if (!*found)
+      return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
+    selected.push_back(**found);
+  } else {
+    auto all = directory_->branches();
+    if (!all) return all.error();
+    selected = std::move(*all);
+  }
+
+  std::vector<BranchProgress> out;
+  for (auto& each : selected) {
+    auto state = ledger_->state(each.ods, year_.label());
+    if (!state) return state.error();
+    BranchProgress entry{std::move(each), evaluate(catalogue_, view_of(*state), today), 0, std::nullopt};
+    // The clear metadata is enough to count and date the changes: nothing needs unsealing.
+    for (std::int64_t after = 0;;) {
+      auto page = store_->changes_after_in_scopes(after, {entry.branch.ods}, kCountPage);
+      if (!page) return page.error();
+      for (const auto& change : *page) {
+        ++entry.changes;
+        const TimestampMs at = hlc_wall_ms(change.hlc);
+        if (!entry.last_change_at || at > *entry.last_change_at) entry.last_change_at = at;
+      }
+      if (page->size() < kCountPage) break;
+      after = page->back().seq;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace dsptsync::server
