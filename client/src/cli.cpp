@@ -1,5 +1,6 @@
 #include "dsptsync/client/cli.h"
 
+#include "dsptsync/client/sync.h"
 #include "dsptsync/client/workspace.h"
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <csignal>
 #include <sstream>
 
 namespace dsptsync::client {
@@ -123,6 +125,9 @@ std::string progress_text(const Workspace& workspace, const Evaluation& evaluati
   for (const auto& warning : evaluation.warnings) text << "Note: " << warning << "\n";
   return text.str();
 }
+
+std::atomic<bool> g_stop_watch{false};
+extern "C" void request_watch_stop(int) { g_stop_watch = true; }
 
 }  // namespace
 
@@ -552,6 +557,101 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()},
                      {"items", catalogue.items().size()}, {"assertions", catalogue.assertions().size()}},
                     catalogue.year().label() + ": " + catalogue.origin() + "\n"};
+    };
+  });
+
+  // enrol
+  std::string enrol_url, enrol_code, enrol_device_name;
+  auto* enrol_cmd = app.add_subcommand("enrol", "enrol this device with the head office server, using a one-time code");
+  enrol_cmd->add_option("URL", enrol_url, "the server, e.g. ws://hq.example:8443")->required();
+  enrol_cmd->add_option("CODE", enrol_code, "the enrolment code from 'dsptsync-server invite'")->required();
+  enrol_cmd->add_option("--device-name", enrol_device_name, "a name for this device (default: the host name)");
+  enrol_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      EnrolOptions options{store_dir(global), enrol_url, enrol_code, passphrase_from_environment(), enrol_device_name};
+      auto enrolled = enrol(options);
+      if (!enrolled) return enrolled.error();
+      const auto& ready = enrolled->ready;
+      return Output{{{"store", options.dir.string()},
+                     {"organisation", ready.organisation},
+                     {"hq_code", ready.hq_code},
+                     {"branch", ready.branch},
+                     {"scope", enrolled->scope},
+                     {"user", ready.user},
+                     {"role", protocol::to_string(ready.role)},
+                     {"year", ready.year},
+                     {"device", enrolled->device_id},
+                     {"changes_received", enrolled->changes_received}},
+                    "Enrolled this device for " + ready.user + " (" + std::string(protocol::to_string(ready.role)) +
+                        ") at " + ready.organisation + ", " + (ready.branch.empty() ? "head office" : "branch " + ready.branch) +
+                        "\nReceived " + std::to_string(enrolled->changes_received) + " change(s); the store is in " +
+                        options.dir.string() + "\nWork offline as usual, then run 'dsptsync sync'.\n"};
+    };
+  });
+
+  // sync
+  bool sync_watch_mode = false;
+  int sync_for_seconds = 0;
+  auto* sync_cmd = app.add_subcommand("sync", "push queued changes and pull new ones from head office");
+  sync_cmd->add_flag("--watch", sync_watch_mode, "stay connected: push edits as they happen, receive others' as they come");
+  sync_cmd->add_option("--for", sync_for_seconds, "with --watch: stop after this many seconds");
+  sync_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      if (!sync_watch_mode) {
+        auto result = sync_once(**workspace);
+        if (!result) return result.error();
+        return Output{{{"pushed", result->pushed}, {"received", result->received}, {"cursor", result->cursor},
+                       {"pending", result->pending}},
+                      "Synced: " + std::to_string(result->pushed) + " change(s) sent, " +
+                          std::to_string(result->received) + " received\n"};
+      }
+      std::signal(SIGINT, request_watch_stop);
+      std::signal(SIGTERM, request_watch_stop);
+      WatchOptions options;
+      options.stop = &g_stop_watch;
+      if (sync_for_seconds > 0) options.run_for = std::chrono::seconds(sync_for_seconds);
+      options.on_event = [&](std::string_view name, const std::string& detail) {
+        if (global.as_json)
+          out << json{{"event", name}, {"detail", detail}, {"at", format_timestamp(now_ms())}}.dump() << std::endl;
+        else
+          out << format_timestamp(now_ms()) << "  " << name << (detail.empty() ? "" : ": " + detail) << std::endl;
+      };
+      if (auto s = sync_watch(**workspace, options); !s) return s.error();
+      auto status = sync_status(**workspace);
+      if (!status) return status.error();
+      return Output{{{"event", "stopped"}, {"pending", status->pending}, {"cursor", status->cursor}},
+                    "Stopped watching; " + std::to_string(status->pending) + " change(s) waiting to go up\n"};
+    };
+  });
+
+  // status
+  auto* status_cmd = app.add_subcommand("status", "when this store last synced and how many changes wait to go up");
+  status_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto status = sync_status(**workspace);
+      if (!status) return status.error();
+      json data = {{"enrolled", status->enrolled},
+                   {"server", status->url},
+                   {"user", status->user},
+                   {"role", status->role},
+                   {"branch", status->branch},
+                   {"scope", (*workspace)->site().code},
+                   {"last_synced_at", status->last_synced_at ? json(format_timestamp(*status->last_synced_at)) : json()},
+                   {"pending", status->pending},
+                   {"cursor", status->cursor}};
+      std::ostringstream text;
+      text << (*workspace)->organisation_name() << " (" << (*workspace)->site().code << ")\n";
+      if (!status->enrolled) text << "Offline store: not enrolled with a head office server\n";
+      else
+        text << "Server: " << status->url << " as " << status->user << " (" << status->role << ")\n"
+             << "Last synced: "
+             << (status->last_synced_at ? format_timestamp(*status->last_synced_at) : std::string("never")) << "\n";
+      text << status->pending << " change(s) waiting to go up\n";
+      return Output{data, text.str()};
     };
   });
 

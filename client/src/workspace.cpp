@@ -18,6 +18,7 @@ constexpr std::string_view kNameSetting = "site.name";
 constexpr std::string_view kYearSetting = "site.year";
 constexpr std::string_view kUserSetting = "identity.user";
 constexpr std::string_view kDeviceSetting = "identity.device";
+constexpr std::string_view kSigningKeySetting = "identity.signing_key";  // sealed with the store key
 
 constexpr std::string_view kDatabaseFile = "store.db";
 constexpr std::string_view kKeyFile = "store.key";
@@ -75,17 +76,25 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options)
   auto key = create_store_key(**store, {options.dir / kKeyFile, options.passphrase});
   if (!key) return key.error();
 
-  const std::string device = crypto::random_hex(8);
+  const std::string device = options.device_id.empty() ? crypto::random_hex(16) : options.device_id;
   auto txn = (*store)->begin();
   if (!txn) return txn.error();
   for (const auto& [name, value] : {std::pair{kSiteSetting, site->code}, std::pair{kNameSetting, options.name},
                                     std::pair{kYearSetting, year->label()}, std::pair{kUserSetting, options.user},
                                     std::pair{kDeviceSetting, device}})
     if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
+  for (const auto& [name, value] : options.settings)
+    if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
+  if (options.signing_key) {
+    const auto& secret = options.signing_key->secret_key;
+    const Bytes sealed = crypto::seal(*key, ByteView(secret.data(), secret.size()), kSigningKeySetting);
+    if (auto s = (*txn)->put_setting(kSigningKeySetting, crypto::to_hex(sealed)); !s) return s.error();
+  }
   if (auto s = (*txn)->commit(); !s) return s.error();
 
   auto workspace = open(options.dir, options.passphrase);
   if (!workspace) return workspace.error();
+  if (!options.record_profile) return workspace;
   // The profile starts with the ODS code and name, recorded like any other edit.
   auto recorded = (*workspace)->set_profile({{std::string(profile::kOdsCode), site->code},
                                              {std::string(profile::kName), options.name}});
@@ -126,9 +135,26 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const std::filesystem::path& 
   auto catalogue = catalogue_in_store(s, *year);
   if (!catalogue) return catalogue.error();
   workspace->catalogue_ = std::move(*catalogue);
+  workspace->store_key_ = *key;
   workspace->ledger_ = std::make_unique<Ledger>(
       s, *key, Identity{user_override && !user_override->empty() ? *user_override : *user, *device});
   return workspace;
+}
+
+Result<crypto::SigningKeyPair> Workspace::signing_key() {
+  auto sealed_hex = store_->setting(kSigningKeySetting);
+  if (!sealed_hex) return sealed_hex.error();
+  if (!*sealed_hex)
+    return refused("this store is not enrolled with a head office server; enrol it with 'dsptsync enrol'");
+  auto sealed = crypto::from_hex(**sealed_hex);
+  if (!sealed) return corrupt("the device key in the store is damaged");
+  auto secret = crypto::open(store_key_, *sealed, kSigningKeySetting);
+  if (!secret || secret->size() != crypto::kSigningSecretBytes) return corrupt("the device key in the store is damaged");
+  crypto::SigningKeyPair keys;
+  std::copy(secret->begin(), secret->end(), keys.secret_key.begin());
+  // An Ed25519 secret key in libsodium's form carries its public key in its last 32 bytes.
+  std::copy(secret->end() - crypto::kPublicKeyBytes, secret->end(), keys.public_key.begin());
+  return keys;
 }
 
 FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) const {

@@ -29,6 +29,14 @@ struct InitOptions {
   std::string user;
   // When set, the store key comes from this passphrase through Argon2id and no key file is written.
   std::optional<std::string> passphrase;
+  // Set by enrolment: the device id registered with the server (generated when empty), its
+  // signing key (kept sealed in the store), and sync settings written with the store.
+  std::string device_id;
+  std::optional<crypto::SigningKeyPair> signing_key;
+  std::vector<std::pair<std::string, std::string>> settings;
+  // An offline store records its ODS code and name in the profile at init; an enrolled one gets
+  // its profile from head office instead.
+  bool record_profile = true;
 };
 
 struct HistoryEntry {
@@ -68,6 +76,9 @@ class Workspace {
   Ledger& ledger() { return *ledger_; }
   Store& store() { return *store_; }
   const std::filesystem::path& dir() const { return dir_; }
+  const std::string& device_id() const { return ledger_->identity().device; }
+  // The device's signing key (enrolled stores only).
+  Result<crypto::SigningKeyPair> signing_key();
 
   Result<AssessmentView> view();
   Result<Evaluation> progress(Date today);
@@ -103,6 +114,7 @@ class Workspace {
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Ledger> ledger_;
+  crypto::SecretKey store_key_;
   OdsCode site_;
   std::string name_;
   AssessmentYear year_;

@@ -1,0 +1,73 @@
+// Enrolment and sync with the HQ server (docs/protocol.md). Offline work never depends on it:
+// edits queue in the local store and go up whenever a sync reaches the server.
+#pragma once
+
+#include "dsptsync/client/workspace.h"
+#include "dsptsync/protocol.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsptsync::client {
+
+struct EnrolOptions {
+  std::filesystem::path dir;
+  std::string url;   // ws://HOST:PORT
+  std::string code;  // from `dsptsync-server invite`
+  std::optional<std::string> passphrase;
+  std::string device_name;  // defaults to the host name
+  std::chrono::milliseconds timeout = std::chrono::seconds(15);
+};
+
+struct EnrolResult {
+  protocol::Ready ready;
+  std::string device_id;
+  std::string scope;  // the assessment this device edits: its branch, or the HQ code
+  std::size_t changes_received = 0;
+};
+
+// Creates this device's keys and local store, registers the device with the server for the user,
+// branch and role the code was made for, and fills the store from the server.
+Result<EnrolResult> enrol(const EnrolOptions& options);
+
+struct SyncResult {
+  std::size_t pushed = 0;    // changes the server acknowledged in this sync
+  std::size_t received = 0;  // changes pulled from the server and new here
+  std::int64_t cursor = 0;   // the server seq this store has everything up to
+  std::int64_t pending = 0;  // changes still waiting to go up (0 after a full sync)
+};
+
+// Pushes everything queued, pulls everything new, then returns. A push the server refuses stays
+// queued (nothing is dropped) and the error says why.
+Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+struct WatchOptions {
+  std::optional<std::chrono::seconds> run_for;     // stop after this long (scripts and tests)
+  std::atomic<bool>* stop = nullptr;               // or when this is set (signals)
+  std::chrono::milliseconds max_backoff = std::chrono::seconds(30);
+  std::function<void(std::string_view event, const std::string& detail)> on_event;  // progress lines
+};
+
+// Stays connected: pushes each local edit as it is saved, receives others' changes as they
+// happen, and reconnects with exponential back-off and jitter. Returns when told to stop, or with
+// an error the server says retrying cannot cure (revoked, forbidden).
+Status sync_watch(Workspace& workspace, const WatchOptions& options);
+
+struct SyncStatus {
+  bool enrolled = false;
+  std::string url;
+  std::string user;
+  std::string role;
+  std::string branch;
+  std::optional<TimestampMs> last_synced_at;
+  std::int64_t pending = 0;
+  std::int64_t cursor = 0;
+};
+Result<SyncStatus> sync_status(Workspace& workspace);
+
+}  // namespace dsptsync::client

@@ -1,0 +1,472 @@
+#include "dsptsync/client/sync.h"
+
+#include "dsptsync/client/ws_client.h"
+#include "dsptsync/codec.h"
+#include "dsptsync/limits.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <random>
+#include <thread>
+
+namespace dsptsync::client {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::Message;
+
+// Settings an enrolled store keeps (docs/storage.md).
+constexpr std::string_view kUrlSetting = "sync.url";
+constexpr std::string_view kServerIdentitySetting = "sync.server_identity";  // hex Ed25519 public key, pinned
+constexpr std::string_view kRoleSetting = "sync.role";
+constexpr std::string_view kBranchSetting = "sync.branch";
+constexpr std::string_view kHqSetting = "sync.hq_code";
+constexpr std::string_view kCursorSetting = "sync.cursor";
+constexpr std::string_view kLastSyncedSetting = "sync.last_synced_at";
+
+std::int64_t to_int(const std::optional<std::string>& text) {
+  std::int64_t value = 0;
+  if (text) std::from_chars(text->data(), text->data() + text->size(), value);
+  return value;
+}
+
+std::vector<std::uint8_t> with_context(std::string_view context, const std::array<std::uint8_t, 32>& transcript) {
+  std::vector<std::uint8_t> out(context.begin(), context.end());
+  out.insert(out.end(), transcript.begin(), transcript.end());
+  return out;
+}
+
+// What the client makes of an error the server sent.
+Error from_server(const protocol::ErrorMessage& error) {
+  const std::string text = "head office refused: " + error.message + " (" + std::string(protocol::to_string(error.code)) + ")";
+  switch (protocol::action_for(error.code)) {
+    case protocol::ClientAction::retry: return make_error(ErrorKind::network, text + "; try again later");
+    case protocol::ClientAction::reenrol:
+      return refused(text + "; this device must be enrolled again with a new code from head office");
+    case protocol::ClientAction::stop: return refused(text);
+  }
+  return refused(text);
+}
+
+// An authenticated, encrypted connection to the server.
+class Connection {
+ public:
+  // Connects and runs the handshake. The server must prove it holds `pinned_identity` (an
+  // enrolled store) or a key with `expected_fingerprint` (enrolment).
+  static Result<std::unique_ptr<Connection>> open(const std::string& url_text,
+                                                  const std::optional<protocol::PublicKey>& pinned_identity,
+                                                  const std::string& expected_fingerprint,
+                                                  std::chrono::milliseconds timeout) {
+    auto url = parse_server_url(url_text);
+    if (!url) return url.error();
+    auto ws = WsClient::connect(*url, timeout);
+    if (!ws) return ws.error();
+    auto connection = std::unique_ptr<Connection>(new Connection(std::move(*ws), timeout));
+
+    const auto ephemeral = protocol::EphemeralKeys::generate();
+    protocol::Hello hello;
+    hello.client_ephemeral = ephemeral.public_key;
+    randombytes_buf(hello.client_nonce.data(), hello.client_nonce.size());
+    if (auto s = connection->ws_->send(protocol::encode_frame(protocol::FrameKind::hello, protocol::encode_hello(hello)),
+                                       timeout);
+        !s)
+      return s.error();
+    auto frame = connection->ws_->receive(timeout);
+    if (!frame) return frame.error();
+    if (!*frame) return make_error(ErrorKind::network, "the server did not answer the handshake in time");
+    auto parsed = protocol::parse_frame(**frame);
+    if (!parsed) return make_error(ErrorKind::protocol, "the server's handshake is malformed: " + parsed.error().message);
+    if (parsed->kind != protocol::FrameKind::welcome)
+      return make_error(ErrorKind::protocol, "the server did not answer with a welcome frame");
+    auto welcome = protocol::decode_welcome(parsed->body);
+    if (!welcome) return make_error(ErrorKind::protocol, welcome.error().message);
+    connection->transcript_ = protocol::transcript(hello, *welcome);
+    if (!crypto::verify(welcome->server_identity, connection->transcript_, welcome->signature))
+      return make_error(ErrorKind::protocol, "the server's handshake signature is wrong: the connection may be tampered with");
+    if (pinned_identity && *pinned_identity != welcome->server_identity)
+      return refused("the server at " + url_text +
+                     " is not the head office server this device enrolled with (its identity key differs); "
+                     "if head office moved its server, enrol this device again");
+    if (!expected_fingerprint.empty() && protocol::fingerprint(welcome->server_identity) != expected_fingerprint)
+      return refused("the server at " + url_text +
+                     " is not the one that issued this enrolment code (its fingerprint differs); check the address");
+    connection->server_identity_ = welcome->server_identity;
+    auto cipher = protocol::SessionCipher::establish(true, ephemeral.public_key, ephemeral.secret_key,
+                                                     welcome->server_ephemeral);
+    if (!cipher) return cipher.error();
+    connection->cipher_.emplace(std::move(*cipher));
+    return connection;
+  }
+
+  Status send(const Message& message) {
+    const Bytes sealed = cipher_->seal(protocol::encode_message(message));
+    return ws_->send(protocol::encode_frame(protocol::FrameKind::sealed, sealed), timeout_);
+  }
+
+  // A message, or nothing within `wait`.
+  Result<std::optional<Message>> receive(std::chrono::milliseconds wait) {
+    auto frame = ws_->receive(wait);
+    if (!frame) return frame.error();
+    if (!*frame) return std::optional<Message>();
+    auto parsed = protocol::parse_frame(**frame);
+    if (!parsed || parsed->kind != protocol::FrameKind::sealed)
+      return make_error(ErrorKind::protocol, "the server sent a frame that is not sealed");
+    auto plain = cipher_->open(parsed->body);
+    if (!plain) return make_error(ErrorKind::protocol, plain.error().message);
+    auto message = protocol::decode_message(*plain);
+    if (!message) return make_error(ErrorKind::protocol, "the server sent an unreadable message: " + message.error().message);
+    return std::optional<Message>(std::move(*message));
+  }
+
+  // The next message, which must come within the connection's timeout.
+  Result<Message> expect() {
+    auto message = receive(timeout_);
+    if (!message) return message.error();
+    if (!*message) return make_error(ErrorKind::network, "the server did not answer in time");
+    return std::move(**message);
+  }
+
+  const std::array<std::uint8_t, 32>& transcript() const { return transcript_; }
+  const protocol::PublicKey& server_identity() const { return server_identity_; }
+
+ private:
+  Connection(std::unique_ptr<WsClient> ws, std::chrono::milliseconds timeout) : ws_(std::move(ws)), timeout_(timeout) {}
+  std::unique_ptr<WsClient> ws_;
+  std::chrono::milliseconds timeout_;
+  std::optional<protocol::SessionCipher> cipher_;
+  std::array<std::uint8_t, 32> transcript_{};
+  protocol::PublicKey server_identity_{};
+};
+
+Result<protocol::Ready> expect_ready(Connection& connection) {
+  auto reply = connection.expect();
+  if (!reply) return reply.error();
+  if (auto* error = std::get_if<protocol::ErrorMessage>(&*reply)) return from_server(*error);
+  if (auto* ready = std::get_if<protocol::Ready>(&*reply)) return *ready;
+  return make_error(ErrorKind::protocol, "the server answered with " + std::string(protocol::message_name(*reply)));
+}
+
+// Applies a page of changes and moves the cursor, in one transaction.
+Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page) {
+  std::vector<Change> changes;
+  changes.reserve(page.changes.size());
+  for (const auto& sequenced : page.changes) changes.push_back(sequenced.change);
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  ApplyOutcome outcome;
+  if (auto seqs = workspace.ledger().apply_within(**txn, changes, &outcome); !seqs) return seqs.error();
+  auto cursor = (*txn)->setting(kCursorSetting);
+  if (!cursor) return cursor.error();
+  if (page.next_cursor > to_int(*cursor))
+    if (auto s = (*txn)->put_setting(kCursorSetting, std::to_string(page.next_cursor)); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return outcome.applied.size();
+}
+
+// Cuts the queue into the next push: at most kMaxChangesPerPush changes and kMaxPushBytes bytes.
+Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch) {
+  auto stored = workspace.store().pending_changes(workspace.device_id(), limits::kMaxChangesPerPush);
+  if (!stored) return stored.error();
+  auto opened = workspace.ledger().open_changes(*stored);
+  if (!opened) return opened.error();
+  protocol::Push push;
+  push.batch = batch;
+  std::size_t bytes = 0;
+  for (auto& logged : *opened) {
+    bytes += codec::encode(logged.change).size();
+    if (!push.changes.empty() && bytes > limits::kMaxPushBytes) break;
+    push.changes.push_back(std::move(logged.change));
+  }
+  if (!push.changes.empty())
+    push.signature = crypto::sign(keys, protocol::push_digest(workspace.device_id(), push.changes));
+  return push;
+}
+
+Status record_ack(Workspace& workspace, const protocol::Push& push, const protocol::Ack& ack) {
+  if (ack.server_seqs.size() != push.changes.size())
+    return make_error(ErrorKind::protocol, "the server acknowledged " + std::to_string(ack.server_seqs.size()) +
+                                               " changes of a push of " + std::to_string(push.changes.size()));
+  std::vector<std::pair<std::string, std::int64_t>> acknowledged;
+  for (std::size_t i = 0; i < push.changes.size(); ++i) acknowledged.emplace_back(push.changes[i].id, ack.server_seqs[i]);
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  if (auto s = (*txn)->mark_acknowledged(acknowledged); !s) return s;
+  if (auto s = (*txn)->put_setting(kLastSyncedSetting, std::to_string(now_ms())); !s) return s;
+  return (*txn)->commit();
+}
+
+struct Enrolment {
+  std::string url;
+  protocol::PublicKey server_identity{};
+};
+
+Result<Enrolment> enrolment_of(Workspace& workspace) {
+  auto url = workspace.store().setting(kUrlSetting);
+  if (!url) return url.error();
+  auto identity = workspace.store().setting(kServerIdentitySetting);
+  if (!identity) return identity.error();
+  if (!*url || !*identity)
+    return refused("this store works offline only: it was made with 'dsptsync init', not enrolled with a head office "
+                   "server ('dsptsync enrol ws://HOST:PORT CODE' makes an enrolled store)");
+  auto key = crypto::from_hex(**identity);
+  if (!key || key->size() != 32) return corrupt("the pinned server key in the store is damaged");
+  Enrolment out{**url, {}};
+  std::copy(key->begin(), key->end(), out.server_identity.begin());
+  return out;
+}
+
+Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const crypto::SigningKeyPair& keys,
+                                                          std::chrono::milliseconds timeout) {
+  auto enrolment = enrolment_of(workspace);
+  if (!enrolment) return enrolment.error();
+  auto connection = Connection::open(enrolment->url, enrolment->server_identity, "", timeout);
+  if (!connection) return connection.error();
+  protocol::Authenticate authenticate;
+  authenticate.device_id = workspace.device_id();
+  authenticate.signature = crypto::sign(keys, with_context("dsptsync auth v1", (*connection)->transcript()));
+  if (auto s = (*connection)->send(authenticate); !s) return s.error();
+  if (auto ready = expect_ready(**connection); !ready) return ready.error();
+  return connection;
+}
+
+// Push every queued change, one batch at a time.
+Result<std::size_t> push_all(Workspace& workspace, Connection& connection, const crypto::SigningKeyPair& keys) {
+  std::size_t pushed = 0;
+  for (std::uint64_t batch = 1;; ++batch) {
+    auto push = next_push(workspace, keys, batch);
+    if (!push) return push.error();
+    if (push->changes.empty()) return pushed;
+    if (auto s = connection.send(*push); !s) return s.error();
+    auto reply = connection.expect();
+    if (!reply) return reply.error();
+    if (auto* error = std::get_if<protocol::ErrorMessage>(&*reply)) {
+      Error refusal = from_server(*error);
+      refusal.message += " — " + std::to_string(push->changes.size()) +
+                         " change(s) stay queued on this device, nothing was lost ('dsptsync status')";
+      return refusal;
+    }
+    auto* ack = std::get_if<protocol::Ack>(&*reply);
+    if (!ack || ack->batch != push->batch)
+      return make_error(ErrorKind::protocol, "the server answered a push with " + std::string(protocol::message_name(*reply)));
+    if (auto s = record_ack(workspace, *push, *ack); !s) return s.error();
+    pushed += push->changes.size();
+  }
+}
+
+Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
+  std::size_t received = 0;
+  for (;;) {
+    auto cursor = workspace.store().setting(kCursorSetting);
+    if (!cursor) return cursor.error();
+    if (auto s = connection.send(protocol::Pull{to_int(*cursor), static_cast<std::uint32_t>(limits::kPullPageChanges)}); !s)
+      return s.error();
+    auto reply = connection.expect();
+    if (!reply) return reply.error();
+    if (auto* error = std::get_if<protocol::ErrorMessage>(&*reply)) return from_server(*error);
+    auto* page = std::get_if<protocol::Changes>(&*reply);
+    if (!page) return make_error(ErrorKind::protocol, "the server answered a pull with " + std::string(protocol::message_name(*reply)));
+    auto applied = apply_page(workspace, *page);
+    if (!applied) return applied.error();
+    received += *applied;
+    if (!page->more) return received;
+  }
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof buffer - 1) != 0) return "device";
+  return buffer;
+}
+
+}  // namespace
+
+Result<EnrolResult> enrol(const EnrolOptions& options) {
+  if (auto s = crypto::initialise(); !s) return s.error();
+  auto code = protocol::parse_enrolment_code(options.code);
+  if (!code) return code.error();
+  if (std::filesystem::exists(options.dir / "store.db"))
+    return refused("a store already exists at " + options.dir.string() + "; enrol into another folder with --store");
+  auto connection = Connection::open(options.url, std::nullopt, code->server_fingerprint, options.timeout);
+  if (!connection) return connection.error();
+
+  const auto keys = crypto::SigningKeyPair::generate();
+  protocol::Enrol request;
+  request.invite_id = code->invite_id;
+  request.secret = code->secret;
+  request.device_id = crypto::random_hex(16);
+  std::copy(keys.public_key.begin(), keys.public_key.end(), request.device_key.begin());
+  request.device_name = options.device_name.empty() ? host_name() : options.device_name;
+  request.signature = crypto::sign(keys, with_context("dsptsync enrol v1", (*connection)->transcript()));
+  if (auto s = (*connection)->send(request); !s) return s.error();
+  auto ready = expect_ready(**connection);
+  if (!ready) return ready.error();
+
+  InitOptions init;
+  init.dir = options.dir;
+  init.ods = ready->branch.empty() ? ready->hq_code : ready->branch;
+  init.name = ready->organisation;
+  init.year = ready->year;
+  init.user = ready->user;
+  init.passphrase = options.passphrase;
+  init.device_id = request.device_id;
+  init.signing_key = keys;
+  init.record_profile = false;
+  init.settings = {{std::string(kUrlSetting), options.url},
+                   {std::string(kServerIdentitySetting), crypto::to_hex((*connection)->server_identity())},
+                   {std::string(kRoleSetting), std::string(protocol::to_string(ready->role))},
+                   {std::string(kBranchSetting), ready->branch},
+                   {std::string(kHqSetting), ready->hq_code},
+                   {std::string(kCursorSetting), "0"}};
+  auto workspace = Workspace::create(init);
+  if (!workspace) return workspace.error();
+  auto received = pull_all(**workspace, **connection);
+  if (!received) return received.error();
+  {
+    auto txn = (*workspace)->store().begin();
+    if (!txn) return txn.error();
+    if (auto s = (*txn)->put_setting(kLastSyncedSetting, std::to_string(now_ms())); !s) return s.error();
+    if (auto s = (*txn)->commit(); !s) return s.error();
+  }
+  return EnrolResult{*ready, request.device_id, init.ods, *received};
+}
+
+Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout) {
+  auto keys = workspace.signing_key();
+  if (!keys) return keys.error();
+  auto connection = connect_authenticated(workspace, *keys, timeout);
+  if (!connection) return connection.error();
+  SyncResult result;
+  auto pushed = push_all(workspace, **connection, *keys);
+  if (!pushed) return pushed.error();
+  result.pushed = *pushed;
+  auto received = pull_all(workspace, **connection);
+  if (!received) return received.error();
+  result.received = *received;
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  if (auto s = (*txn)->put_setting(kLastSyncedSetting, std::to_string(now_ms())); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  auto status = sync_status(workspace);
+  if (!status) return status.error();
+  result.cursor = status->cursor;
+  result.pending = status->pending;
+  return result;
+}
+
+Status sync_watch(Workspace& workspace, const WatchOptions& options) {
+  auto keys = workspace.signing_key();
+  if (!keys) return keys.error();
+  const auto started = std::chrono::steady_clock::now();
+  auto should_stop = [&] {
+    if (options.stop && options.stop->load()) return true;
+    return options.run_for && std::chrono::steady_clock::now() - started >= *options.run_for;
+  };
+  auto event = [&](std::string_view name, const std::string& detail) {
+    if (options.on_event) options.on_event(name, detail);
+  };
+  std::mt19937_64 random(std::random_device{}());
+  std::chrono::milliseconds backoff = 500ms;
+
+  while (!should_stop()) {
+    auto connection = connect_authenticated(workspace, *keys, 15s);
+    Status failure;
+    if (!connection) {
+      failure = connection.error();
+    } else {
+      event("connected", "");
+      backoff = 500ms;
+      auto cursor = workspace.store().setting(kCursorSetting);
+      if (!cursor) return cursor.error();
+      failure = (*connection)->send(protocol::Watch{to_int(*cursor)});
+      std::optional<protocol::Push> in_flight;
+      std::uint64_t batch = 0;
+      auto last_version = workspace.store().data_version();
+      bool check_queue = true;
+      while (failure && !should_stop()) {
+        if (!in_flight && check_queue) {
+          auto push = next_push(workspace, *keys, ++batch);
+          if (!push) return push.error();
+          if (!push->changes.empty()) {
+            failure = (*connection)->send(*push);
+            in_flight = std::move(*push);
+          }
+          check_queue = false;
+        }
+        if (!failure) break;
+        auto message = (*connection)->receive(200ms);
+        if (!message) {
+          failure = message.error();
+          break;
+        }
+        if (*message) {
+          if (auto* page = std::get_if<protocol::Changes>(&**message)) {
+            auto applied = apply_page(workspace, *page);
+            if (!applied) return applied.error();
+            if (*applied) event("received", std::to_string(*applied) + " change(s)");
+          } else if (auto* ack = std::get_if<protocol::Ack>(&**message); ack && in_flight && ack->batch == in_flight->batch) {
+            if (auto s = record_ack(workspace, *in_flight, *ack); !s) return s;
+            event("pushed", std::to_string(in_flight->changes.size()) + " change(s)");
+            in_flight.reset();
+            check_queue = true;
+          } else if (auto* error = std::get_if<protocol::ErrorMessage>(&**message)) {
+            Error refusal = from_server(*error);
+            if (protocol::action_for(error->code) != protocol::ClientAction::retry) {
+              if (in_flight) refusal.message += " — the refused changes stay queued on this device";
+              return refusal;
+            }
+            failure = refusal;
+          } else {
+            failure = make_error(ErrorKind::protocol, "unexpected " + std::string(protocol::message_name(**message)));
+          }
+        }
+        // A local edit (another dsptsync command) changes the database: look at the queue again.
+        auto version = workspace.store().data_version();
+        if (version && last_version && *version != *last_version) {
+          last_version = version;
+          check_queue = true;
+        }
+      }
+    }
+    if (should_stop()) break;
+    if (failure) continue;
+    // Only a network fault or a garbled connection is worth retrying; a refusal or a local store
+    // problem would fail the same way again.
+    if (failure.error().kind != ErrorKind::network && failure.error().kind != ErrorKind::protocol) return failure;
+    // Exponential back-off with full jitter, so many branches do not reconnect in step.
+    std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
+    const auto wait = std::chrono::milliseconds(jitter(random));
+    event("disconnected", failure.error().message + "; retrying in " + std::to_string(wait.count()) + " ms");
+    for (auto waited = 0ms; waited < wait && !should_stop(); waited += 50ms) std::this_thread::sleep_for(50ms);
+    backoff = std::min(backoff * 2, options.max_backoff);
+  }
+  return {};
+}
+
+Result<SyncStatus> sync_status(Workspace& workspace) {
+  SyncStatus status;
+  Store& store = workspace.store();
+  auto url = store.setting(kUrlSetting);
+  if (!url) return url.error();
+  status.enrolled = url->has_value();
+  status.url = url->value_or("");
+  status.user = workspace.ledger().identity().user;
+  for (auto [name, out] : {std::pair{kRoleSetting, &status.role}, std::pair{kBranchSetting, &status.branch}}) {
+    auto value = store.setting(name);
+    if (!value) return value.error();
+    *out = value->value_or("");
+  }
+  auto last = store.setting(kLastSyncedSetting);
+  if (!last) return last.error();
+  if (*last) status.last_synced_at = to_int(*last);
+  auto cursor = store.setting(kCursorSetting);
+  if (!cursor) return cursor.error();
+  status.cursor = to_int(*cursor);
+  auto pending = store.pending_count(workspace.device_id());
+  if (!pending) return pending.error();
+  status.pending = *pending;
+  return status;
+}
+
+}  // namespace dsptsync::client

@@ -1,0 +1,432 @@
+#include "dsptsync/server/cli.h"
+
+#include "dsptsync/server/head_office.h"
+#include "dsptsync/server/sync_server.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace dsptsync::server {
+namespace {
+
+using nlohmann::json;
+
+// What a command produced: JSON for --json, text for people.
+struct Output {
+  json data;
+  std::string text;
+};
+
+struct GlobalOptions {
+  std::string data_dir;
+  bool as_json = false;
+};
+
+// Invites live a week unless told otherwise; longer than a quarter leaves a working secret lying
+// around in someone's email for too long.
+constexpr int kDefaultValidDays = 7;
+constexpr int kMaxValidDays = 90;
+
+std::optional<std::string> passphrase_from_environment() {
+  if (const char* value = std::getenv("DSPTSYNC_SERVER_PASSPHRASE"); value && *value) return std::string(value);
+  return std::nullopt;
+}
+
+std::filesystem::path data_dir(const GlobalOptions& global) {
+  if (!global.data_dir.empty()) return global.data_dir;
+  if (const char* env = std::getenv("DSPTSYNC_SERVER_DATA"); env && *env) return env;
+  return std::filesystem::path("dsptsync-data");
+}
+
+Result<std::unique_ptr<HeadOffice>> open_head_office(const GlobalOptions& global) {
+  return HeadOffice::open(data_dir(global), passphrase_from_environment());
+}
+
+json optional_time(const std::optional<TimestampMs>& at) {
+  return at ? json(format_timestamp(*at)) : json(nullptr);
+}
+
+// Head office staff have no branch: null in JSON, "head office" in text.
+json branch_json(const std::string& branch) { return branch.empty() ? json(nullptr) : json(branch); }
+
+std::string branch_text(const std::string& branch, const std::map<std::string, std::string>& names) {
+  if (branch.empty()) return "head office";
+  auto found = names.find(branch);
+  return found == names.end() ? branch : found->second + " (" + branch + ")";
+}
+
+Result<std::map<std::string, std::string>> branch_names(HeadOffice& office) {
+  auto branches = office.directory().branches();
+  if (!branches) return branches.error();
+  std::map<std::string, std::string> names;
+  for (const auto& branch : *branches) names[branch.ods] = branch.name;
+  return names;
+}
+
+std::string trimmed(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// The host part of HOST:PORT, for telling people what to connect to.
+std::string host_of(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+std::string progress_line(const BranchProgress& entry) {
+  std::ostringstream text;
+  const Evaluation& evaluation = entry.evaluation;
+  text << entry.branch.name << " (" << entry.branch.ods << "): " << display_name(evaluation.status) << "\n"
+       << "  " << evaluation.mandatory_summary() << "\n"
+       << "  " << evaluation.assertion_summary() << "\n"
+       << "  " << evaluation.approaching_provided << " of " << evaluation.approaching_total
+       << " Approaching Standards items provided\n";
+  if (evaluation.open_conflicts) text << "  " << evaluation.open_conflicts << " open conflicts\n";
+  text << "  " << entry.changes << (entry.changes == 1 ? " change" : " changes") << " synced"
+       << (entry.last_change_at ? ", the last at " + format_timestamp(*entry.last_change_at) : std::string()) << "\n";
+  return text.str();
+}
+
+}  // namespace
+
+int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"dsptsync-server: the head office server of dsptsync (branches, people, progress, sync)",
+               "dsptsync-server"};
+  app.fallthrough(true);
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("--data", global.data_dir, "data folder (default $DSPTSYNC_SERVER_DATA, else ./dsptsync-data)");
+  app.add_flag("--json", global.as_json, "print JSON instead of text");
+
+  // Each subcommand sets `run` to the work it does once the command line has been parsed.
+  std::function<Result<Output>()> run;
+
+  // init
+  HeadOfficeInit init;
+  auto* init_cmd = app.add_subcommand("init", "create the head office data folder for an organisation");
+  init_cmd->add_option("--ods", init.ods, "the organisation's HQ code (A***/C***) or 8-code")->required();
+  init_cmd->add_option("--name", init.name, "the organisation's name")->required();
+  init_cmd->add_option("--year", init.year, "assessment year, e.g. 2021-22")->required();
+  init_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      init.dir = data_dir(global);
+      init.passphrase = passphrase_from_environment();
+      auto office = HeadOffice::create(init);
+      if (!office) return office.error();
+      const HeadOffice& o = **office;
+      const std::string key = init.passphrase ? std::string("passphrase") : (o.dir() / "server.key").string();
+      const std::string fingerprint = protocol::fingerprint(o.identity().public_key);
+      return Output{{{"data", o.dir().string()},
+                     {"ods", o.hq().code},
+                     {"ods_kind", to_string(o.hq().kind)},
+                     {"name", o.name()},
+                     {"year", o.year().label()},
+                     {"items", o.catalogue().items().size()},
+                     {"key", key},
+                     {"server_fingerprint", fingerprint}},
+                    "Created head office data for " + o.name() + " (" + o.hq().code + "), " + o.year().label() +
+                        " assessment, in " + o.dir().string() + "\nServer fingerprint: " + fingerprint +
+                        " (the last part of every enrolment code)\nKeep a backup of " +
+                        (init.passphrase ? std::string("the passphrase") : key) +
+                        ": without it the synced answers cannot be read.\nNext: 'dsptsync-server branch add VXXXX "
+                        "--name NAME' for each branch, then 'dsptsync-server invite'.\n"};
+    };
+  });
+
+  // branch add | list | remove
+  auto* branch_cmd = app.add_subcommand("branch", "the organisation's branches (sites)");
+  branch_cmd->require_subcommand(1);
+  std::string branch_ods, branch_name;
+  auto* branch_add = branch_cmd->add_subcommand("add", "register a branch by its site code");
+  branch_add->add_option("ODS", branch_ods, "the branch's site code, e.g. VLAXL")->required();
+  branch_add->add_option("--name", branch_name, "the branch's name, e.g. \"Leeds\"")->required();
+  branch_add->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      if (auto s = (*office)->add_branch(branch_ods, branch_name); !s) return s.error();
+      auto site = parse_site_code(branch_ods);
+      if (!site) return site.error();
+      auto added = (*office)->directory().branch(site->code);
+      if (!added) return added.error();
+      if (!*added) return make_error(ErrorKind::internal, "branch " + site->code + " vanished just after it was added");
+      const Branch& b = **added;
+      return Output{{{"ods", b.ods}, {"name", b.name}, {"added_at", format_timestamp(b.added_at)}},
+                    "Added branch " + b.name + " (" + b.ods + ")\nInvite its people with 'dsptsync-server invite "
+                    "--branch " + b.ods + " --role admin|member|viewer --user NAME'.\n"};
+    };
+  });
+  auto* branch_list = branch_cmd->add_subcommand("list", "list the branches");
+  branch_list->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      auto branches = (*office)->directory().branches();
+      if (!branches) return branches.error();
+      auto users = (*office)->directory().users();
+      if (!users) return users.error();
+      json list = json::array();
+      std::ostringstream text;
+      for (const auto& b : *branches) {
+        int active = 0;
+        for (const auto& user : *users) active += user.branch == b.ods && !user.revoked_at ? 1 : 0;
+        list.push_back({{"ods", b.ods}, {"name", b.name}, {"added_at", format_timestamp(b.added_at)}, {"users", active}});
+        text << b.ods << "  " << b.name << "  (" << active << (active == 1 ? " user" : " users") << ")\n";
+      }
+      if (branches->empty()) text << "No branches yet; add one with 'dsptsync-server branch add VXXXX --name NAME'\n";
+      return Output{{{"branches", list}}, text.str()};
+    };
+  });
+  std::string remove_ods;
+  auto* branch_remove = branch_cmd->add_subcommand("remove", "remove a branch (once its users are revoked)");
+  branch_remove->add_option("ODS", remove_ods, "the branch's site code")->required();
+  branch_remove->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto site = parse_site_code(remove_ods);
+      if (!site) return site.error();
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      if (auto s = (*office)->remove_branch(site->code); !s) return s.error();
+      return Output{{{"removed", site->code}},
+                    "Removed branch " + site->code + " (the answers it synced stay in the server's log)\n"};
+    };
+  });
+
+  // invite
+  std::string invite_branch, invite_role, invite_user;
+  bool invite_hq = false;
+  int invite_days = kDefaultValidDays;
+  auto* invite_cmd = app.add_subcommand("invite", "issue a one-time enrolment code for a person's device");
+  auto* invite_branch_opt = invite_cmd->add_option("--branch", invite_branch, "the branch they work for (site code)");
+  auto* invite_hq_opt = invite_cmd->add_flag("--hq", invite_hq, "they work for head office, not a branch");
+  invite_branch_opt->excludes(invite_hq_opt);
+  invite_cmd->add_option("--role", invite_role, "admin, member or viewer")->required();
+  invite_cmd->add_option("--user", invite_user, "their name, as it will appear on their edits")->required();
+  invite_cmd->add_option("--valid-days", invite_days, "days the code stays valid (default 7, at most 90)");
+  invite_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto role = protocol::parse_role(invite_role);
+      if (!role) return role.error();
+      if (invite_days < 1 || invite_days > kMaxValidDays)
+        return invalid_input("--valid-days is from 1 to " + std::to_string(kMaxValidDays) + ", not " +
+                             std::to_string(invite_days));
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      InviteRequest request{invite_user, invite_branch, invite_hq, *role, std::chrono::hours(24 * invite_days)};
+      auto issued = (*office)->invite(request);
+      if (!issued) return issued.error();
+      auto names = branch_names(**office);
+      if (!names) return names.error();
+      const Invite& invite = issued->invite;
+      std::ostringstream text;
+      text << "Enrolment code for " << invite.user << " (" << protocol::to_string(invite.role) << ", "
+           << branch_text(invite.branch, *names) << "), valid until " << format_timestamp(invite.expires_at)
+           << ":\n\n    " << issued->code << "\n\n"
+           << "Give it to " << invite.user << " privately: it enrols one device, once, and is not kept here.\n"
+           << "On their computer they run:\n\n    dsptsync enrol ws://HOST:PORT " << issued->code << "\n\n"
+           << "where HOST:PORT is this server's address ('dsptsync-server serve --listen'; wss:// when TLS is on).\n";
+      return Output{{{"code", issued->code},
+                     {"invite_id", invite.id},
+                     {"user", invite.user},
+                     {"branch", branch_json(invite.branch)},
+                     {"role", protocol::to_string(invite.role)},
+                     {"expires_at", format_timestamp(invite.expires_at)},
+                     {"enrol_command", "dsptsync enrol ws://HOST:PORT " + issued->code}},
+                    text.str()};
+    };
+  });
+
+  // user list | revoke
+  auto* user_cmd = app.add_subcommand("user", "the people enrolled, and revoking them");
+  user_cmd->require_subcommand(1);
+  auto* user_list = user_cmd->add_subcommand("list", "list users, their devices, and invites not used yet");
+  user_list->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      Directory& directory = (*office)->directory();
+      auto users = directory.users();
+      if (!users) return users.error();
+      auto devices = directory.devices();
+      if (!devices) return devices.error();
+      auto invites = directory.invites();
+      if (!invites) return invites.error();
+      auto names = branch_names(**office);
+      if (!names) return names.error();
+      json list = json::array();
+      std::ostringstream text;
+      for (const auto& user : *users) {
+        json user_devices = json::array();
+        int active_devices = 0;
+        for (const auto& device : *devices) {
+          if (device.user != user.name) continue;
+          user_devices.push_back({{"id", device.id}, {"name", device.name},
+                                  {"enrolled", format_timestamp(device.enrolled_at)},
+                                  {"revoked", optional_time(device.revoked_at)}});
+          active_devices += device.revoked_at ? 0 : 1;
+        }
+        list.push_back({{"name", user.name}, {"branch", branch_json(user.branch)},
+                        {"role", protocol::to_string(user.role)}, {"created", format_timestamp(user.created_at)},
+                        {"revoked", optional_time(user.revoked_at)}, {"devices", user_devices}});
+        text << user.name << "  " << protocol::to_string(user.role) << ", " << branch_text(user.branch, *names) << "  "
+             << active_devices << (active_devices == 1 ? " device" : " devices")
+             << (user.revoked_at ? "  REVOKED " + format_timestamp(*user.revoked_at) : std::string()) << "\n";
+      }
+      if (users->empty()) text << "Nobody has enrolled yet\n";
+      json pending = json::array();
+      const TimestampMs now = now_ms();
+      std::ostringstream pending_text;
+      for (const auto& invite : *invites) {
+        if (invite.used_at || invite.expires_at <= now) continue;
+        pending.push_back({{"invite_id", invite.id}, {"user", invite.user}, {"branch", branch_json(invite.branch)},
+                           {"role", protocol::to_string(invite.role)},
+                           {"expires_at", format_timestamp(invite.expires_at)}});
+        pending_text << "  " << invite.user << "  " << protocol::to_string(invite.role) << ", "
+                     << branch_text(invite.branch, *names) << "  (invite " << invite.id << ", until "
+                     << format_timestamp(invite.expires_at) << ")\n";
+      }
+      if (!pending.empty()) text << "\nInvited, not enrolled yet:\n" << pending_text.str();
+      return Output{{{"users", list}, {"pending_invites", pending}}, text.str()};
+    };
+  });
+  std::string revoke_name;
+  auto* user_revoke = user_cmd->add_subcommand("revoke", "revoke a user and every device of theirs");
+  user_revoke->add_option("NAME", revoke_name, "the user's name, as 'user list' shows it")->required();
+  user_revoke->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      const std::string name = trimmed(revoke_name);
+      if (auto s = (*office)->revoke_user(name); !s) return s.error();
+      auto user = (*office)->directory().user(name);
+      if (!user) return user.error();
+      auto devices = (*office)->directory().devices();
+      if (!devices) return devices.error();
+      if (!*user || !(*user)->revoked_at)
+        return make_error(ErrorKind::internal, "'" + name + "' is not marked revoked after revoking");
+      int device_count = 0;
+      for (const auto& device : *devices) device_count += device.user == (*user)->name ? 1 : 0;
+      return Output{{{"revoked", (*user)->name}, {"revoked_at", format_timestamp(*(*user)->revoked_at)},
+                     {"devices", device_count}},
+                    "Revoked " + (*user)->name + " and " + std::to_string(device_count) +
+                        (device_count == 1 ? " device" : " devices") + "; they can no longer sync\n"};
+    };
+  });
+
+  // progress
+  std::string progress_branch;
+  auto* progress_cmd = app.add_subcommand("progress", "each branch's status from the answers synced so far");
+  auto* progress_branch_opt = progress_cmd->add_option("--branch", progress_branch, "only this branch (site code)");
+  progress_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      std::optional<std::string> only;
+      if (progress_branch_opt->count()) only = progress_branch;
+      auto entries = (*office)->progress(only, date_of(now_ms()));
+      if (!entries) return entries.error();
+      const HeadOffice& o = **office;
+      json branches = json::array();
+      std::ostringstream text;
+      text << o.name() << " (" << o.hq().code << "), " << o.year().label() << " assessment\n\n";
+      for (const auto& entry : *entries) {
+        // The same shape as the branch client's 'dsptsync progress --json', plus what the server knows.
+        json item = to_json(entry.evaluation);
+        item["ods"] = entry.branch.ods;
+        item["name"] = entry.branch.name;
+        item["changes"] = entry.changes;
+        item["last_change_at"] = optional_time(entry.last_change_at);
+        branches.push_back(item);
+        text << progress_line(entry);
+      }
+      if (entries->empty()) text << "No branches yet; add one with 'dsptsync-server branch add VXXXX --name NAME'\n";
+      return Output{{{"organisation", {{"ods", o.hq().code},
+                                       {"name", o.name()},
+                                       {"year", o.year().label()},
+                                       {"catalogue_origin", o.catalogue().origin()}}},
+                     {"branches", branches}},
+                    text.str()};
+    };
+  });
+
+  // serve
+  ServeOptions serve_options;
+  std::string tls_cert, tls_key;
+  auto* serve_cmd = app.add_subcommand("serve", "serve branch devices: enrolment and sync over WebSockets");
+  serve_cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (default 127.0.0.1:8443)");
+  auto* cert_opt = serve_cmd->add_option("--tls-cert", tls_cert, "TLS certificate chain (PEM)");
+  auto* key_opt = serve_cmd->add_option("--tls-key", tls_key, "TLS private key (PEM)");
+  cert_opt->needs(key_opt);
+  key_opt->needs(cert_opt);
+  serve_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      const bool tls = !tls_cert.empty();
+      if (tls) {
+        serve_options.tls_certificate = tls_cert;
+        serve_options.tls_private_key = tls_key;
+      }
+      const std::string host = host_of(serve_options.listen);
+      serve_options.on_listening = [&, host, tls](std::uint16_t port) {
+        const std::string address = host + ":" + std::to_string(port);
+        const std::string url = std::string(tls ? "wss://" : "ws://") + address;
+        if (global.as_json)
+          out << json{{"listening", {{"address", address}, {"port", port}, {"tls", tls}, {"url", url}}}}.dump() << "\n";
+        else
+          out << "Listening on " << address << (tls ? " (TLS)" : "") << "; devices enrol with 'dsptsync enrol " << url
+              << " CODE'\n";
+        out.flush();
+      };
+      if (auto s = serve(**office, serve_options); !s) return s.error();
+      // With --json the output is one JSON object per line (listening above); nothing more to add.
+      return Output{nullptr, "Stopped\n"};
+    };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "dsptsync-server: " << e.what() << "\nRun 'dsptsync-server --help' for the commands and their options.\n";
+    return 2;
+  }
+  if (!run) {
+    err << "dsptsync-server: choose a command; 'dsptsync-server --help' lists them\n";
+    return 2;
+  }
+  Result<Output> result = [&]() -> Result<Output> {
+    try {
+      return run();
+    } catch (const std::exception& e) {
+      return make_error(ErrorKind::internal, std::string("unexpected failure: ") + e.what());
+    }
+  }();
+  if (!result) {
+    const Error& error = result.error();
+    if (global.as_json)
+      out << json{{"error", {{"kind", to_string(error.kind)}, {"message", error.message}}}}.dump(2) << "\n";
+    err << "dsptsync-server: " << error.message << "\n";
+    return exit_code_for(error.kind);
+  }
+  if (global.as_json) {
+    if (!result->data.is_null()) out << result->data.dump(2) << "\n";
+  }
+  else out << result->text;
+  return 0;
+}
+
+}  // namespace dsptsync::server

@@ -1,0 +1,294 @@
+// The WebSocket transport of the sync service (Boost.Beast, C++20 coroutines). The only server
+// file that includes Beast: it turns connections into ServerSession frames and back.
+//
+// One I/O thread runs every connection (a branch client sends little; the work that costs is on
+// the storage worker); each connection has one reader coroutine and one writer coroutine with a
+// bounded queue, as Beast allows one read and one write in flight per stream.
+#include "dsptsync/server/sync_server.h"
+
+#include "../log.h"
+#include "../server_session.h"
+#include "../sync_core.h"
+
+#include "dsptsync/limits.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <csignal>
+#include <deque>
+#include <list>
+
+namespace dsptsync::server {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+
+// Frames waiting to go out to one client before it counts as too slow and is disconnected (it
+// reconnects and catches up from its cursor, so nothing is lost).
+constexpr std::size_t kMaxQueuedFrames = 1024;
+// How long a graceful shutdown waits for clients to take their last frames.
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void shut_down() = 0;
+};
+
+template <class Stream>
+class WsSession final : public ServerSession, public Connection {
+ public:
+  WsSession(SyncCore& core, std::string peer, Stream stream)
+      : ServerSession(core, std::move(peer)), ws_(std::move(stream)) {}
+
+  awaitable<void> run(std::shared_ptr<WsSession> self) {
+    (void)self;  // keeps the session alive while the coroutine runs
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
+      auto [ec] = co_await ws_.next_layer().async_handshake(net::ssl::stream_base::server, tuple_awaitable);
+      if (ec) {
+        log_event("warn", "tls_failed", {{"peer", peer()}, {"reason", ec.message()}});
+        co_return;
+      }
+    }
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(limits::kMaxFrameBytes);
+    ws_.binary(true);
+    if (auto [ec] = co_await ws_.async_accept(tuple_awaitable); ec) {
+      log_event("warn", "websocket_refused", {{"peer", peer()}, {"reason", ec.message()}});
+      co_return;
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+      auto [ec, size] = co_await ws_.async_read(buffer, tuple_awaitable);
+      if (ec) {
+        if (ec == websocket::error::message_too_big)
+          log_event("warn", "frame_too_large", {{"peer", peer()}, {"limit", limits::kMaxFrameBytes}});
+        break;
+      }
+      const auto data = buffer.cdata();
+      on_frame(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
+      buffer.consume(size);
+      if (closing_) break;
+    }
+    on_closed();
+  }
+
+  void shut_down() override {
+    post([this] {
+      protocol::ErrorMessage bye{protocol::ErrorCode::shutting_down, "the server is shutting down; sync again later", 0};
+      if (authenticated()) revoke(bye);
+      else close_after_send("shutting down");
+    });
+  }
+
+ protected:
+  void send_frame(Bytes frame) override {
+    if (outbox_.size() >= kMaxQueuedFrames) {
+      log_event("warn", "slow_client", {{"peer", peer()}, {"queued", outbox_.size()}});
+      outbox_.clear();
+      closing_ = true;
+      beast::get_lowest_layer(ws_).close();
+      return;
+    }
+    outbox_.push_back(std::move(frame));
+    start_writer();
+  }
+
+  void close_after_send(std::string reason) override {
+    closing_ = true;
+    close_reason_ = std::move(reason);
+    start_writer();
+  }
+
+  void post(std::function<void()> work) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), work = std::move(work)] { work(); });
+  }
+
+ private:
+  void start_writer() {
+    if (writing_) return;
+    writing_ = true;
+    auto self = std::static_pointer_cast<WsSession>(shared_from_this());
+    net::co_spawn(ws_.get_executor(), write_loop(self), net::detached);
+  }
+
+  awaitable<void> write_loop(std::shared_ptr<WsSession> self) {
+    while (!outbox_.empty()) {
+      Bytes frame = std::move(outbox_.front());
+      outbox_.pop_front();
+      auto [ec, written] = co_await ws_.async_write(net::buffer(frame), tuple_awaitable);
+      if (ec) {
+        outbox_.clear();
+        break;
+      }
+    }
+    writing_ = false;
+    if (closing_ && ws_.is_open()) {
+      websocket::close_reason reason(websocket::close_code::normal);
+      reason.reason = close_reason_.substr(0, 120);  // a close frame's reason is at most 123 bytes
+      auto [ec] = co_await ws_.async_close(reason, tuple_awaitable);
+      (void)ec;
+    }
+  }
+
+  websocket::stream<Stream> ws_;
+  std::deque<Bytes> outbox_;
+  bool writing_ = false;
+  bool closing_ = false;
+  std::string close_reason_;
+};
+
+struct Server {
+  HeadOffice& head_office;
+  const ServeOptions& options;
+  net::io_context io{1};
+  SyncCore core{head_office};
+  std::optional<net::ssl::context> tls;
+  tcp::acceptor acceptor{io};
+  std::list<std::weak_ptr<Connection>> connections;
+  bool stopping = false;
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
+      if (ec) {
+        if (stopping) co_return;
+        log_event("warn", "accept_failed", {{"reason", ec.message()}});
+        continue;
+      }
+      std::string peer;
+      boost::system::error_code endpoint_error;
+      auto remote = socket.remote_endpoint(endpoint_error);
+      if (!endpoint_error) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+      socket.set_option(tcp::no_delay(true), endpoint_error);
+      std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
+      if (tls) {
+        using Stream = beast::ssl_stream<beast::tcp_stream>;
+        auto session = std::make_shared<WsSession<Stream>>(core, peer, Stream(beast::tcp_stream(std::move(socket)), *tls));
+        connections.push_back(session);
+        net::co_spawn(io, session->run(session), net::detached);
+      } else {
+        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, peer, beast::tcp_stream(std::move(socket)));
+        connections.push_back(session);
+        net::co_spawn(io, session->run(session), net::detached);
+      }
+    }
+  }
+
+  void begin_shutdown(std::string_view why) {
+    if (stopping) return;
+    stopping = true;
+    log_event("info", "shutting_down", {{"reason", why}, {"connections", connections.size()}});
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    // Every push already queued is committed and acknowledged before clients are told to go.
+    core.stop();
+    for (auto& weak : connections)
+      if (auto connection = weak.lock()) connection->shut_down();
+    auto grace = std::make_shared<net::steady_timer>(io, kShutdownGrace);
+    grace->async_wait([this, grace](boost::system::error_code) { io.stop(); });
+    // Finish as soon as every connection is gone.
+    auto poll = std::make_shared<net::steady_timer>(io);
+    auto check = std::make_shared<std::function<void()>>();
+    *check = [this, poll, check] {
+      std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
+      if (connections.empty()) return io.stop();
+      poll->expires_after(std::chrono::milliseconds(20));
+      poll->async_wait([check](boost::system::error_code) { (*check)(); });
+    };
+    (*check)();
+  }
+};
+
+Result<tcp::endpoint> parse_listen(std::string_view listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string_view::npos)
+    return invalid_input("--listen takes HOST:PORT, e.g. 127.0.0.1:8443, not '" + std::string(listen) + "'");
+  std::string host(listen.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  const std::string port_text(listen.substr(colon + 1));
+  try {
+    std::size_t used = 0;
+    port = static_cast<unsigned>(std::stoul(port_text, &used));
+    if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return invalid_input("--listen: '" + port_text + "' is not a port number (0 to 65535)");
+  }
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) return invalid_input("--listen: '" + host + "' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0");
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+}  // namespace
+
+Status serve(HeadOffice& head_office, const ServeOptions& options) {
+  auto endpoint = parse_listen(options.listen);
+  if (!endpoint) return endpoint.error();
+  Server server{head_office, options};
+
+  if (options.tls_certificate || options.tls_private_key) {
+    if (!options.tls_certificate || !options.tls_private_key)
+      return invalid_input("TLS needs both --tls-cert and --tls-key");
+    server.tls.emplace(net::ssl::context::tls_server);
+    boost::system::error_code ec;
+    server.tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                            net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+    server.tls->use_certificate_chain_file(options.tls_certificate->string(), ec);
+    if (ec) return invalid_input("cannot use the certificate " + options.tls_certificate->string() + ": " + ec.message());
+    server.tls->use_private_key_file(options.tls_private_key->string(), net::ssl::context::pem, ec);
+    if (ec) return invalid_input("cannot use the private key " + options.tls_private_key->string() + ": " + ec.message());
+  }
+
+  boost::system::error_code ec;
+  server.acceptor.open(endpoint->protocol(), ec);
+  if (!ec) server.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) server.acceptor.bind(*endpoint, ec);
+  if (!ec) server.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return make_error(ErrorKind::network, "cannot listen on " + options.listen + ": " + ec.message() +
+                                              (ec == net::error::address_in_use ? " (another program uses that port)" : ""));
+  const auto port = server.acceptor.local_endpoint().port();
+
+  server.core.start();
+  net::signal_set signals(server.io, SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code error, int signal) {
+    if (!error) server.begin_shutdown(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  });
+  net::steady_timer stop_poll(server.io);
+  std::function<void()> poll_stop = [&] {
+    if (options.stop_requested && options.stop_requested->load()) return server.begin_shutdown("stop requested");
+    stop_poll.expires_after(std::chrono::milliseconds(50));
+    stop_poll.async_wait([&](boost::system::error_code error) {
+      if (!error) poll_stop();
+    });
+  };
+  if (options.stop_requested) poll_stop();
+  net::co_spawn(server.io, server.accept_loop(), net::detached);
+
+  log_event("info", "listening", {{"address", endpoint->address().to_string()}, {"port", port},
+                                  {"tls", server.tls.has_value()}, {"organisation", head_office.name()},
+                                  {"hq", head_office.hq().code}});
+  if (options.on_listening) options.on_listening(port);
+  server.io.run();
+  server.core.stop();
+  log_event("info", "stopped", {{"commits", server.core.commits()}});
+  return {};
+}
+
+}  // namespace dsptsync::server

@@ -1,0 +1,155 @@
+#include "server_session.h"
+
+#include "log.h"
+
+#include "dsptsync/limits.h"
+
+namespace dsptsync::server {
+
+using protocol::ErrorCode;
+using protocol::ErrorMessage;
+using protocol::FrameKind;
+
+ServerSession::ServerSession(SyncCore& core, std::string peer) : core_(core), peer_(std::move(peer)) {}
+
+ServerSession::~ServerSession() = default;
+
+template <class... Args, class Work>
+std::function<void(Args...)> ServerSession::on_executor(Work work) {
+  std::weak_ptr<ServerSession> weak = weak_from_this();
+  return [weak, work = std::move(work)](Args... args) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->post([weak, work, tuple = std::make_tuple(std::move(args)...)]() mutable {
+      auto session = weak.lock();
+      if (!session || session->state_ == State::closed) return;
+      std::apply([&](auto&&... unpacked) { work(*session, std::move(unpacked)...); }, std::move(tuple));
+    });
+  };
+}
+
+void ServerSession::on_frame(ByteView frame) {
+  if (state_ == State::closed) return;
+  auto parsed = protocol::parse_frame(frame);
+  if (!parsed) {
+    const bool version = parsed.error().kind == ErrorKind::protocol;
+    return fail(version ? ErrorCode::unsupported_version : ErrorCode::bad_frame, parsed.error().message);
+  }
+  if (state_ == State::awaiting_hello) {
+    if (parsed->kind != FrameKind::hello) return fail(ErrorCode::bad_frame, "the first frame must be a hello");
+    return on_hello(parsed->body);
+  }
+  if (parsed->kind != FrameKind::sealed || !cipher_)
+    return fail(ErrorCode::bad_frame, "after the handshake every frame must be sealed");
+  auto plain = cipher_->open(parsed->body);
+  if (!plain) return fail(ErrorCode::bad_frame, plain.error().message);
+  auto message = protocol::decode_message(*plain);
+  if (!message) return fail(ErrorCode::bad_frame, message.error().message);
+  on_message(std::move(*message));
+}
+
+void ServerSession::on_hello(ByteView body) {
+  auto hello = protocol::decode_hello(body);
+  if (!hello) return fail(ErrorCode::bad_frame, hello.error().message);
+  ephemeral_ = protocol::EphemeralKeys::generate();
+  protocol::Welcome welcome;
+  welcome.server_ephemeral = ephemeral_.public_key;
+  welcome.server_identity = core_.identity_public_key();
+  transcript_ = protocol::transcript(*hello, welcome);
+  welcome.signature = crypto::sign(core_.identity(), transcript_);
+  auto cipher = protocol::SessionCipher::establish(false, ephemeral_.public_key, ephemeral_.secret_key,
+                                                   hello->client_ephemeral);
+  if (!cipher) return fail(ErrorCode::handshake_failed, cipher.error().message);
+  cipher_ = std::move(*cipher);
+  state_ = State::awaiting_auth;
+  send_frame(protocol::encode_frame(FrameKind::welcome, protocol::encode_welcome(welcome)));
+}
+
+void ServerSession::on_message(protocol::Message message) {
+  if (state_ == State::awaiting_auth) {
+    if (auth_pending_) return fail(ErrorCode::bad_frame, "wait for the answer to authentication");
+    auto done = on_executor<std::variant<Principal, ErrorMessage>, protocol::Ready>(
+        [](ServerSession& self, std::variant<Principal, ErrorMessage> result, protocol::Ready ready) {
+          self.on_authenticated(std::move(result), std::move(ready));
+        });
+    if (auto* authenticate = std::get_if<protocol::Authenticate>(&message)) {
+      auth_pending_ = true;
+      return core_.authenticate(std::move(*authenticate), transcript_, done);
+    }
+    if (auto* enrol = std::get_if<protocol::Enrol>(&message)) {
+      auth_pending_ = true;
+      return core_.enrol(std::move(*enrol), transcript_, done);
+    }
+    return fail(ErrorCode::bad_frame, "authenticate or enrol first, not " + std::string(protocol::message_name(message)));
+  }
+  auto reply = on_executor<protocol::Message>(
+      [](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
+  if (auto* push = std::get_if<protocol::Push>(&message)) return core_.push(*principal_, std::move(*push), reply);
+  if (auto* pull = std::get_if<protocol::Pull>(&message)) return core_.pull(*principal_, *pull, reply);
+  if (auto* watch = std::get_if<protocol::Watch>(&message)) {
+    if (watching_) return fail(ErrorCode::bad_frame, "this session is already watching");
+    watching_ = true;
+    return core_.watch(*principal_, watch->after_seq, weak_from_this(), reply);
+  }
+  fail(ErrorCode::bad_frame, std::string(protocol::message_name(message)) + " is not a message a client sends");
+}
+
+void ServerSession::on_authenticated(std::variant<Principal, ErrorMessage> result, protocol::Ready ready) {
+  auth_pending_ = false;
+  if (auto* refused = std::get_if<ErrorMessage>(&result)) {
+    log_event("warn", "auth_refused", {{"peer", peer_}, {"code", protocol::to_string(refused->code)},
+                                       {"reason", refused->message}});
+    send_message(*refused);
+    state_ = State::closed;
+    return close_after_send(refused->message);
+  }
+  principal_ = std::get<Principal>(std::move(result));
+  state_ = State::ready;
+  core_.attach(principal_->device_id, weak_from_this());
+  log_event("info", "session_ready", {{"peer", peer_}, {"user", principal_->user}, {"device", principal_->device_id},
+                                      {"branch", principal_->branch}, {"role", protocol::to_string(principal_->role)}});
+  send_message(ready);
+}
+
+void ServerSession::send_message(const protocol::Message& message) {
+  send_encoded(protocol::encode_message(message));
+}
+
+void ServerSession::send_encoded(ByteView encoded) {
+  if (!cipher_ || state_ == State::closed) return;
+  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(encoded)));
+}
+
+void ServerSession::deliver_live(std::shared_ptr<const Bytes> encoded) {
+  post([weak = weak_from_this(), encoded] {
+    if (auto self = weak.lock(); self && self->state_ == State::ready) self->send_encoded(*encoded);
+  });
+}
+
+void ServerSession::revoke(ErrorMessage error) {
+  post([weak = weak_from_this(), error] {
+    auto self = weak.lock();
+    if (!self || self->state_ == State::closed) return;
+    self->send_message(error);
+    self->state_ = State::closed;
+    self->close_after_send(error.message);
+  });
+}
+
+void ServerSession::fail(ErrorCode code, std::string message) {
+  if (state_ == State::closed) return;
+  log_event("warn", "session_failed", {{"peer", peer_}, {"code", protocol::to_string(code)}, {"reason", message}});
+  if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
+  // Before the handshake there is no cipher: the client only sees the connection close.
+  send_message(ErrorMessage{code, message, 0});
+  state_ = State::closed;
+  close_after_send(message);
+}
+
+void ServerSession::on_closed() {
+  state_ = State::closed;
+  if (watching_) core_.unwatch(this);
+  if (principal_) core_.detach(principal_->device_id, this);
+}
+
+}  // namespace dsptsync::server

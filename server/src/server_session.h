@@ -1,0 +1,65 @@
+// One client connection's protocol state machine, free of any transport: the WebSocket session
+// (net/ws_server.cpp) feeds it frames and implements send/close/post.
+#pragma once
+
+#include "sync_core.h"
+
+#include "dsptsync/protocol.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace dsptsync::server {
+
+class ServerSession : public SessionSink, public std::enable_shared_from_this<ServerSession> {
+ public:
+  ServerSession(SyncCore& core, std::string peer);
+  ~ServerSession() override;
+
+  // Call on the session's executor, one frame at a time.
+  void on_frame(ByteView frame);
+  // The transport closed: forget watches and registrations.
+  void on_closed();
+
+  // SessionSink (called from the core's worker thread).
+  void deliver_live(std::shared_ptr<const Bytes> encoded_changes_message) override;
+  void revoke(protocol::ErrorMessage error) override;
+
+  const std::string& peer() const { return peer_; }
+  bool authenticated() const { return principal_.has_value(); }
+
+ protected:
+  // Transport: queue a frame for sending, in order.
+  virtual void send_frame(Bytes frame) = 0;
+  // Transport: send what is queued, then close the connection.
+  virtual void close_after_send(std::string reason) = 0;
+  // Transport: run `work` on this session's executor.
+  virtual void post(std::function<void()> work) = 0;
+
+ private:
+  enum class State { awaiting_hello, awaiting_auth, ready, closed };
+
+  void on_hello(ByteView body);
+  void on_message(protocol::Message message);
+  void on_authenticated(std::variant<Principal, protocol::ErrorMessage> result, protocol::Ready ready);
+  void send_message(const protocol::Message& message);
+  void send_encoded(ByteView encoded);
+  void fail(protocol::ErrorCode code, std::string message);
+  // Wraps a callback from the core so it runs on this session's executor, if the session lives.
+  template <class... Args, class Work>
+  std::function<void(Args...)> on_executor(Work work);
+
+  SyncCore& core_;
+  std::string peer_;
+  State state_ = State::awaiting_hello;
+  protocol::EphemeralKeys ephemeral_;
+  std::array<std::uint8_t, 32> transcript_{};
+  std::optional<protocol::SessionCipher> cipher_;
+  std::optional<Principal> principal_;
+  bool watching_ = false;
+  bool auth_pending_ = false;
+};
+
+}  // namespace dsptsync::server

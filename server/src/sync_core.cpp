@@ -1,0 +1,443 @@
+#include "sync_core.h"
+
+#include "log.h"
+
+#include "dsptsync/assessment.h"
+#include "dsptsync/codec.h"
+#include "dsptsync/limits.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace dsptsync::server {
+namespace {
+
+using protocol::ErrorCode;
+using protocol::ErrorMessage;
+
+// How often the worker looks for revocations made by another process (the admin CLI): an
+// idle worker wakes this often; a busy one checks between batches.
+constexpr auto kRevocationPoll = std::chrono::milliseconds(200);
+// The most pushes folded into one transaction: bounds the latency of the first in the group.
+constexpr std::size_t kMaxPushesPerCommit = 256;
+
+ErrorMessage error(ErrorCode code, std::string message, std::uint64_t batch = 0) {
+  if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
+  return ErrorMessage{code, std::move(message), batch};
+}
+
+std::vector<std::uint8_t> with_context(std::string_view context, const std::array<std::uint8_t, 32>& transcript) {
+  std::vector<std::uint8_t> out(context.begin(), context.end());
+  out.insert(out.end(), transcript.begin(), transcript.end());
+  return out;
+}
+
+}  // namespace
+
+SyncCore::SyncCore(HeadOffice& head_office) : head_office_(head_office) {
+  std::copy(head_office.identity().public_key.begin(), head_office.identity().public_key.end(),
+            identity_public_.begin());
+}
+
+SyncCore::~SyncCore() { stop(); }
+
+void SyncCore::start() {
+  std::lock_guard lock(mutex_);
+  if (worker_.joinable()) return;
+  stopping_ = false;
+  worker_ = std::thread([this] { run_worker(); });
+}
+
+void SyncCore::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void SyncCore::enqueue(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void SyncCore::run_worker() {
+  for (;;) {
+    std::vector<Job> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, kRevocationPoll, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty() && stopping_) return;
+      // Everything queued now runs as one round: consecutive pushes share one commit.
+      while (!jobs_.empty()) {
+        batch.push_back(std::move(jobs_.front()));
+        jobs_.pop_front();
+      }
+    }
+    std::vector<Job> pushes;
+    for (auto& job : batch) {
+      if (job.push) {
+        pushes.push_back(std::move(job));
+        if (pushes.size() == kMaxPushesPerCommit) commit_pushes(pushes);
+        continue;
+      }
+      commit_pushes(pushes);  // keep arrival order between a client's push and its next pull
+      job.run();
+    }
+    commit_pushes(pushes);
+    check_revocations();
+  }
+}
+
+std::vector<std::string> SyncCore::readable_scopes(const Principal& who) const {
+  if (who.branch.empty()) return {};  // head office: every scope
+  return {who.branch, head_office_.hq().code};
+}
+
+std::variant<Principal, ErrorMessage> SyncCore::principal_for(const Device& device) {
+  if (device.revoked_at) return error(ErrorCode::device_revoked, "this device was revoked by head office");
+  auto user = head_office_.directory().user(device.user);
+  if (!user) return error(ErrorCode::internal, "the server could not read its directory");
+  if (!*user) return error(ErrorCode::unknown_device, "this device's user is not known here; enrol again");
+  if ((*user)->revoked_at)
+    return error(ErrorCode::device_revoked, "the user " + device.user + " was revoked by head office");
+  return Principal{device.id, (*user)->name, (*user)->role, (*user)->branch, device.public_key};
+}
+
+protocol::Ready SyncCore::ready_for(const Principal& who) {
+  auto last = head_office_.store().last_seq();
+  return protocol::Ready{who.user,
+                         who.role,
+                         who.branch,
+                         head_office_.hq().code,
+                         head_office_.name(),
+                         head_office_.year().label(),
+                         last ? *last : 0,
+                         now_ms()};
+}
+
+void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript,
+                            AuthCallback done) {
+  enqueue({[this, request = std::move(request), transcript, done = std::move(done)] {
+             auto device = head_office_.directory().device(request.device_id);
+             if (!device) return done(error(ErrorCode::internal, "the server could not read its directory"), {});
+             if (!*device)
+               return done(error(ErrorCode::unknown_device,
+                                 "this device is not enrolled with " + head_office_.name() +
+                                     "; enrol it again with a new code from head office"),
+                           {});
+             const auto signed_bytes = with_context("dsptsync auth v1", transcript);
+             if (!crypto::verify((*device)->public_key, signed_bytes, request.signature))
+               return done(error(ErrorCode::handshake_failed, "the device's signature does not match its key"), {});
+             auto who = principal_for(**device);
+             if (auto* refused = std::get_if<ErrorMessage>(&who)) return done(*refused, {});
+             const auto& principal = std::get<Principal>(who);
+             done(principal, ready_for(principal));
+           },
+           std::nullopt, {}});
+}
+
+void SyncCore::enrol(protocol::Enrol request, std::array<std::uint8_t, 32> transcript, AuthCallback done) {
+  enqueue({[this, request = std::move(request), transcript, done = std::move(done)] {
+             const auto signed_bytes = with_context("dsptsync enrol v1", transcript);
+             if (!crypto::verify(request.device_key, signed_bytes, request.signature))
+               return done(error(ErrorCode::handshake_failed, "the new device's signature does not match its key"),
+                           {});
+             if (request.device_id.size() != 32 || request.device_id.find_first_not_of("0123456789abcdef") !=
+                                                        std::string::npos)
+               return done(error(ErrorCode::bad_frame, "a device id is 32 lower-case hex characters"), {});
+             Device device{request.device_id, "", request.device_key, request.device_name, now_ms(), std::nullopt};
+             auto redeemed = head_office_.directory().redeem_invite(
+                 request.invite_id, hash_enrolment_secret(request.secret), device, now_ms());
+             if (!redeemed) {
+               log_event("error", "enrol_failed", {{"reason", redeemed.error().message}});
+               return done(error(ErrorCode::internal, "the server could not record the enrolment"), {});
+             }
+             if (auto* refusal = std::get_if<RedeemRefusal>(&*redeemed)) {
+               log_event("warn", "enrol_refused", {{"invite", request.invite_id}, {"reason", refusal->reason}});
+               return done(error(refusal->code, refusal->reason), {});
+             }
+             const User& user = std::get<User>(*redeemed);
+             Principal principal{request.device_id, user.name, user.role, user.branch, request.device_key};
+             log_event("info", "enrolled", {{"user", user.name}, {"branch", user.branch}, {"device", request.device_id},
+                                            {"role", protocol::to_string(user.role)}});
+             done(principal, ready_for(principal));
+           },
+           std::nullopt, {}});
+}
+
+void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done) {
+  enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done)});
+}
+
+std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const protocol::Push& push) {
+  const std::uint64_t batch = push.batch;
+  if (push.changes.empty()) return error(ErrorCode::invalid_change, "a push must carry at least one change", batch);
+  if (who.role == protocol::Role::viewer)
+    return error(ErrorCode::forbidden, who.user + " is a viewer: viewers can read the assessment but not change it",
+                 batch);
+  const auto digest = protocol::push_digest(who.device_id, push.changes);
+  if (!crypto::verify(who.device_key, digest, push.signature))
+    return error(ErrorCode::forbidden, "the push's signature does not match this device's key", batch);
+  const std::string id_prefix = who.device_id + ":";
+  for (const auto& change : push.changes) {
+    const std::string where = "change " + change.id + ": ";
+    if (change.device != who.device_id || change.id.rfind(id_prefix, 0) != 0)
+      return error(ErrorCode::forbidden, where + "a device may only send changes it made itself", batch);
+    if (change.user != who.user)
+      return error(ErrorCode::forbidden, where + "is attributed to '" + change.user + "', not to " + who.user, batch);
+    if (!who.branch.empty() && change.key.scope != who.branch)
+      return error(ErrorCode::forbidden,
+                   where + "a device of branch " + who.branch + " may only change that branch's assessment, not " +
+                       change.key.scope,
+                   batch);
+    if (who.branch.empty() && change.key.scope != head_office_.hq().code) {
+      auto branch = head_office_.directory().branch(change.key.scope);
+      if (!branch || !*branch)
+        return error(ErrorCode::invalid_change, where + change.key.scope + " is not a branch of this organisation",
+                     batch);
+    }
+    if (change.key.field == Field::confirmed && who.role != protocol::Role::admin)
+      return error(ErrorCode::forbidden, where + "members cannot confirm assertions; ask an administrator", batch);
+    auto year = parse_assessment_year(change.key.year);
+    if (!year) return error(ErrorCode::invalid_change, where + year.error().message, batch);
+    auto catalogue = catalogues_.find(year->label());
+    if (catalogue == catalogues_.end()) {
+      auto loaded = catalogue_in_store(head_office_.store(), *year);
+      if (!loaded) return error(ErrorCode::invalid_change, where + loaded.error().message, batch);
+      catalogue = catalogues_.emplace(year->label(), std::move(*loaded)).first;
+    }
+    if (auto valid = check_edit(catalogue->second, change.key, change.value); !valid)
+      return error(ErrorCode::invalid_change, where + valid.error().message, batch);
+  }
+  return std::nullopt;
+}
+
+void SyncCore::commit_pushes(std::vector<Job>& pushes) {
+  if (pushes.empty()) return;
+  struct Outcome {
+    protocol::Message reply;
+    std::vector<protocol::SequencedChange> applied;
+  };
+  std::vector<Outcome> outcomes(pushes.size());
+  auto txn = head_office_.store().begin();
+  if (!txn) {
+    log_event("error", "commit_failed", {{"reason", txn.error().message}});
+    for (auto& job : pushes)
+      job.push_done(error(ErrorCode::server_busy, "the server could not write just now; try again",
+                          job.push->second.batch));
+    pushes.clear();
+    return;
+  }
+  for (std::size_t i = 0; i < pushes.size(); ++i) {
+    const Principal& who = pushes[i].push->first;
+    const protocol::Push& push = pushes[i].push->second;
+    if (auto refused = check_push(who, push)) {
+      outcomes[i].reply = *refused;
+      continue;
+    }
+    auto rolled_back = [&](ErrorMessage message) {
+      (void)(*txn)->rollback_to_savepoint();
+      outcomes[i].reply = std::move(message);
+    };
+    if (auto s = (*txn)->savepoint(); !s) {
+      outcomes[i].reply = error(ErrorCode::server_busy, "the server could not write just now", push.batch);
+      continue;
+    }
+    ApplyOutcome applied;
+    auto seqs = head_office_.ledger().apply_within(**txn, push.changes, &applied);
+    if (!seqs) {
+      const bool order = seqs.error().kind == ErrorKind::protocol;
+      rolled_back(error(order ? ErrorCode::out_of_order : ErrorCode::invalid_change, seqs.error().message, push.batch));
+      continue;
+    }
+    if (!applied.applied.empty()) {
+      AuditRecord audit;
+      audit.device_id = who.device_id;
+      audit.user = who.user;
+      audit.received_at = now_ms();
+      audit.change_ids = applied.applied;
+      audit.digest = protocol::push_digest(who.device_id, push.changes);
+      audit.signature = push.signature;
+      if (auto recorded = (*txn)->append_audit(audit); !recorded) {
+        rolled_back(error(ErrorCode::server_busy, "the server could not write its audit trail", push.batch));
+        continue;
+      }
+    }
+    if (auto s = (*txn)->release_savepoint(); !s) {
+      rolled_back(error(ErrorCode::server_busy, "the server could not write just now", push.batch));
+      continue;
+    }
+    std::set<std::string> fresh(applied.applied.begin(), applied.applied.end());
+    for (std::size_t c = 0; c < push.changes.size(); ++c)
+      if (fresh.count(push.changes[c].id)) outcomes[i].applied.push_back({(*seqs)[c], push.changes[c]});
+    outcomes[i].reply = protocol::Ack{push.batch, *seqs};
+  }
+  // Acknowledge only once the COMMIT (synchronous=FULL) has returned: an Ack means durable.
+  if (auto committed = (*txn)->commit(); !committed) {
+    log_event("error", "commit_failed", {{"reason", committed.error().message}});
+    for (auto& job : pushes)
+      job.push_done(error(ErrorCode::server_busy, "the server could not commit; send again", job.push->second.batch));
+    pushes.clear();
+    return;
+  }
+  ++commits_;
+  std::vector<protocol::SequencedChange> committed;
+  for (std::size_t i = 0; i < pushes.size(); ++i) {
+    if (auto* refused = std::get_if<ErrorMessage>(&outcomes[i].reply))
+      log_event("warn", "push_refused", {{"user", pushes[i].push->first.user}, {"device", pushes[i].push->first.device_id},
+                                         {"code", protocol::to_string(refused->code)}, {"reason", refused->message}});
+    committed.insert(committed.end(), outcomes[i].applied.begin(), outcomes[i].applied.end());
+    pushes[i].push_done(std::move(outcomes[i].reply));
+  }
+  pushes.clear();
+  if (!committed.empty()) fan_out(committed);
+}
+
+Result<protocol::Changes> SyncCore::read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes) {
+  if (max_changes == 0 || max_changes > limits::kPullPageChanges) max_changes = limits::kPullPageChanges;
+  const auto scopes = readable_scopes(who);
+  // One more than asked tells whether another page is waiting.
+  auto stored = scopes.empty() ? head_office_.store().changes_after(after_seq, max_changes + 1)
+                               : head_office_.store().changes_after_in_scopes(after_seq, scopes, max_changes + 1);
+  if (!stored) return stored.error();
+  protocol::Changes page;
+  page.more = stored->size() > max_changes;
+  if (page.more) stored->resize(max_changes);
+  auto opened = head_office_.ledger().open_changes(*stored);
+  if (!opened) return opened.error();
+  page.next_cursor = after_seq;
+  for (auto& logged : *opened) {
+    page.next_cursor = logged.seq;
+    page.changes.push_back({logged.seq, std::move(logged.change)});
+  }
+  return page;
+}
+
+void SyncCore::pull(Principal who, protocol::Pull pull, ReplyCallback done) {
+  enqueue({[this, who = std::move(who), pull, done = std::move(done)] {
+             auto page = read_page(who, pull.after_seq, pull.max_changes);
+             if (!page) {
+               log_event("error", "pull_failed", {{"reason", page.error().message}});
+               return done(error(ErrorCode::internal, "the server could not read its log"));
+             }
+             done(std::move(*page));
+           },
+           std::nullopt, {}});
+}
+
+void SyncCore::watch(Principal who, std::int64_t after_seq, std::weak_ptr<SessionSink> sink, ReplyCallback page) {
+  const SessionSink* key = sink.lock().get();
+  if (!key) return;
+  enqueue({[this, who = std::move(who), after_seq, sink, key, page = std::move(page)]() mutable {
+             watchers_[key] = Watcher{who, sink, after_seq, false};
+             continue_watch(key, std::move(page));
+           },
+           std::nullopt, {}});
+}
+
+void SyncCore::continue_watch(const SessionSink* key, ReplyCallback page) {
+  auto found = watchers_.find(key);
+  if (found == watchers_.end() || found->second.sink.expired()) {
+    if (found != watchers_.end()) watchers_.erase(found);
+    return;
+  }
+  Watcher& watcher = found->second;
+  auto next = read_page(watcher.who, watcher.cursor, limits::kPullPageChanges);
+  if (!next) {
+    page(error(ErrorCode::internal, "the server could not read its log"));
+    return;
+  }
+  watcher.cursor = next->next_cursor;
+  if (next->more) {
+    page(std::move(*next));
+    // Let waiting commits in between pages; their changes are read by the next page.
+    enqueue({[this, key, page]() mutable { continue_watch(key, std::move(page)); }, std::nullopt, {}});
+    return;
+  }
+  watcher.live = true;  // from here on, fan_out delivers every new change
+  page(std::move(*next));
+}
+
+void SyncCore::unwatch(const SessionSink* sink) {
+  enqueue({[this, sink] { watchers_.erase(sink); }, std::nullopt, {}});
+}
+
+void SyncCore::fan_out(const std::vector<protocol::SequencedChange>& committed) {
+  // Watchers that read the same scopes get the same bytes: encode once per scope set.
+  std::map<std::string, std::shared_ptr<const Bytes>> encoded_by_scope;
+  const std::string& hq = head_office_.hq().code;
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    auto sink = it->second.sink.lock();
+    if (!sink) {
+      it = watchers_.erase(it);
+      continue;
+    }
+    Watcher& watcher = it->second;
+    ++it;
+    if (!watcher.live) continue;
+    const std::string scope_key = watcher.who.branch.empty() ? "*" : watcher.who.branch;
+    auto cached = encoded_by_scope.find(scope_key);
+    if (cached == encoded_by_scope.end()) {
+      protocol::Changes live;
+      live.live = true;
+      for (const auto& sequenced : committed) {
+        const std::string& scope = sequenced.change.key.scope;
+        if (scope_key == "*" || scope == watcher.who.branch || scope == hq) live.changes.push_back(sequenced);
+      }
+      std::shared_ptr<const Bytes> bytes;
+      if (!live.changes.empty()) {
+        live.next_cursor = live.changes.back().server_seq;
+        bytes = std::make_shared<const Bytes>(protocol::encode_message(live));
+      }
+      cached = encoded_by_scope.emplace(scope_key, bytes).first;
+    }
+    if (cached->second) {
+      watcher.cursor = std::max(watcher.cursor, committed.back().server_seq);
+      sink->deliver_live(cached->second);
+    }
+  }
+}
+
+void SyncCore::attach(const std::string& device_id, std::weak_ptr<SessionSink> sink) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.emplace(device_id, std::move(sink));
+}
+
+void SyncCore::detach(const std::string& device_id, const SessionSink* sink) {
+  std::lock_guard lock(sessions_mutex_);
+  auto [first, last] = sessions_.equal_range(device_id);
+  for (auto it = first; it != last;) {
+    auto held = it->second.lock();
+    if (!held || held.get() == sink) it = sessions_.erase(it);
+    else ++it;
+  }
+}
+
+void SyncCore::check_revocations() {
+  auto version = head_office_.store().data_version();
+  if (!version || *version == data_version_) return;
+  data_version_ = *version;
+  std::vector<std::pair<std::string, std::weak_ptr<SessionSink>>> connected;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    connected.assign(sessions_.begin(), sessions_.end());
+  }
+  for (const auto& [device_id, weak] : connected) {
+    auto device = head_office_.directory().device(device_id);
+    if (!device || !*device) continue;
+    auto who = principal_for(**device);
+    if (auto* refused = std::get_if<ErrorMessage>(&who)) {
+      if (auto sink = weak.lock()) {
+        log_event("info", "session_revoked", {{"device", device_id}, {"reason", refused->message}});
+        sink->revoke(*refused);
+      }
+    }
+  }
+}
+
+}  // namespace dsptsync::server

@@ -1,0 +1,123 @@
+// The transport-free heart of the sync service. One worker thread owns the database: it runs
+// authentication, enrolment, pulls and pushes in arrival order, folding every push waiting at the
+// same moment into one transaction (group commit: many clients share one durable COMMIT), and
+// hands each result back through the caller's callback once the commit has returned.
+#pragma once
+
+#include "dsptsync/protocol.h"
+#include "dsptsync/server/head_office.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace dsptsync::server {
+
+// Who is at the other end of an authenticated session.
+struct Principal {
+  std::string device_id;
+  std::string user;
+  protocol::Role role = protocol::Role::viewer;
+  std::string branch;  // empty: head office
+  protocol::PublicKey device_key{};
+};
+
+// A connected client, as the core sees it. The core calls these from its worker thread; the
+// transport must hand the work to the session's own executor.
+class SessionSink {
+ public:
+  virtual ~SessionSink() = default;
+  // A live Changes message, encoded once for every watcher (the session seals it).
+  virtual void deliver_live(std::shared_ptr<const Bytes> encoded_changes_message) = 0;
+  // The device or its user was revoked: end the session with this error.
+  virtual void revoke(protocol::ErrorMessage error) = 0;
+};
+
+using ReplyCallback = std::function<void(protocol::Message reply)>;
+using AuthCallback = std::function<void(std::variant<Principal, protocol::ErrorMessage>, protocol::Ready)>;
+
+class SyncCore {
+ public:
+  explicit SyncCore(HeadOffice& head_office);
+  ~SyncCore();
+  SyncCore(const SyncCore&) = delete;
+  SyncCore& operator=(const SyncCore&) = delete;
+
+  // Starts the worker thread.
+  void start();
+  // Finishes every queued job (pushes are committed and acknowledged), then stops the worker.
+  void stop();
+
+  const protocol::PublicKey& identity_public_key() const { return identity_public_; }
+  const crypto::SigningKeyPair& identity() const { return head_office_.identity(); }
+
+  void authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
+  void enrol(protocol::Enrol request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
+  void push(Principal who, protocol::Push push, ReplyCallback done);
+  void pull(Principal who, protocol::Pull pull, ReplyCallback done);
+  // Sends everything after the cursor as pages through `page`, then registers the sink for live
+  // changes, with no gap: the catch-up and the registration happen on the worker thread, where
+  // every commit happens too.
+  void watch(Principal who, std::int64_t after_seq, std::weak_ptr<SessionSink> sink, ReplyCallback page);
+  void unwatch(const SessionSink* sink);
+  // Sessions register so a revocation can end them at once.
+  void attach(const std::string& device_id, std::weak_ptr<SessionSink> sink);
+  void detach(const std::string& device_id, const SessionSink* sink);
+
+  // Figures for logs and tests.
+  std::uint64_t commits() const { return commits_; }
+
+ private:
+  struct Job {
+    std::function<void()> run;
+    std::optional<std::pair<Principal, protocol::Push>> push;  // pushes are grouped
+    ReplyCallback push_done;
+  };
+  struct Watcher {
+    Principal who;
+    std::weak_ptr<SessionSink> sink;
+    std::int64_t cursor = 0;
+    bool live = false;
+  };
+
+  void enqueue(Job job);
+  void run_worker();
+  void commit_pushes(std::vector<Job>& pushes);
+  void check_revocations();
+  void continue_watch(const SessionSink* key, ReplyCallback page);
+  std::vector<std::string> readable_scopes(const Principal& who) const;
+  std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
+  protocol::Ready ready_for(const Principal& who);
+  std::optional<protocol::ErrorMessage> check_push(const Principal& who, const protocol::Push& push);
+  Result<protocol::Changes> read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes);
+  void fan_out(const std::vector<protocol::SequencedChange>& committed);
+
+  HeadOffice& head_office_;
+  protocol::PublicKey identity_public_{};
+  std::map<std::string, Catalogue> catalogues_;  // by year, loaded on first use (worker thread only)
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::thread worker_;
+
+  // Worker-thread state.
+  std::map<const SessionSink*, Watcher> watchers_;
+  std::int64_t data_version_ = -1;
+
+  std::mutex sessions_mutex_;
+  std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id
+
+  std::atomic<std::uint64_t> commits_{0};
+};
+
+}  // namespace dsptsync::server
