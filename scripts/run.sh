@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the main job: a demo of a branch working offline.
+# Installs what is missing, builds, and runs the main job: the HQ server with a demo organisation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-exec scripts/demo.sh
+exec scripts/demo-server.sh

@@ -117,7 +117,8 @@ std::string progress_text(const Workspace& workspace, const Evaluation& evaluati
   text << evaluation.mandatory_summary() << "\n" << evaluation.assertion_summary() << "\n";
   text << evaluation.approaching_provided << " of " << evaluation.approaching_total
        << " Approaching Standards items provided\n";
-  if (evaluation.open_conflicts) text << evaluation.open_conflicts << " open conflicts (dsptsync conflicts)\n";
+  if (evaluation.open_conflicts)
+    text << evaluation.open_conflicts << (evaluation.open_conflicts == 1 ? " open conflict\n" : " open conflicts\n");
   if (evaluation.next_level && !evaluation.problems.empty()) {
     text << "\nTo reach " << display_name(*evaluation.next_level) << ":\n";
     for (const auto& problem : evaluation.problems) text << "  - " << problem.message << "\n";

@@ -71,10 +71,26 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options)
   if (ec) return io_error("cannot create " + options.dir.string() + ": " + ec.message());
   std::filesystem::permissions(options.dir, std::filesystem::perms::owner_all, ec);
 
+  // A failed init removes what it made, so the next try starts clean instead of meeting a
+  // half-made store.
+  bool made_key_file = false;
+  struct Cleanup {
+    const std::filesystem::path& dir;
+    const bool& made_key_file;
+    bool armed = true;
+    ~Cleanup() {
+      if (!armed) return;
+      std::error_code ignored;
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir / (std::string(kDatabaseFile) + suffix), ignored);
+      if (made_key_file) std::filesystem::remove(dir / kKeyFile, ignored);
+    }
+  } cleanup{options.dir, made_key_file};
+
   auto store = open_sqlite_store(database, {.create_if_missing = true});
   if (!store) return store.error();
   auto key = create_store_key(**store, {options.dir / kKeyFile, options.passphrase});
   if (!key) return key.error();
+  made_key_file = !options.passphrase;
 
   const std::string device = options.device_id.empty() ? crypto::random_hex(16) : options.device_id;
   auto txn = (*store)->begin();
@@ -92,8 +108,10 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options)
   }
   if (auto s = (*txn)->commit(); !s) return s.error();
 
+  store->reset();
   auto workspace = open(options.dir, options.passphrase);
   if (!workspace) return workspace.error();
+  cleanup.armed = false;
   if (!options.record_profile) return workspace;
   // The profile starts with the ODS code and name, recorded like any other edit.
   auto recorded = (*workspace)->set_profile({{std::string(profile::kOdsCode), site->code},

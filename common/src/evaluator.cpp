@@ -95,7 +95,9 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
       else {
         missing_for_met.push_back({item.id, item.group, item_problem(item, view)});
         result.plan_required.push_back(item.id);
-        if (!plan_line_complete(view, item.id))
+        // Items of the Approaching set must be answered for Approaching Standards anyway, so a plan
+        // line is asked for only where the plan is what that level rests on.
+        if (!plan_line_complete(view, item.id) && !in_approaching_set(item))
           plan_gaps.push_back({item.id, item.group, plan_gap_message(item, view)});
       }
     }
@@ -119,7 +121,7 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
     conflicts.push_back({key.target, group,
                          "Resolve the conflicting edits of the " + std::string(to_string(key.field)) + " of " +
                              key.target + (item ? " in the " + item->group + " section" : std::string()) +
-                             " (dsptsync conflicts)"});
+                             " (see 'dsptsync history " + key.target + "')"});
   }
   result.open_conflicts = static_cast<int>(view.conflicts.size());
 

@@ -135,6 +135,19 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
       if (found != in_this_batch.end()) *existing = found->second;
     }
     if (*existing) {
+      // The same id must mean the same edit. A different one means a store was restored from a
+      // backup or copied and reused its ids: skipping it would lose that edit without a word.
+      if (!in_this_batch.count(change.id)) {
+        auto stored = store_.changes_by_id({change.id});
+        if (!stored) return stored.error();
+        auto opened = open_changes(*stored);
+        if (!opened) return opened.error();
+        if (opened->empty() || opened->front().change != change)
+          return invalid_input("change " + change.id +
+                               " was received before with different content: the device's store was restored from "
+                               "a backup or copied to another machine; enrol this device again so its edits get new "
+                               "ids (nothing was applied)");
+      }
       seqs.push_back(**existing);
       if (outcome) outcome->duplicates.push_back(change.id);
       continue;

@@ -82,8 +82,8 @@ Result<crypto::SecretKey> unlock_store(Store& store, const KeySource& source) {
   crypto::SecretKey key;
   if (**kind == "passphrase") {
     if (!source.passphrase)
-      return refused("this store is sealed with a passphrase; set DSPTSYNC_PASSPHRASE (or the server's "
-                     "--passphrase-env variable) to it");
+      return refused("this store is sealed with a passphrase; set DSPTSYNC_PASSPHRASE (DSPTSYNC_SERVER_PASSPHRASE for "
+                     "dsptsync-server) to it");
     auto salt_hex = store.setting(kSaltSetting);
     if (!salt_hex) return salt_hex.error();
     auto salt_bytes = *salt_hex ? crypto::from_hex(**salt_hex) : Result<Bytes>(corrupt("missing salt"));

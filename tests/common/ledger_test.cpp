@@ -149,6 +149,29 @@ TEST_F(LedgerTest, AppliesRemoteChangesOnceAndDetectsConcurrency) {
   EXPECT_FALSE(ledger->field(answer_key("1.1.5"))->in_conflict());
 }
 
+TEST_F(LedgerTest, ARepeatedIdWithDifferentContentIsRefusedNotSkipped) {
+  Change remote;
+  remote.id = "bbbb:1";
+  remote.key = answer_key("2.1.1");
+  remote.value = FieldValue{"yes", ""};
+  remote.hlc = 10;
+  remote.user = "Ann";
+  remote.device = "bbbb";
+  ASSERT_TRUE(ledger->apply({remote}));
+  // A restored laptop reuses the id for a new edit.
+  Change reused = remote;
+  reused.value = FieldValue{"no", ""};
+  reused.hlc = 20;
+  auto outcome = ledger->apply({reused});
+  ASSERT_FALSE(outcome);
+  EXPECT_NE(outcome.error().message.find("restored from a backup"), std::string::npos);
+  EXPECT_EQ(ledger->field(answer_key("2.1.1"))->winner()->value->text, "yes");
+  // The identical change is still an idempotent duplicate.
+  auto again = ledger->apply({remote});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->duplicates.size(), 1u);
+}
+
 TEST_F(LedgerTest, RefusesAChangeWhoseParentItHasNotSeenAndAppliesNothingOfTheBatch) {
   Change good;
   good.id = "bbbb:1";

@@ -1,0 +1,259 @@
+// Real server on loopback, real enrolled client stores, real crypto: the sync behaviour of the
+// sync issue end to end.
+#include "fixture.h"
+
+#include "dsptsync/codec.h"
+#include "dsptsync/protocol.h"
+
+#include <fstream>
+#include <iterator>
+
+namespace dsptsync {
+namespace {
+
+using client::Workspace;
+using protocol::Role;
+using testing::RunningServer;
+using testing::TempDir;
+using testing::eventually;
+
+std::size_t field_count(Workspace& workspace, const std::string& scope) {
+  auto state = workspace.ledger().state(scope, "2021-22");
+  return state ? state->size() : 0;
+}
+
+std::optional<std::string> answer_of(Workspace& workspace, const std::string& scope, const std::string& item) {
+  auto field = workspace.ledger().field({scope, "2021-22", TargetKind::item, item, Field::answer});
+  if (!field || !field->winner() || !field->winner()->value) return std::nullopt;
+  return field->winner()->value->text;
+}
+
+TEST(Sync, BranchEditsReachHqAndSharedAnswersReachEveryBranchButNotOtherBranches) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  auto york = server.enrol(stores / "york", "Priya Shah", "VM2B3", Role::member);
+  auto hq = server.enrol(stores / "hq", "Hannah Hughes", "", Role::admin);
+  EXPECT_EQ(leeds->site().code, "VLAXL");
+  EXPECT_EQ(hq->site().code, "A1B2");
+
+  ASSERT_TRUE(leeds->answer("1.1.5", "The registered manager", "", std::string("Board minute")));
+  ASSERT_TRUE(hq->answer("1.1.1", "ZA123456", "", std::nullopt));  // the ICO number, shared by HQ
+  auto leeds_sync = client::sync_once(*leeds);
+  ASSERT_TRUE(leeds_sync) << leeds_sync.error().message;
+  EXPECT_EQ(leeds_sync->pushed, 2u);
+  EXPECT_EQ(leeds_sync->pending, 0);
+  ASSERT_TRUE(client::sync_once(*hq));
+
+  auto york_sync = client::sync_once(*york);
+  ASSERT_TRUE(york_sync) << york_sync.error().message;
+  EXPECT_EQ(answer_of(*york, "A1B2", "1.1.1"), "ZA123456");
+  EXPECT_EQ(field_count(*york, "VLAXL"), 0u) << "a branch must not receive another branch's answers";
+  ASSERT_TRUE(client::sync_once(*leeds));
+  EXPECT_EQ(answer_of(*leeds, "A1B2", "1.1.1"), "ZA123456");
+  ASSERT_TRUE(client::sync_once(*hq));
+  EXPECT_EQ(answer_of(*hq, "VLAXL", "1.1.5"), "The registered manager");  // HQ sees every branch
+
+  auto progress = server.admin()->progress(std::nullopt, Date{2022, 5, 1});
+  ASSERT_TRUE(progress) << progress.error().message;
+  ASSERT_EQ(progress->size(), 2u);
+  EXPECT_EQ(progress->at(0).branch.ods, "VLAXL");
+  EXPECT_EQ(progress->at(0).evaluation.mandatory_summary(), "1 of 42 mandatory evidence items provided");
+  EXPECT_EQ(progress->at(1).evaluation.mandatory_provided, 0);
+
+  // Who made each change travels with it.
+  auto history = hq->ledger().history("VLAXL", "2021-22", TargetKind::item, "1.1.5");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->front().change.user, "Sam Patel");
+  EXPECT_EQ(history->front().change.device, leeds->device_id());
+}
+
+TEST(Sync, TheServerRefusesWhatARoleMayNotDoAndTheRefusedChangesStayQueued) {
+  RunningServer server;
+  TempDir stores;
+  auto member = server.enrol(stores / "york", "Priya Shah", "VM2B3", Role::member);
+  ASSERT_TRUE(member->confirm("1.1", true));
+  auto refused = client::sync_once(*member);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::refused);
+  EXPECT_NE(refused.error().message.find("members cannot confirm assertions"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("stay queued"), std::string::npos);
+  EXPECT_EQ(client::sync_status(*member)->pending, 1);
+
+  auto viewer = server.enrol(stores / "viewer", "Val Auditor", "VLAXL", Role::viewer);
+  ASSERT_TRUE(viewer->answer("2.1.1", "yes", "", std::nullopt));
+  auto viewer_sync = client::sync_once(*viewer);
+  ASSERT_FALSE(viewer_sync);
+  EXPECT_NE(viewer_sync.error().message.find("viewers can read the assessment but not change it"), std::string::npos);
+  EXPECT_EQ(client::sync_status(*viewer)->pending, 1);
+
+  // Nothing of either reached the server.
+  EXPECT_EQ(*server.admin()->store().change_count(), 0);
+}
+
+TEST(Sync, AFirstSyncOfALargeHistoryArrivesWhole) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  // 1,200 edits: more than two pushes and two pull pages.
+  std::vector<Edit> edits;
+  for (int i = 0; i < 1200; ++i)
+    edits.push_back({{"VLAXL", "2021-22", TargetKind::item, "1.1.5", Field::comment},
+                     FieldValue{"revision " + std::to_string(i), ""}});
+  for (const auto& edit : edits) ASSERT_TRUE(leeds->ledger().record(edit));
+  auto pushed = client::sync_once(*leeds);
+  ASSERT_TRUE(pushed) << pushed.error().message;
+  EXPECT_EQ(pushed->pushed, 1200u);
+
+  auto second_laptop = server.enrol(stores / "leeds2", "Ann Lee", "VLAXL", Role::member);
+  EXPECT_EQ(client::sync_status(*second_laptop)->cursor, 1200);
+  auto comment = second_laptop->ledger().field({"VLAXL", "2021-22", TargetKind::item, "1.1.5", Field::comment});
+  ASSERT_TRUE(comment);
+  EXPECT_EQ(comment->winner()->value->text, "revision 1199");
+  auto history = second_laptop->ledger().history("VLAXL", "2021-22", TargetKind::item, "1.1.5");
+  EXPECT_EQ(history->size(), 1200u);
+}
+
+TEST(Sync, AWatchingBranchReceivesChangesAsTheyHappenAndPushesItsOwn) {
+  RunningServer server;
+  TempDir stores;
+  auto york = server.enrol(stores / "york", "Priya Shah", "VM2B3", Role::admin);
+  auto hq = server.enrol(stores / "hq", "Hannah Hughes", "", Role::admin);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> connected{0};
+  std::thread watcher([&] {
+    auto own = Workspace::open(stores / "york", std::nullopt);
+    ASSERT_TRUE(own);
+    client::WatchOptions options;
+    options.stop = &stop;
+    options.run_for = std::chrono::seconds(20);
+    options.on_event = [&](std::string_view event, const std::string&) {
+      if (event == "connected") ++connected;
+    };
+    EXPECT_TRUE(client::sync_watch(**own, options));
+  });
+  ASSERT_TRUE(eventually([&] { return connected > 0; }));
+
+  // HQ changes a shared answer: it arrives at York without York asking.
+  ASSERT_TRUE(hq->answer("1.1.1", "ZA654321", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*hq));
+  EXPECT_TRUE(eventually([&] { return answer_of(*york, "A1B2", "1.1.1") == std::optional<std::string>("ZA654321"); }));
+
+  // An edit saved on York's laptop (another command, another store connection) goes up at once.
+  ASSERT_TRUE(york->answer("2.1.1", "yes", "", std::nullopt));
+  EXPECT_TRUE(eventually([&] { return client::sync_status(*york)->pending == 0; }));
+  EXPECT_TRUE(eventually([&] {
+    (void)client::sync_once(*hq);
+    return answer_of(*hq, "VM2B3", "2.1.1") == std::optional<std::string>("yes");
+  }));
+  stop = true;
+  watcher.join();
+}
+
+TEST(Sync, WhatTheServerAcknowledgedSurvivesARestartAndSyncCarriesOn) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("1.1.5", "Before the restart", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*leeds));
+  server.stop();
+
+  // Offline edits queue while the server is down.
+  ASSERT_TRUE(leeds->answer("2.1.1", "yes", "", std::nullopt));
+  auto down = client::sync_once(*leeds, std::chrono::seconds(2));
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().kind, ErrorKind::network);
+  EXPECT_EQ(client::sync_status(*leeds)->pending, 1);
+
+  server.start();
+  auto after = client::sync_once(*leeds);
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(after->pushed, 1u);
+  auto admin = server.admin();
+  EXPECT_EQ(*admin->store().change_count(), 2);
+  EXPECT_TRUE(admin->store().check_integrity()->empty());
+}
+
+TEST(Sync, AnswersAreNotReadableInTheServerDatabaseFile) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("7.3.1", "Nightly backup to the encrypted NAS in the locked office", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*leeds));
+  server.stop();
+  std::string bytes;
+  for (const char* name : {"server.db", "server.db-wal"}) {
+    std::ifstream in(server.data() / name, std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find("encrypted NAS"), std::string::npos);
+}
+
+TEST(Sync, TheAuditTrailProvesWhichDeviceMadeEachChange) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("1.1.5", "Manager", "", std::nullopt));
+  ASSERT_TRUE(leeds->answer("2.1.1", "yes", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*leeds));
+
+  auto admin = server.admin();
+  auto records = admin->store().audit_after(0, 100);
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->size(), 1u);
+  const AuditRecord& record = records->front();
+  EXPECT_EQ(record.user, "Sam Patel");
+  EXPECT_EQ(record.device_id, leeds->device_id());
+  auto stored = admin->store().changes_by_id(record.change_ids);
+  ASSERT_TRUE(stored);
+  auto opened = admin->ledger().open_changes(*stored);
+  ASSERT_TRUE(opened);
+  std::vector<Change> changes;
+  for (const auto& logged : *opened) changes.push_back(logged.change);
+  const auto digest = protocol::push_digest(record.device_id, changes);
+  EXPECT_EQ(digest, record.digest);
+  auto device = admin->directory().device(record.device_id);
+  ASSERT_TRUE(device && *device);
+  EXPECT_TRUE(crypto::verify((*device)->public_key, digest, record.signature));
+  // Any change to what was stored breaks the proof.
+  changes.front().value->text = "Someone else";
+  EXPECT_FALSE(crypto::verify((*device)->public_key, protocol::push_digest(record.device_id, changes), record.signature));
+}
+
+TEST(Sync, ARevokedUserCannotSyncAndAnEnrolmentCodeWorksOnce) {
+  RunningServer server;
+  TempDir stores;
+  const std::string code = server.invite("Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(client::enrol({stores / "first", server.url(), code, std::nullopt, "laptop"}));
+  auto again = client::enrol({stores / "second", server.url(), code, std::nullopt, "laptop"});
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("enrolment_code_used"), std::string::npos) << again.error().message;
+  EXPECT_FALSE(std::filesystem::exists(stores / "second" / "store.db"));
+
+  auto leeds = Workspace::open(stores / "first", std::nullopt);
+  ASSERT_TRUE(leeds);
+  ASSERT_TRUE(server.admin()->revoke_user("Sam Patel"));
+  ASSERT_TRUE((*leeds)->answer("2.1.1", "yes", "", std::nullopt));
+  auto refused = client::sync_once(**leeds);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::refused);
+  EXPECT_NE(refused.error().message.find("device_revoked"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(client::sync_status(**leeds)->pending, 1);  // kept, and reported
+}
+
+TEST(Sync, AClientRefusesAServerThatIsNotTheOneItEnrolledWith) {
+  RunningServer real;
+  RunningServer impostor;
+  TempDir stores;
+  const std::string code = real.invite("Sam Patel", "VLAXL", Role::admin);
+  // The code carries the real server's fingerprint: the impostor cannot take the enrolment.
+  auto wrong = client::enrol({stores / "x", impostor.url(), code, std::nullopt, "laptop"});
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("not the one that issued this enrolment code"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dsptsync
