@@ -200,7 +200,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         list.push_back(item_json(item, &*view));
         if (item.group != last_group) text << "\n" << item.group << "\n";
         last_group = item.group;
-        text << "  " << (provided ? "[completed] " : "[ ]         ") << item.id << "  " << item.question
+        bool item_in_conflict = false;
+        for (const auto& key : view->conflicts)
+          item_in_conflict |= (key.kind == TargetKind::item || key.kind == TargetKind::plan) && key.target == item.id;
+        text << "  " << (item_in_conflict ? "[CONFLICT]  " : provided ? "[completed] " : "[ ]         ") << item.id << "  "
+             << item.question
              << (item.source.rfind("inferred", 0) == 0 ? "  (wording inferred)" : "") << "\n";
       }
       return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()}, {"items", list}},
@@ -558,6 +562,60 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()},
                      {"items", catalogue.items().size()}, {"assertions", catalogue.assertions().size()}},
                     catalogue.year().label() + ": " + catalogue.origin() + "\n"};
+    };
+  });
+
+  // conflicts
+  auto* conflicts_cmd = app.add_subcommand("conflicts", "list open conflicts: concurrent edits kept side by side");
+  conflicts_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto open_conflicts = (*workspace)->conflicts();
+      if (!open_conflicts) return open_conflicts.error();
+      json list = json::array();
+      std::ostringstream text;
+      for (const auto& conflict : *open_conflicts) {
+        json values = json::array();
+        text << conflict.key.target << " " << to_string(conflict.key.field)
+             << (conflict.group.empty() ? "" : " (" + conflict.group + ")") << ":\n";
+        for (const auto& value : conflict.values) {
+          values.push_back({{"change", value.change_id}, {"user", value.user}, {"device", value.device},
+                            {"at", format_timestamp(value.at)}, {"value", value_json(value.value)},
+                            {"mine", value.mine}, {"shown", value.winner}});
+          text << "  " << (value.winner ? "* " : "  ") << value_text(value.value) << "  by " << value.user
+               << (value.mine ? " (this device)" : "") << " at " << format_timestamp(value.at) << "\n";
+        }
+        list.push_back({{"target_kind", to_string(conflict.key.kind)}, {"target", conflict.key.target},
+                        {"field", to_string(conflict.key.field)}, {"group", conflict.group}, {"values", values}});
+      }
+      if (open_conflicts->empty()) text << "No open conflicts\n";
+      else text << "* is the value shown meanwhile. Resolve with: dsptsync resolve ITEM --keep mine|theirs, or --value V\n";
+      return Output{{{"conflicts", list}, {"count", open_conflicts->size()}}, text.str()};
+    };
+  });
+
+  // resolve
+  std::string resolve_id, resolve_keep, resolve_value, resolve_field;
+  auto* resolve_cmd = app.add_subcommand("resolve", "resolve a conflict: keep mine or theirs, or give the agreed value");
+  resolve_cmd->add_option("ITEM", resolve_id, "item or assertion id")->required();
+  auto* keep_opt = resolve_cmd->add_option("--keep", resolve_keep, "mine or theirs")->check(CLI::IsMember({"mine", "theirs"}));
+  auto* value_opt = resolve_cmd->add_option("--value", resolve_value, "the agreed value instead");
+  auto* field_opt = resolve_cmd->add_option("--field", resolve_field, "which field, when several are in conflict");
+  resolve_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      std::optional<Keep> keep;
+      if (keep_opt->count()) keep = resolve_keep == "mine" ? Keep::mine : Keep::theirs;
+      std::optional<std::string> value;
+      if (value_opt->count()) value = resolve_value;
+      std::optional<std::string> field;
+      if (field_opt->count()) field = resolve_field;
+      auto change = (*workspace)->resolve(resolve_id, field, keep, value);
+      if (!change) return change.error();
+      return changes_output({*change}, "Resolved " + resolve_id + " " + std::string(to_string(change->key.field)) +
+                                           ": " + value_text(change->value) + " (syncs like any edit)\n");
     };
   });
 

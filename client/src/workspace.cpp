@@ -182,7 +182,7 @@ FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) c
 Result<AssessmentView> Workspace::view() {
   auto state = ledger_->state(site_.code, year_.label());
   if (!state) return state.error();
-  return view_of(*state);
+  return view_of(*state, &catalogue_);
 }
 
 Result<Evaluation> Workspace::progress(Date today) {
@@ -298,6 +298,73 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
   add(Field::plan_state, state);
   if (edits.empty()) return invalid_input("nothing to change: give --action, --owner, --due or --state");
   return ledger_->record(edits);
+}
+
+Result<std::vector<Conflict>> Workspace::conflicts() {
+  auto state = ledger_->state(site_.code, year_.label());
+  if (!state) return state.error();
+  const AssessmentView current = view_of(*state, &catalogue_);
+  std::vector<Conflict> out;
+  for (const auto& key : current.conflicts) {
+    const FieldState& field = state->at(key);
+    Conflict conflict{key, "", {}};
+    if (const auto* item = catalogue_.find_item(key.target); item && key.kind != TargetKind::assertion) conflict.group = item->group;
+    for (std::size_t i = 0; i < field.heads.size(); ++i) {
+      const Head& head = field.heads[i];
+      conflict.values.push_back({head.change_id, head.user, head.device, hlc_wall_ms(head.hlc), head.value,
+                                 head.device == device_id(), i == 0});
+    }
+    out.push_back(std::move(conflict));
+  }
+  return out;
+}
+
+Result<Change> Workspace::resolve(std::string_view id, const std::optional<std::string>& field_name,
+                                  const std::optional<Keep>& keep, const std::optional<std::string>& value) {
+  if (keep.has_value() == value.has_value())
+    return invalid_input("say how to resolve it: --keep mine, --keep theirs, or --value \"the agreed text\"");
+  std::optional<Field> wanted;
+  if (field_name) {
+    auto parsed = parse_field(*field_name);
+    if (!parsed) return invalid_input("--field: " + parsed.error().message + "; use answer, comment, confirmed, owner or plan_action");
+    wanted = *parsed;
+  }
+  auto open_conflicts = conflicts();
+  if (!open_conflicts) return open_conflicts.error();
+  std::vector<const Conflict*> matching;
+  for (const auto& conflict : *open_conflicts)
+    if (conflict.key.target == id && (!wanted || conflict.key.field == *wanted)) matching.push_back(&conflict);
+  if (matching.empty()) return not_found("there is no open conflict on " + std::string(id) + "; 'dsptsync conflicts' lists them");
+  if (matching.size() > 1)
+    return invalid_input(std::string(id) + " has conflicts in several fields; choose one with --field " +
+                         std::string(to_string(matching[0]->key.field)) + " (or " + std::string(to_string(matching[1]->key.field)) + ")");
+  const Conflict& conflict = *matching.front();
+  std::optional<FieldValue> chosen;
+  if (value) {
+    if (conflict.key.field == Field::answer) {
+      auto item = this->item(conflict.key.target);
+      if (!item) return item.error();
+      auto normalised = normalise_answer(**item, *value, "");
+      if (!normalised) return normalised.error();
+      chosen = *normalised;
+    } else if (!value->empty()) {
+      chosen = FieldValue{*value, ""};
+    }
+  } else {
+    const ConflictValue* pick = nullptr;
+    for (const auto& candidate : conflict.values)  // winner first, so the first match is the winner among them
+      if (candidate.mine == (*keep == Keep::mine)) {
+        pick = &candidate;
+        break;
+      }
+    if (!pick)
+      return refused(*keep == Keep::mine ? "none of the values of " + std::string(id) + " was written on this device; use --keep theirs or --value"
+                                         : "every value of " + std::string(id) + " was written on this device; use --keep mine or --value");
+    chosen = pick->value;
+  }
+  if (auto valid = check_edit(catalogue_, conflict.key, chosen); !valid) return valid.error();
+  // record() bases the edit on every current head, which is what settles the conflict.
+  return ledger_->record(Edit{conflict.key, chosen});
 }
 
 Result<std::vector<HistoryEntry>> Workspace::history(std::string_view id) {

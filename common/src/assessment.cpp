@@ -1,5 +1,6 @@
 #include "dsptsync/assessment.h"
 
+#include "dsptsync/merge.h"
 #include "dsptsync/ods.h"
 
 #include <algorithm>
@@ -37,26 +38,49 @@ bool is_plain_decimal(std::string_view text) {
 
 }  // namespace
 
-AssessmentView view_of(const AssessmentState& state) {
+bool mergeable_as_text(const FieldKey& key, const Catalogue* catalogue) {
+  if (key.field == Field::comment || key.field == Field::plan_action) return true;
+  if (key.field != Field::answer || !catalogue) return false;
+  const CatalogueItem* item = catalogue->find_item(key.target);
+  return item && item->type == AnswerType::text;
+}
+
+std::optional<FieldValue> merged_value(const FieldKey& key, const FieldState& state, const Catalogue* catalogue) {
+  if (!state.in_conflict() || !state.merge_base || !mergeable_as_text(key, catalogue)) return std::nullopt;
+  const std::string base = *state.merge_base ? (*state.merge_base)->text : std::string();
+  // Fold the heads in their fixed winner order, so every replica merges them the same way.
+  std::optional<std::string> merged = state.heads.front().value ? state.heads.front().value->text : std::string();
+  for (std::size_t i = 1; i < state.heads.size() && merged; ++i) {
+    const std::string next = state.heads[i].value ? state.heads[i].value->text : std::string();
+    merged = merge_text(base, *merged, next);
+  }
+  if (!merged) return std::nullopt;
+  return FieldValue{*merged, ""};
+}
+
+AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue) {
   AssessmentView view;
   for (const auto& [key, field] : state) {
     const Head* winner = field.winner();
-    if (field.in_conflict()) view.conflicts.insert(key);
-    if (!winner || !winner->value) continue;
-    const FieldValue& value = *winner->value;
+    const std::optional<FieldValue> merged = merged_value(key, field, catalogue);
+    const bool in_conflict = field.in_conflict() && !merged;
+    if (in_conflict) view.conflicts.insert(key);
+    if (!winner) continue;
+    if (!merged && !winner->value) continue;
+    const FieldValue& value = merged ? *merged : *winner->value;
     switch (key.field) {
       case Field::answer:
-        view.answers[key.target] = {value, attribution_of(*winner), field.in_conflict()};
+        view.answers[key.target] = {value, attribution_of(*winner), in_conflict, merged.has_value()};
         break;
       case Field::comment:
-        view.comments[key.target] = {value, attribution_of(*winner), field.in_conflict()};
+        view.comments[key.target] = {value, attribution_of(*winner), in_conflict, merged.has_value()};
         break;
       case Field::confirmed:
         if (value.text == "yes") view.confirmed[key.target] = attribution_of(*winner);
         break;
       case Field::owner: view.owners[key.target] = value.text; break;
       case Field::value: view.profile[key.target] = value.text; break;
-      case Field::plan_action: view.plan[key.target].action = value.text; break;
+      case Field::plan_action: view.plan[key.target].action = value.text; break;  // merged when it merges
       case Field::plan_owner: view.plan[key.target].owner = value.text; break;
       case Field::plan_due: view.plan[key.target].due = value.text; break;
       case Field::plan_state: view.plan[key.target].state = value.text; break;

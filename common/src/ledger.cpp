@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -180,9 +181,41 @@ Result<AssessmentState> Ledger::state(std::string_view scope, std::string_view y
     if (!plain) return plain.error();
     auto decoded = codec::decode_field_state(*plain);
     if (!decoded) return decoded.error();
+    if (decoded->in_conflict())
+      if (auto s = find_merge_base(*decoded); !s) return s.error();
     state.emplace(field.key, std::move(*decoded));
   }
   return state;
+}
+
+Status Ledger::find_merge_base(FieldState& state) {
+  std::vector<std::string> ids;
+  for (const auto& head : state.heads) ids.push_back(head.change_id);
+  auto stored = store_.changes_by_id(ids);
+  if (!stored) return stored.error();
+  auto opened = open_changes(*stored);
+  if (!opened) return opened.error();
+  if (opened->size() != ids.size()) return {};
+  // The ancestor every head was based on: the one parent they all name.
+  std::set<std::string> common(opened->front().change.parents.begin(), opened->front().change.parents.end());
+  for (const auto& logged : *opened) {
+    std::set<std::string> parents(logged.change.parents.begin(), logged.change.parents.end());
+    std::set<std::string> kept;
+    std::set_intersection(common.begin(), common.end(), parents.begin(), parents.end(), std::inserter(kept, kept.end()));
+    common = std::move(kept);
+  }
+  const bool all_new = std::all_of(opened->begin(), opened->end(), [](const auto& l) { return l.change.parents.empty(); });
+  if (all_new) {
+    state.merge_base = std::optional<FieldValue>();  // concurrent first answers: the base is empty
+    return {};
+  }
+  if (common.size() != 1) return {};
+  auto base = store_.changes_by_id({*common.begin()});
+  if (!base) return base.error();
+  auto base_opened = open_changes(*base);
+  if (!base_opened) return base_opened.error();
+  if (base_opened->size() == 1) state.merge_base = base_opened->front().change.value;
+  return {};
 }
 
 Result<FieldState> Ledger::field(const FieldKey& key) {

@@ -357,6 +357,42 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     };
   });
 
+  // conflicts
+  std::string conflicts_branch;
+  auto* conflicts_cmd = app.add_subcommand("conflicts", "open conflicts in every branch's assessment and head office's");
+  auto* conflicts_branch_opt = conflicts_cmd->add_option("--branch", conflicts_branch, "only this branch (site code)");
+  conflicts_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      std::optional<std::string> only;
+      if (conflicts_branch_opt->count()) only = conflicts_branch;
+      auto found = (*office)->conflicts(only);
+      if (!found) return found.error();
+      json list = json::array();
+      std::ostringstream text;
+      for (const auto& conflict : *found) {
+        json values = json::array();
+        text << conflict.scope << "  " << conflict.key.target << " " << to_string(conflict.key.field)
+             << (conflict.group.empty() ? "" : " (" + conflict.group + ")") << ":\n";
+        for (std::size_t i = 0; i < conflict.state.heads.size(); ++i) {
+          const Head& head = conflict.state.heads[i];
+          const std::string shown = head.value ? head.value->text : std::string("(cleared)");
+          values.push_back({{"change", head.change_id}, {"user", head.user}, {"device", head.device},
+                            {"at", format_timestamp(hlc_wall_ms(head.hlc))},
+                            {"value", head.value ? json{{"text", head.value->text}} : json()}, {"shown", i == 0}});
+          text << "  " << (i == 0 ? "* " : "  ") << "\"" << shown << "\"  by " << head.user << " at "
+               << format_timestamp(hlc_wall_ms(head.hlc)) << "\n";
+        }
+        list.push_back({{"scope", conflict.scope}, {"target_kind", to_string(conflict.key.kind)},
+                        {"target", conflict.key.target}, {"field", to_string(conflict.key.field)},
+                        {"group", conflict.group}, {"values", values}});
+      }
+      if (found->empty()) text << "No open conflicts\n";
+      return Output{{{"conflicts", list}, {"count", found->size()}}, text.str()};
+    };
+  });
+
   // serve
   ServeOptions serve_options;
   std::string tls_cert, tls_key;

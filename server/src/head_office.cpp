@@ -309,6 +309,34 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
 
 Status HeadOffice::revoke_user(std::string_view name) { return directory_->revoke_user(trimmed(name), now_ms()); }
 
+Result<std::vector<ScopedConflict>> HeadOffice::conflicts(const std::optional<std::string>& branch) {
+  std::vector<std::string> scopes;
+  if (branch) {
+    auto site = parse_site_code(*branch);
+    if (!site) return site.error();
+    auto found = directory_->branch(site->code);
+    if (!found) return found.error();
+    if (!*found) return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
+    scopes.push_back(site->code);
+  } else {
+    scopes.push_back(hq_.code);
+    auto all = directory_->branches();
+    if (!all) return all.error();
+    for (const auto& each : *all) scopes.push_back(each.ods);
+  }
+  std::vector<ScopedConflict> out;
+  for (const auto& scope : scopes) {
+    auto state = ledger_->state(scope, year_.label());
+    if (!state) return state.error();
+    const AssessmentView view = view_of(*state, &catalogue_);
+    for (const auto& key : view.conflicts) {
+      const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : catalogue_.find_item(key.target);
+      out.push_back({scope, key, item ? item->group : "", state->at(key)});
+    }
+  }
+  return out;
+}
+
 Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std::string>& branch, Date today) {
   std::vector<Branch> selected;
   if (branch) {
@@ -329,7 +357,7 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
   for (auto& each : selected) {
     auto state = ledger_->state(each.ods, year_.label());
     if (!state) return state.error();
-    BranchProgress entry{std::move(each), evaluate(catalogue_, view_of(*state), today), 0, std::nullopt};
+    BranchProgress entry{std::move(each), evaluate(catalogue_, view_of(*state, &catalogue_), today), 0, std::nullopt};
     // The clear metadata is enough to count and date the changes: nothing needs unsealing.
     for (std::int64_t after = 0;;) {
       auto page = store_->changes_after_in_scopes(after, {entry.branch.ods}, kCountPage);

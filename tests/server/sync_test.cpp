@@ -255,5 +255,70 @@ TEST(Sync, AClientRefusesAServerThatIsNotTheOneItEnrolledWith) {
   EXPECT_NE(wrong.error().message.find("not the one that issued this enrolment code"), std::string::npos);
 }
 
+TEST(Sync, ConcurrentEditsMergeOrStayVisibleConflictsUntilResolved) {
+  RunningServer server;
+  TempDir stores;
+  auto a = server.enrol(stores / "a", "Sam Patel", "VLAXL", Role::admin);
+  auto b = server.enrol(stores / "b", "Ann Lee", "VLAXL", Role::admin);
+  auto sync_both = [&] {
+    ASSERT_TRUE(client::sync_once(*a));
+    ASSERT_TRUE(client::sync_once(*b));
+    ASSERT_TRUE(client::sync_once(*a));
+  };
+  ASSERT_TRUE(a->answer("7.3.1", "Backups run nightly. They are tested each quarter.", "", std::nullopt));
+  sync_both();
+
+  // Offline, each changes a different sentence: both changes survive, on both laptops.
+  ASSERT_TRUE(a->answer("7.3.1", "Backups run nightly to the NAS. They are tested each quarter.", "", std::nullopt));
+  ASSERT_TRUE(b->answer("7.3.1", "Backups run nightly. They are tested each month.", "", std::nullopt));
+  sync_both();
+  for (auto* side : {a.get(), b.get()}) {
+    auto view = side->view();
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->answers.at("7.3.1").value.text, "Backups run nightly to the NAS. They are tested each month.");
+    EXPECT_TRUE(view->answers.at("7.3.1").merged);
+    EXPECT_TRUE(side->conflicts()->empty());
+  }
+
+  // Both change the same answer: one value is shown everywhere, the other kept as an open conflict.
+  ASSERT_TRUE(a->answer("1.1.5", "The registered manager", "", std::nullopt));
+  ASSERT_TRUE(b->answer("1.1.5", "The director", "", std::nullopt));
+  // Different fields of one item never conflict.
+  ASSERT_TRUE(a->comment("2.1.1", "Checked at induction"));
+  ASSERT_TRUE(b->answer("2.1.1", "yes", "", std::nullopt));
+  sync_both();
+  auto on_a = a->conflicts();
+  auto on_b = b->conflicts();
+  ASSERT_TRUE(on_a && on_b);
+  ASSERT_EQ(on_a->size(), 1u);
+  ASSERT_EQ(on_b->size(), 1u);
+  EXPECT_EQ(on_a->front().key.target, "1.1.5");
+  ASSERT_EQ(on_a->front().values.size(), 2u);
+  EXPECT_EQ(on_a->front().values[0].change_id, on_b->front().values[0].change_id) << "every replica shows the same winner";
+  EXPECT_NE(on_a->front().values[0].mine, on_b->front().values[0].mine);
+  EXPECT_EQ(a->progress(Date{2022, 5, 1})->open_conflicts, 1);
+  auto at_hq = server.admin()->conflicts(std::nullopt);
+  ASSERT_TRUE(at_hq);
+  ASSERT_EQ(at_hq->size(), 1u);
+  EXPECT_EQ(at_hq->front().scope, "VLAXL");
+  EXPECT_EQ(a->view()->comments.at("2.1.1").value.text, "Checked at induction");
+  EXPECT_EQ(b->view()->answers.at("2.1.1").value.text, "yes");
+
+  // Ann keeps hers; the resolution syncs like any edit and settles it everywhere.
+  auto resolved = b->resolve("1.1.5", std::nullopt, client::Keep::mine, std::nullopt);
+  ASSERT_TRUE(resolved) << resolved.error().message;
+  EXPECT_EQ(resolved->parents.size(), 2u);
+  sync_both();
+  for (auto* side : {a.get(), b.get()}) {
+    EXPECT_TRUE(side->conflicts()->empty());
+    EXPECT_EQ(side->view()->answers.at("1.1.5").value.text, "The director");
+  }
+  EXPECT_TRUE(server.admin()->conflicts(std::nullopt)->empty());
+  // Nothing was lost: both conflicting values stay in the history.
+  auto history = a->history("1.1.5");
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->size(), 3u);
+}
+
 }  // namespace
 }  // namespace dsptsync

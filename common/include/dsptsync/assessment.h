@@ -36,6 +36,7 @@ struct AnsweredValue {
   FieldValue value;
   Attribution by;
   bool in_conflict = false;
+  bool merged = false;  // concurrent edits of different parts, merged automatically
 };
 
 struct PlanLine {
@@ -55,7 +56,15 @@ struct AssessmentView {
   std::set<FieldKey> conflicts;                   // every field with an open conflict
 };
 
-AssessmentView view_of(const AssessmentState& state);
+// With the catalogue, concurrent edits of a text answer that changed different parts merge;
+// comments and improvement actions merge the same way. Everything else that is concurrent stays an
+// open conflict, its winner shown meanwhile.
+AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue = nullptr);
+
+// Whether concurrent edits of this field may be merged as text.
+bool mergeable_as_text(const FieldKey& key, const Catalogue* catalogue);
+// The merged value of a conflicted field, if its heads merge cleanly (merge.h).
+std::optional<FieldValue> merged_value(const FieldKey& key, const FieldState& state, const Catalogue* catalogue);
 
 // Checks an answer against the item's type and gives its canonical form: yes_no accepts
 // yes/no/y/n/true/false (any case) and stores "yes"/"no"; date must be ISO; number must be a

@@ -83,6 +83,10 @@ struct Head {
 struct FieldState {
   // Sorted winner first: highest hlc, then highest device id, then change id.
   std::vector<Head> heads;
+  // Derived when read (never stored): for concurrent heads that all grew from one earlier value,
+  // that value (the outer optional is empty when there is no single common ancestor). It lets a
+  // text field merge edits that touched different parts (merge.h).
+  std::optional<std::optional<FieldValue>> merge_base;
   const Head* winner() const { return heads.empty() ? nullptr : &heads.front(); }
   bool in_conflict() const { return heads.size() > 1; }
 };

@@ -70,6 +70,7 @@ class Ledger {
 
  private:
   Result<FieldState> read_field(StoreTransaction& txn, const FieldKey& key);
+  Status find_merge_base(FieldState& state);
   Result<std::int64_t> write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);
 
   Store& store_;

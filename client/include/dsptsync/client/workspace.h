@@ -61,6 +61,25 @@ struct RollForwardReport {
   bool applied = false;
 };
 
+// One value of a field in conflict, with who wrote it and when.
+struct ConflictValue {
+  std::string change_id;
+  std::string user;
+  std::string device;
+  TimestampMs at = 0;
+  std::optional<FieldValue> value;
+  bool mine = false;    // written on this device
+  bool winner = false;  // shown meanwhile (the same on every replica)
+};
+
+struct Conflict {
+  FieldKey key;
+  std::string group;  // the item's topic group, where it is an item
+  std::vector<ConflictValue> values;  // winner first
+};
+
+enum class Keep { mine, theirs };
+
 class Workspace {
  public:
   static Result<std::unique_ptr<Workspace>> create(const InitOptions& options);
@@ -96,6 +115,14 @@ class Workspace {
   Result<std::vector<Change>> set_plan(std::string_view item_id, const std::optional<std::string>& action,
                                        const std::optional<std::string>& owner, const std::optional<std::string>& due,
                                        const std::optional<std::string>& state);
+
+  // Open conflicts of this store's own assessment (merged text edits are not conflicts).
+  Result<std::vector<Conflict>> conflicts();
+  // Resolves the conflict of one field of an item or assertion: keep this device's value, the
+  // other side's, or a new value. `field` may be omitted when only one field of it is in conflict.
+  // The resolution is an edit like any other: based on every value it replaces.
+  Result<Change> resolve(std::string_view id, const std::optional<std::string>& field, const std::optional<Keep>& keep,
+                         const std::optional<std::string>& value);
 
   // Every change of an item (answer, comment, plan) or of an assertion (confirmation, owner), oldest first.
   Result<std::vector<HistoryEntry>> history(std::string_view id);

@@ -51,6 +51,14 @@ struct BranchProgress {
   std::optional<TimestampMs> last_change_at;
 };
 
+// An open conflict in one of the organisation's assessments.
+struct ScopedConflict {
+  std::string scope;  // the branch's V code, or the HQ code
+  FieldKey key;
+  std::string group;  // the item's topic group, where it is an item
+  FieldState state;   // its heads, winner first
+};
+
 class HeadOffice {
  public:
   static Result<std::unique_ptr<HeadOffice>> create(const HeadOfficeInit& init);
@@ -72,6 +80,8 @@ class HeadOffice {
   Status remove_branch(std::string_view ods);
   Result<IssuedInvite> invite(const InviteRequest& request);
   Status revoke_user(std::string_view name);
+  // Open conflicts of every branch and of head office's own assessment (or one branch's).
+  Result<std::vector<ScopedConflict>> conflicts(const std::optional<std::string>& branch);
   // Every branch's figures from the synced data (one entry per branch, optionally one branch).
   Result<std::vector<BranchProgress>> progress(const std::optional<std::string>& branch, Date today);
 
