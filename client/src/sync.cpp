@@ -444,6 +444,26 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
   return {};
 }
 
+namespace steps {
+Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch) {
+  return client::next_push(workspace, keys, batch);
+}
+Status record_ack(Workspace& workspace, const protocol::Push& push, const protocol::Ack& ack) {
+  return client::record_ack(workspace, push, ack);
+}
+Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page) {
+  return client::apply_page(workspace, page);
+}
+Result<std::int64_t> cursor(Workspace& workspace) {
+  auto value = workspace.store().setting(kCursorSetting);
+  if (!value) return value.error();
+  return to_int(*value);
+}
+protocol::Signature sign_authentication(const crypto::SigningKeyPair& keys, const std::array<std::uint8_t, 32>& transcript) {
+  return crypto::sign(keys, with_context("dsptsync auth v1", transcript));
+}
+}  // namespace steps
+
 Result<SyncStatus> sync_status(Workspace& workspace) {
   SyncStatus status;
   Store& store = workspace.store();

@@ -175,6 +175,16 @@ Result<crypto::SigningKeyPair> Workspace::signing_key() {
   return keys;
 }
 
+Status Workspace::check_role(Field field) {
+  auto role = store_->setting("sync.role");
+  if (!role) return role.error();
+  if (!*role) return {};  // an offline store: its user may do everything
+  if (**role == "viewer") return refused("you are enrolled as a viewer: you can read the assessment but not change it");
+  if (**role == "member" && field == Field::confirmed)
+    return refused("members cannot confirm assertions; ask your branch administrator");
+  return {};
+}
+
 FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) const {
   return FieldKey{site_.code, year_.label(), kind, std::string(target), field};
 }
@@ -206,6 +216,7 @@ Result<const CatalogueAssertion*> Workspace::assertion(std::string_view id) cons
 
 Result<std::vector<Change>> Workspace::answer(std::string_view item_id, std::string_view value,
                                               std::string_view location, const std::optional<std::string>& comment) {
+  if (auto allowed = check_role(Field::answer); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
   auto normalised = normalise_answer(**found, value, location);
@@ -216,6 +227,7 @@ Result<std::vector<Change>> Workspace::answer(std::string_view item_id, std::str
 }
 
 Result<Change> Workspace::comment(std::string_view item_id, std::string_view text) {
+  if (auto allowed = check_role(Field::comment); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
   std::optional<FieldValue> value;
@@ -224,12 +236,14 @@ Result<Change> Workspace::comment(std::string_view item_id, std::string_view tex
 }
 
 Result<Change> Workspace::clear(std::string_view item_id, Field field) {
+  if (auto allowed = check_role(field); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
   return ledger_->record(Edit{key(TargetKind::item, item_id, field), std::nullopt});
 }
 
 Result<Change> Workspace::confirm(std::string_view assertion_id, bool confirmed) {
+  if (auto allowed = check_role(Field::confirmed); !allowed) return allowed.error();
   auto found = assertion(assertion_id);
   if (!found) return found.error();
   std::optional<FieldValue> value;
@@ -238,6 +252,7 @@ Result<Change> Workspace::confirm(std::string_view assertion_id, bool confirmed)
 }
 
 Result<Change> Workspace::set_owner(std::string_view assertion_id, std::string_view owner) {
+  if (auto allowed = check_role(Field::owner); !allowed) return allowed.error();
   auto found = assertion(assertion_id);
   if (!found) return found.error();
   std::optional<FieldValue> value;
@@ -246,6 +261,7 @@ Result<Change> Workspace::set_owner(std::string_view assertion_id, std::string_v
 }
 
 Result<std::vector<Change>> Workspace::set_profile(const std::vector<std::pair<std::string, std::string>>& entries) {
+  if (auto allowed = check_role(Field::value); !allowed) return allowed.error();
   std::vector<Edit> edits;
   for (const auto& [name, raw_value] : entries) {
     std::string value = raw_value;
@@ -275,6 +291,7 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
                                                 const std::optional<std::string>& owner,
                                                 const std::optional<std::string>& due,
                                                 const std::optional<std::string>& state) {
+  if (auto allowed = check_role(Field::plan_action); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
   std::vector<Edit> edits;
@@ -339,6 +356,7 @@ Result<Change> Workspace::resolve(std::string_view id, const std::optional<std::
     return invalid_input(std::string(id) + " has conflicts in several fields; choose one with --field " +
                          std::string(to_string(matching[0]->key.field)) + " (or " + std::string(to_string(matching[1]->key.field)) + ")");
   const Conflict& conflict = *matching.front();
+  if (auto allowed = check_role(conflict.key.field); !allowed) return allowed.error();
   std::optional<FieldValue> chosen;
   if (value) {
     if (conflict.key.field == Field::answer) {

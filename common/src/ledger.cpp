@@ -88,7 +88,7 @@ Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
     change.key = edit.key;
     change.value = edit.value;
     for (const auto& head : current->heads) change.parents.push_back(head.change_id);
-    change.hlc = clock.tick(now_ms());
+    change.hlc = clock.tick(clock_());
     change.user = identity_.user;
     change.device = identity_.device;
     if (auto valid = codec::validate(change); !valid) return valid.error();

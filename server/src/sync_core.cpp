@@ -78,18 +78,37 @@ void SyncCore::run_worker() {
         jobs_.pop_front();
       }
     }
-    std::vector<Job> pushes;
-    for (auto& job : batch) {
-      if (job.push) {
-        pushes.push_back(std::move(job));
-        if (pushes.size() == kMaxPushesPerCommit) commit_pushes(pushes);
-        continue;
-      }
-      commit_pushes(pushes);  // keep arrival order between a client's push and its next pull
-      job.run();
+    run_round(batch);
+  }
+}
+
+void SyncCore::run_round(std::vector<Job>& batch) {
+  std::vector<Job> pushes;
+  for (auto& job : batch) {
+    if (job.push) {
+      pushes.push_back(std::move(job));
+      if (pushes.size() == kMaxPushesPerCommit) commit_pushes(pushes);
+      continue;
     }
-    commit_pushes(pushes);
-    check_revocations();
+    commit_pushes(pushes);  // keep arrival order between a client's push and its next pull
+    job.run();
+  }
+  commit_pushes(pushes);
+  check_revocations();
+}
+
+void SyncCore::run_pending() {
+  for (;;) {
+    std::vector<Job> batch;
+    {
+      std::lock_guard lock(mutex_);
+      while (!jobs_.empty()) {
+        batch.push_back(std::move(jobs_.front()));
+        jobs_.pop_front();
+      }
+    }
+    if (batch.empty()) return;
+    run_round(batch);  // jobs may enqueue more (watch pages): loop until none are left
   }
 }
 
@@ -311,7 +330,13 @@ Result<protocol::Changes> SyncCore::read_page(const Principal& who, std::int64_t
   auto opened = head_office_.ledger().open_changes(*stored);
   if (!opened) return opened.error();
   page.next_cursor = after_seq;
+  std::size_t bytes = 0;
   for (auto& logged : *opened) {
+    bytes += codec::encode(logged.change).size();
+    if (!page.changes.empty() && bytes > limits::kMaxPageBytes) {
+      page.more = true;  // the rest follows in the next page
+      break;
+    }
     page.next_cursor = logged.seq;
     page.changes.push_back({logged.seq, std::move(logged.change)});
   }
@@ -369,7 +394,7 @@ void SyncCore::unwatch(const SessionSink* sink) {
 
 void SyncCore::fan_out(const std::vector<protocol::SequencedChange>& committed) {
   // Watchers that read the same scopes get the same bytes: encode once per scope set.
-  std::map<std::string, std::shared_ptr<const Bytes>> encoded_by_scope;
+  std::map<std::string, std::vector<std::shared_ptr<const Bytes>>> encoded_by_scope;
   const std::string& hq = head_office_.hq().code;
   for (auto it = watchers_.begin(); it != watchers_.end();) {
     auto sink = it->second.sink.lock();
@@ -383,29 +408,47 @@ void SyncCore::fan_out(const std::vector<protocol::SequencedChange>& committed) 
     const std::string scope_key = watcher.who.branch.empty() ? "*" : watcher.who.branch;
     auto cached = encoded_by_scope.find(scope_key);
     if (cached == encoded_by_scope.end()) {
+      // One commit can hold many pushes: cut it into messages within the page limits.
+      std::vector<std::shared_ptr<const Bytes>> messages;
       protocol::Changes live;
       live.live = true;
+      std::size_t bytes = 0;
+      auto flush = [&] {
+        if (live.changes.empty()) return;
+        live.next_cursor = live.changes.back().server_seq;
+        messages.push_back(std::make_shared<const Bytes>(protocol::encode_message(live)));
+        live.changes.clear();
+        bytes = 0;
+      };
       for (const auto& sequenced : committed) {
         const std::string& scope = sequenced.change.key.scope;
-        if (scope_key == "*" || scope == watcher.who.branch || scope == hq) live.changes.push_back(sequenced);
+        if (scope_key != "*" && scope != watcher.who.branch && scope != hq) continue;
+        const std::size_t size = codec::encode(sequenced.change).size();
+        if (!live.changes.empty() &&
+            (live.changes.size() == limits::kMaxChangesPerMessage || bytes + size > limits::kMaxPageBytes))
+          flush();
+        live.changes.push_back(sequenced);
+        bytes += size;
       }
-      std::shared_ptr<const Bytes> bytes;
-      if (!live.changes.empty()) {
-        live.next_cursor = live.changes.back().server_seq;
-        bytes = std::make_shared<const Bytes>(protocol::encode_message(live));
-      }
-      cached = encoded_by_scope.emplace(scope_key, bytes).first;
+      flush();
+      cached = encoded_by_scope.emplace(scope_key, std::move(messages)).first;
     }
-    if (cached->second) {
+    if (!cached->second.empty()) {
       watcher.cursor = std::max(watcher.cursor, committed.back().server_seq);
-      sink->deliver_live(cached->second);
+      for (const auto& message : cached->second) sink->deliver_live(message);
     }
   }
 }
 
 void SyncCore::attach(const std::string& device_id, std::weak_ptr<SessionSink> sink) {
-  std::lock_guard lock(sessions_mutex_);
-  sessions_.emplace(device_id, std::move(sink));
+  {
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.emplace(device_id, std::move(sink));
+  }
+  // A revocation may have committed between authenticating this device and attaching it: look
+  // again at the next round whatever the data version says.
+  recheck_sessions_ = true;
+  wake_.notify_one();
 }
 
 void SyncCore::detach(const std::string& device_id, const SessionSink* sink) {
@@ -420,7 +463,8 @@ void SyncCore::detach(const std::string& device_id, const SessionSink* sink) {
 
 void SyncCore::check_revocations() {
   auto version = head_office_.store().data_version();
-  if (!version || *version == data_version_) return;
+  const bool recheck = recheck_sessions_.exchange(false);
+  if (!version || (*version == data_version_ && !recheck)) return;
   data_version_ = *version;
   std::vector<std::pair<std::string, std::weak_ptr<SessionSink>>> connected;
   {

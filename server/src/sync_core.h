@@ -7,6 +7,7 @@
 #include "dsptsync/protocol.h"
 #include "dsptsync/server/head_office.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -47,6 +48,9 @@ using AuthCallback = std::function<void(std::variant<Principal, protocol::ErrorM
 class SyncCore {
  public:
   explicit SyncCore(HeadOffice& head_office);
+  // Without start(), nothing runs until run_pending(): the deterministic simulation decides when
+  // the server works, on its own thread, so every run of a seed is the same.
+  void run_pending();
   ~SyncCore();
   SyncCore(const SyncCore&) = delete;
   SyncCore& operator=(const SyncCore&) = delete;
@@ -90,6 +94,7 @@ class SyncCore {
 
   void enqueue(Job job);
   void run_worker();
+  void run_round(std::vector<Job>& batch);
   void commit_pushes(std::vector<Job>& pushes);
   void check_revocations();
   void continue_watch(const SessionSink* key, ReplyCallback page);
@@ -118,6 +123,7 @@ class SyncCore {
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id
 
   std::atomic<std::uint64_t> commits_{0};
+  std::atomic<bool> recheck_sessions_{false};
 };
 
 }  // namespace dsptsync::server

@@ -38,6 +38,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -65,16 +66,16 @@ enum class CutOn {
 };
 
 struct PowerLossStats {
-  std::uint64_t writes = 0;            // xWrite calls on durable files
-  std::uint64_t syncs = 0;             // xSync calls that made pending data durable
+  std::uint64_t writes = 0;  // xWrite calls on durable files
+  std::uint64_t syncs = 0;   // xSync calls that made pending data durable
   std::uint64_t truncates = 0;
   std::uint64_t deletes = 0;
   std::uint64_t power_losses = 0;
   std::uint64_t cuts_during_checkpoint = 0;  // the main database file had unsynced writes at the cut
-  std::uint64_t unsynced_writes = 0;   // xWrite calls not yet synced when the power went
-  std::uint64_t dropped_sectors = 0;   // unsynced sectors that did not reach the disk
-  std::uint64_t kept_sectors = 0;      // unsynced sectors that did (tear and keep modes)
-  std::uint64_t refused_while_dead = 0;  // operations refused between the cut and restore_power()
+  std::uint64_t unsynced_writes = 0;         // xWrite calls not yet synced when the power went
+  std::uint64_t dropped_sectors = 0;         // unsynced sectors that did not reach the disk
+  std::uint64_t kept_sectors = 0;            // unsynced sectors that did (tear and keep modes)
+  std::uint64_t refused_while_dead = 0;      // operations refused between the cut and restore_power()
 };
 
 class PowerLossVfs {
@@ -156,6 +157,13 @@ class PowerLossVfs {
     return problem;
   }
 
+  // A disk (or a program) that does not sync: xSync returns success and makes nothing durable. Only
+  // for controls that show the checks notice lost data.
+  void set_syncs_lie(bool lie) {
+    std::lock_guard lock(mutex_);
+    syncs_lie_ = lie;
+  }
+
   bool powered() const {
     std::lock_guard lock(mutex_);
     return !dead_;
@@ -173,7 +181,6 @@ class PowerLossVfs {
   // What readers of one path see beyond its durable image on disk.
   struct FileState {
     std::string path;
-    int open_flags = 0;
     // The size readers see now.
     sqlite3_int64 size = 0;
     // Bytes of the real file that still belong to the file: a pending truncation hides the rest,
@@ -233,7 +240,8 @@ class PowerLossVfs {
     std::bernoulli_distribution coin(0.5);
     std::vector<const std::pair<const sqlite3_int64, std::array<unsigned char, kSector>>*> kept;
     for (const auto& sector : state.sectors) {
-      const bool keep = mode_ == PowerLossMode::keep_unsynced || (mode_ == PowerLossMode::tear_unsynced && coin(random_));
+      const bool keep =
+          mode_ == PowerLossMode::keep_unsynced || (mode_ == PowerLossMode::tear_unsynced && coin(random_));
       if (keep) kept.push_back(&sector);
       ++(keep ? stats_.kept_sectors : stats_.dropped_sectors);
     }
@@ -241,20 +249,23 @@ class PowerLossVfs {
                                               (mode_ == PowerLossMode::tear_unsynced && coin(random_)));
     if (kept.empty() && !truncate) return {};
     const int fd = ::open(state.path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? std::string() : "cannot open " + state.path + ": " + std::strerror(errno);
+    if (fd < 0)
+      return errno == ENOENT ? std::string() : "cannot open " + state.path + ": " + std::strerror(errno);
     std::string problem;
     struct stat info {};
     if (::fstat(fd, &info) != 0) problem = "cannot stat " + state.path;
-    if (problem.empty() && truncate && info.st_size > state.durable_limit && ::ftruncate(fd, state.durable_limit) != 0)
+    if (problem.empty() && truncate && info.st_size > state.durable_limit &&
+        ::ftruncate(fd, state.durable_limit) != 0)
       problem = "cannot truncate " + state.path;
     for (const auto* sector : kept) {
       const sqlite3_int64 start = sector->first * kSector;
       const auto length = static_cast<std::size_t>(std::min(kSector, state.size - start));
-      if (problem.empty() && ::pwrite(fd, sector->second.data(), length, start) != static_cast<ssize_t>(length))
+      if (problem.empty() &&
+          ::pwrite(fd, sector->second.data(), length, start) != static_cast<ssize_t>(length))
         problem = "cannot write " + state.path;
     }
-    if (problem.empty() && mode_ == PowerLossMode::keep_unsynced && ::fstat(fd, &info) == 0 && info.st_size < state.size &&
-        ::ftruncate(fd, state.size) != 0)
+    if (problem.empty() && mode_ == PowerLossMode::keep_unsynced && ::fstat(fd, &info) == 0 &&
+        info.st_size < state.size && ::ftruncate(fd, state.size) != 0)
       problem = "cannot extend " + state.path;
     if (problem.empty() && ::fsync(fd) != 0) problem = "cannot fsync " + state.path;
     ::close(fd);
@@ -295,7 +306,6 @@ class PowerLossVfs {
         }
         state = std::make_shared<FileState>();
         state->path = name;
-        state->open_flags = flags;
         state->size = size;
         state->durable_limit = size;
       }
@@ -329,16 +339,24 @@ class PowerLossVfs {
   static int x_full_pathname(sqlite3_vfs* vfs, const char* name, int size, char* out) {
     return owner(vfs).real_->xFullPathname(owner(vfs).real_, name, size, out);
   }
-  static void* x_dl_open(sqlite3_vfs* vfs, const char* name) { return owner(vfs).real_->xDlOpen(owner(vfs).real_, name); }
-  static void x_dl_error(sqlite3_vfs* vfs, int size, char* out) { owner(vfs).real_->xDlError(owner(vfs).real_, size, out); }
+  static void* x_dl_open(sqlite3_vfs* vfs, const char* name) {
+    return owner(vfs).real_->xDlOpen(owner(vfs).real_, name);
+  }
+  static void x_dl_error(sqlite3_vfs* vfs, int size, char* out) {
+    owner(vfs).real_->xDlError(owner(vfs).real_, size, out);
+  }
   static void (*x_dl_sym(sqlite3_vfs* vfs, void* handle, const char* symbol))(void) {
     return owner(vfs).real_->xDlSym(owner(vfs).real_, handle, symbol);
   }
-  static void x_dl_close(sqlite3_vfs* vfs, void* handle) { owner(vfs).real_->xDlClose(owner(vfs).real_, handle); }
+  static void x_dl_close(sqlite3_vfs* vfs, void* handle) {
+    owner(vfs).real_->xDlClose(owner(vfs).real_, handle);
+  }
   static int x_randomness(sqlite3_vfs* vfs, int size, char* out) {
     return owner(vfs).real_->xRandomness(owner(vfs).real_, size, out);
   }
-  static int x_sleep(sqlite3_vfs* vfs, int microseconds) { return owner(vfs).real_->xSleep(owner(vfs).real_, microseconds); }
+  static int x_sleep(sqlite3_vfs* vfs, int microseconds) {
+    return owner(vfs).real_->xSleep(owner(vfs).real_, microseconds);
+  }
   static int x_current_time(sqlite3_vfs* vfs, double* out) {
     return owner(vfs).real_->xCurrentTime(owner(vfs).real_, out);
   }
@@ -373,14 +391,16 @@ class PowerLossVfs {
       const int rc = real(f)->pMethods->xRead(real(f), out, static_cast<int>(disk_end - offset), offset);
       if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
     }
-    for (auto it = state.sectors.lower_bound(offset / kSector); it != state.sectors.end() && it->first * kSector < end;
-         ++it) {
+    for (auto it = state.sectors.lower_bound(offset / kSector);
+         it != state.sectors.end() && it->first * kSector < end; ++it) {
       const sqlite3_int64 from = std::max(offset, it->first * kSector);
       const sqlite3_int64 to = std::min(end, (it->first + 1) * kSector);
-      std::memcpy(out + (from - offset), it->second.data() + (from - it->first * kSector), static_cast<std::size_t>(to - from));
+      std::memcpy(out + (from - offset), it->second.data() + (from - it->first * kSector),
+                  static_cast<std::size_t>(to - from));
     }
     if (end > state.size) {
-      if (state.size > offset) std::memset(out + (state.size - offset), 0, static_cast<std::size_t>(end - state.size));
+      if (state.size > offset)
+        std::memset(out + (state.size - offset), 0, static_cast<std::size_t>(end - state.size));
       return SQLITE_IOERR_SHORT_READ;
     }
     return SQLITE_OK;
@@ -391,7 +411,8 @@ class PowerLossVfs {
     PowerLossVfs& self = *me.owner;
     std::lock_guard lock(self.mutex_);
     FileState* state = me.handle->state.get();
-    if (!state) return real(f)->pMethods->xWrite(real(f), buffer, amount, offset);  // temporary: nobody reopens it
+    if (!state)
+      return real(f)->pMethods->xWrite(real(f), buffer, amount, offset);  // temporary: nobody reopens it
     if (!self.mutation_allowed(state, true)) return SQLITE_IOERR_WRITE;
     const auto* in = static_cast<const unsigned char*>(buffer);
     const sqlite3_int64 end = offset + amount;
@@ -402,14 +423,17 @@ class PowerLossVfs {
         if (fresh) {
           // Read-modify-write: the sector starts as the file's current bytes (durable, else zero).
           it->second.fill(0);
-          if (const sqlite3_int64 disk_end = std::min(start + kSector, state->durable_limit); disk_end > start) {
-            const int rc = real(f)->pMethods->xRead(real(f), it->second.data(), static_cast<int>(disk_end - start), start);
+          if (const sqlite3_int64 disk_end = std::min(start + kSector, state->durable_limit);
+              disk_end > start) {
+            const int rc = real(f)->pMethods->xRead(real(f), it->second.data(),
+                                                    static_cast<int>(disk_end - start), start);
             if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
           }
         }
         const sqlite3_int64 from = std::max(offset, start);
         const sqlite3_int64 to = std::min(end, start + kSector);
-        std::memcpy(it->second.data() + (from - start), in + (from - offset), static_cast<std::size_t>(to - from));
+        std::memcpy(it->second.data() + (from - start), in + (from - offset),
+                    static_cast<std::size_t>(to - from));
       }
     } catch (const std::bad_alloc&) {
       return SQLITE_IOERR_NOMEM;
@@ -446,6 +470,7 @@ class PowerLossVfs {
     FileState* state = me.handle->state.get();
     if (!state) return real(f)->pMethods->xSync(real(f), flags);  // temporary: nobody reopens it
     if (!self.mutation_allowed(state, false)) return SQLITE_IOERR_FSYNC;
+    if (self.syncs_lie_) return SQLITE_OK;
     sqlite3_file* disk = real(f);
     sqlite3_int64 disk_size = 0;
     if (const int rc = disk->pMethods->xFileSize(disk, &disk_size); rc != SQLITE_OK) return rc;
@@ -454,7 +479,8 @@ class PowerLossVfs {
     for (const auto& [index, bytes] : state->sectors) {
       const sqlite3_int64 start = index * kSector;
       const int length = static_cast<int>(std::min(kSector, state->size - start));
-      if (const int rc = disk->pMethods->xWrite(disk, bytes.data(), length, start); rc != SQLITE_OK) return rc;
+      if (const int rc = disk->pMethods->xWrite(disk, bytes.data(), length, start); rc != SQLITE_OK)
+        return rc;
     }
     if (const int rc = disk->pMethods->xFileSize(disk, &disk_size); rc != SQLITE_OK) return rc;
     if (disk_size < state->size)  // a truncation that extended the file, past any sector written
@@ -487,15 +513,12 @@ class PowerLossVfs {
       // These would resize or preallocate the real file behind the durable image: only hints, so
       // ignoring them is allowed.
       case SQLITE_FCNTL_SIZE_HINT:
-      case SQLITE_FCNTL_CHUNK_SIZE:
-        return SQLITE_OK;
+      case SQLITE_FCNTL_CHUNK_SIZE: return SQLITE_OK;
       // Batch atomic writes are not offered (see x_device_characteristics).
       case SQLITE_FCNTL_BEGIN_ATOMIC_WRITE:
       case SQLITE_FCNTL_COMMIT_ATOMIC_WRITE:
-      case SQLITE_FCNTL_ROLLBACK_ATOMIC_WRITE:
-        return SQLITE_NOTFOUND;
-      default:
-        return real(f)->pMethods->xFileControl(real(f), op, arg);
+      case SQLITE_FCNTL_ROLLBACK_ATOMIC_WRITE: return SQLITE_NOTFOUND;
+      default: return real(f)->pMethods->xFileControl(real(f), op, arg);
     }
   }
   static int x_sector_size(sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); }
@@ -512,16 +535,32 @@ class PowerLossVfs {
     return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
   }
   static void x_shm_barrier(sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); }
-  static int x_shm_unmap(sqlite3_file* f, int delete_flag) { return real(f)->pMethods->xShmUnmap(real(f), delete_flag); }
+  static int x_shm_unmap(sqlite3_file* f, int delete_flag) {
+    return real(f)->pMethods->xShmUnmap(real(f), delete_flag);
+  }
 
   // Version 2: shared memory, but no xFetch/xUnfetch, so SQLite never memory-maps the real file.
   static const sqlite3_io_methods* methods() {
     static const sqlite3_io_methods table = {
-        2,          &x_close,          &x_read,        &x_write,       &x_truncate,
-        &x_sync,    &x_file_size,      &x_lock,        &x_unlock,      &x_check_reserved_lock,
-        &x_file_control, &x_sector_size, &x_device_characteristics,
-        &x_shm_map, &x_shm_lock,       &x_shm_barrier, &x_shm_unmap,
-        nullptr,    nullptr,  // xFetch, xUnfetch
+        2,
+        &x_close,
+        &x_read,
+        &x_write,
+        &x_truncate,
+        &x_sync,
+        &x_file_size,
+        &x_lock,
+        &x_unlock,
+        &x_check_reserved_lock,
+        &x_file_control,
+        &x_sector_size,
+        &x_device_characteristics,
+        &x_shm_map,
+        &x_shm_lock,
+        &x_shm_barrier,
+        &x_shm_unmap,
+        nullptr,
+        nullptr,  // xFetch, xUnfetch
     };
     return &table;
   }
@@ -535,6 +574,7 @@ class PowerLossVfs {
   std::set<std::string> main_dbs_;
   int open_files_ = 0;
   bool dead_ = false;
+  bool syncs_lie_ = false;
   PowerLossMode mode_ = PowerLossMode::drop_unsynced;
   std::uint64_t countdown_ = 0;
   PowerLossMode cut_mode_ = PowerLossMode::drop_unsynced;

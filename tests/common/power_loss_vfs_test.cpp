@@ -8,11 +8,14 @@
 #include "dsptsync/store_keys.h"
 #include "test_support.h"
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <random>
 #include <set>
 
 namespace dsptsync {
@@ -51,7 +54,8 @@ std::string exec(sqlite3* db, const std::string& sql) {
 std::int64_t scalar(sqlite3* db, const std::string& sql, std::string* error = nullptr) {
   sqlite3_stmt* stmt = nullptr;
   std::int64_t value = -1;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
     value = sqlite3_column_int64(stmt, 0);
   else if (error)
     *error = sqlite3_errmsg(db);
@@ -62,9 +66,11 @@ std::int64_t scalar(sqlite3* db, const std::string& sql, std::string* error = nu
 std::string integrity(sqlite3* db) {
   sqlite3_stmt* stmt = nullptr;
   std::string out;
-  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr) != SQLITE_OK) return sqlite3_errmsg(db);
+  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr) != SQLITE_OK)
+    return sqlite3_errmsg(db);
   int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
   if (rc != SQLITE_DONE) out += sqlite3_errmsg(db);
   sqlite3_finalize(stmt);
   return out;
@@ -89,7 +95,8 @@ std::string open_replica(const std::filesystem::path& db, const std::filesystem:
                          Replica& out) {
   auto store = open_sqlite_store(db, {.create_if_missing = create});
   if (!store) return "open: " + store.error().message;
-  auto key = create ? create_store_key(**store, {key_file, std::nullopt}) : unlock_store(**store, {key_file, std::nullopt});
+  auto key = create ? create_store_key(**store, {key_file, std::nullopt})
+                    : unlock_store(**store, {key_file, std::nullopt});
   if (!key) return "key: " + key.error().message;
   out.store = std::move(*store);
   out.ledger = std::make_unique<Ledger>(*out.store, *key, kIdentity);
@@ -106,9 +113,9 @@ std::string integrity(Store& store) {
 
 // What the power cut, and what the store must hold afterwards.
 struct Expected {
-  std::map<std::string, Edit> changes;                        // every acknowledged change, by id
-  std::map<FieldKey, std::optional<FieldValue>> last;         // each field's last acknowledged value
-  std::uint64_t counter = 0;                                  // ids aaaa:1 .. aaaa:counter exist
+  std::map<std::string, Edit> changes;                 // every acknowledged change, by id
+  std::map<FieldKey, std::optional<FieldValue>> last;  // each field's last acknowledged value
+  std::uint64_t counter = 0;                           // ids aaaa:1 .. aaaa:counter exist
 
   void acknowledge(const std::vector<Edit>& edits) {
     for (const auto& edit : edits) {
@@ -162,7 +169,9 @@ bool check_replica(Replica& replica, Expected& expected, const std::vector<Edit>
     EXPECT_TRUE(field) << field.error().message;
     if (!field) continue;
     EXPECT_EQ(field->heads.size(), 1u) << key.target;
-    if (field->winner()) EXPECT_EQ(field->winner()->value, value) << key.target << " has the wrong value";
+    if (field->winner()) {
+      EXPECT_EQ(field->winner()->value, value) << key.target << " has the wrong value";
+    }
   }
   return survived;
 }
@@ -179,11 +188,14 @@ TEST(PowerLoss, TheVfsKeepsExactlyTheLastSyncedImage) {
   sqlite3_vfs* shim = sqlite3_vfs_find(PowerLossVfs::kName);
   ASSERT_NE(shim, nullptr);
   const std::string path = (dir / "raw.bin").string();
-  std::vector<std::max_align_t> storage(static_cast<std::size_t>(shim->szOsFile) / sizeof(std::max_align_t) + 1);
+  const auto words = static_cast<std::size_t>(shim->szOsFile) / sizeof(std::max_align_t) + 1;
+  std::vector<std::max_align_t> storage(words);
   auto* f = reinterpret_cast<sqlite3_file*>(storage.data());
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_JOURNAL;
   auto open = [&] { return shim->xOpen(shim, path.c_str(), f, flags, nullptr); };
-  auto write = [&](char c, int n, sqlite3_int64 at) { return f->pMethods->xWrite(f, std::string(n, c).data(), n, at); };
+  auto write = [&](char c, int n, sqlite3_int64 at) {
+    return f->pMethods->xWrite(f, std::string(n, c).data(), n, at);
+  };
   auto logical = [&] {
     sqlite3_int64 size = 0;
     EXPECT_EQ(f->pMethods->xFileSize(f, &size), SQLITE_OK);
@@ -335,9 +347,15 @@ TEST(PowerLoss, EveryAcknowledgedChangeSurvives) {
     // Every fifth round waits for a checkpoint (the only writer of the main file in WAL mode).
     const int style = round % 5 == 4 ? 2 : static_cast<int>(random() % 2);
     const int clean_after = static_cast<int>(random() % 16);
-    if (style == 1) vfs.cut_power_after(1 + random() % 60, mode), ++mid_operation;
-    if (style == 2) vfs.cut_power_after(1 + random() % 8, mode, CutOn::main_db_write), ++in_checkpoint;
-    if (style == 0) ++between_commits;
+    if (style == 0) {
+      ++between_commits;
+    } else if (style == 1) {
+      vfs.cut_power_after(1 + random() % 60, mode);
+      ++mid_operation;
+    } else {
+      vfs.cut_power_after(1 + random() % 8, mode, CutOn::main_db_write);
+      ++in_checkpoint;
+    }
 
     std::vector<Edit> in_flight;
     for (int i = 0; vfs.powered(); ++i) {
@@ -351,9 +369,8 @@ TEST(PowerLoss, EveryAcknowledgedChangeSurvives) {
       for (std::size_t j = 0; j < edits.size(); ++j) {
         edits[j].key = keys[j];
         if (random() % 10 != 0)
-          edits[j].value = FieldValue{"round " + std::to_string(round) + " edit " + std::to_string(i) + "." +
-                                          std::to_string(j),
-                                      ""};
+          edits[j].value = FieldValue{
+              "round " + std::to_string(round) + " edit " + std::to_string(i) + "." + std::to_string(j), ""};
       }
       auto recorded = replica.ledger->record(edits);
       if (!recorded) {
@@ -385,20 +402,73 @@ TEST(PowerLoss, EveryAcknowledgedChangeSurvives) {
   replica.abandon();
 
   const auto stats = vfs.stats();
-  std::cout << "[power loss] seed " << kSeed << ": " << kRounds << " rounds (" << by_mode[0] << " drop, " << by_mode[1]
-            << " tear, " << by_mode[2] << " keep; " << between_commits << " between commits, " << mid_operation
-            << " mid-operation, " << in_checkpoint << " waiting for a checkpoint), " << expected.counter
-            << " changes acknowledged and all found, " << failed_records << " record() calls cut short ("
-            << in_flight_survived << " of them survived whole), " << stats.syncs << " syncs, " << stats.writes
-            << " writes, " << stats.truncates << " truncates, " << stats.unsynced_writes
-            << " unsynced writes at the cuts, " << stats.dropped_sectors << " sectors dropped, " << stats.kept_sectors
-            << " kept, " << stats.cuts_during_checkpoint << " cuts during a checkpoint\n";
+  std::cout << "[power loss] seed " << kSeed << ": " << kRounds << " rounds (" << by_mode[0] << " drop, "
+            << by_mode[1] << " tear, " << by_mode[2] << " keep; " << between_commits << " between commits, "
+            << mid_operation << " mid-operation, " << in_checkpoint << " waiting for a checkpoint), "
+            << expected.counter << " changes acknowledged and all found, " << failed_records
+            << " record() calls cut short (" << in_flight_survived << " of them survived whole), "
+            << stats.syncs << " syncs, " << stats.writes << " writes, " << stats.truncates << " truncates, "
+            << stats.unsynced_writes << " unsynced writes at the cuts, " << stats.dropped_sectors
+            << " sectors dropped, " << stats.kept_sectors << " kept, " << stats.cuts_during_checkpoint
+            << " cuts during a checkpoint\n";
   EXPECT_EQ(stats.power_losses, static_cast<std::uint64_t>(kRounds));
   // The run exercised what it claims: cuts that lost data, and cuts inside a checkpoint.
   EXPECT_GT(stats.dropped_sectors, 0u);
   EXPECT_GT(stats.unsynced_writes, 0u);
   EXPECT_GE(stats.cuts_during_checkpoint, static_cast<std::uint64_t>(in_checkpoint));
   EXPECT_GT(failed_records, 0);
+}
+
+// The control at dsptsync's level: if the store's commits were not synced (here the disk lies
+// about fsync), acknowledged changes are lost at the cut, and check_replica, the check the test
+// above relies on, says so.
+TEST(PowerLoss, ChecksCatchAcknowledgedChangesLostToAMissingSync) {
+  ASSERT_TRUE(crypto::initialise());
+  TempDir dir;
+  PowerLossVfs vfs(3);
+  ASSERT_EQ(vfs.install(true), SQLITE_OK);
+  Replica replica;
+  ASSERT_EQ(open_replica(dir / "store.db", dir / "store.key", true, replica), "");
+  Expected expected;
+  const FieldKey key{"VLAXL", "2021-22", TargetKind::item, "1.1.5", Field::answer};
+  for (int i = 0; i < 10; ++i) {
+    const Edit edit{key, FieldValue{"synced " + std::to_string(i), ""}};
+    ASSERT_TRUE(replica.ledger->record(edit));
+    expected.acknowledge({edit});
+  }
+  vfs.set_syncs_lie(true);
+  for (int i = 0; i < 10; ++i) {
+    const Edit edit{key, FieldValue{"never synced " + std::to_string(i), ""}};
+    ASSERT_TRUE(replica.ledger->record(edit));
+    expected.acknowledge({edit});
+  }
+  vfs.simulate_power_loss();
+  replica.abandon();
+  vfs.set_syncs_lie(false);
+  ASSERT_EQ(vfs.restore_power(), "");
+  ASSERT_EQ(open_replica(dir / "store.db", dir / "store.key", false, replica), "");
+
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter intercept(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    check_replica(replica, expected, {});
+  }
+  int lost = 0;
+  bool wrong_value = false;
+  for (int i = 0; i < failures.size(); ++i) {
+    const std::string message = failures.GetTestPartResult(i).message();
+    lost += message.find("was lost") != std::string::npos;
+    wrong_value = wrong_value || message.find("has the wrong value") != std::string::npos;
+  }
+  EXPECT_EQ(lost, 10) << "the check did not notice the ten unsynced changes missing";
+  EXPECT_TRUE(wrong_value) << "the check did not notice the field going back to an older value";
+  auto count = replica.store->change_count();
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 10);
+  EXPECT_EQ(integrity(*replica.store), "");
+  std::cout << "[power loss lying disk] 20 changes acknowledged, " << *count
+            << " after the cut; the check reported " << lost << " lost\n";
 }
 
 // A transaction begun and written but never committed when the power goes is absent afterwards,
@@ -429,13 +499,21 @@ TEST(PowerLoss, AnUncommittedTransactionIsAbsentAfterPowerLoss) {
       std::vector<std::string> ids;
       for (int i = 0; i < rows; ++i) {
         // 64 KiB each: 48 of them outgrow the default 2 MB page cache, so SQLite spills.
-        StoredChange change{0, "bbbb:" + std::to_string(i + 1), key, 1, "Ann", "bbbb", Bytes(64 * 1024, 0x5a), {}};
+        StoredChange change;
+        change.id = "bbbb:" + std::to_string(i + 1);
+        change.key = key;
+        change.hlc = 1;
+        change.user = "Ann";
+        change.device = "bbbb";
+        change.sealed = Bytes(64 * 1024, 0x5a);
         ASSERT_TRUE((*txn)->insert_change(change));
         ids.push_back(change.id);
       }
       ASSERT_TRUE((*txn)->put_setting("ledger.counter", "999"));
       const std::uint64_t spilled = vfs.stats().writes - before.writes;
-      if (rows > 1) EXPECT_GT(spilled, 0u) << "nothing spilled: this case tests less than it says";
+      if (rows > 1) {
+        EXPECT_GT(spilled, 0u) << "nothing spilled: this case tests less than it says";
+      }
 
       vfs.simulate_power_loss(mode);
       txn->reset();
@@ -451,8 +529,9 @@ TEST(PowerLoss, AnUncommittedTransactionIsAbsentAfterPowerLoss) {
       EXPECT_EQ(counter->value_or(""), "20");
       const auto stats = vfs.stats();
       std::cout << "[power loss uncommitted] " << to_string(mode) << ", " << rows << " rows: " << spilled
-                << " writes spilled before the cut, " << stats.unsynced_writes << " unsynced writes at the cut, "
-                << stats.dropped_sectors << " sectors dropped, " << stats.kept_sectors << " kept\n";
+                << " writes spilled before the cut, " << stats.unsynced_writes
+                << " unsynced writes at the cut, " << stats.dropped_sectors << " sectors dropped, "
+                << stats.kept_sectors << " kept\n";
       replica.abandon();
     }
   }

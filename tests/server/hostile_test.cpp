@@ -22,10 +22,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <future>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
+#include <thread>
+#include <variant>
 
 namespace dsptsync {
 namespace {
@@ -173,12 +178,14 @@ class RawClient {
   // Hello -> Welcome, as a well-behaved client: checks the server signed the transcript, then
   // derives the session keys.
   ::testing::AssertionResult handshake() {
-    if (auto sent = send_frame(make_hello()); !sent) return ::testing::AssertionFailure() << sent.error().message;
+    if (auto sent = send_frame(make_hello()); !sent)
+      return ::testing::AssertionFailure() << sent.error().message;
     auto frame = receive_frame();
     if (!frame) return ::testing::AssertionFailure() << "no welcome: " << frame.error().message;
     if (!*frame) return ::testing::AssertionFailure() << "no welcome in time";
     auto parsed = protocol::parse_frame(**frame);
-    if (!parsed || parsed->kind != FrameKind::welcome) return ::testing::AssertionFailure() << "not a welcome frame";
+    if (!parsed || parsed->kind != FrameKind::welcome)
+      return ::testing::AssertionFailure() << "not a welcome frame";
     auto welcome = protocol::decode_welcome(parsed->body);
     if (!welcome) return ::testing::AssertionFailure() << welcome.error().message;
     transcript_ = protocol::transcript(hello_, *welcome);
@@ -192,7 +199,8 @@ class RawClient {
   }
 
   protocol::Authenticate authenticate_message(const Credentials& device) const {
-    std::vector<std::uint8_t> signed_bytes{'d', 's', 'p', 't', 's', 'y', 'n', 'c', ' ', 'a', 'u', 't', 'h', ' ', 'v', '1'};
+    std::vector<std::uint8_t> signed_bytes{'d', 's', 'p', 't', 's', 'y', 'n', 'c',
+                                           ' ', 'a', 'u', 't', 'h', ' ', 'v', '1'};
     signed_bytes.insert(signed_bytes.end(), transcript_.begin(), transcript_.end());
     return protocol::Authenticate{device.device_id, crypto::sign(device.keys, signed_bytes)};
   }
@@ -243,9 +251,11 @@ class RawClient {
     auto frame = receive_frame();
     if (frame) {
       if (!*frame) return ::testing::AssertionFailure() << "the connection was still open after the wait";
-      return ::testing::AssertionFailure() << "the server answered with a frame of " << (*frame)->size() << " bytes";
+      return ::testing::AssertionFailure()
+             << "the server answered with a frame of " << (*frame)->size() << " bytes";
     }
-    if (frame.error().kind != ErrorKind::network) return ::testing::AssertionFailure() << frame.error().message;
+    if (frame.error().kind != ErrorKind::network)
+      return ::testing::AssertionFailure() << frame.error().message;
     return ::testing::AssertionSuccess();
   }
 
@@ -262,10 +272,11 @@ class RawClient {
     const auto* error = std::get_if<protocol::ErrorMessage>(&*message);
     if (!error) return ::testing::AssertionFailure() << "expected an error, got " << describe(*message);
     if (error->code != expected)
-      return ::testing::AssertionFailure() << "expected " << protocol::to_string(expected) << ", got "
-                                           << describe(*message);
+      return ::testing::AssertionFailure()
+             << "expected " << protocol::to_string(expected) << ", got " << describe(*message);
     if (batch && error->batch != *batch)
-      return ::testing::AssertionFailure() << "the error answers batch " << error->batch << ", not " << *batch;
+      return ::testing::AssertionFailure()
+             << "the error answers batch " << error->batch << ", not " << *batch;
     return ::testing::AssertionSuccess();
   }
 
@@ -275,8 +286,8 @@ class RawClient {
     const auto* ack = std::get_if<protocol::Ack>(&*message);
     if (!ack) return make_error(ErrorKind::protocol, "expected an ack, got " + describe(*message));
     if (ack->batch != batch)
-      return make_error(ErrorKind::protocol, "ack for batch " + std::to_string(ack->batch) + ", not " +
-                                                 std::to_string(batch));
+      return make_error(ErrorKind::protocol,
+                        "ack for batch " + std::to_string(ack->batch) + ", not " + std::to_string(batch));
     return *ack;
   }
 
@@ -327,27 +338,32 @@ class TcpPeer {
     std::string received;
     const auto deadline = Clock::now() + wait;
     while (!enough(received) && !closed_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) break;
       pollfd ready{fd_, POLLIN, 0};
       if (::poll(&ready, 1, static_cast<int>(left)) <= 0) continue;
       char chunk[4096];
       const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) closed_ = true;
-      else received.append(chunk, static_cast<std::size_t>(n));
+      if (n <= 0)
+        closed_ = true;
+      else
+        received.append(chunk, static_cast<std::size_t>(n));
     }
     return received;
   }
 
   // The client half of the WebSocket upgrade (RFC 6455 section 4.1).
   ::testing::AssertionResult upgrade(std::uint16_t port) {
-    const std::string request = "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const std::string request =
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     if (!write_all(as_bytes(request))) return ::testing::AssertionFailure() << "could not send the upgrade";
     const std::string response =
         read_until([](const std::string& text) { return text.find("\r\n\r\n") != std::string::npos; });
-    if (response.rfind("HTTP/1.1 101", 0) != 0) return ::testing::AssertionFailure() << "upgrade answered: " << response;
+    if (response.rfind("HTTP/1.1 101", 0) != 0)
+      return ::testing::AssertionFailure() << "upgrade answered: " << response;
     return ::testing::AssertionSuccess();
   }
 
@@ -379,10 +395,12 @@ Bytes mutate(Bytes bytes, std::mt19937_64& random) {
         bytes.resize(below(bytes.size() + 1));
         break;
       case 3:
-        for (std::size_t n = 1 + below(16); n > 0; --n) bytes.push_back(static_cast<std::uint8_t>(below(256)));
+        for (std::size_t n = 1 + below(16); n > 0; --n)
+          bytes.push_back(static_cast<std::uint8_t>(below(256)));
         break;
       case 4:
-        if (bytes.size() >= 8) std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(below(bytes.size() - 7)), 8, 0xff);
+        if (bytes.size() >= 8)
+          std::fill_n(bytes.begin() + static_cast<std::ptrdiff_t>(below(bytes.size() - 7)), 8, 0xff);
         break;
       default:
         if (!bytes.empty()) {
@@ -390,7 +408,8 @@ Bytes mutate(Bytes bytes, std::mt19937_64& random) {
           const std::size_t length = 1 + below(std::min<std::size_t>(32, bytes.size() - from));
           const Bytes slice(bytes.begin() + static_cast<std::ptrdiff_t>(from),
                             bytes.begin() + static_cast<std::ptrdiff_t>(from + length));
-          bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(below(bytes.size() + 1)), slice.begin(), slice.end());
+          bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(below(bytes.size() + 1)), slice.begin(),
+                       slice.end());
         }
         break;
     }
@@ -425,9 +444,12 @@ class HostileTest : public ::testing::Test {
     return raw;
   }
 
-  // A comment on the n-th item of the catalogue, recorded in the store as the user would.
+  // A comment on the n-th item of the catalogue, recorded straight into the store's ledger: the
+  // client refuses a viewer's edits itself, so this is what a modified client would send.
   static Change comment(client::Workspace& workspace, std::size_t item, const std::string& text) {
-    auto change = workspace.comment(workspace.catalogue().items().at(item).id, text);
+    auto change = workspace.ledger().record(Edit{{workspace.site().code, workspace.year().label(), TargetKind::item,
+                                                  workspace.catalogue().items().at(item).id, Field::comment},
+                                                 FieldValue{text, ""}});
     if (!change) throw std::runtime_error("comment: " + change.error().message);
     return *change;
   }
@@ -446,7 +468,8 @@ class HostileTest : public ::testing::Test {
     auto synced = client::sync_once(*healthy_, 10s);
     if (!synced) return ::testing::AssertionFailure() << "sync failed: " << synced.error().message;
     if (synced->pushed < 1 || synced->pending != 0)
-      return ::testing::AssertionFailure() << "pushed " << synced->pushed << ", still pending " << synced->pending;
+      return ::testing::AssertionFailure()
+             << "pushed " << synced->pushed << ", still pending " << synced->pending;
     return ::testing::AssertionSuccess();
   }
 
@@ -475,7 +498,8 @@ TEST_F(HostileTest, GarbageFirstFramesCloseTheConnectionAreLoggedAndTheServerKee
     return frame;
   };
   // An all-zero key makes the X25519 exchange fail: the server must refuse, not derive weak keys.
-  const Bytes zero_key_hello = protocol::encode_frame(FrameKind::hello, protocol::encode_hello(protocol::Hello{}));
+  const Bytes zero_key_hello =
+      protocol::encode_frame(FrameKind::hello, protocol::encode_hello(protocol::Hello{}));
   struct Case {
     std::string name;
     Bytes frame;
@@ -491,7 +515,12 @@ TEST_F(HostileTest, GarbageFirstFramesCloseTheConnectionAreLoggedAndTheServerKee
       {"a sealed frame first", with_header(1, 3, hello_body()), {"bad_frame"}},
       {"empty", {}, {"bad_frame"}},
       {"header only", with_header(1, 1, {}), {"bad_frame"}},
-      {"hello with a trailing byte", [&] { auto f = with_header(1, 1, hello_body()); f.push_back(0); return f; }(),
+      {"hello with a trailing byte",
+       [&] {
+         auto f = with_header(1, 1, hello_body());
+         f.push_back(0);
+         return f;
+       }(),
        {"bad_frame"}},
       {"hello with an all-zero key", zero_key_hello, {"handshake_failed"}},
   };
@@ -519,7 +548,8 @@ TEST_F(HostileTest, AnOversizedFrameIsRefusedFromItsHeaderWithoutReadingItWhole)
   // it: a server that waited for the whole frame before judging it would never answer.
   const std::uint64_t announced = limits::kMaxFrameBytes + 1;
   Bytes header{0x82, 0x80 | 127};
-  for (int shift = 56; shift >= 0; shift -= 8) header.push_back(static_cast<std::uint8_t>(announced >> shift));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    header.push_back(static_cast<std::uint8_t>(announced >> shift));
   const std::uint8_t mask[4] = {0x11, 0x22, 0x33, 0x44};
   header.insert(header.end(), std::begin(mask), std::end(mask));
   Bytes payload(4096);
@@ -528,8 +558,8 @@ TEST_F(HostileTest, AnOversizedFrameIsRefusedFromItsHeaderWithoutReadingItWhole)
   ASSERT_TRUE(peer.write_all(payload));
 
   const std::string answer = peer.read_until([](const std::string& text) { return text.size() >= 4; });
-  ASSERT_GE(answer.size(), 4u) << "the server neither answered nor closed within the wait (closed: " << peer.closed()
-                               << ")";
+  ASSERT_GE(answer.size(), 4u) << "the server neither answered nor closed within the wait (closed: "
+                               << peer.closed() << ")";
   // A close frame (opcode 8) with status 1009, "message too big" (RFC 6455 section 7.4.1).
   EXPECT_EQ(static_cast<std::uint8_t>(answer[0]), 0x88);
   EXPECT_EQ((static_cast<std::uint8_t>(answer[2]) << 8) | static_cast<std::uint8_t>(answer[3]), 1009);
@@ -649,8 +679,12 @@ TEST_F(HostileTest, PushesOfChangesTheDeviceMayNotMakeAreForbiddenAndStoreNothin
   Change other_device = original;  // Ann's device named as the author, sent (and signed) by Sam's
   other_device.device = colleague->device_id();
   other_device.id = colleague->device_id() + ":1";
-  // Recorded locally like any edit (the client does not police roles), refused by the server.
-  auto confirmation = member->confirm(member->catalogue().assertions().at(0).id, true);
+  // The client itself refuses a member's confirmation; recorded under the hood, as a modified
+  // client would, the server refuses it.
+  EXPECT_FALSE(member->confirm(member->catalogue().assertions().at(0).id, true));
+  auto confirmation = member->ledger().record(Edit{{member->site().code, member->year().label(), TargetKind::assertion,
+                                                    member->catalogue().assertions().at(0).id, Field::confirmed},
+                                                   FieldValue{"yes", ""}});
   ASSERT_TRUE(confirmation) << confirmation.error().message;
   struct Case {
     std::string name;
@@ -693,8 +727,8 @@ TEST_F(HostileTest, PushesOfChangesTheDeviceMayNotMakeAreForbiddenAndStoreNothin
 TEST_F(HostileTest, AViewersPushIsForbiddenAndStoresNothing) {
   auto viewer = enrol("Vic Viewer", kLeeds, Role::viewer);
   const Credentials device = credentials_of(*viewer);
-  // The client records a viewer's edit locally (offline edits are never blocked); the server is
-  // where the role is enforced.
+  // The client refuses a viewer's edits itself; one recorded under the hood (a modified client)
+  // meets the server, which is where the role is enforced.
   const Change edit = comment(*viewer, 0, "A viewer writing");
   const auto stored = stored_changes();
   auto raw = authenticated(device);
@@ -734,7 +768,8 @@ TEST_F(HostileTest, APushWithABadSignatureIsForbiddenAndStoresNothing) {
   const std::vector<Case> cases = {
       {"over other changes", sign_digest_of(device.keys, device.device_id, {other})},
       {"over another device id", sign_digest_of(device.keys, colleague->device_id(), {change})},
-      {"by another device's key", sign_digest_of(credentials_of(*colleague).keys, device.device_id, {change})},
+      {"by another device's key",
+       sign_digest_of(credentials_of(*colleague).keys, device.device_id, {change})},
       {"all zero", protocol::Signature{}},
   };
   auto raw = authenticated(device);
@@ -788,7 +823,8 @@ TEST_F(HostileTest, ARevokedUserIsDisconnectedWithinASecondAndRefusedAfterwards)
     ASSERT_TRUE(admin->revoke_user("Rita Revoked"));
   }
   const auto revoked_at = Clock::now();
-  ASSERT_EQ(watch_done.wait_for(5s), std::future_status::ready) << "the watch was not ended by the revocation";
+  ASSERT_EQ(watch_done.wait_for(5s), std::future_status::ready)
+      << "the watch was not ended by the revocation";
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - revoked_at);
   std::cout << "revocation ended the watch after " << took.count() << " ms\n";
   EXPECT_LT(took, 1500ms) << "the server looks for revocations every 200 ms";
@@ -899,8 +935,9 @@ TEST_F(HostileTest, AChangeIdSentAgainWithOtherContentIsRefusedAndTheStoredEditI
   ASSERT_TRUE(page) << page.error().message;
   const auto* changes = std::get_if<protocol::Changes>(&*page);
   ASSERT_TRUE(changes) << describe(*page);
-  auto held = std::find_if(changes->changes.begin(), changes->changes.end(),
-                           [&](const protocol::SequencedChange& each) { return each.change.id == original.id; });
+  auto held =
+      std::find_if(changes->changes.begin(), changes->changes.end(),
+                   [&](const protocol::SequencedChange& each) { return each.change.id == original.id; });
   ASSERT_NE(held, changes->changes.end());
   EXPECT_EQ(held->change, original);
 }
@@ -921,7 +958,8 @@ TEST_F(HostileTest, EnrollingWithAnotherDevicesIdIsRefusedAndLeavesBothUsable) {
     request.device_id = device_id;
     std::copy(attacker_keys.public_key.begin(), attacker_keys.public_key.end(), request.device_key.begin());
     request.device_name = "not Sam's laptop";
-    std::vector<std::uint8_t> signed_bytes{'d', 's', 'p', 't', 's', 'y', 'n', 'c', ' ', 'e', 'n', 'r', 'o', 'l', ' ', 'v', '1'};
+    std::vector<std::uint8_t> signed_bytes{'d', 's', 'p', 't', 's', 'y', 'n', 'c', ' ',
+                                           'e', 'n', 'r', 'o', 'l', ' ', 'v', '1'};
     const auto& transcript = raw.transcript();
     signed_bytes.insert(signed_bytes.end(), transcript.begin(), transcript.end());
     request.signature = crypto::sign(attacker_keys, signed_bytes);
@@ -964,7 +1002,8 @@ TEST_F(HostileTest, ABranchClientReadsNoOtherBranchsChangesByPullOrWatch) {
   auto only_readable = [&](const protocol::Changes& page) {
     for (const auto& each : page.changes)
       if (each.change.key.scope != kLeeds && each.change.key.scope != kHq)
-        return ::testing::AssertionFailure() << "change " << each.change.id << " of " << each.change.key.scope;
+        return ::testing::AssertionFailure()
+               << "change " << each.change.id << " of " << each.change.key.scope;
     return ::testing::AssertionSuccess();
   };
   auto raw = authenticated(credentials_of(*leeds));
@@ -992,6 +1031,30 @@ TEST_F(HostileTest, ABranchClientReadsNoOtherBranchsChangesByPullOrWatch) {
   EXPECT_TRUE(only_readable(live_page));
   ASSERT_EQ(live_page.changes.size(), 1u);
   EXPECT_EQ(live_page.changes[0].change.id, leeds_edit.id);
+}
+
+// Forty long comments, each legal and pushed in legal batches, once made a pull page of ~2.4 MB:
+// over kMaxFrameBytes, so every client of the branch refused the frame and could no longer pull or
+// enrol. Pages (pull, watch and live) now stop at limits::kMaxPageBytes, always carrying at least
+// one change.
+TEST_F(HostileTest, LongCommentsArriveInPagesThatFitTheFrameLimit) {
+  auto author = enrol("Pat Paster");
+  const auto stored = stored_changes();
+  constexpr std::size_t kEdits = 40;
+  const std::string long_text(60'000, 'x');  // under kMaxValueBytes, so each edit is valid
+  for (std::size_t i = 0; i < kEdits; ++i) comment(*author, i, std::to_string(i) + ": " + long_text);
+
+  auto synced = client::sync_once(*author, 30s);
+  EXPECT_EQ(stored_changes(), stored + static_cast<std::int64_t>(kEdits)) << "the pushes themselves fit";
+  EXPECT_TRUE(synced) << "the author's own pull fails: " << synced.error().message;
+
+  // A colleague enrolling afterwards must be able to download the branch.
+  client::EnrolOptions options{stores_ / "colleague", server_.url(),
+                               server_.invite("Col League", kLeeds, Role::member), std::nullopt,
+                               "colleague laptop"};
+  options.timeout = 30s;
+  auto enrolled = client::enrol(options);
+  EXPECT_TRUE(enrolled) << "enrolment fails: " << enrolled.error().message;
 }
 
 // ---- 7. Messages only a server sends ----
@@ -1072,9 +1135,11 @@ TEST_F(HostileTest, MutatedFramesFromAFixedSeedLeaveTheServerHealthy) {
     int refused = 0;   // the server sent an error (and usually closed)
     int answered = 0;  // the mutation happened to be valid and was served
     int silent = 0;    // neither within the wait: a hang
+    int garbled = 0;   // the server's own answer would not open or decode: its cipher went out of step
   } outcomes;
   const auto started = Clock::now();
   for (int i = 0; i < kIterations; ++i) {
+    SCOPED_TRACE("iteration " + std::to_string(i) + " of seed " + std::to_string(kSeed));
     auto raw = connect();
     Bytes frame;
     switch (i % 4) {
@@ -1084,14 +1149,16 @@ TEST_F(HostileTest, MutatedFramesFromAFixedSeedLeaveTheServerHealthy) {
       case 1: {  // after authentication, a damaged sealed frame
         ASSERT_TRUE(raw->handshake());
         ASSERT_TRUE(raw->authenticate(device));
-        const Message templates[] = {protocol::Pull{0, 10}, signed_push(device, {held}, 2), protocol::Watch{0}};
+        const Message templates[] = {protocol::Pull{0, 10}, signed_push(device, {held}, 2),
+                                     protocol::Watch{0}};
         frame = mutate(raw->seal(templates[i / 4 % 3]), random);
         break;
       }
       case 2: {  // after authentication, a damaged message sealed correctly: the decoder's input
         ASSERT_TRUE(raw->handshake());
         ASSERT_TRUE(raw->authenticate(device));
-        const Message templates[] = {protocol::Pull{0, 10}, signed_push(device, {held}, 2), protocol::Watch{0}};
+        const Message templates[] = {protocol::Pull{0, 10}, signed_push(device, {held}, 2),
+                                     protocol::Watch{0}};
         frame = raw->seal_plain(mutate(protocol::encode_message(templates[i / 4 % 3]), random));
         break;
       }
@@ -1104,23 +1171,35 @@ TEST_F(HostileTest, MutatedFramesFromAFixedSeedLeaveTheServerHealthy) {
     (void)raw->send_frame(frame);
     if (i % 4 == 0) {
       auto reply = raw->receive_frame();
-      if (!reply) ++outcomes.closed;
-      else if (!*reply) ++outcomes.silent;
-      else ++outcomes.answered;  // still a valid hello: the server welcomed it
+      if (!reply)
+        ++outcomes.closed;
+      else if (!*reply)
+        ++outcomes.silent;
+      else
+        ++outcomes.answered;  // still a valid hello: the server welcomed it
       continue;
     }
     auto reply = raw->receive();
-    if (!reply) ++outcomes.closed;
-    else if (!*reply) ++outcomes.silent;
-    else if (std::holds_alternative<protocol::ErrorMessage>(**reply)) ++outcomes.refused;
-    else ++outcomes.answered;
+    if (!reply && reply.error().kind == ErrorKind::network)
+      ++outcomes.closed;
+    else if (!reply)
+      ++outcomes.garbled;
+    else if (!*reply)
+      ++outcomes.silent;
+    else if (std::holds_alternative<protocol::ErrorMessage>(**reply))
+      ++outcomes.refused;
+    else
+      ++outcomes.answered;
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   std::cout << kIterations << " mutated frames (seed " << kSeed << ") in " << took.count()
-            << " ms: " << outcomes.closed << " closed, " << outcomes.refused << " refused, " << outcomes.answered
-            << " answered, " << outcomes.silent << " silent\n";
-  EXPECT_EQ(outcomes.closed + outcomes.refused + outcomes.answered + outcomes.silent, kIterations);
+            << " ms: " << outcomes.closed << " closed, " << outcomes.refused << " refused, "
+            << outcomes.answered << " answered, " << outcomes.silent << " silent, " << outcomes.garbled
+            << " garbled\n";
+  EXPECT_EQ(outcomes.closed + outcomes.refused + outcomes.answered + outcomes.silent + outcomes.garbled,
+            kIterations);
   EXPECT_EQ(outcomes.silent, 0) << "the server neither answered nor closed some connections";
+  EXPECT_EQ(outcomes.garbled, 0) << "the server answered with frames this client could not read";
   EXPECT_GT(outcomes.closed + outcomes.refused, kIterations / 2) << "the mutations barely damaged anything";
   EXPECT_EQ(stored_changes(), stored);
   EXPECT_EQ(log_.count_level("error"), errors_before) << "a mutated frame made the server log an error";

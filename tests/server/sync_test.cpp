@@ -73,7 +73,13 @@ TEST(Sync, TheServerRefusesWhatARoleMayNotDoAndTheRefusedChangesStayQueued) {
   RunningServer server;
   TempDir stores;
   auto member = server.enrol(stores / "york", "Priya Shah", "VM2B3", Role::member);
-  ASSERT_TRUE(member->confirm("1.1", true));
+  // The client refuses at once what the role may not do...
+  auto local = member->confirm("1.1", true);
+  ASSERT_FALSE(local);
+  EXPECT_NE(local.error().message.find("members cannot confirm"), std::string::npos);
+  // ...and the server refuses it from a client that skips that check (recorded under the hood).
+  ASSERT_TRUE(member->ledger().record(Edit{{"VM2B3", "2021-22", TargetKind::assertion, "1.1", Field::confirmed},
+                                           FieldValue{"yes", ""}}));
   auto refused = client::sync_once(*member);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::refused);
@@ -82,7 +88,9 @@ TEST(Sync, TheServerRefusesWhatARoleMayNotDoAndTheRefusedChangesStayQueued) {
   EXPECT_EQ(client::sync_status(*member)->pending, 1);
 
   auto viewer = server.enrol(stores / "viewer", "Val Auditor", "VLAXL", Role::viewer);
-  ASSERT_TRUE(viewer->answer("2.1.1", "yes", "", std::nullopt));
+  EXPECT_EQ(viewer->answer("2.1.1", "yes", "", std::nullopt).error().kind, ErrorKind::refused);
+  ASSERT_TRUE(viewer->ledger().record(Edit{{"VLAXL", "2021-22", TargetKind::item, "2.1.1", Field::answer},
+                                           FieldValue{"yes", ""}}));
   auto viewer_sync = client::sync_once(*viewer);
   ASSERT_FALSE(viewer_sync);
   EXPECT_NE(viewer_sync.error().message.find("viewers can read the assessment but not change it"), std::string::npos);

@@ -7,6 +7,7 @@
 #include "dsptsync/crypto.h"
 #include "dsptsync/store.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ class Ledger {
   Ledger(Store& store, crypto::SecretKey key, Identity identity);
 
   const Identity& identity() const { return identity_; }
+  // Where local edits read the time (the wall clock by default; a simulated one in simulations).
+  void set_clock(std::function<TimestampMs()> clock) { clock_ = std::move(clock); }
   Store& store() { return store_; }
 
   // Records local edits atomically: each is based on its field's current heads. Durable on return.
@@ -76,6 +79,7 @@ class Ledger {
   Store& store_;
   crypto::SecretKey key_;
   Identity identity_;
+  std::function<TimestampMs()> clock_ = now_ms;
 };
 
 // The associated data that binds a sealed field state to its row.

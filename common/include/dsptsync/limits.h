@@ -66,6 +66,11 @@ inline constexpr std::size_t kMaxPushBytes = 1024 * 1024;
 // A pull page the server sends when the client asks for more than this or for 0.
 inline constexpr std::size_t kPullPageChanges = 500;
 
+// The encoded changes of one page (pull, watch catch-up or live) stop at this many bytes, always
+// carrying at least one change: with kMaxFrameBytes of 2 MiB and a change of at most ~80 KiB, a
+// page can never outgrow a frame, however long the answers in it.
+inline constexpr std::size_t kMaxPageBytes = 1024 * 1024;
+
 // Strings in protocol messages that are not change fields: user and organisation names, device
 // names, error messages, enrolment parts.
 inline constexpr std::size_t kMaxNameBytes = 256;

@@ -70,4 +70,18 @@ struct SyncStatus {
 };
 Result<SyncStatus> sync_status(Workspace& workspace);
 
+// The steps a sync is made of, for other drivers of the same logic (the deterministic simulation
+// drives them over a simulated network).
+namespace steps {
+// The next batch of queued changes, signed; empty when nothing waits.
+Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch);
+// Marks the batch's changes acknowledged with their server seqs.
+Status record_ack(Workspace& workspace, const protocol::Push& push, const protocol::Ack& ack);
+// Applies a page of the server's log and moves the cursor, atomically; returns how many were new.
+Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page);
+Result<std::int64_t> cursor(Workspace& workspace);
+// The signature of an Authenticate message over a handshake transcript.
+protocol::Signature sign_authentication(const crypto::SigningKeyPair& keys, const std::array<std::uint8_t, 32>& transcript);
+}  // namespace steps
+
 }  // namespace dsptsync::client

@@ -136,6 +136,8 @@ class Workspace {
  private:
   Workspace() = default;
   Result<Catalogue> catalogue_for(AssessmentYear year);
+  // An enrolled store knows its role: refuse here what head office would refuse anyway.
+  Status check_role(Field field);
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;
 
   std::filesystem::path dir_;
