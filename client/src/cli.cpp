@@ -523,9 +523,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       for (const auto& id : report->removed) text << "  removed: " << id << " (its answer stays in " << report->from_year << ")\n";
       for (const auto& id : report->added) text << "  new: " << id << "\n";
       for (const auto& note : report->notes) text << "  review: " << note << "\n";
+      if (report->queued_from_previous_year > 0)
+        text << "  " << report->queued_from_previous_year << " edit(s) of " << report->from_year
+             << " have not reached head office yet: they stay queued and go up at the next sync\n";
       return Output{{{"from", report->from_year}, {"to", report->to_year}, {"applied", report->applied},
                      {"values_carried", report->changes_recorded}, {"carried", carried}, {"removed", report->removed},
-                     {"added", report->added}, {"notes", report->notes}},
+                     {"added", report->added}, {"notes", report->notes},
+                     {"queued_from_previous_year", report->queued_from_previous_year}},
                     text.str()};
     };
   });

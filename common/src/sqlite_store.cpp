@@ -634,7 +634,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0) |
                     SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &raw, flags, options.vfs_name.empty() ? nullptr : options.vfs_name.c_str()) !=
+      SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close_v2(raw);
     return store_error("cannot open the database " + path.string() + ": " + message);

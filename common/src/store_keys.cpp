@@ -27,6 +27,15 @@ Status write_key_file(const std::filesystem::path& path, const crypto::SecretKey
   const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return io_error("cannot write the key file " + path.string() + ": " + std::strerror(errno));
+  // The file's own fsync does not make its directory entry durable: without this, a power cut
+  // right after init could keep the store's key record but lose the key file itself.
+  const auto parent = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0 || ::fsync(dir) != 0) {
+    if (dir >= 0) ::close(dir);
+    return io_error("cannot make the key file " + path.string() + " durable: " + std::strerror(errno));
+  }
+  ::close(dir);
   return {};
 }
 

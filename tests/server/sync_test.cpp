@@ -263,6 +263,28 @@ TEST(Sync, AClientRefusesAServerThatIsNotTheOneItEnrolledWith) {
   EXPECT_NE(wrong.error().message.find("not the one that issued this enrolment code"), std::string::npos);
 }
 
+TEST(Sync, ARollForwardWithEditsStillQueuedDropsNothing) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("2.1.2", "yes", "", std::nullopt));  // offline, not yet synced
+  auto report = leeds->roll_forward("2023-24", false);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->queued_from_previous_year, 1);
+  EXPECT_EQ(*leeds->item("2.2.1").value()->id.data(), '2');
+  ASSERT_TRUE(leeds->answer("9.5.2", "yes", "", std::nullopt));
+  auto synced = client::sync_once(*leeds);
+  ASSERT_TRUE(synced) << synced.error().message;
+  EXPECT_EQ(synced->pending, 0);
+  auto admin = server.admin();
+  auto old_year = admin->ledger().field({"VLAXL", "2021-22", TargetKind::item, "2.1.2", Field::answer});
+  auto new_year = admin->ledger().field({"VLAXL", "2023-24", TargetKind::item, "2.2.1", Field::answer});
+  ASSERT_TRUE(old_year && new_year);
+  ASSERT_TRUE(old_year->winner() && new_year->winner());
+  EXPECT_EQ(old_year->winner()->value->text, "yes");  // the queued 2021-22 edit was applied, not dropped
+  EXPECT_EQ(new_year->winner()->value->text, "yes");  // and carried into 2023-24 as 2.2.1
+}
+
 TEST(Sync, ConcurrentEditsMergeOrStayVisibleConflictsUntilResolved) {
   RunningServer server;
   TempDir stores;

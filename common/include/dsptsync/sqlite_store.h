@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 namespace dsptsync {
 
@@ -12,6 +13,8 @@ struct SqliteStoreOptions {
   bool create_if_missing = false;
   // Busy timeout while another process holds the write lock.
   int busy_timeout_ms = 5000;
+  // A registered SQLite VFS to use instead of the default (tests: the power-loss VFS).
+  std::string vfs_name;
 };
 
 // Opens (and migrates to the current schema) the database at `path`. WAL, synchronous=FULL,

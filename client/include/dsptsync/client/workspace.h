@@ -58,6 +58,9 @@ struct RollForwardReport {
   std::vector<std::string> added;                            // new items with nothing before them
   std::vector<std::string> notes;                            // e.g. answer type changed: review
   std::size_t changes_recorded = 0;
+  // Edits of the year left behind that have not reached head office yet: they stay queued and go
+  // up at the next sync (the server accepts them for that year); nothing is dropped.
+  std::int64_t queued_from_previous_year = 0;
   bool applied = false;
 };
 
