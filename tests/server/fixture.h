@@ -21,7 +21,9 @@ namespace dsptsync::testing {
 class RunningServer {
  public:
   explicit RunningServer(std::vector<std::pair<std::string, std::string>> branches = {{"VLAXL", "Leeds"},
-                                                                                      {"VM2B3", "York"}}) {
+                                                                                      {"VM2B3", "York"}},
+                         std::optional<std::pair<std::filesystem::path, std::filesystem::path>> tls = std::nullopt)
+      : tls_(std::move(tls)) {
     auto created = server::HeadOffice::create({dir_.path() / "hq", "A1B2", "Acme Care Group", "2021-22", std::nullopt});
     if (!created) throw std::runtime_error(created.error().message);
     for (const auto& [ods, name] : branches)
@@ -42,6 +44,10 @@ class RunningServer {
       server::ServeOptions options;
       options.listen = "127.0.0.1:" + std::to_string(port_);  // 0 the first time; the same port on restart
       options.stop_requested = &stop_;
+      if (tls_) {
+        options.tls_certificate = tls_->first;
+        options.tls_private_key = tls_->second;
+      }
       options.on_listening = [&](std::uint16_t bound) { listening.set_value(bound); };
       result_ = server::serve(*serving_, options);
       if (!result_) listening.set_exception(std::make_exception_ptr(std::runtime_error(result_.error().message)));
@@ -57,7 +63,7 @@ class RunningServer {
     serving_.reset();
   }
 
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return std::string(tls_ ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(port_); }
   std::filesystem::path data() const { return dir_.path() / "hq"; }
 
   // A second HeadOffice on the same folder, as the admin CLI opens it while the server runs.
@@ -92,6 +98,7 @@ class RunningServer {
   std::uint16_t port() const { return port_; }
 
  private:
+  std::optional<std::pair<std::filesystem::path, std::filesystem::path>> tls_;
   TempDir dir_;
   std::unique_ptr<server::HeadOffice> serving_;
   std::thread thread_;

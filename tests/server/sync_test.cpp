@@ -350,5 +350,32 @@ TEST(Sync, ConcurrentEditsMergeOrStayVisibleConflictsUntilResolved) {
   EXPECT_EQ(history->size(), 3u);
 }
 
+TEST(Sync, OverTlsWithAHeadOfficeCertificateTheBranchTrusts) {
+  TempDir certificates;
+  const auto cert = certificates / "hq.pem";
+  const auto key = certificates / "hq.key";
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                           "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " + cert.string() +
+                           " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(make.c_str()), 0) << "openssl could not make a test certificate";
+  RunningServer server({{"VLAXL", "Leeds"}}, std::make_pair(cert, key));
+  TempDir stores;
+  // Without the certificate to trust, the branch refuses the server.
+  unsetenv("DSPTSYNC_TLS_CA");
+  client::EnrolOptions untrusted{stores / "x", server.url(), server.invite("Sam Patel", "VLAXL", Role::admin),
+                                 std::nullopt, "laptop"};
+  auto refused = client::enrol(untrusted);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::network) << refused.error().message;
+  // With it, enrolment and sync work over wss://.
+  setenv("DSPTSYNC_TLS_CA", cert.c_str(), 1);
+  auto leeds = server.enrol(stores / "leeds", "Ann Lee", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("1.1.5", "The manager", "", std::nullopt));
+  auto synced = client::sync_once(*leeds);
+  unsetenv("DSPTSYNC_TLS_CA");
+  ASSERT_TRUE(synced) << synced.error().message;
+  EXPECT_EQ(synced->pushed, 1u);
+}
+
 }  // namespace
 }  // namespace dsptsync

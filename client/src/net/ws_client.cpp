@@ -9,6 +9,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <cstdlib>
 #include <variant>
 
 namespace dsptsync::client {
@@ -114,8 +115,16 @@ Result<std::unique_ptr<WsClient>> WsClient::connect(const ServerUrl& url, std::c
   tcp_stream.socket().set_option(tcp::no_delay(true), ec);
 
   if (url.tls) {
-    impl->tls_context.set_default_verify_paths();
+    // A head office with its own (self-signed) certificate gives its branches the certificate to
+    // trust: DSPTSYNC_TLS_CA names that PEM file. Otherwise the system's CAs are used.
+    if (const char* ca = std::getenv("DSPTSYNC_TLS_CA"); ca && *ca) {
+      impl->tls_context.load_verify_file(ca, ec);
+      if (ec) return invalid_input(std::string("DSPTSYNC_TLS_CA: cannot read ") + ca + ": " + ec.message());
+    } else {
+      impl->tls_context.set_default_verify_paths();
+    }
     impl->tls_context.set_verify_mode(net::ssl::verify_peer);
+    impl->tls_context.set_verify_callback(net::ssl::host_name_verification(url.host));
     impl->ws.emplace<Impl::Secure>(std::move(tcp_stream), impl->tls_context);
     auto& secure = std::get<Impl::Secure>(impl->ws);
     SSL_set_tlsext_host_name(secure.next_layer().native_handle(), url.host.c_str());
