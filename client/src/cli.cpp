@@ -2,6 +2,7 @@
 
 #include "dsptsync/client/sync.h"
 #include "dsptsync/client/workspace.h"
+#include "dsptsync/command_output.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -18,10 +19,7 @@ namespace {
 using nlohmann::json;
 
 // What a command produced: JSON for --json, text for people.
-struct Output {
-  json data;
-  std::string text;
-};
+using Output = CommandOutput;
 
 struct GlobalOptions {
   std::string store_dir;
@@ -734,23 +732,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << "dsptsync: choose a command; 'dsptsync --help' lists them\n";
     return 2;
   }
-  Result<Output> result = [&]() -> Result<Output> {
-    try {
-      return run();
-    } catch (const std::exception& e) {
-      return make_error(ErrorKind::internal, std::string("unexpected failure: ") + e.what());
-    }
-  }();
-  if (!result) {
-    const Error& error = result.error();
-    if (global.as_json)
-      out << json{{"error", {{"kind", to_string(error.kind)}, {"message", error.message}}}}.dump(2) << "\n";
-    err << "dsptsync: " << error.message << "\n";
-    return exit_code_for(error.kind);
-  }
-  if (global.as_json) out << result->data.dump(2) << "\n";
-  else out << result->text;
-  return 0;
+  return report_command("dsptsync", run, global.as_json, out, err);
 }
 
 }  // namespace dsptsync::client

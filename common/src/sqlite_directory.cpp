@@ -10,6 +10,8 @@
 #include "dsptsync/directory.h"
 
 #include <sodium.h>
+#include "sqlite_support.h"
+
 #include <sqlite3.h>
 
 #include <map>
@@ -18,8 +20,10 @@
 namespace dsptsync {
 namespace {
 
-// The same value sqlite_store.cpp writes to the header ('DSPT').
-constexpr int kApplicationId = 0x44535054;
+using sqlite::kApplicationId;
+using sqlite::Statement;
+using sqlite::Use;
+
 // The schema version that created the directory tables.
 constexpr int kFirstDirectorySchema = 2;
 
@@ -29,64 +33,7 @@ constexpr std::string_view kInvalidCodeReason =
     "this enrolment code is not valid; check it was typed exactly as head office gave it, or ask head office "
     "for a new one";
 
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql) {
-    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
-        SQLITE_OK)
-      stmt_ = nullptr;
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-  sqlite3_stmt* get() const { return stmt_; }
 
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// One use of a cached statement: binds, steps, reads columns, and resets it whatever the path out.
-class Use {
- public:
-  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  Use(const Use&) = delete;
-  Use& operator=(const Use&) = delete;
-  Use(Use&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
-  ~Use() {
-    if (!stmt_) return;
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-  int step() { return sqlite3_step(stmt_); }
-  void text(int index, std::string_view value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  }
-  void blob(int index, ByteView value) {
-    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  }
-  void integer(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  void optional_integer(int index, const std::optional<std::int64_t>& value) {
-    if (value) integer(index, *value);
-    else sqlite3_bind_null(stmt_, index);
-  }
-  std::string column_text(int index) const {
-    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
-    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))) : std::string();
-  }
-  Bytes column_blob(int index) const {
-    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
-    return data ? Bytes(data, data + sqlite3_column_bytes(stmt_, index)) : Bytes();
-  }
-  std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
-  std::optional<std::int64_t> column_optional_int(int index) const {
-    if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) return std::nullopt;
-    return column_int(index);
-  }
-
- private:
-  sqlite3_stmt* stmt_;
-};
 
 std::string describe_branch(std::string_view branch) {
   return branch.empty() ? std::string("head office") : "branch " + std::string(branch);

@@ -4,6 +4,8 @@
 // write goes through BEGIN IMMEDIATE so two writers never deadlock on a lock upgrade.
 #include "dsptsync/sqlite_store.h"
 
+#include "sqlite_support.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -15,8 +17,10 @@
 namespace dsptsync {
 namespace {
 
-// 'DSPT' in ASCII: written to the database header so a foreign SQLite file is recognised as such.
-constexpr int kApplicationId = 0x44535054;
+using sqlite::kApplicationId;
+using sqlite::Statement;
+using sqlite::Use;
+
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
 constexpr std::array<std::string_view, 2> kMigrations = {
@@ -108,62 +112,7 @@ CREATE TABLE audit(
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
-class Statement {
- public:
-  Statement() = default;
-  Statement(sqlite3* db, std::string_view sql) {
-    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
-        SQLITE_OK)
-      stmt_ = nullptr;
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-  sqlite3_stmt* get() const { return stmt_; }
 
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Resets a cached statement when a use of it ends, whatever the path out.
-class Use {
- public:
-  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~Use() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  sqlite3_stmt* operator->() const { return stmt_; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void text(int index, std::string_view value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  }
-  void blob(int index, ByteView value) {
-    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-  }
-  void integer(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  void null(int index) { sqlite3_bind_null(stmt_, index); }
-  void key(int first, const FieldKey& key) {
-    text(first, key.scope);
-    text(first + 1, key.year);
-    integer(first + 2, static_cast<int>(key.kind));
-    text(first + 3, key.target);
-    integer(first + 4, static_cast<int>(key.field));
-  }
-  std::string column_text(int index) const {
-    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
-    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))) : std::string();
-  }
-  Bytes column_blob(int index) const {
-    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
-    return data ? Bytes(data, data + sqlite3_column_bytes(stmt_, index)) : Bytes();
-  }
-  std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
-  bool column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
-
- private:
-  sqlite3_stmt* stmt_;
-};
 
 constexpr std::string_view kChangeColumns =
     "seq, change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq";
