@@ -160,6 +160,38 @@ TEST(Sync, AWatchingBranchReceivesChangesAsTheyHappenAndPushesItsOwn) {
   watcher.join();
 }
 
+TEST(Sync, AWatchingClientReconnectsAfterTheServerRestarts) {
+  RunningServer server;
+  TempDir stores;
+  auto york = server.enrol(stores / "york", "Priya Shah", "VM2B3", Role::admin);
+  auto hq = server.enrol(stores / "hq", "Hannah Hughes", "", Role::admin);
+  std::atomic<bool> stop{false};
+  std::atomic<int> connected{0}, disconnected{0};
+  std::thread watcher([&] {
+    auto own = Workspace::open(stores / "york", std::nullopt);
+    ASSERT_TRUE(own);
+    client::WatchOptions options;
+    options.stop = &stop;
+    options.run_for = std::chrono::seconds(30);
+    options.max_backoff = std::chrono::seconds(1);
+    options.on_event = [&](std::string_view event, const std::string&) {
+      if (event == "connected") ++connected;
+      if (event == "disconnected") ++disconnected;
+    };
+    EXPECT_TRUE(client::sync_watch(**own, options));
+  });
+  ASSERT_TRUE(eventually([&] { return connected == 1; }));
+  server.stop();  // the server goes away: the watcher backs off and keeps trying
+  ASSERT_TRUE(eventually([&] { return disconnected >= 1; }));
+  server.start();  // same data, same port
+  ASSERT_TRUE(eventually([&] { return connected >= 2; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(hq->answer("1.1.1", "ZA000042", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*hq));
+  EXPECT_TRUE(eventually([&] { return answer_of(*york, "A1B2", "1.1.1") == std::optional<std::string>("ZA000042"); }));
+  stop = true;
+  watcher.join();
+}
+
 TEST(Sync, WhatTheServerAcknowledgedSurvivesARestartAndSyncCarriesOn) {
   RunningServer server;
   TempDir stores;
