@@ -15,11 +15,8 @@ namespace {
 using protocol::ErrorCode;
 using protocol::ErrorMessage;
 
-// How often the worker looks for revocations made by another process (the admin CLI): an
-// idle worker wakes this often; a busy one checks between batches.
-constexpr auto kRevocationPoll = std::chrono::milliseconds(200);
-// The most pushes folded into one transaction: bounds the latency of the first in the group.
-constexpr std::size_t kMaxPushesPerCommit = 256;
+constexpr auto kRevocationPoll = std::chrono::milliseconds(limits::kRevocationPollMs);
+using limits::kMaxPushesPerCommit;
 
 ErrorMessage error(ErrorCode code, std::string message, std::uint64_t batch = 0) {
   if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
@@ -189,7 +186,13 @@ void SyncCore::enrol(protocol::Enrol request, std::array<std::uint8_t, 32> trans
            std::nullopt, {}});
 }
 
+bool SyncCore::overloaded() {
+  std::lock_guard lock(mutex_);
+  return jobs_.size() >= limits::kMaxQueuedRequests;
+}
+
 void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done) {
+  if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly", push.batch));
   enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done)});
 }
 
@@ -344,6 +347,7 @@ Result<protocol::Changes> SyncCore::read_page(const Principal& who, std::int64_t
 }
 
 void SyncCore::pull(Principal who, protocol::Pull pull, ReplyCallback done) {
+  if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly"));
   enqueue({[this, who = std::move(who), pull, done = std::move(done)] {
              auto page = read_page(who, pull.after_seq, pull.max_changes);
              if (!page) {

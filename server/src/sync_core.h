@@ -93,6 +93,7 @@ class SyncCore {
   };
 
   void enqueue(Job job);
+  bool overloaded();
   void run_worker();
   void run_round(std::vector<Job>& batch);
   void commit_pushes(std::vector<Job>& pushes);

@@ -77,3 +77,28 @@ inline constexpr std::size_t kMaxNameBytes = 256;
 inline constexpr std::size_t kMaxErrorMessageBytes = 4096;
 
 }  // namespace dsptsync::limits
+
+namespace dsptsync::limits {
+
+// ---- Server tuning (server/src) ----
+
+// The most pushes folded into one transaction (group commit): bounds the latency of the first
+// push of a group while still letting hundreds of clients share one durable COMMIT.
+inline constexpr std::size_t kMaxPushesPerCommit = 256;
+
+// Requests waiting for the storage thread before new pushes and pulls are answered server_busy
+// (the client backs off and retries): a flood cannot grow the server's memory without bound.
+inline constexpr std::size_t kMaxQueuedRequests = 20000;
+
+// Frames waiting to go out to one client before it counts as too slow and is disconnected (it
+// reconnects and catches up from its cursor, so nothing is lost).
+inline constexpr std::size_t kMaxQueuedFramesPerConnection = 1024;
+
+// How often the storage thread looks for revocations made by another process (the admin CLI)
+// when idle; a busy one checks between rounds.
+inline constexpr int kRevocationPollMs = 200;
+
+// How long a graceful shutdown waits for clients to take their last frames.
+inline constexpr int kShutdownGraceSeconds = 5;
+
+}  // namespace dsptsync::limits

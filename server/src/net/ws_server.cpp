@@ -35,11 +35,8 @@ using net::awaitable;
 using net::use_awaitable;
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 
-// Frames waiting to go out to one client before it counts as too slow and is disconnected (it
-// reconnects and catches up from its cursor, so nothing is lost).
-constexpr std::size_t kMaxQueuedFrames = 1024;
-// How long a graceful shutdown waits for clients to take their last frames.
-constexpr auto kShutdownGrace = std::chrono::seconds(5);
+constexpr std::size_t kMaxQueuedFrames = limits::kMaxQueuedFramesPerConnection;
+constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
 
 class Connection {
  public:
@@ -53,8 +50,8 @@ class WsSession final : public ServerSession, public Connection {
   WsSession(SyncCore& core, std::string peer, Stream stream)
       : ServerSession(core, std::move(peer)), ws_(std::move(stream)) {}
 
-  awaitable<void> run(std::shared_ptr<WsSession> self) {
-    (void)self;  // keeps the session alive while the coroutine runs
+  // `self` keeps the session alive while the coroutine runs.
+  awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
       beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
       auto [ec] = co_await ws_.next_layer().async_handshake(net::ssl::stream_base::server, tuple_awaitable);
@@ -126,7 +123,7 @@ class WsSession final : public ServerSession, public Connection {
     net::co_spawn(ws_.get_executor(), write_loop(self), net::detached);
   }
 
-  awaitable<void> write_loop(std::shared_ptr<WsSession> self) {
+  awaitable<void> write_loop(std::shared_ptr<WsSession> /*self: alive while writing*/) {
     while (!outbox_.empty()) {
       Bytes frame = std::move(outbox_.front());
       outbox_.pop_front();
