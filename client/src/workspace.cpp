@@ -284,7 +284,14 @@ Result<std::vector<Change>> Workspace::set_profile(const std::vector<std::pair<s
     edits.push_back({field_key, field_value});
   }
   if (edits.empty()) return invalid_input("nothing to change: give at least one profile entry");
-  return ledger_->record(edits);
+  // The name shown by every command follows the profile's name, in the same transaction.
+  std::vector<std::pair<std::string, std::string>> settings;
+  for (const auto& edit : edits)
+    if (edit.key.target == profile::kName && edit.value) settings.emplace_back(std::string(kNameSetting), edit.value->text);
+  auto recorded = ledger_->record(edits, settings);
+  if (!recorded) return recorded.error();
+  if (!settings.empty()) name_ = settings.back().second;
+  return recorded;
 }
 
 Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const std::optional<std::string>& action,

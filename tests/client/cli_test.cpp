@@ -171,7 +171,8 @@ TEST_F(Cli, ProgressFollowsTheToolkitFromNotMetToExceeded) {
   EXPECT_EQ(met.parsed()["mandatory"]["text"], "42 of 42 mandatory evidence items provided");
 
   EXPECT_EQ(run({"profile", "set", "--cyber-essentials-plus", "maybe"}).code, 4);
-  ASSERT_EQ(run({"profile", "set", "--cyber-essentials-plus", "yes", "--role", "siro=Ann Lee"}).code, 0);
+  ASSERT_EQ(run({"profile", "set", "--cyber-essentials-plus", "yes", "--role", "siro=Ann Lee", "--name", "Leeds West"}).code, 0);
+  EXPECT_EQ(run({"progress", "--json"}).parsed()["name"], "Leeds West");
   EXPECT_EQ(run({"progress", "--json"}).parsed()["status"], "exceeded");
 
   // One No brings it back down, and the problem names the item and its group.
