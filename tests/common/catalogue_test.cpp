@@ -191,7 +191,8 @@ TEST(CatalogueShipped, SuccessorsIn2023OfThe2021Ids) {
 
   // Every 2021-22 item but 4.1.2 has a successor.
   int without_successor = 0;
-  for (const auto& old_item : shipped(2021).items()) {
+  const Catalogue previous = shipped(2021);  // a named copy: ranging over a temporary's items dangles
+  for (const auto& old_item : previous.items()) {
     if (!catalogue.successor_of(old_item.id)) {
       ++without_successor;
       EXPECT_EQ(old_item.id, "4.1.2");
