@@ -97,7 +97,9 @@ TEST_F(Cli, ItemsShowProvenance) {
   for (const auto& item : data["items"]) {
     EXPECT_FALSE(item["source"].get<std::string>().empty());
     saw_inferred |= item["source"].get<std::string>().rfind("inferred", 0) == 0;
-    if (item["id"] == "8.3.5") EXPECT_EQ(item["group"], "IT systems and devices");
+    if (item["id"] == "8.3.5") {
+      EXPECT_EQ(item["group"], "IT systems and devices");
+    }
   }
   EXPECT_TRUE(saw_inferred);
   CliRun mandatory_missing = run({"items", "--missing", "--group", "Data security", "--json"});

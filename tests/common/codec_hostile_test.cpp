@@ -26,6 +26,9 @@ thread_local bool g_counting_allocations = false;
 thread_local std::size_t g_bytes_requested = 0;
 }  // namespace
 
+// GCC cannot see that this operator new and the operator delete below pair malloc with free.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t size) {
   if (g_counting_allocations) g_bytes_requested += size;
   if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;

@@ -493,7 +493,10 @@ TEST_F(HostileTest, GarbageFirstFramesCloseTheConnectionAreLoggedAndTheServerKee
     return protocol::encode_hello(hello);
   };
   auto with_header = [](std::uint8_t version, std::uint8_t kind, ByteView body) {
-    Bytes frame{version, kind};
+    Bytes frame;
+    frame.reserve(2 + body.size());
+    frame.push_back(version);
+    frame.push_back(kind);
     frame.insert(frame.end(), body.begin(), body.end());
     return frame;
   };
