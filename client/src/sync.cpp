@@ -25,6 +25,7 @@ constexpr std::string_view kBranchSetting = "sync.branch";
 constexpr std::string_view kHqSetting = "sync.hq_code";
 constexpr std::string_view kCursorSetting = "sync.cursor";
 constexpr std::string_view kLastSyncedSetting = "sync.last_synced_at";
+constexpr std::string_view kLogEpochSetting = "sync.log_epoch";
 
 std::int64_t to_int(const std::optional<std::string>& text) {
   std::int64_t value = 0;
@@ -217,6 +218,23 @@ Result<Enrolment> enrolment_of(Workspace& workspace) {
   return out;
 }
 
+// Head office restored its server from a backup: what it acknowledged since may be gone, and its
+// sequence numbers start again from the backup's. Send every own change again (the server keeps
+// what it has: an id it holds is a duplicate) and read its log from the start.
+Status follow_log_epoch(Workspace& workspace, const std::string& epoch) {
+  auto known = workspace.store().setting(kLogEpochSetting);
+  if (!known) return known.error();
+  if (*known && **known == epoch) return {};
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  if (*known) {
+    if (auto s = (*txn)->forget_acknowledgements(workspace.device_id()); !s) return s;
+    if (auto s = (*txn)->put_setting(kCursorSetting, "0"); !s) return s;
+  }
+  if (auto s = (*txn)->put_setting(kLogEpochSetting, epoch); !s) return s;
+  return (*txn)->commit();
+}
+
 Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const crypto::SigningKeyPair& keys,
                                                           std::chrono::milliseconds timeout) {
   auto enrolment = enrolment_of(workspace);
@@ -227,7 +245,9 @@ Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, 
   authenticate.device_id = workspace.device_id();
   authenticate.signature = crypto::sign(keys, with_context("dsptsync auth v1", (*connection)->transcript()));
   if (auto s = (*connection)->send(authenticate); !s) return s.error();
-  if (auto ready = expect_ready(**connection); !ready) return ready.error();
+  auto ready = expect_ready(**connection);
+  if (!ready) return ready.error();
+  if (auto s = follow_log_epoch(workspace, ready->log_epoch); !s) return s.error();
   return connection;
 }
 
@@ -318,7 +338,8 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
                    {std::string(kRoleSetting), std::string(protocol::to_string(ready->role))},
                    {std::string(kBranchSetting), ready->branch},
                    {std::string(kHqSetting), ready->hq_code},
-                   {std::string(kCursorSetting), "0"}};
+                   {std::string(kCursorSetting), "0"},
+                   {std::string(kLogEpochSetting), ready->log_epoch}};
   auto workspace = Workspace::create(init);
   if (!workspace) return workspace.error();
   auto received = pull_all(**workspace, **connection);

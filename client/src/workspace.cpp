@@ -153,6 +153,13 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const std::filesystem::path& 
   auto catalogue = catalogue_in_store(s, *year);
   if (!catalogue) return catalogue.error();
   workspace->catalogue_ = std::move(*catalogue);
+  auto enrolled = s.setting("sync.url");
+  if (!enrolled) return enrolled.error();
+  // An enrolled device's edits are signed for its enrolled user: head office would refuse any
+  // other name for ever, so refuse it here, before anything is recorded.
+  if (*enrolled && user_override && !user_override->empty() && *user_override != *user)
+    return refused("this device is enrolled for " + *user + "; edits cannot be recorded as " + *user_override +
+                   " (enrol another device for them)");
   workspace->store_key_ = *key;
   workspace->ledger_ = std::make_unique<Ledger>(
       s, *key, Identity{user_override && !user_override->empty() ? *user_override : *user, *device});
@@ -511,6 +518,11 @@ Result<Catalogue> Workspace::import_catalogue(const std::filesystem::path& csv_f
                                               const std::string& category) {
   auto year = parse_assessment_year(year_text);
   if (!year) return year.error();
+  auto enrolled = store_->setting("sync.url");
+  if (!enrolled) return enrolled.error();
+  if (*enrolled)
+    return refused("this device is enrolled with head office, which checks every edit against its own question set; "
+                   "the official list is imported by head office, not on a branch laptop");
   std::ifstream in(csv_file, std::ios::binary);
   if (!in) return io_error("cannot read " + csv_file.string());
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -132,7 +132,7 @@ void serialize(Archive& archive, Ready& m) {
   archive(cereal::make_nvp("user", m.user), cereal::make_nvp("role", m.role), cereal::make_nvp("branch", m.branch),
           cereal::make_nvp("hq_code", m.hq_code), cereal::make_nvp("organisation", m.organisation),
           cereal::make_nvp("year", m.year), cereal::make_nvp("head_seq", m.head_seq),
-          cereal::make_nvp("server_time_ms", m.server_time_ms));
+          cereal::make_nvp("server_time_ms", m.server_time_ms), cereal::make_nvp("log_epoch", m.log_epoch));
 }
 
 template <class Archive>
@@ -306,7 +306,7 @@ Result<Message> decode_message(ByteView bytes) {
     case MessageType::ready: {
       auto m = load_body<Ready>(body, "ready message");
       if (!m) return m.error();
-      for (const auto* text : {&m->user, &m->branch, &m->hq_code, &m->organisation, &m->year})
+      for (const auto* text : {&m->user, &m->branch, &m->hq_code, &m->organisation, &m->year, &m->log_epoch})
         if (auto s = check_text("ready", *text, limits::kMaxNameBytes); !s) return s.error();
       return Message(std::move(*m));
     }

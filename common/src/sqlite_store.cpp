@@ -162,6 +162,7 @@ class SqliteTransaction final : public StoreTransaction {
   Status put_setting(std::string_view name, std::string_view value) override;
   Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) override;
   Result<std::int64_t> append_audit(const AuditRecord& record) override;
+  Status forget_acknowledgements(std::string_view device) override;
   Status savepoint() override;
   Status release_savepoint() override;
   Status rollback_to_savepoint() override;
@@ -441,6 +442,17 @@ class SqliteStore final : public Store {
     return use->column_int(0);
   }
 
+  Status backup_to(const std::filesystem::path& file) override {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec))
+      return refused("the backup file " + file.string() + " already exists; choose a new name");
+    // VACUUM INTO writes a consistent, compact copy from one read transaction: writers carry on.
+    auto use = prepare("VACUUM INTO ?1");
+    if (!use) return use.error();
+    use->text(1, file.string());
+    return step_done(*use, "writing the backup " + file.string());
+  }
+
   Result<std::vector<std::string>> check_integrity() override {
     auto use = prepare("PRAGMA integrity_check");
     if (!use) return use.error();
@@ -541,6 +553,13 @@ Status SqliteTransaction::mark_acknowledged(const std::vector<std::pair<std::str
     if (auto s = store_.step_done(*use, "recording an acknowledgement"); !s) return s;
   }
   return {};
+}
+
+Status SqliteTransaction::forget_acknowledgements(std::string_view device) {
+  auto use = store_.prepare("UPDATE changes SET server_seq = NULL WHERE device = ?1");
+  if (!use) return use.error();
+  use->text(1, device);
+  return store_.step_done(*use, "marking changes to be sent again");
 }
 
 Result<std::int64_t> SqliteTransaction::append_audit(const AuditRecord& record) {

@@ -391,6 +391,37 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     };
   });
 
+  // backup
+  std::string backup_file;
+  auto* backup_cmd = app.add_subcommand("backup", "write a consistent copy of the database (also while serving)");
+  backup_cmd->add_option("--to", backup_file, "the new backup file")->required();
+  backup_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      if (auto s = (*office)->backup_to(backup_file); !s) return s.error();
+      return Output{{{"backup", backup_file}, {"log_epoch", (*office)->log_epoch()}},
+                    "Wrote " + backup_file + ". Keep it, and " + ((*office)->dir() / "server.key").string() +
+                        " (or the passphrase), safe and apart: the backup is sealed with that key.\n"};
+    };
+  });
+
+  // restore
+  std::string restore_file;
+  auto* restore_cmd = app.add_subcommand("restore", "replace the database with a backup (stop the server first)");
+  restore_cmd->add_option("--from", restore_file, "the backup file")->required();
+  restore_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      const std::filesystem::path dir = data_dir(global);
+      if (auto s = HeadOffice::restore(dir, restore_file, passphrase_from_environment()); !s) return s.error();
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      return Output{{{"restored_from", restore_file}, {"log_epoch", (*office)->log_epoch()}},
+                    "Restored " + dir.string() + " from " + restore_file +
+                        ". At their next sync, branch devices send again everything the backup lacks.\n"};
+    };
+  });
+
   // serve
   ServeOptions serve_options;
   std::string tls_cert, tls_key;

@@ -4,7 +4,13 @@
 #include "dsptsync/sqlite_store.h"
 #include "dsptsync/store_keys.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cctype>
 
 namespace dsptsync::server {
@@ -17,6 +23,8 @@ constexpr std::string_view kYearSetting = "org.year";
 constexpr std::string_view kIdentitySetting = "server.identity";                // sealed secret key, hex
 constexpr std::string_view kIdentityPublicSetting = "server.identity_public";  // hex, in the clear
 constexpr std::string_view kDeviceSetting = "server.device";
+constexpr std::string_view kLogEpochSetting = "server.log_epoch";
+constexpr std::string_view kLockFile = "serve.lock";
 
 constexpr std::string_view kDatabaseFile = "server.db";
 constexpr std::string_view kKeyFile = "server.key";
@@ -223,6 +231,17 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path
   std::copy(public_key->begin(), public_key->end(), identity.public_key.begin());
   wipe(*secret);
 
+  auto epoch = s.setting(kLogEpochSetting);
+  if (!epoch) return epoch.error();
+  if (!*epoch) {  // data made before epochs existed: give it one
+    auto txn = s.begin();
+    if (!txn) return txn.error();
+    *epoch = crypto::random_hex(8);
+    if (auto put = (*txn)->put_setting(kLogEpochSetting, **epoch); !put) return put.error();
+    if (auto committed = (*txn)->commit(); !committed) return committed.error();
+  }
+  office->log_epoch_ = **epoch;
+
   auto catalogue = catalogue_in_store(s, *year);
   if (!catalogue) return catalogue.error();
   auto directory = open_sqlite_directory(dir / kDatabaseFile);
@@ -308,6 +327,50 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
 }
 
 Status HeadOffice::revoke_user(std::string_view name) { return directory_->revoke_user(trimmed(name), now_ms()); }
+
+Status HeadOffice::backup_to(const std::filesystem::path& file) { return store_->backup_to(file); }
+
+Status HeadOffice::restore(const std::filesystem::path& dir, const std::filesystem::path& backup,
+                           const std::optional<std::string>& passphrase) {
+  auto lock = ServeLock::acquire(dir);
+  if (!lock) return lock.error();
+  std::error_code ec;
+  if (!std::filesystem::exists(backup, ec)) return not_found("there is no backup file " + backup.string());
+  {
+    // Check the backup opens with this folder's key before anything is replaced.
+    auto candidate = open_sqlite_store(backup, {});
+    if (!candidate) return candidate.error();
+    auto key = unlock_store(**candidate, {dir / kKeyFile, passphrase});
+    if (!key) return refused("the backup " + backup.string() + " does not open with this folder's key: " + key.error().message);
+  }
+  const auto database = dir / kDatabaseFile;
+  const auto staged = dir / "server.db.restoring";
+  std::filesystem::remove(staged, ec);
+  std::filesystem::copy_file(backup, staged, ec);
+  if (ec) return io_error("cannot copy " + backup.string() + ": " + ec.message());
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(database.string() + suffix, ec);
+  std::filesystem::rename(staged, database, ec);
+  if (ec) return io_error("cannot put the backup in place: " + ec.message());
+  auto store = open_sqlite_store(database, {});
+  if (!store) return store.error();
+  auto txn = (*store)->begin();
+  if (!txn) return txn.error();
+  if (auto put = (*txn)->put_setting(kLogEpochSetting, crypto::random_hex(8)); !put) return put.error();
+  return (*txn)->commit();
+}
+
+Result<std::unique_ptr<ServeLock>> ServeLock::acquire(const std::filesystem::path& dir) {
+  const auto path = dir / kLockFile;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return refused("another dsptsync-server is serving " + dir.string() + " (stop it first)");
+  }
+  return std::unique_ptr<ServeLock>(new ServeLock(fd));
+}
+
+ServeLock::~ServeLock() { ::close(fd_); }
 
 Result<std::vector<ScopedConflict>> HeadOffice::conflicts(const std::optional<std::string>& branch) {
   std::vector<std::string> scopes;

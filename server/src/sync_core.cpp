@@ -133,7 +133,8 @@ protocol::Ready SyncCore::ready_for(const Principal& who) {
                          head_office_.name(),
                          head_office_.year().label(),
                          last ? *last : 0,
-                         now_ms()};
+                         now_ms(),
+                         head_office_.log_epoch()};
 }
 
 void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript,
@@ -223,6 +224,12 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
         return error(ErrorCode::invalid_change, where + change.key.scope + " is not a branch of this organisation",
                      batch);
     }
+    // A clock far ahead would win every conflict and drag every replica's clock with it.
+    if (hlc_wall_ms(change.hlc) > now_ms() + limits::kMaxClockAheadMs)
+      return error(ErrorCode::invalid_change,
+                   where + "was made at " + format_timestamp(hlc_wall_ms(change.hlc)) +
+                       ", in the future by this server's clock; set the device's date and time correctly",
+                   batch);
     if (change.key.field == Field::confirmed && who.role != protocol::Role::admin)
       return error(ErrorCode::forbidden, where + "members cannot confirm assertions; ask an administrator", batch);
     auto year = parse_assessment_year(change.key.year);
@@ -282,7 +289,9 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes) {
       audit.device_id = who.device_id;
       audit.user = who.user;
       audit.received_at = now_ms();
-      audit.change_ids = applied.applied;
+      // Every change the signature covers, in push order (also those already held from an
+      // earlier send), so the digest can be recomputed from the log and checked.
+      for (const auto& change : push.changes) audit.change_ids.push_back(change.id);
       audit.digest = protocol::push_digest(who.device_id, push.changes);
       audit.signature = push.signature;
       if (auto recorded = (*txn)->append_audit(audit); !recorded) {

@@ -216,6 +216,36 @@ TEST(Sync, WhatTheServerAcknowledgedSurvivesARestartAndSyncCarriesOn) {
   EXPECT_TRUE(admin->store().check_integrity()->empty());
 }
 
+TEST(Sync, AfterARestoreFromBackupClientsResendWhatTheBackupLacks) {
+  RunningServer server;
+  TempDir stores, backups;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  auto york = server.enrol(stores / "york", "Priya Shah", "VM2B3", Role::admin);
+  ASSERT_TRUE(leeds->answer("1.1.5", "Before the backup", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*leeds));
+  ASSERT_TRUE(server.admin()->backup_to(backups / "hq.db"));  // taken while serving
+  ASSERT_TRUE(leeds->answer("2.1.1", "yes", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*leeds));  // acknowledged, then lost with the restore
+  ASSERT_TRUE(york->answer("2.1.1", "no", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*york));
+
+  // A restore under a running server is refused; stopped, it works.
+  auto refused = server::HeadOffice::restore(server.data(), backups / "hq.db", std::nullopt);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("another dsptsync-server is serving"), std::string::npos);
+  server.stop();
+  ASSERT_TRUE(server::HeadOffice::restore(server.data(), backups / "hq.db", std::nullopt));
+  server.start();
+  EXPECT_EQ(*server.admin()->store().change_count(), 1);  // the backup's content
+
+  ASSERT_TRUE(client::sync_once(*leeds));
+  ASSERT_TRUE(client::sync_once(*york));
+  auto admin = server.admin();
+  EXPECT_EQ(*admin->store().change_count(), 3) << "every acknowledged change is back";
+  EXPECT_EQ(answer_of(*server.enrol(stores / "leeds2", "Ann Lee", "VLAXL", Role::admin), "VLAXL", "2.1.1"),
+            std::optional<std::string>("yes"));
+}
+
 TEST(Sync, AnswersAreNotReadableInTheServerDatabaseFile) {
   RunningServer server;
   TempDir stores;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace dsptsync::limits {
 
@@ -97,6 +98,10 @@ inline constexpr std::size_t kMaxQueuedFramesPerConnection = 1024;
 // How often the storage thread looks for revocations made by another process (the admin CLI)
 // when idle; a busy one checks between rounds.
 inline constexpr int kRevocationPollMs = 200;
+
+// How far ahead of the server's clock a change's time may be. Laptop clocks drift by minutes; a
+// change from days ahead is a wrong clock (or a device trying to win every conflict) and is refused.
+inline constexpr std::int64_t kMaxClockAheadMs = 24LL * 60 * 60 * 1000;
 
 // How long a graceful shutdown waits for clients to take their last frames.
 inline constexpr int kShutdownGraceSeconds = 5;

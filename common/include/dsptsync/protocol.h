@@ -113,6 +113,10 @@ struct Ready {
   std::string year;          // current assessment year
   std::int64_t head_seq = 0; // the newest change in the server's log
   std::int64_t server_time_ms = 0;
+  // Changes when the server's log is restored from a backup: a client that sees a new epoch sends
+  // all its own changes again and reads the log from the start, so nothing acknowledged after the
+  // backup is lost and no new change is missed.
+  std::string log_epoch;
 };
 
 struct Push {

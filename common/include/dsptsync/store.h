@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,9 @@ class StoreTransaction {
   // Marks this replica's own changes as acknowledged by the server, with their server seq.
   virtual Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) = 0;
   virtual Result<std::int64_t> append_audit(const AuditRecord& record) = 0;
+  // Forgets which of this device's changes the server acknowledged, so they are sent again: for
+  // after head office restored its server from a backup that may predate them.
+  virtual Status forget_acknowledgements(std::string_view device) = 0;
   // Nested atomic steps inside the transaction: a group commit applies many clients' pushes in
   // one transaction and rolls back just the one that fails.
   virtual Status savepoint() = 0;
@@ -112,6 +116,8 @@ class Store {
 
   // The schema version this store is at (docs/storage.md lists them).
   virtual Result<int> schema_version() = 0;
+  // Writes a consistent copy of the whole store to a new file, while others keep using it.
+  virtual Status backup_to(const std::filesystem::path& file) = 0;
   // Runs the backend's own consistency check; returns the problems found (empty: healthy).
   virtual Result<std::vector<std::string>> check_integrity() = 0;
 };

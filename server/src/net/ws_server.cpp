@@ -237,6 +237,8 @@ Result<tcp::endpoint> parse_listen(std::string_view listen) {
 Status serve(HeadOffice& head_office, const ServeOptions& options) {
   auto endpoint = parse_listen(options.listen);
   if (!endpoint) return endpoint.error();
+  auto lock = ServeLock::acquire(head_office.dir());
+  if (!lock) return lock.error();
   Server server{head_office, options};
 
   if (options.tls_certificate || options.tls_private_key) {

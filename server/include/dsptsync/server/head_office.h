@@ -75,6 +75,15 @@ class HeadOffice {
   Ledger& ledger() { return *ledger_; }
   const crypto::SigningKeyPair& identity() const { return identity_; }
   const crypto::SecretKey& store_key() const { return store_key_; }
+  // Identifies this copy of the log; a restore from backup gives it a new one (protocol::Ready).
+  const std::string& log_epoch() const { return log_epoch_; }
+
+  // A consistent copy of the server's database, taken while it serves. Keep server.key apart.
+  Status backup_to(const std::filesystem::path& file);
+  // Replaces the data folder's database with a backup and gives the log a new epoch, so every
+  // client resends its own changes at its next sync. Refused while a server serves the folder.
+  static Status restore(const std::filesystem::path& dir, const std::filesystem::path& backup,
+                        const std::optional<std::string>& passphrase);
 
   Status add_branch(std::string_view ods, std::string_view name);
   Status remove_branch(std::string_view ods);
@@ -96,11 +105,26 @@ class HeadOffice {
   std::unique_ptr<Directory> directory_;
   std::unique_ptr<Ledger> ledger_;
   crypto::SecretKey store_key_;
+  std::string log_epoch_;
   crypto::SigningKeyPair identity_;
   OdsCode hq_;
   std::string name_;
   AssessmentYear year_;
   Catalogue catalogue_;
+};
+
+// Held by `serve` for as long as it serves a data folder (and by restore): a second server, or a
+// restore under a running server, is refused instead of corrupting the folder.
+class ServeLock {
+ public:
+  static Result<std::unique_ptr<ServeLock>> acquire(const std::filesystem::path& dir);
+  ~ServeLock();
+  ServeLock(const ServeLock&) = delete;
+  ServeLock& operator=(const ServeLock&) = delete;
+
+ private:
+  explicit ServeLock(int fd) : fd_(fd) {}
+  int fd_;
 };
 
 // SHA-style hash of an enrolment secret as kept in the invites table (BLAKE2b-256 hex).
