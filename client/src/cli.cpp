@@ -711,7 +711,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         text << "Server: " << status->url << " as " << status->user << " (" << status->role << ")\n"
              << "Last synced: "
              << (status->last_synced_at ? format_timestamp(*status->last_synced_at) : std::string("never")) << "\n";
-      text << status->pending << " change(s) waiting to go up\n";
+      if (status->enrolled) text << status->pending << " change(s) waiting to go up\n";
       return Output{data, text.str()};
     };
   });

@@ -497,9 +497,13 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   std::set<FieldKey> seen;
   std::erase_if(edits, [&](const Edit& edit) { return !seen.insert(edit.key).second; });
   report.changes_recorded = edits.size();
-  auto queued = store_->pending_count(device_id());
-  if (!queued) return queued.error();
-  report.queued_from_previous_year = *queued;
+  auto enrolled = store_->setting("sync.url");
+  if (!enrolled) return enrolled.error();
+  if (*enrolled) {  // an offline store has nowhere to send its edits: nothing is "queued"
+    auto queued = store_->pending_count(device_id());
+    if (!queued) return queued.error();
+    report.queued_from_previous_year = *queued;
+  }
   if (dry_run) return report;
 
   auto existing = ledger_->state(site_.code, new_year);

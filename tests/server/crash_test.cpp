@@ -567,7 +567,10 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
     // Not the -shm index: a fresh opener rebuilds it from the WAL, as recovery after a crash does.
     for (const std::string name : {"server.db", "server.db-wal"})
       if (std::filesystem::exists(data / name)) std::filesystem::copy_file(data / name, image / name);
+    static double t_copy=0,t_open=0; auto t0=Clock::now();
     auto store = open_sqlite_store(image / "server.db", {});
+    t_open += std::chrono::duration<double>(Clock::now()-t0).count();
+    if (kill % 50 == 0) std::cerr << "open " << t_open << " wal " << std::filesystem::file_size(data / "server.db-wal") << "\n";
     ASSERT_TRUE(store) << "after kill " << kill << ": " << store.error().message;
     if (everything)
       for (const auto& client : clients)
@@ -644,6 +647,8 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
     const auto check_began = Clock::now();
     for (auto& client : clients)
       for (auto& acknowledged : collect_acknowledged(*client)) to_check.push_back(std::move(acknowledged));
+    static double t_collect=0; t_collect += std::chrono::duration<double>(Clock::now()-check_began).count();
+    if (killed % 50 == 0) std::cerr << "collect " << t_collect << "\n";
     check_crash_image(killed, killed % 25 == 0 || killed == kills);
     check_seconds += std::chrono::duration<double>(Clock::now() - check_began).count();
     if (::testing::Test::HasFailure()) break;

@@ -189,6 +189,7 @@ struct Server {
   void begin_shutdown(std::string_view why) {
     if (stopping) return;
     stopping = true;
+    std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
     log_event("info", "shutting_down", {{"reason", why}, {"connections", connections.size()}});
     boost::system::error_code ignored;
     acceptor.close(ignored);
