@@ -67,7 +67,7 @@ constexpr auto kFinalSyncTimeout = 15s;
 // acks of two batches of the same sync.
 constexpr int kBurstMin = 520;
 constexpr int kBurstMax = 640;
-constexpr int kMaxBurstsPerClient = 3;
+constexpr int kMaxBurstsPerClient = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
@@ -284,7 +284,8 @@ std::unique_ptr<Child> start_server(const std::filesystem::path& data, std::uint
   const std::string listen = "127.0.0.1:" + std::to_string(port);
   const auto deadline = Clock::now() + 10s;
   for (;;) {
-    auto child = Child::start({DSPTSYNC_SERVER_CLI, "--data", data.string(), "--json", "serve", "--listen", listen}, log);
+    auto child =
+        Child::start({DSPTSYNC_SERVER_CLI, "--data", data.string(), "--json", "serve", "--listen", listen}, log);
     if (auto line = child->read_line(deadline)) {
       const json parsed = json::parse(*line, nullptr, /*allow_exceptions=*/false);
       if (!parsed.contains("listening") || parsed["listening"].value("port", 0) != port)
@@ -361,8 +362,30 @@ void work(TestClient& client, std::uint64_t seed, SharedCounters& shared, Clock:
   auto fail = [&](const std::string& what, const Error& error) {
     shared.report(client.name + ": " + what + ": " + std::string(to_string(error.kind)) + ": " + error.message);
   };
+  // One sync; false when it failed because the server was down or died mid-sync. Anything else (a
+  // refusal, a store error) is a bug: it is reported and stops every client.
+  auto sync = [&] {
+    auto synced = client::sync_once(workspace, kChaosSyncTimeout);
+    if (synced) {
+      ++shared.syncs_ok;
+      return true;
+    }
+    if (synced.error().kind == ErrorKind::network) ++shared.syncs_failed;
+    else if (synced.error().kind == ErrorKind::protocol) ++shared.syncs_failed_protocol;
+    else fail("sync", synced.error());
+    // Connecting to a dead server fails at once: pause so four threads do not spin on two cores.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + random() % 5));
+    return false;
+  };
   constexpr int kMaxRounds = 1'000'000;  // a bound; the stop flag or the deadline ends the loop first
+  bool online = true;
   for (int round = 0; round < kMaxRounds && !shared.stop && Clock::now() < deadline; ++round) {
+    // While the server is down a client retries every few ms: editing at that pace would mostly
+    // grow the queue (and the log every crash image copies), not the traffic that meets a kill.
+    if (!online && random() % 4 != 0) {
+      online = sync();
+      continue;
+    }
     const std::string tag = client.name + "-" + std::to_string(round);
     if (client.bursts < kMaxBurstsPerClient && random() % 200 == 0) {
       std::vector<Edit> edits;
@@ -395,17 +418,7 @@ void work(TestClient& client, std::uint64_t seed, SharedCounters& shared, Clock:
         client.made.push_back(change->id);
       }
     }
-    auto synced = client::sync_once(workspace, kChaosSyncTimeout);
-    if (synced) {
-      ++shared.syncs_ok;
-      continue;
-    }
-    // The server is down or died mid-sync: anything else (a refusal, a store error) is a bug.
-    if (synced.error().kind == ErrorKind::network) ++shared.syncs_failed;
-    else if (synced.error().kind == ErrorKind::protocol) ++shared.syncs_failed_protocol;
-    else return fail("sync", synced.error());
-    // Connecting to a dead server fails at once: pause so four threads do not spin on two cores.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1 + random() % 5));
+    online = sync();
   }
 }
 
@@ -422,7 +435,8 @@ std::vector<std::pair<std::string, std::int64_t>> collect_acknowledged(TestClien
       return;
     }
     client.unacknowledged.erase(change.id);
-    if (client.acknowledged.emplace(change.id, *change.server_seq).second) fresh.emplace_back(change.id, *change.server_seq);
+    if (client.acknowledged.emplace(change.id, *change.server_seq).second)
+      fresh.emplace_back(change.id, *change.server_seq);
   };
   // Earlier changes without an ack first: a change acknowledged between the two reads is then
   // still seen by the second.
@@ -448,13 +462,15 @@ std::vector<std::pair<std::string, std::int64_t>> collect_acknowledged(TestClien
 // Comparing replicas
 
 std::string key_text(const FieldKey& key) {
-  return key.scope + " " + std::string(to_string(key.kind)) + " " + key.target + " " + std::string(to_string(key.field));
+  return key.scope + " " + std::string(to_string(key.kind)) + " " + key.target + " " +
+         std::string(to_string(key.field));
 }
 
 std::string state_text(const FieldState& state) {
   std::string out;
   for (const auto& head : state.heads)
-    out += (out.empty() ? "" : ", ") + head.change_id + "=" + (head.value ? "\"" + head.value->text + "\"" : "(cleared)");
+    out += (out.empty() ? "" : ", ") + head.change_id + "=" +
+           (head.value ? "\"" + head.value->text + "\"" : "(cleared)");
   return "[" + out + "]";
 }
 
@@ -482,7 +498,8 @@ int kills_wanted() {
 }
 
 std::uint64_t seed_to_use() {
-  if (const char* text = std::getenv("DSPTSYNC_CRASH_SEED"); text && *text) return std::strtoull(text, nullptr, 10);
+  if (const char* text = std::getenv("DSPTSYNC_CRASH_SEED"); text && *text)
+    return std::strtoull(text, nullptr, 10);
   return std::random_device{}();
 }
 
@@ -504,8 +521,9 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
   std::cout << "[ crash    ] seed " << seed << " (DSPTSYNC_CRASH_SEED), " << kills << " kills (DSPTSYNC_CRASH_KILLS)"
             << std::endl;
   std::mt19937_64 random(seed);
-  // Each cycle is ~10 ms to start the server and on average well under 100 ms up: far inside this.
-  const auto deadline = started + 60s + kills * 400ms;
+  // A cycle takes ~75 ms on a 2-core machine (start ~15 ms, the crash image check ~25 ms, up for
+  // the rest); the limit leaves 5x that, and keeps the CI run inside ctest's 120 s timeout.
+  const auto deadline = started + 20s + kills * 400ms;
 
   TempDir dir;
   const auto data = dir / "hq";
@@ -567,10 +585,7 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
     // Not the -shm index: a fresh opener rebuilds it from the WAL, as recovery after a crash does.
     for (const std::string name : {"server.db", "server.db-wal"})
       if (std::filesystem::exists(data / name)) std::filesystem::copy_file(data / name, image / name);
-    static double t_copy=0,t_open=0; auto t0=Clock::now();
     auto store = open_sqlite_store(image / "server.db", {});
-    t_open += std::chrono::duration<double>(Clock::now()-t0).count();
-    if (kill % 50 == 0) std::cerr << "open " << t_open << " wal " << std::filesystem::file_size(data / "server.db-wal") << "\n";
     ASSERT_TRUE(store) << "after kill " << kill << ": " << store.error().message;
     if (everything)
       for (const auto& client : clients)
@@ -586,9 +601,10 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
       const auto found = at_server.find(id);
       if (found != at_server.end() && found->second == seq) continue;
       if (++lost <= 5)
-        ADD_FAILURE() << "change " << id << " was acknowledged with server seq " << seq << ", but after kill " << kill
-                      << " the server's database "
-                      << (found == at_server.end() ? "does not have it" : "has it at seq " + std::to_string(found->second));
+        ADD_FAILURE() << "change " << id << " was acknowledged with server seq " << seq << ", but after kill "
+                      << kill << " the server's database "
+                      << (found == at_server.end() ? "does not have it"
+                                                   : "has it at seq " + std::to_string(found->second));
     }
     ASSERT_EQ(lost, 0) << "acknowledged changes lost by kill " << kill << " (of " << to_check.size() << " checked)";
     checked += everything ? 0 : static_cast<std::int64_t>(to_check.size());
@@ -640,16 +656,15 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
     const auto status = server->signal_and_reap(SIGKILL, Clock::now() + 10s);
     ASSERT_TRUE(status) << "the server did not die within 10 s of SIGKILL";
     ASSERT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL)
-        << "the server ended by itself before the kill (" << describe_status(*status) << "):\n" << tail_of(log, 20);
+        << "the server ended by itself before the kill (" << describe_status(*status) << "):\n"
+        << tail_of(log, 20);
     server.reset();
     ++killed;
     // Whatever a client has recorded as acknowledged by now, the dead server had committed.
     const auto check_began = Clock::now();
     for (auto& client : clients)
       for (auto& acknowledged : collect_acknowledged(*client)) to_check.push_back(std::move(acknowledged));
-    static double t_collect=0; t_collect += std::chrono::duration<double>(Clock::now()-check_began).count();
-    if (killed % 50 == 0) std::cerr << "collect " << t_collect << "\n";
-    check_crash_image(killed, killed % 25 == 0 || killed == kills);
+    check_crash_image(killed, killed % 50 == 0 || killed == kills);
     check_seconds += std::chrono::duration<double>(Clock::now() - check_began).count();
     if (::testing::Test::HasFailure()) break;
     const auto restart_began = Clock::now();
@@ -699,11 +714,7 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
   // Every change made anywhere is at the server exactly once: all present, and no more rows than
   // distinct ids (the same change applied twice would be a second row).
   std::vector<std::string> made;
-  std::size_t acknowledged_total = 0;
-  for (const auto& client : clients) {
-    made.insert(made.end(), client->made.begin(), client->made.end());
-    acknowledged_total += client->acknowledged.size();
-  }
+  for (const auto& client : clients) made.insert(made.end(), client->made.begin(), client->made.end());
   const std::set<std::string> distinct(made.begin(), made.end());
   ASSERT_EQ(distinct.size(), made.size()) << "a client made two changes with the same id";
   auto count = store.change_count();
@@ -724,7 +735,8 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
     EXPECT_EQ(client->acknowledged.size(), client->made.size()) << client->name;
     for (const auto& [id, seq] : before) {
       const auto now = client->acknowledged.find(id);
-      EXPECT_TRUE(now != client->acknowledged.end() && now->second == seq) << client->name << ": ack of " << id << " changed";
+      EXPECT_TRUE(now != client->acknowledged.end() && now->second == seq)
+          << client->name << ": the recorded ack of " << id << " changed";
     }
     for (const auto& [id, seq] : client->acknowledged) {
       const auto found = server_seq.find(id);
@@ -747,9 +759,25 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
     }
   }
 
-  // The test must have exercised what it claims to.
-  EXPECT_GT(shared.syncs_failed + shared.syncs_failed_protocol, kills / 2) << "the kills hardly interrupted the clients";
-  EXPECT_GT(acknowledged_total, static_cast<std::size_t>(kills)) << "too few acknowledgements to mean much";
+  // The server logs a failed commit or read as an error: a crash must not leave it failing.
+  std::map<std::string, int> server_errors;
+  {
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+      const json event = json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (event.is_object() && event.value("level", "") == "error") ++server_errors[event.value("event", "?")];
+    }
+  }
+  for (const auto& [event, times] : server_errors)
+    ADD_FAILURE() << "the server logged " << event << " " << times << " times";
+
+  // A run of the CI size must have exercised what the test claims to.
+  if (kills >= kDefaultKills) {
+    EXPECT_GT(shared.syncs_failed + shared.syncs_failed_protocol, kills / 2)
+        << "the kills hardly interrupted the clients";
+    EXPECT_GT(checked, kills) << "too few acknowledgements during the kills to mean much";
+    EXPECT_GT(committed_unacknowledged.size(), 0u) << "no kill fell between a COMMIT and its ack";
+  }
 
   std::sort(start_ms.begin(), start_ms.end());
   const auto elapsed = std::chrono::duration<double>(Clock::now() - started).count();
@@ -760,8 +788,9 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
           << start_ms.back() << " ms, " << bind_retries << " bind retries)\n"
           << "[ crash    ] edits " << made.size() << " (bursts";
   for (const auto& client : clients) figures << " " << client->bursts;
-  figures << "), acknowledged during the kills " << checked << " (each checked in the crash image), committed but not acknowledged when killed " << committed_unacknowledged.size() << ", "
-          << "acknowledged in all " << acknowledged_total << ", server changes " << *count << "\n"
+  figures << "), acknowledged during the kills " << checked << " (each checked in the crash image), "
+          << "committed but not acknowledged when killed " << committed_unacknowledged.size()
+          << " (pushed again), server changes " << *count << "\n"
           << "[ crash    ] syncs ok " << shared.syncs_ok << ", failed during outages " << shared.syncs_failed
           << " (+" << shared.syncs_failed_protocol << " garbled)\n"
           << "[ crash    ] crash image checks " << check_seconds << " s (" << full_checks
