@@ -158,11 +158,11 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const std::filesystem::path& 
   // An enrolled device's edits are signed for its enrolled user: head office would refuse any
   // other name for ever, so refuse it here, before anything is recorded.
   if (*enrolled && user_override && !user_override->empty() && *user_override != *user)
-    return refused("this device is enrolled for " + *user + "; edits cannot be recorded as " + *user_override +
-                   " (enrol another device for them)");
+    workspace->foreign_user_ = *user_override;  // reading is fine; check_role refuses edits
   workspace->store_key_ = *key;
   workspace->ledger_ = std::make_unique<Ledger>(
-      s, *key, Identity{user_override && !user_override->empty() ? *user_override : *user, *device});
+      s, *key,
+      Identity{user_override && !user_override->empty() && !workspace->foreign_user_ ? *user_override : *user, *device});
   return workspace;
 }
 
@@ -183,6 +183,9 @@ Result<crypto::SigningKeyPair> Workspace::signing_key() {
 }
 
 Status Workspace::check_role(Field field) {
+  if (foreign_user_)
+    return refused("this device is enrolled for " + ledger_->identity().user + "; edits cannot be recorded as " +
+                   *foreign_user_ + " (enrol another device for them)");
   auto role = store_->setting("sync.role");
   if (!role) return role.error();
   if (!*role) return {};  // an offline store: its user may do everything

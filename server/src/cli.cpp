@@ -87,7 +87,8 @@ std::string progress_line(const BranchProgress& entry) {
        << "  " << evaluation.assertion_summary() << "\n"
        << "  " << evaluation.approaching_provided << " of " << evaluation.approaching_total
        << " Approaching Standards items provided\n";
-  if (evaluation.open_conflicts) text << "  " << evaluation.open_conflicts << " open conflicts\n";
+  if (evaluation.open_conflicts)
+    text << "  " << evaluation.open_conflicts << (evaluation.open_conflicts == 1 ? " open conflict\n" : " open conflicts\n");
   text << "  " << entry.changes << (entry.changes == 1 ? " change" : " changes") << " synced"
        << (entry.last_change_at ? ", the last at " + format_timestamp(*entry.last_change_at) : std::string()) << "\n";
   return text.str();

@@ -336,18 +336,25 @@ Status HeadOffice::restore(const std::filesystem::path& dir, const std::filesyst
   if (!lock) return lock.error();
   std::error_code ec;
   if (!std::filesystem::exists(backup, ec)) return not_found("there is no backup file " + backup.string());
-  {
-    // Check the backup opens with this folder's key before anything is replaced.
-    auto candidate = open_sqlite_store(backup, {});
-    if (!candidate) return candidate.error();
-    auto key = unlock_store(**candidate, {dir / kKeyFile, passphrase});
-    if (!key) return refused("the backup " + backup.string() + " does not open with this folder's key: " + key.error().message);
-  }
   const auto database = dir / kDatabaseFile;
   const auto staged = dir / "server.db.restoring";
-  std::filesystem::remove(staged, ec);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(staged.string() + suffix, ec);
   std::filesystem::copy_file(backup, staged, ec);
   if (ec) return io_error("cannot copy " + backup.string() + ": " + ec.message());
+  {
+    // Check the copy (never the backup itself, which stays as it was) opens with this folder's
+    // key, and bring it to the current schema, before anything is replaced.
+    auto candidate = open_sqlite_store(staged, {});
+    if (!candidate) return candidate.error();
+    auto key = unlock_store(**candidate, {dir / kKeyFile, passphrase});
+    if (!key) {
+      candidate->reset();
+      std::filesystem::remove(staged, ec);
+      return refused("the backup " + backup.string() + " does not open with this folder's key: " + key.error().message);
+    }
+    // Closing the last connection checkpoints the copy's WAL into the file itself.
+  }
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(staged.string() + suffix, ec);
   for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(database.string() + suffix, ec);
   std::filesystem::rename(staged, database, ec);
   if (ec) return io_error("cannot put the backup in place: " + ec.message());

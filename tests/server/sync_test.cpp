@@ -234,7 +234,13 @@ TEST(Sync, AfterARestoreFromBackupClientsResendWhatTheBackupLacks) {
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("another dsptsync-server is serving"), std::string::npos);
   server.stop();
+  auto file_bytes = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string backup_before = file_bytes(backups / "hq.db");
   ASSERT_TRUE(server::HeadOffice::restore(server.data(), backups / "hq.db", std::nullopt));
+  EXPECT_EQ(file_bytes(backups / "hq.db"), backup_before) << "a restore must not change the backup it reads";
   server.start();
   EXPECT_EQ(*server.admin()->store().change_count(), 1);  // the backup's content
 
@@ -244,6 +250,19 @@ TEST(Sync, AfterARestoreFromBackupClientsResendWhatTheBackupLacks) {
   EXPECT_EQ(*admin->store().change_count(), 3) << "every acknowledged change is back";
   EXPECT_EQ(answer_of(*server.enrol(stores / "leeds2", "Ann Lee", "VLAXL", Role::admin), "VLAXL", "2.1.1"),
             std::optional<std::string>("yes"));
+}
+
+TEST(Sync, AnotherUserNameOnAnEnrolledDeviceCanReadButNotEdit) {
+  RunningServer server;
+  TempDir stores;
+  { server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin); }
+  auto as_other = Workspace::open(stores / "leeds", std::nullopt, std::string("Someone Else"));
+  ASSERT_TRUE(as_other) << as_other.error().message;
+  EXPECT_TRUE((*as_other)->view());  // reading works
+  auto edit = (*as_other)->answer("2.1.1", "yes", "", std::nullopt);
+  ASSERT_FALSE(edit);
+  EXPECT_NE(edit.error().message.find("enrolled for Sam Patel"), std::string::npos) << edit.error().message;
+  EXPECT_EQ(*(*as_other)->store().pending_count((*as_other)->device_id()), 0);  // nothing recorded to jam the queue
 }
 
 TEST(Sync, AnswersAreNotReadableInTheServerDatabaseFile) {

@@ -147,6 +147,7 @@ class Workspace {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Ledger> ledger_;
   crypto::SecretKey store_key_;
+  std::optional<std::string> foreign_user_;  // --user naming someone else on an enrolled store
   OdsCode site_;
   std::string name_;
   AssessmentYear year_;
