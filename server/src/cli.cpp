@@ -392,6 +392,46 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     };
   });
 
+  // audit
+  bool audit_verify = false;
+  std::int64_t audit_after = 0;
+  std::size_t audit_limit = 100000;
+  auto* audit_cmd = app.add_subcommand("audit", "the audit trail: which device sent which changes, signed");
+  audit_cmd->add_flag("--verify", audit_verify, "check every signature against the changes in the log (exit 5 on any failure)");
+  audit_cmd->add_option("--after", audit_after, "only pushes after this batch number");
+  audit_cmd->add_option("--limit", audit_limit, "at most this many pushes");
+  audit_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      auto checks = (*office)->audit(audit_after, audit_limit);
+      if (!checks) return checks.error();
+      json list = json::array();
+      std::ostringstream text;
+      std::size_t failed = 0;
+      for (const auto& check : *checks) {
+        json entry = {{"batch", check.record.batch}, {"device", check.record.device_id}, {"user", check.record.user},
+                      {"received_at", format_timestamp(check.record.received_at)}, {"changes", check.record.change_ids}};
+        if (audit_verify) {
+          entry["verified"] = check.verified;
+          if (!check.verified) entry["problem"] = check.problem;
+        }
+        list.push_back(entry);
+        failed += audit_verify && !check.verified ? 1 : 0;
+        text << "#" << check.record.batch << "  " << format_timestamp(check.record.received_at) << "  "
+             << check.record.user << "  " << check.record.change_ids.size() << " change(s)"
+             << (audit_verify ? (check.verified ? "  verified" : "  NOT VERIFIED: " + check.problem) : "") << "\n";
+      }
+      if (failed)
+        return corrupt(std::to_string(failed) + " of " + std::to_string(checks->size()) +
+                       " pushes in the audit trail do not verify (run 'dsptsync-server audit --verify' to see which); "
+                       "the database may have been altered: compare with a backup");
+      json data = {{"pushes", list}, {"count", checks->size()}};
+      if (audit_verify) data["all_verified"] = true;
+      return Output{data, text.str() + (audit_verify ? "All " + std::to_string(checks->size()) + " pushes verified\n" : "")};
+    };
+  });
+
   // backup
   std::string backup_file;
   auto* backup_cmd = app.add_subcommand("backup", "write a consistent copy of the database (also while serving)");

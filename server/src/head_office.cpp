@@ -328,6 +328,35 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
 
 Status HeadOffice::revoke_user(std::string_view name) { return directory_->revoke_user(trimmed(name), now_ms()); }
 
+Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std::size_t limit) {
+  auto records = store_->audit_after(after_batch, limit);
+  if (!records) return records.error();
+  std::vector<AuditCheck> out;
+  for (auto& record : *records) {
+    AuditCheck check{std::move(record), false, ""};
+    auto device = directory_->device(check.record.device_id);
+    if (!device) return device.error();
+    auto stored = store_->changes_by_id(check.record.change_ids);
+    if (!stored) return stored.error();
+    auto opened = ledger_->open_changes(*stored);
+    if (!opened) return opened.error();
+    // changes_by_id returns them in the order asked, which is the push's order.
+    std::vector<Change> changes;
+    for (auto& logged : *opened) changes.push_back(std::move(logged.change));
+    if (!*device) check.problem = "the device " + check.record.device_id + " is not in the directory";
+    else if (changes.size() != check.record.change_ids.size())
+      check.problem = std::to_string(check.record.change_ids.size() - changes.size()) + " of its changes are missing from the log";
+    else if (protocol::push_digest(check.record.device_id, changes) != check.record.digest)
+      check.problem = "the changes in the log no longer match what the device sent";
+    else if (!crypto::verify((*device)->public_key, check.record.digest, check.record.signature))
+      check.problem = "the signature does not match the device's key";
+    else
+      check.verified = true;
+    out.push_back(std::move(check));
+  }
+  return out;
+}
+
 Status HeadOffice::backup_to(const std::filesystem::path& file) { return store_->backup_to(file); }
 
 Status HeadOffice::restore(const std::filesystem::path& dir, const std::filesystem::path& backup,

@@ -5,6 +5,8 @@
 #include "dsptsync/codec.h"
 #include "dsptsync/protocol.h"
 
+#include <sqlite3.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -310,6 +312,25 @@ TEST(Sync, TheAuditTrailProvesWhichDeviceMadeEachChange) {
   // Any change to what was stored breaks the proof.
   changes.front().value->text = "Someone else";
   EXPECT_FALSE(crypto::verify((*device)->public_key, protocol::push_digest(record.device_id, changes), record.signature));
+
+  // The operator's check does all of this for every push.
+  auto checks = admin->audit(0, 100);
+  ASSERT_TRUE(checks) << checks.error().message;
+  ASSERT_EQ(checks->size(), 1u);
+  EXPECT_TRUE(checks->front().verified) << checks->front().problem;
+  // An audit row edited to claim another device no longer verifies.
+  admin.reset();
+  server.stop();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((server.data() / "server.db").c_str(), &db), SQLITE_OK);
+    const std::string other = std::string(32, 'f');
+    ASSERT_EQ(sqlite3_exec(db, ("UPDATE audit SET device_id = '" + other + "'").c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto tampered = server.admin()->audit(0, 100);
+  ASSERT_TRUE(tampered);
+  EXPECT_FALSE(tampered->front().verified);
 }
 
 TEST(Sync, ARevokedUserCannotSyncAndAnEnrolmentCodeWorksOnce) {

@@ -51,6 +51,13 @@ struct BranchProgress {
   std::optional<TimestampMs> last_change_at;
 };
 
+// The audit trail's check of one accepted push.
+struct AuditCheck {
+  AuditRecord record;
+  bool verified = false;
+  std::string problem;  // why it did not verify
+};
+
 // An open conflict in one of the organisation's assessments.
 struct ScopedConflict {
   std::string scope;  // the branch's V code, or the HQ code
@@ -89,6 +96,9 @@ class HeadOffice {
   Status remove_branch(std::string_view ods);
   Result<IssuedInvite> invite(const InviteRequest& request);
   Status revoke_user(std::string_view name);
+  // Every accepted push in the audit trail (after `after_batch`, at most `limit`), each checked: its
+  // changes are read back from the log, their digest recomputed and the device's signature verified.
+  Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);
   // Open conflicts of every branch and of head office's own assessment (or one branch's).
   Result<std::vector<ScopedConflict>> conflicts(const std::optional<std::string>& branch);
   // Every branch's figures from the synced data (one entry per branch, optionally one branch).
