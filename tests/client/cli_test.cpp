@@ -1,4 +1,5 @@
 // Drives the real `dsptsync` binary against real store folders, checking output and exit codes.
+#include "../common/cli_runner.h"
 #include "../common/test_support.h"
 
 #include <gtest/gtest.h>
@@ -16,36 +17,17 @@ namespace {
 using nlohmann::json;
 using testing::TempDir;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-  json data;  // stdout parsed as JSON when it is JSON
-  const json& parsed() const { return data; }
-};
-
-std::string quote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::CliRun;
+using testing::read_text_file;
+using testing::run_program;
+using testing::shell_quote;
 
 class Cli : public ::testing::Test {
  protected:
   // Runs `dsptsync --store <temp> ARGS...` and captures its exit code and output.
   CliRun run(const std::vector<std::string>& args) {
-    std::string command = std::string(DSPTSYNC_CLI) + " --store " + quote(dir.path().string() + "/store");
-    for (const auto& arg : args) command += " " + quote(arg);
-    command += " >" + quote((dir / "out").string()) + " 2>" + quote((dir / "err").string());
-    const int status = std::system(command.c_str());
-    CliRun result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err"), nullptr};
-    result.data = json::parse(result.out, nullptr, /*allow_exceptions=*/false);
-    return result;
+    return run_program(std::string(DSPTSYNC_CLI) + " --store " + shell_quote(dir.path().string() + "/store"), args,
+                       dir.path());
   }
   void init(const std::string& ods = "VLAXL", const std::string& year = "2021-22") {
     CliRun result = run({"init", "--ods", ods, "--name", "Leeds branch", "--year", year, "--user", "Sam Patel"});

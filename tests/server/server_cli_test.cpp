@@ -1,5 +1,6 @@
 // Drives the real `dsptsync-server` binary against real data folders, checking output, JSON and
 // exit codes (0 ok, 2 usage, 3 refused, 4 invalid input or not found).
+#include "../common/cli_runner.h"
 #include "../common/test_support.h"
 
 #include "dsptsync/protocol.h"
@@ -18,23 +19,10 @@ namespace {
 using nlohmann::json;
 using testing::TempDir;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-  json data;  // stdout parsed as JSON when it is JSON
-};
-
-std::string quote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::CliRun;
+using testing::read_text_file;
+using testing::run_program;
+using testing::shell_quote;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -43,15 +31,10 @@ class ServerCli : public ::testing::Test {
   // Runs `dsptsync-server --data <temp>/data ARGS...` with a clean environment for the server's
   // variables (plus `environment`, "NAME=value" each) and captures its exit code and output.
   CliRun run(const std::vector<std::string>& args, const std::vector<std::string>& environment = {}) {
-    std::string command = "env -u DSPTSYNC_SERVER_PASSPHRASE -u DSPTSYNC_SERVER_DATA";
-    for (const auto& variable : environment) command += " " + quote(variable);
-    command += " " + std::string(DSPTSYNC_SERVER_CLI) + " --data " + quote(data().string());
-    for (const auto& arg : args) command += " " + quote(arg);
-    command += " >" + quote((dir / "out").string()) + " 2>" + quote((dir / "err").string());
-    const int status = std::system(command.c_str());
-    CliRun result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err"), nullptr};
-    result.data = json::parse(result.out, nullptr, /*allow_exceptions=*/false);
-    return result;
+    std::string prefix = "env -u DSPTSYNC_SERVER_PASSPHRASE -u DSPTSYNC_SERVER_DATA";
+    for (const auto& variable : environment) prefix += " " + shell_quote(variable);
+    prefix += " " + std::string(DSPTSYNC_SERVER_CLI) + " --data " + shell_quote(data().string());
+    return run_program(prefix, args, dir.path());
   }
   std::filesystem::path data() const { return dir / "data"; }
   void init() {
@@ -250,7 +233,7 @@ TEST_F(ServerCli, APassphraseComesFromTheEnvironment) {
 
 TEST_F(ServerCli, TheDataFolderComesFromTheEnvironmentWhenNotGiven) {
   const std::filesystem::path elsewhere = dir / "from-env";
-  const std::string command = "env -u DSPTSYNC_SERVER_PASSPHRASE DSPTSYNC_SERVER_DATA=" + quote(elsewhere.string()) +
+  const std::string command = "env -u DSPTSYNC_SERVER_PASSPHRASE DSPTSYNC_SERVER_DATA=" + shell_quote(elsewhere.string()) +
                               " " + std::string(DSPTSYNC_SERVER_CLI) +
                               " init --ods A1B2 --name Acme --year 2021-22 >/dev/null 2>&1";
   const int status = std::system(command.c_str());
