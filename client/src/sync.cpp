@@ -1,7 +1,6 @@
 #include "dsptsync/client/sync.h"
 
 #include "dsptsync/client/ws_client.h"
-#include "dsptsync/codec.h"
 #include "dsptsync/limits.h"
 
 #include <sodium.h>
@@ -170,16 +169,12 @@ Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& pa
 Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch) {
   auto stored = workspace.store().pending_changes(workspace.device_id(), limits::kMaxChangesPerPush);
   if (!stored) return stored.error();
+  keep_within_bytes(*stored, limits::kMaxPushBytes);
   auto opened = workspace.ledger().open_changes(*stored);
   if (!opened) return opened.error();
   protocol::Push push;
   push.batch = batch;
-  std::size_t bytes = 0;
-  for (auto& logged : *opened) {
-    bytes += codec::encode(logged.change).size();
-    if (!push.changes.empty() && bytes > limits::kMaxPushBytes) break;
-    push.changes.push_back(std::move(logged.change));
-  }
+  for (auto& logged : *opened) push.changes.push_back(std::move(logged.change));
   if (!push.changes.empty())
     push.signature = crypto::sign(keys, protocol::push_digest(workspace.device_id(), push.changes));
   return push;

@@ -20,6 +20,7 @@ static_assert(kSignatureBytes == crypto_sign_BYTES);
 
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 16
+static_assert(kNonceBytes + kTagBytes == kSealOverheadBytes);
 constexpr std::size_t kHashBytes = 32;  // hash_hex is BLAKE2b-256
 static_assert(kHashBytes == crypto_generichash_BYTES);
 

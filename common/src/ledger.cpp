@@ -24,6 +24,18 @@ std::uint64_t parse_u64(const std::optional<std::string>& text) {
 
 }  // namespace
 
+bool keep_within_bytes(std::vector<StoredChange>& rows, std::size_t max_bytes) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    bytes += rows[i].sealed.size() - std::min(rows[i].sealed.size(), crypto::kSealOverheadBytes);
+    if (i > 0 && bytes > max_bytes) {
+      rows.resize(i);
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string associated_data(const FieldKey& key) {
   return key.scope + '\x1f' + key.year + '\x1f' + std::string(to_string(key.kind)) + '\x1f' + key.target + '\x1f' +
          std::string(to_string(key.field));

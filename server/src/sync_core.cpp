@@ -339,16 +339,12 @@ Result<protocol::Changes> SyncCore::read_page(const Principal& who, std::int64_t
   protocol::Changes page;
   page.more = stored->size() > max_changes;
   if (page.more) stored->resize(max_changes);
+  // Cut by bytes before opening anything: what does not fit waits for the next page.
+  if (keep_within_bytes(*stored, limits::kMaxPageBytes)) page.more = true;
   auto opened = head_office_.ledger().open_changes(*stored);
   if (!opened) return opened.error();
   page.next_cursor = after_seq;
-  std::size_t bytes = 0;
   for (auto& logged : *opened) {
-    bytes += codec::encode(logged.change).size();
-    if (!page.changes.empty() && bytes > limits::kMaxPageBytes) {
-      page.more = true;  // the rest follows in the next page
-      break;
-    }
     page.next_cursor = logged.seq;
     page.changes.push_back({logged.seq, std::move(logged.change)});
   }
@@ -408,6 +404,9 @@ void SyncCore::unwatch(const SessionSink* sink) {
 void SyncCore::fan_out(const std::vector<protocol::SequencedChange>& committed) {
   // Watchers that read the same scopes get the same bytes: encode once per scope set.
   std::map<std::string, std::vector<std::shared_ptr<const Bytes>>> encoded_by_scope;
+  std::vector<std::size_t> sizes;  // each change's encoded size, worked out once for every watcher
+  sizes.reserve(committed.size());
+  for (const auto& sequenced : committed) sizes.push_back(codec::encode(sequenced.change).size());
   const std::string& hq = head_office_.hq().code;
   for (auto it = watchers_.begin(); it != watchers_.end();) {
     auto sink = it->second.sink.lock();
@@ -433,10 +432,11 @@ void SyncCore::fan_out(const std::vector<protocol::SequencedChange>& committed) 
         live.changes.clear();
         bytes = 0;
       };
-      for (const auto& sequenced : committed) {
+      for (std::size_t c = 0; c < committed.size(); ++c) {
+        const auto& sequenced = committed[c];
         const std::string& scope = sequenced.change.key.scope;
         if (scope_key != "*" && scope != watcher.who.branch && scope != hq) continue;
-        const std::size_t size = codec::encode(sequenced.change).size();
+        const std::size_t size = sizes[c];
         if (!live.changes.empty() &&
             (live.changes.size() == limits::kMaxChangesPerMessage || bytes + size > limits::kMaxPageBytes))
           flush();

@@ -1,5 +1,7 @@
 #include "dsptsync/ledger.h"
 
+#include "dsptsync/codec.h"
+
 #include "dsptsync/sqlite_store.h"
 #include "dsptsync/store_keys.h"
 #include "test_support.h"
@@ -193,6 +195,36 @@ TEST_F(LedgerTest, RefusesAFieldThatDoesNotBelongToItsTarget) {
   auto bad = ledger->record(Edit{{"VLAXL", "2021-22", TargetKind::assertion, "1.1", Field::answer}, FieldValue{"x", ""}});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, ErrorKind::invalid_input);
+}
+
+TEST(KeepWithinBytes, CutsOnEncodedSizesAndAlwaysKeepsOne) {
+  auto rows_of = [](std::vector<std::size_t> encoded_sizes) {
+    std::vector<StoredChange> rows;
+    for (std::size_t size : encoded_sizes) {
+      StoredChange row;
+      row.sealed.resize(size + crypto::kSealOverheadBytes);
+      rows.push_back(row);
+    }
+    return rows;
+  };
+  auto rows = rows_of({400, 400, 400});
+  EXPECT_TRUE(keep_within_bytes(rows, 1000));
+  EXPECT_EQ(rows.size(), 2u);  // 800 fits, 1200 does not
+  rows = rows_of({400, 600});
+  EXPECT_FALSE(keep_within_bytes(rows, 1000));  // exactly at the limit
+  EXPECT_EQ(rows.size(), 2u);
+  rows = rows_of({5000, 10});
+  EXPECT_TRUE(keep_within_bytes(rows, 1000));
+  EXPECT_EQ(rows.size(), 1u);  // one oversized change still travels alone
+}
+
+TEST_F(LedgerTest, ASealedChangeIsItsEncodingPlusTheSealOverhead) {
+  auto change = ledger->record(Edit{answer_key("1.1.5"), FieldValue{"The registered manager", ""}});
+  ASSERT_TRUE(change);
+  auto stored = store->changes_by_id({change->id});
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().sealed.size(), codec::encode(*change).size() + crypto::kSealOverheadBytes);
 }
 
 }  // namespace

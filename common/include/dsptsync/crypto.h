@@ -57,6 +57,10 @@ Result<SecretKey> derive_key_from_passphrase(std::string_view passphrase, const 
 enum class KdfCost { moderate, minimum_for_tests };
 Result<SecretKey> derive_key_from_passphrase(std::string_view passphrase, const Salt& salt, KdfCost cost);
 
+// What seal() adds to the plaintext: a 24-byte nonce and a 16-byte tag. A sealed record's size
+// therefore tells its plaintext size without opening it.
+inline constexpr std::size_t kSealOverheadBytes = 24 + 16;
+
 // nonce || ciphertext || tag. `associated` is authenticated but not encrypted.
 Bytes seal(const SecretKey& key, ByteView plaintext, std::string_view associated);
 // Fails (corrupt) when the key is wrong or anything was altered, including the associated data.

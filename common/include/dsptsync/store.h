@@ -34,6 +34,10 @@ struct StoredChange {
   std::optional<std::int64_t> server_seq;  // set once the HQ server has acknowledged it
 };
 
+// Keeps the oldest rows whose encoded changes fit in `max_bytes` (always at least one), judged
+// from their sealed sizes without opening them. True when rows were cut off.
+bool keep_within_bytes(std::vector<StoredChange>& rows, std::size_t max_bytes);
+
 // The current state of one field, sealed (it holds values).
 struct StoredField {
   FieldKey key;
