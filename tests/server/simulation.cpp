@@ -431,12 +431,9 @@ class World {
     }
   }
 
+  // connect() picks a random client; healing connects each one in turn.
   void connect_client(Client& c) {
-    const int index = static_cast<int>(&c - clients_.data());
     for (int tries = 0; tries < 3 && !c.connection; ++tries) {
-      Client& same = clients_[static_cast<std::size_t>(index)];
-      (void)same;
-      // connect() picks a random client; do it directly for this one.
       c.connection = ++connections_;
       std::array<std::uint8_t, 32> transcript{};
       transcript[0] = static_cast<std::uint8_t>(c.connection);
