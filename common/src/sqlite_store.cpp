@@ -414,6 +414,14 @@ class SqliteStore final : public Store {
     return use->column_int(0);
   }
 
+  Result<ScopeSummary> scope_summary(std::string_view scope) override {
+    auto use = prepare("SELECT count(*), coalesce(max(hlc), 0) FROM changes WHERE scope = ?1");
+    if (!use) return use.error();
+    use->text(1, scope);
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("counting a scope's changes");
+    return ScopeSummary{use->column_int(0), static_cast<Hlc>(use->column_int(1))};
+  }
+
   Result<std::int64_t> change_count() override {
     auto use = prepare("SELECT count(*) FROM changes");
     if (!use) return use.error();

@@ -36,8 +36,6 @@ constexpr std::string_view kServerUser = "HQ server";
 constexpr std::size_t kMaxNameLength = 100;
 // A random 32-bit invite id can collide with an earlier one; a fresh draw all but never does twice.
 constexpr int kInviteIdAttempts = 5;
-// Changes read per page when counting a branch's changes.
-constexpr std::size_t kCountPage = 1000;
 
 std::string trimmed(std::string_view text) {
   std::size_t first = 0;
@@ -457,18 +455,11 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     auto state = ledger_->state(each.ods, year_.label());
     if (!state) return state.error();
     BranchProgress entry{std::move(each), evaluate(catalogue_, view_of(*state, &catalogue_), today), 0, std::nullopt};
-    // The clear metadata is enough to count and date the changes: nothing needs unsealing.
-    for (std::int64_t after = 0;;) {
-      auto page = store_->changes_after_in_scopes(after, {entry.branch.ods}, kCountPage);
-      if (!page) return page.error();
-      for (const auto& change : *page) {
-        ++entry.changes;
-        const TimestampMs at = hlc_wall_ms(change.hlc);
-        if (!entry.last_change_at || at > *entry.last_change_at) entry.last_change_at = at;
-      }
-      if (page->size() < kCountPage) break;
-      after = page->back().seq;
-    }
+    // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
+    auto summary = store_->scope_summary(entry.branch.ods);
+    if (!summary) return summary.error();
+    entry.changes = summary->changes;
+    if (summary->changes > 0) entry.last_change_at = hlc_wall_ms(summary->newest);
     out.push_back(std::move(entry));
   }
   return out;

@@ -113,6 +113,12 @@ class Store {
   virtual Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::size_t limit) = 0;
   virtual Result<std::int64_t> pending_count(std::string_view device) = 0;
   virtual Result<std::int64_t> change_count() = 0;
+  // How many changes one scope has, and the clock of its newest (0 when none), without reading them.
+  struct ScopeSummary {
+    std::int64_t changes = 0;
+    Hlc newest = 0;
+  };
+  virtual Result<ScopeSummary> scope_summary(std::string_view scope) = 0;
   virtual Result<std::int64_t> last_seq() = 0;
   virtual Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) = 0;
   // Changes whenever any connection (any process) commits to the database.
