@@ -3,6 +3,8 @@
 #include "dsptsync/client/sync.h"
 #include "dsptsync/client/workspace.h"
 #include "dsptsync/command_output.h"
+#include "dsptsync/export.h"
+#include "dsptsync/report.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -97,6 +99,9 @@ json item_json(const CatalogueItem& item, const AssessmentView* view) {
     out["in_conflict"] = in_conflict;
     if (answer != view->answers.end())
       out["last_changed"] = {{"user", answer->second.by.user}, {"at", format_timestamp(answer->second.by.at)}};
+    out["scope"] = view->shared_items.count(item.id) ? "shared" : "branch";
+    auto reason = view->overrides.find(item.id);
+    out["override"] = reason == view->overrides.end() ? json(nullptr) : json(reason->second.value.text);
   }
   return out;
 }
@@ -115,6 +120,10 @@ std::string progress_text(const Workspace& workspace, const Evaluation& evaluati
   text << evaluation.mandatory_summary() << "\n" << evaluation.assertion_summary() << "\n";
   text << evaluation.approaching_provided << " of " << evaluation.approaching_total
        << " Approaching Standards items provided\n";
+  if (evaluation.shared_items)
+    text << evaluation.shared_items << " items answered by head office"
+         << (evaluation.overrides ? ", " + std::to_string(evaluation.overrides) + " overridden here" : std::string())
+         << "\n";
   if (evaluation.open_conflicts)
     text << evaluation.open_conflicts << (evaluation.open_conflicts == 1 ? " open conflict\n" : " open conflicts\n");
   if (evaluation.next_level && !evaluation.problems.empty()) {
@@ -202,6 +211,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         for (const auto& key : view->conflicts)
           item_in_conflict |= (key.kind == TargetKind::item || key.kind == TargetKind::plan) && key.target == item.id;
         text << "  " << (item_in_conflict ? "[CONFLICT]  " : provided ? "[completed] " : "[ ]         ") << item.id << "  "
+             << (view->shared_items.count(item.id) ? "[shared] " : view->overrides.count(item.id) ? "[override] " : "")
              << item.question
              << (item.source.rfind("inferred", 0) == 0 ? "  (wording inferred)" : "") << "\n";
       }
@@ -470,7 +480,83 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       data["ods"] = (*workspace)->site().code;
       data["name"] = (*workspace)->organisation_name();
       data["catalogue_origin"] = (*workspace)->catalogue().origin();
-      return Output{data, progress_text(**workspace, *evaluation)};
+      auto published = (*workspace)->published();
+      if (!published) return published.error();
+      // The newest publication of this site, as head office said at the last sync.
+      const protocol::PublishedStatus* latest = nullptr;
+      for (const auto& entry : *published)
+        if (entry.ods == (*workspace)->site().code) latest = &entry;
+      data["published"] = latest ? json{{"public_status", latest->public_status},
+                                        {"year", latest->year},
+                                        {"publication", latest->publication_id},
+                                        {"published_at", format_timestamp(latest->published_at_ms)}}
+                                 : json(nullptr);
+      std::string text = progress_text(**workspace, *evaluation);
+      if (latest)
+        text += "Published: " + latest->public_status + " on " + date_of(latest->published_at_ms).iso() +
+                " (publication " + std::to_string(latest->publication_id) + ")\n";
+      return Output{data, text};
+    };
+  });
+
+  // override ITEM --reason T | --remove
+  std::string override_id, override_reason;
+  bool override_remove = false;
+  auto* override_cmd = app.add_subcommand("override", "answer a shared item yourself because your branch's practice "
+                                                      "differs (head office sees the reason)");
+  override_cmd->add_option("ITEM", override_id, "evidence item id")->required();
+  auto* reason_opt = override_cmd->add_option("--reason", override_reason, "why this branch's practice differs");
+  auto* remove_opt = override_cmd->add_flag("--remove", override_remove, "go back to head office's shared answer");
+  reason_opt->excludes(remove_opt);
+  override_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      if (!reason_opt->count() && !override_remove)
+        return invalid_input("say why with --reason \"...\", or --remove to use head office's answer again");
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      std::optional<std::string> reason;
+      if (!override_remove) reason = override_reason;
+      auto change = (*workspace)->set_override(override_id, reason);
+      if (!change) return change.error();
+      return Output{{{"item", override_id}, {"override", reason ? json(*reason) : json(nullptr)}, {"change", change->id}},
+                    override_remove ? "Removed the override of " + override_id + ": head office's shared answer applies again\n"
+                                    : "Recorded the override of " + override_id + "; answer it now with 'dsptsync answer " +
+                                          override_id + " ...'. Head office sees the override after your next sync.\n"};
+    };
+  });
+
+  // export --out FILE [--format F] [--plan]
+  std::string export_out, export_format;
+  bool export_plan = false;
+  auto* export_cmd = app.add_subcommand("export", "export this assessment (effective: with head office's shared "
+                                                  "answers) as .xlsx, .csv or .json");
+  export_cmd->add_option("--out", export_out, "the file to write")->required();
+  export_cmd->add_option("--format", export_format, "xlsx, csv or json (default: from the file's extension)");
+  export_cmd->add_flag("--plan", export_plan, "export the improvement plan instead of the items");
+  export_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto format = export_format_for(export_out, export_format.empty() ? std::nullopt
+                                                                          : std::optional<std::string>(export_format));
+      if (!format) return format.error();
+      auto workspace = open_workspace(global);
+      if (!workspace) return workspace.error();
+      auto view = (*workspace)->view();
+      if (!view) return view.error();
+      const Catalogue& catalogue = (*workspace)->catalogue();
+      auto hq = (*workspace)->store().setting("sync.hq_code");
+      if (!hq) return hq.error();
+      const std::string hq_code = *hq ? **hq : (*workspace)->site().code;
+      const auto document =
+          export_document(catalogue, *view, evaluate(catalogue, *view, date_of(now_ms())),
+                          {(*workspace)->organisation_name(), hq_code, (*workspace)->site().code,
+                           (*workspace)->organisation_name()});
+      const ExportContent content = export_plan ? ExportContent::plan : ExportContent::assessment;
+      if (auto written = write_export(document, content, *format, export_out); !written) return written.error();
+      const std::size_t rows = export_plan ? document.plan.size() : document.items.size();
+      return Output{{{"out", export_out}, {"format", to_string(*format)}, {"content", export_plan ? "plan" : "assessment"},
+                     {"rows", rows}, {"year", catalogue.year().label()}},
+                    "Wrote " + std::to_string(rows) + (export_plan ? " plan lines" : " items") + " to " + export_out +
+                        "\n"};
     };
   });
 

@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <random>
+#include <sstream>
 #include <thread>
 
 namespace dsptsync::client {
@@ -25,6 +26,9 @@ constexpr std::string_view kHqSetting = "sync.hq_code";
 constexpr std::string_view kCursorSetting = "sync.cursor";
 constexpr std::string_view kLastSyncedSetting = "sync.last_synced_at";
 constexpr std::string_view kLogEpochSetting = "sync.log_epoch";
+// Set when head office has moved the organisation to a later year this store has not followed yet:
+// "YEAR SEQ" (the year, and the server log position when it moved).
+constexpr std::string_view kFollowSetting = "sync.follow_year";
 
 std::int64_t to_int(const std::optional<std::string>& text) {
   std::int64_t value = 0;
@@ -230,6 +234,45 @@ Status follow_log_epoch(Workspace& workspace, const std::string& epoch) {
   return (*txn)->commit();
 }
 
+// What the server said at the start of a session that the store keeps: its publications, and
+// whether head office has moved the organisation to a later year (followed once the session has
+// pushed and pulled everything, so the late edits and head office's carry are both here).
+Status note_ready(Workspace& workspace, const protocol::Ready& ready) {
+  if (auto s = workspace.keep_published(ready.published); !s) return s;
+  auto year = parse_assessment_year(ready.year);
+  if (!year) return make_error(ErrorKind::protocol, "the server named the year '" + ready.year + "': " + year.error().message);
+  if (*year <= workspace.year()) return {};
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  if (auto s = (*txn)->put_setting(kFollowSetting, year->label() + " " + std::to_string(ready.year_started_seq)); !s)
+    return s;
+  return (*txn)->commit();
+}
+
+// Follows head office to the year it moved to, carrying this device's own edits of the old year
+// that head office had not received when it moved. Returns whether it moved.
+Result<bool> follow_organisation_year(Workspace& workspace) {
+  auto follow = workspace.store().setting(kFollowSetting);
+  if (!follow) return follow.error();
+  if (!*follow || (*follow)->empty()) return false;
+  std::istringstream fields(**follow);
+  std::string year;
+  std::int64_t started = 0;
+  fields >> year >> started;
+  const std::string old_year = workspace.year().label();
+  auto late = workspace.store().own_changes_since(workspace.device_id(), started, old_year, limits::kMaxLateEditsCarried);
+  if (!late) return late.error();
+  std::vector<FieldKey> keys;
+  for (const auto& change : *late) keys.push_back(change.key);
+  auto moved = workspace.follow_year(year, keys);
+  if (!moved) return moved.error();
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  if (auto s = (*txn)->put_setting(kFollowSetting, ""); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return moved->applied;
+}
+
 Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const crypto::SigningKeyPair& keys,
                                                           std::chrono::milliseconds timeout) {
   auto enrolment = enrolment_of(workspace);
@@ -243,6 +286,7 @@ Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, 
   auto ready = expect_ready(**connection);
   if (!ready) return ready.error();
   if (auto s = follow_log_epoch(workspace, ready->log_epoch); !s) return s.error();
+  if (auto s = note_ready(workspace, *ready); !s) return s.error();
   return connection;
 }
 
@@ -339,6 +383,7 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
   if (!workspace) return workspace.error();
   auto received = pull_all(**workspace, **connection);
   if (!received) return received.error();
+  if (auto s = (*workspace)->keep_published(ready->published); !s) return s.error();
   {
     auto txn = (*workspace)->store().begin();
     if (!txn) return txn.error();
@@ -360,6 +405,13 @@ Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds tim
   auto received = pull_all(workspace, **connection);
   if (!received) return received.error();
   result.received = *received;
+  auto moved = follow_organisation_year(workspace);
+  if (!moved) return moved.error();
+  if (*moved) {  // the carried edits go up in the same sync
+    auto carried = push_all(workspace, **connection, *keys);
+    if (!carried) return carried.error();
+    result.pushed += *carried;
+  }
   auto txn = workspace.store().begin();
   if (!txn) return txn.error();
   if (auto s = (*txn)->put_setting(kLastSyncedSetting, std::to_string(now_ms())); !s) return s.error();
@@ -393,9 +445,23 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
     } else {
       event("connected", "");
       backoff = 500ms;
+      // Head office moved the organisation to a new year: catch up, follow it, then watch.
+      auto follow = workspace.store().setting(kFollowSetting);
+      if (!follow) return follow.error();
+      if (*follow && !(*follow)->empty()) {
+        auto pushed = push_all(workspace, **connection, *keys);
+        auto pulled = pushed ? pull_all(workspace, **connection) : Result<std::size_t>(pushed.error());
+        if (!pulled) {
+          failure = pulled.error();
+        } else {
+          auto moved = follow_organisation_year(workspace);
+          if (!moved) return moved.error();
+          if (*moved) event("year", "moved to " + workspace.year().label() + " with head office");
+        }
+      }
       auto cursor = workspace.store().setting(kCursorSetting);
       if (!cursor) return cursor.error();
-      failure = (*connection)->send(protocol::Watch{to_int(*cursor)});
+      if (failure) failure = (*connection)->send(protocol::Watch{to_int(*cursor)});
       std::optional<protocol::Push> in_flight;
       std::uint64_t batch = 0;
       auto last_version = workspace.store().data_version();

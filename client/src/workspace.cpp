@@ -1,5 +1,9 @@
 #include "dsptsync/client/workspace.h"
 
+#include "dsptsync/roll_forward.h"
+
+#include <nlohmann/json.hpp>
+
 #include "dsptsync/store_keys.h"
 #include "dsptsync/sqlite_store.h"
 
@@ -16,6 +20,10 @@ namespace {
 constexpr std::string_view kSiteSetting = "site.ods";
 constexpr std::string_view kNameSetting = "site.name";
 constexpr std::string_view kYearSetting = "site.year";
+// Written by enrolment and sync (sync.cpp): the organisation's HQ code, and the publications the
+// server told this device of (JSON).
+constexpr std::string_view kHeadOfficeSetting = "sync.hq_code";
+constexpr std::string_view kPublishedSetting = "sync.published";
 constexpr std::string_view kUserSetting = "identity.user";
 constexpr std::string_view kDeviceSetting = "identity.device";
 constexpr std::string_view kSigningKeySetting = "identity.signing_key";  // sealed with the store key
@@ -199,10 +207,124 @@ FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) c
   return FieldKey{site_.code, year_.label(), kind, std::string(target), field};
 }
 
+Result<std::optional<std::string>> Workspace::head_office_code() {
+  auto hq = store_->setting(kHeadOfficeSetting);
+  if (!hq) return hq.error();
+  if (!*hq || (*hq)->empty()) return std::optional<std::string>();
+  return *hq;
+}
+
 Result<AssessmentView> Workspace::view() {
   auto state = ledger_->state(site_.code, year_.label());
   if (!state) return state.error();
-  return view_of(*state, &catalogue_);
+  AssessmentView own = view_of(*state, &catalogue_);
+  // An enrolled store also holds head office's shared answers: the branch's effective assessment
+  // is what its status rests on. An offline store has no head office: all its answers are its own.
+  auto hq = head_office_code();
+  if (!hq) return hq.error();
+  if (!*hq) return own;
+  if (**hq == site_.code) return shared_view(catalogue_, own);
+  auto head_office_state = ledger_->state(**hq, year_.label());
+  if (!head_office_state) return head_office_state.error();
+  return effective_view(catalogue_, view_of(*head_office_state, &catalogue_), own);
+}
+
+Status Workspace::check_not_shared(const CatalogueItem& item) {
+  auto hq = head_office_code();
+  if (!hq) return hq.error();
+  if (!*hq || **hq == site_.code) return {};
+  auto current = view();
+  if (!current) return current.error();
+  if (!current->shared_items.count(item.id)) return {};
+  return refused(item.id + " is answered by head office for every branch (a shared answer). If your branch's "
+                 "practice differs, record why with 'dsptsync override " + item.id +
+                 " --reason \"...\"', then answer it yourself");
+}
+
+Result<Change> Workspace::set_override(std::string_view item_id, const std::optional<std::string>& reason) {
+  if (auto allowed = check_role(Field::override_reason); !allowed) return allowed.error();
+  auto found = item(item_id);
+  if (!found) return found.error();
+  auto hq = head_office_code();
+  if (!hq) return hq.error();
+  if (!*hq || **hq == site_.code)
+    return refused("only a branch overrides a shared answer; this store is " +
+                   std::string(*hq ? "head office's own" : "a single organisation's, with nothing shared"));
+  std::optional<FieldValue> value;
+  if (reason) {
+    std::string text = *reason;
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+      return invalid_input("say why your branch's practice differs from the shared answer: --reason \"...\"");
+    value = FieldValue{text, ""};
+  }
+  return ledger_->record(Edit{key(TargetKind::item, item_id, Field::override_reason), value});
+}
+
+Result<std::vector<protocol::PublishedStatus>> Workspace::published() {
+  auto text = store_->setting(kPublishedSetting);
+  if (!text) return text.error();
+  std::vector<protocol::PublishedStatus> out;
+  if (!*text || (*text)->empty()) return out;
+  auto parsed = nlohmann::json::parse(**text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_array()) return corrupt("the publications kept in the store are damaged");
+  for (const auto& entry : parsed)
+    out.push_back({entry.value("publication_id", std::int64_t{0}), entry.value("ods", ""), entry.value("year", ""),
+                   entry.value("status", ""), entry.value("public_status", ""),
+                   entry.value("published_at_ms", std::int64_t{0})});
+  return out;
+}
+
+Status Workspace::keep_published(const std::vector<protocol::PublishedStatus>& published) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& entry : published)
+    list.push_back({{"publication_id", entry.publication_id}, {"ods", entry.ods}, {"year", entry.year},
+                    {"status", entry.status}, {"public_status", entry.public_status},
+                    {"published_at_ms", entry.published_at_ms}});
+  auto txn = store_->begin();
+  if (!txn) return txn.error();
+  if (auto s = (*txn)->put_setting(kPublishedSetting, list.dump()); !s) return s;
+  return (*txn)->commit();
+}
+
+Result<RollForwardReport> Workspace::follow_year(std::string_view to_year_text, const std::vector<FieldKey>& late_edits) {
+  auto to_year = parse_assessment_year(to_year_text);
+  if (!to_year) return to_year.error();
+  RollForwardReport report;
+  report.from_year = year_.label();
+  report.to_year = to_year->label();
+  if (*to_year <= year_) return report;
+  auto target = catalogue_in_store(*store_, *to_year);
+  if (!target) return target.error();
+  auto old_state = ledger_->state(site_.code, year_.label());
+  if (!old_state) return old_state.error();
+  auto new_state = ledger_->state(site_.code, to_year->label());
+  if (!new_state) return new_state.error();
+  // Head office carried everything it had when it rolled forward; these are this device's edits it
+  // had not seen then. Each is carried over what is there now, so nothing is lost, and where head
+  // office's carry and the edit differ the edit is the later word.
+  std::vector<Edit> edits;
+  std::set<FieldKey> carried;
+  for (const auto& old_key : late_edits) {
+    if (old_key.scope != site_.code || old_key.year != year_.label()) continue;
+    auto next = successor_key(catalogue_, *target, old_key);
+    if (!next || !carried.insert(*next).second) continue;
+    auto before = old_state->find(old_key);
+    std::optional<FieldValue> value;
+    if (before != old_state->end() && before->second.winner()) value = before->second.winner()->value;
+    auto now = new_state->find(*next);
+    std::optional<FieldValue> current;
+    if (now != new_state->end() && now->second.winner()) current = now->second.winner()->value;
+    if (value == current) continue;
+    report.carried.emplace_back(old_key.target, next->target);
+    edits.push_back({*next, value});
+  }
+  report.changes_recorded = edits.size();
+  auto recorded = ledger_->record(edits, {{std::string(kYearSetting), to_year->label()}});
+  if (!recorded) return recorded.error();
+  year_ = *to_year;
+  catalogue_ = std::move(*target);
+  report.applied = true;
+  return report;
 }
 
 Result<Evaluation> Workspace::progress(Date today) {
@@ -229,6 +351,7 @@ Result<std::vector<Change>> Workspace::answer(std::string_view item_id, std::str
   if (auto allowed = check_role(Field::answer); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
+  if (auto own = check_not_shared(**found); !own) return own.error();
   auto normalised = normalise_answer(**found, value, location);
   if (!normalised) return normalised.error();
   std::vector<Edit> edits{{key(TargetKind::item, item_id, Field::answer), *normalised}};
@@ -240,6 +363,7 @@ Result<Change> Workspace::comment(std::string_view item_id, std::string_view tex
   if (auto allowed = check_role(Field::comment); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
+  if (auto own = check_not_shared(**found); !own) return own.error();
   std::optional<FieldValue> value;
   if (!text.empty()) value = FieldValue{std::string(text), ""};
   return ledger_->record(Edit{key(TargetKind::item, item_id, Field::comment), value});
@@ -311,6 +435,7 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
   if (auto allowed = check_role(Field::plan_action); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
+  if (auto own = check_not_shared(**found); !own) return own.error();
   std::vector<Edit> edits;
   auto add = [&](Field field, const std::optional<std::string>& text) {
     if (!text) return;
@@ -453,6 +578,11 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   if (!to_year) return to_year.error();
   if (*to_year <= year_)
     return invalid_input("roll-forward goes to a later year than " + year_.label() + ", not " + to_year->label());
+  auto head_office = head_office_code();
+  if (!head_office) return head_office.error();
+  if (*head_office)
+    return refused("head office moves the whole organisation to a new year ('dsptsync-server rollforward --to " +
+                   to_year->label() + "'); this device follows at its next sync, carrying any edits made offline");
   auto target = catalogue_in_store(*store_, *to_year);
   if (!target) return target.error();
   auto current_state = ledger_->state(site_.code, year_.label());
@@ -461,44 +591,13 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   RollForwardReport report;
   report.from_year = year_.label();
   report.to_year = to_year->label();
-  std::set<std::string> reached;
-  std::vector<Edit> edits;
   const std::string new_year = to_year->label();
-  auto carry = [&](TargetKind kind, const std::string& old_target, const std::string& new_target, Field field) {
-    auto found = current_state->find(FieldKey{site_.code, year_.label(), kind, old_target, field});
-    if (found == current_state->end() || !found->second.winner() || !found->second.winner()->value) return;
-    edits.push_back({FieldKey{site_.code, new_year, kind, new_target, field}, found->second.winner()->value});
-  };
-
-  std::map<std::string, std::set<std::string>> assertion_map;  // old assertion -> new assertions
-  for (const auto& old_item : catalogue_.items()) {
-    const CatalogueItem* next = target->successor_of(old_item.id);
-    if (!next) {
-      report.removed.push_back(old_item.id);
-      continue;
-    }
-    reached.insert(next->id);
-    report.carried.emplace_back(old_item.id, next->id);
-    if (next->type != old_item.type)
-      report.notes.push_back(old_item.id + " -> " + next->id + ": the answer type changed from " +
-                             std::string(to_string(old_item.type)) + " to " + std::string(to_string(next->type)) +
-                             "; the answer is carried as it was: review it");
-    for (Field field : {Field::answer, Field::comment}) carry(TargetKind::item, old_item.id, next->id, field);
-    for (Field field : {Field::plan_action, Field::plan_owner, Field::plan_due, Field::plan_state})
-      carry(TargetKind::plan, old_item.id, next->id, field);
-    assertion_map[old_item.assertion].insert(next->assertion);
-  }
-  for (const auto& [old_assertion, new_assertions] : assertion_map)
-    for (const auto& new_assertion : new_assertions)
-      for (Field field : {Field::confirmed, Field::owner}) carry(TargetKind::assertion, old_assertion, new_assertion, field);
-  for (const auto& entry : *current_state)
-    if (entry.first.kind == TargetKind::profile) carry(TargetKind::profile, entry.first.target, entry.first.target, Field::value);
-  for (const auto& new_item : target->items())
-    if (!reached.count(new_item.id)) report.added.push_back(new_item.id);
-
-  // Two old assertions can land on one new one: keep one edit per field, the first seen.
-  std::set<FieldKey> seen;
-  std::erase_if(edits, [&](const Edit& edit) { return !seen.insert(edit.key).second; });
+  auto plan = plan_roll_forward(catalogue_, *target, *current_state, site_.code);
+  report.carried = std::move(plan.carried);
+  report.removed = std::move(plan.removed);
+  report.added = std::move(plan.added);
+  report.notes = std::move(plan.notes);
+  std::vector<Edit> edits = std::move(plan.edits);
   report.changes_recorded = edits.size();
   auto enrolled = store_->setting("sync.url");
   if (!enrolled) return enrolled.error();

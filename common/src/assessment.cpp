@@ -84,9 +84,97 @@ AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue)
       case Field::plan_owner: view.plan[key.target].owner = value.text; break;
       case Field::plan_due: view.plan[key.target].due = value.text; break;
       case Field::plan_state: view.plan[key.target].state = value.text; break;
+      case Field::sharing: view.sharing[key.target] = value.text; break;
+      case Field::override_reason:
+        view.overrides[key.target] = {value, attribution_of(*winner), in_conflict, merged.has_value()};
+        break;
     }
   }
   return view;
+}
+
+bool item_is_shared(const CatalogueItem& item, const AssessmentView& head_office) {
+  auto chosen = head_office.sharing.find(item.id);
+  if (chosen != head_office.sharing.end()) return chosen->second == "shared";
+  return item.shared_by_default;
+}
+
+namespace {
+
+// Replaces the entry for `id` in `into` by the one in `from` (or removes it when `from` has none).
+template <class Map>
+void take_from(Map& into, const Map& from, const std::string& id) {
+  auto found = from.find(id);
+  if (found == from.end()) into.erase(id);
+  else into[id] = found->second;
+}
+
+// The assertions whose every item is in `items`.
+std::set<std::string> assertions_covered_by(const Catalogue& catalogue, const std::set<std::string>& items) {
+  std::set<std::string> covered;
+  for (const auto& assertion : catalogue.assertions()) covered.insert(assertion.id);
+  for (const auto& item : catalogue.items())
+    if (!items.count(item.id)) covered.erase(item.assertion);
+  return covered;
+}
+
+}  // namespace
+
+AssessmentView shared_view(const Catalogue& catalogue, const AssessmentView& head_office) {
+  AssessmentView view = head_office;
+  for (const auto& item : catalogue.items())
+    if (item_is_shared(item, head_office)) view.shared_items.insert(item.id);
+  view.shared_assertions = assertions_covered_by(catalogue, view.shared_items);
+  return view;
+}
+
+AssessmentView effective_view(const Catalogue& catalogue, const AssessmentView& head_office,
+                              const AssessmentView& branch) {
+  AssessmentView view = branch;
+  view.sharing = head_office.sharing;
+  view.overrides.clear();
+  for (const auto& item : catalogue.items()) {
+    if (!item_is_shared(item, head_office)) continue;
+    if (auto reason = branch.overrides.find(item.id); reason != branch.overrides.end()) {
+      view.overrides.insert(*reason);
+      continue;
+    }
+    view.shared_items.insert(item.id);
+    take_from(view.answers, head_office.answers, item.id);
+    take_from(view.comments, head_office.comments, item.id);
+    take_from(view.plan, head_office.plan, item.id);
+  }
+  view.shared_assertions = assertions_covered_by(catalogue, view.shared_items);
+  for (const auto& id : view.shared_assertions) {
+    take_from(view.confirmed, head_office.confirmed, id);
+    take_from(view.owners, head_office.owners, id);
+  }
+  // Conflicts go with the values: the branch's own where it answers, head office's where it does.
+  auto from_head_office = [&](const FieldKey& key) {
+    if (key.kind == TargetKind::item)
+      return view.shared_items.count(key.target) && (key.field == Field::answer || key.field == Field::comment);
+    if (key.kind == TargetKind::plan) return view.shared_items.count(key.target) > 0;
+    if (key.kind == TargetKind::assertion) return view.shared_assertions.count(key.target) > 0;
+    return false;
+  };
+  std::erase_if(view.conflicts, from_head_office);
+  for (const auto& key : head_office.conflicts)
+    if (from_head_office(key)) view.conflicts.insert(key);
+  // The organisation's profile (Cyber Essentials Plus, named roles) holds for every branch unless the
+  // branch records its own; its name and code are its own.
+  for (const auto& [entry, value] : head_office.profile)
+    if (entry != profile::kOdsCode && entry != profile::kName) view.profile.emplace(entry, value);
+  return view;
+}
+
+Status check_edit_scope(const FieldKey& key, std::string_view hq_code) {
+  if (key.field == Field::sharing && key.scope != hq_code)
+    return invalid_input("whether " + key.target + " is shared is decided by head office for the whole organisation, "
+                         "not in " + key.scope + "'s assessment");
+  if (key.field == Field::override_reason && key.scope == hq_code)
+    return invalid_input("head office answers shared items itself; an override is how a branch records that its "
+                         "own practice differs, so it belongs to a branch's assessment");
+  return {};
 }
 
 Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view raw, std::string_view location) {
@@ -177,6 +265,11 @@ Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::op
         if (!date) return date.error();
       } else if (key.field == Field::plan_state && !is_plan_state(value->text)) {
         return invalid_input("a plan state is open, in_progress or done, not '" + value->text + "'");
+      } else if (key.field == Field::sharing && value->text != "shared" && value->text != "branch") {
+        return invalid_input("an item is shared (head office answers it for every branch) or branch (each branch "
+                             "answers it), not '" + value->text + "'");
+      } else if (key.field == Field::override_reason && value->text.empty()) {
+        return invalid_input("an override needs the reason the branch's practice differs from the shared answer");
       }
       if (key.field != Field::answer && !value->location.empty())
         return invalid_input("only document answers have a location");

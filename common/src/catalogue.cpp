@@ -13,9 +13,12 @@ namespace {
 
 // The columns of the TSV format, in order. Changing them changes the file format: keep
 // docs/catalogue.md and data/catalogue/*.tsv in step.
-constexpr std::array<std::string_view, 11> kColumns{"id",      "standard", "assertion",   "group",
+constexpr std::array<std::string_view, 12> kColumns{"id",      "standard", "assertion",   "group",
                                                     "type",    "met",      "approaching", "question",
-                                                    "tooltip", "source",   "previous_id"};
+                                                    "tooltip", "source",   "previous_id", "scope"};
+// Files written before the scope column existed (question sets imported into a store by an
+// earlier dsptsync) have every column but the last; their items default to per-branch.
+constexpr std::size_t kColumnsBeforeScope = kColumns.size() - 1;
 enum Column {
   id_column,
   standard_column,
@@ -27,7 +30,8 @@ enum Column {
   question_column,
   tooltip_column,
   source_column,
-  previous_id_column
+  previous_id_column,
+  scope_column
 };
 
 std::string column_list() {
@@ -125,7 +129,8 @@ std::string at(int line, Column column) {
 
 Result<CatalogueItem> parse_item_line(const std::vector<std::string_view>& raw, int line) {
   std::array<std::string, kColumns.size()> field;
-  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+  field[scope_column] = "branch";
+  for (std::size_t i = 0; i < raw.size(); ++i) {
     auto text = unescape_field(raw[i]);
     if (!text) return invalid_input(at(line, Column(i)) + text.error().message);
     field[i] = std::move(*text);
@@ -179,6 +184,12 @@ Result<CatalogueItem> parse_item_line(const std::vector<std::string_view>& raw, 
   if (!item.previous_id.empty()) {
     if (auto ok = check_item_id(item.previous_id); !ok)
       return invalid_input(at(line, previous_id_column) + ok.error().message);
+  }
+  if (field[scope_column] == "shared") {
+    item.shared_by_default = true;
+  } else if (field[scope_column] != "branch") {
+    return invalid_input(at(line, scope_column) + "'" + field[scope_column] +
+                         "' is not a scope; write shared (answered once by head office) or branch");
   }
   return item;
 }
@@ -331,6 +342,7 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
   std::vector<CatalogueItem> items;
   std::vector<int> item_lines;  // parallel to items, for the duplicate message
   bool header_seen = false;
+  std::size_t columns = kColumns.size();  // as the header row says
   int line_number = 0;
   std::size_t start = 0;
   while (start < text.size()) {
@@ -346,11 +358,12 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
     if (!header_seen) {
       if (line.starts_with('#')) continue;
       auto names = split_tabs(line);
-      if (names.size() != kColumns.size())
+      if (names.size() != kColumns.size() && names.size() != kColumnsBeforeScope)
         return invalid_input("line " + std::to_string(line_number) + ": the header row has " +
                              std::to_string(names.size()) + " columns, expected " +
                              std::to_string(kColumns.size()) + ": " + column_list());
-      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      columns = names.size();
+      for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] != kColumns[i])
           return invalid_input("line " + std::to_string(line_number) + ", column " + std::to_string(i + 1) +
                                ": the header row says '" + std::string(names[i]) + "' where '" +
@@ -361,9 +374,9 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
     }
 
     auto fields = split_tabs(line);
-    if (fields.size() != kColumns.size())
+    if (fields.size() != columns)
       return invalid_input("line " + std::to_string(line_number) + ": " + std::to_string(fields.size()) +
-                           " tab-separated columns, expected " + std::to_string(kColumns.size()) + ": " +
+                           " tab-separated columns, expected " + std::to_string(columns) + ": " +
                            column_list());
     auto item = parse_item_line(fields, line_number);
     if (!item) return item.error();
@@ -407,7 +420,8 @@ std::string write_catalogue_tsv(const Catalogue& catalogue) {
                                                           item.question,
                                                           item.tooltip,
                                                           item.source,
-                                                          item.previous_id};
+                                                          item.previous_id,
+                                                          item.shared_by_default ? "shared" : "branch"};
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i) out += '\t';
       out += escape_field(fields[i]);

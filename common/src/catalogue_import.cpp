@@ -475,6 +475,10 @@ Result<std::optional<CatalogueItem>> Importer::read_item(const CsvRecord& record
     item.type = known ? known->type : AnswerType::text;
   }
 
+  // The NHS sheet says nothing of branches: keep the shipped set's default for the same question;
+  // a question new to it is answered per branch until head office shares it.
+  item.shared_by_default = known && known->shared_by_default;
+
   std::string group_cell = columns.group ? tidy_text(cells[*columns.group]) : std::string();
   item.group = !group_cell.empty() ? group_cell : known ? known->group : "Other";
 

@@ -11,7 +11,7 @@ struct FieldInfo {
   std::string_view name;
   TargetKind kind;
 };
-constexpr std::array<FieldInfo, 9> kFields = {{
+constexpr std::array<FieldInfo, 11> kFields = {{
     {Field::answer, "answer", TargetKind::item},
     {Field::comment, "comment", TargetKind::item},
     {Field::confirmed, "confirmed", TargetKind::assertion},
@@ -21,6 +21,8 @@ constexpr std::array<FieldInfo, 9> kFields = {{
     {Field::plan_owner, "plan_owner", TargetKind::plan},
     {Field::plan_due, "plan_due", TargetKind::plan},
     {Field::plan_state, "plan_state", TargetKind::plan},
+    {Field::sharing, "sharing", TargetKind::item},
+    {Field::override_reason, "override", TargetKind::item},
 }};
 constexpr std::array<std::pair<TargetKind, std::string_view>, 4> kKinds = {{
     {TargetKind::item, "item"},

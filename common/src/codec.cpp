@@ -34,6 +34,8 @@ bool enum_in_range(Field field) {
     case Field::plan_owner:
     case Field::plan_due:
     case Field::plan_state:
+    case Field::sharing:
+    case Field::override_reason:
       return true;
   }
   return false;
@@ -103,6 +105,8 @@ std::string_view value_noun(Field field) {
     case Field::plan_owner: return "action owner";
     case Field::plan_due: return "due date";
     case Field::plan_state: return "action state";
+    case Field::sharing: return "sharing";
+    case Field::override_reason: return "override reason";
   }
   return "value";
 }

@@ -25,6 +25,10 @@ int report_command(std::string_view program, const std::function<Result<CommandO
   } else {
     out << result->text;
   }
+  if (result->failure) {
+    err << program << ": " << result->failure->message << "\n";
+    return exit_code_for(result->failure->kind);
+  }
   return 0;
 }
 

@@ -18,6 +18,11 @@ std::string item_problem(const CatalogueItem& item, const AssessmentView& view) 
   return "Please complete mandatory requirement " + item.id + " in the " + item.group + " section";
 }
 
+// Says who has to act when head office answers an item for every branch.
+std::string shared_suffix(bool shared) {
+  return shared ? " (head office answers it for every branch)" : "";
+}
+
 bool answered_no(const CatalogueItem& item, const AssessmentView& view) {
   auto answer = view.answers.find(item.id);
   return answer != view.answers.end() && item.type == AnswerType::yes_no && answer->second.value.text == "no";
@@ -89,31 +94,38 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
   std::vector<Problem> missing_for_met, missing_for_approaching, unconfirmed, plan_gaps, conflicts;
   for (const auto& item : catalogue.items()) {
     const bool provided = item_provided(item, view);
+    const bool shared = view.shared_items.count(item.id) > 0;
+    if (shared) ++result.shared_items;
     if (item.required_for_met) {
       ++result.mandatory_total;
       if (provided) ++result.mandatory_provided;
       else {
-        missing_for_met.push_back({item.id, item.group, item_problem(item, view)});
+        missing_for_met.push_back({item.id, item.group, item_problem(item, view) + shared_suffix(shared), shared});
         result.plan_required.push_back(item.id);
         // Items of the Approaching set must be answered for Approaching Standards anyway, so a plan
         // line is asked for only where the plan is what that level rests on.
         if (!plan_line_complete(view, item.id) && !in_approaching_set(item))
-          plan_gaps.push_back({item.id, item.group, plan_gap_message(item, view)});
+          plan_gaps.push_back({item.id, item.group, plan_gap_message(item, view) + shared_suffix(shared), shared});
       }
     }
     if (in_approaching_set(item)) {
       ++result.approaching_total;
       if (provided) ++result.approaching_provided;
-      else missing_for_approaching.push_back({item.id, item.group, item_problem(item, view)});
+      else
+        missing_for_approaching.push_back(
+            {item.id, item.group, item_problem(item, view) + shared_suffix(shared), shared});
     }
   }
+  result.overrides = static_cast<int>(view.overrides.size());
   for (const auto& assertion : catalogue.assertions()) {
     ++result.assertions_total;
+    const bool shared = view.shared_assertions.count(assertion.id) > 0;
     if (view.confirmed.count(assertion.id)) ++result.assertions_confirmed;
     else
       unconfirmed.push_back({assertion.id, standard_group(assertion.standard),
                              "Please confirm assertion " + assertion.id + " (" + standard_group(assertion.standard) +
-                                 ")"});
+                                 ")" + (shared ? " (head office confirms it for every branch)" : ""),
+                             shared});
   }
   for (const auto& key : view.conflicts) {
     const CatalogueItem* item = key.kind == TargetKind::item ? catalogue.find_item(key.target) : nullptr;
@@ -170,7 +182,8 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
 nlohmann::json to_json(const Evaluation& evaluation) {
   nlohmann::json problems = nlohmann::json::array();
   for (const auto& problem : evaluation.problems)
-    problems.push_back({{"item", problem.item}, {"group", problem.group}, {"message", problem.message}});
+    problems.push_back(
+        {{"item", problem.item}, {"group", problem.group}, {"message", problem.message}, {"shared", problem.shared}});
   nlohmann::json out = {
       {"year", evaluation.year.label()},
       {"status", to_string(evaluation.status)},
@@ -183,6 +196,8 @@ nlohmann::json to_json(const Evaluation& evaluation) {
       {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total},
                       {"text", evaluation.assertion_summary()}}},
       {"open_conflicts", evaluation.open_conflicts},
+      {"shared_items", evaluation.shared_items},
+      {"overrides", evaluation.overrides},
       {"problems", problems},
       {"warnings", evaluation.warnings},
       {"plan_required", evaluation.plan_required},

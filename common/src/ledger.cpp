@@ -76,16 +76,26 @@ Result<std::int64_t> Ledger::write(StoreTransaction& txn, const Change& change,
 
 Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
                                            const std::vector<std::pair<std::string, std::string>>& settings) {
+  auto txn = store_.begin();
+  if (!txn) return txn.error();
+  auto recorded = record_within(**txn, edits, identity_.user);
+  if (!recorded) return recorded.error();
+  for (const auto& [name, value] : settings)
+    if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return recorded;
+}
+
+Result<std::vector<Change>> Ledger::record_within(StoreTransaction& txn, const std::vector<Edit>& edits,
+                                                  const std::string& user) {
   for (const auto& edit : edits) {
     if (!field_belongs_to(edit.key.field, edit.key.kind))
       return invalid_input("a " + std::string(to_string(edit.key.kind)) + " has no field '" +
                            std::string(to_string(edit.key.field)) + "'");
   }
-  auto txn = store_.begin();
-  if (!txn) return txn.error();
-  auto counter_text = (*txn)->setting(kCounterSetting);
+  auto counter_text = txn.setting(kCounterSetting);
   if (!counter_text) return counter_text.error();
-  auto clock_text = (*txn)->setting(kClockSetting);
+  auto clock_text = txn.setting(kClockSetting);
   if (!clock_text) return clock_text.error();
   std::uint64_t counter = parse_u64(*counter_text);
   HybridClock clock(parse_u64(*clock_text));
@@ -93,7 +103,7 @@ Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
   std::vector<Change> recorded;
   recorded.reserve(edits.size());
   for (const auto& edit : edits) {
-    auto current = read_field(**txn, edit.key);
+    auto current = read_field(txn, edit.key);
     if (!current) return current.error();
     Change change;
     change.id = identity_.device + ":" + std::to_string(++counter);
@@ -101,17 +111,14 @@ Result<std::vector<Change>> Ledger::record(const std::vector<Edit>& edits,
     change.value = edit.value;
     for (const auto& head : current->heads) change.parents.push_back(head.change_id);
     change.hlc = clock.tick(clock_());
-    change.user = identity_.user;
+    change.user = user;
     change.device = identity_.device;
     if (auto valid = codec::validate(change); !valid) return valid.error();
-    if (auto seq = write(**txn, change, std::nullopt); !seq) return seq.error();
+    if (auto seq = write(txn, change, std::nullopt); !seq) return seq.error();
     recorded.push_back(std::move(change));
   }
-  if (auto s = (*txn)->put_setting(kCounterSetting, std::to_string(counter)); !s) return s.error();
-  if (auto s = (*txn)->put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
-  for (const auto& [name, value] : settings)
-    if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
-  if (auto s = (*txn)->commit(); !s) return s.error();
+  if (auto s = txn.put_setting(kCounterSetting, std::to_string(counter)); !s) return s.error();
+  if (auto s = txn.put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
   return recorded;
 }
 

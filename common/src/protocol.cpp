@@ -128,12 +128,21 @@ void serialize(Archive& archive, Enrol& m) {
 }
 
 template <class Archive>
+void serialize(Archive& archive, PublishedStatus& m) {
+  archive(cereal::make_nvp("publication_id", m.publication_id), cereal::make_nvp("ods", m.ods),
+          cereal::make_nvp("year", m.year), cereal::make_nvp("status", m.status),
+          cereal::make_nvp("public_status", m.public_status), cereal::make_nvp("published_at_ms", m.published_at_ms));
+}
+
+template <class Archive>
 void serialize(Archive& archive, Ready& m) {
   archive(cereal::make_nvp("user", m.user), cereal::make_nvp("role", m.role), cereal::make_nvp("branch", m.branch),
           cereal::make_nvp("hq_code", m.hq_code), cereal::make_nvp("organisation", m.organisation),
           cereal::make_nvp("year", m.year), cereal::make_nvp("head_seq", m.head_seq),
-          cereal::make_nvp("server_time_ms", m.server_time_ms), cereal::make_nvp("log_epoch", m.log_epoch));
+          cereal::make_nvp("server_time_ms", m.server_time_ms), cereal::make_nvp("log_epoch", m.log_epoch),
+          cereal::make_nvp("year_started_seq", m.year_started_seq), cereal::make_nvp("published", m.published));
 }
+
 
 template <class Archive>
 void serialize(Archive& archive, Ack& m) {

@@ -461,6 +461,108 @@ class SqliteDirectory final : public Directory {
     return collect<Device>(*use, read_device, "reading the devices");
   }
 
+  Status add_user(const User& user) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = find_user(user.name);
+    if (!existing) return existing.error();
+    if (*existing)
+      return refused("there is already a user called '" + user.name + "' (" + describe_branch((*existing)->branch) +
+                     ", " + std::string(protocol::to_string((*existing)->role)) +
+                     "); 'dsptsync-server user list' shows the users");
+    auto use = prepare("INSERT INTO users(name, branch, role, created_at) VALUES(?1, ?2, ?3, ?4)");
+    if (!use) return use.error();
+    use->text(1, user.name);
+    use->text(2, user.branch);
+    use->text(3, protocol::to_string(user.role));
+    use->integer(4, user.created_at);
+    if (auto s = step_done(*use, "adding a user"); !s) return s;
+    return txn.commit();
+  }
+
+  Result<std::int64_t> add_publication(const Publication& publication) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s.error();
+    auto use = prepare("INSERT INTO publications(year, published_at, published_by, log_seq) VALUES(?1, ?2, ?3, ?4)");
+    if (!use) return use.error();
+    use->text(1, publication.year);
+    use->integer(2, publication.published_at);
+    use->text(3, publication.published_by);
+    use->integer(4, publication.log_seq);
+    if (auto s = step_done(*use, "recording a publication"); !s) return s.error();
+    const std::int64_t id = sqlite3_last_insert_rowid(db_);
+    for (const auto& site : publication.sites) {
+      auto insert = prepare(
+          "INSERT INTO publication_sites(publication_id, ods, name, status, public_status, answers_hash, "
+          "mandatory_provided, mandatory_total, assertions_confirmed, assertions_total) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      if (!insert) return insert.error();
+      insert->integer(1, id);
+      insert->text(2, site.ods);
+      insert->text(3, site.name);
+      insert->text(4, site.status);
+      insert->text(5, site.public_status);
+      insert->text(6, site.answers_hash);
+      insert->integer(7, site.mandatory_provided);
+      insert->integer(8, site.mandatory_total);
+      insert->integer(9, site.assertions_confirmed);
+      insert->integer(10, site.assertions_total);
+      if (auto s = step_done(*insert, "recording a publication's site"); !s) return s.error();
+    }
+    if (auto s = txn.commit(); !s) return s.error();
+    return id;
+  }
+
+  Result<std::vector<Publication>> publications() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT publication_id, year, published_at, published_by, log_seq FROM publications "
+                       "ORDER BY publication_id");
+    if (!use) return use.error();
+    auto list = collect<Publication>(
+        *use,
+        [](const Use& row) -> Result<Publication> {
+          return Publication{row.column_int(0), row.column_text(1), row.column_int(2), row.column_text(3),
+                             row.column_int(4), {}};
+        },
+        "reading the publications");
+    if (!list) return list.error();
+    auto sites = prepare(
+        "SELECT publication_id, ods, name, status, public_status, answers_hash, mandatory_provided, mandatory_total, "
+        "assertions_confirmed, assertions_total FROM publication_sites ORDER BY publication_id, ods");
+    if (!sites) return sites.error();
+    std::map<std::int64_t, Publication*> by_id;
+    for (auto& publication : *list) by_id[publication.id] = &publication;
+    int rc;
+    while ((rc = sites->step()) == SQLITE_ROW) {
+      auto owner = by_id.find(sites->column_int(0));
+      if (owner == by_id.end()) return corrupt("a published site names a publication that is not recorded");
+      owner->second->sites.push_back(PublishedSite{
+          sites->column_text(1), sites->column_text(2), sites->column_text(3), sites->column_text(4),
+          sites->column_text(5), static_cast<int>(sites->column_int(6)), static_cast<int>(sites->column_int(7)),
+          static_cast<int>(sites->column_int(8)), static_cast<int>(sites->column_int(9))});
+    }
+    if (rc != SQLITE_DONE) return failure("reading the published sites");
+    return list;
+  }
+
+  Result<std::optional<PublicStatusRecord>> latest_published_status(std::string_view ods) override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "SELECT s.ods, s.public_status, p.year, p.published_at FROM publication_sites s "
+        "JOIN publications p ON p.publication_id = s.publication_id WHERE s.ods = ?1 "
+        "ORDER BY p.publication_id DESC LIMIT 1");
+    if (!use) return use.error();
+    use->text(1, ods);
+    return collect_one<PublicStatusRecord>(
+        *use,
+        [](const Use& row) -> Result<PublicStatusRecord> {
+          return PublicStatusRecord{row.column_text(0), row.column_text(1), row.column_text(2), row.column_int(3)};
+        },
+        "reading a published status");
+  }
+
  private:
   sqlite3* db_;
   std::filesystem::path path_;

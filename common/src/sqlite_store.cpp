@@ -23,7 +23,7 @@ using sqlite::Use;
 
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -107,6 +107,41 @@ CREATE TABLE audit(
   digest      BLOB NOT NULL,
   signature   BLOB NOT NULL
 );
+)sql",
+    // 2 -> 3: publishing. A publication is immutable once recorded: the triggers refuse any
+    // change or removal, whichever program tries.
+    R"sql(
+CREATE TABLE publications(
+  publication_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  year           TEXT NOT NULL,
+  published_at   INTEGER NOT NULL,
+  published_by   TEXT NOT NULL,
+  log_seq        INTEGER NOT NULL      -- the server's log position the answers were read at
+);
+
+CREATE TABLE publication_sites(
+  publication_id       INTEGER NOT NULL REFERENCES publications(publication_id),
+  ods                  TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  status               TEXT NOT NULL CHECK (status IN ('approaching', 'met', 'exceeded')),
+  public_status        TEXT NOT NULL,  -- "21/22 Standards Met", as the public search shows it
+  answers_hash         TEXT NOT NULL,  -- BLAKE2b-256 hex of the effective assessment published
+  mandatory_provided   INTEGER NOT NULL,
+  mandatory_total      INTEGER NOT NULL,
+  assertions_confirmed INTEGER NOT NULL,
+  assertions_total     INTEGER NOT NULL,
+  PRIMARY KEY(publication_id, ods)
+) WITHOUT ROWID;
+CREATE INDEX publication_sites_by_ods ON publication_sites(ods, publication_id);
+
+CREATE TRIGGER publications_immutable_update BEFORE UPDATE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publications_immutable_delete BEFORE DELETE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publication_sites_immutable_update BEFORE UPDATE ON publication_sites
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publication_sites_immutable_delete BEFORE DELETE ON publication_sites
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
 )sql",
 };
 
@@ -362,6 +397,19 @@ class SqliteStore final : public Store {
     use->text(1, device);
     use->integer(2, static_cast<std::int64_t>(limit));
     return collect_changes(*use, "reading the changes waiting to go up");
+  }
+
+  Result<std::vector<StoredChange>> own_changes_since(std::string_view device, std::int64_t after_server_seq,
+                                                      std::string_view year, std::size_t limit) override {
+    auto use = prepare("SELECT " + std::string(kChangeColumns) +
+                       " FROM changes WHERE device = ?1 AND year = ?2 AND (server_seq IS NULL OR server_seq > ?3) "
+                       "ORDER BY seq LIMIT ?4");
+    if (!use) return use.error();
+    use->text(1, device);
+    use->text(2, year);
+    use->integer(3, after_server_seq);
+    use->integer(4, static_cast<std::int64_t>(limit));
+    return collect_changes(*use, "reading this device's recent changes");
   }
 
   Result<std::int64_t> pending_count(std::string_view device) override {

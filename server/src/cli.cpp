@@ -3,6 +3,7 @@
 #include "dsptsync/server/head_office.h"
 #include "dsptsync/server/sync_server.h"
 #include "dsptsync/command_output.h"
+#include "cli_support.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -15,57 +16,6 @@
 
 namespace dsptsync::server {
 namespace {
-
-using nlohmann::json;
-
-// What a command produced: JSON for --json, text for people.
-using Output = CommandOutput;
-
-struct GlobalOptions {
-  std::string data_dir;
-  bool as_json = false;
-};
-
-// Invites live a week unless told otherwise; longer than a quarter leaves a working secret lying
-// around in someone's email for too long.
-constexpr int kDefaultValidDays = 7;
-constexpr int kMaxValidDays = 90;
-
-std::optional<std::string> passphrase_from_environment() {
-  if (const char* value = std::getenv("DSPTSYNC_SERVER_PASSPHRASE"); value && *value) return std::string(value);
-  return std::nullopt;
-}
-
-std::filesystem::path data_dir(const GlobalOptions& global) {
-  if (!global.data_dir.empty()) return global.data_dir;
-  if (const char* env = std::getenv("DSPTSYNC_SERVER_DATA"); env && *env) return env;
-  return std::filesystem::path("dsptsync-data");
-}
-
-Result<std::unique_ptr<HeadOffice>> open_head_office(const GlobalOptions& global) {
-  return HeadOffice::open(data_dir(global), passphrase_from_environment());
-}
-
-json optional_time(const std::optional<TimestampMs>& at) {
-  return at ? json(format_timestamp(*at)) : json(nullptr);
-}
-
-// Head office staff have no branch: null in JSON, "head office" in text.
-json branch_json(const std::string& branch) { return branch.empty() ? json(nullptr) : json(branch); }
-
-std::string branch_text(const std::string& branch, const std::map<std::string, std::string>& names) {
-  if (branch.empty()) return "head office";
-  auto found = names.find(branch);
-  return found == names.end() ? branch : found->second + " (" + branch + ")";
-}
-
-Result<std::map<std::string, std::string>> branch_names(HeadOffice& office) {
-  auto branches = office.directory().branches();
-  if (!branches) return branches.error();
-  std::map<std::string, std::string> names;
-  for (const auto& branch : *branches) names[branch.ods] = branch.name;
-  return names;
-}
 
 std::string trimmed(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -89,6 +39,18 @@ std::string progress_line(const BranchProgress& entry) {
        << " Approaching Standards items provided\n";
   if (evaluation.open_conflicts)
     text << "  " << evaluation.open_conflicts << (evaluation.open_conflicts == 1 ? " open conflict\n" : " open conflicts\n");
+  text << "  " << evaluation.shared_items << " items answered by head office";
+  if (evaluation.overrides) text << ", " << evaluation.overrides << " overridden by the branch";
+  text << "\n";
+  for (const auto& [id, reason] : entry.overrides)
+    text << "    override " << id << ": \"" << reason.value.text << "\" (" << reason.by.user << ")\n";
+  if (entry.published)
+    text << "  Published: " << entry.published->public_status << " on " << date_of(entry.published->published_at).iso()
+         << "\n";
+  if (evaluation.next_level && !evaluation.problems.empty()) {
+    text << "  To reach " << display_name(*evaluation.next_level) << ":\n";
+    for (const auto& problem : evaluation.problems) text << "    - " << problem.message << "\n";
+  }
   text << "  " << entry.changes << (entry.changes == 1 ? " change" : " changes") << " synced"
        << (entry.last_change_at ? ", the last at " + format_timestamp(*entry.last_change_at) : std::string()) << "\n";
   return text.str();
@@ -106,7 +68,7 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
   app.add_flag("--json", global.as_json, "print JSON instead of text");
 
   // Each subcommand sets `run` to the work it does once the command line has been parsed.
-  std::function<Result<Output>()> run;
+  CommandRun run;
 
   // init
   HeadOfficeInit init;
@@ -343,6 +305,15 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
         item["name"] = entry.branch.name;
         item["changes"] = entry.changes;
         item["last_change_at"] = optional_time(entry.last_change_at);
+        json overrides = json::array();
+        for (const auto& [id, reason] : entry.overrides)
+          overrides.push_back({{"item", id}, {"reason", reason.value.text}, {"by", reason.by.user},
+                               {"at", format_timestamp(reason.by.at)}});
+        item["override_list"] = overrides;
+        item["published"] = entry.published ? json{{"public_status", entry.published->public_status},
+                                                   {"year", entry.published->year},
+                                                   {"published_at", format_timestamp(entry.published->published_at)}}
+                                            : json(nullptr);
         branches.push_back(item);
         text << progress_line(entry);
       }
@@ -497,6 +468,8 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
       return Output{nullptr, "Stopped\n"};
     };
   });
+
+  add_head_office_commands(app, global, run);
 
   try {
     app.parse(argc, argv);

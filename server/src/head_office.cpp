@@ -332,7 +332,11 @@ Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std:
   std::vector<AuditCheck> out;
   for (auto& record : *records) {
     AuditCheck check{std::move(record), false, ""};
-    auto device = directory_->device(check.record.device_id);
+    // Edits made at the server itself (its administrators') are signed by the server's identity.
+    auto device = check.record.device_id == ledger_->identity().device
+                      ? Result<std::optional<Device>>(Device{check.record.device_id, check.record.user,
+                                                             identity_.public_key, "HQ server", 0, std::nullopt})
+                      : directory_->device(check.record.device_id);
     if (!device) return device.error();
     auto stored = store_->changes_by_id(check.record.change_ids);
     if (!stored) return stored.error();
@@ -452,9 +456,12 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
 
   std::vector<BranchProgress> out;
   for (auto& each : selected) {
-    auto state = ledger_->state(each.ods, year_.label());
-    if (!state) return state.error();
-    BranchProgress entry{std::move(each), evaluate(catalogue_, view_of(*state, &catalogue_), today), 0, std::nullopt};
+    auto view = effective_view(each.ods, year_);
+    if (!view) return view.error();
+    auto published = directory_->latest_published_status(each.ods);
+    if (!published) return published.error();
+    BranchProgress entry{std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides,
+                         *published};
     // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
     auto summary = store_->scope_summary(entry.branch.ods);
     if (!summary) return summary.error();

@@ -125,16 +125,30 @@ std::variant<Principal, ErrorMessage> SyncCore::principal_for(const Device& devi
 }
 
 protocol::Ready SyncCore::ready_for(const Principal& who) {
+  // The admin CLI may have moved the organisation to a new year a moment ago: say the current one.
+  if (auto refreshed = head_office_.refresh(); !refreshed)
+    log_event("error", "refresh_failed", {{"reason", refreshed.error().message}});
   auto last = head_office_.store().last_seq();
-  return protocol::Ready{who.user,
-                         who.role,
-                         who.branch,
-                         head_office_.hq().code,
-                         head_office_.name(),
-                         head_office_.year().label(),
-                         last ? *last : 0,
-                         now_ms(),
-                         head_office_.log_epoch()};
+  protocol::Ready ready{who.user,
+                        who.role,
+                        who.branch,
+                        head_office_.hq().code,
+                        head_office_.name(),
+                        head_office_.year().label(),
+                        last ? *last : 0,
+                        now_ms(),
+                        head_office_.log_epoch()};
+  auto started = head_office_.year_started_seq();
+  if (started) ready.year_started_seq = *started;
+  // A branch learns its own publications; head office devices learn every site's. Bounded so a
+  // long history never outgrows a frame: the newest are the ones that matter.
+  auto published = head_office_.published_statuses(who.branch);
+  if (published) {
+    if (published->size() > limits::kMaxPublishedStatusesPerReady)
+      published->erase(published->begin(), published->end() - limits::kMaxPublishedStatusesPerReady);
+    ready.published = std::move(*published);
+  }
+  return ready;
 }
 
 void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript,
@@ -230,6 +244,10 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
                    where + "was made at " + format_timestamp(hlc_wall_ms(change.hlc)) +
                        ", in the future by this server's clock; set the device's date and time correctly",
                    batch);
+    if (auto scoped = check_edit_scope(change.key, head_office_.hq().code); !scoped)
+      return error(ErrorCode::invalid_change, where + scoped.error().message, batch);
+    if (change.key.field == Field::sharing && (who.role != protocol::Role::admin || !who.branch.empty()))
+      return error(ErrorCode::forbidden, where + "only head office administrators decide what is shared", batch);
     if (change.key.field == Field::confirmed && who.role != protocol::Role::admin)
       return error(ErrorCode::forbidden, where + "members cannot confirm assertions; ask an administrator", batch);
     auto year = parse_assessment_year(change.key.year);
@@ -474,11 +492,44 @@ void SyncCore::detach(const std::string& device_id, const SessionSink* sink) {
   }
 }
 
+void SyncCore::deliver_server_edits() {
+  // Edits made at the server by its administrators (another process: the console) reach
+  // watching devices here. Only the server's own device's changes: pushes were fanned out as
+  // they were committed.
+  const std::string& server_device = head_office_.ledger().identity().device;
+  for (;;) {
+    auto page = head_office_.store().changes_after(server_edits_cursor_, limits::kMaxChangesPerMessage);
+    if (!page || page->empty()) return;
+    server_edits_cursor_ = page->back().seq;
+    std::erase_if(*page, [&](const StoredChange& stored) { return stored.device != server_device; });
+    if (!page->empty()) {
+      auto opened = head_office_.ledger().open_changes(*page);
+      if (!opened) {
+        log_event("error", "server_edits_unreadable", {{"reason", opened.error().message}});
+        return;
+      }
+      std::vector<protocol::SequencedChange> sequenced;
+      for (auto& logged : *opened) sequenced.push_back({logged.seq, std::move(logged.change)});
+      fan_out(sequenced);
+    }
+  }
+}
+
 void SyncCore::check_revocations() {
   auto version = head_office_.store().data_version();
   const bool recheck = recheck_sessions_.exchange(false);
   if (!version || (*version == data_version_ && !recheck)) return;
+  const bool first_check = data_version_ < 0;
   data_version_ = *version;
+  if (first_check) {
+    auto last = head_office_.store().last_seq();
+    if (last) server_edits_cursor_ = *last;
+  } else {
+    // Another process committed: the organisation may have moved year, or an administrator edited.
+    if (auto refreshed = head_office_.refresh(); !refreshed)
+      log_event("error", "refresh_failed", {{"reason", refreshed.error().message}});
+    deliver_server_edits();
+  }
   std::vector<std::pair<std::string, std::weak_ptr<SessionSink>>> connected;
   {
     std::lock_guard lock(sessions_mutex_);

@@ -98,6 +98,7 @@ class SyncCore {
   void run_round(std::vector<Job>& batch);
   void commit_pushes(std::vector<Job>& pushes);
   void check_revocations();
+  void deliver_server_edits();
   void continue_watch(const SessionSink* key, ReplyCallback page);
   std::vector<std::string> readable_scopes(const Principal& who) const;
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
@@ -119,6 +120,7 @@ class SyncCore {
   // Worker-thread state.
   std::map<const SessionSink*, Watcher> watchers_;
   std::int64_t data_version_ = -1;
+  std::int64_t server_edits_cursor_ = 0;  // the log position up to which server edits were delivered
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id

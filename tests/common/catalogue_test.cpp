@@ -361,7 +361,7 @@ TEST(CatalogueTsv, RefusesABadHeaderOrNoItems) {
   renamed.replace(renamed.find("type"), 4, "kind");
   expect_invalid(parse("# c\n" + renamed + kGoodLine),
                  "line 2, column 5: the header row says 'kind' where 'type' belongs");
-  expect_invalid(parse("id\tstandard\n" + kGoodLine), "line 1: the header row has 2 columns, expected 11");
+  expect_invalid(parse("id\tstandard\n" + kGoodLine), "line 1: the header row has 2 columns, expected 12");
 }
 
 }  // namespace

@@ -169,7 +169,7 @@ TEST(CodecHostileTest, RefusesEnumValuesTheEnumDoesNotDeclare) {
     bytes[kind_offset(change)] = hostile;
     expect_corrupt(status_of(decode_change(bytes)), "key.kind");
   }
-  for (std::uint8_t hostile : {0, 10, 0xff}) {
+  for (std::uint8_t hostile : {0, 12, 0xff}) {
     Bytes bytes = encode(change);
     ASSERT_EQ(bytes[field_offset(change)], static_cast<std::uint8_t>(Field::comment));
     bytes[field_offset(change)] = hostile;

@@ -317,10 +317,10 @@ TEST(CodecTest, EnumRangeChecksMatchTheDeclaredValues) {
     fields += enum_in_range(static_cast<Field>(raw));
   }
   EXPECT_EQ(kinds, 4);
-  EXPECT_EQ(fields, 9);
+  EXPECT_EQ(fields, 11);
   EXPECT_FALSE(enum_in_range(static_cast<TargetKind>(0)));
   EXPECT_TRUE(enum_in_range(TargetKind::plan));
-  EXPECT_FALSE(enum_in_range(static_cast<Field>(10)));
+  EXPECT_FALSE(enum_in_range(static_cast<Field>(12)));
   EXPECT_TRUE(enum_in_range(Field::plan_state));
 }
 

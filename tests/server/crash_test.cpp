@@ -357,7 +357,14 @@ std::string answer_for(const CatalogueItem& item, std::mt19937_64& random, const
 void work(TestClient& client, std::uint64_t seed, SharedCounters& shared, Clock::time_point deadline) {
   std::mt19937_64 random(seed);
   client::Workspace& workspace = *client.workspace;
-  const auto& items = workspace.catalogue().items();
+  // The items this site answers itself: a branch edits none of head office's shared ones.
+  std::vector<CatalogueItem> items;
+  {
+    auto view = workspace.view();
+    if (!view) throw std::runtime_error(view.error().message);
+    for (const auto& item : workspace.catalogue().items())
+      if (!view->shared_items.count(item.id) || workspace.site().code == "A1B2") items.push_back(item);
+  }
   const std::string year = workspace.year().label();
   auto fail = [&](const std::string& what, const Error& error) {
     shared.report(client.name + ": " + what + ": " + std::string(to_string(error.kind)) + ": " + error.message);

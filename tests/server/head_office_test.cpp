@@ -419,7 +419,7 @@ TEST_F(HeadOfficeTest, ProgressCountsOnlyTheBranchsOwnChanges) {
   // The server's log holds changes synced from branches; record two for Leeds, one for Bradford.
   const CatalogueItem* mandatory_text = nullptr;
   for (const auto& item : office->catalogue().items())
-    if (item.required_for_met && item.type == AnswerType::text) {
+    if (item.required_for_met && item.type == AnswerType::text && !item.shared_by_default) {
       mandatory_text = &item;
       break;
     }

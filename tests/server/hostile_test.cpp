@@ -510,17 +510,17 @@ TEST_F(HostileTest, GarbageFirstFramesCloseTheConnectionAreLoggedAndTheServerKee
   };
   const std::vector<Case> cases = {
       {"random bytes", noise, {"bad_frame", "unsupported_version"}},
-      {"version 2", with_header(2, 1, hello_body()), {"unsupported_version"}},
+      {"a newer version", with_header(protocol::kProtocolVersion + 1, 1, hello_body()), {"unsupported_version"}},
       {"version 0", with_header(0, 1, hello_body()), {"unsupported_version"}},
-      {"unknown kind 9", with_header(1, 9, hello_body()), {"bad_frame"}},
-      {"unknown kind 0", with_header(1, 0, hello_body()), {"bad_frame"}},
-      {"a welcome first", with_header(1, 2, hello_body()), {"bad_frame"}},
-      {"a sealed frame first", with_header(1, 3, hello_body()), {"bad_frame"}},
+      {"unknown kind 9", with_header(protocol::kProtocolVersion, 9, hello_body()), {"bad_frame"}},
+      {"unknown kind 0", with_header(protocol::kProtocolVersion, 0, hello_body()), {"bad_frame"}},
+      {"a welcome first", with_header(protocol::kProtocolVersion, 2, hello_body()), {"bad_frame"}},
+      {"a sealed frame first", with_header(protocol::kProtocolVersion, 3, hello_body()), {"bad_frame"}},
       {"empty", {}, {"bad_frame"}},
-      {"header only", with_header(1, 1, {}), {"bad_frame"}},
+      {"header only", with_header(protocol::kProtocolVersion, 1, {}), {"bad_frame"}},
       {"hello with a trailing byte",
        [&] {
-         auto f = with_header(1, 1, hello_body());
+         auto f = with_header(protocol::kProtocolVersion, 1, hello_body());
          f.push_back(0);
          return f;
        }(),

@@ -54,7 +54,35 @@ struct AssessmentView {
   std::map<std::string, PlanLine> plan;           // item id -> improvement plan line
   std::map<std::string, std::string> profile;     // profile entry -> value
   std::set<FieldKey> conflicts;                   // every field with an open conflict
+  // Head office's scope only: its choice, per item, of "shared" or "branch" (where it made one).
+  std::map<std::string, std::string> sharing;
+  // A branch's scope only: items the branch answers itself although head office shares them,
+  // with the branch's reason. In an effective view, only overrides of items that are shared.
+  std::map<std::string, AnsweredValue> overrides;
+  // Set by effective_view and shared_view: items whose answer, comment and plan line come from
+  // head office, and assertions head office confirms, for this assessment.
+  std::set<std::string> shared_items;
+  std::set<std::string> shared_assertions;
 };
+
+// Whether head office answers the item for every branch: its own choice where it made one, else
+// the question set's default (docs/head-office.md).
+bool item_is_shared(const CatalogueItem& item, const AssessmentView& head_office);
+
+// A branch's effective assessment, the one every status, figure and export works on: its own
+// answers, plus head office's answers, comments and plan lines for the shared items it has not
+// overridden. An assertion all of whose items are shared and not overridden is head office's to
+// confirm, so its confirmation and owner come from head office too; every other assertion is the
+// branch's own (confirmed by the branch's administrator or by head office for it). Open conflicts
+// follow the values: a conflict in a shared answer blocks every branch that uses it.
+AssessmentView effective_view(const Catalogue& catalogue, const AssessmentView& head_office,
+                              const AssessmentView& branch);
+// Head office's own assessment with shared_items and shared_assertions marked (its answers are all
+// its own), for exports and the dashboard.
+AssessmentView shared_view(const Catalogue& catalogue, const AssessmentView& head_office);
+
+// Where an edit may be made: sharing only in head office's scope, an override only in a branch's.
+Status check_edit_scope(const FieldKey& key, std::string_view hq_code);
 
 // With the catalogue, concurrent edits of a text answer that changed different parts merge;
 // comments and improvement actions merge the same way. Everything else that is concurrent stays an

@@ -39,6 +39,9 @@ struct CatalogueItem {
   std::string tooltip;       // best-practice guidance, where known
   std::string source;        // provenance of the line: seed, public, inferred, imported from ...
   std::string previous_id;   // the id of the previous version it rolls forward from (empty: new)
+  // Whether head office answers it once for every branch unless it decides otherwise (a policy,
+  // the ICO number) or each branch answers it (staff records, devices, backups). docs/head-office.md.
+  bool shared_by_default = false;
   bool operator==(const CatalogueItem&) const = default;
 };
 

@@ -30,6 +30,8 @@ enum class Field : std::uint8_t {
   plan_owner = 7,
   plan_due = 8,      // ISO date
   plan_state = 9,    // open | in progress | done
+  sharing = 10,      // item, head office's scope only: "shared" (HQ answers it for every branch) or "branch"
+  override_reason = 11,  // item, a branch's scope only: why the branch answers a shared item itself
 };
 std::string_view to_string(TargetKind kind);
 std::string_view to_string(Field field);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@ namespace dsptsync {
 struct CommandOutput {
   nlohmann::json data;  // printed with --json (nothing when null)
   std::string text;     // printed otherwise
+  // Set when the command ran but what it reports is a failure (a publish refused with every
+  // problem listed): the output above is printed, the error's message goes to stderr, and the
+  // exit code is the error kind's.
+  std::optional<Error> failure;
 };
 
 // Runs a parsed command, prints its output or its error, and returns the exit code. An exception

@@ -1,4 +1,5 @@
-// The HQ server's directory: branches, users, enrolment invites and devices (docs/storage.md).
+// The HQ server's directory: branches, users, enrolment invites, devices and the publications made
+// (docs/storage.md).
 //
 // An interface, like Store: SQLite (the same database file as the server's Store) is the embedded
 // default; a PostgreSQL backend implements the same class for hosted deployments.
@@ -53,6 +54,37 @@ struct Device {
   std::optional<TimestampMs> revoked_at;
 };
 
+// One site's entry in a publication: the status it published at and what that rested on.
+struct PublishedSite {
+  std::string ods;            // the branch's V code (or the HQ code)
+  std::string name;
+  std::string status;         // approaching | met | exceeded (evaluator.h to_string)
+  std::string public_status;  // "21/22 Standards Met", as the public search shows it
+  std::string answers_hash;   // BLAKE2b-256 hex of the effective assessment it rested on
+  int mandatory_provided = 0;
+  int mandatory_total = 0;
+  int assertions_confirmed = 0;
+  int assertions_total = 0;
+};
+
+// A publication: made once for the sites selected, each with its own status. Never changed after.
+struct Publication {
+  std::int64_t id = 0;        // assigned when recorded, from 1
+  std::string year;           // "2021-22"
+  TimestampMs published_at = 0;
+  std::string published_by;   // the administrator's name
+  std::int64_t log_seq = 0;   // the server's log position the answers were read at
+  std::vector<PublishedSite> sites;
+};
+
+// What the public search shows for a site: its latest published status and date, nothing else.
+struct PublicStatusRecord {
+  std::string ods;
+  std::string public_status;
+  std::string year;
+  TimestampMs published_at = 0;
+};
+
 // Why an enrolment code was refused.
 struct RedeemRefusal {
   protocol::ErrorCode code = protocol::ErrorCode::enrolment_code_invalid;  // invalid, expired or used
@@ -88,6 +120,17 @@ class Directory {
 
   virtual Result<std::optional<Device>> device(std::string_view id) = 0;
   virtual Result<std::vector<Device>> devices() = 0;
+
+  // Adds a user who works at the server itself (the HQ console, later the web app) rather than
+  // through an enrolled device; refused if the name is taken.
+  virtual Status add_user(const User& user) = 0;
+
+  // Records a publication and its sites in one transaction; returns its id.
+  virtual Result<std::int64_t> add_publication(const Publication& publication) = 0;
+  // Every publication, oldest first, each with its sites.
+  virtual Result<std::vector<Publication>> publications() = 0;
+  // The newest publication that included the site, if any.
+  virtual Result<std::optional<PublicStatusRecord>> latest_published_status(std::string_view ods) = 0;
 
 };
 

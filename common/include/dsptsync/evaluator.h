@@ -24,6 +24,7 @@ struct Problem {
   std::string item;     // item or assertion id; empty for organisation-wide problems
   std::string group;    // the item's topic group ("IT systems and devices")
   std::string message;  // "Please complete mandatory requirement 8.3.5 in the IT systems and devices section"
+  bool shared = false;  // head office answers (or confirms) it for every branch: HQ must act, not the branch
 };
 
 struct Evaluation {
@@ -37,6 +38,8 @@ struct Evaluation {
   int assertions_total = 0;
   int assertions_confirmed = 0;
   int open_conflicts = 0;
+  int shared_items = 0;          // items answered by head office for this assessment
+  int overrides = 0;             // shared items this branch answers itself instead
   std::vector<Problem> problems;            // everything blocking next_level
   std::vector<std::string> warnings;        // not blocking: deadline passed, plan actions overdue
   std::vector<std::string> plan_required;   // items an Approaching Standards plan must cover

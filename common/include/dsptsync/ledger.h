@@ -54,6 +54,10 @@ class Ledger {
   Result<std::vector<Change>> record(const std::vector<Edit>& edits,
                                      const std::vector<std::pair<std::string, std::string>>& settings = {});
   Result<Change> record(const Edit& edit);
+  // The same inside the caller's transaction, attributed to `user` on this replica's device: the
+  // HQ server records its administrators' edits this way, with their audit record, in one commit.
+  Result<std::vector<Change>> record_within(StoreTransaction& txn, const std::vector<Edit>& edits,
+                                            const std::string& user);
 
   // Applies changes made elsewhere. A change already in the log is skipped. A change whose parents
   // are not in the log is refused (protocol): changes travel in causal order, so this means the

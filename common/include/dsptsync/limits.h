@@ -103,6 +103,14 @@ inline constexpr int kRevocationPollMs = 200;
 // change from days ahead is a wrong clock (or a device trying to win every conflict) and is refused.
 inline constexpr std::int64_t kMaxClockAheadMs = 24LL * 60 * 60 * 1000;
 
+// Publications listed in one Ready message: a device needs its latest status, and a few years of
+// history is plenty; the cap keeps the message far below kMaxFrameBytes however long the history.
+inline constexpr std::size_t kMaxPublishedStatusesPerReady = 200;
+
+// The most of its own late edits a device carries when it follows head office to a new year
+// (edits made offline while head office rolled forward): far more than anyone types offline.
+inline constexpr std::size_t kMaxLateEditsCarried = 100000;
+
 // How long a graceful shutdown waits for clients to take their last frames.
 inline constexpr int kShutdownGraceSeconds = 5;
 

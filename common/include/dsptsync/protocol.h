@@ -34,8 +34,8 @@
 namespace dsptsync::protocol {
 
 // The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
-inline constexpr std::uint8_t kProtocolVersion = 1;
-inline constexpr std::uint8_t kOldestProtocolVersion = 1;
+inline constexpr std::uint8_t kProtocolVersion = 2;
+inline constexpr std::uint8_t kOldestProtocolVersion = 2;
 
 enum class FrameKind : std::uint8_t { hello = 1, welcome = 2, sealed = 3 };
 
@@ -104,6 +104,17 @@ struct Enrol {
   Signature signature{};    // by device_key over "dsptsync enrol v1" || transcript
 };
 
+// A site's publication, as its devices learn of it (the branch's own; every site's for head office).
+struct PublishedStatus {
+  std::int64_t publication_id = 0;
+  std::string ods;
+  std::string year;           // "2021-22"
+  std::string status;         // approaching | met | exceeded
+  std::string public_status;  // "21/22 Standards Met"
+  std::int64_t published_at_ms = 0;
+  friend bool operator==(const PublishedStatus&, const PublishedStatus&) = default;
+};
+
 struct Ready {
   std::string user;
   Role role = Role::viewer;
@@ -117,6 +128,11 @@ struct Ready {
   // all its own changes again and reads the log from the start, so nothing acknowledged after the
   // backup is lost and no new change is missed.
   std::string log_epoch;
+  // The server's log position when the organisation moved to `year` (0: it started there). A
+  // device that is still on an earlier year carries its own edits accepted after it (made offline
+  // while head office rolled forward) into the new year, so none is left behind.
+  std::int64_t year_started_seq = 0;
+  std::vector<PublishedStatus> published;  // oldest first
 };
 
 struct Push {

@@ -112,6 +112,11 @@ class Store {
   // This device's changes the server has not acknowledged yet, oldest first.
   virtual Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::size_t limit) = 0;
   virtual Result<std::int64_t> pending_count(std::string_view device) = 0;
+  // This device's changes of one year that the server has not acknowledged, or acknowledged after
+  // `after_server_seq`, oldest first: what a device carries itself when head office has moved the
+  // organisation to a new year since.
+  virtual Result<std::vector<StoredChange>> own_changes_since(std::string_view device, std::int64_t after_server_seq,
+                                                              std::string_view year, std::size_t limit) = 0;
   virtual Result<std::int64_t> change_count() = 0;
   // How many changes one scope has, and the clock of its newest (0 when none), without reading them.
   struct ScopeSummary {

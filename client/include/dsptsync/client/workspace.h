@@ -7,6 +7,7 @@
 #include "dsptsync/evaluator.h"
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
+#include "dsptsync/protocol.h"
 #include "dsptsync/store.h"
 
 #include <filesystem>
@@ -102,6 +103,8 @@ class Workspace {
   // The device's signing key (enrolled stores only).
   Result<crypto::SigningKeyPair> signing_key();
 
+  // The assessment as the status rules see it: for a branch enrolled with head office, its
+  // effective assessment (its own answers plus head office's shared ones it has not overridden).
   Result<AssessmentView> view();
   Result<Evaluation> progress(Date today);
 
@@ -132,6 +135,18 @@ class Workspace {
 
   Result<RollForwardReport> roll_forward(std::string_view to_year, bool dry_run);
 
+  // Records (or with no reason withdraws) the branch's override of a shared item: why its practice
+  // differs, after which the branch answers the item itself and head office sees the override.
+  Result<Change> set_override(std::string_view item_id, const std::optional<std::string>& reason);
+
+  // The publications head office told this device of at its last sync, oldest first.
+  Result<std::vector<protocol::PublishedStatus>> published();
+  Status keep_published(const std::vector<protocol::PublishedStatus>& published);
+  // Follows head office to a later year it has rolled the organisation forward to: head office
+  // carried this store's assessment already, so only `late_edits` (this device's edits of the old
+  // year head office had not received then) are carried here, then the store moves to the year.
+  Result<RollForwardReport> follow_year(std::string_view to_year, const std::vector<FieldKey>& late_edits);
+
   // Imports the NHS standard spreadsheet (as CSV) for a year; it replaces the shipped set for it.
   Result<Catalogue> import_catalogue(const std::filesystem::path& csv_file, std::string_view year,
                                      const std::string& category);
@@ -141,6 +156,10 @@ class Workspace {
   Result<Catalogue> catalogue_for(AssessmentYear year);
   // An enrolled store knows its role: refuse here what head office would refuse anyway.
   Status check_role(Field field);
+  // A branch does not edit what head office answers for it, unless it overrides the item first.
+  Status check_not_shared(const CatalogueItem& item);
+  // The HQ code of an enrolled store (empty for an offline one).
+  Result<std::optional<std::string>> head_office_code();
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;
 
   std::filesystem::path dir_;

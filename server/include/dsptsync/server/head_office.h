@@ -12,10 +12,12 @@
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/protocol.h"
+#include "dsptsync/roll_forward.h"
 #include "dsptsync/store.h"
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,9 +48,42 @@ struct IssuedInvite {
 
 struct BranchProgress {
   Branch branch;
-  Evaluation evaluation;
+  Evaluation evaluation;              // of its effective assessment (its own answers + shared ones)
   std::int64_t changes = 0;           // changes the server holds for the branch
   std::optional<TimestampMs> last_change_at;
+  std::map<std::string, AnsweredValue> overrides;  // shared items it answers itself, with the reason
+  std::optional<PublicStatusRecord> published;     // its latest publication, if any
+};
+
+// One site's place in a publish: the status it would publish at and what stops it.
+struct SiteReadiness {
+  std::string ods;
+  std::string name;
+  Evaluation evaluation;
+  std::vector<Problem> blocking;  // why it cannot be published (empty: it can)
+  std::string answers_hash;       // of its effective assessment
+};
+
+struct PublishRequest {
+  std::string year;                 // "2021-22"
+  std::vector<std::string> sites;   // V codes (and the HQ code for head office's own assessment)
+  bool all_ready = false;           // instead of `sites`: every branch that can be published
+  bool dry_run = false;             // check and report; record nothing
+};
+
+struct PublishOutcome {
+  bool published = false;            // false: refused (every problem is in `sites`) or a dry run
+  Publication publication;           // as recorded (id 0 when nothing was)
+  std::vector<SiteReadiness> sites;  // every site selected, in the order asked
+};
+
+struct OrganisationRollForward {
+  RollForwardPlan plan;              // of the question set (the edits are not kept here)
+  std::string from_year;
+  std::string to_year;
+  std::vector<std::pair<std::string, std::size_t>> scopes;  // each scope and how many values it carried
+  std::size_t changes_recorded = 0;
+  bool applied = false;
 };
 
 // The audit trail's check of one accepted push.
@@ -103,6 +138,41 @@ class HeadOffice {
   Result<std::vector<ScopedConflict>> conflicts(const std::optional<std::string>& branch);
   // Every branch's figures from the synced data (one entry per branch, optionally one branch).
   Result<std::vector<BranchProgress>> progress(const std::optional<std::string>& branch, Date today);
+
+  // Reads the organisation's year again (another process may have rolled it forward).
+  Status refresh();
+
+  // ---- head office's own work (docs/head-office.md) ----
+
+  // The question set of a year: one imported into the server, else the shipped one.
+  Result<Catalogue> catalogue_for(AssessmentYear year);
+  // The scope an administrator names: a branch's V code (checked to be a branch here), or head
+  // office's own assessment when `branch` is empty or the HQ code.
+  Result<std::string> scope_of(const std::optional<std::string>& branch);
+  // The assessment every status, figure and export works on: a branch's effective assessment, or
+  // head office's own (with its shared items marked).
+  Result<AssessmentView> effective_view(std::string_view scope, AssessmentYear year);
+  // A user who acts at the server (the console; later the web app): an active head-office user.
+  // The error says how to add one ('dsptsync-server user add').
+  Result<User> acting_user(std::string_view name);
+  Status add_console_user(std::string_view name, protocol::Role role);
+  // Records edits made at the server by an HQ user, checked as a device's push would be (role,
+  // scope, question set), in one transaction with an audit record signed by the server's identity.
+  // Connected branches receive them through the running server (SyncCore notices the commit).
+  Result<std::vector<Change>> edit_as(const User& user, const std::vector<Edit>& edits);
+
+  // Publishes once for the sites asked (docs/head-office.md: the rules). Refused as a whole, with
+  // every problem by site, when any site cannot be published; nothing is recorded then.
+  Result<PublishOutcome> publish(const User& by, const PublishRequest& request, Date today);
+  Result<std::vector<Publication>> publications();
+  // A site's publications (every site's for an empty `ods`), for devices at their next sync.
+  Result<std::vector<protocol::PublishedStatus>> published_statuses(std::string_view ods);
+  // The server's log position when the organisation moved to the current year (0: it began there).
+  Result<std::int64_t> year_started_seq();
+
+  // Moves the organisation to a later year's question set: head office's assessment and every
+  // branch's are carried forward here; devices follow at their next sync.
+  Result<OrganisationRollForward> roll_forward(const User& by, AssessmentYear to, bool dry_run);
 
  private:
   HeadOffice() = default;

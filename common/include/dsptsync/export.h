@@ -1,0 +1,89 @@
+// Exports of an assessment and its improvement plan (.xlsx, .csv, .json) and the printable
+// publication certificate (HTML). Callers build the rows from an effective assessment
+// (export_document in report.h); this file only writes them.
+#pragma once
+
+#include "dsptsync/error.h"
+#include "dsptsync/time.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dsptsync {
+
+// One evidence item as exported: one row per item of the question set, answered or not.
+struct ExportItemRow {
+  std::string id;          // "1.1.5"
+  std::string group;       // "Staffing and roles"
+  std::string question;
+  std::string answer;      // canonical text ("yes", a date, a document name...), empty when unanswered
+  std::string location;    // documents: where the document is kept
+  std::string comment;
+  std::string scope;       // "shared" (answered by head office for every branch) or "branch"
+  bool overridden = false; // a branch's own answer replacing the shared one
+  std::string override_reason;
+  bool mandatory = true;   // required for Standards Met
+  bool provided = false;   // counts as provided under the status rules
+  bool confirmed = false;  // its assertion is confirmed
+  std::string changed_by;  // who last changed the answer (empty when never answered)
+  std::string changed_at;  // when, ISO 8601 UTC ("2026-11-23T10:15:00Z"), empty when never answered
+  bool in_conflict = false;
+};
+
+// One line of the improvement plan.
+struct ExportPlanRow {
+  std::string item;        // item id
+  std::string group;
+  std::string question;
+  std::string action;
+  std::string owner;
+  std::string due;         // ISO date
+  std::string state;       // open | in_progress | done
+  std::string scope;       // "shared" or "branch"
+};
+
+struct ExportDocument {
+  std::string organisation;  // the organisation's name
+  std::string hq_code;       // the organisation's HQ code
+  std::string ods;           // the assessment's own ODS code (a branch's V code, or the HQ code)
+  std::string site_name;     // the branch's name (or the organisation's)
+  std::string year;          // "2021-22"
+  std::string status;        // what it would publish at now: "Standards Met"...
+  std::string generated_at;  // ISO 8601 UTC
+  std::vector<ExportItemRow> items;
+  std::vector<ExportPlanRow> plan;
+};
+
+enum class ExportFormat { xlsx, csv, json };
+std::string_view to_string(ExportFormat format);
+// The format named by --format, else by the file's extension (.xlsx, .csv, .json); a usage error
+// naming both otherwise.
+Result<ExportFormat> export_format_for(const std::filesystem::path& out, const std::optional<std::string>& format);
+
+// What to write: the assessment (one row per item) or the improvement plan (one row per line).
+enum class ExportContent { assessment, plan };
+
+// Writes the file atomically (a temporary file beside it, renamed when complete), so a failed
+// export never leaves half a file under the name asked for.
+Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
+                    const std::filesystem::path& out);
+
+// The printable certificate of one site's publication.
+struct Certificate {
+  std::string organisation;
+  std::string hq_code;
+  std::string ods;            // the site's code
+  std::string site_name;
+  std::string public_status;  // "21/22 Standards Met"
+  std::string published_on;   // ISO date
+  std::string published_by;
+  std::int64_t publication_id = 0;
+  std::string answers_hash;   // BLAKE2b-256 hex of the answers the status rested on
+};
+// A self-contained HTML page (inline CSS, prints on one A4 page); every value escaped.
+std::string certificate_html(const Certificate& certificate);
+
+}  // namespace dsptsync

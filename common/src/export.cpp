@@ -1,0 +1,266 @@
+#include "dsptsync/export.h"
+
+#include "dsptsync/crypto.h"
+
+#include <nlohmann/json.hpp>
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <functional>
+
+namespace dsptsync {
+namespace {
+
+const std::vector<std::string> kItemColumns = {
+    "ID",         "Group",     "Question",      "Answer",   "Location",  "Comment",
+    "Shared or branch", "Overridden", "Override reason", "Mandatory", "Provided", "Assertion confirmed",
+    "Last changed by", "Last changed at", "In conflict"};
+const std::vector<std::string> kPlanColumns = {"Item", "Group", "Question", "Action",
+                                               "Owner", "Due",   "State",    "Shared or branch"};
+
+std::string yes_no(bool value) { return value ? "Yes" : "No"; }
+
+std::vector<std::vector<std::string>> item_rows(const ExportDocument& document) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : document.items)
+    rows.push_back({row.id, row.group, row.question, row.answer, row.location, row.comment, row.scope,
+                    yes_no(row.overridden), row.override_reason, yes_no(row.mandatory), yes_no(row.provided),
+                    yes_no(row.confirmed), row.changed_by, row.changed_at, yes_no(row.in_conflict)});
+  return rows;
+}
+
+std::vector<std::vector<std::string>> plan_rows(const ExportDocument& document) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : document.plan)
+    rows.push_back({row.item, row.group, row.question, row.action, row.owner, row.due, row.state, row.scope});
+  return rows;
+}
+
+// Answers are typed by people and the file is opened in a spreadsheet: a cell starting with one
+// of these would run as a formula there (CSV injection), so it gets a leading apostrophe.
+std::string defuse_formula(const std::string& cell) {
+  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) return "'" + cell;
+  return cell;
+}
+
+std::string csv_cell(const std::string& raw) {
+  const std::string cell = defuse_formula(raw);
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string csv_text(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + csv_cell(cells[i]);
+    out += "\r\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+std::string json_text(const ExportDocument& document, ExportContent content) {
+  nlohmann::json out = {{"organisation", document.organisation}, {"hq_code", document.hq_code},
+                        {"ods", document.ods},                   {"site_name", document.site_name},
+                        {"year", document.year},                 {"status", document.status},
+                        {"generated_at", document.generated_at}};
+  if (content == ExportContent::assessment) {
+    out["items"] = nlohmann::json::array();
+    for (const auto& row : document.items)
+      out["items"].push_back({{"id", row.id},
+                              {"group", row.group},
+                              {"question", row.question},
+                              {"answer", row.answer},
+                              {"location", row.location},
+                              {"comment", row.comment},
+                              {"scope", row.scope},
+                              {"overridden", row.overridden},
+                              {"override_reason", row.override_reason},
+                              {"mandatory", row.mandatory},
+                              {"provided", row.provided},
+                              {"confirmed", row.confirmed},
+                              {"changed_by", row.changed_by},
+                              {"changed_at", row.changed_at},
+                              {"in_conflict", row.in_conflict}});
+  } else {
+    out["plan"] = nlohmann::json::array();
+    for (const auto& row : document.plan)
+      out["plan"].push_back({{"item", row.item}, {"group", row.group}, {"question", row.question},
+                             {"action", row.action}, {"owner", row.owner}, {"due", row.due}, {"state", row.state},
+                             {"scope", row.scope}});
+  }
+  return out.dump(2) + "\n";
+}
+
+Status check(lxw_error code, const std::filesystem::path& out, std::string_view doing) {
+  if (code == LXW_NO_ERROR) return {};
+  return io_error("cannot write the workbook " + out.string() + " (" + std::string(doing) + "): " + lxw_strerror(code));
+}
+
+Status write_xlsx(const ExportDocument& document, ExportContent content, const std::filesystem::path& file,
+                  const std::filesystem::path& shown_as) {
+  lxw_workbook* workbook = workbook_new(file.c_str());
+  if (!workbook) return io_error("cannot create the workbook " + shown_as.string());
+  const bool items = content == ExportContent::assessment;
+  lxw_worksheet* sheet = workbook_add_worksheet(workbook, items ? "Assessment" : "Improvement plan");
+  lxw_worksheet* about = workbook_add_worksheet(workbook, "About");
+  lxw_format* bold = workbook_add_format(workbook);
+  format_set_bold(bold);
+  lxw_format* wrap = workbook_add_format(workbook);
+  format_set_text_wrap(wrap);
+  format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
+
+  const std::string title = "DSPT " + document.year + " " + (items ? "assessment" : "improvement plan") + ": " +
+                            document.site_name + " (" + document.ods + ")";
+  lxw_doc_properties properties = {};
+  properties.title = const_cast<char*>(title.c_str());
+  properties.subject = const_cast<char*>(document.status.c_str());
+  properties.company = const_cast<char*>(document.organisation.c_str());
+  properties.comments = const_cast<char*>(document.generated_at.c_str());
+  if (auto s = check(workbook_set_properties(workbook, &properties), shown_as, "properties"); !s) {
+    workbook_close(workbook);
+    return s;
+  }
+
+  const auto& header = items ? kItemColumns : kPlanColumns;
+  const auto rows = items ? item_rows(document) : plan_rows(document);
+  Status failed;
+  auto write = [&](lxw_worksheet* into, lxw_row_t row, lxw_col_t col, const std::string& text, lxw_format* format) {
+    if (!failed) return;
+    // Every value is written as a string: an answer is never evaluated as a formula.
+    failed = check(worksheet_write_string(into, row, col, text.c_str(), format), shown_as, "a cell");
+  };
+  for (std::size_t c = 0; c < header.size(); ++c) write(sheet, 0, static_cast<lxw_col_t>(c), header[c], bold);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t c = 0; c < rows[r].size(); ++c)
+      write(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), rows[r][c], wrap);
+  worksheet_freeze_panes(sheet, 1, 0);
+  worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(rows.size()), static_cast<lxw_col_t>(header.size() - 1));
+  // Wide columns for the question and the free text, narrow ones for ids and flags.
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    const std::string& name = header[c];
+    const double width = name == "Question" ? 60 : (name == "Answer" || name == "Comment" || name == "Action" ||
+                                                    name == "Override reason")
+                                                       ? 40
+                                                       : name == "Group" ? 24 : 16;
+    worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
+  }
+  const std::vector<std::pair<std::string, std::string>> facts = {
+      {"Organisation", document.organisation}, {"HQ code", document.hq_code}, {"ODS code", document.ods},
+      {"Site", document.site_name},            {"Year", document.year},       {"Status now", document.status},
+      {"Generated at", document.generated_at}};
+  for (std::size_t r = 0; r < facts.size(); ++r) {
+    write(about, static_cast<lxw_row_t>(r), 0, facts[r].first, bold);
+    write(about, static_cast<lxw_row_t>(r), 1, facts[r].second, nullptr);
+  }
+  worksheet_set_column(about, 0, 0, 16, nullptr);
+  worksheet_set_column(about, 1, 1, 50, nullptr);
+  const lxw_error closed = workbook_close(workbook);  // writes the file and frees the workbook
+  if (!failed) return failed;
+  return check(closed, shown_as, "saving");
+}
+
+Status write_text(const std::string& text, const std::filesystem::path& file, const std::filesystem::path& shown_as) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out || !out.write(text.data(), static_cast<std::streamsize>(text.size())) || !out.flush())
+    return io_error("cannot write " + shown_as.string());
+  return {};
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+std::string escape_html(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::xlsx: return "xlsx";
+    case ExportFormat::csv: return "csv";
+    case ExportFormat::json: return "json";
+  }
+  return "xlsx";
+}
+
+Result<ExportFormat> export_format_for(const std::filesystem::path& out, const std::optional<std::string>& format) {
+  const std::string named = format ? lower(*format) : lower(out.extension().string());
+  if (named == "xlsx" || named == ".xlsx") return ExportFormat::xlsx;
+  if (named == "csv" || named == ".csv") return ExportFormat::csv;
+  if (named == "json" || named == ".json") return ExportFormat::json;
+  if (format) return invalid_input("--format is xlsx, csv or json, not '" + *format + "'");
+  return invalid_input("cannot tell the format of " + out.string() +
+                       " from its name; end it in .xlsx, .csv or .json, or give --format xlsx|csv|json");
+}
+
+Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
+                    const std::filesystem::path& out) {
+  std::error_code ec;
+  const auto parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+  if (!std::filesystem::is_directory(parent, ec))
+    return invalid_input("the folder " + parent.string() + " does not exist; create it or choose another --out");
+  // Written beside the target and renamed into place, so a failure never leaves half a file
+  // under the name asked for and an existing file is replaced whole.
+  const auto temporary = parent / ("." + out.filename().string() + ".tmp-" + crypto::random_hex(4));
+  Status written;
+  switch (format) {
+    case ExportFormat::xlsx: written = write_xlsx(document, content, temporary, out); break;
+    case ExportFormat::csv:
+      written = write_text(content == ExportContent::assessment ? csv_text(kItemColumns, item_rows(document))
+                                                                : csv_text(kPlanColumns, plan_rows(document)),
+                           temporary, out);
+      break;
+    case ExportFormat::json: written = write_text(json_text(document, content), temporary, out); break;
+  }
+  if (written) {
+    std::filesystem::rename(temporary, out, ec);
+    if (ec) written = io_error("cannot write " + out.string() + ": " + ec.message());
+  }
+  if (!written) std::filesystem::remove(temporary, ec);
+  return written;
+}
+
+std::string certificate_html(const Certificate& c) {
+  const auto e = [](const std::string& text) { return escape_html(text); };
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>DSPT certificate: " +
+         e(c.site_name) + " (" + e(c.ods) + ")</title>\n<style>\n"
+         "@page { size: A4; margin: 20mm; }\n"
+         "body { font-family: Frutiger, Arial, sans-serif; color: #212b32; margin: 0 auto; max-width: 170mm; }\n"
+         "header { background: #005eb8; color: #fff; padding: 12px 20px; }\n"
+         "h1 { font-size: 22px; margin: 0; }\n"
+         ".status { font-size: 34px; font-weight: bold; color: #005eb8; margin: 28px 0 8px; }\n"
+         "dl { display: grid; grid-template-columns: 40mm 1fr; gap: 6px 12px; }\n"
+         "dt { font-weight: bold; }\n"
+         ".hash { font-family: monospace; font-size: 10px; word-break: break-all; }\n"
+         "</style>\n</head>\n<body>\n<header><h1>Data Security and Protection Toolkit</h1></header>\n<main>\n"
+         "<p class=\"status\">" + e(c.public_status) + "</p>\n"
+         "<p>Published on " + e(c.published_on) + "</p>\n<dl>\n"
+         "<dt>Organisation</dt><dd>" + e(c.organisation) + " (" + e(c.hq_code) + ")</dd>\n"
+         "<dt>Site</dt><dd>" + e(c.site_name) + " (" + e(c.ods) + ")</dd>\n"
+         "<dt>Published by</dt><dd>" + e(c.published_by) + "</dd>\n"
+         "<dt>Publication</dt><dd>" + std::to_string(c.publication_id) + "</dd>\n"
+         "<dt>Answers hash</dt><dd class=\"hash\">" + e(c.answers_hash) + "</dd>\n"
+         "</dl>\n</main>\n</body>\n</html>\n";
+}
+
+}  // namespace dsptsync
