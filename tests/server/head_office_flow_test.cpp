@@ -76,6 +76,21 @@ class HeadOfficeFlow : public ::testing::Test {
     }
   }
 
+  // Sends a raw HTTP request to the server over TCP on 127.0.0.1 (bash's /dev/tcp: a client that is
+  // not ours) and returns the whole response, headers and body; bounded by `timeout`.
+  CliRun http(const std::string& request_line, const std::string& extra_headers = "") {
+    const std::string request = request_line + "\r\nHost: 127.0.0.1\r\n" + extra_headers + "\r\n";
+    std::ofstream(scratch_.path() / "request") << request;
+    const std::string script = "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(server_.port()) + " && cat " +
+                               shell_quote((scratch_.path() / "request").string()) + " >&3 && cat <&3";
+    return run_program("timeout 10 bash -c " + shell_quote(script), {}, scratch_.path());
+  }
+  static nlohmann::json body_of(const CliRun& response) {
+    const auto start = response.out.find("\r\n\r\n");
+    if (start == std::string::npos) return nullptr;
+    return nlohmann::json::parse(response.out.substr(start + 4), nullptr, false);
+  }
+
   RunningServer server_;
   TempDir stores_;
   TempDir scratch_;
@@ -242,6 +257,28 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   auto hull_progress = branch_cli(stores_ / "hull", "progress");
   EXPECT_TRUE(hull_progress.data["published"].is_null());
   EXPECT_FALSE(hq("progress", "--branch", "VLAXL").data["branches"][0]["published"].is_null());
+
+  // The public look-up, as the toolkit's organisation search: the status and date, nothing else.
+  auto looked_up = http("GET /status/vlaxl HTTP/1.1");
+  ASSERT_EQ(looked_up.code, 0) << looked_up.err;
+  EXPECT_EQ(looked_up.out.rfind("HTTP/1.1 200", 0), 0u) << looked_up.out;
+  EXPECT_NE(looked_up.out.find("Content-Type: application/json"), std::string::npos);
+  const auto status = body_of(looked_up);
+  EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
+                                    {"published", date_of(now_ms()).iso()}}))
+      << status.dump();
+  EXPECT_EQ(body_of(http("GET /status/VM2B3 HTTP/1.1"))["status"], "21/22 Approaching Standards");
+  auto unpublished = http("GET /status/VN4C5 HTTP/1.1");
+  EXPECT_EQ(unpublished.out.rfind("HTTP/1.1 404", 0), 0u);
+  EXPECT_EQ(body_of(unpublished), (nlohmann::json{{"ods", "VN4C5"}, {"status", "Not Published"}}));
+  // A code that is not a branch here reads the same: the look-up does not reveal the branch list.
+  EXPECT_EQ(body_of(http("GET /status/VQ9Q9 HTTP/1.1")), (nlohmann::json{{"ods", "VQ9Q9"}, {"status", "Not Published"}}));
+  EXPECT_EQ(http("GET /status/not-a-code HTTP/1.1").out.rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(http("POST /status/VLAXL HTTP/1.1", "Content-Length: 0\r\n").out.rfind("HTTP/1.1 405", 0), 0u);
+  EXPECT_EQ(http("GET /answers HTTP/1.1").out.rfind("HTTP/1.1 404", 0), 0u);
+  auto oversized = http("GET /status/VLAXL HTTP/1.1", "X-Padding: " + std::string(64 * 1024, 'a') + "\r\n");
+  EXPECT_EQ(oversized.out.find("21/22"), std::string::npos) << "an oversized request is not answered";
+  ASSERT_TRUE(client::sync_once(*hull)) << "devices still sync on the same port";
 
   // The certificate names the organisation, the branch, its status and the date.
   const auto certificate = scratch_.path() / "leeds.html";

@@ -111,6 +111,12 @@ inline constexpr std::size_t kMaxPublishedStatusesPerReady = 200;
 // (edits made offline while head office rolled forward): far more than anyone types offline.
 inline constexpr std::size_t kMaxLateEditsCarried = 100000;
 
+// The first HTTP request on a connection (a WebSocket upgrade, or the public status look-up):
+// headers beyond this are refused before they are buffered, and a request that does not arrive
+// in time is dropped, so idle or slow-drip connections cannot hold memory.
+inline constexpr std::size_t kMaxHttpHeaderBytes = 8 * 1024;
+inline constexpr int kHttpRequestTimeoutSeconds = 30;
+
 // How long a graceful shutdown waits for clients to take their last frames.
 inline constexpr int kShutdownGraceSeconds = 5;
 

@@ -6,6 +6,7 @@
 // bounded queue, as Beast allows one read and one write in flight per stream.
 #include "dsptsync/server/sync_server.h"
 
+#include "../http_routes.h"
 #include "../log.h"
 #include "../server_session.h"
 #include "../sync_core.h"
@@ -16,6 +17,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -30,6 +32,7 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace http = beast::http;
 using tcp = net::ip::tcp;
 using net::awaitable;
 using net::use_awaitable;
@@ -47,8 +50,8 @@ class Connection {
 template <class Stream>
 class WsSession final : public ServerSession, public Connection {
  public:
-  WsSession(SyncCore& core, std::string peer, Stream stream)
-      : ServerSession(core, std::move(peer)), ws_(std::move(stream)) {}
+  WsSession(SyncCore& core, std::string peer, Stream stream, const PublicStatusLookup& lookup)
+      : ServerSession(core, std::move(peer)), ws_(std::move(stream)), lookup_(lookup) {}
 
   // `self` keeps the session alive while the coroutine runs.
   awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
@@ -60,11 +63,26 @@ class WsSession final : public ServerSession, public Connection {
         co_return;
       }
     }
+    // The first request decides: a WebSocket upgrade is a device; anything else is plain HTTP
+    // (the public status look-up), answered once and closed.
+    beast::flat_buffer request_buffer;
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(limits::kMaxHttpHeaderBytes);
+    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(limits::kHttpRequestTimeoutSeconds));
+    if (auto [ec, read] = co_await http::async_read(ws_.next_layer(), request_buffer, parser, tuple_awaitable); ec) {
+      log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}});
+      co_return;
+    }
+    auto request = parser.release();
+    if (!websocket::is_upgrade(request)) {
+      co_await answer_http(request);
+      co_return;
+    }
     beast::get_lowest_layer(ws_).expires_never();
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(limits::kMaxFrameBytes);
     ws_.binary(true);
-    if (auto [ec] = co_await ws_.async_accept(tuple_awaitable); ec) {
+    if (auto [ec] = co_await ws_.async_accept(request, tuple_awaitable); ec) {
       log_event("warn", "websocket_refused", {{"peer", peer()}, {"reason", ec.message()}});
       co_return;
     }
@@ -116,6 +134,26 @@ class WsSession final : public ServerSession, public Connection {
   }
 
  private:
+  awaitable<void> answer_http(http::request<http::empty_body> request) {
+    const std::string method(request.method_string());
+    const std::string target(request.target());
+    const HttpReply reply = route_http(method, target, lookup_);
+    http::response<http::string_body> response{static_cast<http::status>(reply.status), request.version()};
+    response.set(http::field::server, "dsptsync");
+    response.set(http::field::content_type, "application/json; charset=utf-8");
+    response.set(http::field::cache_control, "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : reply.headers) response.set(name, value);
+    response.keep_alive(false);
+    if (request.method() != http::verb::head) response.body() = reply.body;
+    response.prepare_payload();
+    const std::string path = target.substr(0, target.find('?'));
+    log_event("info", "http", {{"peer", peer()}, {"method", method}, {"path", path}, {"status", reply.status}});
+    auto [ec, written] = co_await http::async_write(ws_.next_layer(), response, tuple_awaitable);
+    (void)written;
+    if (!ec) beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
   void start_writer() {
     if (writing_) return;
     writing_ = true;
@@ -143,6 +181,7 @@ class WsSession final : public ServerSession, public Connection {
   }
 
   websocket::stream<Stream> ws_;
+  const PublicStatusLookup& lookup_;
   std::deque<Bytes> outbox_;
   bool writing_ = false;
   bool closing_ = false;
@@ -154,6 +193,13 @@ struct Server {
   const ServeOptions& options;
   net::io_context io{1};
   SyncCore core{head_office};
+  // The public look-up reads publications through its own connection (SQLite readers do not
+  // block the storage thread's writes under WAL), on the I/O thread: one indexed row.
+  std::unique_ptr<Directory> public_directory;
+  PublicStatusLookup lookup = [this](const std::string& ods) -> Result<std::optional<PublicStatusRecord>> {
+    if (!public_directory) return make_error(ErrorKind::store, "the look-up is not open");
+    return public_directory->latest_published_status(ods);
+  };
   std::optional<net::ssl::context> tls;
   tcp::acceptor acceptor{io};
   std::list<std::weak_ptr<Connection>> connections;
@@ -175,11 +221,11 @@ struct Server {
       std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
       if (tls) {
         using Stream = beast::ssl_stream<beast::tcp_stream>;
-        auto session = std::make_shared<WsSession<Stream>>(core, peer, Stream(beast::tcp_stream(std::move(socket)), *tls));
+        auto session = std::make_shared<WsSession<Stream>>(core, peer, Stream(beast::tcp_stream(std::move(socket)), *tls), lookup);
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       } else {
-        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, peer, beast::tcp_stream(std::move(socket)));
+        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, peer, beast::tcp_stream(std::move(socket)), lookup);
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       }
@@ -241,6 +287,9 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
   auto lock = ServeLock::acquire(head_office.dir());
   if (!lock) return lock.error();
   Server server{head_office, options};
+  auto public_directory = open_sqlite_directory(head_office.dir() / "server.db");
+  if (!public_directory) return public_directory.error();
+  server.public_directory = std::move(*public_directory);
 
   if (options.tls_certificate || options.tls_private_key) {
     if (!options.tls_certificate || !options.tls_private_key)
