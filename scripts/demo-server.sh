@@ -13,6 +13,12 @@ if [ ! -f "$data/server.db" ]; then
   server init --ods A1B2 --name "Acme Care Group" --year 2021-22
   server branch add VLAXL --name "Leeds"
   server branch add VM2B3 --name "York"
+  # Head office's administrator answers a few of the items it shares with every branch.
+  server user add "Helen Okafor" --role admin
+  export DSPTSYNC_SERVER_USER="Helen Okafor"
+  server answer 1.1.1 "ZA123456" --comment "Renewed each March"
+  server answer 1.3.1 yes
+  server answer 10.1.2 yes
 fi
 leeds=$(server invite --branch VLAXL --role admin --user "Sam Patel $(date +%H%M%S)" --json | sed -n 's/.*"code": "\(.*\)".*/\1/p')
 york=$(server invite --branch VM2B3 --role member --user "Priya Shah $(date +%H%M%S)" --json | sed -n 's/.*"code": "\(.*\)".*/\1/p')
@@ -22,9 +28,12 @@ Demo organisation: Acme Care Group (A1B2), branches Leeds (VLAXL) and York (VM2B
 Enrol a branch laptop (in another terminal), then work offline and sync:
 
   $build_dir/client/dsptsync --store /tmp/leeds enrol ws://$listen $leeds
-  $build_dir/client/dsptsync --store /tmp/leeds answer 1.1.5 "The registered manager"
+  $build_dir/client/dsptsync --store /tmp/leeds items          # [shared] items come from head office
+  $build_dir/client/dsptsync --store /tmp/leeds answer 7.3.4 yes
   $build_dir/client/dsptsync --store /tmp/leeds sync
   $build_dir/server/dsptsync-server --data $data progress
+  DSPTSYNC_SERVER_USER="Helen Okafor" $build_dir/server/dsptsync-server --data $data publish --year 2021-22 --all-ready --dry-run
+  curl http://$listen/status/VLAXL                          # the public look-up: status and date only
 
 York's code (a member): $york
 Each code works once and expires in 7 days. Stop the server with Ctrl-C.
