@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dsptsync needs (scripts/packages.txt), only those missing.
+# Installs the Debian packages dsptsync needs (scripts/packages.txt), only those missing; or, with
+# arguments, those packages (tools/bench-vs-peer asks for nodejs and npm this way).
 # Idempotent: a machine that has them all is left untouched and nothing is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mapfile -t wanted < <(grep -v '^[[:space:]]*#' scripts/packages.txt | sed '/^[[:space:]]*$/d')
+if [ $# -gt 0 ]; then
+  wanted=("$@")
+else
+  mapfile -t wanted < <(grep -v '^[[:space:]]*#' scripts/packages.txt | sed '/^[[:space:]]*$/d')
+fi
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

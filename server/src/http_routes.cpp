@@ -1,25 +1,57 @@
 #include "http_routes.h"
 
 #include "dsptsync/ods.h"
+#include "dsptsync/time.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cctype>
 
 namespace dsptsync::server {
 namespace {
 
 constexpr std::string_view kStatusPrefix = "/status/";
+constexpr std::string_view kHealthPath = "/health";
+constexpr std::string_view kReadMethods = "GET, HEAD";
 
-HttpReply json_reply(int status, const nlohmann::json& body) { return {status, body.dump() + "\n", {}}; }
+// Every response: JSON that no browser may sniff into something else, and never cached (a status
+// changes when head office publishes).
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  HttpResponse response;
+  response.status = status;
+  // `replace`: a request's bytes echoed in an error message may not be UTF-8.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  response.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
+  return response;
+}
 
-HttpReply error_reply(int status, std::string message) { return json_reply(status, {{"error", std::move(message)}}); }
+HttpResponse method_not_allowed(std::string_view method, std::string_view path) {
+  HttpResponse response = json_response(
+      405, {{"error", std::string(method) + " is not allowed on " + std::string(path) + "; use GET or HEAD"}});
+  response.headers.emplace_back("Allow", std::string(kReadMethods));
+  return response;
+}
 
-// %XX escapes in a path segment; an invalid escape leaves the text as it is (the code check refuses it).
+// Public data: any page may read it.
+HttpResponse public_data(HttpResponse response) {
+  response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return response;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// %XX escapes of a path segment; a broken escape stays as it is (the code check then refuses it).
 std::string url_decoded(std::string_view text) {
   std::string out;
+  out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
       i += 2;
     } else {
       out += text[i];
@@ -28,31 +60,60 @@ std::string url_decoded(std::string_view text) {
   return out;
 }
 
+bool is_read(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
 }  // namespace
 
-HttpReply route_http(std::string_view method, std::string_view target, const PublicStatusLookup& lookup) {
-  const std::string_view path = target.substr(0, target.find('?'));
-  const bool readable = method == "GET" || method == "HEAD";
-  if (path == "/health") {
-    if (!readable) return {405, nlohmann::json{{"error", "use GET"}}.dump() + "\n", {{"Allow", "GET, HEAD"}}};
-    return json_reply(200, {{"ok", true}});
-  }
-  if (!path.starts_with(kStatusPrefix)) return error_reply(404, "no such page; the public look-up is /status/ODS-CODE");
-  if (!readable) return {405, nlohmann::json{{"error", "use GET"}}.dump() + "\n", {{"Allow", "GET, HEAD"}}};
-  const std::string raw = url_decoded(path.substr(kStatusPrefix.size()));
-  auto code = parse_ods_code(raw);
-  if (!code) return error_reply(400, code.error().message);
-  auto found = lookup(code->code);
-  if (!found) return error_reply(503, "the look-up is unavailable just now; try again shortly");
-  // Public data: anyone may read it, from any page. Whether a code is one of this organisation's
-  // branches is not said: every well-formed code without a publication reads "Not Published".
-  HttpReply reply = !*found ? json_reply(404, {{"ods", code->code}, {"status", "Not Published"}})
-                            : json_reply(200, {{"ods", (*found)->ods},
-                                               {"status", (*found)->public_status},
-                                               {"year", (*found)->year},
-                                               {"published", date_of((*found)->published_at).iso()}});
-  reply.headers.emplace_back("Access-Control-Allow-Origin", "*");
-  return reply;
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  const auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+  };
+  if (same(name, "Content-Type")) return content_type;
+  for (const auto& [key, value] : headers)
+    if (same(key, name)) return value;
+  return std::nullopt;
 }
+
+HttpRoute route_http(std::string_view method, std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  if (path == kHealthPath) {
+    if (!is_read(method)) return method_not_allowed(method, path);
+    return json_response(200, {{"ok", true}});
+  }
+  if (path.starts_with(kStatusPrefix)) {
+    if (!is_read(method)) return public_data(method_not_allowed(method, "/status"));
+    auto code = parse_ods_code(url_decoded(path.substr(kStatusPrefix.size())));
+    if (!code) return public_data(json_response(400, {{"error", code.error().message}}));
+    return PublicStatusQuery{code->code};
+  }
+  return json_response(404, {{"error", "there is no page at this address; the public status look-up is "
+                                       "GET /status/{ODS code}, e.g. /status/VLAXL"}});
+}
+
+HttpResponse respond_public_status(const PublicStatusQuery& query,
+                                   const Result<std::optional<PublicStatusRecord>>& found) {
+  HttpResponse response;
+  if (!found) {
+    response = json_response(503, {{"error", "the status look-up is unavailable just now; try again shortly"}});
+    response.headers.emplace_back("Retry-After", "5");
+  } else if (!*found) {
+    // As the toolkit's search shows an organisation that has not published. Said of every
+    // well-formed code, a branch here or not, so the look-up does not reveal the branch list.
+    response = json_response(404, {{"ods", query.ods}, {"status", "Not Published"}});
+  } else {
+    // Only what the toolkit itself publishes: the status and the date. Never an answer.
+    const PublicStatusRecord& record = **found;
+    response = json_response(200, {{"ods", record.ods},
+                                   {"status", record.public_status},
+                                   {"year", record.year},
+                                   {"published", date_of(record.published_at).iso()}});
+  }
+  return public_data(std::move(response));
+}
+
+HttpResponse http_error(int status, std::string message) { return json_response(status, {{"error", std::move(message)}}); }
 
 }  // namespace dsptsync::server

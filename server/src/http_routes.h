@@ -1,31 +1,60 @@
 // Plain HTTP on the sync port, transport-free: what the server answers to a request that is not a
 // WebSocket upgrade. Today the public status look-up (as the toolkit's organisation search: a
 // site's latest published status and date, never an answer) and a health check.
+//
+// Two steps, so the transport stays thin and never learns what a route means:
+//   1. route_http(method, target) reads the request line and says what it needs: either nothing
+//      (an HttpResponse, ready to send) or a look-up (a PublicStatusQuery: a normalised ODS code);
+//   2. the transport runs the look-up (SyncCore::public_status) and hands the result to
+//      respond_public_status, which makes the response.
+// A new route adds a request type to HttpRoute and a respond function for it.
 #pragma once
 
 #include "dsptsync/directory.h"
 #include "dsptsync/error.h"
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace dsptsync::server {
 
-struct HttpReply {
+struct HttpResponse {
   int status = 200;
-  std::string body;  // JSON
-  std::vector<std::pair<std::string, std::string>> headers;  // beyond the ones every reply has
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;  // the body a GET gets; the transport leaves it out for HEAD
+  // Every header but Content-Type, Content-Length and Connection (the transport's), in order.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of a header, if set (names compare case-insensitively).
+  std::optional<std::string> header(std::string_view name) const;
 };
 
-// Finds a site's latest publication (Directory::latest_published_status).
-using PublicStatusLookup = std::function<Result<std::optional<PublicStatusRecord>>(const std::string& ods)>;
+// GET|HEAD /status/{ODS} with a well-formed code: needs the site's latest publication.
+struct PublicStatusQuery {
+  std::string ods;  // normalised: upper case, no surrounding space, %-escapes decoded
+};
 
-// GET|HEAD /status/{ODS}: 200 {ods, status, year, published} | 404 {ods, status: "Not Published"}
-// | 400 for a malformed code. GET /health: 200. Anything else 404, or 405 for another method.
-HttpReply route_http(std::string_view method, std::string_view target, const PublicStatusLookup& lookup);
+using HttpRoute = std::variant<HttpResponse, PublicStatusQuery>;
+
+// Routes one request. `target` is the request target as sent (path and query).
+//   GET|HEAD /status/{ODS}  -> PublicStatusQuery, or 400 for a malformed code
+//   GET|HEAD /health        -> 200 {"ok":true}
+//   another method on those -> 405 with Allow: GET, HEAD
+//   anything else           -> 404
+HttpRoute route_http(std::string_view method, std::string_view target);
+
+// The answer to a status query: 200 {ods, status, year, published (ISO date)} for the latest
+// publication, 404 {ods, status: "Not Published"} for any well-formed code without one (a branch
+// here or not: the branch list is not revealed), 503 when the look-up failed or the server is busy.
+HttpResponse respond_public_status(const PublicStatusQuery& query,
+                                   const Result<std::optional<PublicStatusRecord>>& found);
+
+// An answer the transport makes itself when a request cannot be routed: 400 (unreadable request),
+// 413 (a body where none is taken), 431 (headers too large). Same headers as every response.
+HttpResponse http_error(int status, std::string message);
 
 }  // namespace dsptsync::server

@@ -67,6 +67,9 @@ class SyncCore {
   void enrol(protocol::Enrol request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
   void push(Principal who, protocol::Push push, ReplyCallback done);
   void pull(Principal who, protocol::Pull pull, ReplyCallback done);
+  // The public status look-up (GET /status/ODS): the site's latest publication, read on the worker
+  // thread like every other request. An error when the store fails or the server is overloaded.
+  void public_status(std::string ods, std::function<void(Result<std::optional<PublicStatusRecord>>)> done);
   // Sends everything after the cursor as pages through `page`, then registers the sink for live
   // changes, with no gap: the catch-up and the registration happen on the worker thread, where
   // every commit happens too.
@@ -84,6 +87,7 @@ class SyncCore {
     std::function<void()> run;
     std::optional<std::pair<Principal, protocol::Push>> push;  // pushes are grouped
     ReplyCallback push_done;
+    std::array<std::uint8_t, 32> digest{};  // of the push, whose signature was checked before queueing
   };
   struct Watcher {
     Principal who;
@@ -98,6 +102,8 @@ class SyncCore {
   void run_round(std::vector<Job>& batch);
   void commit_pushes(std::vector<Job>& pushes);
   void check_revocations();
+  // Ends the sessions of a device that is no longer allowed (revoked, or its user revoked).
+  void check_session(const std::string& device_id);
   void deliver_server_edits();
   void continue_watch(const SessionSink* key, ReplyCallback page);
   std::vector<std::string> readable_scopes(const Principal& who) const;
@@ -124,9 +130,9 @@ class SyncCore {
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id
+  std::vector<std::string> attached_since_check_;  // devices attached since the last check
 
   std::atomic<std::uint64_t> commits_{0};
-  std::atomic<bool> recheck_sessions_{false};
 };
 
 }  // namespace dsptsync::server

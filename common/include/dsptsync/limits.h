@@ -111,11 +111,18 @@ inline constexpr std::size_t kMaxPublishedStatusesPerReady = 200;
 // (edits made offline while head office rolled forward): far more than anyone types offline.
 inline constexpr std::size_t kMaxLateEditsCarried = 100000;
 
-// The first HTTP request on a connection (a WebSocket upgrade, or the public status look-up):
-// headers beyond this are refused before they are buffered, and a request that does not arrive
-// in time is dropped, so idle or slow-drip connections cannot hold memory.
+// Every HTTP request on the sync port (a WebSocket upgrade, or the public status look-up): headers
+// beyond this are refused (431) before they are buffered, and a request whose headers do not
+// arrive in time is dropped, so idle or slow-drip connections cannot hold memory. 8 KiB is what
+// common servers take by default; an upgrade or a look-up needs a few hundred bytes. No request
+// body is ever read: every route is GET or HEAD, and a request that carries a body is answered
+// and its connection closed.
 inline constexpr std::size_t kMaxHttpHeaderBytes = 8 * 1024;
 inline constexpr int kHttpRequestTimeoutSeconds = 30;
+
+// Plain HTTP requests answered on one kept-alive connection before the server closes it: enough for
+// a monitoring check or a page's few look-ups, while no one connection is held forever.
+inline constexpr std::size_t kMaxHttpRequestsPerConnection = 100;
 
 // How long a graceful shutdown waits for clients to take their last frames.
 inline constexpr int kShutdownGraceSeconds = 5;

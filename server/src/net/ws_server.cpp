@@ -1,5 +1,7 @@
 // The WebSocket transport of the sync service (Boost.Beast, C++20 coroutines). The only server
-// file that includes Beast: it turns connections into ServerSession frames and back.
+// file that includes Beast: it turns connections into ServerSession frames and back, and answers
+// plain HTTP on the same port (the public status look-up) through the transport-free router in
+// http_routes.h.
 //
 // One I/O thread runs every connection (a branch client sends little; the work that costs is on
 // the storage worker); each connection has one reader coroutine and one writer coroutine with a
@@ -40,6 +42,7 @@ constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 
 constexpr std::size_t kMaxQueuedFrames = limits::kMaxQueuedFramesPerConnection;
 constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
+constexpr auto kHttpRequestTimeout = std::chrono::seconds(limits::kHttpRequestTimeoutSeconds);
 
 class Connection {
  public:
@@ -50,8 +53,8 @@ class Connection {
 template <class Stream>
 class WsSession final : public ServerSession, public Connection {
  public:
-  WsSession(SyncCore& core, std::string peer, Stream stream, const PublicStatusLookup& lookup)
-      : ServerSession(core, std::move(peer)), ws_(std::move(stream)), lookup_(lookup) {}
+  WsSession(SyncCore& core, std::string peer, Stream stream)
+      : ServerSession(core, std::move(peer)), core_(core), ws_(std::move(stream)) {}
 
   // `self` keeps the session alive while the coroutine runs.
   awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
@@ -63,47 +66,49 @@ class WsSession final : public ServerSession, public Connection {
         co_return;
       }
     }
-    // The first request decides: a WebSocket upgrade is a device; anything else is plain HTTP
-    // (the public status look-up), answered once and closed.
-    beast::flat_buffer request_buffer;
-    http::request_parser<http::empty_body> parser;
-    parser.header_limit(limits::kMaxHttpHeaderBytes);
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(limits::kHttpRequestTimeoutSeconds));
-    if (auto [ec, read] = co_await http::async_read(ws_.next_layer(), request_buffer, parser, tuple_awaitable); ec) {
-      log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}});
-      co_return;
-    }
-    auto request = parser.release();
-    if (!websocket::is_upgrade(request)) {
-      co_await answer_http(request);
-      co_return;
-    }
-    beast::get_lowest_layer(ws_).expires_never();
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.read_message_max(limits::kMaxFrameBytes);
-    ws_.binary(true);
-    if (auto [ec] = co_await ws_.async_accept(request, tuple_awaitable); ec) {
-      log_event("warn", "websocket_refused", {{"peer", peer()}, {"reason", ec.message()}});
-      co_return;
-    }
-    beast::flat_buffer buffer;
-    for (;;) {
-      auto [ec, size] = co_await ws_.async_read(buffer, tuple_awaitable);
+    // Each request decides: a WebSocket upgrade is a device and takes the connection over; any
+    // other request is plain HTTP (the public status look-up), routed by http_routes.h. Only the
+    // headers are read, at most kMaxHttpHeaderBytes, within kHttpRequestTimeoutSeconds.
+    beast::flat_buffer buffer;  // keeps bytes read past one request for the next
+    for (std::size_t served = 0;;) {
+      http::request_parser<http::empty_body> parser;
+      parser.header_limit(limits::kMaxHttpHeaderBytes);
+      beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
+      http_idle_ = true;
+      auto [ec, read] = co_await http::async_read_header(ws_.next_layer(), buffer, parser, tuple_awaitable);
+      http_idle_ = false;
+      (void)read;
       if (ec) {
-        if (ec == websocket::error::message_too_big)
-          log_event("warn", "frame_too_large", {{"peer", peer()}, {"limit", limits::kMaxFrameBytes}});
-        break;
+        co_await refuse_request(ec, served);
+        co_return;
       }
-      const auto data = buffer.cdata();
-      on_frame(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
-      buffer.consume(size);
-      if (closing_) break;
+      if (websocket::is_upgrade(parser.get())) {
+        co_await run_websocket(parser.release());
+        co_return;
+      }
+      ++served;
+      // Kept alive only when the client asks for it (browsers do; a script reading to the end does
+      // not), while nothing of the request is left unread, up to a bounded number of requests.
+      const bool keep_alive = parser.is_done() && parser.get().keep_alive() &&
+                              http::token_list(parser.get()[http::field::connection]).exists("keep-alive") &&
+                              served < limits::kMaxHttpRequestsPerConnection && !http_stopping_;
+      const bool written = co_await answer_http(parser.release(), keep_alive);
+      if (!written) co_return;
+      if (!keep_alive || http_stopping_) {
+        co_await finish_http();
+        co_return;
+      }
     }
-    on_closed();
   }
 
   void shut_down() override {
     post([this] {
+      if (!upgraded_) {
+        // Plain HTTP: no new request on this connection; one being waited for is given up.
+        http_stopping_ = true;
+        if (http_idle_) beast::get_lowest_layer(ws_).cancel();
+        return;
+      }
       protocol::ErrorMessage bye{protocol::ErrorCode::shutting_down, "the server is shutting down; sync again later", 0};
       if (authenticated()) revoke(bye);
       else close_after_send("shutting down");
@@ -134,24 +139,112 @@ class WsSession final : public ServerSession, public Connection {
   }
 
  private:
-  awaitable<void> answer_http(http::request<http::empty_body> request) {
+  using LookupResult = Result<std::optional<PublicStatusRecord>>;
+
+  awaitable<void> run_websocket(http::request<http::empty_body> request) {
+    upgraded_ = true;
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(limits::kMaxFrameBytes);
+    ws_.binary(true);
+    if (auto [ec] = co_await ws_.async_accept(request, tuple_awaitable); ec) {
+      log_event("warn", "websocket_refused", {{"peer", peer()}, {"reason", ec.message()}});
+      co_return;
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+      auto [ec, size] = co_await ws_.async_read(buffer, tuple_awaitable);
+      if (ec) {
+        if (ec == websocket::error::message_too_big)
+          log_event("warn", "frame_too_large", {{"peer", peer()}, {"limit", limits::kMaxFrameBytes}});
+        break;
+      }
+      const auto data = buffer.cdata();
+      on_frame(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
+      buffer.consume(size);
+      if (closing_) break;
+    }
+    on_closed();
+  }
+
+  // Routes one plain HTTP request, runs the look-up it needs, and writes the answer. False when
+  // the connection failed.
+  awaitable<bool> answer_http(http::request<http::empty_body> request, bool keep_alive) {
     const std::string method(request.method_string());
     const std::string target(request.target());
-    const HttpReply reply = route_http(method, target, lookup_);
-    http::response<http::string_body> response{static_cast<http::status>(reply.status), request.version()};
-    response.set(http::field::server, "dsptsync");
-    response.set(http::field::content_type, "application/json; charset=utf-8");
-    response.set(http::field::cache_control, "no-store");
-    response.set("X-Content-Type-Options", "nosniff");
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    response.keep_alive(false);
-    if (request.method() != http::verb::head) response.body() = reply.body;
-    response.prepare_payload();
-    const std::string path = target.substr(0, target.find('?'));
-    log_event("info", "http", {{"peer", peer()}, {"method", method}, {"path", path}, {"status", reply.status}});
-    auto [ec, written] = co_await http::async_write(ws_.next_layer(), response, tuple_awaitable);
+    HttpRoute route = route_http(method, target);
+    HttpResponse response;
+    if (auto* query = std::get_if<PublicStatusQuery>(&route)) {
+      LookupResult found = co_await look_up_public_status(query->ods);
+      response = respond_public_status(*query, found);
+    } else {
+      response = std::move(std::get<HttpResponse>(route));
+    }
+    log_event("info", "http", {{"peer", peer()}, {"method", method}, {"path", target.substr(0, target.find('?'))},
+                               {"status", response.status}});
+    const bool written = co_await write_http(std::move(response), request.version(),
+                                             request.method() == http::verb::head, keep_alive);
+    co_return written;
+  }
+
+  awaitable<bool> write_http(HttpResponse response, unsigned version, bool head, bool keep_alive) {
+    http::response<http::string_body> message{static_cast<http::status>(response.status), version};
+    message.set(http::field::server, "dsptsync");
+    message.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message.set(name, value);
+    message.keep_alive(keep_alive);
+    message.content_length(response.body.size());  // a HEAD answer says how long the GET one is
+    if (!head) message.body() = std::move(response.body);
+    beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
+    auto [ec, written] = co_await http::async_write(ws_.next_layer(), message, tuple_awaitable);
     (void)written;
-    if (!ec) beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return !ec;
+  }
+
+  // A request that could not be read: headers too large (431) or not HTTP (400) get an answer
+  // before the connection closes; a client that went away, stayed silent or was too slow is just
+  // closed.
+  awaitable<void> refuse_request(boost::system::error_code ec, std::size_t served) {
+    const bool parse_error = ec.category() == http::make_error_code(http::error::header_limit).category() &&
+                             ec != http::error::end_of_stream && ec != http::error::partial_message;
+    if (!parse_error) {
+      if (served == 0) log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}});
+      co_return;
+    }
+    HttpResponse response =
+        ec == http::error::header_limit
+            ? http_error(431, "the request's headers are larger than " +
+                                  std::to_string(limits::kMaxHttpHeaderBytes / 1024) + " KiB")
+            : http_error(400, "the request is not HTTP/1.1 this server can read (" + ec.message() + ")");
+    log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}, {"status", response.status}});
+    const bool written = co_await write_http(std::move(response), 11, false, false);
+    if (written) co_await finish_http();
+  }
+
+  // Ends a plain HTTP connection: TLS close_notify, or a TCP half-close so the client reads to the
+  // end of the answer.
+  awaitable<void> finish_http() {
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::get_lowest_layer(ws_).expires_after(kShutdownGrace);
+      auto [ec] = co_await ws_.next_layer().async_shutdown(tuple_awaitable);
+      (void)ec;
+    } else {
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  // Runs the look-up on the storage thread (SyncCore::public_status) and resumes here, on this
+  // connection's executor, with its result.
+  awaitable<LookupResult> look_up_public_status(std::string ods) {
+    return net::async_initiate<const net::use_awaitable_t<>&, void(LookupResult)>(
+        [this](auto handler, std::string code) {
+          auto waiting = std::make_shared<decltype(handler)>(std::move(handler));
+          core_.public_status(std::move(code), [waiting, executor = ws_.get_executor()](LookupResult found) {
+            net::post(executor, [waiting, found = std::move(found)]() mutable { (*waiting)(std::move(found)); });
+          });
+        },
+        use_awaitable, std::move(ods));
   }
 
   void start_writer() {
@@ -180,8 +273,11 @@ class WsSession final : public ServerSession, public Connection {
     }
   }
 
+  SyncCore& core_;
   websocket::stream<Stream> ws_;
-  const PublicStatusLookup& lookup_;
+  bool upgraded_ = false;       // a WebSocket now; before that, plain HTTP
+  bool http_idle_ = false;      // waiting for the next HTTP request's headers
+  bool http_stopping_ = false;  // shutting down: answer no further HTTP request
   std::deque<Bytes> outbox_;
   bool writing_ = false;
   bool closing_ = false;
@@ -193,13 +289,6 @@ struct Server {
   const ServeOptions& options;
   net::io_context io{1};
   SyncCore core{head_office};
-  // The public look-up reads publications through its own connection (SQLite readers do not
-  // block the storage thread's writes under WAL), on the I/O thread: one indexed row.
-  std::unique_ptr<Directory> public_directory;
-  PublicStatusLookup lookup = [this](const std::string& ods) -> Result<std::optional<PublicStatusRecord>> {
-    if (!public_directory) return make_error(ErrorKind::store, "the look-up is not open");
-    return public_directory->latest_published_status(ods);
-  };
   std::optional<net::ssl::context> tls;
   tcp::acceptor acceptor{io};
   std::list<std::weak_ptr<Connection>> connections;
@@ -221,11 +310,11 @@ struct Server {
       std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
       if (tls) {
         using Stream = beast::ssl_stream<beast::tcp_stream>;
-        auto session = std::make_shared<WsSession<Stream>>(core, peer, Stream(beast::tcp_stream(std::move(socket)), *tls), lookup);
+        auto session = std::make_shared<WsSession<Stream>>(core, peer, Stream(beast::tcp_stream(std::move(socket)), *tls));
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       } else {
-        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, peer, beast::tcp_stream(std::move(socket)), lookup);
+        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, peer, beast::tcp_stream(std::move(socket)));
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       }
@@ -287,9 +376,6 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
   auto lock = ServeLock::acquire(head_office.dir());
   if (!lock) return lock.error();
   Server server{head_office, options};
-  auto public_directory = open_sqlite_directory(head_office.dir() / "server.db");
-  if (!public_directory) return public_directory.error();
-  server.public_directory = std::move(*public_directory);
 
   if (options.tls_certificate || options.tls_private_key) {
     if (!options.tls_certificate || !options.tls_private_key)

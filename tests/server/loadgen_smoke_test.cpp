@@ -1,0 +1,77 @@
+// A short run of every load generator workload against a real server: the figures are produced and
+// sane. How fast they are is for the benchmark (tools/bench-vs-peer, docs/performance.md), never a
+// test: machines here are shared and noisy.
+#include "../common/cli_runner.h"
+#include "../common/test_support.h"
+
+#include <gtest/gtest.h>
+
+namespace dsptsync::testing {
+namespace {
+
+nlohmann::json run_loadgen(const std::vector<std::string>& args) {
+  TempDir scratch;
+  std::vector<std::string> all = {"--server", DSPTSYNC_SERVER_CLI, "--timeout", "100"};
+  all.insert(all.end(), args.begin(), args.end());
+  auto run = run_program(shell_quote(DSPTSYNC_LOADGEN), all, scratch.path());
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_TRUE(run.data.is_object()) << run.out << run.err;
+  return run.data;
+}
+
+void expect_sane_latency(const nlohmann::json& latency) {
+  EXPECT_GT(latency["p50"].get<double>(), 0);
+  EXPECT_LE(latency["p50"].get<double>(), latency["p95"].get<double>());
+  EXPECT_LE(latency["p95"].get<double>(), latency["p99"].get<double>());
+  EXPECT_LE(latency["p99"].get<double>(), latency["max"].get<double>());
+}
+
+TEST(LoadgenSmoke, StreamingWorkloadsAcknowledgeEveryEditAndReportTheFigures) {
+  for (const char* workload : {"stream-w1", "stream-w32", "catchup"}) {
+    SCOPED_TRACE(workload);
+    auto out = run_loadgen({"--workload", workload, "--clients", "4", "--updates", "60"});
+    ASSERT_TRUE(out.contains("load")) << out.dump();
+    const auto& load = out["load"];
+    EXPECT_EQ(load["edits"], 240);
+    EXPECT_GT(load["editsPerSec"].get<double>(), 0);
+    EXPECT_GT(load["serverCpuSeconds"].get<double>(), 0);
+    EXPECT_GT(load["serverPeakRssMB"].get<double>(), 1);
+    EXPECT_GE(load["serverPeakRssMB"].get<double>(), load["serverRssMB"].get<double>());
+    expect_sane_latency(load["ackLatencyMs"]);
+  }
+}
+
+TEST(LoadgenSmoke, FanoutDeliversEachEditToTheOtherDevicesOfItsBranch) {
+  auto out = run_loadgen({"--workload", "fanout", "--clients", "4", "--updates", "30", "--docs", "2"});
+  ASSERT_TRUE(out.contains("load")) << out.dump();
+  EXPECT_EQ(out["load"]["edits"], 120);
+  // Two devices per branch: each edit reaches the one other device of its branch (what is still
+  // on its way when the last acknowledgement arrives is not counted).
+  EXPECT_GT(out["load"]["deliveries"].get<int>(), 0);
+  EXPECT_LE(out["load"]["deliveries"].get<int>(), 120);
+  expect_sane_latency(out["load"]["deliveryLatencyMs"]);
+
+  auto hq = run_loadgen({"--workload", "fanout-hq", "--branches", "5", "--edits", "3"});
+  ASSERT_TRUE(hq.contains("fanout")) << hq.dump();
+  EXPECT_EQ(hq["fanout"]["deliveries"], 15) << "every head office edit reaches every branch";
+  expect_sane_latency(hq["fanout"]["deliveryLatencyMs"]);
+}
+
+TEST(LoadgenSmoke, IdleFirstSyncAndPublishReportTheirFigures) {
+  auto idle = run_loadgen({"--workload", "idle", "--idle", "20"});
+  ASSERT_TRUE(idle.contains("idle")) << idle.dump();
+  EXPECT_EQ(idle["idle"]["conns"], 20);
+  EXPECT_GT(idle["idle"]["rssMB"].get<double>(), 1);
+
+  auto first = run_loadgen({"--workload", "first-sync", "--history", "600"});
+  ASSERT_TRUE(first.contains("firstSync")) << first.dump();
+  EXPECT_EQ(first["firstSync"]["changesReceived"], 600);
+  EXPECT_GT(first["firstSync"]["seconds"].get<double>(), 0);
+
+  auto publish = run_loadgen({"--workload", "publish", "--branches", "3"});
+  ASSERT_TRUE(publish.contains("publish")) << publish.dump();
+  EXPECT_EQ(publish["publish"]["sites"], 3);
+}
+
+}  // namespace
+}  // namespace dsptsync::testing

@@ -1,0 +1,499 @@
+// The public status look-up: plain HTTP on the sync port. The router on its own (no sockets), then
+// a real server on loopback spoken to by a real TCP client (plain POSIX sockets writing raw
+// HTTP/1.1, so no HTTP library of ours is on the client side), and `openssl s_client` over TLS.
+#include "fixture.h"
+
+#include "../common/cli_runner.h"
+#include "http_routes.h"
+
+#include "dsptsync/limits.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <ctime>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+namespace dsptsync {
+namespace {
+
+using protocol::Role;
+using server::HttpResponse;
+using server::PublicStatusQuery;
+using testing::RunningServer;
+using testing::TempDir;
+using json = nlohmann::json;
+
+constexpr auto kStep = std::chrono::seconds(10);  // no exchange in these tests may take longer
+
+// ---- The router, without sockets ----
+
+HttpResponse answered(const server::HttpRoute& route) {
+  const auto* response = std::get_if<HttpResponse>(&route);
+  if (!response) throw std::runtime_error("the route needs a look-up");
+  return *response;
+}
+
+std::string query_of(const server::HttpRoute& route) {
+  const auto* query = std::get_if<PublicStatusQuery>(&route);
+  return query ? query->ods : "(no look-up)";
+}
+
+std::vector<std::string> keys_of(const json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.push_back(key);
+  return keys;
+}
+
+TimestampMs at(int year, int month, int day) {
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = 12;
+  return static_cast<TimestampMs>(timegm(&tm)) * 1000;
+}
+
+void expect_common_headers(const HttpResponse& response, bool public_data) {
+  EXPECT_EQ(response.header("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(response.header("Cache-Control"), "no-store");
+  EXPECT_EQ(response.header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(response.header("Access-Control-Allow-Origin"), public_data ? std::optional<std::string>("*") : std::nullopt);
+  EXPECT_TRUE(json::parse(response.body, nullptr, false).is_object()) << response.body;
+}
+
+TEST(PublicStatusRouter, AStatusRequestAsksForTheLookUpOfTheNormalisedCode) {
+  EXPECT_EQ(query_of(server::route_http("GET", "/status/VLAXL")), "VLAXL");
+  EXPECT_EQ(query_of(server::route_http("HEAD", "/status/VLAXL")), "VLAXL");
+  EXPECT_EQ(query_of(server::route_http("GET", "/status/vlaxl")), "VLAXL");
+  EXPECT_EQ(query_of(server::route_http("GET", "/status/%20vLaXl%20")), "VLAXL");
+  EXPECT_EQ(query_of(server::route_http("GET", "/status/%76laxl?from=search")), "VLAXL");
+  EXPECT_EQ(query_of(server::route_http("GET", "/status/A1B2")), "A1B2");  // head office publishes too
+  EXPECT_EQ(query_of(server::route_http("GET", "/status/8JX12")), "8JX12");
+}
+
+TEST(PublicStatusRouter, AMalformedCodeIs400AndSaysWhatACodeLooksLike) {
+  for (const std::string target : {"/status/not-a-code", "/status/", "/status/VLAXL/answers", "/status/%ZZ",
+                                   "/status/V%00AXL", "/status/%FF%FE"}) {
+    const auto response = answered(server::route_http("GET", target));
+    EXPECT_EQ(response.status, 400) << target;
+    const auto body = json::parse(response.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << target << ": " << response.body;
+    EXPECT_EQ(keys_of(body), std::vector<std::string>{"error"});
+    EXPECT_NE(body["error"].get<std::string>().find("e.g. VLAXL"), std::string::npos) << body.dump();
+    expect_common_headers(response, true);
+  }
+}
+
+TEST(PublicStatusRouter, HealthUnknownPathsAndOtherMethods) {
+  const auto health = answered(server::route_http("GET", "/health"));
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(json::parse(health.body), (json{{"ok", true}}));
+  expect_common_headers(health, false);
+  EXPECT_EQ(answered(server::route_http("HEAD", "/health?probe=1")).status, 200);
+
+  for (const std::string target : {"/", "/status", "/answers", "/statusVLAXL", "/health/extra", "http://x/health"}) {
+    const auto response = answered(server::route_http("GET", target));
+    EXPECT_EQ(response.status, 404) << target;
+    EXPECT_EQ(keys_of(json::parse(response.body)), std::vector<std::string>{"error"});
+    expect_common_headers(response, false);
+  }
+  for (const std::string method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
+    for (const std::string target : {"/status/VLAXL", "/health"}) {
+      const auto response = answered(server::route_http(method, target));
+      EXPECT_EQ(response.status, 405) << method << " " << target;
+      EXPECT_EQ(response.header("Allow"), "GET, HEAD");
+      expect_common_headers(response, target != "/health");
+    }
+  }
+  // A method on a path that does not exist is simply not found.
+  EXPECT_EQ(answered(server::route_http("POST", "/answers")).status, 404);
+}
+
+TEST(PublicStatusRouter, TheAnswerCarriesOnlyStatusAndDateOrNotPublished) {
+  const PublicStatusQuery query{"VLAXL"};
+  const auto published = server::respond_public_status(
+      query, Result<std::optional<PublicStatusRecord>>(
+                 std::optional<PublicStatusRecord>(PublicStatusRecord{"VLAXL", "21/22 Standards Met", "2021-22",
+                                                                      at(2026, 11, 23)})));
+  EXPECT_EQ(published.status, 200);
+  EXPECT_EQ(json::parse(published.body), (json{{"ods", "VLAXL"},
+                                               {"status", "21/22 Standards Met"},
+                                               {"year", "2021-22"},
+                                               {"published", "2026-11-23"}}));
+  expect_common_headers(published, true);
+
+  const auto unpublished = server::respond_public_status(
+      query, Result<std::optional<PublicStatusRecord>>(std::optional<PublicStatusRecord>()));
+  EXPECT_EQ(unpublished.status, 404);
+  EXPECT_EQ(json::parse(unpublished.body), (json{{"ods", "VLAXL"}, {"status", "Not Published"}}));
+  expect_common_headers(unpublished, true);
+
+  const auto failed = server::respond_public_status(
+      query, Result<std::optional<PublicStatusRecord>>(make_error(ErrorKind::store, "disk I/O error")));
+  EXPECT_EQ(failed.status, 503);
+  EXPECT_EQ(failed.body.find("disk"), std::string::npos) << "the store's own error stays in the log";
+  EXPECT_TRUE(failed.header("Retry-After").has_value());
+  expect_common_headers(failed, true);
+}
+
+// ---- A real TCP client on loopback ----
+
+struct Answer {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto found = headers.find(name);
+    return found == headers.end() ? "" : found->second;
+  }
+  json parsed() const { return json::parse(body, nullptr, false); }
+};
+
+// One TCP connection to the server; every wait is bounded by kStep.
+class RawHttp {
+ public:
+  explicit RawHttp(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+      throw std::runtime_error("cannot connect to the server");
+  }
+  ~RawHttp() { ::close(fd_); }
+  RawHttp(const RawHttp&) = delete;
+  RawHttp& operator=(const RawHttp&) = delete;
+
+  // Writes all of `bytes`; false if the server closed the connection first.
+  bool send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const auto sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (sent <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(sent));
+    }
+    return true;
+  }
+
+  // The next whole response (HEAD: no body whatever Content-Length says), or nothing if the
+  // connection ended (or kStep passed) first.
+  std::optional<Answer> next(bool head = false) {
+    const auto deadline = std::chrono::steady_clock::now() + kStep;
+    for (;;) {
+      if (auto answer = take(head)) return answer;
+      if (!fill(deadline)) return take(head);
+    }
+  }
+
+  // True when the server ends the connection (EOF or reset) within kStep, with nothing more sent.
+  bool closed_by_server() {
+    const auto deadline = std::chrono::steady_clock::now() + kStep;
+    while (fill(deadline)) {
+    }
+    return eof_ && buffer_.empty();
+  }
+
+ private:
+  // Reads what arrives; false at EOF, on an error or at the deadline.
+  bool fill(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd waiting{fd_, POLLIN, 0};
+    if (::poll(&waiting, 1, static_cast<int>(left.count())) <= 0) return false;
+    char chunk[16384];
+    const auto got = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (got <= 0) {
+      eof_ = true;
+      return false;
+    }
+    buffer_.append(chunk, static_cast<std::size_t>(got));
+    return true;
+  }
+
+  std::optional<Answer> take(bool head) {
+    const auto end_of_headers = buffer_.find("\r\n\r\n");
+    if (end_of_headers == std::string::npos) return std::nullopt;
+    Answer answer;
+    std::size_t line_start = 0;
+    bool first = true;
+    while (line_start < end_of_headers) {
+      auto line_end = buffer_.find("\r\n", line_start);
+      const std::string line = buffer_.substr(line_start, line_end - line_start);
+      line_start = line_end + 2;
+      if (first) {
+        first = false;
+        if (line.rfind("HTTP/1.1 ", 0) != 0) throw std::runtime_error("not an HTTP/1.1 response: " + line);
+        answer.status = std::stoi(line.substr(9, 3));
+        continue;
+      }
+      const auto colon = line.find(':');
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      answer.headers[name] = value;
+    }
+    const std::size_t length = head ? 0 : std::stoul(answer.header("content-length").empty() ? "0" : answer.header("content-length"));
+    if (buffer_.size() < end_of_headers + 4 + length) return std::nullopt;
+    answer.body = buffer_.substr(end_of_headers + 4, length);
+    buffer_.erase(0, end_of_headers + 4 + length);
+    return answer;
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  bool eof_ = false;
+};
+
+std::string request(const std::string& method, const std::string& target, const std::string& extra = "") {
+  return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
+}
+
+// One request on its own connection, as a script would: the server answers and closes.
+Answer fetch(const RunningServer& server, const std::string& method, const std::string& target,
+             const std::string& extra = "") {
+  RawHttp http(server.port());
+  EXPECT_TRUE(http.send(request(method, target, extra)));
+  auto answer = http.next(method == "HEAD");
+  if (!answer) throw std::runtime_error("no answer to " + method + " " + target);
+  EXPECT_EQ(answer->header("connection"), "close") << method << " " << target;
+  EXPECT_TRUE(http.closed_by_server()) << "a request that did not ask to keep the connection ends it";
+  return *answer;
+}
+
+void expect_common_headers(const Answer& answer, bool public_data) {
+  EXPECT_EQ(answer.header("content-type"), "application/json; charset=utf-8");
+  EXPECT_EQ(answer.header("cache-control"), "no-store");
+  EXPECT_EQ(answer.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(answer.header("access-control-allow-origin"), public_data ? "*" : "");
+  for (const auto& [name, value] : answer.headers)
+    if (name != "access-control-allow-origin") {
+      EXPECT_EQ(name.rfind("access-control-", 0), std::string::npos) << "no CORS header but Allow-Origin: " << name;
+    }
+}
+
+PublishedSite site(const std::string& ods, const std::string& status, const std::string& public_status) {
+  PublishedSite published;
+  published.ods = ods;
+  published.name = "Leeds";
+  published.status = status;
+  published.public_status = public_status;
+  published.answers_hash = std::string(64, 'a');
+  published.mandatory_provided = 42;
+  published.mandatory_total = 42;
+  return published;
+}
+
+void publish(const RunningServer& server, TimestampMs when, std::vector<PublishedSite> sites) {
+  Publication publication;
+  publication.year = "2021-22";
+  publication.published_at = when;
+  publication.published_by = "Hannah Hughes";
+  publication.sites = std::move(sites);
+  auto recorded = server.admin()->directory().add_publication(publication);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+}
+
+TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
+  RunningServer server;  // branches VLAXL (Leeds) and VM2B3 (York)
+
+  auto unpublished = fetch(server, "GET", "/status/VLAXL");
+  EXPECT_EQ(unpublished.status, 404);
+  EXPECT_EQ(unpublished.parsed(), (json{{"ods", "VLAXL"}, {"status", "Not Published"}}));
+  expect_common_headers(unpublished, true);
+
+  publish(server, at(2026, 6, 1), {site("VLAXL", "approaching", "21/22 Approaching Standards")});
+  auto first = fetch(server, "GET", "/status/VLAXL");
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.parsed()["status"], "21/22 Approaching Standards");
+  EXPECT_EQ(first.parsed()["published"], "2026-06-01");
+
+  // A later publication replaces it; the answer has exactly these four fields, never an answer,
+  // a hash, a count or who published.
+  publish(server, at(2026, 11, 23), {site("VLAXL", "met", "21/22 Standards Met")});
+  auto latest = fetch(server, "GET", "/status/VLAXL");
+  EXPECT_EQ(latest.status, 200);
+  const auto body = latest.parsed();
+  ASSERT_TRUE(body.is_object()) << latest.body;
+  EXPECT_EQ(keys_of(body), (std::vector<std::string>{"ods", "published", "status", "year"}));
+  EXPECT_EQ(body, (json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
+                        {"published", "2026-11-23"}}));
+  expect_common_headers(latest, true);
+
+  // The code is normalised: case, surrounding space, %-escapes.
+  EXPECT_EQ(fetch(server, "GET", "/status/vlaxl").parsed(), body);
+  EXPECT_EQ(fetch(server, "GET", "/status/%20vlaxl%20").parsed(), body);
+  EXPECT_EQ(fetch(server, "GET", "/status/VLAXL?source=search").parsed(), body);
+
+  // HEAD: the same headers, no body.
+  auto head = fetch(server, "HEAD", "/status/VLAXL");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.header("content-length"), std::to_string(latest.body.size()));
+  expect_common_headers(head, true);
+
+  // A branch here that has not published and a code that is no branch here read the same: the
+  // look-up does not reveal the branch list.
+  auto york = fetch(server, "GET", "/status/VM2B3");
+  auto stranger = fetch(server, "GET", "/status/VQ9Q9");
+  EXPECT_EQ(york.status, 404);
+  EXPECT_EQ(stranger.status, 404);
+  EXPECT_EQ(york.parsed(), (json{{"ods", "VM2B3"}, {"status", "Not Published"}}));
+  EXPECT_EQ(stranger.parsed(), (json{{"ods", "VQ9Q9"}, {"status", "Not Published"}}));
+  EXPECT_EQ(york.headers, stranger.headers);
+  EXPECT_EQ(fetch(server, "GET", "/status/A1B2").parsed(), (json{{"ods", "A1B2"}, {"status", "Not Published"}}));
+
+  auto malformed = fetch(server, "GET", "/status/not-a-code");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.parsed()["error"].get<std::string>().find("e.g. VLAXL"), std::string::npos) << malformed.body;
+  expect_common_headers(malformed, true);
+
+  auto posted = fetch(server, "POST", "/status/VLAXL", "Content-Length: 0\r\n");
+  EXPECT_EQ(posted.status, 405);
+  EXPECT_EQ(posted.header("allow"), "GET, HEAD");
+  // A body is never read: the request is still answered, and the connection closed.
+  auto with_body = fetch(server, "POST", "/status/VLAXL", "Content-Length: 7\r\n\r\nanswers");
+  EXPECT_EQ(with_body.status, 405);
+
+  auto unknown = fetch(server, "GET", "/answers/VLAXL");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_TRUE(unknown.parsed().contains("error"));
+  expect_common_headers(unknown, false);
+
+  auto health = fetch(server, "GET", "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.parsed(), (json{{"ok", true}}));
+  expect_common_headers(health, false);
+}
+
+TEST(PublicStatus, AKeptAliveConnectionServesABoundedNumberOfRequests) {
+  RunningServer server;
+  publish(server, at(2026, 11, 23), {site("VLAXL", "met", "21/22 Standards Met")});
+  RawHttp http(server.port());
+  const std::size_t most = limits::kMaxHttpRequestsPerConnection;
+  for (std::size_t i = 1; i <= most; ++i) {
+    const bool status = i % 2 == 0;
+    ASSERT_TRUE(http.send(request("GET", status ? "/status/vlaxl" : "/health", "Connection: keep-alive\r\n")));
+    auto answer = http.next();
+    ASSERT_TRUE(answer) << "request " << i;
+    EXPECT_EQ(answer->status, 200) << "request " << i;
+    if (status) {
+      EXPECT_EQ(answer->parsed()["ods"], "VLAXL");
+    }
+    // HTTP/1.1 keeps a connection unless a side says close.
+    EXPECT_EQ(answer->header("connection"), i < most ? "" : "close") << "request " << i;
+  }
+  EXPECT_TRUE(http.closed_by_server()) << "after " << most << " requests the server closes";
+
+  // Requests sent at once (pipelined) are answered in order, and one without keep-alive ends it.
+  RawHttp pipelined(server.port());
+  ASSERT_TRUE(pipelined.send(request("GET", "/status/VM2B3", "Connection: keep-alive\r\n") +
+                             request("HEAD", "/health", "Connection: keep-alive\r\n") + request("GET", "/nothing")));
+  auto one = pipelined.next();
+  auto two = pipelined.next(/*head=*/true);
+  auto three = pipelined.next();
+  ASSERT_TRUE(one && two && three);
+  EXPECT_EQ(one->status, 404);
+  EXPECT_EQ(one->parsed()["status"], "Not Published");
+  EXPECT_EQ(two->status, 200);
+  EXPECT_EQ(three->status, 404);
+  EXPECT_EQ(three->header("connection"), "close");
+  EXPECT_TRUE(pipelined.closed_by_server());
+}
+
+TEST(PublicStatus, OversizedOrBrokenRequestsAreRefusedAndDevicesStillSyncOnTheSamePort) {
+  RunningServer server(std::vector<std::pair<std::string, std::string>>{{"VLAXL", "Leeds"}});
+  TempDir stores;
+
+  {
+    // 64 KiB of headers: refused (431) or cut off, never answered as a look-up.
+    RawHttp http(server.port());
+    http.send(request("GET", "/status/VLAXL", "X-Padding: " + std::string(64 * 1024, 'a') + "\r\n"));
+    auto answer = http.next();
+    if (answer) {
+      EXPECT_EQ(answer->status, 431);
+    }
+    EXPECT_TRUE(http.closed_by_server());
+  }
+  {
+    RawHttp http(server.port());
+    ASSERT_TRUE(http.send("THIS IS NOT HTTP\r\n\r\n"));
+    auto answer = http.next();
+    if (answer) {
+      EXPECT_EQ(answer->status, 400);
+    }
+    EXPECT_TRUE(http.closed_by_server());
+  }
+  // A connection that never sends its request holds nothing up meanwhile.
+  RawHttp silent(server.port());
+  ASSERT_TRUE(silent.send("GET /status/VLAXL HTTP/1.1\r\nHost: 127"));
+
+  EXPECT_EQ(fetch(server, "GET", "/status/VLAXL").status, 404);
+
+  // The same port still syncs devices, over WebSocket.
+  auto leeds = server.enrol(stores / "leeds", "Ann Lee", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("1.3.12", "The registered manager", "", std::nullopt));
+  auto synced = client::sync_once(*leeds);
+  ASSERT_TRUE(synced) << synced.error().message;
+  EXPECT_EQ(synced->pushed, 1u);
+  EXPECT_EQ(fetch(server, "GET", "/health").status, 200);
+
+  // Stopping the server does not wait for the silent connection's request.
+  const auto stopping = std::chrono::steady_clock::now();
+  server.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(3));
+  EXPECT_TRUE(silent.closed_by_server());
+}
+
+TEST(PublicStatus, OverTlsTheLookUpAndSyncShareThePort) {
+  TempDir files;
+  const auto cert = files / "hq.pem";
+  const auto key = files / "hq.key";
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                           "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " + cert.string() +
+                           " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(make.c_str()), 0) << "openssl could not make a test certificate";
+  RunningServer server({{"VLAXL", "Leeds"}}, std::make_pair(cert, key));
+  publish(server, at(2026, 11, 23), {site("VLAXL", "met", "21/22 Standards Met")});
+
+  // openssl s_client: a TLS client that is not ours; it prints what the server sends until the
+  // server closes the connection.
+  std::ofstream(files / "request") << request("GET", "/status/vlaxl");
+  auto run = testing::run_program(
+      "timeout 15 openssl s_client -quiet -verify_return_error -CAfile " + testing::shell_quote(cert.string()) +
+          " -connect 127.0.0.1:" + std::to_string(server.port()) + " <" +
+          testing::shell_quote((files / "request").string()),
+      {}, files.path());
+  EXPECT_EQ(run.out.rfind("HTTP/1.1 200", 0), 0u) << run.out << run.err;
+  const auto body_start = run.out.find("\r\n\r\n");
+  ASSERT_NE(body_start, std::string::npos) << run.out;
+  EXPECT_EQ(json::parse(run.out.substr(body_start + 4), nullptr, false),
+            (json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"}, {"published", "2026-11-23"}}));
+
+  // Plain HTTP against the TLS port is not answered.
+  {
+    RawHttp plain(server.port());
+    plain.send(request("GET", "/status/VLAXL"));
+    auto answer = plain.next();
+    EXPECT_FALSE(answer && answer->status == 200);
+  }
+
+  TempDir stores;
+  setenv("DSPTSYNC_TLS_CA", cert.c_str(), 1);
+  auto leeds = server.enrol(stores / "leeds", "Ann Lee", "VLAXL", Role::admin);
+  ASSERT_TRUE(leeds->answer("1.3.12", "The manager", "", std::nullopt));
+  auto synced = client::sync_once(*leeds);
+  unsetenv("DSPTSYNC_TLS_CA");
+  ASSERT_TRUE(synced) << synced.error().message;
+  EXPECT_EQ(synced->pushed, 1u);
+}
+
+}  // namespace
+}  // namespace dsptsync
