@@ -543,7 +543,8 @@ int run(const Options& options) {
     for (std::size_t first = 0; first < devices.size(); first += kConnectionsPerHolder) {
       const std::size_t last = std::min(devices.size(), first + kConnectionsPerHolder);
       int to_child[2], from_child[2];
-      if (pipe(to_child) != 0 || pipe(from_child) != 0) die("pipe failed");
+      // Close-on-exec, so a later holder does not keep an earlier one's stdin open.
+      if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(from_child, O_CLOEXEC) != 0) die("pipe failed");
       const pid_t pid = fork();
       if (pid < 0) die("fork failed");
       if (pid == 0) {

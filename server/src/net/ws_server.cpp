@@ -83,6 +83,10 @@ class WsSession final : public ServerSession, public Connection {
         co_return;
       }
       if (websocket::is_upgrade(parser.get())) {
+        // The HTTP buffer lives in this frame for as long as the session: give its memory back
+        // (a device never sends before the upgrade is answered, so nothing in it is lost).
+        buffer.clear();
+        buffer.shrink_to_fit();
         co_await run_websocket(parser.release());
         co_return;
       }
@@ -147,10 +151,14 @@ class WsSession final : public ServerSession, public Connection {
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(limits::kMaxFrameBytes);
     ws_.binary(true);
+    // One frame per message: with fragmenting on, Beast keeps a 4 KiB write buffer for every
+    // connection, most of an idle connection's memory (docs/performance.md).
+    ws_.auto_fragment(false);
     if (auto [ec] = co_await ws_.async_accept(request, tuple_awaitable); ec) {
       log_event("warn", "websocket_refused", {{"peer", peer()}, {"reason", ec.message()}});
       co_return;
     }
+    request = {};  // its headers are not needed again, and this frame lives as long as the session
     beast::flat_buffer buffer;
     for (;;) {
       auto [ec, size] = co_await ws_.async_read(buffer, tuple_awaitable);
@@ -278,7 +286,9 @@ class WsSession final : public ServerSession, public Connection {
   bool upgraded_ = false;       // a WebSocket now; before that, plain HTTP
   bool http_idle_ = false;      // waiting for the next HTTP request's headers
   bool http_stopping_ = false;  // shutting down: answer no further HTTP request
-  std::deque<Bytes> outbox_;
+  // A list, not a deque: an empty libstdc++ deque still holds about 600 bytes, and most of the time
+  // every connection's queue is empty (docs/performance.md: memory per idle connection).
+  std::list<Bytes> outbox_;
   bool writing_ = false;
   bool closing_ = false;
   std::string close_reason_;
