@@ -146,6 +146,13 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
   std::vector<std::int64_t> seqs;
   seqs.reserve(changes.size());
   std::map<std::string, std::int64_t> in_this_batch;
+  // Each field touched is read and opened once and sealed and written once for the whole batch, not
+  // once per change: a first sync brings hundreds of changes to the same few fields in a page.
+  struct TouchedField {
+    FieldState state;
+    std::int64_t last_seq = 0;
+  };
+  std::map<FieldKey, TouchedField> touched;
   for (const auto& change : changes) {
     if (auto valid = codec::validate(change); !valid) return valid.error();
     auto existing = txn.change_seq(change.id);
@@ -180,12 +187,34 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
         return make_error(ErrorKind::protocol, "change " + change.id + " is based on " + parent +
                                                    ", which this replica has not received; send changes in order");
     }
-    auto seq = write(txn, change, std::nullopt);
+    auto field = touched.find(change.key);
+    if (field == touched.end()) {
+      auto current = read_field(txn, change.key);
+      if (!current) return current.error();
+      field = touched.emplace(change.key, TouchedField{std::move(*current), 0}).first;
+    }
+    FieldState next = apply_change(field->second.state, change);
+    if (next.heads.size() > limits::kMaxHeads)
+      return invalid_input("the " + std::string(to_string(change.key.field)) + " of " + change.key.target +
+                           " already has " + std::to_string(limits::kMaxHeads) +
+                           " concurrent values; resolve its conflicts before editing it from another device");
+    StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
+                        crypto::seal(key_, codec::encode(change), change.id), std::nullopt};
+    auto seq = txn.insert_change(stored);
     if (!seq) return seq.error();
+    field->second = {std::move(next), *seq};
     clock.observe(change.hlc);
     in_this_batch.emplace(change.id, *seq);
     seqs.push_back(*seq);
     if (outcome) outcome->applied.push_back(change.id);
+  }
+  for (auto& [key, field] : touched) {
+    field.state.merge_base.reset();  // derived when read, never stored
+    if (auto s = txn.put_field(StoredField{key, field.state.in_conflict(),
+                                           crypto::seal(key_, codec::encode(field.state), associated_data(key)),
+                                           field.last_seq});
+        !s)
+      return s.error();
   }
   if (auto s = txn.put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
   return seqs;

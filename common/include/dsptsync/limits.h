@@ -64,8 +64,10 @@ inline constexpr std::size_t kMaxChangesPerMessage = 1000;
 inline constexpr std::size_t kMaxChangesPerPush = 500;
 inline constexpr std::size_t kMaxPushBytes = 1024 * 1024;
 
-// A pull page the server sends when the client asks for more than this or for 0.
-inline constexpr std::size_t kPullPageChanges = 500;
+// A pull page the server sends when the client asks for more than this or for 0. As large as a
+// message allows: each page is one round trip and one durable commit on the laptop, which bound a
+// first sync (docs/performance.md: 50,000 changes).
+inline constexpr std::size_t kPullPageChanges = kMaxChangesPerMessage;
 
 // The encoded changes of one page (pull, watch catch-up or live) stop at this many bytes, always
 // carrying at least one change: with kMaxFrameBytes of 2 MiB and a change of at most ~80 KiB, a
