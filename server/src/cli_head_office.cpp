@@ -387,10 +387,12 @@ void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& 
         return Output{data, text.str()};
       }
       Output refused_output{data, text.str()};
-      refused_output.failure = refused("the publish was refused: " + std::to_string(blocked) + " of " +
-                                       std::to_string(outcome->sites.size()) +
-                                       " sites cannot be published (problems above); nothing was recorded. Fix them, or "
-                                       "leave those branches out and include them in a later publication");
+      refused_output.failure =
+          all_ready ? refused("no branch can be published yet (each one's problems are above); nothing was recorded")
+                    : refused("the publish was refused: " + std::to_string(blocked) + " of " +
+                              std::to_string(outcome->sites.size()) +
+                              " sites cannot be published (problems above); nothing was recorded. Fix them, or "
+                              "leave those branches out and include them in a later publication");
       return refused_output;
     };
   });
