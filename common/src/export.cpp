@@ -5,10 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <xlsxwriter.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <functional>
+#include <cerrno>
+#include <cstring>
 
 namespace dsptsync {
 namespace {
@@ -94,7 +97,26 @@ std::string json_text(const ExportDocument& document, ExportContent content) {
                              {"action", row.action}, {"owner", row.owner}, {"due", row.due}, {"state", row.state},
                              {"scope", row.scope}});
   }
-  return out.dump(2) + "\n";
+  // Text from the store is UTF-8, but a malformed byte must not make the whole export throw: it is
+  // written as U+FFFD instead.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Excel holds at most 32,767 characters in a cell and libxlsxwriter refuses a longer string, but
+// an answer or comment may be up to kMaxValueBytes: rather than fail the whole workbook, the cell
+// is cut (at a character boundary) and says where the full text is.
+std::string fit_excel_cell(const std::string& text) {
+  constexpr std::size_t kExcelCellChars = 32767;
+  static const std::string kCut = " [cut at Excel's limit; the .csv and .json exports hold the full text]";
+  std::size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;  // counts UTF-8 lead bytes, as libxlsxwriter does
+  if (chars <= kExcelCellChars) return text;
+  const std::size_t keep = kExcelCellChars - kCut.size();
+  std::size_t seen = 0, end = 0;
+  for (; end < text.size(); ++end) {
+    if ((static_cast<unsigned char>(text[end]) & 0xC0) != 0x80 && seen++ == keep) break;
+  }
+  return text.substr(0, end) + kCut;
 }
 
 Status check(lxw_error code, const std::filesystem::path& out, std::string_view doing) {
@@ -133,14 +155,18 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
   auto write = [&](lxw_worksheet* into, lxw_row_t row, lxw_col_t col, const std::string& text, lxw_format* format) {
     if (!failed) return;
     // Every value is written as a string: an answer is never evaluated as a formula.
-    failed = check(worksheet_write_string(into, row, col, text.c_str(), format), shown_as, "a cell");
+    failed = check(worksheet_write_string(into, row, col, fit_excel_cell(text).c_str(), format), shown_as,
+                   "row " + std::to_string(row + 1) + ", column " + std::to_string(col + 1));
   };
   for (std::size_t c = 0; c < header.size(); ++c) write(sheet, 0, static_cast<lxw_col_t>(c), header[c], bold);
   for (std::size_t r = 0; r < rows.size(); ++r)
     for (std::size_t c = 0; c < rows[r].size(); ++c)
       write(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), rows[r][c], wrap);
-  worksheet_freeze_panes(sheet, 1, 0);
-  worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(rows.size()), static_cast<lxw_col_t>(header.size() - 1));
+  worksheet_freeze_panes(sheet, 1, 0);  // returns nothing
+  if (failed)
+    failed = check(worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(rows.size()),
+                                        static_cast<lxw_col_t>(header.size() - 1)),
+                   shown_as, "filter");
   // Wide columns for the question and the free text, narrow ones for ids and flags.
   for (std::size_t c = 0; c < header.size(); ++c) {
     const std::string& name = header[c];
@@ -148,7 +174,9 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
                                                     name == "Override reason")
                                                        ? 40
                                                        : name == "Group" ? 24 : 16;
-    worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr);
+    if (failed)
+      failed = check(worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr),
+                     shown_as, "column widths");
   }
   const std::vector<std::pair<std::string, std::string>> facts = {
       {"Organisation", document.organisation}, {"HQ code", document.hq_code}, {"ODS code", document.ods},
@@ -158,17 +186,49 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
     write(about, static_cast<lxw_row_t>(r), 0, facts[r].first, bold);
     write(about, static_cast<lxw_row_t>(r), 1, facts[r].second, nullptr);
   }
-  worksheet_set_column(about, 0, 0, 16, nullptr);
-  worksheet_set_column(about, 1, 1, 50, nullptr);
+  if (failed) failed = check(worksheet_set_column(about, 0, 0, 16, nullptr), shown_as, "column widths");
+  if (failed) failed = check(worksheet_set_column(about, 1, 1, 50, nullptr), shown_as, "column widths");
   const lxw_error closed = workbook_close(workbook);  // writes the file and frees the workbook
   if (!failed) return failed;
   return check(closed, shown_as, "saving");
 }
 
+Status errno_error(const std::filesystem::path& shown_as) {
+  return io_error("cannot write " + shown_as.string() + ": " + std::strerror(errno));
+}
+
+// fsync before the rename, so after a power cut the name holds either the old file or the whole
+// new one, never a renamed but empty file.
+Status sync_file(const std::filesystem::path& file, const std::filesystem::path& shown_as) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error(shown_as);
+  const bool synced = ::fsync(fd) == 0;
+  const Status status = synced ? Status{} : errno_error(shown_as);
+  ::close(fd);
+  return status;
+}
+
 Status write_text(const std::string& text, const std::filesystem::path& file, const std::filesystem::path& shown_as) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out || !out.write(text.data(), static_cast<std::streamsize>(text.size())) || !out.flush())
-    return io_error("cannot write " + shown_as.string());
+  // O_EXCL: the temporary name is fresh, so an existing file there is not ours to overwrite.
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return errno_error(shown_as);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const Status failed = errno_error(shown_as);
+      ::close(fd);
+      return failed;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const Status failed = errno_error(shown_as);
+    ::close(fd);
+    return failed;
+  }
+  if (::close(fd) != 0) return errno_error(shown_as);
   return {};
 }
 
@@ -204,10 +264,15 @@ std::string_view to_string(ExportFormat format) {
 }
 
 Result<ExportFormat> export_format_for(const std::filesystem::path& out, const std::optional<std::string>& format) {
-  const std::string named = format ? lower(*format) : lower(out.extension().string());
-  if (named == "xlsx" || named == ".xlsx") return ExportFormat::xlsx;
-  if (named == "csv" || named == ".csv") return ExportFormat::csv;
-  if (named == "json" || named == ".json") return ExportFormat::json;
+  // --format names a format ("csv"); the file name ends in an extension (".csv"), compared without its dot.
+  std::string named;
+  if (format)
+    named = lower(*format);
+  else if (out.has_extension())
+    named = lower(out.extension().string().substr(1));
+  if (named == "xlsx") return ExportFormat::xlsx;
+  if (named == "csv") return ExportFormat::csv;
+  if (named == "json") return ExportFormat::json;
   if (format) return invalid_input("--format is xlsx, csv or json, not '" + *format + "'");
   return invalid_input("cannot tell the format of " + out.string() +
                        " from its name; end it in .xlsx, .csv or .json, or give --format xlsx|csv|json");
@@ -224,7 +289,10 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
   const auto temporary = parent / ("." + out.filename().string() + ".tmp-" + crypto::random_hex(4));
   Status written;
   switch (format) {
-    case ExportFormat::xlsx: written = write_xlsx(document, content, temporary, out); break;
+    case ExportFormat::xlsx:
+      written = write_xlsx(document, content, temporary, out);
+      if (written) written = sync_file(temporary, out);
+      break;
     case ExportFormat::csv:
       written = write_text(content == ExportContent::assessment ? csv_text(kItemColumns, item_rows(document))
                                                                 : csv_text(kPlanColumns, plan_rows(document)),
@@ -236,7 +304,15 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
     std::filesystem::rename(temporary, out, ec);
     if (ec) written = io_error("cannot write " + out.string() + ": " + ec.message());
   }
-  if (!written) std::filesystem::remove(temporary, ec);
+  if (!written) {
+    std::filesystem::remove(temporary, ec);
+    return written;
+  }
+  // Makes the rename itself durable. Best effort: the file is complete either way.
+  if (const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
   return written;
 }
 
@@ -246,7 +322,9 @@ std::string certificate_html(const Certificate& c) {
          e(c.site_name) + " (" + e(c.ods) + ")</title>\n<style>\n"
          "@page { size: A4; margin: 20mm; }\n"
          "body { font-family: Frutiger, Arial, sans-serif; color: #212b32; margin: 0 auto; max-width: 170mm; }\n"
-         "header { background: #005eb8; color: #fff; padding: 12px 20px; }\n"
+         // Browsers leave backgrounds out of print unless told: the blue band is part of the look.
+         "header { background: #005eb8; color: #fff; padding: 12px 20px; -webkit-print-color-adjust: exact;"
+         " print-color-adjust: exact; }\n"
          "h1 { font-size: 22px; margin: 0; }\n"
          ".status { font-size: 34px; font-weight: bold; color: #005eb8; margin: 28px 0 8px; }\n"
          "dl { display: grid; grid-template-columns: 40mm 1fr; gap: 6px 12px; }\n"
