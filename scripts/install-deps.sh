@@ -9,6 +9,12 @@ if [ $# -gt 0 ]; then
   wanted=("$@")
 else
   mapfile -t wanted < <(grep -v '^[[:space:]]*#' scripts/packages.txt | sed '/^[[:space:]]*$/d')
+  # Node.js and npm build the web app's pages (web/package.json). A machine may have them from
+  # another source than Debian's packages (NodeSource's nodejs carries npm): only when there is no
+  # npm at all are Debian's installed.
+  if ! command -v npm >/dev/null 2>&1; then
+    wanted+=(nodejs npm)
+  fi
 fi
 missing=()
 for package in "${wanted[@]}"; do

@@ -111,6 +111,32 @@ Result<SecretKey> derive_key_from_passphrase(std::string_view passphrase, const 
   return key;
 }
 
+Result<std::string> hash_password(std::string_view password) {
+  ensure_ready();
+  if (password.empty()) return invalid_input("the password is empty");
+  char hashed[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hashed, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return make_error(ErrorKind::internal, "could not hash the password: Argon2id needs " +
+                                               std::to_string(crypto_pwhash_MEMLIMIT_INTERACTIVE / (1024 * 1024)) +
+                                               " MiB of memory and could not get it");
+  return std::string(hashed);
+}
+
+bool verify_password(std::string_view hash, std::string_view password) {
+  ensure_ready();
+  const std::string terminated(hash);  // libsodium reads a C string
+  return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
+}
+
+void verify_password_decoy(std::string_view password) {
+  static const std::string decoy = [] {
+    auto made = hash_password("a password no one has, hashed once per process");
+    return made ? *made : std::string();
+  }();
+  (void)verify_password(decoy, password);
+}
+
 Bytes seal(const SecretKey& key, ByteView plaintext, std::string_view associated) {
   ensure_ready();
   Bytes sealed(kNonceBytes + plaintext.size() + kTagBytes);

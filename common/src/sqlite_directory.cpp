@@ -481,6 +481,34 @@ class SqliteDirectory final : public Directory {
     return txn.commit();
   }
 
+  Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = find_user(user);
+    if (!existing) return existing.error();
+    if (!*existing)
+      return not_found("there is no user '" + std::string(user) + "'; 'dsptsync-server user list' shows the users");
+    auto use = prepare(
+        "INSERT INTO passwords(user, hash, set_at) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(user) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at");
+    if (!use) return use.error();
+    use->text(1, user);
+    use->text(2, password_hash);
+    use->integer(3, at);
+    if (auto s = step_done(*use, "setting a password"); !s) return s;
+    return txn.commit();
+  }
+
+  Result<std::optional<std::string>> password_hash(std::string_view user) override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT hash FROM passwords WHERE user = ?1");
+    if (!use) return use.error();
+    use->text(1, user);
+    return collect_one<std::string>(
+        *use, [](const Use& row) -> Result<std::string> { return row.column_text(0); }, "reading a password");
+  }
+
   Result<std::int64_t> add_publication(const Publication& publication) override {
     std::lock_guard lock(mutex_);
     WriteTransaction txn(*this);

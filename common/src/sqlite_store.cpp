@@ -23,7 +23,7 @@ using sqlite::Use;
 
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -142,6 +142,14 @@ CREATE TRIGGER publication_sites_immutable_update BEFORE UPDATE ON publication_s
 BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
 CREATE TRIGGER publication_sites_immutable_delete BEFORE DELETE ON publication_sites
 BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+)sql",
+    // 3 -> 4: the web app. People's passwords, as Argon2id strings (never the password itself).
+    R"sql(
+CREATE TABLE passwords(
+  user    TEXT PRIMARY KEY REFERENCES users(name),
+  hash    TEXT NOT NULL,                -- $argon2id$v=19$m=...,t=...,p=1$salt$hash
+  set_at  INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

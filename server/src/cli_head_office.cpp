@@ -4,14 +4,59 @@
 #include "cli_support.h"
 
 #include "dsptsync/assessment.h"
+#include "dsptsync/crypto.h"
 #include "dsptsync/export.h"
+#include "dsptsync/limits.h"
 #include "dsptsync/report.h"
+
+#include <termios.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 namespace dsptsync::server {
+namespace {
+
+// The password to set: $DSPTSYNC_PASSWORD (scripts), else typed twice without echo at a terminal,
+// else one line of stdin. Checked against limits.h before it is hashed.
+Result<std::string> read_new_password() {
+  std::string password;
+  if (const char* value = std::getenv("DSPTSYNC_PASSWORD"); value && *value) {
+    password = value;
+  } else if (::isatty(STDIN_FILENO)) {
+    const auto ask = [](const char* prompt) {
+      std::cerr << prompt << std::flush;
+      termios old_mode{};
+      ::tcgetattr(STDIN_FILENO, &old_mode);
+      termios silent = old_mode;
+      silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+      std::string line;
+      std::getline(std::cin, line);
+      ::tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
+      std::cerr << "\n";
+      return line;
+    };
+    password = ask("New password: ");
+    if (ask("Type it again: ") != password) return invalid_input("the two passwords typed differ; nothing was changed");
+  } else if (!std::getline(std::cin, password)) {
+    return invalid_input("no password given: set DSPTSYNC_PASSWORD, type it at a terminal, or pipe one line to stdin");
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  std::size_t characters = 0;
+  for (unsigned char c : password) characters += (c & 0xC0) != 0x80 ? 1 : 0;
+  if (characters < limits::kMinPasswordChars)
+    return invalid_input("the password is " + std::to_string(characters) + " characters long; use at least " +
+                         std::to_string(limits::kMinPasswordChars) + " (three random words make a strong one)");
+  if (password.size() > limits::kMaxPasswordBytes)
+    return invalid_input("the password is longer than " + std::to_string(limits::kMaxPasswordBytes) + " bytes");
+  return password;
+}
+
+}  // namespace
 namespace {
 
 // Who is acting: --as, else $DSPTSYNC_SERVER_USER.
@@ -576,6 +621,35 @@ void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& 
         return Output{{{"name", user_name}, {"role", protocol::to_string(*role)}, {"branch", nullptr}},
                       "Added " + user_name + " (head office " + std::string(protocol::to_string(*role)) +
                           "); act as them with --as \"" + user_name + "\" or DSPTSYNC_SERVER_USER\n"};
+      };
+    });
+  }
+
+  // user passwd NAME: the password for the web app, from $DSPTSYNC_PASSWORD, a prompt, or stdin.
+  if (auto* user_cmd = app.get_subcommand("user")) {
+    static std::string passwd_name;
+    passwd_name.clear();
+    auto* user_passwd = user_cmd->add_subcommand(
+        "passwd", "set the password NAME signs in to the web app with (from $DSPTSYNC_PASSWORD, else typed twice, "
+                  "else one line on stdin)");
+    user_passwd->add_option("NAME", passwd_name, "the user's name, as 'user list' shows it")->required();
+    user_passwd->callback([&global, &run] {
+      run = [&global]() -> Result<Output> {
+        auto office = open_head_office(global);
+        if (!office) return office.error();
+        auto user = (*office)->directory().user(passwd_name);
+        if (!user) return user.error();
+        if (!*user)
+          return not_found("there is no user '" + passwd_name + "'; 'dsptsync-server user list' shows the users and "
+                           "'user add' adds a head office user");
+        if ((*user)->revoked_at) return refused("'" + passwd_name + "' was revoked; a revoked user cannot sign in");
+        auto password = read_new_password();
+        if (!password) return password.error();
+        auto hashed = crypto::hash_password(*password);
+        if (!hashed) return hashed.error();
+        if (auto set = (*office)->directory().set_password(passwd_name, *hashed, now_ms()); !set) return set.error();
+        return Output{{{"name", passwd_name}, {"password_set", true}},
+                      "Set the web app password of " + passwd_name + "; they sign in at the server's address\n"};
       };
     });
   }

@@ -38,44 +38,9 @@ HttpResponse public_data(HttpResponse response) {
   return response;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// %XX escapes of a path segment; a broken escape stays as it is (the code check then refuses it).
-std::string url_decoded(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 bool is_read(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
 }  // namespace
-
-std::optional<std::string> HttpResponse::header(std::string_view name) const {
-  const auto same = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-  };
-  if (same(name, "Content-Type")) return content_type;
-  for (const auto& [key, value] : headers)
-    if (same(key, name)) return value;
-  return std::nullopt;
-}
 
 HttpRoute route_http(std::string_view method, std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
@@ -85,12 +50,11 @@ HttpRoute route_http(std::string_view method, std::string_view target) {
   }
   if (path.starts_with(kStatusPrefix)) {
     if (!is_read(method)) return public_data(method_not_allowed(method, "/status"));
-    auto code = parse_ods_code(url_decoded(path.substr(kStatusPrefix.size())));
+    auto code = parse_ods_code(web::url_decoded(path.substr(kStatusPrefix.size())));
     if (!code) return public_data(json_response(400, {{"error", code.error().message}}));
     return PublicStatusQuery{code->code};
   }
-  return json_response(404, {{"error", "there is no page at this address; the public status look-up is "
-                                       "GET /status/{ODS code}, e.g. /status/VLAXL"}});
+  return WebAppRequest{};
 }
 
 HttpResponse respond_public_status(const PublicStatusQuery& query,

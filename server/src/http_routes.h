@@ -1,6 +1,6 @@
 // Plain HTTP on the sync port, transport-free: what the server answers to a request that is not a
-// WebSocket upgrade. Today the public status look-up (as the toolkit's organisation search: a
-// site's latest published status and date, never an answer) and a health check.
+// WebSocket upgrade: the public status look-up (as the toolkit's organisation search: a site's
+// latest published status and date, never an answer), a health check, and the web app.
 //
 // Two steps, so the transport stays thin and never learns what a route means:
 //   1. route_http(method, target) reads the request line and says what it needs: either nothing
@@ -12,6 +12,7 @@
 
 #include "dsptsync/directory.h"
 #include "dsptsync/error.h"
+#include "dsptsync/web/http.h"
 
 #include <optional>
 #include <string>
@@ -22,29 +23,23 @@
 
 namespace dsptsync::server {
 
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "application/json; charset=utf-8";
-  std::string body;  // the body a GET gets; the transport leaves it out for HEAD
-  // Every header but Content-Type, Content-Length and Connection (the transport's), in order.
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  // The value of a header, if set (names compare case-insensitively).
-  std::optional<std::string> header(std::string_view name) const;
-};
+using web::HttpResponse;
 
 // GET|HEAD /status/{ODS} with a well-formed code: needs the site's latest publication.
 struct PublicStatusQuery {
   std::string ods;  // normalised: upper case, no surrounding space, %-escapes decoded
 };
 
-using HttpRoute = std::variant<HttpResponse, PublicStatusQuery>;
+// Any other request: the web app's (its pages and its API, web/app.h), which reads the body.
+struct WebAppRequest {};
+
+using HttpRoute = std::variant<HttpResponse, PublicStatusQuery, WebAppRequest>;
 
 // Routes one request. `target` is the request target as sent (path and query).
 //   GET|HEAD /status/{ODS}  -> PublicStatusQuery, or 400 for a malformed code
 //   GET|HEAD /health        -> 200 {"ok":true}
 //   another method on those -> 405 with Allow: GET, HEAD
-//   anything else           -> 404
+//   anything else           -> WebAppRequest (the web app answers 404 for what is not its own)
 HttpRoute route_http(std::string_view method, std::string_view target);
 
 // The answer to a status query: 200 {ods, status, year, published (ISO date)} for the latest

@@ -397,6 +397,33 @@ void SyncCore::public_status(std::string ods, std::function<void(Result<std::opt
            std::nullopt, {}});
 }
 
+void SyncCore::run_web(std::function<web::HttpResponse()> work, std::function<void(web::HttpResponse)> done) {
+  if (overloaded()) {
+    web::HttpResponse busy;
+    busy.status = 503;
+    busy.body = R"({"error":{"code":"busy","message":"the server is busy just now; try again in a moment"}})";
+    busy.headers = {{"Retry-After", "5"}, {"Cache-Control", "no-store"}};
+    return done(std::move(busy));
+  }
+  enqueue({[this, work = std::move(work), done = std::move(done)] {
+             // The first check sets where server edits start: before this request's, not after.
+             if (data_version_ < 0) check_revocations();
+             auto response = work();
+             deliver_server_edits();
+             done(std::move(response));
+           },
+           std::nullopt, {}});
+}
+
+void SyncCore::check_every_session() {
+  std::set<std::string> connected;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& [device_id, weak] : sessions_) connected.insert(device_id);
+  }
+  for (const auto& device_id : connected) check_session(device_id);
+}
+
 void SyncCore::watch(Principal who, std::int64_t after_seq, std::weak_ptr<SessionSink> sink, ReplyCallback page) {
   const SessionSink* key = sink.lock().get();
   if (!key) return;
@@ -555,12 +582,7 @@ void SyncCore::check_revocations() {
     deliver_server_edits();
   }
   // Something was committed elsewhere (a revocation is one such commit): look at every session.
-  std::set<std::string> connected;
-  {
-    std::lock_guard lock(sessions_mutex_);
-    for (const auto& [device_id, weak] : sessions_) connected.insert(device_id);
-  }
-  for (const auto& device_id : connected) check_session(device_id);
+  check_every_session();
 }
 
 void SyncCore::check_session(const std::string& device_id) {

@@ -6,6 +6,7 @@
 
 #include "dsptsync/protocol.h"
 #include "dsptsync/server/head_office.h"
+#include "dsptsync/web/http.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -70,6 +71,11 @@ class SyncCore {
   // The public status look-up (GET /status/ODS): the site's latest publication, read on the worker
   // thread like every other request. An error when the store fails or the server is overloaded.
   void public_status(std::string ods, std::function<void(Result<std::optional<PublicStatusRecord>>)> done);
+  // A request of the web app (web/app.h), run on the worker thread where the database may be used;
+  // what it recorded then reaches watching devices at once. 503 when the server is overloaded.
+  void run_web(std::function<web::HttpResponse()> work, std::function<void(web::HttpResponse)> done);
+  // Worker thread only (a web request that revoked someone): ends every session no longer allowed.
+  void check_every_session();
   // Sends everything after the cursor as pages through `page`, then registers the sink for live
   // changes, with no gap: the catch-up and the registration happen on the worker thread, where
   // every commit happens too.

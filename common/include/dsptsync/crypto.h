@@ -74,6 +74,17 @@ struct SigningKeyPair {
 std::array<std::uint8_t, kSignatureBytes> sign(const SigningKeyPair& keys, ByteView message);
 bool verify(ByteView public_key, ByteView message, ByteView signature);
 
+// Passwords of the web app's people (`dsptsync-server user passwd`): Argon2id in libsodium's
+// self-describing string form ("$argon2id$v=19$m=...,t=...,p=1$salt$hash"), so the cost can be raised
+// later and old hashes still verify. INTERACTIVE limits (64 MiB, 2 passes): a sign-in must answer in
+// well under a second on a small office box, and sign-in attempts are rate limited.
+Result<std::string> hash_password(std::string_view password);
+// Whether the password matches a hash made by hash_password (constant time in the password).
+bool verify_password(std::string_view hash, std::string_view password);
+// Spends the same time as verify_password against a real hash, for a name that has none, so the
+// time of an answer does not tell which names exist.
+void verify_password_decoy(std::string_view password);
+
 // Lower-case hex, and its inverse (refuses odd lengths and non-hex characters).
 std::string to_hex(ByteView bytes);
 Result<Bytes> from_hex(std::string_view hex);

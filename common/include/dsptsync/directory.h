@@ -125,6 +125,10 @@ class Directory {
   // through an enrolled device; refused if the name is taken.
   virtual Status add_user(const User& user) = 0;
 
+  // The web app's password of a user (an Argon2id string, crypto::hash_password); setting one
+  // replaces the last. not_found when the user does not exist.
+  virtual Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at) = 0;
+  virtual Result<std::optional<std::string>> password_hash(std::string_view user) = 0;
   // Records a publication and its sites in one transaction; returns its id.
   virtual Result<std::int64_t> add_publication(const Publication& publication) = 0;
   // Every publication, oldest first, each with its sites.

@@ -113,12 +113,11 @@ inline constexpr std::size_t kMaxPublishedStatusesPerReady = 200;
 // (edits made offline while head office rolled forward): far more than anyone types offline.
 inline constexpr std::size_t kMaxLateEditsCarried = 100000;
 
-// Every HTTP request on the sync port (a WebSocket upgrade, or the public status look-up): headers
-// beyond this are refused (431) before they are buffered, and a request whose headers do not
-// arrive in time is dropped, so idle or slow-drip connections cannot hold memory. 8 KiB is what
-// common servers take by default; an upgrade or a look-up needs a few hundred bytes. No request
-// body is ever read: every route is GET or HEAD, and a request that carries a body is answered
-// and its connection closed.
+// Every HTTP request on the sync port (a WebSocket upgrade, the public status look-up, the web
+// app): headers beyond this are refused (431) before they are buffered, and a request whose headers
+// do not arrive in time is dropped, so idle or slow-drip connections cannot hold memory. 8 KiB is
+// what common servers take by default; an upgrade, a look-up or a page needs well under that. A body
+// is read only for the web app's API, up to kMaxWebRequestBodyBytes.
 inline constexpr std::size_t kMaxHttpHeaderBytes = 8 * 1024;
 inline constexpr int kHttpRequestTimeoutSeconds = 30;
 
@@ -128,5 +127,39 @@ inline constexpr std::size_t kMaxHttpRequestsPerConnection = 100;
 
 // How long a graceful shutdown waits for clients to take their last frames.
 inline constexpr int kShutdownGraceSeconds = 5;
+
+}  // namespace dsptsync::limits
+
+namespace dsptsync::limits {
+
+// ---- The web app (web/, docs/api.md) ----
+
+// A request body of the JSON API: an answer of kMaxValueBytes with its location and comment fits
+// well inside; anything larger is refused (413) before it is read into memory.
+inline constexpr std::size_t kMaxWebRequestBodyBytes = 4 * kMaxValueBytes;
+
+// A signed-in session ends after this long without a request, and after kWebSessionMaxMinutes in
+// all, as NHS services sign people out: a laptop left open in a care office is not an open door.
+inline constexpr int kWebSessionIdleMinutes = 30;
+inline constexpr int kWebSessionMaxMinutes = 12 * 60;
+// Sessions held at once: sign-ins beyond it push out the oldest, so a flood of sign-ins cannot
+// grow the server's memory.
+inline constexpr std::size_t kMaxWebSessions = 10000;
+
+// Failed sign-ins allowed within kSignInWindowMinutes for one name (guessing one person's password)
+// and from one address (guessing many), after which sign-in waits for the window to pass.
+inline constexpr int kSignInFailuresPerUser = 5;
+inline constexpr int kSignInFailuresPerAddress = 20;
+inline constexpr int kSignInWindowMinutes = 15;
+// Names and addresses whose failures are remembered at once: past it the oldest are forgotten.
+inline constexpr std::size_t kMaxSignInWindows = 50000;
+
+// The one-time link `dsptsync ui` prints is good for this long.
+inline constexpr int kSignInLinkMinutes = 10;
+
+// A password set with `dsptsync-server user passwd`: at least this long (NCSC: length over
+// complexity rules), and at most kMaxPasswordBytes so hashing cannot be made to work on megabytes.
+inline constexpr std::size_t kMinPasswordChars = 10;
+inline constexpr std::size_t kMaxPasswordBytes = 1024;
 
 }  // namespace dsptsync::limits

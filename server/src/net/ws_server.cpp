@@ -1,7 +1,7 @@
 // The WebSocket transport of the sync service (Boost.Beast, C++20 coroutines). The only server
 // file that includes Beast: it turns connections into ServerSession frames and back, and answers
-// plain HTTP on the same port (the public status look-up) through the transport-free router in
-// http_routes.h.
+// plain HTTP on the same port (the public status look-up, the web app) through the transport-free
+// router in http_routes.h and the web app (web/app.h).
 //
 // One I/O thread runs every connection (a branch client sends little; the work that costs is on
 // the storage worker); each connection has one reader coroutine and one writer coroutine with a
@@ -12,8 +12,11 @@
 #include "../log.h"
 #include "../server_session.h"
 #include "../sync_core.h"
+#include "../web_backend.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/web/api.h"
+#include "dsptsync/web/app.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -53,8 +56,8 @@ class Connection {
 template <class Stream>
 class WsSession final : public ServerSession, public Connection {
  public:
-  WsSession(SyncCore& core, std::string peer, Stream stream)
-      : ServerSession(core, std::move(peer)), core_(core), ws_(std::move(stream)) {}
+  WsSession(SyncCore& core, web::WebApp* web_app, std::string peer, Stream stream)
+      : ServerSession(core, std::move(peer)), core_(core), web_app_(web_app), ws_(std::move(stream)) {}
 
   // `self` keeps the session alive while the coroutine runs.
   awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
@@ -93,10 +96,18 @@ class WsSession final : public ServerSession, public Connection {
       ++served;
       // Kept alive only when the client asks for it (browsers do; a script reading to the end does
       // not), while nothing of the request is left unread, up to a bounded number of requests.
-      const bool keep_alive = parser.is_done() && parser.get().keep_alive() &&
-                              http::token_list(parser.get()[http::field::connection]).exists("keep-alive") &&
-                              served < limits::kMaxHttpRequestsPerConnection && !http_stopping_;
-      const bool written = co_await answer_http(parser.release(), keep_alive);
+      const bool asked_keep_alive = parser.get().keep_alive() &&
+                                    http::token_list(parser.get()[http::field::connection]).exists("keep-alive") &&
+                                    served < limits::kMaxHttpRequestsPerConnection;
+      bool keep_alive = parser.is_done() && asked_keep_alive && !http_stopping_;
+      bool written = false;
+      if (std::holds_alternative<WebAppRequest>(route_http(parser.get().method_string(), parser.get().target()))) {
+        // The web app's requests may carry a body, read here whole (it is small and bounded).
+        keep_alive = asked_keep_alive;
+        written = co_await answer_web(parser, buffer, keep_alive);
+      } else {
+        written = co_await answer_http(parser.release(), keep_alive);
+      }
       if (!written) co_return;
       if (!keep_alive || http_stopping_) {
         co_await finish_http();
@@ -195,6 +206,72 @@ class WsSession final : public ServerSession, public Connection {
     co_return written;
   }
 
+  // A request of the web app (web/app.h): its body is read (only a Content-Length one, at most
+  // kMaxWebRequestBodyBytes), a page or file is answered here, the API on the storage thread, where
+  // the database may be used. `keep_alive` comes back false when the connection must close.
+  awaitable<bool> answer_web(http::request_parser<http::empty_body>& header_parser, beast::flat_buffer& buffer,
+                             bool& keep_alive) {
+    web::HttpRequest request;
+    const auto& header = header_parser.get();  // not used once the parser moves on to the body
+    request.method = std::string(header.method_string());
+    request.target = std::string(header.target());
+    for (const auto& field : header) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers[name] = std::string(field.value());
+    }
+    request.peer_address = peer().substr(0, peer().rfind(':'));
+    request.tls = !std::is_same_v<Stream, beast::tcp_stream>;
+    const unsigned version = header.version();
+    const bool head = header.method() == http::verb::head;
+    if (!header_parser.is_done()) {
+      const auto length = header_parser.content_length();
+      if (!length || *length > limits::kMaxWebRequestBodyBytes) {
+        keep_alive = false;
+        auto refused = length ? web::api_error(413, "too_large",
+                                               "the request's body is larger than " +
+                                                   std::to_string(limits::kMaxWebRequestBodyBytes / 1024) + " KiB")
+                              : web::api_error(411, "invalid_input", "send the body with a Content-Length");
+        co_return co_await write_http(std::move(refused), version, head, false);
+      }
+      http::request_parser<http::string_body> body_parser{std::move(header_parser)};
+      body_parser.body_limit(limits::kMaxWebRequestBodyBytes);
+      beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
+      auto [ec, read] = co_await http::async_read(ws_.next_layer(), buffer, body_parser, tuple_awaitable);
+      (void)read;
+      if (ec) co_return false;
+      request.body = std::move(body_parser.get().body());
+    }
+    keep_alive = keep_alive && !http_stopping_;
+    const std::string method = request.method;
+    const std::string path(request.path().substr(0, 200));
+    HttpResponse response;
+    if (!web_app_) {
+      response = web::api_error(404, "not_found", "there is no page at this address");
+    } else if (auto file = web_app_->serve_static(request)) {
+      response = std::move(*file);
+    } else {
+      response = co_await run_web_app(std::move(request));
+    }
+    log_event("info", "http", {{"peer", peer()}, {"method", method}, {"path", path}, {"status", response.status}});
+    co_return co_await write_http(std::move(response), version, head, keep_alive);
+  }
+
+  // Runs the web app on the storage thread (SyncCore::run_web) and resumes here with its answer.
+  awaitable<HttpResponse> run_web_app(web::HttpRequest request) {
+    return net::async_initiate<const net::use_awaitable_t<>&, void(HttpResponse)>(
+        [this](auto handler, web::HttpRequest request) {
+          auto waiting = std::make_shared<decltype(handler)>(std::move(handler));
+          core_.run_web([app = web_app_, request = std::move(request)] { return app->handle(request); },
+                        [waiting, executor = ws_.get_executor()](HttpResponse response) {
+                          net::post(executor, [waiting, response = std::move(response)]() mutable {
+                            (*waiting)(std::move(response));
+                          });
+                        });
+        },
+        use_awaitable, std::move(request));
+  }
+
   awaitable<bool> write_http(HttpResponse response, unsigned version, bool head, bool keep_alive) {
     http::response<http::string_body> message{static_cast<http::status>(response.status), version};
     message.set(http::field::server, "dsptsync");
@@ -282,6 +359,7 @@ class WsSession final : public ServerSession, public Connection {
   }
 
   SyncCore& core_;
+  web::WebApp* web_app_;  // null: no web app on this port (tests of the sync service alone)
   websocket::stream<Stream> ws_;
   bool upgraded_ = false;       // a WebSocket now; before that, plain HTTP
   bool http_idle_ = false;      // waiting for the next HTTP request's headers
@@ -303,6 +381,10 @@ struct Server {
   tcp::acceptor acceptor{io};
   std::list<std::weak_ptr<Connection>> connections;
   bool stopping = false;
+  HeadOfficeWebBackend web_backend{head_office};
+  std::optional<web::WebApp> web_app;  // made once TLS is known (its cookies are Secure then)
+
+  web::WebApp* web_app_pointer() { return web_app ? &*web_app : nullptr; }
 
   awaitable<void> accept_loop() {
     for (;;) {
@@ -320,11 +402,12 @@ struct Server {
       std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
       if (tls) {
         using Stream = beast::ssl_stream<beast::tcp_stream>;
-        auto session = std::make_shared<WsSession<Stream>>(core, peer, Stream(beast::tcp_stream(std::move(socket)), *tls));
+        auto session = std::make_shared<WsSession<Stream>>(core, web_app_pointer(), peer, Stream(beast::tcp_stream(std::move(socket)), *tls));
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       } else {
-        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, peer, beast::tcp_stream(std::move(socket)));
+        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, web_app_pointer(), peer,
+                                                                       beast::tcp_stream(std::move(socket)));
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       }
@@ -399,6 +482,11 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
     server.tls->use_private_key_file(options.tls_private_key->string(), net::ssl::context::pem, ec);
     if (ec) return invalid_input("cannot use the private key " + options.tls_private_key->string() + ": " + ec.message());
   }
+
+  server.web_app.emplace(server.web_backend, web::AppOptions{server.tls.has_value(), "", {}});
+  // A revocation in the web app ends the user's sync connections at once (it runs on the storage
+  // thread, where sessions are checked).
+  server.web_backend.on_revoked = [&server] { server.core.check_every_session(); };
 
   boost::system::error_code ec;
   server.acceptor.open(endpoint->protocol(), ec);

@@ -1,0 +1,476 @@
+#include "web_backend.h"
+
+#include "log.h"
+
+#include "dsptsync/crypto.h"
+#include "dsptsync/ods.h"
+#include "dsptsync/report.h"
+#include "dsptsync/time.h"
+#include "dsptsync/web/api.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace dsptsync::server {
+namespace {
+
+using web::api_error;
+using web::error_response;
+using web::json_response;
+
+web::Actor actor_of(const User& user) { return web::Actor{user.name, user.role, user.branch}; }
+
+std::string content_type_of(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    case ExportFormat::csv: return "text/csv; charset=utf-8";
+    case ExportFormat::json: return "application/json; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+web::HttpResponse admins_only(const web::Actor& actor, std::string_view what) {
+  return api_error(403, "forbidden",
+                   actor.user + " is a " + std::string(protocol::to_string(actor.role)) + ": only head office "
+                                "administrators " + std::string(what));
+}
+
+bool head_office_admin(const web::Actor& actor) {
+  return actor.head_office() && actor.role == protocol::Role::admin;
+}
+
+nlohmann::json publication_json(const Publication& publication) {
+  nlohmann::json sites = nlohmann::json::array();
+  for (const auto& site : publication.sites)
+    sites.push_back({{"ods", site.ods},
+                     {"name", site.name},
+                     {"status", site.status},
+                     {"publicStatus", site.public_status},
+                     {"answersHash", site.answers_hash},
+                     {"mandatory", {{"provided", site.mandatory_provided}, {"total", site.mandatory_total}}},
+                     {"assertions", {{"confirmed", site.assertions_confirmed}, {"total", site.assertions_total}}}});
+  nlohmann::json out = {{"id", publication.id},
+                        {"year", publication.year},
+                        {"by", publication.published_by},
+                        {"logSeq", publication.log_seq},
+                        {"sites", std::move(sites)}};
+  out.update(web::timestamp_json(publication.published_at));
+  return out;
+}
+
+}  // namespace
+
+Result<web::OrganisationInfo> HeadOfficeWebBackend::organisation() {
+  // The CLI may have rolled the organisation forward since the last request.
+  if (auto refreshed = head_office_.refresh(); !refreshed) return refreshed.error();
+  return web::OrganisationInfo{head_office_.name(), head_office_.hq().code, head_office_.year().label(), "", ""};
+}
+
+Result<web::Actor> HeadOfficeWebBackend::actor(std::string_view name) {
+  auto user = head_office_.directory().user(name);
+  if (!user) return user.error();
+  if (!*user) return not_found("there is no user '" + std::string(name) + "' any more; sign in again");
+  if ((*user)->revoked_at) return refused("'" + std::string(name) + "' was revoked by head office and is signed out");
+  return actor_of(**user);
+}
+
+Result<web::Actor> HeadOfficeWebBackend::check_password(std::string_view name, std::string_view password) {
+  auto user = head_office_.directory().user(name);
+  if (!user) return user.error();
+  auto hash = *user ? head_office_.directory().password_hash(name) : Result<std::optional<std::string>>(std::nullopt);
+  if (!hash) return hash.error();
+  if (!*user || !*hash) {
+    crypto::verify_password_decoy(password);  // the same time as a real check: names stay unknown
+    return refused("the name or password is not right");
+  }
+  if (!crypto::verify_password(**hash, password) || (*user)->revoked_at)
+    return refused("the name or password is not right");
+  return actor_of(**user);
+}
+
+Result<std::vector<std::string>> HeadOfficeWebBackend::scopes(const web::Actor& actor) {
+  if (!actor.head_office()) return std::vector<std::string>{actor.branch};
+  std::vector<std::string> out{head_office_.hq().code};
+  auto branches = head_office_.directory().branches();
+  if (!branches) return branches.error();
+  for (const auto& branch : *branches) out.push_back(branch.ods);
+  return out;
+}
+
+Result<std::string> HeadOfficeWebBackend::readable_scope(const web::Actor& actor, std::string_view scope) {
+  auto code = parse_ods_code(scope);
+  if (!code) return not_found("there is no assessment '" + std::string(scope.substr(0, 40)) + "' here");
+  if (!actor.head_office() && code->code != actor.branch)
+    return refused(actor.user + " works for branch " + actor.branch + " and can see only its assessment");
+  if (code->code == head_office_.hq().code) return code->code;
+  auto branch = head_office_.directory().branch(code->code);
+  if (!branch) return branch.error();
+  if (!*branch) return not_found("there is no branch " + code->code + " in " + head_office_.name());
+  return code->code;
+}
+
+Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& actor, std::string_view scope_text) {
+  auto scope = readable_scope(actor, scope_text);
+  if (!scope) return scope.error();
+  const AssessmentYear year = head_office_.year();
+  auto catalogue = head_office_.catalogue_for(year);
+  if (!catalogue) return catalogue.error();
+  auto view = head_office_.effective_view(*scope, year);
+  if (!view) return view.error();
+  web::ScopeSnapshot out;
+  out.scope = *scope;
+  out.head_office = *scope == head_office_.hq().code;
+  out.name = head_office_.name();
+  if (!out.head_office) {
+    auto branch = head_office_.directory().branch(*scope);
+    if (!branch) return branch.error();
+    if (*branch) out.name = (*branch)->name;
+  }
+  out.evaluation = evaluate(*catalogue, *view, date_of(now_ms()));
+  // The conflicts this assessment's people resolve: its own fields (a shared answer's conflict is
+  // head office's, in its own assessment).
+  auto state = head_office_.ledger().state(*scope, year.label());
+  if (!state) return state.error();
+  for (const auto& key : view_of(*state, &*catalogue).conflicts) {
+    const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : catalogue->find_item(key.target);
+    web::ConflictView conflict{*scope, key, item ? item->group : "", {}};
+    const FieldState& field = state->at(key);
+    for (const auto& head : field.heads)
+      conflict.values.push_back({head, &head == field.winner(), head.user == actor.user});
+    out.conflicts.push_back(std::move(conflict));
+  }
+  auto published = head_office_.directory().latest_published_status(*scope);
+  if (!published) return published.error();
+  out.published = *published;
+  auto summary = head_office_.store().scope_summary(*scope);
+  if (!summary) return summary.error();
+  if (summary->changes > 0) out.last_change_at = hlc_wall_ms(summary->newest);
+  out.catalogue = std::move(*catalogue);
+  out.view = std::move(*view);
+  return out;
+}
+
+Result<std::size_t> HeadOfficeWebBackend::record(const web::Actor& actor, const std::vector<Edit>& edits) {
+  auto user = head_office_.directory().user(actor.user);
+  if (!user) return user.error();
+  if (!*user || (*user)->revoked_at) return refused("'" + actor.user + "' can no longer make changes");
+  auto recorded = head_office_.edit_as(**user, edits);
+  if (!recorded) return recorded.error();
+  return recorded->size();
+}
+
+Result<std::vector<web::HistoryRow>> HeadOfficeWebBackend::history(const web::Actor& actor, std::string_view scope_text,
+                                                                   std::string_view id) {
+  auto scope = readable_scope(actor, scope_text);
+  if (!scope) return scope.error();
+  const AssessmentYear year = head_office_.year();
+  auto catalogue = head_office_.catalogue_for(year);
+  if (!catalogue) return catalogue.error();
+  std::vector<TargetKind> kinds;
+  if (catalogue->find_item(id)) kinds = {TargetKind::item, TargetKind::plan};
+  else if (catalogue->find_assertion(id)) kinds = {TargetKind::assertion};
+  else return not_found("there is no item or assertion " + std::string(id) + " in the " + year.label() + " question set");
+  std::vector<LoggedChange> logged;
+  for (auto kind : kinds) {
+    auto part = head_office_.ledger().history(*scope, year.label(), kind, id);
+    if (!part) return part.error();
+    logged.insert(logged.end(), part->begin(), part->end());
+  }
+  std::sort(logged.begin(), logged.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  // The value before a change: the one it replaced (its first parent's), as `dsptsync history` shows.
+  std::map<std::string, const Change*> by_id;
+  for (const auto& entry : logged) by_id[entry.change.id] = &entry.change;
+  std::vector<web::HistoryRow> out;
+  for (const auto& entry : logged) {
+    const Change& change = entry.change;
+    web::HistoryRow row{change.id, change.key.target, std::string(to_string(change.key.field)), change.user,
+                        change.device, hlc_wall_ms(change.hlc), std::nullopt, change.value};
+    if (!change.parents.empty())
+      if (auto parent = by_id.find(change.parents.front()); parent != by_id.end()) row.before = parent->second->value;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Result<web::Download> HeadOfficeWebBackend::export_assessment(const web::Actor& actor, std::string_view scope_text,
+                                                              ExportFormat format, ExportContent content) {
+  auto snapshot = this->snapshot(actor, scope_text);
+  if (!snapshot) return snapshot.error();
+  const auto document = export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
+                                        {head_office_.name(), head_office_.hq().code, snapshot->scope, snapshot->name});
+  // libxlsxwriter writes files: write into a private temporary folder, read it back, remove it.
+  std::error_code ec;
+  const auto folder = std::filesystem::temp_directory_path(ec) / ("dsptsync-export-" + crypto::random_hex(8));
+  if (ec || !std::filesystem::create_directory(folder, ec))
+    return io_error("cannot make a temporary folder for the export: " + ec.message());
+  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
+  const std::string name = snapshot->scope + "-" + snapshot->catalogue.year().label() +
+                           (content == ExportContent::plan ? "-plan." : "-assessment.") + std::string(to_string(format));
+  const auto file = folder / name;
+  auto written = write_export(document, content, format, file);
+  std::string bytes;
+  if (written) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) written = io_error("cannot read back the export " + file.string());
+  }
+  std::filesystem::remove_all(folder, ec);
+  if (!written) return written.error();
+  return web::Download{name, content_type_of(format), std::move(bytes)};
+}
+
+std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const web::Actor& actor,
+                                                                        const web::HttpRequest& request) {
+  const auto segments = web::path_segments(request.path(), "/api/");
+  const std::string& method = request.method;
+  const bool read = method == "GET" || method == "HEAD";
+  const auto only = [&](std::string_view allowed) {
+    auto response = api_error(405, "method_not_allowed", method + " is not used here; use " + std::string(allowed));
+    response.headers.emplace_back("Allow", std::string(allowed));
+    return response;
+  };
+  if (segments.empty()) return std::nullopt;
+  const std::string& first = segments[0];
+  if (first == "publish" && segments.size() == 2 && segments[1] == "preview") {
+    if (!read) return only("GET");
+    return publish(actor, request, true);
+  }
+  if (first == "publish" && segments.size() == 1) {
+    if (method != "POST") return only("POST");
+    return publish(actor, request, false);
+  }
+  if (first == "publications" && segments.size() == 1) {
+    if (!read) return only("GET");
+    if (!actor.head_office()) return admins_only(actor, "see the organisation's publications");
+    return publications();
+  }
+  if (first == "publications" && segments.size() == 4 && segments[2] == "certificate") {
+    if (!read) return only("GET");
+    if (!actor.head_office() && segments[3] != actor.branch)
+      return api_error(403, "forbidden", actor.user + " can see only branch " + actor.branch + "'s certificate");
+    return certificate(segments[1], segments[3]);
+  }
+  if (first == "people" && segments.size() == 1) {
+    if (!read) return only("GET");
+    if (!head_office_admin(actor)) return admins_only(actor, "manage people and devices");
+    return people();
+  }
+  if (first == "people" && segments.size() == 2 && segments[1] == "invites") {
+    if (method != "POST") return only("POST");
+    if (!head_office_admin(actor)) return admins_only(actor, "invite people");
+    return invite(actor, request);
+  }
+  if (first == "people" && segments.size() == 3 && segments[2] == "revoke") {
+    if (method != "POST") return only("POST");
+    if (!head_office_admin(actor)) return admins_only(actor, "revoke people");
+    return revoke(actor, segments[1]);
+  }
+  if (first == "sync")
+    return api_error(404, "not_here", "sync is a branch laptop's: head office's server is what laptops sync with");
+  return std::nullopt;
+}
+
+web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const web::HttpRequest& request,
+                                                bool dry_run) {
+  if (!head_office_admin(actor)) return admins_only(actor, "publish");
+  PublishRequest publish_request;
+  publish_request.dry_run = dry_run;
+  if (dry_run) {
+    publish_request.year = request.query("year").value_or(head_office_.year().label());
+    const std::string all = request.query("all").value_or("");
+    publish_request.all_ready = !all.empty() && all != "0";
+    std::string_view list = request.query("branches").value_or("");
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      if (auto code = list.substr(0, comma); !code.empty()) publish_request.sites.emplace_back(code);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  } else {
+    auto body = web::json_body(request);
+    if (!body) return api_error(400, "invalid_input", body.error().message);
+    auto year = web::string_member(*body, "year");
+    if (!year) return api_error(400, "invalid_input", year.error().message, "year");
+    publish_request.year = year->value_or(head_office_.year().label());
+    if (auto all = body->find("allReady"); all != body->end() && all->is_boolean()) publish_request.all_ready = *all;
+    if (auto branches = body->find("branches"); branches != body->end()) {
+      if (!branches->is_array()) return api_error(400, "invalid_input", "\"branches\" is a list of V codes", "branches");
+      for (const auto& code : *branches) {
+        if (!code.is_string()) return api_error(400, "invalid_input", "\"branches\" is a list of V codes", "branches");
+        publish_request.sites.push_back(code.get<std::string>());
+      }
+    }
+  }
+  if (!publish_request.all_ready && publish_request.sites.empty())
+    return api_error(400, "invalid_input", "choose at least one branch to publish for", "branches");
+  auto user = head_office_.directory().user(actor.user);
+  if (!user) return error_response(user.error());
+  if (!*user) return api_error(401, "not_signed_in", "there is no user '" + actor.user + "' any more");
+  auto outcome = head_office_.publish(**user, publish_request, date_of(now_ms()));
+  if (!outcome) return error_response(outcome.error());
+  nlohmann::json sites = nlohmann::json::array();
+  bool every_site_ready = true;
+  for (const auto& site : outcome->sites) {
+    nlohmann::json blocking = nlohmann::json::array();
+    for (const auto& problem : site.blocking) blocking.push_back(web::problem_json(problem));
+    every_site_ready = every_site_ready && site.blocking.empty();
+    sites.push_back({{"ods", site.ods},
+                     {"name", site.name},
+                     {"status", to_string(site.evaluation.status)},
+                     {"statusName", display_name(site.evaluation.status)},
+                     {"publicStatus", public_status(site.evaluation.year, site.evaluation.status)},
+                     {"mandatory", {{"provided", site.evaluation.mandatory_provided},
+                                    {"total", site.evaluation.mandatory_total}}},
+                     {"assertions", {{"confirmed", site.evaluation.assertions_confirmed},
+                                     {"total", site.evaluation.assertions_total}}},
+                     {"ready", site.blocking.empty()},
+                     {"blocking", std::move(blocking)}});
+  }
+  nlohmann::json body = {{"published", outcome->published},
+                         {"dryRun", dry_run},
+                         {"year", publish_request.year},
+                         {"ready", every_site_ready},
+                         {"sites", std::move(sites)}};
+  if (outcome->published) body["publication"] = publication_json(outcome->publication);
+  if (!dry_run && !outcome->published) {
+    body["error"] = {{"code", "refused"},
+                     {"message", "Nothing was published: every site chosen must be ready. The problems are listed by "
+                                 "branch below; leave those branches out or fix them first"}};
+    return json_response(422, body);
+  }
+  if (outcome->published)
+    log_event("info", "published", {{"by", actor.user}, {"publication", outcome->publication.id},
+                                    {"sites", outcome->publication.sites.size()}});
+  return json_response(200, body);
+}
+
+web::HttpResponse HeadOfficeWebBackend::publications() {
+  auto list = head_office_.publications();
+  if (!list) return error_response(list.error());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& publication : *list) out.push_back(publication_json(publication));
+  return json_response(200, {{"publications", std::move(out)}});
+}
+
+web::HttpResponse HeadOfficeWebBackend::certificate(const std::string& publication_text, const std::string& ods) {
+  std::int64_t id = 0;
+  try {
+    std::size_t used = 0;
+    id = std::stoll(publication_text, &used);
+    if (used != publication_text.size()) id = 0;
+  } catch (const std::exception&) {
+    id = 0;
+  }
+  auto list = head_office_.publications();
+  if (!list) return error_response(list.error());
+  for (const auto& publication : *list) {
+    if (publication.id != id) continue;
+    for (const auto& site : publication.sites) {
+      if (site.ods != ods) continue;
+      const Certificate certificate{head_office_.name(), head_office_.hq().code, site.ods, site.name,
+                                    site.public_status, date_of(publication.published_at).iso(),
+                                    publication.published_by, publication.id, site.answers_hash};
+      web::HttpResponse response;
+      response.content_type = "text/html; charset=utf-8";
+      response.body = certificate_html(certificate);
+      // A page of its own to print: its style is inline, and it runs no script at all.
+      response.headers = {{"Cache-Control", "no-store"},
+                          {"X-Content-Type-Options", "nosniff"},
+                          {"X-Frame-Options", "DENY"},
+                          {"Referrer-Policy", "no-referrer"},
+                          {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"}};
+      return response;
+    }
+    return api_error(404, "not_found", ods.substr(0, 20) + " is not in publication " + std::to_string(id));
+  }
+  return api_error(404, "not_found", "there is no publication " + publication_text.substr(0, 20));
+}
+
+web::HttpResponse HeadOfficeWebBackend::people() {
+  auto& directory = head_office_.directory();
+  auto users = directory.users();
+  if (!users) return error_response(users.error());
+  auto devices = directory.devices();
+  if (!devices) return error_response(devices.error());
+  auto invites = directory.invites();
+  if (!invites) return error_response(invites.error());
+  auto branches = directory.branches();
+  if (!branches) return error_response(branches.error());
+  nlohmann::json user_list = nlohmann::json::array();
+  for (const auto& user : *users) {
+    nlohmann::json device_list = nlohmann::json::array();
+    for (const auto& device : *devices) {
+      if (device.user != user.name) continue;
+      device_list.push_back({{"id", device.id},
+                             {"name", device.name},
+                             {"enrolledAt", device.enrolled_at},
+                             {"revoked", device.revoked_at.has_value()}});
+    }
+    auto hash = directory.password_hash(user.name);
+    if (!hash) return error_response(hash.error());
+    user_list.push_back({{"name", user.name},
+                         {"role", protocol::to_string(user.role)},
+                         {"branch", user.head_office() ? nlohmann::json() : nlohmann::json(user.branch)},
+                         {"revoked", user.revoked_at.has_value()},
+                         {"hasPassword", hash->has_value()},
+                         {"devices", std::move(device_list)}});
+  }
+  nlohmann::json invite_list = nlohmann::json::array();
+  for (const auto& invite : *invites)
+    invite_list.push_back({{"id", invite.id},
+                           {"user", invite.user},
+                           {"branch", invite.branch.empty() ? nlohmann::json() : nlohmann::json(invite.branch)},
+                           {"role", protocol::to_string(invite.role)},
+                           {"expiresAt", invite.expires_at},
+                           {"used", invite.used_at.has_value()}});
+  nlohmann::json branch_list = nlohmann::json::array();
+  for (const auto& branch : *branches) branch_list.push_back({{"ods", branch.ods}, {"name", branch.name}});
+  return json_response(200, {{"users", std::move(user_list)},
+                             {"invites", std::move(invite_list)},
+                             {"branches", std::move(branch_list)}});
+}
+
+web::HttpResponse HeadOfficeWebBackend::invite(const web::Actor& actor, const web::HttpRequest& request) {
+  auto body = web::json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  auto user = web::string_member(*body, "user");
+  auto role = web::string_member(*body, "role");
+  auto branch = web::string_member(*body, "branch");
+  if (!user || !*user || (*user)->empty())
+    return api_error(400, "invalid_input", "Enter the name of the person to invite", "user");
+  if (!role || !*role) return api_error(400, "invalid_input", "Choose a role: admin, member or viewer", "role");
+  auto parsed_role = protocol::parse_role(**role);
+  if (!parsed_role) return api_error(400, "invalid_input", "Choose a role: admin, member or viewer", "role");
+  if (!branch) return api_error(400, "invalid_input", branch.error().message, "branch");
+  InviteRequest invite_request;
+  invite_request.user = **user;
+  invite_request.role = *parsed_role;
+  if (*branch && !(*branch)->empty()) invite_request.branch = **branch;
+  else invite_request.head_office = true;
+  auto issued = head_office_.invite(invite_request);
+  if (!issued) {
+    auto response = error_response(issued.error());
+    return response;
+  }
+  log_event("info", "invited", {{"by", actor.user}, {"user", issued->invite.user}, {"invite", issued->invite.id}});
+  return json_response(200, {{"code", issued->code},
+                             {"invite",
+                              {{"id", issued->invite.id},
+                               {"user", issued->invite.user},
+                               {"branch", issued->invite.branch.empty() ? nlohmann::json()
+                                                                        : nlohmann::json(issued->invite.branch)},
+                               {"role", protocol::to_string(issued->invite.role)},
+                               {"expiresAt", issued->invite.expires_at}}}});
+}
+
+web::HttpResponse HeadOfficeWebBackend::revoke(const web::Actor& actor, const std::string& name) {
+  if (name == actor.user)
+    return api_error(400, "invalid_input", "you cannot revoke yourself; ask another administrator");
+  if (auto revoked = head_office_.revoke_user(name); !revoked) return error_response(revoked.error());
+  log_event("info", "revoked", {{"by", actor.user}, {"user", name}});
+  if (on_revoked) on_revoked();
+  return json_response(200, {{"ok", true}, {"revoked", name}});
+}
+
+}  // namespace dsptsync::server

@@ -1,0 +1,47 @@
+// The web app's backend at head office (web/backend.h): reads and records through HeadOffice, and
+// adds the routes only head office has (publishing, publications and certificates, people and
+// devices). Runs on the sync service's storage thread (SyncCore::run_web).
+#pragma once
+
+#include "dsptsync/server/head_office.h"
+#include "dsptsync/web/backend.h"
+
+#include <functional>
+
+namespace dsptsync::server {
+
+class HeadOfficeWebBackend final : public web::Backend {
+ public:
+  explicit HeadOfficeWebBackend(HeadOffice& head_office) : head_office_(head_office) {}
+
+  // Called after the web app revoked a user, so their connected devices are ended at once too.
+  std::function<void()> on_revoked;
+
+  web::Mode mode() const override { return web::Mode::head_office; }
+  Result<web::OrganisationInfo> organisation() override;
+  Result<web::Actor> actor(std::string_view user) override;
+  Result<web::Actor> check_password(std::string_view user, std::string_view password) override;
+  Result<std::vector<std::string>> scopes(const web::Actor& actor) override;
+  Result<web::ScopeSnapshot> snapshot(const web::Actor& actor, std::string_view scope) override;
+  Result<std::size_t> record(const web::Actor& actor, const std::vector<Edit>& edits) override;
+  Result<std::vector<web::HistoryRow>> history(const web::Actor& actor, std::string_view scope,
+                                               std::string_view id) override;
+  Result<web::Download> export_assessment(const web::Actor& actor, std::string_view scope, ExportFormat format,
+                                          ExportContent content) override;
+  std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
+
+ private:
+  // The scope an actor names, checked: a branch here (the actor's own, for a branch's people) or
+  // head office's own (head office's people only).
+  Result<std::string> readable_scope(const web::Actor& actor, std::string_view scope);
+  web::HttpResponse publish(const web::Actor& actor, const web::HttpRequest& request, bool dry_run);
+  web::HttpResponse publications();
+  web::HttpResponse certificate(const std::string& publication, const std::string& ods);
+  web::HttpResponse people();
+  web::HttpResponse invite(const web::Actor& actor, const web::HttpRequest& request);
+  web::HttpResponse revoke(const web::Actor& actor, const std::string& name);
+
+  HeadOffice& head_office_;
+};
+
+}  // namespace dsptsync::server

@@ -1,0 +1,44 @@
+// Building blocks of the JSON API (docs/api.md) shared by the app and the backends' own routes:
+// responses with the web app's security headers, errors with their HTTP status, request bodies.
+#pragma once
+
+#include "dsptsync/error.h"
+#include "dsptsync/evaluator.h"
+#include "dsptsync/time.h"
+#include "dsptsync/web/http.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dsptsync::web {
+
+// The headers every answer of the web app carries (docs/api.md "Sessions and protection").
+void add_security_headers(HttpResponse& response);
+
+HttpResponse json_response(int status, const nlohmann::json& body);
+// {"error": {"code", "message"[, "field"]}} with its status.
+HttpResponse api_error(int status, std::string_view code, std::string message, std::string_view field = {});
+// An Error as the API reports it: invalid_input 400, not_found 404, refused 403, network 502,
+// anything else 500 (its detail stays in the server's log, not in the answer).
+HttpResponse error_response(const Error& error);
+// A file to download (Content-Disposition: attachment).
+HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes);
+
+// The body as a JSON object; invalid_input naming what is wrong otherwise.
+Result<nlohmann::json> json_body(const HttpRequest& request);
+// A string member of a body: absent -> nullopt; present but not a string -> invalid_input.
+Result<std::optional<std::string>> string_member(const nlohmann::json& body, std::string_view name);
+
+// The path's segments after a prefix: "/api/assessment/VLAXL/items/1.1.5" -> {"assessment",
+// "VLAXL", "items", "1.1.5"} for prefix "/api/"; each %-decoded.
+std::vector<std::string> path_segments(std::string_view path, std::string_view prefix);
+
+// Pieces of JSON the pages show the same way everywhere.
+nlohmann::json timestamp_json(TimestampMs at);  // {"at": ms, "atText": "2026-11-23T10:15:00Z"}
+nlohmann::json problem_json(const Problem& problem);
+nlohmann::json evaluation_json(const Evaluation& evaluation);
+
+}  // namespace dsptsync::web

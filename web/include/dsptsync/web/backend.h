@@ -1,0 +1,117 @@
+// What the web app needs from where it runs. Two implementations: head office's
+// (server/src/web_backend.cpp, over HeadOffice, on the server's storage thread) and a branch
+// laptop's (client/src/ui_backend.cpp, over the local Workspace, offline). The app (app.h) owns
+// the HTTP side: sessions, CSRF, routing, the permission rules of an edit and the JSON; a backend
+// only reads and records.
+#pragma once
+
+#include "dsptsync/assessment.h"
+#include "dsptsync/catalogue.h"
+#include "dsptsync/change.h"
+#include "dsptsync/directory.h"
+#include "dsptsync/error.h"
+#include "dsptsync/evaluator.h"
+#include "dsptsync/export.h"
+#include "dsptsync/ledger.h"
+#include "dsptsync/protocol.h"
+#include "dsptsync/web/http.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dsptsync::web {
+
+enum class Mode { head_office, branch };
+std::string_view to_string(Mode mode);  // "hq", "branch"
+
+// The person a session acts for, as the directory (or the laptop's store) knows them now.
+struct Actor {
+  std::string user;
+  protocol::Role role = protocol::Role::viewer;
+  std::string branch;  // the V code of the branch they work for; empty: head office
+  bool head_office() const { return branch.empty(); }
+};
+
+struct OrganisationInfo {
+  std::string name;
+  std::string hq;    // the HQ code (a branch laptop that never synced: its own code)
+  std::string year;  // "2021-22"
+  // Branch mode: the laptop's own site.
+  std::string site_ods;
+  std::string site_name;
+};
+
+// One value of a field in conflict.
+struct ConflictValueView {
+  Head head;
+  bool winner = false;  // shown meanwhile, the same on every replica
+  bool mine = false;    // written on this device (branch mode) or by this user (head office)
+};
+
+struct ConflictView {
+  std::string scope;
+  FieldKey key;
+  std::string group;  // the item's topic group, where it is an item
+  std::vector<ConflictValueView> values;  // winner first
+};
+
+// Everything one assessment's page shows, read at one moment.
+struct ScopeSnapshot {
+  std::string scope;  // ODS code
+  std::string name;   // the branch's name, or the organisation's
+  bool head_office = false;
+  Catalogue catalogue;  // the question set of the assessment's year
+  AssessmentView view;  // a branch's effective assessment; head office's own with shared items marked
+  Evaluation evaluation;
+  std::vector<ConflictView> conflicts;
+  std::optional<PublicStatusRecord> published;  // the latest publication of the site
+  std::optional<TimestampMs> last_change_at;
+};
+
+struct HistoryRow {
+  std::string change_id;
+  std::string target;
+  std::string field;
+  std::string user;
+  std::string device;
+  TimestampMs at = 0;
+  std::optional<FieldValue> before;
+  std::optional<FieldValue> after;
+};
+
+// A file to download.
+struct Download {
+  std::string file_name;     // what the browser saves it as
+  std::string content_type;
+  std::string bytes;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual Mode mode() const = 0;
+  virtual Result<OrganisationInfo> organisation() = 0;
+  // The user as known now: not_found when unknown, refused when revoked (the session then ends).
+  virtual Result<Actor> actor(std::string_view user) = 0;
+  // Head office: checks a password (set by `dsptsync-server user passwd`). refused for a wrong
+  // name or password alike. Branch mode has no passwords: not_found.
+  virtual Result<Actor> check_password(std::string_view user, std::string_view password) = 0;
+  // The assessments the actor may read, head office's first.
+  virtual Result<std::vector<std::string>> scopes(const Actor& actor) = 0;
+  virtual Result<ScopeSnapshot> snapshot(const Actor& actor, std::string_view scope) = 0;
+  // Records edits the app has checked (app.h check_edit_allowed), attributed to the actor, in one
+  // transaction. An edit of a field in conflict resolves it (it is based on every head).
+  virtual Result<std::size_t> record(const Actor& actor, const std::vector<Edit>& edits) = 0;
+  virtual Result<std::vector<HistoryRow>> history(const Actor& actor, std::string_view scope, std::string_view id) = 0;
+  virtual Result<Download> export_assessment(const Actor& actor, std::string_view scope, ExportFormat format,
+                                             ExportContent content) = 0;
+  // The routes only one side has (publishing and people at head office; sync on a laptop), under
+  // /api/. nullopt: not one of them (the app answers 404).
+  virtual std::optional<HttpResponse> handle_own_route(const Actor& actor, const HttpRequest& request) = 0;
+};
+
+}  // namespace dsptsync::web

@@ -1,0 +1,122 @@
+#include "dsptsync/web/api.h"
+
+#include "dsptsync/limits.h"
+
+namespace dsptsync::web {
+
+void add_security_headers(HttpResponse& response) {
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("X-Frame-Options", "DENY");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // Only this origin's own files: no inline script or style, no CDN, no framing, forms post here.
+  response.headers.emplace_back("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  HttpResponse response;
+  response.status = status;
+  // `replace`: text from a request echoed in an error message may not be UTF-8.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // Answers are confidential: no browser or proxy keeps a copy.
+  response.headers = {{"Cache-Control", "no-store"}};
+  add_security_headers(response);
+  return response;
+}
+
+HttpResponse api_error(int status, std::string_view code, std::string message, std::string_view field) {
+  nlohmann::json error = {{"code", code}, {"message", std::move(message)}};
+  if (!field.empty()) error["field"] = field;
+  return json_response(status, {{"error", error}});
+}
+
+HttpResponse error_response(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::invalid_input: return api_error(400, "invalid_input", error.message);
+    case ErrorKind::not_found: return api_error(404, "not_found", error.message);
+    case ErrorKind::refused: return api_error(403, "forbidden", error.message);
+    case ErrorKind::network:
+    case ErrorKind::protocol: return api_error(502, "unreachable", error.message);
+    default:
+      return api_error(500, "internal",
+                       "the assessment store could not be used just now (" + std::string(to_string(error.kind)) +
+                           "); try again, and if it goes on, tell whoever runs dsptsync: the log says why");
+  }
+}
+
+HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes) {
+  HttpResponse response;
+  response.content_type = std::move(content_type);
+  response.body = std::move(bytes);
+  // The name is ours (codes, years and a fixed word), never a user's text; quote it anyway.
+  std::string safe;
+  for (char c : file_name)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') safe += c;
+  response.headers = {{"Cache-Control", "no-store"}, {"Content-Disposition", "attachment; filename=\"" + safe + "\""}};
+  add_security_headers(response);
+  return response;
+}
+
+Result<nlohmann::json> json_body(const HttpRequest& request) {
+  if (request.body.empty()) return invalid_input("the request has no body; send a JSON object");
+  auto content_type = request.header("content-type").value_or("");
+  if (content_type.rfind("application/json", 0) != 0)
+    return invalid_input("send the body as JSON (Content-Type: application/json)");
+  auto parsed = nlohmann::json::parse(request.body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return invalid_input("the body is not a JSON object");
+  return Result<nlohmann::json>(boost::system::in_place_value, std::move(parsed));
+}
+
+Result<std::optional<std::string>> string_member(const nlohmann::json& body, std::string_view name) {
+  auto found = body.find(name);
+  if (found == body.end() || found->is_null()) return std::optional<std::string>();
+  if (!found->is_string()) return invalid_input("\"" + std::string(name) + "\" must be text");
+  return std::optional<std::string>(found->get<std::string>());
+}
+
+std::vector<std::string> path_segments(std::string_view path, std::string_view prefix) {
+  std::vector<std::string> out;
+  if (!path.starts_with(prefix)) return out;
+  path.remove_prefix(prefix.size());
+  while (!path.empty()) {
+    const auto end = path.find('/');
+    out.push_back(url_decoded(path.substr(0, end)));
+    if (end == std::string_view::npos) break;
+    path.remove_prefix(end + 1);
+  }
+  return out;
+}
+
+nlohmann::json timestamp_json(TimestampMs at) { return {{"at", at}, {"atText", format_timestamp(at)}}; }
+
+nlohmann::json problem_json(const Problem& problem) {
+  return {{"item", problem.item}, {"group", problem.group}, {"message", problem.message}, {"shared", problem.shared}};
+}
+
+nlohmann::json evaluation_json(const Evaluation& evaluation) {
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& problem : evaluation.problems) problems.push_back(problem_json(problem));
+  return {
+      {"year", evaluation.year.label()},
+      {"status", to_string(evaluation.status)},
+      {"statusName", display_name(evaluation.status)},
+      {"publicStatus", public_status(evaluation.year, evaluation.status)},
+      {"nextLevel", evaluation.next_level ? nlohmann::json(to_string(*evaluation.next_level)) : nlohmann::json()},
+      {"nextLevelName",
+       evaluation.next_level ? nlohmann::json(display_name(*evaluation.next_level)) : nlohmann::json()},
+      {"mandatory", {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total},
+                     {"text", evaluation.mandatory_summary()}}},
+      {"approaching", {{"provided", evaluation.approaching_provided}, {"total", evaluation.approaching_total}}},
+      {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total},
+                      {"text", evaluation.assertion_summary()}}},
+      {"conflicts", evaluation.open_conflicts},
+      {"sharedItems", evaluation.shared_items},
+      {"overrides", evaluation.overrides},
+      {"problems", problems},
+      {"warnings", evaluation.warnings},
+      {"planRequired", evaluation.plan_required},
+  };
+}
+
+}  // namespace dsptsync::web

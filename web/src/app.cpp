@@ -1,0 +1,709 @@
+#include "dsptsync/web/app.h"
+
+#include "dsptsync/limits.h"
+#include "dsptsync/web/api.h"
+#include "dsptsync/web/assets.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+
+namespace dsptsync::web {
+namespace {
+
+constexpr std::string_view kApiPrefix = "/api/";
+constexpr std::string_view kSignInLinkPath = "/signin";
+constexpr int kSessionCookieSeconds = limits::kWebSessionMaxMinutes * 60;
+
+bool is_read(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+HttpResponse method_not_allowed(std::string_view method, std::string_view allowed) {
+  auto response = api_error(405, "method_not_allowed",
+                            std::string(method) + " is not used here; this address takes " + std::string(allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+
+HttpResponse not_here(std::string_view path) {
+  return api_error(404, "not_found",
+                   "there is nothing at " + std::string(path.substr(0, 200)) +
+                       "; the API's addresses are listed in docs/api.md");
+}
+
+HttpResponse ok(std::size_t changes) { return json_response(200, {{"ok", true}, {"changes", changes}}); }
+
+nlohmann::json attributed_value(const AnsweredValue& answered) {
+  nlohmann::json out = {{"value", answered.value.text}, {"by", answered.by.user}, {"device", answered.by.device},
+                        {"conflict", answered.in_conflict}, {"merged", answered.merged}};
+  out.update(timestamp_json(answered.by.at));
+  if (!answered.value.location.empty()) out["location"] = answered.value.location;
+  return out;
+}
+
+std::string scope_kind(const ScopeSnapshot& snapshot) { return snapshot.head_office ? "hq" : "branch"; }
+
+nlohmann::json conflict_json(const ConflictView& conflict, const Catalogue& catalogue) {
+  nlohmann::json values = nlohmann::json::array();
+  for (const auto& candidate : conflict.values) {
+    nlohmann::json value = {{"changeId", candidate.head.change_id},
+                            {"value", candidate.head.value ? nlohmann::json(candidate.head.value->text) : nlohmann::json()},
+                            {"by", candidate.head.user},
+                            {"device", candidate.head.device},
+                            {"winner", candidate.winner},
+                            {"mine", candidate.mine}};
+    if (candidate.head.value && !candidate.head.value->location.empty())
+      value["location"] = candidate.head.value->location;
+    value.update(timestamp_json(hlc_wall_ms(candidate.head.hlc)));
+    values.push_back(std::move(value));
+  }
+  nlohmann::json out = {{"scope", conflict.scope},
+                        {"target", conflict.key.target},
+                        {"kind", to_string(conflict.key.kind)},
+                        {"field", to_string(conflict.key.field)},
+                        {"group", conflict.group},
+                        {"year", conflict.key.year},
+                        {"values", std::move(values)}};
+  if (const auto* item = catalogue.find_item(conflict.key.target);
+      item && (conflict.key.kind == TargetKind::item || conflict.key.kind == TargetKind::plan))
+    out["question"] = item->question;
+  if (const auto* assertion = catalogue.find_assertion(conflict.key.target);
+      assertion && conflict.key.kind == TargetKind::assertion)
+    out["question"] = assertion->text;
+  return out;
+}
+
+nlohmann::json site_json(const ScopeSnapshot& snapshot) {
+  const Evaluation& evaluation = snapshot.evaluation;
+  nlohmann::json overrides = nlohmann::json::array();
+  for (const auto& [item, reason] : snapshot.view.overrides) {
+    nlohmann::json entry = {{"item", item}, {"reason", reason.value.text}, {"by", reason.by.user}};
+    entry.update(timestamp_json(reason.by.at));
+    overrides.push_back(std::move(entry));
+  }
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& problem : evaluation.problems) problems.push_back(problem_json(problem));
+  nlohmann::json published;
+  if (snapshot.published) {
+    published = {{"publicStatus", snapshot.published->public_status}, {"year", snapshot.published->year}};
+    published.update(timestamp_json(snapshot.published->published_at));
+  }
+  return {{"ods", snapshot.scope},
+          {"name", snapshot.name},
+          {"kind", scope_kind(snapshot)},
+          {"status", to_string(evaluation.status)},
+          {"statusName", display_name(evaluation.status)},
+          {"publicStatus", public_status(evaluation.year, evaluation.status)},
+          {"mandatory", {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total}}},
+          {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total}}},
+          {"conflicts", evaluation.open_conflicts},
+          {"sharedItems", evaluation.shared_items},
+          {"overrides", std::move(overrides)},
+          {"published", std::move(published)},
+          {"lastChangeAt", snapshot.last_change_at ? nlohmann::json(*snapshot.last_change_at) : nlohmann::json()},
+          {"problems", std::move(problems)}};
+}
+
+FieldKey key_of(const ScopeSnapshot& snapshot, TargetKind kind, std::string target, Field field) {
+  return FieldKey{snapshot.scope, snapshot.catalogue.year().label(), kind, std::move(target), field};
+}
+
+// An edit's value from a body's text: "" clears the field.
+std::optional<FieldValue> value_or_clear(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return FieldValue{text, ""};
+}
+
+}  // namespace
+
+std::string_view to_string(Mode mode) { return mode == Mode::head_office ? "hq" : "branch"; }
+
+Status check_edit_allowed(const Actor& actor, const ScopeSnapshot& snapshot, const FieldKey& key) {
+  if (actor.role == protocol::Role::viewer)
+    return refused(actor.user + " is a viewer: viewers can read the assessments but not change them");
+  if (!actor.head_office() && key.scope != actor.branch)
+    return refused(actor.user + " works for branch " + actor.branch + " and can change only its assessment");
+  if (key.field == Field::confirmed && actor.role != protocol::Role::admin)
+    return refused("only administrators confirm assertions; ask one of your administrators");
+  if (key.field == Field::sharing) {
+    if (actor.role != protocol::Role::admin || !actor.head_office())
+      return refused("only head office administrators decide which items are shared");
+    if (!snapshot.head_office)
+      return invalid_input("what is shared is decided in head office's own assessment, not a branch's");
+  }
+  if (key.field == Field::override_reason && snapshot.head_office)
+    return invalid_input("an override is a branch's: head office's own answers are the shared ones");
+  if (!snapshot.head_office) {
+    const bool item_field = key.kind == TargetKind::plan ||
+                            (key.kind == TargetKind::item && (key.field == Field::answer || key.field == Field::comment));
+    if (item_field && snapshot.view.shared_items.contains(key.target))
+      return refused("head office answers " + key.target +
+                     " for every branch. If this branch's practice differs, record an override with the reason "
+                     "first; then answer it here");
+    if (key.kind == TargetKind::assertion && snapshot.view.shared_assertions.contains(key.target))
+      return refused("assertion " + key.target +
+                     " rests only on answers head office shares: head office confirms it once, in its own "
+                     "assessment, for every branch");
+  }
+  return {};
+}
+
+WebApp::WebApp(Backend& backend, AppOptions options) : backend_(backend), options_(std::move(options)) {
+  if (!options_.now) options_.now = [] { return now_ms(); };
+}
+
+bool WebApp::is_app_path(std::string_view path) {
+  return path == "/" || path == "/index.html" || path == kSignInLinkPath || path == "/api" ||
+         path.starts_with(kApiPrefix) || find_asset(path) != nullptr;
+}
+
+std::optional<HttpResponse> WebApp::serve_static(const HttpRequest& request) const {
+  if (!is_read(request.method)) return std::nullopt;
+  std::string_view path = request.path();
+  if (path == "/") path = "/index.html";
+  const Asset* asset = find_asset(path);
+  if (!asset) return std::nullopt;
+  if (!host_allowed(request))
+    return api_error(400, "invalid_input", "this app answers only on 127.0.0.1; open the link dsptsync ui printed");
+  HttpResponse response;
+  response.content_type = std::string(asset->content_type);
+  // Always revalidated: a new build's files are used at once, and an unchanged file costs a 304.
+  response.headers = {{"Cache-Control", "no-cache"}, {"ETag", std::string(asset->etag)}};
+  add_security_headers(response);
+  if (request.header("if-none-match") == asset->etag) {
+    response.status = 304;
+    return response;
+  }
+  response.body = std::string(asset->bytes);
+  return response;
+}
+
+bool WebApp::host_allowed(const HttpRequest& request) const {
+  if (options_.local_port.empty()) return true;
+  const auto host = request.header("host").value_or("");
+  return host == "127.0.0.1:" + options_.local_port || host == "localhost:" + options_.local_port;
+}
+
+std::string WebApp::cookie(const std::string& token, int max_age_seconds) const {
+  std::string value = std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                      std::to_string(max_age_seconds);
+  if (options_.tls) value += "; Secure";
+  return value;
+}
+
+std::string WebApp::sign_in_link(const std::string& user) {
+  return std::string(kSignInLinkPath) + "?token=" + sessions_.issue_link_token(user, options_.now());
+}
+
+HttpResponse WebApp::handle(const HttpRequest& request) {
+  if (!host_allowed(request))
+    return api_error(400, "invalid_input", "this app answers only on 127.0.0.1; open the link dsptsync ui printed");
+  const std::string_view path = request.path();
+  if (path == kSignInLinkPath) {
+    if (!is_read(request.method)) return method_not_allowed(request.method, "GET");
+    return redeem_link(request);
+  }
+  if (!path.starts_with(kApiPrefix)) return not_here(path);
+  const auto segments = path_segments(path, kApiPrefix);
+  if (segments.size() == 1 && segments[0] == "session" && request.method == "POST") return sign_in(request);
+  return handle_api(request, segments);
+}
+
+std::optional<HttpResponse> WebApp::check_change_request(const HttpRequest& request, const Session& session) const {
+  if (is_read(request.method)) return std::nullopt;
+  const auto token = request.header("x-csrf-token");
+  if (!token || !same_secret(*token, session.csrf))
+    return api_error(403, "csrf",
+                     "this change did not come from a dsptsync page (its X-CSRF-Token is missing or wrong); reload "
+                     "the page and try again");
+  if (auto origin = request.header("origin")) {
+    const std::string host = request.header("host").value_or("");
+    if (*origin != "http://" + host && *origin != "https://" + host)
+      return api_error(403, "csrf", "this change came from another web site (" + origin->substr(0, 200) +
+                                        ") and was refused");
+  }
+  if (auto site = request.header("sec-fetch-site"); site && *site != "same-origin" && *site != "none")
+    return api_error(403, "csrf", "this change came from another web site and was refused");
+  return std::nullopt;
+}
+
+HttpResponse WebApp::sign_in(const HttpRequest& request) {
+  if (backend_.mode() == Mode::branch)
+    return api_error(404, "not_here",
+                     "on a branch laptop there is no password: open the sign-in link that `dsptsync ui` printed");
+  if (auto origin = request.header("origin")) {
+    const std::string host = request.header("host").value_or("");
+    if (*origin != "http://" + host && *origin != "https://" + host)
+      return api_error(403, "csrf", "sign-in from another web site was refused");
+  }
+  auto body = json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  auto user = string_member(*body, "user");
+  auto password = string_member(*body, "password");
+  if (!user || !*user || (*user)->empty())
+    return api_error(400, "invalid_input", "Enter your name, as head office added you", "user");
+  if (!password || !*password || (*password)->empty())
+    return api_error(400, "invalid_input", "Enter your password", "password");
+  if ((*password)->size() > limits::kMaxPasswordBytes || (*user)->size() > limits::kMaxUserBytes)
+    return api_error(400, "invalid_input", "the name or password is longer than any dsptsync accepts");
+  const TimestampMs now = options_.now();
+  const std::string address = request.peer_address;
+  if (int wait = limiter_.wait_seconds(**user, address, now); wait > 0) {
+    auto response = api_error(429, "rate_limited",
+                              "Too many sign-in attempts. Wait " + std::to_string((wait + 59) / 60) +
+                                  " minutes, then try again, or ask a head office administrator to set a new "
+                                  "password");
+    response.headers.emplace_back("Retry-After", std::to_string(wait));
+    return response;
+  }
+  auto actor = backend_.check_password(**user, **password);
+  if (!actor) {
+    if (actor.error().kind == ErrorKind::store || actor.error().kind == ErrorKind::internal)
+      return error_response(actor.error());
+    limiter_.failed(**user, address, now);
+    return api_error(401, "not_signed_in",
+                     "The name or password is not right. Check them and try again; after " +
+                         std::to_string(limits::kSignInFailuresPerUser) + " wrong attempts sign-in waits " +
+                         std::to_string(limits::kSignInWindowMinutes) + " minutes");
+  }
+  limiter_.succeeded(**user);
+  const std::string token = sessions_.create(actor->user, now);
+  auto session = sessions_.use(token, now);
+  auto response = session_json(*actor, *session);
+  response.headers.emplace_back("Set-Cookie", cookie(token, kSessionCookieSeconds));
+  return response;
+}
+
+HttpResponse WebApp::redeem_link(const HttpRequest& request) {
+  const auto token = request.query("token");
+  const auto user = token ? sessions_.redeem_link_token(*token, options_.now()) : std::nullopt;
+  HttpResponse response;
+  add_security_headers(response);
+  response.headers.emplace_back("Cache-Control", "no-store");
+  if (!user) {
+    response.status = 403;
+    response.content_type = "text/html; charset=utf-8";
+    response.body =
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in link used - DSPT sync</title>"
+        "</head><body><h1>This sign-in link has been used or has expired</h1><p>Run <code>dsptsync ui</code> again "
+        "for a new link.</p></body></html>\n";
+    return response;
+  }
+  const std::string session_token = sessions_.create(*user, options_.now());
+  response.status = 303;
+  response.content_type = "text/plain; charset=utf-8";
+  response.headers.emplace_back("Location", "/");
+  response.headers.emplace_back("Set-Cookie", cookie(session_token, kSessionCookieSeconds));
+  return response;
+}
+
+HttpResponse WebApp::session_json(const Actor& actor, const Session& session) {
+  auto organisation = backend_.organisation();
+  if (!organisation) return error_response(organisation.error());
+  nlohmann::json body = {
+      {"mode", to_string(backend_.mode())},
+      {"user", actor.user},
+      {"role", protocol::to_string(actor.role)},
+      {"branch", actor.head_office() ? nlohmann::json() : nlohmann::json(actor.branch)},
+      {"csrf", session.csrf},
+      {"organisation", {{"name", organisation->name}, {"hq", organisation->hq}, {"year", organisation->year}}},
+      {"expiresAt", session.expires_at}};
+  if (backend_.mode() == Mode::branch)
+    body["site"] = {{"ods", organisation->site_ods}, {"name", organisation->site_name}};
+  return json_response(200, body);
+}
+
+HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<std::string>& segments) {
+  const TimestampMs now = options_.now();
+  const auto token = request.cookie(kSessionCookie);
+  std::optional<Session> session = token ? sessions_.use(*token, now) : std::nullopt;
+  if (!session) {
+    auto response = api_error(401, "not_signed_in",
+                              backend_.mode() == Mode::branch
+                                  ? "You are not signed in. Open the link `dsptsync ui` printed"
+                                  : "You are not signed in, or your session ended. Sign in again");
+    // The page needs the mode to know which sign-in to offer.
+    auto body = nlohmann::json::parse(response.body);
+    body["mode"] = to_string(backend_.mode());
+    response.body = body.dump() + "\n";
+    return response;
+  }
+  auto actor = backend_.actor(session->user);
+  if (!actor) {
+    if (actor.error().kind == ErrorKind::store || actor.error().kind == ErrorKind::internal)
+      return error_response(actor.error());
+    // Revoked or removed since signing in: the session ends now.
+    sessions_.end(*token);
+    return api_error(401, "not_signed_in", actor.error().message);
+  }
+  if (auto refused_change = check_change_request(request, *session)) return *refused_change;
+
+  const std::string& method = request.method;
+  const std::string first = segments.empty() ? "" : segments[0];
+  const std::size_t count = segments.size();
+  if (first == "session" && count == 1) {
+    if (is_read(method)) return session_json(*actor, *session);
+    if (method == "DELETE") {
+      sessions_.end(*token);
+      auto response = json_response(200, {{"ok", true}});
+      response.headers.emplace_back("Set-Cookie", cookie("", 0));
+      return response;
+    }
+    return method_not_allowed(method, "GET, POST, DELETE");
+  }
+  if (first == "dashboard" && count == 1) {
+    if (!is_read(method)) return method_not_allowed(method, "GET");
+    return dashboard(*actor);
+  }
+  if (first == "assessment" && count >= 2) {
+    const std::string& scope = segments[1];
+    if (count == 2) {
+      if (!is_read(method)) return method_not_allowed(method, "GET");
+      return assessment(*actor, scope);
+    }
+    if (count == 4 && segments[2] == "history") {
+      if (!is_read(method)) return method_not_allowed(method, "GET");
+      return history(*actor, scope, segments[3]);
+    }
+    if ((count == 4 || count == 5) && segments[2] == "items") {
+      const std::string what = count == 5 ? segments[4] : "";
+      if (what != "" && what != "plan" && what != "sharing" && what != "override") return not_here(request.path());
+      if (method != "PUT") return method_not_allowed(method, "PUT");
+      return change_item(*actor, request, scope, segments[3], what);
+    }
+    if (count == 4 && segments[2] == "assertions") {
+      if (method != "PUT") return method_not_allowed(method, "PUT");
+      return change_assertion(*actor, request, scope, segments[3]);
+    }
+    return not_here(request.path());
+  }
+  if (first == "conflicts" && count == 1) {
+    if (!is_read(method)) return method_not_allowed(method, "GET");
+    return conflicts(*actor, request.query("scope"));
+  }
+  if (first == "conflicts" && count == 2 && segments[1] == "resolve") {
+    if (method != "POST") return method_not_allowed(method, "POST");
+    return resolve(*actor, request);
+  }
+  if (first == "export" && count == 1) {
+    if (!is_read(method)) return method_not_allowed(method, "GET");
+    return export_download(*actor, request);
+  }
+  if (auto own = backend_.handle_own_route(*actor, request)) return std::move(*own);
+  return not_here(request.path());
+}
+
+HttpResponse WebApp::dashboard(const Actor& actor) {
+  auto organisation = backend_.organisation();
+  if (!organisation) return error_response(organisation.error());
+  auto scopes = backend_.scopes(actor);
+  if (!scopes) return error_response(scopes.error());
+  nlohmann::json sites = nlohmann::json::array();
+  for (const auto& scope : *scopes) {
+    auto snapshot = backend_.snapshot(actor, scope);
+    if (!snapshot) return error_response(snapshot.error());
+    sites.push_back(site_json(*snapshot));
+  }
+  return json_response(200, {{"organisation",
+                               {{"name", organisation->name}, {"hq", organisation->hq}, {"year", organisation->year}}},
+                              {"sites", std::move(sites)}});
+}
+
+HttpResponse WebApp::assessment(const Actor& actor, const std::string& scope) {
+  auto snapshot = backend_.snapshot(actor, scope);
+  if (!snapshot) return error_response(snapshot.error());
+  const ScopeSnapshot& s = *snapshot;
+  const AssessmentView& view = s.view;
+  const bool can_edit = actor.role != protocol::Role::viewer && (actor.head_office() || actor.branch == s.scope);
+  std::set<std::string> owners;
+
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& group : s.catalogue.groups()) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& item : s.catalogue.items()) {
+      if (item.group != group) continue;
+      const bool shared = view.shared_items.contains(item.id);
+      std::string sharing;
+      if (s.head_office) sharing = item_is_shared(item, view) ? "shared" : "branch";
+      else sharing = shared || view.overrides.contains(item.id) ? "shared" : "branch";
+      nlohmann::json entry = {
+          {"id", item.id},
+          {"assertion", item.assertion},
+          {"standard", item.standard},
+          {"standardName", standard_name(item.standard)},
+          {"question", item.question},
+          {"guidance", item.tooltip},
+          {"type", to_string(item.type)},
+          {"mandatory", item.required_for_met},
+          {"approaching", to_string(item.approaching)},
+          {"shared", shared},
+          {"sharing", sharing},
+          {"editable", check_edit_allowed(actor, s, key_of(s, TargetKind::item, item.id, Field::answer)).has_value()},
+          {"completed", view.answers.contains(item.id)},
+          {"provided", item_provided(item, view)},
+          {"override", nullptr},
+          {"answer", nullptr},
+          {"comment", nullptr},
+          {"plan", nullptr}};
+      if (auto found = view.overrides.find(item.id); found != view.overrides.end()) {
+        nlohmann::json reason = {{"reason", found->second.value.text}, {"by", found->second.by.user}};
+        reason.update(timestamp_json(found->second.by.at));
+        entry["override"] = std::move(reason);
+      }
+      if (auto found = view.answers.find(item.id); found != view.answers.end())
+        entry["answer"] = attributed_value(found->second);
+      if (auto found = view.comments.find(item.id); found != view.comments.end())
+        entry["comment"] = attributed_value(found->second);
+      if (auto found = view.plan.find(item.id); found != view.plan.end()) {
+        const PlanLine& line = found->second;
+        entry["plan"] = {{"action", line.action}, {"owner", line.owner}, {"due", line.due}, {"state", line.state}};
+        if (!line.owner.empty()) owners.insert(line.owner);
+      }
+      items.push_back(std::move(entry));
+    }
+    groups.push_back({{"name", group}, {"items", std::move(items)}});
+  }
+
+  nlohmann::json assertions = nlohmann::json::array();
+  for (const auto& assertion : s.catalogue.assertions()) {
+    nlohmann::json entry = {
+        {"id", assertion.id},
+        {"standard", assertion.standard},
+        {"standardName", standard_name(assertion.standard)},
+        {"text", assertion.text},
+        {"shared", view.shared_assertions.contains(assertion.id)},
+        {"confirmed", nullptr},
+        {"owner", ""},
+        {"editable",
+         check_edit_allowed(actor, s, key_of(s, TargetKind::assertion, assertion.id, Field::confirmed)).has_value()}};
+    if (auto found = view.confirmed.find(assertion.id); found != view.confirmed.end()) {
+      nlohmann::json confirmed = {{"by", found->second.user}};
+      confirmed.update(timestamp_json(found->second.at));
+      entry["confirmed"] = std::move(confirmed);
+    }
+    if (auto found = view.owners.find(assertion.id); found != view.owners.end()) {
+      entry["owner"] = found->second;
+      if (!found->second.empty()) owners.insert(found->second);
+    }
+    assertions.push_back(std::move(entry));
+  }
+
+  nlohmann::json conflict_list = nlohmann::json::array();
+  for (const auto& conflict : s.conflicts) conflict_list.push_back(conflict_json(conflict, s.catalogue));
+
+  return json_response(
+      200, {{"scope", s.scope},
+            {"kind", scope_kind(s)},
+            {"name", s.name},
+            {"year", s.catalogue.year().label()},
+            {"evaluation", evaluation_json(s.evaluation)},
+            {"site", site_json(s)},
+            {"canEdit", can_edit},
+            {"canConfirm", can_edit && actor.role == protocol::Role::admin},
+            {"canShare", can_edit && s.head_office && actor.head_office() && actor.role == protocol::Role::admin},
+            {"canOverride", can_edit && !s.head_office},
+            {"owners", owners},
+            {"groups", std::move(groups)},
+            {"assertions", std::move(assertions)},
+            {"conflicts", std::move(conflict_list)}});
+}
+
+HttpResponse WebApp::conflicts(const Actor& actor, const std::optional<std::string>& scope) {
+  std::vector<std::string> scopes;
+  if (scope && !scope->empty()) {
+    scopes = {*scope};
+  } else {
+    auto all = backend_.scopes(actor);
+    if (!all) return error_response(all.error());
+    scopes = std::move(*all);
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& one : scopes) {
+    auto snapshot = backend_.snapshot(actor, one);
+    if (!snapshot) return error_response(snapshot.error());
+    for (const auto& conflict : snapshot->conflicts) {
+      auto entry = conflict_json(conflict, snapshot->catalogue);
+      entry["scopeName"] = snapshot->name;
+      out.push_back(std::move(entry));
+    }
+  }
+  return json_response(200, {{"conflicts", std::move(out)}});
+}
+
+HttpResponse WebApp::history(const Actor& actor, const std::string& scope, const std::string& id) {
+  auto rows = backend_.history(actor, scope, id);
+  if (!rows) return error_response(rows.error());
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& row : *rows) {
+    nlohmann::json entry = {{"changeId", row.change_id},
+                            {"target", row.target},
+                            {"field", row.field},
+                            {"by", row.user},
+                            {"device", row.device},
+                            {"before", row.before ? nlohmann::json(row.before->text) : nlohmann::json()},
+                            {"after", row.after ? nlohmann::json(row.after->text) : nlohmann::json()}};
+    entry.update(timestamp_json(row.at));
+    out.push_back(std::move(entry));
+  }
+  return json_response(200, {{"history", std::move(out)}});
+}
+
+HttpResponse WebApp::record(const Actor& actor, const ScopeSnapshot& snapshot, const std::vector<Edit>& edits) {
+  if (edits.empty()) return api_error(400, "invalid_input", "the request changes nothing: send the fields to change");
+  for (const auto& edit : edits) {
+    if (auto allowed = check_edit_allowed(actor, snapshot, edit.key); !allowed) return error_response(allowed.error());
+    if (auto valid = check_edit(snapshot.catalogue, edit.key, edit.value); !valid)
+      return api_error(400, "invalid_input", valid.error().message, to_string(edit.key.field));
+  }
+  auto recorded = backend_.record(actor, edits);
+  if (!recorded) return error_response(recorded.error());
+  return ok(*recorded);
+}
+
+HttpResponse WebApp::change_item(const Actor& actor, const HttpRequest& request, const std::string& scope,
+                                 const std::string& item_id, const std::string& what) {
+  auto snapshot = backend_.snapshot(actor, scope);
+  if (!snapshot) return error_response(snapshot.error());
+  const CatalogueItem* item = snapshot->catalogue.find_item(item_id);
+  if (!item)
+    return api_error(404, "not_found",
+                     "there is no item " + item_id + " in the " + snapshot->catalogue.year().label() + " question set");
+  auto body = json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+
+  std::vector<Edit> edits;
+  const auto member = [&](std::string_view name) { return string_member(*body, name); };
+  if (what.empty()) {
+    auto answer = member("answer");
+    auto location = member("location");
+    auto comment = member("comment");
+    for (auto* part : {&answer, &location, &comment})
+      if (!*part) return api_error(400, "invalid_input", part->error().message);
+    if (*answer) {
+      if ((*answer)->empty()) {
+        edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::answer), std::nullopt});
+      } else {
+        auto normalised = normalise_answer(*item, **answer, location->value_or(""));
+        if (!normalised) return api_error(400, "invalid_input", normalised.error().message, "answer");
+        edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::answer), *normalised});
+      }
+    } else if (*location) {
+      return api_error(400, "invalid_input", "a document's location goes with its name: send \"answer\" too",
+                       "location");
+    }
+    if (*comment) edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::comment), value_or_clear(**comment)});
+  } else if (what == "plan") {
+    const std::pair<std::string_view, Field> parts[] = {{"action", Field::plan_action},
+                                                        {"owner", Field::plan_owner},
+                                                        {"due", Field::plan_due},
+                                                        {"state", Field::plan_state}};
+    for (const auto& [name, field] : parts) {
+      auto text = member(name);
+      if (!text) return api_error(400, "invalid_input", text.error().message, name);
+      if (*text) edits.push_back({key_of(*snapshot, TargetKind::plan, item_id, field), value_or_clear(**text)});
+    }
+  } else if (what == "sharing") {
+    auto sharing = member("sharing");
+    if (!sharing || !*sharing || (**sharing != "shared" && **sharing != "branch"))
+      return api_error(400, "invalid_input", "say \"shared\" (head office answers it for every branch) or \"branch\"",
+                       "sharing");
+    edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::sharing), FieldValue{**sharing, ""}});
+  } else {  // override
+    auto reason = member("reason");
+    if (!reason) return api_error(400, "invalid_input", reason.error().message, "reason");
+    if (!*reason) return api_error(400, "invalid_input", "say why this branch's practice differs (\"reason\")", "reason");
+    edits.push_back(
+        {key_of(*snapshot, TargetKind::item, item_id, Field::override_reason), value_or_clear(**reason)});
+  }
+  return record(actor, *snapshot, edits);
+}
+
+HttpResponse WebApp::change_assertion(const Actor& actor, const HttpRequest& request, const std::string& scope,
+                                      const std::string& assertion_id) {
+  auto snapshot = backend_.snapshot(actor, scope);
+  if (!snapshot) return error_response(snapshot.error());
+  if (!snapshot->catalogue.find_assertion(assertion_id))
+    return api_error(404, "not_found", "there is no assertion " + assertion_id + " in the " +
+                                           snapshot->catalogue.year().label() + " question set");
+  auto body = json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  std::vector<Edit> edits;
+  if (auto confirmed = body->find("confirmed"); confirmed != body->end()) {
+    if (!confirmed->is_boolean()) return api_error(400, "invalid_input", "\"confirmed\" must be true or false", "confirmed");
+    edits.push_back({key_of(*snapshot, TargetKind::assertion, assertion_id, Field::confirmed),
+                     confirmed->get<bool>() ? std::optional<FieldValue>(FieldValue{"yes", ""}) : std::nullopt});
+  }
+  auto owner = string_member(*body, "owner");
+  if (!owner) return api_error(400, "invalid_input", owner.error().message, "owner");
+  if (*owner)
+    edits.push_back({key_of(*snapshot, TargetKind::assertion, assertion_id, Field::owner), value_or_clear(**owner)});
+  return record(actor, *snapshot, edits);
+}
+
+HttpResponse WebApp::resolve(const Actor& actor, const HttpRequest& request) {
+  auto body = json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  auto scope = string_member(*body, "scope");
+  auto target = string_member(*body, "target");
+  auto field = string_member(*body, "field");
+  auto keep = string_member(*body, "keep");
+  auto value = string_member(*body, "value");
+  for (auto* part : {&scope, &target, &field, &keep, &value})
+    if (!*part) return api_error(400, "invalid_input", part->error().message);
+  if (!*scope || !*target || !*field)
+    return api_error(400, "invalid_input", "say which conflict: \"scope\", \"target\" and \"field\"");
+  if (keep->has_value() == value->has_value())
+    return api_error(400, "invalid_input", "say how to resolve it: \"keep\" (the changeId of a value) or \"value\"");
+  auto snapshot = backend_.snapshot(actor, **scope);
+  if (!snapshot) return error_response(snapshot.error());
+  const ConflictView* conflict = nullptr;
+  for (const auto& open : snapshot->conflicts)
+    if (open.key.target == **target && to_string(open.key.field) == **field) conflict = &open;
+  if (!conflict)
+    return api_error(409, "conflict", "there is no open conflict on " + **field + " of " + **target +
+                                          " any more (someone resolved it); reload to see its value");
+  std::optional<FieldValue> chosen;
+  if (*keep) {
+    auto found = std::find_if(conflict->values.begin(), conflict->values.end(),
+                              [&](const ConflictValueView& candidate) { return candidate.head.change_id == **keep; });
+    if (found == conflict->values.end())
+      return api_error(409, "conflict", "that value is no longer one of the conflict's; reload to see them");
+    chosen = found->head.value;
+  } else if (conflict->key.field == Field::answer) {
+    const CatalogueItem* item = snapshot->catalogue.find_item(conflict->key.target);
+    if (!item) return api_error(404, "not_found", "item " + conflict->key.target + " is not in the question set");
+    if (!(*value)->empty()) {
+      auto normalised = normalise_answer(*item, **value, "");
+      if (!normalised) return api_error(400, "invalid_input", normalised.error().message, "value");
+      chosen = *normalised;
+    }
+  } else {
+    chosen = value_or_clear(**value);
+  }
+  return record(actor, *snapshot, {Edit{conflict->key, chosen}});
+}
+
+HttpResponse WebApp::export_download(const Actor& actor, const HttpRequest& request) {
+  std::string scope = request.query("scope").value_or("");
+  if (scope.empty()) {
+    auto scopes = backend_.scopes(actor);
+    if (!scopes) return error_response(scopes.error());
+    if (scopes->empty()) return api_error(404, "not_found", "there is no assessment to export");
+    scope = scopes->front();
+  }
+  const std::string format_name = request.query("format").value_or("xlsx");
+  auto format = export_format_for("export." + format_name, std::nullopt);
+  if (!format) return api_error(400, "invalid_input", "format: use xlsx, csv or json", "format");
+  const auto plan = request.query("plan");
+  const ExportContent content = plan && *plan != "0" && *plan != "" ? ExportContent::plan : ExportContent::assessment;
+  auto download = backend_.export_assessment(actor, scope, *format, content);
+  if (!download) return error_response(download.error());
+  return download_response(std::move(download->file_name), std::move(download->content_type),
+                           std::move(download->bytes));
+}
+
+}  // namespace dsptsync::web

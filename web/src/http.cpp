@@ -1,0 +1,97 @@
+#include "dsptsync/web/http.h"
+
+#include <cctype>
+
+namespace dsptsync::web {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+std::string url_decoded(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+        hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else if (plus_is_space && text[i] == '+') {
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string_view HttpRequest::path() const {
+  std::string_view view = target;
+  return view.substr(0, view.find('?'));
+}
+
+std::optional<std::string> HttpRequest::query(std::string_view name) const {
+  const auto mark = target.find('?');
+  if (mark == std::string::npos) return std::nullopt;
+  std::string_view rest = std::string_view(target).substr(mark + 1);
+  while (!rest.empty()) {
+    const auto end = rest.find('&');
+    const std::string_view pair = rest.substr(0, end);
+    const auto equals = pair.find('=');
+    if (url_decoded(pair.substr(0, equals), true) == name)
+      return equals == std::string_view::npos ? std::string() : url_decoded(pair.substr(equals + 1), true);
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> HttpRequest::header(std::string_view lower_case_name) const {
+  auto found = headers.find(std::string(lower_case_name));
+  if (found == headers.end()) return std::nullopt;
+  return found->second;
+}
+
+std::optional<std::string> HttpRequest::cookie(std::string_view name) const {
+  auto all = header("cookie");
+  if (!all) return std::nullopt;
+  std::string_view rest = *all;
+  while (!rest.empty()) {
+    const auto end = rest.find(';');
+    const std::string_view pair = trimmed(rest.substr(0, end));
+    const auto equals = pair.find('=');
+    if (equals != std::string_view::npos && trimmed(pair.substr(0, equals)) == name)
+      return std::string(trimmed(pair.substr(equals + 1)));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  if (same_name(name, "Content-Type")) return content_type;
+  for (const auto& [key, value] : headers)
+    if (same_name(key, name)) return value;
+  return std::nullopt;
+}
+
+}  // namespace dsptsync::web
