@@ -1,0 +1,195 @@
+// People and devices (head office administrators): users with their devices, invites not used
+// yet, inviting someone (the enrolment code is shown once), revoking someone after a confirmation.
+
+import { get, post, enc } from '../api.js';
+import { h, formatTime, plural } from '../dom.js';
+import {
+  pageHeading, breadcrumb, tag, table, textInput, radios, select, button, panel, insetText, warningCallout, summaryList,
+  setFieldError, clearFieldErrors, backLink,
+} from '../nhs.js';
+import { showErrors, clearMessages, navigate, initComponents } from '../app.js';
+
+let pendingSuccess = null;
+
+const ROLE_HINTS = {
+  admin: 'Edits, confirms assertions and, at head office, publishes',
+  member: 'Edits answers and the plan; cannot confirm',
+  viewer: 'Reads only',
+};
+
+function whereText(branch, branches) {
+  if (!branch) return 'Head office';
+  const found = branches.find((entry) => entry.ods === branch);
+  return found ? `${found.name} (${branch})` : branch;
+}
+
+export async function render({ state }) {
+  if (state.session.mode !== 'hq' || state.session.role !== 'admin') {
+    return { title: 'People and devices', body: [pageHeading('People and devices'), insetText(h('p', { text: 'Only head office administrators manage people and devices.' }))] };
+  }
+  const data = await get('/api/people');
+  const users = data.users || [];
+  const invites = (data.invites || []).filter((invite) => !invite.used);
+  const branches = data.branches || [];
+  const success = pendingSuccess;
+  pendingSuccess = null;
+
+  const codeSlot = h('div', { id: 'invite-result' });
+  const form = inviteForm(branches, codeSlot);
+  return {
+    title: 'People and devices',
+    success,
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
+    body: [
+      pageHeading('People and devices'),
+      table({
+        caption: 'People',
+        id: 'users',
+        scroll: true,
+        head: ['Name', 'Role', 'Works for', 'Devices', 'Status', { value: h('span', { class: 'nhsuk-u-visually-hidden', text: 'Actions' }) }],
+        rows: users.map((user) => [
+          { header: true, value: user.name },
+          user.role,
+          whereText(user.branch, branches),
+          deviceList(user.devices || []),
+          h('span', {}, user.revoked ? tag('Revoked', 'red') : tag('Active', 'green'),
+            !user.revoked && user.hasPassword ? h('span', { class: 'app-secondary', text: ' Can sign in here' }) : null,
+            user.revoked && typeof user.revoked !== 'boolean' ? h('span', { class: 'app-secondary', text: ` ${formatTime(user.revoked)}` }) : null),
+          user.revoked ? '' : h('a', { href: `#/people/revoke/${enc(user.name)}`, id: `revoke-${user.name.replace(/[^A-Za-z0-9_-]/g, '_')}` },
+            'Revoke', h('span', { class: 'nhsuk-u-visually-hidden', text: ` ${user.name}` })),
+        ]),
+      }),
+      h('h2', { class: 'nhsuk-heading-m', text: 'Invites not used yet' }),
+      invites.length ? table({
+        caption: 'Invites',
+        captionClass: 'nhsuk-u-visually-hidden',
+        head: ['Invite', 'For', 'Role', 'Works for', 'Expires'],
+        rows: invites.map((invite) => [invite.id, invite.user, invite.role, whereText(invite.branch, branches), formatTime(invite.expiresAt)]),
+      }) : h('p', { text: 'None.' }),
+      h('div', { class: 'nhsuk-grid-row' }, h('div', { class: 'nhsuk-grid-column-two-thirds' },
+        h('h2', { class: 'nhsuk-heading-m', id: 'invite-heading', text: 'Invite someone' }),
+        h('p', { text: 'An invite gives one person a one-time code to enrol one computer. To add another computer for the same person, invite them again with the same role and place of work.' }),
+        codeSlot,
+        form)),
+    ],
+  };
+}
+
+function deviceList(devices) {
+  if (!devices.length) return h('span', { class: 'app-muted', text: 'None' });
+  return h('ul', { class: 'nhsuk-list' }, devices.map((device) => h('li', {},
+    device.name || String(device.id).slice(0, 8),
+    h('span', { class: 'app-secondary', text: ` enrolled ${formatTime(device.enrolledAt)}` }),
+    device.revoked ? [' ', tag('Revoked', 'red')] : null)));
+}
+
+function inviteForm(branches, codeSlot) {
+  const form = h('form', { novalidate: true, id: 'invite-form', action: '/', method: 'post' },
+    textInput({ id: 'invite-user', label: 'Their name', hint: 'As it will appear on their edits, for example Sam Patel', width: 20, autocomplete: 'off', spellcheck: 'false' }),
+    radios({
+      idPrefix: 'invite-role', name: 'role', legend: 'Role', value: '',
+      items: ['admin', 'member', 'viewer'].map((role) => ({ value: role, text: role[0].toUpperCase() + role.slice(1), hint: ROLE_HINTS[role] })),
+    }),
+    select({
+      id: 'invite-branch', label: 'Works for', labelClass: 'nhsuk-label--s', value: '',
+      options: [{ value: '', text: 'Choose where they work' }, { value: '-hq-', text: 'Head office' }, ...branches.map((branch) => ({ value: branch.ods, text: `${branch.name} (${branch.ods})` }))],
+    }),
+    button('Create the invite', { id: 'invite-button' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    clearMessages();
+    const userControl = form.querySelector('#invite-user');
+    const roleControl = form.querySelector('input[name=role]:checked');
+    const branchControl = form.querySelector('#invite-branch');
+    const errors = [];
+    const user = userControl.value.trim();
+    if (!user) errors.push({ text: 'Enter the name of the person to invite', href: `#${setFieldError(userControl, 'Enter the name of the person to invite')}` });
+    if (!roleControl) errors.push({ text: 'Choose a role', href: `#${setFieldError(form.querySelector('#invite-role'), 'Choose a role')}` });
+    if (!branchControl.value) errors.push({ text: 'Choose where they work', href: `#${setFieldError(branchControl, 'Choose where they work')}` });
+    if (errors.length) {
+      showErrors(errors);
+      return;
+    }
+    const submit = form.querySelector('#invite-button');
+    submit.disabled = true;
+    let result;
+    try {
+      result = await post('/api/people/invites', { user, role: roleControl.value, branch: branchControl.value === '-hq-' ? null : branchControl.value });
+    } catch (error) {
+      submit.disabled = false;
+      if (error.status === 401) return;
+      const control = error.field === 'user' ? userControl : error.field === 'branch' ? branchControl : error.field === 'role' ? form.querySelector('#invite-role') : null;
+      showErrors([{ text: error.message, href: control ? `#${setFieldError(control, error.message)}` : '#invite-user' }]);
+      return;
+    }
+    submit.disabled = false;
+    form.reset();
+    showCode(codeSlot, result, branches);
+  });
+  return form;
+}
+
+function showCode(slot, result, branches) {
+  const invite = result.invite || {};
+  const shown = h('div', { class: 'nhsuk-card nhsuk-card--feature app-code', id: 'invite-code-card' },
+    h('div', { class: 'nhsuk-card__content nhsuk-card__content--feature' },
+      h('h3', { class: 'nhsuk-card__heading nhsuk-card__heading--feature nhsuk-heading-m', tabindex: '-1', id: 'invite-code-heading', text: 'Enrolment code' }),
+      h('p', { text: `For ${invite.user || ''} (${invite.role || ''}, ${whereText(invite.branch, branches)}), until ${formatTime(invite.expiresAt)}:` }),
+      h('p', { class: 'nhsuk-body-l' }, h('code', { id: 'invite-code', class: 'app-code__value', text: result.code })),
+      h('p', {}, 'On their computer they run ', h('code', { text: `dsptsync enrol ${serverUrl()} ${result.code}` }), '.'),
+      warningCallout('This code is shown once', h('p', { text: 'It is not kept here. Give it to them privately: it enrols one computer, once.' }))));
+  slot.replaceChildren(shown);
+  initComponents(slot);
+  document.getElementById('invite-code-heading').focus();
+}
+
+function serverUrl() {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+}
+
+export async function renderRevoke({ params, state }) {
+  const name = params[0];
+  if (state.session.mode !== 'hq' || state.session.role !== 'admin') {
+    return { title: 'Revoke', body: [pageHeading('Revoke'), insetText(h('p', { text: 'Only head office administrators revoke people.' }))] };
+  }
+  const data = await get('/api/people');
+  const user = (data.users || []).find((entry) => entry.name === name);
+  if (!user) {
+    return { title: 'Not found', body: [pageHeading('Not found'), h('p', { text: `There is no user ${name}.` }), backLink('People and devices', '#/people')] };
+  }
+  const devices = (user.devices || []).filter((device) => !device.revoked);
+  const confirm = button(`Revoke ${user.name}`, { variant: 'warning', type: 'button', id: 'revoke-confirm' });
+  confirm.addEventListener('click', async () => {
+    clearMessages();
+    confirm.disabled = true;
+    try {
+      await post(`/api/people/${enc(user.name)}/revoke`, {});
+    } catch (error) {
+      confirm.disabled = false;
+      if (error.status === 401) return;
+      showErrors([{ text: error.message, href: '#revoke-confirm' }]);
+      return;
+    }
+    pendingSuccess = `${user.name} is revoked: they are signed out and their devices can no longer sync.`;
+    navigate('#/people');
+  });
+  return {
+    title: `Revoke ${user.name}`,
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'People and devices', href: '#/people' }], { text: 'People and devices', href: '#/people' }),
+    body: [
+      h('div', { class: 'nhsuk-grid-row' }, h('div', { class: 'nhsuk-grid-column-two-thirds' },
+        pageHeading(`Are you sure you want to revoke ${user.name}?`),
+        summaryList([
+          { key: 'Role', value: user.role },
+          { key: 'Works for', value: whereText(user.branch, data.branches || []) },
+          { key: 'Devices', value: devices.length ? devices.map((device) => device.name || device.id).join(', ') : '', empty: 'None' },
+        ]),
+        warningCallout('This cannot be undone',
+          h('p', { text: `${user.name} is signed out at once and ${devices.length ? `their ${plural(devices.length, 'device')} can no longer sync` : 'cannot enrol a device'}. A revoked name cannot be invited again. What they already synced stays.` })),
+        h('div', { class: 'nhsuk-button-group' },
+          confirm,
+          h('a', { class: 'nhsuk-link', href: '#/people', text: 'No, go back' })))),
+    ],
+  };
+}

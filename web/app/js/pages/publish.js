@@ -1,0 +1,285 @@
+// Publishing (head office): choose the branches, preview each one's status and every blocking
+// problem, confirm; then the publication with its certificates; and the previous publications.
+
+import { get, post, enc, ApiError } from '../api.js';
+import { h, formatTime, plural } from '../dom.js';
+import {
+  pageHeading, breadcrumb, backLink, statusTag, tag, summaryList, checkboxes, textInput, button, table, warningCallout, insetText,
+  panel, setFieldError, clearFieldErrors,
+} from '../nhs.js';
+import { showErrors, clearMessages, navigate } from '../app.js';
+
+let pendingSuccess = null;
+let lastChoice = null;  // {year, branches, all} to refill the form after "Change"
+
+function notHere(state) {
+  if (state.session.mode === 'hq') return null;
+  return {
+    title: 'Publishing',
+    body: [pageHeading('Publishing'), insetText(h('p', { text: 'Head office publishes for the branches. Your branch sees its publication here after the next sync.' }))],
+  };
+}
+
+export async function renderChoose({ state }) {
+  const other = notHere(state);
+  if (other) return other;
+  const dashboard = await get('/api/dashboard');
+  const organisation = dashboard.organisation || {};
+  const sites = dashboard.sites || [];
+  const branches = sites.filter((site) => site.kind === 'branch');
+  const office = sites.find((site) => site.kind !== 'branch');
+  const chosen = new Set(lastChoice ? lastChoice.branches : []);
+  const option = (site) => ({
+    value: site.ods,
+    id: `publish-${site.ods}`,
+    text: site.kind === 'branch' ? `${site.name} (${site.ods})` : `Head office's own assessment (${site.ods})`,
+    hint: `Would publish now: ${site.statusName || site.status}${site.published ? `. Published before: ${site.published.publicStatus}` : ''}`,
+    checked: chosen.has(site.ods),
+  });
+  const items = [...branches.map(option), ...(office ? [option(office)] : [])];
+  const form = h('form', { novalidate: true, id: 'publish-form', action: '/', method: 'get' },
+    checkboxes({
+      idPrefix: 'publish-sites', name: 'branches', legend: 'Which sites do you want to publish for?', legendClass: 'nhsuk-fieldset__legend--m',
+      hint: 'Select all that apply. You will see each one’s status and any problems before anything is recorded.', items,
+    }),
+    textInput({ id: 'publish-year', label: 'Assessment year', labelClass: 'nhsuk-label--s', hint: 'For example, 2021-22', value: lastChoice?.year || organisation.year || '', width: 5 }),
+    h('div', { class: 'nhsuk-button-group' },
+      button('Preview', { id: 'preview-button' }),
+      button('Preview every branch that is ready', { variant: 'secondary', type: 'button', id: 'preview-all-ready' })));
+  const firstCheckbox = () => form.querySelector('.nhsuk-checkboxes__input');
+  const readYear = () => {
+    const control = form.querySelector('#publish-year');
+    const year = control.value.trim();
+    if (!/^\d{4}-\d{2}$/.test(year)) {
+      return { error: { text: 'Enter the assessment year like 2021-22', href: `#${setFieldError(control, 'Enter the assessment year like 2021-22')}` } };
+    }
+    return { year };
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    const selected = [...form.querySelectorAll('input[name=branches]:checked')].map((input) => input.value);
+    const errors = [];
+    if (!selected.length) errors.push({ text: 'Select at least one site to publish for', href: `#${setFieldError(firstCheckbox(), 'Select at least one site to publish for')}` });
+    const year = readYear();
+    if (year.error) errors.push(year.error);
+    if (errors.length) {
+      showErrors(errors);
+      return;
+    }
+    lastChoice = { year: year.year, branches: selected };
+    navigate(`#/publish/preview?year=${enc(year.year)}&branches=${selected.map(enc).join(',')}`);
+  });
+  form.querySelector('#preview-all-ready').addEventListener('click', () => {
+    clearFieldErrors(form);
+    const year = readYear();
+    if (year.error) {
+      showErrors([year.error]);
+      return;
+    }
+    lastChoice = { year: year.year, branches: [], all: true };
+    navigate(`#/publish/preview?year=${enc(year.year)}&all=1`);
+  });
+  return {
+    title: 'Publish',
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
+    body: [
+      h('div', { class: 'nhsuk-grid-row' }, h('div', { class: 'nhsuk-grid-column-two-thirds' },
+        pageHeading('Publish', `${organisation.name || ''}, ${organisation.year || ''}`),
+        h('p', { text: 'Publishing records each chosen site’s status for the year, as the toolkit does. A publication cannot be changed afterwards; a site left out can be published later.' }),
+        state.session.role !== 'admin' ? insetText(h('p', { text: 'Only administrators publish. You can preview what publishing would record.' })) : null,
+        form,
+        h('p', {}, h('a', { href: '#/publications', text: 'Previous publications' })))),
+    ],
+  };
+}
+
+export async function renderPreview({ query, state }) {
+  const other = notHere(state);
+  if (other) return other;
+  const year = query.get('year') || '';
+  const all = query.get('all') === '1';
+  const branches = (query.get('branches') || '').split(',').map((code) => code.trim()).filter(Boolean);
+  const params = new URLSearchParams({ year });
+  if (all) params.set('all', '1'); else params.set('branches', branches.join(','));
+  const report = await get(`/api/publish/preview?${params.toString()}`);
+  return previewPage({ year, all, branches, report, isAdmin: state.session.role === 'admin' });
+}
+
+function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
+  const sites = report.sites || [];
+  const ready = sites.filter((site) => site.ready);
+  const notReady = sites.filter((site) => !site.ready);
+  const publishable = sites.length > 0 && notReady.length === 0;
+  const publishButton = button(`Publish for ${plural(sites.length, 'site')}`, { variant: 'warning', type: 'button', id: 'publish-confirm' });
+  publishButton.addEventListener('click', () => confirmPublish({ year, all, branches, isAdmin }, publishButton));
+  const page = {
+    title: 'Check before publishing',
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'Publish', href: '#/publish' }], { text: 'Publish', href: '#/publish' }),
+    errors: refused ? [{ text: refused }] : null,
+    body: [
+      pageHeading('Check before publishing', `${year} assessment`),
+      all ? h('p', { text: 'Every branch that is ready now.' }) : null,
+      sites.length === 0 ? insetText(h('p', { text: all ? 'No branch is ready to publish now.' : 'No site was chosen.' })) : null,
+      sites.length ? table({
+        caption: 'What publishing would record',
+        id: 'preview-sites',
+        scroll: true,
+        head: ['Site', 'Would be published as', 'Ready', { value: 'Blocking problems', numeric: true }],
+        rows: sites.map((site) => {
+          const blocking = site.blocking || site.problems || [];
+          return [
+            { header: true, value: `${site.name} (${site.ods})` },
+            h('span', { class: 'app-preview-status', dataset: { ods: site.ods } }, statusTag(site.status, site.statusName),
+              site.publicStatus ? h('span', { class: 'app-secondary', text: ` ${site.publicStatus}` }) : null),
+            h('span', { id: `ready-${site.ods}` }, site.ready ? tag('Ready', 'green') : tag('Not ready', 'red')),
+            { numeric: true, value: blocking.length ? jumpTo(String(blocking.length), `preview-${site.ods}-heading`, ` problems at ${site.name}`) : '0' },
+          ];
+        }),
+      }) : null,
+      notReady.length ? warningCallout(`${plural(notReady.length, 'site')} not ready`,
+        h('p', { text: `${notReady.map((site) => `${site.name} (${site.ods})`).join(', ')} cannot be published now. Publishing these sites together would be refused as a whole, and nothing would be recorded.` }),
+        ready.length ? h('p', {}, h('a', {
+          href: `#/publish/preview?year=${enc(year)}&branches=${ready.map((site) => enc(site.ods)).join(',')}`,
+          id: 'preview-ready-only',
+          on: { click: () => { lastChoice = { year, branches: ready.map((site) => site.ods) }; } },
+          text: `Preview only the ready ${ready.length === 1 ? 'site' : 'sites'} (${ready.map((site) => site.name).join(', ')})`,
+        })) : null) : null,
+      publishable && isAdmin ? [
+        warningCallout('Publishing is recorded for good', h('p', { text: 'A publication cannot be changed or withdrawn. Each site is published with the status shown above.' })),
+        publishButton,
+      ] : null,
+      publishable && !isAdmin ? insetText(h('p', { text: 'Only administrators publish.' })) : null,
+      h('p', {}, h('a', { href: '#/publish', text: 'Change the sites or the year' })),
+      notReady.map((site) => siteProblems(site)),
+    ],
+  };
+  return page;
+}
+
+function jumpTo(text, targetId, hidden) {
+  return h('a', {
+    href: `#${targetId}`,
+    on: {
+      click: (event) => {
+        const target = document.getElementById(targetId);
+        if (!target) return;
+        event.preventDefault();
+        target.scrollIntoView();
+        target.focus({ preventScroll: true });
+      },
+    },
+  }, text, hidden ? h('span', { class: 'nhsuk-u-visually-hidden', text: hidden }) : null);
+}
+
+function siteProblems(site) {
+  const blocking = site.blocking || site.problems || [];
+  return h('section', { class: 'app-section app-publish-site', id: `preview-${site.ods}`, 'aria-labelledby': `preview-${site.ods}-heading`, dataset: { ods: site.ods, ready: String(Boolean(site.ready)) } },
+    h('h2', { class: 'nhsuk-heading-m', id: `preview-${site.ods}-heading`, tabindex: '-1', text: `What blocks publishing ${site.name} (${site.ods})` }),
+    blocking.length ? table({
+      caption: `${plural(blocking.length, 'problem')}: ${site.statusName || site.status} now`,
+      captionClass: 'nhsuk-table__caption--s',
+      head: ['Item', 'Group', 'Problem'],
+      rows: blocking.map((problem) => [problem.item || '', problem.group || '', `${problem.message}${problem.shared ? ' (head office acts on this)' : ''}`]),
+    }) : h('p', { text: 'The server gave no reason.' }));
+}
+
+async function confirmPublish(choice, control) {
+  clearMessages();
+  control.disabled = true;
+  const body = choice.all ? { year: choice.year, allReady: true } : { year: choice.year, branches: choice.branches };
+  let result;
+  try {
+    result = await post('/api/publish', body);
+  } catch (error) {
+    control.disabled = false;
+    if (error.status === 401) return;
+    if (error instanceof ApiError && error.status === 422 && error.body) {
+      const report = error.body.sites ? error.body : error.body.report || null;
+      if (report) {
+        const page = previewPage({ ...choice, report, refused: `${error.message} Nothing was recorded.` });
+        redraw(page);
+        return;
+      }
+    }
+    showErrors([{ text: error.message, href: '#publish-confirm' }]);
+    return;
+  }
+  lastChoice = null;
+  const id = result.publication && result.publication.id;
+  pendingSuccess = `Published for ${plural((result.publication?.sites || result.sites || []).length, 'site')}.`;
+  navigate(id !== undefined && id !== null ? `#/publications/${enc(String(id))}` : '#/publications');
+}
+
+// Replaces the page's content in place (a refused publish shows the fresh report).
+function redraw(page) {
+  const main = document.getElementById('app-main');
+  main.replaceChildren(...page.body.flat(Infinity).filter(Boolean));
+  if (page.errors) showErrors(page.errors);
+}
+
+export async function renderList({ state }) {
+  const other = notHere(state);
+  if (other) return other;
+  const data = await get('/api/publications');
+  const publications = [...(data.publications || [])].sort((a, b) => (b.at || 0) - (a.at || 0));
+  return {
+    title: 'Publications',
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
+    body: [
+      pageHeading('Publications'),
+      h('p', {}, h('a', { href: '#/publish', text: 'Publish for more sites' })),
+      publications.length ? table({
+        caption: 'Previous publications, newest first',
+        scroll: true,
+        head: ['Publication', 'Year', 'Published', 'By', 'Sites'],
+        rows: publications.map((publication) => [
+          { header: true, value: h('a', { href: `#/publications/${enc(String(publication.id))}`, text: `Publication ${publication.id}` }) },
+          publication.year,
+          formatTime(publication.at, publication.atText),
+          publication.by || '',
+          h('ul', { class: 'nhsuk-list' }, (publication.sites || []).map((site) => h('li', { text: `${site.name} (${site.ods}): ${site.publicStatus}` }))),
+        ]),
+      }) : insetText(h('p', { text: 'Nothing has been published yet.' })),
+    ],
+  };
+}
+
+export async function renderPublication({ params, state }) {
+  const other = notHere(state);
+  if (other) return other;
+  const id = params[0];
+  const data = await get('/api/publications');
+  const publication = (data.publications || []).find((entry) => String(entry.id) === id);
+  if (!publication) throw new ApiError(404, 'not_found', `There is no publication ${id}. The list of publications shows them all.`);
+  const success = pendingSuccess;
+  pendingSuccess = null;
+  const sites = publication.sites || [];
+  return {
+    title: `Publication ${publication.id}`,
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'Publications', href: '#/publications' }], { text: 'Publications', href: '#/publications' }),
+    body: [
+      success ? panel(success, `Publication ${publication.id}, ${publication.year}`) : pageHeading(`Publication ${publication.id}`, publication.year),
+      summaryList([
+        { key: 'Year', value: publication.year },
+        { key: 'Published', value: formatTime(publication.at, publication.atText) },
+        { key: 'Published by', value: publication.by || '' },
+      ]),
+      table({
+        caption: 'Sites',
+        id: 'publication-sites',
+        scroll: true,
+        head: ['Site', 'Status', 'Certificate', 'Answers hash'],
+        rows: sites.map((site) => [
+          { header: true, value: `${site.name} (${site.ods})` },
+          h('span', {}, statusTag(site.status, site.publicStatus)),
+          h('a', { href: `/api/publications/${enc(String(publication.id))}/certificate/${enc(site.ods)}`, id: `certificate-${site.ods}` },
+            'Certificate', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${site.name} (${site.ods})` })),
+          h('code', { class: 'app-hash', title: site.answersHash || '', text: site.answersHash ? `${site.answersHash.slice(0, 16)}…` : '' }),
+        ]),
+      }),
+      h('p', { text: 'Each certificate is a printable page: use your browser’s Print to save it as a PDF.' }),
+      backLink('All publications', '#/publications'),
+    ],
+  };
+}
