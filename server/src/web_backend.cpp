@@ -280,7 +280,8 @@ web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const w
     publish_request.year = request.query("year").value_or(head_office_.year().label());
     const std::string all = request.query("all").value_or("");
     publish_request.all_ready = !all.empty() && all != "0";
-    std::string_view list = request.query("branches").value_or("");
+    const std::string branches = request.query("branches").value_or("");
+    std::string_view list = branches;
     while (!list.empty()) {
       const auto comma = list.find(',');
       if (auto code = list.substr(0, comma); !code.empty()) publish_request.sites.emplace_back(code);
