@@ -140,7 +140,7 @@ class AssessmentPage {
       problems.length ? details(`What blocks ${levelName(evaluation.nextLevel)} (${problems.length})`,
         h('ul', { class: 'app-problems' }, problems.map((problem) => h('li', {},
           this.problemTarget(problem.item) ? jumpLink(problem.message, this.problemTarget(problem.item)) : problem.message,
-          problem.shared ? h('span', { class: 'app-secondary', text: ' (head office acts on this)' }) : null))))
+          null))))
         : null,
       overrides.length ? h('section', { 'aria-labelledby': 'overrides-heading', id: 'overrides' },
         h('h3', { class: 'nhsuk-heading-s', id: 'overrides-heading', tabindex: '-1', text: 'Overrides of shared answers' }),

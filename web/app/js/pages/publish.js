@@ -180,7 +180,7 @@ function siteProblems(site) {
       caption: `${plural(blocking.length, 'problem')}: ${site.statusName || site.status} now`,
       captionClass: 'nhsuk-table__caption--s',
       head: ['Item', 'Group', 'Problem'],
-      rows: blocking.map((problem) => [problem.item || '', problem.group || '', `${problem.message}${problem.shared ? ' (head office acts on this)' : ''}`]),
+      rows: blocking.map((problem) => [problem.item || '', problem.group || '', problem.message]),
     }) : h('p', { text: 'The server gave no reason.' }));
 }
 

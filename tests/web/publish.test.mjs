@@ -1,0 +1,127 @@
+// Publishing from the web app: three branches, two ready (Standards Met and Approaching Standards)
+// and one far off. The preview shows each one's status and the third's problems; publishing the two
+// records one publication with their certificates, and the third stays unpublished.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, signIn, screenshot, valueFor, PASSWORDS,
+} from './helpers.mjs';
+
+const skip = missing();
+
+describe('publishing from the web app', { skip: skip || false, timeout: 600_000 }, () => {
+  let hq;
+  let browser;
+  let page;
+
+  before(async () => {
+    const root = tempDir();
+    hq = new HeadOffice(path.join(root, 'hq'));
+    hq.addBranch('VLAXL', 'Leeds');
+    hq.addBranch('VM2B3', 'York');
+    hq.addBranch('VN4C5', 'Hull');
+    hq.addUser('Priya Shah', 'admin', PASSWORDS['Priya Shah']);
+    await hq.start();
+    const leeds = hq.enrol('Sam Patel', 'admin', 'VLAXL', path.join(root, 'leeds'));
+    const york = hq.enrol('Ann Lee', 'admin', 'VM2B3', path.join(root, 'york'));
+    const hull = hq.enrol('Joe Bloggs', 'admin', 'VN4C5', path.join(root, 'hull'));
+
+    // Head office answers and confirms everything shared.
+    const items = leeds.items();
+    const shared = items.filter((item) => item.scope === 'shared');
+    const own = items.filter((item) => item.scope !== 'shared');
+    for (const item of shared) hq.must(['answer', item.id, valueFor(item)]);
+    const assertions = [...new Set(items.map((item) => item.assertion))];
+    const sharedAssertions = assertions.filter((id) => items.filter((item) => item.assertion === id).every((item) => item.scope === 'shared'));
+    for (const id of sharedAssertions) hq.must(['confirm', id]);
+    for (const store of [leeds, york, hull]) store.sync();
+
+    // Leeds answers everything of its own: Standards Met.
+    for (const item of own) leeds.must(['answer', item.id, valueFor(item)]);
+    // York answers the Approaching Standards set and plans the rest: Approaching Standards.
+    for (const item of own) {
+      if (item.approaching === 'no') {
+        york.must(['plan', 'set', item.id, '--action', 'Train the team', '--owner', 'Ann Lee', '--due', '2022-05-31']);
+      } else {
+        york.must(['answer', item.id, valueFor(item)]);
+      }
+    }
+    for (const id of assertions.filter((a) => !sharedAssertions.includes(a))) {
+      leeds.must(['confirm', id]);
+      york.must(['confirm', id]);
+    }
+    // Hull has answered nothing of its own.
+    for (const store of [leeds, york, hull]) store.sync();
+
+    browser = await launchBrowser();
+    page = await newPage(browser);
+    await signIn(page, hq.url, 'Priya Shah');
+  }, { timeout: 300_000 });
+
+  after(async () => {
+    if (browser) await browser.close();
+    await cleanup();
+  }, { timeout: 60_000 });
+
+  it('previews three branches with the third one’s problems, then publishes the two that are ready', { timeout: 180_000 }, async () => {
+    await page.goto(`${hq.url}/#/publish`);
+    await page.locator('#publish-form').waitFor();
+
+    // Nothing chosen: the error summary says so.
+    await page.locator('#preview-button').click();
+    await page.locator('.nhsuk-error-summary', { hasText: 'Select at least one site' }).waitFor();
+
+    for (const ods of ['VLAXL', 'VM2B3', 'VN4C5']) await page.locator(`#publish-${ods}`).check();
+    await page.locator('#preview-button').click();
+    await page.locator('#preview-sites').waitFor();
+    assert.match(await page.locator('#ready-VLAXL').innerText(), /^Ready$/);
+    assert.match(await page.locator('#ready-VM2B3').innerText(), /^Ready$/);
+    assert.match(await page.locator('#ready-VN4C5').innerText(), /Not ready/);
+    assert.match(await page.locator('.app-preview-status[data-ods="VLAXL"]').innerText(), /Standards Met/);
+    assert.match(await page.locator('.app-preview-status[data-ods="VM2B3"]').innerText(), /Approaching Standards/);
+    const hullProblems = await page.locator('#preview-VN4C5').innerText();
+    assert.match(hullProblems, /Please complete mandatory requirement/);
+    assert.match(hullProblems, /IT systems and devices/, 'the group is shown');
+    assert.equal(await page.locator('#publish-confirm').count(), 0, 'no publish button while a site is not ready');
+    await screenshot(page, 'publish-preview');
+
+    await page.locator('#preview-ready-only').click();
+    await page.locator('#publish-confirm').waitFor();
+    assert.equal(await page.locator('#preview-sites tbody tr').count(), 2);
+    await page.locator('#publish-confirm').click();
+    await page.locator('.nhsuk-panel', { hasText: 'Published for 2 sites' }).waitFor();
+    const sites = await page.locator('#publication-sites').innerText();
+    assert.match(sites, /Leeds \(VLAXL\)[\s\S]*21\/22 Standards Met/);
+    assert.match(sites, /York \(VM2B3\)[\s\S]*21\/22 Approaching Standards/);
+    assert.doesNotMatch(sites, /VN4C5/);
+    await screenshot(page, 'publication');
+
+    const certificateHref = await page.locator('#certificate-VLAXL').getAttribute('href');
+    const certificate = await page.request.get(`${hq.url}${certificateHref}`);
+    assert.equal(certificate.status(), 200);
+    assert.match(certificate.headers()['content-type'], /text\/html/);
+    const html = await certificate.text();
+    for (const expected of ['Acme Care Group', 'Leeds', 'VLAXL', '21/22 Standards Met']) assert.ok(html.includes(expected), expected);
+
+    const publications = hq.must(['publications']).publications;
+    assert.equal(publications.length, 1);
+    assert.deepEqual(publications[0].sites.map((site) => site.ods).sort(), ['VLAXL', 'VM2B3']);
+    assert.equal(publications[0].published_by, 'Priya Shah');
+
+    // The public look-up: Hull is still not published.
+    const lookup = await fetch(`${hq.url}/status/VN4C5`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal((await lookup.json()).status, 'Not Published');
+
+    // The list of publications links to it.
+    await page.goto(`${hq.url}/#/publications`);
+    await page.locator('a', { hasText: `Publication ${publications[0].id}` }).waitFor();
+    // The dashboard shows the latest publication per site.
+    await page.goto(`${hq.url}/#/dashboard`);
+    await page.locator('#sites').waitFor();
+    assert.match(await page.locator('#sites tr', { hasText: 'Leeds' }).innerText(), /21\/22 Standards Met/);
+    assert.match(await page.locator('#sites tr', { hasText: 'Hull' }).innerText(), /Not published/);
+    assert.deepEqual(page.problems, []);
+  });
+});
