@@ -20,11 +20,17 @@ if [ ! -f "$data/server.db" ]; then
   server answer 1.3.1 yes
   server answer 10.1.2 yes
 fi
+# The web app's demo sign-in (set again on every run, so the printed password always works).
+demo_password=${DEMO_PASSWORD:-demo password 2021}
+DSPTSYNC_PASSWORD="$demo_password" server user passwd "Helen Okafor" >/dev/null
 leeds=$(server invite --branch VLAXL --role admin --user "Sam Patel $(date +%H%M%S)" --json | sed -n 's/.*"code": "\(.*\)".*/\1/p')
 york=$(server invite --branch VM2B3 --role member --user "Priya Shah $(date +%H%M%S)" --json | sed -n 's/.*"code": "\(.*\)".*/\1/p')
 cat <<TEXT
 
 Demo organisation: Acme Care Group (A1B2), branches Leeds (VLAXL) and York (VM2B3), data in $data/
+
+The web app: open http://$listen/ and sign in as "Helen Okafor" with the password "$demo_password".
+
 Enrol a branch laptop (in another terminal), then work offline and sync:
 
   $build_dir/client/dsptsync --store /tmp/leeds enrol ws://$listen $leeds
@@ -34,6 +40,7 @@ Enrol a branch laptop (in another terminal), then work offline and sync:
   $build_dir/server/dsptsync-server --data $data progress
   DSPTSYNC_SERVER_USER="Helen Okafor" $build_dir/server/dsptsync-server --data $data publish --year 2021-22 --all-ready --dry-run
   curl http://$listen/status/VLAXL                          # the public look-up: status and date only
+  $build_dir/client/dsptsync --store /tmp/leeds ui           # the branch's web app, offline, on 127.0.0.1
 
 York's code (a member): $york
 Each code works once and expires in 7 days. Stop the server with Ctrl-C.
