@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, screenshot, byId, PASSWORDS, stopProcess,
+  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, screenshot, byId, PASSWORDS, stopProcess,
 } from './helpers.mjs';
 
 const skip = missing();
@@ -63,7 +63,7 @@ describe('branch laptop web app (dsptsync ui)', { skip: skip || false, timeout: 
   });
 
   it('answers an item offline; the change waits to sync, and Sync now says head office is out of reach', { timeout: 120_000 }, async () => {
-    await page.goto(`${ui.origin}/#/assessment/VLAXL`);
+    await visit(page, ui.origin, `#/assessment/VLAXL`);
     await page.locator(byId('item-7.3.4')).waitFor();
     // A shared item is head office's: read-only here, with the way to override.
     const shared = page.locator(byId('item-1.1.1'));
@@ -81,7 +81,7 @@ describe('branch laptop web app (dsptsync ui)', { skip: skip || false, timeout: 
     await screenshot(page, 'branch-ui-assessment');
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    await page.goto(`${ui.origin}/#/dashboard`);
+    await visit(page, ui.origin, `#/dashboard`);
     await page.locator('#sync-state').waitFor();
     const waiting = Number(await page.locator('#sync-waiting').getAttribute('data-waiting'));
     assert.ok(waiting >= 2, `the answer and the comment wait to go up (${waiting})`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, signIn, screenshot, byId, apiFromPage, PASSWORDS,
+  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, byId, apiFromPage, PASSWORDS,
 } from './helpers.mjs';
 
 const skip = missing();
@@ -79,7 +79,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
   });
 
   it('answers a shared item at head office, and the branch receives it', { timeout: 120_000 }, async () => {
-    await page.goto(`${hq.url}/#/assessment/A1B2`);
+    await visit(page, hq.url, `#/assessment/A1B2`);
     const item = page.locator(byId('item-1.1.1'));
     await item.waitFor();
     assert.match(await item.innerText(), /Shared by head office/);
@@ -127,7 +127,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     leeds.must(['answer', '1.3.12', 'Staff sign the confidentiality code at induction']);
     leeds.sync();
 
-    await page.goto(`${hq.url}/#/assessment/VLAXL`);
+    await visit(page, hq.url, `#/assessment/VLAXL`);
     const item = page.locator(byId('item-7.3.4'));
     await item.waitFor();
     assert.ok(await page.locator(byId('answer-7.3.4')).isChecked(), 'Yes is chosen');
@@ -145,7 +145,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     await page.locator('#clear-filters').click();
     assert.equal(await page.locator('.app-item:visible').count(), 42);
 
-    await page.goto(`${hq.url}/#/dashboard`);
+    await visit(page, hq.url, `#/dashboard`);
     await page.locator('#sites').waitFor();
     assert.match(await page.locator('#sites tbody tr').nth(1).innerText(), /4 of 42/);
   });
@@ -158,18 +158,18 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     leeds.sync();
     leedsSecond.sync();
 
-    await page.goto(`${hq.url}/#/conflicts`);
+    await visit(page, hq.url, `#/conflicts`);
     const section = page.locator('.app-conflict[data-target="7.3.2"]');
     await section.waitFor();
     const cards = section.locator('.app-conflict__card');
     assert.equal(await cards.count(), 2);
     const texts = await cards.locator('.app-conflict__text').allInnerTexts();
-    assert.deepEqual([...texts].sort(), ['no', 'yes']);
+    assert.deepEqual([...texts].sort(), ['No', 'Yes']);
     assert.match(await section.innerText(), /By Sam Patel/);
     assert.match(await section.innerText(), /Shown meanwhile/);
     await screenshot(page, 'conflicts');
 
-    const keep = cards.filter({ has: page.locator('.app-conflict__text', { hasText: /^no$/ }) }).getByRole('button', { name: /Keep this one/ });
+    const keep = cards.filter({ has: page.locator('.app-conflict__text', { hasText: /^No$/ }) }).getByRole('button', { name: /Keep this one/ });
     await keep.click();
     await page.locator('.nhsuk-notification-banner--success', { hasText: 'Kept the value' }).waitFor();
     assert.equal(await page.locator('.app-conflict[data-target="7.3.2"]').count(), 0);
@@ -185,7 +185,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
   });
 
   it('downloads the assessment as an Excel workbook', { timeout: 120_000 }, async () => {
-    await page.goto(`${hq.url}/#/downloads`);
+    await visit(page, hq.url, `#/downloads`);
     const link = page.locator('#download-VLAXL-xlsx');
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
@@ -208,7 +208,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
       await signIn(viewer, hq.url, 'Val Viewer');
       assert.equal(await viewer.locator('.nhsuk-header__navigation-link', { hasText: 'People and devices' }).count(), 0);
       for (const scope of ['A1B2', 'VLAXL']) {
-        await viewer.goto(`${hq.url}/#/assessment/${scope}`);
+        await visit(viewer, hq.url, `#/assessment/${scope}`);
         await viewer.locator(byId('item-1.1.1')).waitFor();
         await viewer.locator('.nhsuk-inset-text', { hasText: 'You are a viewer' }).waitFor();
         const controls = await viewer.locator('#items input, #items textarea, #items select, #items button, #assertions input, #assertions textarea, #assertions button').evaluateAll(
@@ -222,7 +222,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
       assert.equal(forced.body.error.code, 'forbidden');
       const withoutToken = await apiFromPage(viewer, 'PUT', '/api/assessment/A1B2/items/1.1.1', { answer: 'ZB000000' }, { csrf: false });
       assert.equal(withoutToken.status, 403);
-      await viewer.goto(`${hq.url}/#/conflicts`);
+      await visit(viewer, hq.url, `#/conflicts`);
       await viewer.locator('h1', { hasText: 'Conflicts' }).waitFor();
       assert.equal(await viewer.getByRole('button', { name: /Keep this one/ }).count(), 0);
       assert.deepEqual(viewer.problems, []);
@@ -234,7 +234,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
   });
 
   it('invites someone (the code shown once) and revokes them after a confirmation', { timeout: 120_000 }, async () => {
-    await page.goto(`${hq.url}/#/people`);
+    await visit(page, hq.url, `#/people`);
     await page.locator('#users').waitFor();
     assert.match(await page.locator('#users').innerText(), /Sam Patel/);
     await page.locator('#invite-user').fill('Bo Chen');
@@ -248,9 +248,9 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     const hull = hq.enrolWithCode(code, path.join(root, 'hull'), 'Bo Chen laptop');
     assert.equal(hull.must(['status']).user, 'Bo Chen');
 
-    await page.goto(`${hq.url}/#/dashboard`);
+    await visit(page, hq.url, `#/dashboard`);
     await page.locator('#sites').waitFor();
-    await page.goto(`${hq.url}/#/people`);
+    await visit(page, hq.url, `#/people`);
     await page.locator('#users').waitFor();
     assert.equal(await page.locator('#invite-code').count(), 0, 'the code is not shown again');
     assert.match(await page.locator('#users tr', { hasText: 'Bo Chen' }).innerText(), /Bo Chen laptop/);

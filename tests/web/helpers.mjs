@@ -22,8 +22,15 @@ export const CHROMIUM = process.env.DSPTSYNC_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = process.env.DSPTSYNC_SCREENSHOTS === '1';
 export const screenshotDir = path.join(repoRoot, 'docs', 'screenshots');
 
-// Why the suite cannot run here, or null.
+// Why the suite cannot run here, or null (the suites are then skipped). With
+// DSPTSYNC_REQUIRE_BROWSER=1 (as ctest runs them) a missing piece is an error instead.
 export function missing() {
+  const reason = missingPiece();
+  if (reason && process.env.DSPTSYNC_REQUIRE_BROWSER === '1') throw new Error(`the browser tests cannot run: ${reason}`);
+  return reason;
+}
+
+function missingPiece() {
   if (!SERVER || !fs.existsSync(SERVER)) return 'set DSPTSYNC_SERVER to build/server/dsptsync-server';
   if (!CLIENT || !fs.existsSync(CLIENT)) return 'set DSPTSYNC_CLIENT to build/client/dsptsync';
   if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
@@ -311,7 +318,15 @@ export async function newPage(browser, { acceptDownloads = false } = {}) {
 export async function screenshot(page, name, { fullPage = false } = {}) {
   if (!SCREENSHOTS) return;
   fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.mouse.move(0, 0);  // no hover styles from the last click
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage, animations: 'disabled' });
+}
+
+// Opens a page of the app and waits until the app has drawn it (it marks the main element with
+// the route it shows), so that a later check never reads the page before.
+export async function visit(page, baseUrl, hash) {
+  await page.goto(`${baseUrl}/${hash}`);
+  await page.waitForFunction((route) => document.getElementById('app-main')?.dataset.route === route, hash);
 }
 
 export async function signIn(page, baseUrl, user) {

@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, signIn, screenshot, valueFor, PASSWORDS,
+  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, valueFor, PASSWORDS,
 } from './helpers.mjs';
 
 const skip = missing();
@@ -66,7 +66,7 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
   }, { timeout: 60_000 });
 
   it('previews three branches with the third one’s problems, then publishes the two that are ready', { timeout: 180_000 }, async () => {
-    await page.goto(`${hq.url}/#/publish`);
+    await visit(page, hq.url, `#/publish`);
     await page.locator('#publish-form').waitFor();
 
     // Nothing chosen: the error summary says so.
@@ -115,10 +115,10 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     assert.equal((await lookup.json()).status, 'Not Published');
 
     // The list of publications links to it.
-    await page.goto(`${hq.url}/#/publications`);
+    await visit(page, hq.url, `#/publications`);
     await page.locator('a', { hasText: `Publication ${publications[0].id}` }).waitFor();
     // The dashboard shows the latest publication per site.
-    await page.goto(`${hq.url}/#/dashboard`);
+    await visit(page, hq.url, `#/dashboard`);
     await page.locator('#sites').waitFor();
     assert.match(await page.locator('#sites tr', { hasText: 'Leeds' }).innerText(), /21\/22 Standards Met/);
     assert.match(await page.locator('#sites tr', { hasText: 'Hull' }).innerText(), /Not published/);

@@ -90,6 +90,10 @@ function navigationItems(session) {
     items.push({ href: `#/assessment/${encodeURIComponent(scope)}`, text: 'Assessment', match: /^\/assessment\/[^/]+$/ });
     items.push({ href: `#/assessment/${encodeURIComponent(scope)}/plan`, text: 'Improvement plan', match: /^\/assessment\/[^/]+\/plan$/ });
   }
+  if (session.mode === 'hq' && session.organisation?.hq) {
+    const hq = session.organisation.hq;
+    items.push({ href: `#/assessment/${encodeURIComponent(hq)}`, text: 'Head office assessment', match: new RegExp(`^/assessment/${hq}(/.*)?$`) });
+  }
   items.push({ href: '#/conflicts', text: 'Conflicts', match: /^\/conflicts/ });
   if (session.mode === 'hq') {
     items.push({ href: '#/publish', text: 'Publish', match: /^\/publish/ });
@@ -239,7 +243,7 @@ async function route() {
     if (raw !== '#/signin') history_replace('#/signin');
     markCurrentNavigation('/signin');
     const page = await signin.render({ params: [], query: new URLSearchParams(), state, navigate });
-    show(ticket, page);
+    show(ticket, page, '#/signin');
     return;
   }
   const params = pattern.exec(path).slice(1).map((part) => (part === undefined ? part : decodeURIComponent(part)));
@@ -253,7 +257,7 @@ async function route() {
     page = errorPage(error);
   }
   if (ticket !== renderCount || !page) return;
-  show(ticket, page);
+  show(ticket, page, raw);
 }
 
 function errorPage(error) {
@@ -274,12 +278,14 @@ function errorPage(error) {
 }
 
 // Puts a page in place: {title, breadcrumb, body: [nodes], errors: [...], focus: element}.
-function show(ticket, page) {
+// `data-route` on the main element says which page is shown (scripts and tests wait for it).
+function show(ticket, page, raw = location.hash) {
   if (ticket !== renderCount) return;
   setTitle(page.title);
   replace(beforeSlot, page.breadcrumb || null);
   replace(mainSlot, page.body);
   mainSlot.removeAttribute('aria-busy');
+  mainSlot.dataset.route = raw || '#/';
   initComponents(beforeSlot);
   initComponents(mainSlot);
   if (page.after) page.after();

@@ -513,7 +513,9 @@ class AssessmentPage {
     } catch (error) {
       submit.forEach((b) => { b.disabled = false; });
       if (error instanceof ApiError && error.status === 401) return;
-      const fieldControl = error.field ? container.querySelector(`[id="${error.field}-${CSS.escape(item.id)}"], [id="${error.field}-${CSS.escape(item.id)}-day"]`) : null;
+      const fieldControl = error.field
+        ? container.querySelector(`[id="${error.field}-${CSS.escape(item.id)}-day"]`) || container.querySelector(`input[id="${error.field}-${CSS.escape(item.id)}"], textarea[id="${error.field}-${CSS.escape(item.id)}"]`)
+        : null;
       const target = fieldControl || container.querySelector('input:not([type=hidden]), textarea, select, button');
       const href = target && target.id ? `#${fieldControl ? setFieldError(fieldControl, error.message) : target.id}` : null;
       showErrors([{ text: error.message, href }]);

@@ -17,7 +17,8 @@ let pendingSuccess = null;
 function valueText(value) {
   if (value === null || value === undefined || value === '') return h('span', { class: 'app-muted', text: 'Cleared (no value)' });
   if (typeof value === 'object') return h('span', { class: 'app-pre-line', text: value.text ?? value.value ?? '' });
-  return h('span', { class: 'app-pre-line app-conflict__value', text: String(value) });
+  const text = String(value);
+  return h('span', { class: 'app-pre-line app-conflict__value', text: text === 'yes' ? 'Yes' : text === 'no' ? 'No' : text });
 }
 
 export async function render({ query, state }) {
@@ -71,9 +72,9 @@ function conflictSection(conflict, scopeName, canResolve) {
         headingClass: 'nhsuk-card__heading nhsuk-heading-s',
         classes: 'app-conflict__card',
         children: [
-          h('ul', { class: 'app-tags' },
+          value.winner || value.mine ? h('ul', { class: 'app-tags' },
             value.winner ? h('li', {}, tag('Shown meanwhile', 'blue')) : null,
-            value.mine ? h('li', {}, tag('Yours', 'grey')) : null),
+            value.mine ? h('li', {}, tag('Yours', 'grey')) : null) : null,
           h('p', { class: 'nhsuk-body-l app-conflict__text' }, valueText(value.value)),
           value.location ? h('p', {}, 'Kept at ', h('span', { text: value.location })) : null,
           h('p', { class: 'app-meta' }, `By ${value.by || 'unknown'}`, h('br'), formatTime(value.at, value.atText),

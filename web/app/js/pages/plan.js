@@ -91,7 +91,8 @@ export async function render({ params, query, state }) {
     } catch (error) {
       submit.disabled = false;
       if (error.status === 401) return;
-      const control = error.field ? form.querySelector(`[id="${error.field === 'owner' ? 'plan-owner' : error.field}-${CSS.escape(id)}"], [id="${error.field}-${CSS.escape(id)}-day"]`) : null;
+      const part = { action: 'action', plan_action: 'action', owner: 'plan-owner', plan_owner: 'plan-owner', due: 'due', plan_due: 'due', state: 'state', plan_state: 'state' }[error.field];
+      const control = part ? form.querySelector(`[id="${part}-${CSS.escape(id)}-day"]`) || form.querySelector(`[id="${part}-${CSS.escape(id)}"]`) : null;
       showErrors([{ text: error.message, href: `#${control ? setFieldError(control, error.message) : submit.id}` }]);
       return;
     }

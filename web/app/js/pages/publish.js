@@ -207,7 +207,7 @@ async function confirmPublish(choice, control) {
   }
   lastChoice = null;
   const id = result.publication && result.publication.id;
-  pendingSuccess = `Published for ${plural((result.publication?.sites || result.sites || []).length, 'site')}.`;
+  pendingSuccess = `Published for ${plural((result.publication?.sites || result.sites || []).length, 'site')}`;
   navigate(id !== undefined && id !== null ? `#/publications/${enc(String(id))}` : '#/publications');
 }
 
