@@ -154,6 +154,12 @@ Status check_edit_allowed(const Actor& actor, const ScopeSnapshot& snapshot, con
 
 WebApp::WebApp(Backend& backend, AppOptions options) : backend_(backend), options_(std::move(options)) {
   if (!options_.now) options_.now = [] { return now_ms(); };
+  // Made where the store may be used (before the server's threads start), like every later read.
+  if (auto organisation = backend_.organisation()) organisation_ = *organisation;
+}
+
+bool WebApp::is_sign_in(const HttpRequest& request) {
+  return request.method == "POST" && request.path() == "/api/session";
 }
 
 bool WebApp::is_app_path(std::string_view path) {
@@ -273,7 +279,12 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
   limiter_.succeeded(**user);
   const std::string token = sessions_.create(actor->user, now);
   auto session = sessions_.use(token, now);
-  auto response = session_json(*actor, *session);
+  OrganisationInfo organisation;
+  {
+    std::lock_guard lock(organisation_mutex_);
+    organisation = organisation_;
+  }
+  auto response = session_json(*actor, *session, organisation);
   response.headers.emplace_back("Set-Cookie", cookie(token, kSessionCookieSeconds));
   return response;
 }
@@ -302,8 +313,17 @@ HttpResponse WebApp::redeem_link(const HttpRequest& request) {
 }
 
 HttpResponse WebApp::session_json(const Actor& actor, const Session& session) {
-  auto organisation = backend_.organisation();
+  return session_json(actor, session, std::nullopt);
+}
+
+HttpResponse WebApp::session_json(const Actor& actor, const Session& session,
+                                  std::optional<OrganisationInfo> known) {
+  Result<OrganisationInfo> organisation = known ? Result<OrganisationInfo>(*known) : backend_.organisation();
   if (!organisation) return error_response(organisation.error());
+  if (!known) {
+    std::lock_guard lock(organisation_mutex_);
+    organisation_ = *organisation;
+  }
   nlohmann::json body = {
       {"mode", to_string(backend_.mode())},
       {"user", actor.user},

@@ -56,8 +56,12 @@ class Connection {
 template <class Stream>
 class WsSession final : public ServerSession, public Connection {
  public:
-  WsSession(SyncCore& core, web::WebApp* web_app, std::string peer, Stream stream)
-      : ServerSession(core, std::move(peer)), core_(core), web_app_(web_app), ws_(std::move(stream)) {}
+  WsSession(SyncCore& core, web::WebApp* web_app, net::thread_pool* sign_in_pool, std::string peer, Stream stream)
+      : ServerSession(core, std::move(peer)),
+        core_(core),
+        web_app_(web_app),
+        sign_in_pool_(sign_in_pool),
+        ws_(std::move(stream)) {}
 
   // `self` keeps the session alive while the coroutine runs.
   awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
@@ -250,6 +254,8 @@ class WsSession final : public ServerSession, public Connection {
       response = web::api_error(404, "not_found", "there is no page at this address");
     } else if (auto file = web_app_->serve_static(request)) {
       response = std::move(*file);
+    } else if (web::WebApp::is_sign_in(request)) {
+      response = co_await run_sign_in(std::move(request));
     } else {
       response = co_await run_web_app(std::move(request));
     }
@@ -268,6 +274,23 @@ class WsSession final : public ServerSession, public Connection {
                             (*waiting)(std::move(response));
                           });
                         });
+        },
+        use_awaitable, std::move(request));
+  }
+
+  // A sign-in checks an Argon2id hash (tens of milliseconds, 64 MiB): on its own thread, so sync
+  // never waits for it, one at a time, so a flood of sign-ins cannot take the server's memory.
+  awaitable<HttpResponse> run_sign_in(web::HttpRequest request) {
+    return net::async_initiate<const net::use_awaitable_t<>&, void(HttpResponse)>(
+        [this](auto handler, web::HttpRequest request) {
+          auto waiting = std::make_shared<decltype(handler)>(std::move(handler));
+          net::post(*sign_in_pool_, [app = web_app_, request = std::move(request), waiting,
+                                     executor = ws_.get_executor()] {
+            HttpResponse response = app->handle(request);
+            net::post(executor, [waiting, response = std::move(response)]() mutable {
+              (*waiting)(std::move(response));
+            });
+          });
         },
         use_awaitable, std::move(request));
   }
@@ -360,6 +383,7 @@ class WsSession final : public ServerSession, public Connection {
 
   SyncCore& core_;
   web::WebApp* web_app_;  // null: no web app on this port (tests of the sync service alone)
+  net::thread_pool* sign_in_pool_;
   websocket::stream<Stream> ws_;
   bool upgraded_ = false;       // a WebSocket now; before that, plain HTTP
   bool http_idle_ = false;      // waiting for the next HTTP request's headers
@@ -383,6 +407,7 @@ struct Server {
   bool stopping = false;
   HeadOfficeWebBackend web_backend{head_office};
   std::optional<web::WebApp> web_app;  // made once TLS is known (its cookies are Secure then)
+  net::thread_pool sign_in_pool{1};    // password checks, off the I/O and storage threads
 
   web::WebApp* web_app_pointer() { return web_app ? &*web_app : nullptr; }
 
@@ -402,11 +427,12 @@ struct Server {
       std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
       if (tls) {
         using Stream = beast::ssl_stream<beast::tcp_stream>;
-        auto session = std::make_shared<WsSession<Stream>>(core, web_app_pointer(), peer, Stream(beast::tcp_stream(std::move(socket)), *tls));
+        auto session = std::make_shared<WsSession<Stream>>(core, web_app_pointer(), &sign_in_pool, peer,
+                                                           Stream(beast::tcp_stream(std::move(socket)), *tls));
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
       } else {
-        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, web_app_pointer(), peer,
+        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, web_app_pointer(), &sign_in_pool, peer,
                                                                        beast::tcp_stream(std::move(socket)));
         connections.push_back(session);
         net::co_spawn(io, session->run(session), net::detached);
@@ -520,6 +546,7 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
   if (options.on_listening) options.on_listening(port);
   server.io.run();
   server.core.stop();
+  server.sign_in_pool.join();
   log_event("info", "stopped", {{"commits", server.core.commits()}});
   return {};
 }

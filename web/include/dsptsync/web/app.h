@@ -1,9 +1,11 @@
 // The web app (docs/api.md): its pages (embedded static files, assets.h) and its JSON API, over a
 // Backend. Transport-free: the server's listener and `dsptsync ui`'s hand it whole requests.
 //
-// Threads: serve_static may run on any thread (it reads nothing but the embedded files). handle
-// uses the backend, so the transport calls it where the backend's store may be used (the server's
-// storage thread; the laptop's only thread).
+// Threads: serve_static may run on any thread (it reads nothing but the embedded files), and so may
+// a sign-in (is_sign_in): it uses only Backend::check_password, which must be thread-safe, so the
+// server checks Argon2id hashes off its storage thread. Everything else handle does uses the
+// backend's store: the transport calls it where the store may be used (the server's storage thread;
+// the laptop's only thread).
 #pragma once
 
 #include "dsptsync/web/backend.h"
@@ -11,6 +13,7 @@
 #include "dsptsync/web/sessions.h"
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -37,6 +40,8 @@ class WebApp {
   // Whether a request is the app's at all (API, sign-in link or file): the transport answers
   // anything else itself.
   static bool is_app_path(std::string_view path);
+  // POST /api/session: may run on any thread (see above).
+  static bool is_sign_in(const HttpRequest& request);
   // The API and the sign-in link. Any request that is not the app's: 404.
   HttpResponse handle(const HttpRequest& request);
 
@@ -48,6 +53,8 @@ class WebApp {
   HttpResponse handle_api(const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse sign_in(const HttpRequest& request);
   HttpResponse session_json(const Actor& actor, const Session& session);
+  // With `known`, from the organisation given instead of reading the store (a sign-in).
+  HttpResponse session_json(const Actor& actor, const Session& session, std::optional<OrganisationInfo> known);
   HttpResponse redeem_link(const HttpRequest& request);
   HttpResponse dashboard(const Actor& actor);
   HttpResponse assessment(const Actor& actor, const std::string& scope);
@@ -67,6 +74,10 @@ class WebApp {
 
   Backend& backend_;
   AppOptions options_;
+  // The organisation as last read on the store's thread, for a sign-in's answer (which runs
+  // elsewhere and must not touch the store).
+  mutable std::mutex organisation_mutex_;
+  OrganisationInfo organisation_;
   SessionStore sessions_;
   SignInLimiter limiter_;
 };

@@ -98,7 +98,8 @@ class Backend {
   // The user as known now: not_found when unknown, refused when revoked (the session then ends).
   virtual Result<Actor> actor(std::string_view user) = 0;
   // Head office: checks a password (set by `dsptsync-server user passwd`). refused for a wrong
-  // name or password alike. Branch mode has no passwords: not_found.
+  // name or password alike. Branch mode has no passwords: not_found. Must be thread-safe: the
+  // server runs it off its storage thread, as Argon2id takes tens of milliseconds.
   virtual Result<Actor> check_password(std::string_view user, std::string_view password) = 0;
   // The assessments the actor may read, head office's first.
   virtual Result<std::vector<std::string>> scopes(const Actor& actor) = 0;
