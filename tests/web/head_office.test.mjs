@@ -74,7 +74,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     assert.match(await rows.nth(1).innerText(), /0 of 42/);
     assert.equal(await page.locator('#sites progress').count(), 4);
     assert.match(await page.locator('#account-user').innerText(), /Priya Shah/);
-    await screenshot(page, 'dashboard');
+    await screenshot(page, 'dashboard', { fullPage: true });
     assert.deepEqual(page.problems, []);
   });
 
@@ -243,7 +243,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     await page.locator('#invite-button').click();
     const code = (await page.locator('#invite-code').innerText()).trim();
     assert.match(code, /^[0-9a-f]{8}-[0-9a-f]+-[0-9a-f]{16}$/);
-    await screenshot(page, 'people');
+    await screenshot(page, 'people', { fullPage: true });
 
     const hull = hq.enrolWithCode(code, path.join(root, 'hull'), 'Bo Chen laptop');
     assert.equal(hull.must(['status']).user, 'Bo Chen');

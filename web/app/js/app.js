@@ -3,7 +3,7 @@
 
 import { initAll } from '/vendor/nhsuk-frontend.min.js';
 import { get, del, setCsrf, onSignedOut, ApiError } from './api.js';
-import { h, replace, clear } from './dom.js';
+import { h, replace, clear, siteLabel } from './dom.js';
 import { nhsLogo, errorSummary, notificationBanner, pageHeading, insetText, breadcrumb } from './nhs.js';
 import * as signin from './pages/signin.js';
 import * as dashboard from './pages/dashboard.js';
@@ -107,7 +107,7 @@ function navigationItems(session) {
 }
 
 function roleText(session) {
-  const where = session.branch ? (session.site?.name ? `${session.site.name} (${session.branch})` : session.branch) : 'head office';
+  const where = session.branch ? siteLabel(session.site?.name, session.branch) : 'head office';
   return `${session.role} at ${where}`;
 }
 

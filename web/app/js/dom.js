@@ -101,3 +101,9 @@ export function formatDate(iso) {
 export function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many || `${one}s`}`;
 }
+
+// "Leeds (VLAXL)"; just the code when the name is unknown or is the code itself.
+export function siteLabel(name, ods) {
+  if (!name || name === ods) return ods || '';
+  return ods ? `${name} (${ods})` : name;
+}

@@ -3,7 +3,7 @@
 // sharing (head office), assertions; filters as in the toolkit, applied to the loaded data.
 
 import { get, put, enc, ApiError } from '../api.js';
-import { h, replace, formatTime, formatDate, plural, idPart } from '../dom.js';
+import { h, replace, formatTime, formatDate, plural, idPart, siteLabel } from '../dom.js';
 import {
   pageHeading, breadcrumb, statusTag, tag, summaryList, progress, details, insetText, warningCallout,
   textInput, textarea, radios, select, dateInput, readDateInput, singleCheckbox, button, setFieldError, clearFieldErrors,
@@ -23,7 +23,7 @@ export async function render({ params, query, state }) {
   const focusItem = query.get('item');
   const view = query.get('view');
   return {
-    title: `${data.name} (${data.scope}) assessment`,
+    title: `${siteLabel(data.name, data.scope)} assessment`,
     breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
     body,
     after: () => {
@@ -99,7 +99,7 @@ class AssessmentPage {
     this.itemsSlot = h('div', { id: 'items' }, this.groups());
     this.assertionsSlot = h('div', { id: 'assertions' }, this.assertionsSection());
     const body = [
-      pageHeading(`${data.name} (${data.scope})`, `${data.year} assessment, ${data.kind === 'branch' ? 'branch' : 'head office'}`),
+      pageHeading(`${siteLabel(data.name, data.scope)}`, `${data.year} assessment, ${data.kind === 'branch' ? 'branch' : 'head office'}`),
       this.readOnly || !data.canEdit
         ? insetText(h('p', { text: this.readOnly ? 'You are a viewer: you can read this assessment but not change it.' : 'You can read this assessment but not change it.' }))
         : null,

@@ -2,7 +2,7 @@
 // conflicts, overrides and latest publication; on a branch laptop also the sync state.
 
 import { get, post, enc } from '../api.js';
-import { h, formatTime, plural, replace } from '../dom.js';
+import { h, formatTime, plural, replace, siteLabel } from '../dom.js';
 import { pageHeading, statusTag, tag, summaryList, progress, table, button, insetText, warningCallout, actionLink } from '../nhs.js';
 import { showErrors, showSuccess, clearMessages } from '../app.js';
 
@@ -28,7 +28,7 @@ export async function render({ state }) {
 }
 
 function siteName(site) {
-  return `${site.name} (${site.ods})`;
+  return siteLabel(site.name, site.ods);
 }
 
 function publicationText(site) {
@@ -148,7 +148,7 @@ async function syncNow(syncButton, slot) {
   }
   replace(slot, syncSection(sync, readError, slot));
   if (failure) {
-    showErrors([{ text: failure.status === 502 ? `Head office could not be reached: ${failure.message}` : failure.message, href: '#sync-now' }],
+    showErrors([{ text: failure.message, href: '#sync-now' }],
       failure.status === 502 ? 'The sync did not finish' : 'There is a problem');
   } else {
     showSuccess(`Synced: ${plural(result.pushed ?? 0, 'change')} sent, ${plural(result.pulled ?? 0, 'change')} received`);

@@ -1,7 +1,7 @@
 // Downloads: each assessment the session sees, and its improvement plan, as Excel, CSV or JSON.
 
 import { get, enc } from '../api.js';
-import { h } from '../dom.js';
+import { h, siteLabel } from '../dom.js';
 import { pageHeading, breadcrumb, table } from '../nhs.js';
 
 const FORMATS = [['xlsx', 'Excel'], ['csv', 'CSV'], ['json', 'JSON']];
@@ -14,7 +14,7 @@ export async function render() {
       href: `/api/export?scope=${enc(site.ods)}&format=${format}${plan ? '&plan=1' : ''}`,
       id: `download-${site.ods}-${plan ? 'plan-' : ''}${format}`,
       download: true,
-    }, name, h('span', { class: 'nhsuk-u-visually-hidden', text: ` ${plan ? 'improvement plan' : 'assessment'} of ${site.name} (${site.ods})` })))));
+    }, name, h('span', { class: 'nhsuk-u-visually-hidden', text: ` ${plan ? 'improvement plan' : 'assessment'} of ${siteLabel(site.name, site.ods)}` })))));
   return {
     title: 'Downloads',
     breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
@@ -26,7 +26,7 @@ export async function render() {
         scroll: true,
         head: ['Site', 'Assessment', 'Improvement plan'],
         rows: sites.map((site) => [
-          { header: true, value: `${site.name} (${site.ods})` },
+          { header: true, value: `${siteLabel(site.name, site.ods)}` },
           links(site, false),
           links(site, true),
         ]),

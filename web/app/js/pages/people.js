@@ -2,7 +2,7 @@
 // yet, inviting someone (the enrolment code is shown once), revoking someone after a confirmation.
 
 import { get, post, enc } from '../api.js';
-import { h, formatTime, plural } from '../dom.js';
+import { h, formatTime, plural, siteLabel } from '../dom.js';
 import {
   pageHeading, breadcrumb, tag, table, textInput, radios, select, button, panel, insetText, warningCallout, summaryList,
   setFieldError, clearFieldErrors, backLink,
@@ -92,7 +92,7 @@ function inviteForm(branches, codeSlot) {
     }),
     select({
       id: 'invite-branch', label: 'Works for', labelClass: 'nhsuk-label--s', value: '',
-      options: [{ value: '', text: 'Choose where they work' }, { value: '-hq-', text: 'Head office' }, ...branches.map((branch) => ({ value: branch.ods, text: `${branch.name} (${branch.ods})` }))],
+      options: [{ value: '', text: 'Choose where they work' }, { value: '-hq-', text: 'Head office' }, ...branches.map((branch) => ({ value: branch.ods, text: `${siteLabel(branch.name, branch.ods)}` }))],
     }),
     button('Create the invite', { id: 'invite-button' }));
   form.addEventListener('submit', async (event) => {
@@ -135,7 +135,7 @@ function showCode(slot, result, branches) {
   const shown = h('div', { class: 'nhsuk-card nhsuk-card--feature app-code', id: 'invite-code-card' },
     h('div', { class: 'nhsuk-card__content nhsuk-card__content--feature' },
       h('h3', { class: 'nhsuk-card__heading nhsuk-card__heading--feature nhsuk-heading-m', tabindex: '-1', id: 'invite-code-heading', text: 'Enrolment code' }),
-      h('p', { text: `For ${invite.user || ''} (${invite.role || ''}, ${whereText(invite.branch, branches)}), until ${formatTime(invite.expiresAt)}:` }),
+      h('p', { text: `For ${invite.user || ''}, ${invite.role || ''} at ${whereText(invite.branch, branches)}. It works until ${formatTime(invite.expiresAt)}:` }),
       h('p', { class: 'nhsuk-body-l' }, h('code', { id: 'invite-code', class: 'app-code__value', text: result.code })),
       h('p', {}, 'On their computer they run ', h('code', { text: `dsptsync enrol ${serverUrl()} ${result.code}` }), '.'),
       warningCallout('This code is shown once', h('p', { text: 'It is not kept here. Give it to them privately: it enrols one computer, once.' }))));

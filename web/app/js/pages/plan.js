@@ -2,7 +2,7 @@
 // line), the action, owner, due date and state.
 
 import { get, put, enc } from '../api.js';
-import { h, formatDate, plural } from '../dom.js';
+import { h, formatDate, plural, siteLabel } from '../dom.js';
 import { pageHeading, breadcrumb, tag, textInput, textarea, select, dateInput, readDateInput, summaryList, insetText, setFieldError, clearFieldErrors } from '../nhs.js';
 import { showErrors, clearMessages, initComponents } from '../app.js';
 
@@ -107,11 +107,11 @@ export async function render({ params, query, state }) {
   for (const item of items) list.append(section(item));
   const focusItem = query.get('item');
   return {
-    title: `Improvement plan: ${data.name} (${data.scope})`,
-    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: `${data.name} (${data.scope})`, href: `#/assessment/${enc(scope)}` }],
-      { text: `${data.name} (${data.scope})`, href: `#/assessment/${enc(scope)}` }),
+    title: `Improvement plan: ${siteLabel(data.name, data.scope)}`,
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: `${siteLabel(data.name, data.scope)}`, href: `#/assessment/${enc(scope)}` }],
+      { text: `${siteLabel(data.name, data.scope)}`, href: `#/assessment/${enc(scope)}` }),
     body: [
-      pageHeading('Improvement plan', `${data.name} (${data.scope}), ${data.year}`),
+      pageHeading('Improvement plan', `${siteLabel(data.name, data.scope)}, ${data.year}`),
       h('p', { class: 'nhsuk-body-l', text: 'For each item not completed yet: what will be done, by whom and by when.' }),
       required.size ? insetText(h('p', { text: `To publish at Approaching Standards, the plan must cover ${plural(required.size, 'item')}: each needs an action, an owner and a due date.` })) : null,
       items.length ? h('p', { text: `${plural(items.length, 'item')} in the plan.` }) : h('p', { text: 'Every item is completed: there is nothing to plan.' }),

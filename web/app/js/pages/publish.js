@@ -2,7 +2,7 @@
 // problem, confirm; then the publication with its certificates; and the previous publications.
 
 import { get, post, enc, ApiError } from '../api.js';
-import { h, formatTime, plural } from '../dom.js';
+import { h, formatTime, plural, siteLabel } from '../dom.js';
 import {
   pageHeading, breadcrumb, backLink, statusTag, tag, summaryList, checkboxes, textInput, button, table, warningCallout, insetText,
   panel, setFieldError, clearFieldErrors,
@@ -32,7 +32,7 @@ export async function renderChoose({ state }) {
   const option = (site) => ({
     value: site.ods,
     id: `publish-${site.ods}`,
-    text: site.kind === 'branch' ? `${site.name} (${site.ods})` : `Head office's own assessment (${site.ods})`,
+    text: site.kind === 'branch' ? `${siteLabel(site.name, site.ods)}` : `Head office's own assessment (${site.ods})`,
     hint: `Would publish now: ${site.statusName || site.status}${site.published ? `. Published before: ${site.published.publicStatus}` : ''}`,
     checked: chosen.has(site.ods),
   });
@@ -129,7 +129,7 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
         rows: sites.map((site) => {
           const blocking = site.blocking || site.problems || [];
           return [
-            { header: true, value: `${site.name} (${site.ods})` },
+            { header: true, value: `${siteLabel(site.name, site.ods)}` },
             h('span', { class: 'app-preview-status', dataset: { ods: site.ods } }, statusTag(site.status, site.statusName),
               site.publicStatus ? h('span', { class: 'app-secondary', text: ` ${site.publicStatus}` }) : null),
             h('span', { id: `ready-${site.ods}` }, site.ready ? tag('Ready', 'green') : tag('Not ready', 'red')),
@@ -138,7 +138,7 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
         }),
       }) : null,
       notReady.length ? warningCallout(`${plural(notReady.length, 'site')} not ready`,
-        h('p', { text: `${notReady.map((site) => `${site.name} (${site.ods})`).join(', ')} cannot be published now. Publishing these sites together would be refused as a whole, and nothing would be recorded.` }),
+        h('p', { text: `${notReady.map((site) => `${siteLabel(site.name, site.ods)}`).join(', ')} cannot be published now. Publishing these sites together would be refused as a whole, and nothing would be recorded.` }),
         ready.length ? h('p', {}, h('a', {
           href: `#/publish/preview?year=${enc(year)}&branches=${ready.map((site) => enc(site.ods)).join(',')}`,
           id: 'preview-ready-only',
@@ -175,7 +175,7 @@ function jumpTo(text, targetId, hidden) {
 function siteProblems(site) {
   const blocking = site.blocking || site.problems || [];
   return h('section', { class: 'app-section app-publish-site', id: `preview-${site.ods}`, 'aria-labelledby': `preview-${site.ods}-heading`, dataset: { ods: site.ods, ready: String(Boolean(site.ready)) } },
-    h('h2', { class: 'nhsuk-heading-m', id: `preview-${site.ods}-heading`, tabindex: '-1', text: `What blocks publishing ${site.name} (${site.ods})` }),
+    h('h2', { class: 'nhsuk-heading-m', id: `preview-${site.ods}-heading`, tabindex: '-1', text: `What blocks publishing ${siteLabel(site.name, site.ods)}` }),
     blocking.length ? table({
       caption: `${plural(blocking.length, 'problem')}: ${site.statusName || site.status} now`,
       captionClass: 'nhsuk-table__caption--s',
@@ -238,7 +238,7 @@ export async function renderList({ state }) {
           publication.year,
           formatTime(publication.at, publication.atText),
           publication.by || '',
-          h('ul', { class: 'nhsuk-list' }, (publication.sites || []).map((site) => h('li', { text: `${site.name} (${site.ods}): ${site.publicStatus}` }))),
+          h('ul', { class: 'nhsuk-list' }, (publication.sites || []).map((site) => h('li', { text: `${siteLabel(site.name, site.ods)}: ${site.publicStatus}` }))),
         ]),
       }) : insetText(h('p', { text: 'Nothing has been published yet.' })),
     ],
@@ -271,10 +271,10 @@ export async function renderPublication({ params, state }) {
         scroll: true,
         head: ['Site', 'Status', 'Certificate', 'Answers hash'],
         rows: sites.map((site) => [
-          { header: true, value: `${site.name} (${site.ods})` },
+          { header: true, value: `${siteLabel(site.name, site.ods)}` },
           h('span', {}, statusTag(site.status, site.publicStatus)),
           h('a', { href: `/api/publications/${enc(String(publication.id))}/certificate/${enc(site.ods)}`, id: `certificate-${site.ods}` },
-            'Certificate', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${site.name} (${site.ods})` })),
+            'Certificate', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${siteLabel(site.name, site.ods)}` })),
           h('code', { class: 'app-hash', title: site.answersHash || '', text: site.answersHash ? `${site.answersHash.slice(0, 16)}…` : '' }),
         ]),
       }),
