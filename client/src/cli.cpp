@@ -1,6 +1,7 @@
 #include "dsptsync/client/cli.h"
 
 #include "dsptsync/client/sync.h"
+#include "dsptsync/client/ui_server.h"
 #include "dsptsync/client/workspace.h"
 #include "dsptsync/command_output.h"
 #include "dsptsync/export.h"
@@ -9,11 +10,17 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <csignal>
 #include <sstream>
+#include <thread>
 
 namespace dsptsync::client {
 namespace {
@@ -132,6 +139,43 @@ std::string progress_text(const Workspace& workspace, const Evaluation& evaluati
   }
   for (const auto& warning : evaluation.warnings) text << "Note: " << warning << "\n";
   return text.str();
+}
+
+// Opens a link in the desktop's browser with xdg-open, without waiting for it (some browsers keep
+// xdg-open running while they are open); silent when there is no desktop or no xdg-open: the link
+// is printed anyway.
+void open_in_browser(const std::string& url) {
+  const char* display = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  if ((!display || !*display) && (!wayland || !*wayland)) return;
+  posix_spawn_file_actions_t actions;
+  if (posix_spawn_file_actions_init(&actions) != 0) return;
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::string program = "xdg-open";
+  std::string argument = url;
+  char* argv[] = {program.data(), argument.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, "xdg-open", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return;
+  std::thread([pid] {
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }).detach();
+}
+
+// A store that is not there: how to make one, for the command that needs it.
+Error with_how_to_make_a_store(Error error) {
+  if (error.kind == ErrorKind::not_found && error.message.rfind("there is no dsptsync store", 0) == 0) {
+    const auto cut = error.message.find(';');
+    error.message = error.message.substr(0, cut) +
+                    ". Create one for this site with 'dsptsync init --ods CODE --name NAME --year 2021-22 --user "
+                    "\"YOUR NAME\"', or enrol this computer with head office with 'dsptsync enrol URL CODE'; or "
+                    "choose the folder of an existing store with --store";
+  }
+  return error;
 }
 
 std::atomic<bool> g_stop_watch{false};
@@ -799,6 +843,30 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
              << (status->last_synced_at ? format_timestamp(*status->last_synced_at) : std::string("never")) << "\n";
       if (status->enrolled) text << status->pending << " change(s) waiting to go up\n";
       return Output{data, text.str()};
+    };
+  });
+
+  // ui
+  int ui_port = 0;
+  bool ui_no_open = false;
+  auto* ui_cmd = app.add_subcommand("ui", "the web app on this computer, offline: serve it on 127.0.0.1 and open it "
+                                          "in the browser");
+  ui_cmd->add_option("--port", ui_port, "the port on 127.0.0.1 (default 0: any free one)")->check(CLI::Range(0, 65535));
+  ui_cmd->add_flag("--no-open", ui_no_open, "print the sign-in link only; do not open a browser");
+  ui_cmd->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto workspace = open_workspace(global);
+      if (!workspace) return with_how_to_make_a_store(workspace.error());
+      UiServeOptions options;
+      options.port = static_cast<std::uint16_t>(ui_port);
+      options.on_listening = [&](std::uint16_t port, const std::string& link) {
+        if (global.as_json) out << json{{"url", link}, {"port", port}}.dump() << std::endl;
+        else out << "Open " << link << std::endl;
+        if (!ui_no_open) open_in_browser(link);
+      };
+      options.log = [&](const std::string& message) { err << "dsptsync ui: " << message << std::endl; };
+      if (auto served = serve_ui(**workspace, options); !served) return served.error();
+      return Output{nullptr, "Stopped\n"};
     };
   });
 

@@ -459,6 +459,45 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
   return ledger_->record(edits);
 }
 
+Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edits) {
+  if (edits.empty()) return invalid_input("nothing to change");
+  auto hq = head_office_code();
+  if (!hq) return hq.error();
+  const bool branch_of_head_office = *hq && **hq != site_.code;
+  std::optional<AssessmentView> current;  // read once, for the first edit of a shared item's field
+  for (const auto& edit : edits) {
+    if (auto allowed = check_role(edit.key.field); !allowed) return allowed.error();
+    if (edit.key.scope != site_.code || edit.key.year != year_.label())
+      return refused("this store holds only " + site_.code + "'s " + year_.label() + " assessment; " +
+                     edit.key.scope + " " + edit.key.year + " cannot be changed here");
+    if (auto valid = check_edit(catalogue_, edit.key, edit.value); !valid) return valid.error();
+    if (edit.key.field == Field::override_reason && !branch_of_head_office)
+      return refused("only a branch overrides a shared answer; this store is " +
+                     std::string(*hq ? "head office's own" : "a single organisation's, with nothing shared"));
+    if (auto scoped = check_edit_scope(edit.key, hq->value_or(site_.code)); !scoped) return scoped.error();
+    const bool item_field = edit.key.kind == TargetKind::plan ||
+                            (edit.key.kind == TargetKind::item &&
+                             (edit.key.field == Field::answer || edit.key.field == Field::comment));
+    if (!item_field || !branch_of_head_office) continue;
+    if (!current) {
+      auto view = this->view();
+      if (!view) return view.error();
+      current = std::move(*view);
+    }
+    // An override recorded in the same batch makes the item the branch's own.
+    const bool overridden_here = std::any_of(edits.begin(), edits.end(), [&](const Edit& other) {
+      return other.key.kind == TargetKind::item && other.key.target == edit.key.target &&
+             other.key.field == Field::override_reason && other.value.has_value();
+    });
+    if (current->shared_items.count(edit.key.target) && !overridden_here) {
+      auto found = item(edit.key.target);
+      if (!found) return found.error();
+      if (auto own = check_not_shared(**found); !own) return own.error();
+    }
+  }
+  return ledger_->record(edits);
+}
+
 Result<std::vector<Conflict>> Workspace::conflicts() {
   auto state = ledger_->state(site_.code, year_.label());
   if (!state) return state.error();

@@ -122,6 +122,12 @@ class Workspace {
                                        const std::optional<std::string>& owner, const std::optional<std::string>& due,
                                        const std::optional<std::string>& state);
 
+  // Records edits prepared elsewhere (the web app of `dsptsync ui`) in one transaction, with the
+  // checks the commands make: the role an enrolled store knows, this store's own assessment and
+  // year only, a valid value, overrides only in a branch's store, and a shared item only after an
+  // override.
+  Result<std::vector<Change>> record_edits(const std::vector<Edit>& edits);
+
   // Open conflicts of this store's own assessment (merged text edits are not conflicts).
   Result<std::vector<Conflict>> conflicts();
   // Resolves the conflict of one field of an item or assertion: keep this device's value, the
