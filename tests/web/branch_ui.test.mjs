@@ -86,6 +86,23 @@ describe('branch laptop web app (dsptsync ui)', { skip: skip || false, timeout: 
     await screenshot(page, 'branch-ui-assessment');
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    // An assertion confirmed with its owner, as the branch's administrator.
+    await page.locator(byId('owner-7.3')).fill('Sam Patel');
+    await page.locator(byId('confirm-7.3')).check();
+    await page.locator(byId('save-assertion-7.3')).click();
+    await page.locator(byId('assertion-7.3-status'), { hasText: 'Assertion 7.3 confirmed' }).waitFor();
+    assert.match(await page.locator(byId('assertion-7.3')).innerText(), /By Sam Patel/);
+
+    // The branch's practice differs from head office's shared answer: an override, then its own answer.
+    await page.locator(byId('item-1.1.1')).locator('summary', { hasText: 'practice differs' }).click();
+    await page.locator(byId('override-reason-1.1.1')).fill('Leeds is registered separately');
+    await page.locator(byId('override-1.1.1')).click();
+    await page.locator(byId('item-1.1.1-status'), { hasText: 'Override of 1.1.1 recorded' }).waitFor();
+    assert.match(await page.locator(byId('item-1.1.1')).innerText(), /Overridden: Leeds is registered separately/);
+    await page.locator(byId('answer-1.1.1')).fill('ZB999999');
+    await page.locator(byId('save-1.1.1')).click();
+    await page.locator(byId('item-1.1.1-status'), { hasText: 'Saved 1.1.1' }).waitFor();
+
     await visit(page, ui.origin, `#/dashboard`);
     await page.locator('#sync-state').waitFor();
     const waiting = Number(await page.locator('#sync-waiting').getAttribute('data-waiting'));
@@ -113,6 +130,10 @@ describe('branch laptop web app (dsptsync ui)', { skip: skip || false, timeout: 
     const row = JSON.parse(fs.readFileSync(out, 'utf8')).items.find((entry) => entry.id === '7.3.4');
     assert.equal(row.answer, 'yes');
     assert.equal(row.changed_by, 'Sam Patel');
+    const overridden = JSON.parse(fs.readFileSync(out, 'utf8')).items.find((entry) => entry.id === '1.1.1');
+    assert.equal(overridden.answer, 'ZB999999', "the branch's own answer, after its override");
+    const overrides = hq.must(['overrides', '--branch', 'VLAXL']).overrides;
+    assert.deepEqual(overrides.map((entry) => [entry.item, entry.reason, entry.by]), [['1.1.1', 'Leeds is registered separately', 'Sam Patel']]);
 
     const code = await new Promise((resolve) => {
       leeds.ui.child.once('exit', (exitCode) => resolve(exitCode));

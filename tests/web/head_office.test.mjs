@@ -150,6 +150,32 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     assert.match(await page.locator('#sites tbody tr').nth(1).innerText(), /4 of 42/);
   });
 
+  it("plans an item for a branch and shows an item's history", { timeout: 120_000 }, async () => {
+    await visit(page, hq.url, `#/assessment/VLAXL/plan?item=9.5.2`);
+    await page.locator(byId('plan-9.5.2')).waitFor();
+    await page.locator(byId('action-9.5.2')).fill('Encrypt the two office laptops');
+    await page.locator(byId('plan-owner-9.5.2')).fill('Ann Lee');
+    await page.locator(byId('due-9.5.2-day')).fill('30');
+    await page.locator(byId('due-9.5.2-month')).fill('13');
+    await page.locator(byId('due-9.5.2-year')).fill('2022');
+    await page.locator(byId('save-plan-9.5.2')).click();
+    await page.locator('.nhsuk-error-summary', { hasText: 'must be a real date' }).waitFor();
+    await page.locator(byId('due-9.5.2-month')).fill('9');
+    await page.locator(byId('state-9.5.2')).selectOption('in_progress');
+    await page.locator(byId('save-plan-9.5.2')).click();
+    await page.locator(byId('plan-9.5.2-status'), { hasText: 'Saved the plan for 9.5.2' }).waitFor();
+    assert.equal(await page.locator('.nhsuk-error-summary').count(), 0);
+
+    leeds.sync();
+    const line = leeds.must(['plan', 'list']).plan.find((entry) => entry.item === '9.5.2');
+    assert.deepEqual([line.action, line.owner, line.due, line.state], ['Encrypt the two office laptops', 'Ann Lee', '2022-09-30', 'in_progress']);
+
+    await visit(page, hq.url, `#/assessment/VLAXL/history/7.3.4`);
+    const history = await page.locator('table').innerText();
+    assert.match(history, /Sam Patel/);
+    assert.match(history, /Restore tested in May/);
+  });
+
   it('resolves a conflict made by two offline edits of the same branch field', { timeout: 120_000 }, async () => {
     leeds.sync();
     leedsSecond.sync();
