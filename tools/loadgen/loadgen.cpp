@@ -15,7 +15,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -285,6 +288,48 @@ int hold_connections(const std::string& url, const std::string& list, std::size_
   return 0;
 }
 
+constexpr const char* kWebPassword = "load generator password";
+
+struct HttpReply {
+  int status = 0;
+  std::string set_cookie;
+  std::string body;
+};
+
+// One HTTP/1.1 request on its own connection to 127.0.0.1 (the server answers and closes it).
+HttpReply http_call(std::uint16_t port, const std::string& method, const std::string& path, const std::string& cookie,
+                    const std::string& body) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) die("cannot connect");
+  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n";
+  if (!cookie.empty()) request += "Cookie: dsptsync_session=" + cookie + "\r\n";
+  if (!body.empty())
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  request += "\r\n" + body;
+  for (std::size_t sent = 0; sent < request.size();) {
+    const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) die("cannot send the request");
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string response;
+  char chunk[65536];
+  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) response.append(chunk, static_cast<std::size_t>(n));
+  ::close(fd);
+  HttpReply reply;
+  const auto end_of_headers = response.find("\r\n\r\n");
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || end_of_headers == std::string::npos) die("not an HTTP answer");
+  reply.status = std::stoi(response.substr(9, 3));
+  const std::string headers = response.substr(0, end_of_headers);
+  if (auto at = headers.find("\r\nSet-Cookie: "); at != std::string::npos)
+    reply.set_cookie = headers.substr(at + 14, headers.find("\r\n", at + 2) - at - 14);
+  reply.body = response.substr(end_of_headers + 4);
+  return reply;
+}
+
 struct Options {
   std::string workload = "stream-w1";
   std::size_t clients = 100;
@@ -463,11 +508,12 @@ int run(const Options& options) {
   } else if (w == "first-sync") {
     branch_codes.push_back(site_code(0));
     out["params"] = {{"history", options.history}};
-  } else if (w == "publish") {
+  } else if (w == "publish" || w == "dashboard") {
     for (std::size_t i = 0; i < options.branches; ++i) branch_codes.push_back(site_code(i));
     out["params"] = {{"branches", options.branches}};
   } else {
-    die("unknown workload '" + w + "'; use stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync or publish");
+    die("unknown workload '" + w +
+        "'; use stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish or dashboard");
   }
   for (const auto& code : branch_codes) must(office->add_branch(code, "Branch " + code), "branch add");
 
@@ -483,9 +529,11 @@ int run(const Options& options) {
     std::vector<Change> changes;
     for (std::size_t i = 0; i < options.history; ++i) changes.push_back(maker.next());
     must(office->ledger().apply(changes), "history");
-  } else if (w == "publish") {
+  } else if (w == "publish" || w == "dashboard") {
     // Every branch ready: head office answers and confirms what it shares, each branch the rest.
     must(office->add_console_user("Load Admin", Role::admin), "user add");
+    must(office->directory().set_password("Load Admin", must(crypto::hash_password(kWebPassword), "hash"), now_ms()),
+         "password");
     auto admin = must(office->acting_user("Load Admin"), "admin");
     auto shared = must(office->effective_view(std::string(kHq), catalogue.year()), "view");
     auto value_for = [](const CatalogueItem& item) {
@@ -596,6 +644,30 @@ int run(const Options& options) {
                         {"changesPerSec", std::llround(enrolled.changes_received / seconds)},
                         {"serverCpuSeconds", std::round((server.cpu_seconds() - cpu_before) * 100) / 100},
                         {"serverPeakRssMB", std::round(server.status_bytes("VmHWM") / 1048576 * 10) / 10}};
+  } else if (w == "dashboard") {
+    // Head office's web app: sign in, then the dashboard (every branch's effective assessment
+    // evaluated) a few times, as an administrator reloading it.
+    const auto signed_in = http_call(server.port, "POST", "/api/session", "",
+                                     json{{"user", "Load Admin"}, {"password", kWebPassword}}.dump());
+    const auto cookie_start = signed_in.set_cookie.find('=') + 1;
+    const std::string cookie = signed_in.set_cookie.substr(cookie_start, signed_in.set_cookie.find(';') - cookie_start);
+    if (signed_in.status != 200 || cookie.empty()) die("sign-in failed: " + signed_in.body);
+    std::vector<double> times;
+    std::size_t sites = 0, bytes = 0;
+    for (std::size_t i = 0; i < options.edits; ++i) {
+      const auto started = Clock::now();
+      const auto page = http_call(server.port, "GET", "/api/dashboard", cookie, "");
+      times.push_back(since_ms(started));
+      if (page.status != 200) die("the dashboard failed: " + page.body.substr(0, 300));
+      sites = json::parse(page.body)["sites"].size();
+      bytes = page.body.size();
+    }
+    if (sites != options.branches + 1) die("the dashboard did not list every branch");
+    out["dashboard"] = {{"sites", sites},
+                        {"loads", times.size()},
+                        {"bytes", bytes},
+                        {"ms", latency_json(times)},
+                        {"serverPeakRssMB", std::round(server.status_bytes("VmHWM") / 1048576 * 10) / 10}};
   } else if (w == "publish") {
     const std::string command = options.server_binary + " --json --data " + data.string() +
                                 " publish --year 2021-22 --all-ready --as 'Load Admin' > " + (dir / "publish.json").string();
@@ -700,14 +772,14 @@ int main(int argc, char** argv) {
   dsptsync::loadgen::Options options;
   CLI::App app{"loadgen: drives a real dsptsync-server over 127.0.0.1 and prints the figures as JSON"};
   app.add_option("--workload", options.workload,
-                 "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync or publish");
+                 "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish or dashboard");
   app.add_option("--clients", options.clients, "devices pushing (stream, catchup, fanout)");
   app.add_option("--updates", options.updates, "edits per device");
   app.add_option("--docs", options.docs, "fanout: branches the devices share (devices per branch = clients / docs)");
   app.add_option("--idle", options.idle, "idle: connections to open");
   app.add_option("--history", options.history, "first-sync: changes in the branch's history");
-  app.add_option("--branches", options.branches, "fanout-hq and publish: branches");
-  app.add_option("--edits", options.edits, "fanout-hq: head office's edits, one at a time");
+  app.add_option("--branches", options.branches, "fanout-hq, publish and dashboard: branches");
+  app.add_option("--edits", options.edits, "fanout-hq: head office's edits, one at a time; dashboard: loads");
   app.add_option("--server", options.server_binary, "the dsptsync-server binary")->required();
   app.add_option("--keep", options.keep, "keep the data folder (for looking at it)");
   app.add_option("--timeout", options.timeout_s, "stop with an error after this many seconds");

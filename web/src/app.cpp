@@ -112,6 +112,18 @@ FieldKey key_of(const ScopeSnapshot& snapshot, TargetKind kind, std::string targ
   return FieldKey{snapshot.scope, snapshot.catalogue.year().label(), kind, std::move(target), field};
 }
 
+// The name the request body gives a field, for an error's "field" (the page marks that input).
+std::string body_name(Field field) {
+  switch (field) {
+    case Field::plan_action: return "action";
+    case Field::plan_owner: return "owner";
+    case Field::plan_due: return "due";
+    case Field::plan_state: return "state";
+    case Field::override_reason: return "reason";
+    default: return std::string(to_string(field));
+  }
+}
+
 // An edit's value from a body's text: "" clears the field.
 std::optional<FieldValue> value_or_clear(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -298,10 +310,18 @@ HttpResponse WebApp::redeem_link(const HttpRequest& request) {
   if (!user) {
     response.status = 403;
     response.content_type = "text/html; charset=utf-8";
+    // A page of the design system's own, with nothing of the app behind it: no session.
     response.body =
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in link used - DSPT sync</title>"
-        "</head><body><h1>This sign-in link has been used or has expired</h1><p>Run <code>dsptsync ui</code> again "
-        "for a new link.</p></body></html>\n";
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Sign-in link used - DSPT sync</title>"
+        "<link rel=\"stylesheet\" href=\"/vendor/nhsuk-frontend.min.css\"></head><body>"
+        "<header class=\"nhsuk-header\"><div class=\"nhsuk-header__container nhsuk-width-container\">"
+        "<span class=\"nhsuk-header__service-name\">DSPT sync</span></div></header>"
+        "<div class=\"nhsuk-width-container\"><main class=\"nhsuk-main-wrapper\" id=\"maincontent\">"
+        "<h1>This sign-in link has been used or has expired</h1>"
+        "<p>Each link works once, for 10 minutes. Run <code>dsptsync ui</code> again on this laptop for a new "
+        "one.</p></main></div></body></html>\n";
     return response;
   }
   const std::string session_token = sessions_.create(*user, options_.now());
@@ -577,7 +597,7 @@ HttpResponse WebApp::record(const Actor& actor, const ScopeSnapshot& snapshot, c
   for (const auto& edit : edits) {
     if (auto allowed = check_edit_allowed(actor, snapshot, edit.key); !allowed) return error_response(allowed.error());
     if (auto valid = check_edit(snapshot.catalogue, edit.key, edit.value); !valid)
-      return api_error(400, "invalid_input", valid.error().message, to_string(edit.key.field));
+      return api_error(400, "invalid_input", valid.error().message, body_name(edit.key.field));
   }
   auto recorded = backend_.record(actor, edits);
   if (!recorded) return error_response(recorded.error());
