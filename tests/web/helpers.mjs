@@ -306,8 +306,6 @@ export async function newPage(browser, { acceptDownloads = false } = {}) {
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
     const text = message.text();
-    // The design system's stylesheet names the NHS font servers, which the policy (rightly) refuses.
-    if (/assets\.nhs\.uk\/fonts/.test(text)) return;
     // Expected answers of the API (a wrong password, a refused edit) show up as failed loads.
     if (/Failed to load resource: the server responded with a status of (401|403|409|422|429|502)/.test(text)) return;
     page.problems.push(text);
