@@ -65,20 +65,28 @@ Result<protocol::Ready> expect_ready(Connection& connection) {
 }
 
 // Applies a page of changes and moves the cursor, in one transaction.
-Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page) {
+// Applies a page of pulled changes and moves the cursor past it, within a transaction the caller
+// commits (the changes and the cursor always land together, so a crash re-pulls what was lost).
+Result<std::size_t> apply_page_within(Workspace& workspace, StoreTransaction& txn, const protocol::Changes& page) {
   std::vector<Change> changes;
   changes.reserve(page.changes.size());
   for (const auto& sequenced : page.changes) changes.push_back(sequenced.change);
-  auto txn = workspace.store().begin();
-  if (!txn) return txn.error();
   ApplyOutcome outcome;
-  if (auto seqs = workspace.ledger().apply_within(**txn, changes, &outcome); !seqs) return seqs.error();
-  auto cursor = (*txn)->setting(kCursorSetting);
+  if (auto seqs = workspace.ledger().apply_within(txn, changes, &outcome); !seqs) return seqs.error();
+  auto cursor = txn.setting(kCursorSetting);
   if (!cursor) return cursor.error();
   if (page.next_cursor > to_int(*cursor))
-    if (auto s = (*txn)->put_setting(kCursorSetting, std::to_string(page.next_cursor)); !s) return s.error();
-  if (auto s = (*txn)->commit(); !s) return s.error();
+    if (auto s = txn.put_setting(kCursorSetting, std::to_string(page.next_cursor)); !s) return s.error();
   return outcome.applied.size();
+}
+
+Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page) {
+  auto txn = workspace.store().begin();
+  if (!txn) return txn.error();
+  auto applied = apply_page_within(workspace, **txn, page);
+  if (!applied) return applied.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  return applied;
 }
 
 // Cuts the queue into the next push: at most kMaxChangesPerPush changes and kMaxPushBytes bytes.
@@ -227,20 +235,41 @@ Result<std::size_t> push_all(Workspace& workspace, Connection& connection, const
 }
 
 Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
+  // The next page is asked for as soon as a page arrives, before it is applied: head office reads
+  // and sends page N+1 while this laptop writes page N, instead of each side waiting for the other.
+  // The server answers a session's requests in order, and a page says where the next one starts.
+  // Up to kPullPagesPerCommit pages share one transaction: nothing here is acknowledged to anyone,
+  // so a crash only means pulling those pages again, and a long history pays for few durable commits.
+  auto cursor = workspace.store().setting(kCursorSetting);
+  if (!cursor) return cursor.error();
+  const auto ask = [&](std::int64_t after) {
+    return connection.send(protocol::Pull{after, static_cast<std::uint32_t>(limits::kPullPageChanges)});
+  };
+  if (auto s = ask(to_int(*cursor)); !s) return s.error();
   std::size_t received = 0;
+  std::unique_ptr<StoreTransaction> txn;
+  std::size_t pages_in_txn = 0;
   for (;;) {
-    auto cursor = workspace.store().setting(kCursorSetting);
-    if (!cursor) return cursor.error();
-    if (auto s = connection.send(protocol::Pull{to_int(*cursor), static_cast<std::uint32_t>(limits::kPullPageChanges)}); !s)
-      return s.error();
     auto reply = connection.expect();
     if (!reply) return reply.error();
     if (auto* error = std::get_if<protocol::ErrorMessage>(&*reply)) return from_server(*error);
     auto* page = std::get_if<protocol::Changes>(&*reply);
     if (!page) return make_error(ErrorKind::protocol, "the server answered a pull with " + std::string(protocol::message_name(*reply)));
-    auto applied = apply_page(workspace, *page);
+    if (page->more)
+      if (auto s = ask(page->next_cursor); !s) return s.error();
+    if (!txn) {
+      auto begun = workspace.store().begin();
+      if (!begun) return begun.error();
+      txn = std::move(*begun);
+    }
+    auto applied = apply_page_within(workspace, *txn, *page);
     if (!applied) return applied.error();
     received += *applied;
+    if (!page->more || ++pages_in_txn == limits::kPullPagesPerCommit) {
+      if (auto s = txn->commit(); !s) return s.error();
+      txn.reset();
+      pages_in_txn = 0;
+    }
     if (!page->more) return received;
   }
 }
