@@ -500,13 +500,15 @@ class SqliteDirectory final : public Directory {
     return txn.commit();
   }
 
-  Result<std::optional<std::string>> password_hash(std::string_view user) override {
+  Result<std::optional<PasswordRecord>> password(std::string_view user) override {
     std::lock_guard lock(mutex_);
-    auto use = prepare("SELECT hash FROM passwords WHERE user = ?1");
+    auto use = prepare("SELECT hash, set_at FROM passwords WHERE user = ?1");
     if (!use) return use.error();
     use->text(1, user);
-    return collect_one<std::string>(
-        *use, [](const Use& row) -> Result<std::string> { return row.column_text(0); }, "reading a password");
+    return collect_one<PasswordRecord>(
+        *use,
+        [](const Use& row) -> Result<PasswordRecord> { return PasswordRecord{row.column_text(0), row.column_int(1)}; },
+        "reading a password");
   }
 
   Result<std::int64_t> add_publication(const Publication& publication) override {

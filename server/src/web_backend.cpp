@@ -72,21 +72,27 @@ Result<web::Actor> HeadOfficeWebBackend::actor(std::string_view name) {
   if (!user) return user.error();
   if (!*user) return not_found("there is no user '" + std::string(name) + "' any more; sign in again");
   if ((*user)->revoked_at) return refused("'" + std::string(name) + "' was revoked by head office and is signed out");
-  return actor_of(**user);
+  auto actor = actor_of(**user);
+  auto record = head_office_.directory().password(name);
+  if (!record) return record.error();
+  if (*record) actor.credentials_set_at = (*record)->set_at;
+  return actor;
 }
 
 Result<web::Actor> HeadOfficeWebBackend::check_password(std::string_view name, std::string_view password) {
   auto user = head_office_.directory().user(name);
   if (!user) return user.error();
-  auto hash = *user ? head_office_.directory().password_hash(name) : Result<std::optional<std::string>>(std::nullopt);
-  if (!hash) return hash.error();
-  if (!*user || !*hash) {
+  auto record = *user ? head_office_.directory().password(name) : Result<std::optional<PasswordRecord>>(std::nullopt);
+  if (!record) return record.error();
+  if (!*user || !*record) {
     crypto::verify_password_decoy(password);  // the same time as a real check: names stay unknown
     return refused("the name or password is not right");
   }
-  if (!crypto::verify_password(**hash, password) || (*user)->revoked_at)
+  if (!crypto::verify_password((*record)->hash, password) || (*user)->revoked_at)
     return refused("the name or password is not right");
-  return actor_of(**user);
+  auto actor = actor_of(**user);
+  actor.credentials_set_at = (*record)->set_at;
+  return actor;
 }
 
 Result<std::vector<std::string>> HeadOfficeWebBackend::scopes(const web::Actor& actor) {
@@ -408,7 +414,7 @@ web::HttpResponse HeadOfficeWebBackend::people() {
                              {"enrolledAt", device.enrolled_at},
                              {"revoked", device.revoked_at.has_value()}});
     }
-    auto hash = directory.password_hash(user.name);
+    auto hash = directory.password(user.name);
     if (!hash) return error_response(hash.error());
     user_list.push_back({{"name", user.name},
                          {"role", protocol::to_string(user.role)},

@@ -361,3 +361,37 @@ TEST_F(DirectoryTest, AWriteWaitsForTheStoreConnectionInsteadOfFailing) {
 
 }  // namespace
 }  // namespace dsptsync
+
+namespace dsptsync {
+namespace {
+
+TEST_F(DirectoryTest, APasswordIsKeptAsItsHashWithWhenItWasSetAndReplacedWhole) {
+  EXPECT_EQ(directory->set_password("Nobody", "$argon2id$x", kNow).error().kind, ErrorKind::not_found);
+  ASSERT_TRUE(directory->add_user(User{"Priya Shah", "", Role::admin, kNow, std::nullopt}));
+  auto none = directory->password("Priya Shah");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+
+  auto hashed = crypto::hash_password("correct horse battery staple");
+  ASSERT_TRUE(hashed);
+  ASSERT_TRUE(directory->set_password("Priya Shah", *hashed, kNow));
+  auto kept = directory->password("Priya Shah");
+  ASSERT_TRUE(kept && *kept);
+  EXPECT_EQ((*kept)->hash, *hashed);
+  EXPECT_EQ((*kept)->set_at, kNow);
+  EXPECT_EQ((*kept)->hash.rfind("$argon2id$", 0), 0u) << "the algorithm and its cost travel with the hash";
+  EXPECT_TRUE(crypto::verify_password((*kept)->hash, "correct horse battery staple"));
+  EXPECT_FALSE(crypto::verify_password((*kept)->hash, "correct horse battery stapler"));
+
+  auto again = crypto::hash_password("correct horse battery staple");
+  ASSERT_TRUE(again);
+  EXPECT_NE(*again, *hashed) << "a fresh salt every time";
+  ASSERT_TRUE(directory->set_password("Priya Shah", *again, kNow + kDay));
+  auto replaced = directory->password("Priya Shah");
+  ASSERT_TRUE(replaced && *replaced);
+  EXPECT_EQ((*replaced)->hash, *again);
+  EXPECT_EQ((*replaced)->set_at, kNow + kDay);
+}
+
+}  // namespace
+}  // namespace dsptsync

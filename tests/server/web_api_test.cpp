@@ -416,6 +416,17 @@ TEST_F(WebApi, PeopleAreInvitedAndRevokingEndsTheirSessions) {
   EXPECT_EQ(WebClient(server_.port()).sign_in("Mo Member", kPassword).status, 401);
   EXPECT_EQ(priya.post("/api/people/Priya%20Shah/revoke", json::object()).status, 400) << "not oneself";
 
+  // A new password, set on the command line while the server runs, signs out the old sessions.
+  auto victor = signed_in("Victor Viewer");
+  ASSERT_EQ(victor.get("/api/session").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the new password is set after the sign-in
+  set_password("Victor Viewer");
+  auto stale = victor.get("/api/session");
+  EXPECT_EQ(stale.status, 401);
+  EXPECT_NE(stale.parsed()["error"]["message"].get<std::string>().find("password was changed"), std::string::npos);
+  EXPECT_EQ(victor.sign_in("Victor Viewer", kPassword).status, 200);
+  EXPECT_EQ(victor.get("/api/session").status, 200);
+
   // Revoked on the command line while the server runs: the same.
   auto bea = signed_in("Bea Branch");
   auto cli = run_program(shell_quote(DSPTSYNC_SERVER_CLI) + " --json --data " + shell_quote(server_.data().string()),

@@ -380,6 +380,10 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
     sessions_.end(*token);
     return api_error(401, "not_signed_in", actor.error().message);
   }
+  if (actor->credentials_set_at > session->created_at) {
+    sessions_.end(*token);
+    return api_error(401, "not_signed_in", "your password was changed since you signed in; sign in again");
+  }
   if (auto refused_change = check_change_request(request, *session)) return *refused_change;
 
   const std::string& method = request.method;

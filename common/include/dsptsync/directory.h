@@ -85,6 +85,13 @@ struct PublicStatusRecord {
   TimestampMs published_at = 0;
 };
 
+// A user's web app password as kept: its Argon2id hash and when it was set (sessions older than
+// that end: a new password signs everyone out who used the old one).
+struct PasswordRecord {
+  std::string hash;
+  TimestampMs set_at = 0;
+};
+
 // Why an enrolment code was refused.
 struct RedeemRefusal {
   protocol::ErrorCode code = protocol::ErrorCode::enrolment_code_invalid;  // invalid, expired or used
@@ -128,7 +135,7 @@ class Directory {
   // The web app's password of a user (an Argon2id string, crypto::hash_password); setting one
   // replaces the last. not_found when the user does not exist.
   virtual Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at) = 0;
-  virtual Result<std::optional<std::string>> password_hash(std::string_view user) = 0;
+  virtual Result<std::optional<PasswordRecord>> password(std::string_view user) = 0;
   // Records a publication and its sites in one transaction; returns its id.
   virtual Result<std::int64_t> add_publication(const Publication& publication) = 0;
   // Every publication, oldest first, each with its sites.

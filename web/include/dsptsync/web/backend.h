@@ -33,6 +33,9 @@ struct Actor {
   std::string user;
   protocol::Role role = protocol::Role::viewer;
   std::string branch;  // the V code of the branch they work for; empty: head office
+  // When their password was last set (0: none, or no passwords here): a session signed in before
+  // it ends, so a new password signs out whoever knew the old one.
+  TimestampMs credentials_set_at = 0;
   bool head_office() const { return branch.empty(); }
 };
 
