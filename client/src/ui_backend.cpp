@@ -18,15 +18,6 @@ using web::api_error;
 using web::error_response;
 using web::json_response;
 
-std::string content_type_of(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    case ExportFormat::csv: return "text/csv; charset=utf-8";
-    case ExportFormat::json: return "application/json; charset=utf-8";
-  }
-  return "application/octet-stream";
-}
-
 bool is_store_failure(const Error& error) {
   return error.kind != ErrorKind::invalid_input && error.kind != ErrorKind::not_found &&
          error.kind != ErrorKind::refused && error.kind != ErrorKind::network && error.kind != ErrorKind::protocol;
@@ -171,25 +162,9 @@ Result<web::Download> BranchWebBackend::export_assessment(const web::Actor& acto
   if (!organisation) return organisation.error();
   const auto document = export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
                                         {organisation->name, organisation->hq, snapshot->scope, snapshot->name});
-  // libxlsxwriter writes files: write into a private temporary folder, read it back, remove it.
-  std::error_code ec;
-  const auto folder = std::filesystem::temp_directory_path(ec) / ("dsptsync-export-" + crypto::random_hex(8));
-  if (ec || !std::filesystem::create_directory(folder, ec))
-    return logged(io_error("cannot make a temporary folder for the export: " + ec.message()));
-  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
-  const std::string name = snapshot->scope + "-" + snapshot->catalogue.year().label() +
-                           (content == ExportContent::plan ? "-plan." : "-assessment.") + std::string(to_string(format));
-  const auto file = folder / name;
-  auto written = write_export(document, content, format, file);
-  std::string bytes;
-  if (written) {
-    std::ifstream in(file, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) written = io_error("cannot read back the export " + file.string());
-  }
-  std::filesystem::remove_all(folder, ec);
-  if (!written) return logged(written.error());
-  return web::Download{name, content_type_of(format), std::move(bytes)};
+  auto file = export_to_memory(document, content, format);
+  if (!file) return logged(file.error());
+  return web::Download{std::move(file->file_name), std::move(file->content_type), std::move(file->bytes)};
 }
 
 std::optional<web::HttpResponse> BranchWebBackend::handle_own_route(const web::Actor&,

@@ -12,6 +12,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 namespace dsptsync {
 namespace {
@@ -339,6 +341,33 @@ std::string certificate_html(const Certificate& c) {
          "<dt>Publication</dt><dd>" + std::to_string(c.publication_id) + "</dd>\n"
          "<dt>Answers hash</dt><dd class=\"hash\">" + e(c.answers_hash) + "</dd>\n"
          "</dl>\n</main>\n</body>\n</html>\n";
+}
+
+Result<ExportFile> export_to_memory(const ExportDocument& document, ExportContent content, ExportFormat format) {
+  ExportFile out;
+  out.file_name = document.ods + "-" + document.year + (content == ExportContent::plan ? "-plan." : "-assessment.") +
+                  std::string(to_string(format));
+  switch (format) {
+    case ExportFormat::xlsx: out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; break;
+    case ExportFormat::csv: out.content_type = "text/csv; charset=utf-8"; break;
+    case ExportFormat::json: out.content_type = "application/json; charset=utf-8"; break;
+  }
+  std::error_code ec;
+  const auto folder = std::filesystem::temp_directory_path(ec) / ("dsptsync-export-" + crypto::random_hex(8));
+  if (ec || !std::filesystem::create_directory(folder, ec))
+    return io_error("cannot make a temporary folder for the export: " + ec.message());
+  // The answers are confidential: only this user may look into the folder while the file is in it.
+  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
+  const auto file = folder / out.file_name;
+  Status written = write_export(document, content, format, file);
+  if (written) {
+    std::ifstream in(file, std::ios::binary);
+    out.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) written = io_error("cannot read back the export " + file.string());
+  }
+  std::filesystem::remove_all(folder, ec);
+  if (!written) return written.error();
+  return out;
 }
 
 }  // namespace dsptsync

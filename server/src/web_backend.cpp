@@ -21,15 +21,6 @@ using web::json_response;
 
 web::Actor actor_of(const User& user) { return web::Actor{user.name, user.role, user.branch}; }
 
-std::string content_type_of(ExportFormat format) {
-  switch (format) {
-    case ExportFormat::xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    case ExportFormat::csv: return "text/csv; charset=utf-8";
-    case ExportFormat::json: return "application/json; charset=utf-8";
-  }
-  return "application/octet-stream";
-}
-
 web::HttpResponse admins_only(const web::Actor& actor, std::string_view what) {
   return api_error(403, "forbidden",
                    actor.user + " is a " + std::string(protocol::to_string(actor.role)) + ": only head office "
@@ -205,25 +196,9 @@ Result<web::Download> HeadOfficeWebBackend::export_assessment(const web::Actor& 
   if (!snapshot) return snapshot.error();
   const auto document = export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
                                         {head_office_.name(), head_office_.hq().code, snapshot->scope, snapshot->name});
-  // libxlsxwriter writes files: write into a private temporary folder, read it back, remove it.
-  std::error_code ec;
-  const auto folder = std::filesystem::temp_directory_path(ec) / ("dsptsync-export-" + crypto::random_hex(8));
-  if (ec || !std::filesystem::create_directory(folder, ec))
-    return io_error("cannot make a temporary folder for the export: " + ec.message());
-  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
-  const std::string name = snapshot->scope + "-" + snapshot->catalogue.year().label() +
-                           (content == ExportContent::plan ? "-plan." : "-assessment.") + std::string(to_string(format));
-  const auto file = folder / name;
-  auto written = write_export(document, content, format, file);
-  std::string bytes;
-  if (written) {
-    std::ifstream in(file, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) written = io_error("cannot read back the export " + file.string());
-  }
-  std::filesystem::remove_all(folder, ec);
-  if (!written) return written.error();
-  return web::Download{name, content_type_of(format), std::move(bytes)};
+  auto file = export_to_memory(document, content, format);
+  if (!file) return file.error();
+  return web::Download{std::move(file->file_name), std::move(file->content_type), std::move(file->bytes)};
 }
 
 std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const web::Actor& actor,

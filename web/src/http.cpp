@@ -44,6 +44,12 @@ std::string url_decoded(std::string_view text, bool plus_is_space) {
   return out;
 }
 
+void HttpRequest::set_header(std::string_view name, std::string value) {
+  std::string key(name);
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  headers[std::move(key)] = std::move(value);
+}
+
 std::string_view HttpRequest::path() const {
   std::string_view view = target;
   return view.substr(0, view.find('?'));

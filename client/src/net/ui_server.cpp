@@ -85,11 +85,7 @@ class HttpSession {
     const auto& header = header_parser.get();  // not used once the parser moves on to the body
     request.method = std::string(header.method_string());
     request.target = std::string(header.target());
-    for (const auto& field : header) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers[name] = std::string(field.value());
-    }
+    for (const auto& field : header) request.set_header(field.name_string(), std::string(field.value()));
     request.peer_address = "127.0.0.1";
     request.tls = false;
     const unsigned version = header.version();

@@ -71,6 +71,16 @@ enum class ExportContent { assessment, plan };
 Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
                     const std::filesystem::path& out);
 
+// An export made in memory, for a download (the web app): the file a browser saves, its media
+// type and its bytes. libxlsxwriter writes only files, so the file is written in a private
+// temporary folder, read back and removed.
+struct ExportFile {
+  std::string file_name;     // "VLAXL-2021-22-assessment.xlsx"
+  std::string content_type;  // the format's media type
+  std::string bytes;
+};
+Result<ExportFile> export_to_memory(const ExportDocument& document, ExportContent content, ExportFormat format);
+
 // The printable certificate of one site's publication.
 struct Certificate {
   std::string organisation;

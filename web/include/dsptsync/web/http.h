@@ -21,6 +21,8 @@ struct HttpRequest {
   std::string peer_address;  // the client's IP address (rate limits)
   bool tls = false;          // whether it came over TLS (cookies are Secure then)
 
+  // Records a header as received (any case; kept in lower case).
+  void set_header(std::string_view name, std::string value);
   std::string_view path() const;  // the target without its query
   // A query parameter, %-decoded ('+' is a space); empty when absent.
   std::optional<std::string> query(std::string_view name) const;
