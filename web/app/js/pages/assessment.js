@@ -524,15 +524,21 @@ class AssessmentPage {
     await this.reload(item.id, successText);
   }
 
-  async reload(itemId, statusText) {
+  // Reads the assessment again and redraws its summary; false when that failed (the error is shown).
+  async refresh() {
     try {
       this.data = await get(`/api/assessment/${enc(this.scope)}`);
     } catch (error) {
       if (error.status !== 401) showErrors(error);
-      return;
+      return false;
     }
     replace(this.summarySlot, this.summary());
     initComponents(this.summarySlot);
+    return true;
+  }
+
+  async reload(itemId, statusText) {
+    if (!(await this.refresh())) return;
     if (itemId) {
       const fresh = this.findItem(itemId);
       const old = document.getElementById(`item-${itemId}`);
@@ -624,14 +630,7 @@ class AssessmentPage {
       showErrors([{ text: error.message, href: `#${checkbox && body.confirmed !== undefined ? checkbox.id : `owner-${assertion.id}`}` }]);
       return;
     }
-    try {
-      this.data = await get(`/api/assessment/${enc(this.scope)}`);
-    } catch (error) {
-      if (error.status !== 401) showErrors(error);
-      return;
-    }
-    replace(this.summarySlot, this.summary());
-    initComponents(this.summarySlot);
+    if (!(await this.refresh())) return;
     const fresh = this.assertionsById().get(assertion.id);
     const old = document.getElementById(`assertion-${assertion.id}`);
     const text = body.confirmed === true ? `Assertion ${assertion.id} confirmed.` : body.confirmed === false ? `Confirmation of ${assertion.id} withdrawn.` : `Saved assertion ${assertion.id}.`;
