@@ -6,11 +6,13 @@
 #include "../common/raw_http.h"
 #include "fixture.h"
 
+#include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -579,6 +581,46 @@ TEST_F(WebApi, PagesAndTheDesignSystemAreServedWithTheirProtections) {
   EXPECT_EQ(plan.status, 200);
   EXPECT_EQ(plan.header("content-type"), "text/csv; charset=utf-8");
   EXPECT_EQ(priya.get("/api/export?scope=VLAXL&format=pdf").status, 400);
+}
+
+}  // namespace
+}  // namespace dsptsync::testing
+
+namespace dsptsync::testing {
+namespace {
+
+// Over TLS the session cookie is Secure: a browser never sends it over plain HTTP.
+TEST(WebApiOverTls, SignInGivesASecureCookie) {
+  TempDir files;
+  const auto cert = files / "hq.pem";
+  const auto key = files / "hq.key";
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                           "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " + cert.string() +
+                           " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(make.c_str()), 0) << "openssl could not make a test certificate";
+  RunningServer server({{"VLAXL", "Leeds"}}, std::make_pair(cert, key));
+  {
+    auto office = server.admin();
+    ASSERT_TRUE(office->add_console_user("Priya Shah", Role::admin));
+    auto hashed = crypto::hash_password(kPassword);
+    ASSERT_TRUE(hashed);
+    ASSERT_TRUE(office->directory().set_password("Priya Shah", *hashed, now_ms()));
+  }
+  // openssl s_client: a TLS client that is not ours, printing what the server sends.
+  const std::string body = json{{"user", "Priya Shah"}, {"password", kPassword}}.dump();
+  std::ofstream(files / "request") << "POST /api/session HTTP/1.1\r\nHost: 127.0.0.1:" << server.port()
+                                   << "\r\nContent-Type: application/json\r\nContent-Length: " << body.size()
+                                   << "\r\n\r\n" << body;
+  auto run = run_program("timeout 15 openssl s_client -quiet -verify_return_error -CAfile " +
+                             shell_quote(cert.string()) + " -connect 127.0.0.1:" + std::to_string(server.port()) +
+                             " <" + shell_quote((files / "request").string()),
+                         {}, files.path());
+  EXPECT_EQ(run.out.rfind("HTTP/1.1 200", 0), 0u) << run.out << run.err;
+  const auto cookie_at = run.out.find("Set-Cookie: dsptsync_session=");
+  ASSERT_NE(cookie_at, std::string::npos) << run.out;
+  const std::string cookie = run.out.substr(cookie_at, run.out.find("\r\n", cookie_at) - cookie_at);
+  for (const char* flag : {"; Secure", "HttpOnly", "SameSite=Strict"})
+    EXPECT_NE(cookie.find(flag), std::string::npos) << cookie;
 }
 
 }  // namespace
