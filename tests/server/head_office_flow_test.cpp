@@ -55,7 +55,9 @@ class HeadOfficeFlow : public ::testing::Test {
     auto view = site.view();
     ASSERT_TRUE(view);
     for (const auto& assertion : site.catalogue().assertions())
-      if (!view->shared_assertions.count(assertion.id)) ASSERT_TRUE(site.confirm(assertion.id, true)) << assertion.id;
+      if (!view->shared_assertions.count(assertion.id)) {
+        ASSERT_TRUE(site.confirm(assertion.id, true)) << assertion.id;
+      }
   }
   // Head office answers and confirms everything shared, through the CLI.
   void complete_shared(const std::set<std::string>& skip = {}) {
@@ -123,7 +125,9 @@ TEST_F(HeadOfficeFlow, SharedAnswersReachBranchesReadOnlyAndOverridesReachHeadOf
   auto items = branch_cli(stores_ / "leeds", "items");
   ASSERT_EQ(items.code, 0) << items.err;
   for (const auto& item : items.data["items"]) {
-    if (item["id"] == "1.1.1") EXPECT_EQ(item["scope"], "shared");
+    if (item["id"] == "1.1.1") {
+      EXPECT_EQ(item["scope"], "shared");
+    }
     if (item["id"] == "1.3.1") {
       EXPECT_EQ(item["scope"], "branch");
       EXPECT_EQ(item["override"], "Leeds follows the council's policy");
@@ -341,7 +345,9 @@ TEST_F(HeadOfficeFlow, ExportsOpenAndHoldTheRows) {
       EXPECT_EQ(row["scope"], "shared");
       EXPECT_EQ(row["changed_by"], "Priya Shah");
     }
-    if (row["id"] == "7.3.4") EXPECT_EQ(row["scope"], "branch");
+    if (row["id"] == "7.3.4") {
+      EXPECT_EQ(row["scope"], "branch");
+    }
   }
   // The improvement plan as a workbook too.
   ASSERT_EQ(hq("plan", "set", "9.5.2", "--branch", "VLAXL", "--action", "Encrypt laptops", "--owner", "Sam Patel",

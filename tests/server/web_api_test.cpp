@@ -331,7 +331,9 @@ TEST_F(WebApi, PublishShowsEveryProblemFirstAndPublishesOnlyWhatIsReady) {
       ASSERT_TRUE(site->answer(item.id, value, "", std::nullopt)) << item.id;
     }
     for (const auto& assertion : catalogue->assertions())
-      if (!view->shared_assertions.count(assertion.id)) ASSERT_TRUE(site->confirm(assertion.id, true));
+      if (!view->shared_assertions.count(assertion.id)) {
+        ASSERT_TRUE(site->confirm(assertion.id, true));
+      }
     ASSERT_TRUE(client::sync_once(*site));
   }
 
