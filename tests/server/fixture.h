@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -106,6 +107,18 @@ class RunningServer {
   std::uint16_t port_ = 0;
   Status result_;
 };
+
+// A self-signed certificate and key for 127.0.0.1 made with the openssl command (a tool not ours),
+// for tests of the server over TLS: {certificate, key} in `dir`.
+inline std::pair<std::filesystem::path, std::filesystem::path> make_test_certificate(const TempDir& dir) {
+  const auto cert = dir / "hq.pem";
+  const auto key = dir / "hq.key";
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                           "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " + cert.string() +
+                           " >/dev/null 2>&1";
+  if (std::system(make.c_str()) != 0) throw std::runtime_error("openssl could not make a test certificate");
+  return {cert, key};
+}
 
 // Waits for a condition, polling, up to a deadline.
 template <class Condition>

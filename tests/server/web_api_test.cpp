@@ -594,12 +594,7 @@ namespace {
 // Over TLS the session cookie is Secure: a browser never sends it over plain HTTP.
 TEST(WebApiOverTls, SignInGivesASecureCookie) {
   TempDir files;
-  const auto cert = files / "hq.pem";
-  const auto key = files / "hq.key";
-  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                           "-addext subjectAltName=IP:127.0.0.1 -keyout " + key.string() + " -out " + cert.string() +
-                           " >/dev/null 2>&1";
-  ASSERT_EQ(std::system(make.c_str()), 0) << "openssl could not make a test certificate";
+  const auto [cert, key] = make_test_certificate(files);
   RunningServer server({{"VLAXL", "Leeds"}}, std::make_pair(cert, key));
   {
     auto office = server.admin();

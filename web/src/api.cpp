@@ -58,6 +58,14 @@ HttpResponse download_response(std::string file_name, std::string content_type, 
   return response;
 }
 
+std::optional<HttpResponse> refuse_body(std::optional<std::uint64_t> content_length) {
+  if (!content_length) return api_error(411, "invalid_input", "send the body with a Content-Length");
+  if (*content_length > limits::kMaxWebRequestBodyBytes)
+    return api_error(413, "too_large", "the request's body is larger than " +
+                                           std::to_string(limits::kMaxWebRequestBodyBytes / 1024) + " KiB");
+  return std::nullopt;
+}
+
 Result<nlohmann::json> json_body(const HttpRequest& request) {
   if (request.body.empty()) return invalid_input("the request has no body; send a JSON object");
   auto content_type = request.header("content-type").value_or("");

@@ -225,14 +225,10 @@ class WsSession final : public ServerSession, public Connection {
     const unsigned version = header.version();
     const bool head = header.method() == http::verb::head;
     if (!header_parser.is_done()) {
-      const auto length = header_parser.content_length();
-      if (!length || *length > limits::kMaxWebRequestBodyBytes) {
+      const auto length = header_parser.content_length();  // a boost::optional
+      if (auto refused = web::refuse_body(length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
         keep_alive = false;
-        auto refused = length ? web::api_error(413, "too_large",
-                                               "the request's body is larger than " +
-                                                   std::to_string(limits::kMaxWebRequestBodyBytes / 1024) + " KiB")
-                              : web::api_error(411, "invalid_input", "send the body with a Content-Length");
-        co_return co_await write_http(std::move(refused), version, head, false);
+        co_return co_await write_http(std::move(*refused), version, head, false);
       }
       http::request_parser<http::string_body> body_parser{std::move(header_parser)};
       body_parser.body_limit(limits::kMaxWebRequestBodyBytes);

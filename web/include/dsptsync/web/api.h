@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,10 @@ HttpResponse api_error(int status, std::string_view code, std::string message, s
 HttpResponse error_response(const Error& error);
 // A file to download (Content-Disposition: attachment).
 HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes);
+
+// Whether a request's body can be read, from its Content-Length (none: chunked or unknown): the
+// answer to send instead (411 without a length, 413 over kMaxWebRequestBodyBytes), or nullopt.
+std::optional<HttpResponse> refuse_body(std::optional<std::uint64_t> content_length);
 
 // The body as a JSON object; invalid_input naming what is wrong otherwise.
 Result<nlohmann::json> json_body(const HttpRequest& request);
