@@ -107,3 +107,22 @@ export function siteLabel(name, ods) {
   if (!name || name === ods) return ods || '';
   return ods ? `${name} (${ods})` : name;
 }
+
+// A link within the page that moves focus to an element without changing the route. `hidden`: words
+// for screen readers only; `reveal`: called first when the target is hidden (a filter hides it).
+export function jumpLink(text, targetId, { hidden, reveal } = {}) {
+  return h('a', {
+    href: `#${targetId}`,
+    on: {
+      click: (event) => {
+        const target = document.getElementById(targetId);
+        if (!target) return;
+        event.preventDefault();
+        if (reveal && (target.hidden || target.closest('[hidden]'))) reveal(target);
+        if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+        target.scrollIntoView();
+        target.focus({ preventScroll: true });
+      },
+    },
+  }, text, hidden ? h('span', { class: 'nhsuk-u-visually-hidden', text: hidden }) : null);
+}

@@ -3,7 +3,9 @@
 // sharing (head office), assertions; filters as in the toolkit, applied to the loaded data.
 
 import { get, put, enc, ApiError } from '../api.js';
-import { h, replace, formatTime, formatDate, plural, idPart, siteLabel } from '../dom.js';
+import {
+  h, replace, formatTime, formatDate, plural, idPart, siteLabel, jumpLink as domJumpLink,
+} from '../dom.js';
 import {
   pageHeading, breadcrumb, statusTag, tag, summaryList, progress, details, insetText, warningCallout,
   textInput, textarea, radios, select, dateInput, readDateInput, singleCheckbox, button, setFieldError, clearFieldErrors,
@@ -34,22 +36,9 @@ export async function render({ params, query, state }) {
   };
 }
 
-// A link within the page that moves focus to an element without changing the route.
-export function jumpLink(text, targetId) {
-  return h('a', {
-    href: `#${targetId}`,
-    on: {
-      click: (event) => {
-        const target = document.getElementById(targetId);
-        if (!target) return;
-        event.preventDefault();
-        if (target.hidden || target.closest('[hidden]')) resetFiltersFor(target);
-        if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
-        target.scrollIntoView();
-        target.focus({ preventScroll: true });
-      },
-    },
-  }, text);
+// A link to an item or section of this page; a target hidden by the filters is shown first.
+function jumpLink(text, targetId) {
+  return domJumpLink(text, targetId, { reveal: (target) => resetFiltersFor(target) });
 }
 
 let resetFiltersFor = () => {};

@@ -2,7 +2,7 @@
 // problem, confirm; then the publication with its certificates; and the previous publications.
 
 import { get, post, enc, ApiError } from '../api.js';
-import { h, formatTime, plural, siteLabel } from '../dom.js';
+import { h, formatTime, plural, siteLabel, jumpLink } from '../dom.js';
 import {
   pageHeading, breadcrumb, backLink, statusTag, tag, summaryList, checkboxes, textInput, button, table, warningCallout, insetText,
   panel, setFieldError, clearFieldErrors,
@@ -133,7 +133,7 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
             h('span', { class: 'app-preview-status', dataset: { ods: site.ods } }, statusTag(site.status, site.statusName),
               site.publicStatus ? h('span', { class: 'app-secondary', text: ` ${site.publicStatus}` }) : null),
             h('span', { id: `ready-${site.ods}` }, site.ready ? tag('Ready', 'green') : tag('Not ready', 'red')),
-            { numeric: true, value: blocking.length ? jumpTo(String(blocking.length), `preview-${site.ods}-heading`, ` problems at ${site.name}`) : '0' },
+            { numeric: true, value: blocking.length ? jumpLink(String(blocking.length), `preview-${site.ods}-heading`, { hidden: ` problems at ${site.name}` }) : '0' },
           ];
         }),
       }) : null,
@@ -155,21 +155,6 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
     ],
   };
   return page;
-}
-
-function jumpTo(text, targetId, hidden) {
-  return h('a', {
-    href: `#${targetId}`,
-    on: {
-      click: (event) => {
-        const target = document.getElementById(targetId);
-        if (!target) return;
-        event.preventDefault();
-        target.scrollIntoView();
-        target.focus({ preventScroll: true });
-      },
-    },
-  }, text, hidden ? h('span', { class: 'nhsuk-u-visually-hidden', text: hidden }) : null);
 }
 
 function siteProblems(site) {
