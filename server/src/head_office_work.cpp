@@ -98,15 +98,26 @@ Result<std::string> HeadOffice::scope_of(const std::optional<std::string>& branc
 }
 
 Result<AssessmentView> HeadOffice::effective_view(std::string_view scope, AssessmentYear year) {
+  auto views = scope_views(scope, year);
+  if (!views) return views.error();
+  return std::move(views->effective);
+}
+
+Result<HeadOffice::ScopeViews> HeadOffice::scope_views(std::string_view scope, AssessmentYear year) {
   auto catalogue = catalogue_for(year);
   if (!catalogue) return catalogue.error();
   auto head_office_state = ledger_->state(hq_.code, year.label());
   if (!head_office_state) return head_office_state.error();
-  const AssessmentView head_office = view_of(*head_office_state, &*catalogue);
-  if (scope == hq_.code) return shared_view(*catalogue, head_office);
+  AssessmentView head_office = view_of(*head_office_state, &*catalogue);
+  if (scope == hq_.code) {
+    AssessmentView shared = shared_view(*catalogue, head_office);
+    return ScopeViews{std::move(*catalogue), std::move(*head_office_state), std::move(head_office), std::move(shared)};
+  }
   auto branch_state = ledger_->state(scope, year.label());
   if (!branch_state) return branch_state.error();
-  return dsptsync::effective_view(*catalogue, head_office, view_of(*branch_state, &*catalogue));
+  AssessmentView own = view_of(*branch_state, &*catalogue);
+  AssessmentView effective = dsptsync::effective_view(*catalogue, head_office, own);
+  return ScopeViews{std::move(*catalogue), std::move(*branch_state), std::move(own), std::move(effective)};
 }
 
 Result<User> HeadOffice::acting_user(std::string_view name) {

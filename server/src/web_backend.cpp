@@ -110,11 +110,8 @@ Result<std::string> HeadOfficeWebBackend::readable_scope(const web::Actor& actor
 Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& actor, std::string_view scope_text) {
   auto scope = readable_scope(actor, scope_text);
   if (!scope) return scope.error();
-  const AssessmentYear year = head_office_.year();
-  auto catalogue = head_office_.catalogue_for(year);
-  if (!catalogue) return catalogue.error();
-  auto view = head_office_.effective_view(*scope, year);
-  if (!view) return view.error();
+  auto views = head_office_.scope_views(*scope, head_office_.year());
+  if (!views) return views.error();
   web::ScopeSnapshot out;
   out.scope = *scope;
   out.head_office = *scope == head_office_.hq().code;
@@ -124,15 +121,13 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
     if (!branch) return branch.error();
     if (*branch) out.name = (*branch)->name;
   }
-  out.evaluation = evaluate(*catalogue, *view, date_of(now_ms()));
+  out.evaluation = evaluate(views->catalogue, views->effective, date_of(now_ms()));
   // The conflicts this assessment's people resolve: its own fields (a shared answer's conflict is
   // head office's, in its own assessment).
-  auto state = head_office_.ledger().state(*scope, year.label());
-  if (!state) return state.error();
-  for (const auto& key : view_of(*state, &*catalogue).conflicts) {
-    const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : catalogue->find_item(key.target);
+  for (const auto& key : views->own.conflicts) {
+    const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : views->catalogue.find_item(key.target);
     web::ConflictView conflict{*scope, key, item ? item->group : "", {}};
-    const FieldState& field = state->at(key);
+    const FieldState& field = views->own_state.at(key);
     for (const auto& head : field.heads)
       conflict.values.push_back({head, &head == field.winner(), head.user == actor.user});
     out.conflicts.push_back(std::move(conflict));
@@ -143,8 +138,8 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   auto summary = head_office_.store().scope_summary(*scope);
   if (!summary) return summary.error();
   if (summary->changes > 0) out.last_change_at = hlc_wall_ms(summary->newest);
-  out.catalogue = std::move(*catalogue);
-  out.view = std::move(*view);
+  out.catalogue = std::move(views->catalogue);
+  out.view = std::move(views->effective);
   return out;
 }
 

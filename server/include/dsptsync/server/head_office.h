@@ -152,6 +152,15 @@ class HeadOffice {
   // The assessment every status, figure and export works on: a branch's effective assessment, or
   // head office's own (with its shared items marked).
   Result<AssessmentView> effective_view(std::string_view scope, AssessmentYear year);
+  // The same with what it was made from, read once: the question set of the year, the scope's own
+  // field states (its conflicts with every head) and its own view (before shared answers).
+  struct ScopeViews {
+    Catalogue catalogue;
+    AssessmentState own_state;
+    AssessmentView own;
+    AssessmentView effective;
+  };
+  Result<ScopeViews> scope_views(std::string_view scope, AssessmentYear year);
   // A user who acts at the server (the console; later the web app): an active head-office user.
   // The error says how to add one ('dsptsync-server user add').
   Result<User> acting_user(std::string_view name);
