@@ -165,18 +165,12 @@ Status check_edit_allowed(const Actor& actor, const ScopeSnapshot& snapshot, con
 }
 
 WebApp::WebApp(Backend& backend, AppOptions options) : backend_(backend), options_(std::move(options)) {
-  if (!options_.now) options_.now = [] { return now_ms(); };
   // Made where the store may be used (before the server's threads start), like every later read.
   if (auto organisation = backend_.organisation()) organisation_ = *organisation;
 }
 
 bool WebApp::is_sign_in(const HttpRequest& request) {
   return request.method == "POST" && request.path() == "/api/session";
-}
-
-bool WebApp::is_app_path(std::string_view path) {
-  return path == "/" || path == "/index.html" || path == kSignInLinkPath || path == "/api" ||
-         path.starts_with(kApiPrefix) || find_asset(path) != nullptr;
 }
 
 std::optional<HttpResponse> WebApp::serve_static(const HttpRequest& request) const {
@@ -214,7 +208,7 @@ std::string WebApp::cookie(const std::string& token, int max_age_seconds) const 
 }
 
 std::string WebApp::sign_in_link(const std::string& user) {
-  return std::string(kSignInLinkPath) + "?token=" + sessions_.issue_link_token(user, options_.now());
+  return std::string(kSignInLinkPath) + "?token=" + sessions_.issue_link_token(user, now_ms());
 }
 
 HttpResponse WebApp::handle(const HttpRequest& request) {
@@ -268,7 +262,7 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
     return api_error(400, "invalid_input", "Enter your password", "password");
   if ((*password)->size() > limits::kMaxPasswordBytes || (*user)->size() > limits::kMaxUserBytes)
     return api_error(400, "invalid_input", "the name or password is longer than any dsptsync accepts");
-  const TimestampMs now = options_.now();
+  const TimestampMs now = now_ms();
   const std::string address = request.peer_address;
   if (int wait = limiter_.wait_seconds(**user, address, now); wait > 0) {
     auto response = api_error(429, "rate_limited",
@@ -303,7 +297,7 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
 
 HttpResponse WebApp::redeem_link(const HttpRequest& request) {
   const auto token = request.query("token");
-  const auto user = token ? sessions_.redeem_link_token(*token, options_.now()) : std::nullopt;
+  const auto user = token ? sessions_.redeem_link_token(*token, now_ms()) : std::nullopt;
   HttpResponse response;
   add_security_headers(response);
   response.headers.emplace_back("Cache-Control", "no-store");
@@ -324,7 +318,7 @@ HttpResponse WebApp::redeem_link(const HttpRequest& request) {
         "one.</p></main></div></body></html>\n";
     return response;
   }
-  const std::string session_token = sessions_.create(*user, options_.now());
+  const std::string session_token = sessions_.create(*user, now_ms());
   response.status = 303;
   response.content_type = "text/plain; charset=utf-8";
   response.headers.emplace_back("Location", "/");
@@ -358,7 +352,7 @@ HttpResponse WebApp::session_json(const Actor& actor, const Session& session,
 }
 
 HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<std::string>& segments) {
-  const TimestampMs now = options_.now();
+  const TimestampMs now = now_ms();
   const auto token = request.cookie(kSessionCookie);
   std::optional<Session> session = token ? sessions_.use(*token, now) : std::nullopt;
   if (!session) {

@@ -17,6 +17,13 @@ std::string key_of(std::string_view token) {
   return crypto::hash_hex(ByteView(reinterpret_cast<const std::uint8_t*>(token.data()), token.size()));
 }
 
+// A session ends after kWebSessionIdleMinutes without a request, and kWebSessionMaxMinutes after it
+// began, whichever comes first.
+TimestampMs expiry(const Session& session) {
+  return std::min(session.last_seen_at + limits::kWebSessionIdleMinutes * kMinuteMs,
+                  session.created_at + limits::kWebSessionMaxMinutes * kMinuteMs);
+}
+
 }  // namespace
 
 std::string SessionStore::create(std::string user, TimestampMs now) {
@@ -30,8 +37,7 @@ std::string SessionStore::create(std::string user, TimestampMs now) {
     sessions_.erase(oldest);
   }
   Session session{std::move(user), crypto::random_hex(kTokenBytes), now, now, 0};
-  session.expires_at = std::min(now + limits::kWebSessionIdleMinutes * kMinuteMs,
-                                now + limits::kWebSessionMaxMinutes * kMinuteMs);
+  session.expires_at = expiry(session);
   sessions_.emplace(key_of(token), std::move(session));
   return token;
 }
@@ -47,8 +53,7 @@ std::optional<Session> SessionStore::use(std::string_view token, TimestampMs now
     return std::nullopt;
   }
   session.last_seen_at = now;
-  session.expires_at = std::min(now + limits::kWebSessionIdleMinutes * kMinuteMs,
-                                session.created_at + limits::kWebSessionMaxMinutes * kMinuteMs);
+  session.expires_at = expiry(session);
   return session;
 }
 

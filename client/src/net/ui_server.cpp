@@ -237,7 +237,7 @@ Status serve_ui(Workspace& workspace, const UiServeOptions& options) {
                                  "free one)"
                                : ""));
   const std::uint16_t port = server.acceptor.local_endpoint().port();
-  server.app.emplace(server.backend, web::AppOptions{false, std::to_string(port), {}});
+  server.app.emplace(server.backend, web::AppOptions{false, std::to_string(port)});
 
   net::signal_set signals(server.io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code error, int) {

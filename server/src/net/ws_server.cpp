@@ -501,7 +501,7 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
     if (ec) return invalid_input("cannot use the private key " + options.tls_private_key->string() + ": " + ec.message());
   }
 
-  server.web_app.emplace(server.web_backend, web::AppOptions{server.tls.has_value(), "", {}});
+  server.web_app.emplace(server.web_backend, web::AppOptions{server.tls.has_value(), ""});
   // A revocation in the web app ends the user's sync connections at once (it runs on the storage
   // thread, where sessions are checked).
   server.web_backend.on_revoked = [&server] { server.core.check_every_session(); };

@@ -12,7 +12,6 @@
 #include "dsptsync/web/http.h"
 #include "dsptsync/web/sessions.h"
 
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,8 +26,6 @@ struct AppOptions {
   // Branch mode: the only Host header accepted ("127.0.0.1:PORT"; "localhost:PORT" too), so a web
   // page elsewhere cannot reach the laptop's app by DNS rebinding. Empty: any host.
   std::string local_port;
-  // The clock (tests move it to expire sessions).
-  std::function<TimestampMs()> now;
 };
 
 class WebApp {
@@ -37,15 +34,11 @@ class WebApp {
 
   // A page or asset (GET or HEAD of an embedded file; "/" is the app's page); nullopt otherwise.
   std::optional<HttpResponse> serve_static(const HttpRequest& request) const;
-  // Whether a request is the app's at all (API, sign-in link or file): the transport answers
-  // anything else itself.
-  static bool is_app_path(std::string_view path);
   // POST /api/session: may run on any thread (see above).
   static bool is_sign_in(const HttpRequest& request);
   // The API and the sign-in link. Any request that is not the app's: 404.
   HttpResponse handle(const HttpRequest& request);
 
-  SessionStore& sessions() { return sessions_; }
   // Branch mode: the one-time sign-in link for the laptop's user ("/signin?token=...").
   std::string sign_in_link(const std::string& user);
 
