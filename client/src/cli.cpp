@@ -587,9 +587,9 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       auto view = (*workspace)->view();
       if (!view) return view.error();
       const Catalogue& catalogue = (*workspace)->catalogue();
-      auto hq = (*workspace)->store().setting("sync.hq_code");
+      auto hq = (*workspace)->head_office_code();
       if (!hq) return hq.error();
-      const std::string hq_code = *hq ? **hq : (*workspace)->site().code;
+      const std::string hq_code = hq->value_or((*workspace)->site().code);
       const auto document =
           export_document(catalogue, *view, evaluate(catalogue, *view, date_of(now_ms())),
                           {(*workspace)->organisation_name(), hq_code, (*workspace)->site().code,

@@ -46,13 +46,13 @@ Result<web::Actor> BranchWebBackend::store_actor() {
 }
 
 Result<web::OrganisationInfo> BranchWebBackend::organisation() {
-  auto hq = workspace_.store().setting("sync.hq_code");
+  auto hq = workspace_.head_office_code();
   if (!hq) return logged(hq.error());
   auto view = workspace_.view();
   if (!view) return logged(view.error());
   web::OrganisationInfo out;
   out.name = workspace_.organisation_name();
-  out.hq = *hq && !(*hq)->empty() ? **hq : workspace_.site().code;
+  out.hq = hq->value_or(workspace_.site().code);
   out.year = workspace_.year().label();
   out.site_ods = workspace_.site().code;
   auto name = view->profile.find(std::string(profile::kName));
@@ -94,7 +94,7 @@ std::string BranchWebBackend::site_name(const AssessmentView& view) const {
 Result<web::ScopeSnapshot> BranchWebBackend::snapshot(const web::Actor&, std::string_view scope_text) {
   auto scope = own_scope(scope_text);
   if (!scope) return scope.error();
-  auto hq = workspace_.store().setting("sync.hq_code");
+  auto hq = workspace_.head_office_code();
   if (!hq) return logged(hq.error());
   auto view = workspace_.view();
   if (!view) return logged(view.error());

@@ -100,6 +100,8 @@ class Workspace {
   Store& store() { return *store_; }
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& device_id() const { return ledger_->identity().device; }
+  // The HQ code of an enrolled store (empty for an offline one).
+  Result<std::optional<std::string>> head_office_code();
   // The device's signing key (enrolled stores only).
   Result<crypto::SigningKeyPair> signing_key();
 
@@ -164,8 +166,6 @@ class Workspace {
   Status check_role(Field field);
   // A branch does not edit what head office answers for it, unless it overrides the item first.
   Status check_not_shared(const CatalogueItem& item);
-  // The HQ code of an enrolled store (empty for an offline one).
-  Result<std::optional<std::string>> head_office_code();
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;
 
   std::filesystem::path dir_;
