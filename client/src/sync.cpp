@@ -1,6 +1,7 @@
 #include "dsptsync/client/sync.h"
 
 #include "dsptsync/client/connection.h"
+#include "queue_screen.h"
 
 #include "dsptsync/client/ws_client.h"
 #include "dsptsync/limits.h"
@@ -89,16 +90,34 @@ Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& pa
   return applied;
 }
 
-// Cuts the queue into the next push: at most kMaxChangesPerPush changes and kMaxPushBytes bytes.
+// Cuts the queue into the next push: at most kMaxChangesPerPush changes and kMaxPushBytes bytes,
+// leaving out the changes the question set in force refuses (queue_screen.h): they stay queued here.
 Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch) {
-  auto stored = workspace.store().pending_changes(workspace.device_id(), limits::kMaxChangesPerPush);
-  if (!stored) return stored.error();
-  keep_within_bytes(*stored, limits::kMaxPushBytes);
-  auto opened = workspace.ledger().open_changes(*stored);
-  if (!opened) return opened.error();
+  QueueScreen screen(workspace);
   protocol::Push push;
   push.batch = batch;
-  for (auto& logged : *opened) push.changes.push_back(std::move(logged.change));
+  std::size_t bytes = 0;
+  for (std::int64_t after = 0;;) {
+    auto stored = workspace.store().pending_changes(workspace.device_id(), after, limits::kMaxChangesPerPush);
+    if (!stored) return stored.error();
+    if (stored->empty()) break;
+    after = stored->back().seq;
+    auto opened = workspace.ledger().open_changes(*stored);
+    if (!opened) return opened.error();
+    bool full = false;
+    for (std::size_t i = 0; i < opened->size() && !full; ++i) {
+      auto reason = screen.reason_to_hold((*opened)[i].change);
+      if (!reason) return reason.error();
+      if (!reason->empty()) continue;
+      const std::size_t size = (*stored)[i].sealed.size() - crypto::kSealOverheadBytes;
+      full = push.changes.size() == limits::kMaxChangesPerPush ||
+             (!push.changes.empty() && bytes + size > limits::kMaxPushBytes);
+      if (full) break;
+      push.changes.push_back(std::move((*opened)[i].change));
+      bytes += size;
+    }
+    if (full) break;
+  }
   if (!push.changes.empty())
     push.signature = crypto::sign(keys, protocol::push_digest(workspace.device_id(), push.changes));
   return push;
@@ -193,8 +212,53 @@ Result<bool> follow_organisation_year(Workspace& workspace) {
   return moved->applied;
 }
 
+// Asks head office for the question sets in force `wanted` names, all at once, and checks each
+// against `head_office_key` (pinned at enrolment) as it comes: a set that does not check out stops the
+// sync before anything is pushed or pulled, and nothing of it is kept.
+Result<std::vector<QuestionSet>> fetch_question_sets(Connection& connection,
+                                                     const std::vector<QuestionSetSummary>& wanted,
+                                                     ByteView head_office_key) {
+  for (const auto& summary : wanted)
+    if (auto s = connection.send(protocol::FetchQuestionSet{summary.year}); !s) return s.error();
+  std::vector<QuestionSet> sets;
+  for (const auto& summary : wanted) {
+    auto reply = connection.expect();
+    if (!reply) return reply.error();
+    if (auto* error = std::get_if<protocol::ErrorMessage>(&*reply)) return from_server(*error);
+    auto* message = std::get_if<protocol::QuestionSetMessage>(&*reply);
+    if (!message || summary_of(message->set) != summary)
+      return make_error(ErrorKind::protocol, "head office answered the request for the " + summary.year +
+                                                 " question set with something else");
+    if (auto verified = verify_question_set(message->set, head_office_key); !verified) return verified.error();
+    sets.push_back(std::move(message->set));
+  }
+  return sets;
+}
+
+// Takes every question set in force that Ready lists and this store does not hold yet; returns the
+// years taken.
+Result<std::vector<std::string>> follow_question_sets(Workspace& workspace, Connection& connection,
+                                                      const protocol::Ready& ready) {
+  std::vector<QuestionSetSummary> wanted;
+  for (const auto& summary : ready.question_sets) {
+    auto held = workspace.store().question_set(summary.year);
+    if (!held) return held.error();
+    if (!*held || summary_of((*held)->set) != summary) wanted.push_back(summary);
+  }
+  auto sets = fetch_question_sets(connection, wanted, connection.server_identity());
+  if (!sets) return sets.error();
+  std::vector<std::string> taken;
+  for (const auto& set : *sets) {
+    auto accepted = workspace.accept_question_set(set);
+    if (!accepted) return accepted.error();
+    if (*accepted) taken.push_back(set.year);
+  }
+  return taken;
+}
+
 Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const crypto::SigningKeyPair& keys,
-                                                          std::chrono::milliseconds timeout) {
+                                                          std::chrono::milliseconds timeout,
+                                                          std::vector<std::string>* sets_taken = nullptr) {
   auto enrolment = enrolment_of(workspace);
   if (!enrolment) return enrolment.error();
   auto connection = Connection::open(enrolment->url, enrolment->server_identity, "", timeout);
@@ -207,6 +271,9 @@ Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, 
   if (!ready) return ready.error();
   if (auto s = follow_log_epoch(workspace, ready->log_epoch); !s) return s.error();
   if (auto s = note_ready(workspace, *ready); !s) return s.error();
+  auto sets = follow_question_sets(workspace, **connection, *ready);
+  if (!sets) return sets.error();
+  if (sets_taken) *sets_taken = std::move(*sets);
   return connection;
 }
 
@@ -313,6 +380,9 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
   init.device_id = request.device_id;
   init.signing_key = keys;
   init.record_profile = false;
+  auto sets = fetch_question_sets(**connection, ready->question_sets, (*connection)->server_identity());
+  if (!sets) return sets.error();
+  init.question_sets = std::move(*sets);
   init.settings = {{std::string(kUrlSetting), options.url},
                    {std::string(kServerIdentitySetting), crypto::to_hex((*connection)->server_identity())},
                    {std::string(kRoleSetting), std::string(protocol::to_string(ready->role))},
@@ -337,9 +407,9 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
 Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout) {
   auto keys = workspace.signing_key();
   if (!keys) return keys.error();
-  auto connection = connect_authenticated(workspace, *keys, timeout);
-  if (!connection) return connection.error();
   SyncResult result;
+  auto connection = connect_authenticated(workspace, *keys, timeout, &result.question_sets);
+  if (!connection) return connection.error();
   auto pushed = push_all(workspace, **connection, *keys);
   if (!pushed) return pushed.error();
   result.pushed = *pushed;
@@ -361,6 +431,7 @@ Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds tim
   if (!status) return status.error();
   result.cursor = status->cursor;
   result.pending = status->pending;
+  result.held = std::move(status->held);
   return result;
 }
 
@@ -433,6 +504,12 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
             event("pushed", std::to_string(in_flight->changes.size()) + " change(s)");
             in_flight.reset();
             check_queue = true;
+          } else if (auto* set = std::get_if<protocol::QuestionSetMessage>(&**message)) {
+            auto accepted = workspace.accept_question_set(set->set);
+            if (!accepted) return accepted.error();
+            if (*accepted) event("question_set", set->set.year + " version " + std::to_string(set->set.version) +
+                                                    " from head office");
+            check_queue = true;  // the new set may hold back queued changes, or let held ones go
           } else if (auto* error = std::get_if<protocol::ErrorMessage>(&**message)) {
             Error refusal = from_server(*error);
             if (protocol::action_for(error->code) != protocol::ClientAction::retry) {
@@ -509,6 +586,11 @@ Result<SyncStatus> sync_status(Workspace& workspace) {
   auto pending = store.pending_count(workspace.device_id());
   if (!pending) return pending.error();
   status.pending = *pending;
+  if (status.enrolled) {
+    auto held = workspace.held_changes();
+    if (!held) return held.error();
+    status.held = std::move(*held);
+  }
   return status;
 }
 

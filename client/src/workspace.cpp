@@ -1,5 +1,6 @@
 #include "dsptsync/client/workspace.h"
 
+#include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
 
 #include <nlohmann/json.hpp>
@@ -65,8 +66,10 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options)
   if (!site) return site.error();
   auto year = parse_assessment_year(options.year);
   if (!year) return year.error();
-  auto catalogue = shipped_catalogue(*year);
-  if (!catalogue) return catalogue.error();
+  const bool set_given = std::any_of(options.question_sets.begin(), options.question_sets.end(),
+                                     [&](const QuestionSet& set) { return set.year == year->label(); });
+  if (!set_given)
+    if (auto catalogue = shipped_catalogue(*year); !catalogue) return catalogue.error();
   if (options.name.empty()) return invalid_input("the organisation needs a name (--name \"Leeds branch\")");
   if (options.user.empty()) return invalid_input("say who is making the edits (--user \"Sam Patel\")");
 
@@ -109,6 +112,8 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options)
     if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
   for (const auto& [name, value] : options.settings)
     if (auto s = (*txn)->put_setting(name, value); !s) return s.error();
+  for (const auto& set : options.question_sets)
+    if (auto s = (*txn)->add_question_set(set, now_ms()); !s) return s.error();
   if (options.signing_key) {
     const auto& secret = options.signing_key->secret_key;
     const Bytes sealed = crypto::seal(*key, ByteView(secret.data(), secret.size()), kSigningKeySetting);
@@ -677,10 +682,15 @@ Result<Catalogue> Workspace::import_catalogue(const std::filesystem::path& csv_f
   if (!imported) return imported.error();
   auto txn = store_->begin();
   if (!txn) return txn.error();
-  if (auto s = save_catalogue(**txn, *imported); !s) return s.error();
+  QuestionSetOrigin origin{QuestionSetSource::imported, csv_file.filename().string(), category, now_ms(),
+                           ledger_->identity().user};
+  auto saved = save_catalogue(**txn, *imported, std::move(origin));
+  if (!saved) return saved.error();
   if (auto s = (*txn)->commit(); !s) return s.error();
-  if (*year == year_) catalogue_ = *imported;
-  return imported;
+  auto kept = catalogue_of(*saved);
+  if (!kept) return kept.error();
+  if (*year == year_) catalogue_ = *kept;
+  return kept;
 }
 
 }  // namespace dsptsync::client

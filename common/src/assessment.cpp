@@ -36,6 +36,19 @@ bool is_plain_decimal(std::string_view text) {
   return digits;
 }
 
+// An answer given before the set changed the item's answer type, or one the new type does not take.
+std::optional<TypeChange> review_needed(const std::string& item_id, const FieldValue& value, const Head& winner,
+                                        const Catalogue* catalogue) {
+  if (!catalogue) return std::nullopt;
+  const TypeChange* change = catalogue->type_change(item_id);
+  const CatalogueItem* item = catalogue->find_item(item_id);
+  if (!change || !item) return std::nullopt;
+  if (hlc_wall_ms(winner.hlc) < change->at) return *change;
+  auto canonical = normalise_answer(*item, value.text, value.location);
+  if (!canonical || *canonical != value) return *change;
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool mergeable_as_text(const FieldKey& key, const Catalogue* catalogue) {
@@ -71,6 +84,7 @@ AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue)
     switch (key.field) {
       case Field::answer:
         view.answers[key.target] = {value, attribution_of(*winner), in_conflict, merged.has_value()};
+        if (auto change = review_needed(key.target, value, *winner, catalogue)) view.to_review[key.target] = *change;
         break;
       case Field::comment:
         view.comments[key.target] = {value, attribution_of(*winner), in_conflict, merged.has_value()};
@@ -143,6 +157,7 @@ AssessmentView effective_view(const Catalogue& catalogue, const AssessmentView& 
     take_from(view.answers, head_office.answers, item.id);
     take_from(view.comments, head_office.comments, item.id);
     take_from(view.plan, head_office.plan, item.id);
+    take_from(view.to_review, head_office.to_review, item.id);
   }
   view.shared_assertions = assertions_covered_by(catalogue, view.shared_items);
   for (const auto& id : view.shared_assertions) {
@@ -290,6 +305,19 @@ Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::op
       return check_profile_entry(key.target, "any name");  // a role: the name must be a known role
   }
   return invalid_input("unknown target kind");
+}
+
+Status check_received_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value) {
+  auto strict = check_edit(catalogue, key, value);
+  if (strict || key.kind != TargetKind::item || key.field != Field::answer || !value) return strict;
+  const TypeChange* change = catalogue.type_change(key.target);
+  const CatalogueItem* item = catalogue.find_item(key.target);
+  if (!change || !item) return strict;
+  CatalogueItem as_it_was = *item;
+  as_it_was.type = change->from;
+  auto canonical = normalise_answer(as_it_was, value->text, value->location);
+  if (canonical && *canonical == *value) return {};
+  return strict;
 }
 
 }  // namespace dsptsync

@@ -304,6 +304,12 @@ const CatalogueItem* Catalogue::successor_of(std::string_view old_id) const {
   return nullptr;
 }
 
+const TypeChange* Catalogue::type_change(std::string_view item_id) const {
+  auto found = std::find_if(type_changes_.begin(), type_changes_.end(),
+                            [&](const TypeChange& change) { return change.item == item_id; });
+  return found == type_changes_.end() ? nullptr : &*found;
+}
+
 std::vector<std::string> Catalogue::groups() const {
   std::vector<std::string> groups;
   for (const auto& item : items_) {
@@ -396,9 +402,10 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
   return Catalogue(year, std::move(origin), std::move(items));
 }
 
-std::string write_catalogue_tsv(const Catalogue& catalogue) {
-  std::string out = "# dsptsync question set " + catalogue.year().label() + ": " +
-                    escape_field(catalogue.origin()) + "\n# Format: docs/catalogue.md\n";
+std::string write_catalogue_tsv(const Catalogue& catalogue, bool with_comments) {
+  std::string out = with_comments ? "# dsptsync question set " + catalogue.year().label() + ": " +
+                                        escape_field(catalogue.origin()) + "\n# Format: docs/catalogue.md\n"
+                                  : std::string();
   for (std::size_t i = 0; i < kColumns.size(); ++i) {
     if (i) out += '\t';
     out += kColumns[i];

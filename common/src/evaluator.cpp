@@ -11,7 +11,22 @@ bool in_approaching_set(const CatalogueItem& item) { return item.approaching != 
 
 bool answered_no(const CatalogueItem& item, const AssessmentView& view);
 
+std::string answer_type_name(AnswerType type) {
+  switch (type) {
+    case AnswerType::yes_no: return "yes/no";
+    case AnswerType::text: return "text";
+    case AnswerType::document: return "document";
+    case AnswerType::date: return "date";
+    case AnswerType::number: return "number";
+  }
+  return "text";
+}
+
 std::string item_problem(const CatalogueItem& item, const AssessmentView& view) {
+  if (auto review = view.to_review.find(item.id); review != view.to_review.end())
+    return "Review the answer to " + item.id + " in the " + item.group + " section: the question set changed its "
+           "answer type from " + answer_type_name(review->second.from) + " to " + answer_type_name(review->second.to) +
+           " on " + date_of(review->second.at).long_form() + "; the earlier answer is kept until it is answered again";
   if (answered_no(item, view))
     return "Requirement " + item.id + " in the " + item.group +
            " section is answered No; it counts as met only when the answer is Yes";
@@ -73,7 +88,7 @@ std::string public_status(AssessmentYear year, PublishStatus status) {
 
 bool item_provided(const CatalogueItem& item, const AssessmentView& view) {
   auto answer = view.answers.find(item.id);
-  if (answer == view.answers.end()) return false;
+  if (answer == view.answers.end() || view.to_review.count(item.id)) return false;
   if (item.type == AnswerType::yes_no) return answer->second.value.text == "yes";
   return !answer->second.value.text.empty();
 }
@@ -170,6 +185,16 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
   if (today > catalogue.year().deadline())
     result.warnings.push_back("The deadline to publish " + catalogue.year().label() + " was " +
                               catalogue.year().deadline().long_form());
+  for (const auto& item : catalogue.items())
+    if (auto review = view.to_review.find(item.id); review != view.to_review.end())
+      result.to_review.push_back(review->second);
+  if (!result.to_review.empty()) {
+    std::string ids;
+    for (const auto& review : result.to_review) ids += (ids.empty() ? "" : ", ") + review.item;
+    result.warnings.push_back(std::to_string(result.to_review.size()) +
+                              " answer(s) were given before the question set changed their answer type (" + ids +
+                              "): they are kept, and count as provided once answered again");
+  }
   for (const auto& [item_id, line] : view.plan) {
     if (line.state == "done" || line.due.empty()) continue;
     auto due = parse_iso_date(line.due);
@@ -184,6 +209,10 @@ nlohmann::json to_json(const Evaluation& evaluation) {
   for (const auto& problem : evaluation.problems)
     problems.push_back(
         {{"item", problem.item}, {"group", problem.group}, {"message", problem.message}, {"shared", problem.shared}});
+  nlohmann::json to_review = nlohmann::json::array();
+  for (const auto& review : evaluation.to_review)
+    to_review.push_back({{"item", review.item}, {"from", to_string(review.from)}, {"to", to_string(review.to)},
+                         {"changed_at", format_timestamp(review.at)}});
   nlohmann::json out = {
       {"year", evaluation.year.label()},
       {"status", to_string(evaluation.status)},
@@ -201,6 +230,7 @@ nlohmann::json to_json(const Evaluation& evaluation) {
       {"problems", problems},
       {"warnings", evaluation.warnings},
       {"plan_required", evaluation.plan_required},
+      {"to_review", to_review},
   };
   return out;
 }

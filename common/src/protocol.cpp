@@ -13,6 +13,15 @@
 #include <cctype>
 #include <cstring>
 
+namespace dsptsync {
+// Found by argument-dependent lookup: a summary travels in Ready (version 3).
+template <class Archive>
+void serialize(Archive& archive, QuestionSetSummary& m) {
+  archive(cereal::make_nvp("year", m.year), cereal::make_nvp("version", m.version),
+          cereal::make_nvp("content_hash", m.content_hash));
+}
+}  // namespace dsptsync
+
 namespace dsptsync::protocol {
 
 bool error_code_in_range(ErrorCode code) {
@@ -113,7 +122,7 @@ Result<Role> parse_role(std::string_view text) {
   return invalid_input("'" + std::string(text) + "' is not a role; use admin, member or viewer");
 }
 
-// ---- Message bodies. The member order below IS the wire format (protocol version 1). ----
+// ---- Message bodies. The member order below IS the wire format (protocol version 3). ----
 
 template <class Archive>
 void serialize(Archive& archive, Authenticate& m) {
@@ -140,7 +149,13 @@ void serialize(Archive& archive, Ready& m) {
           cereal::make_nvp("hq_code", m.hq_code), cereal::make_nvp("organisation", m.organisation),
           cereal::make_nvp("year", m.year), cereal::make_nvp("head_seq", m.head_seq),
           cereal::make_nvp("server_time_ms", m.server_time_ms), cereal::make_nvp("log_epoch", m.log_epoch),
-          cereal::make_nvp("year_started_seq", m.year_started_seq), cereal::make_nvp("published", m.published));
+          cereal::make_nvp("year_started_seq", m.year_started_seq), cereal::make_nvp("published", m.published),
+          cereal::make_nvp("question_sets", m.question_sets));
+}
+
+template <class Archive>
+void serialize(Archive& archive, FetchQuestionSet& m) {
+  archive(cereal::make_nvp("year", m.year));
 }
 
 
@@ -167,7 +182,19 @@ void serialize(Archive& archive, ErrorMessage& m) {
 namespace {
 
 enum class MessageType : std::uint8_t {
-  authenticate = 1, enrol = 2, ready = 3, push = 4, ack = 5, pull = 6, changes = 7, watch = 8, error = 9
+  authenticate = 1, enrol = 2, ready = 3, push = 4, ack = 5, pull = 6, changes = 7, watch = 8, error = 9,
+  fetch_question_set = 10, question_set = 11
+};
+
+// The set travels as its own record (question_set.h), so what the device checks and keeps are
+// exactly the bytes head office signed.
+struct QuestionSetWire {
+  Bytes record;
+  bool live = false;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(cereal::make_nvp("record", record), cereal::make_nvp("live", live));
+  }
 };
 
 // Changes travel as their own versioned records (codec.h), so the push signature covers exactly
@@ -276,6 +303,9 @@ Bytes encode_message(const Message& message) {
         else if constexpr (std::is_same_v<T, Pull>) return typed(MessageType::pull, m);
         else if constexpr (std::is_same_v<T, Watch>) return typed(MessageType::watch, m);
         else if constexpr (std::is_same_v<T, ErrorMessage>) return typed(MessageType::error, m);
+        else if constexpr (std::is_same_v<T, FetchQuestionSet>) return typed(MessageType::fetch_question_set, m);
+        else if constexpr (std::is_same_v<T, QuestionSetMessage>)
+          return typed(MessageType::question_set, QuestionSetWire{encode_question_set(m.set), m.live});
         else if constexpr (std::is_same_v<T, Push>) {
           PushWire wire{m.batch, {}, m.signature};
           wire.changes.reserve(m.changes.size());
@@ -317,7 +347,25 @@ Result<Message> decode_message(ByteView bytes) {
       if (!m) return m.error();
       for (const auto* text : {&m->user, &m->branch, &m->hq_code, &m->organisation, &m->year, &m->log_epoch})
         if (auto s = check_text("ready", *text, limits::kMaxNameBytes); !s) return s.error();
+      if (m->question_sets.size() > limits::kMaxQuestionSetsPerReady)
+        return corrupt("ready message: " + std::to_string(m->question_sets.size()) + " question sets; at most " +
+                       std::to_string(limits::kMaxQuestionSetsPerReady) + " are accepted");
+      for (const auto& summary : m->question_sets)
+        if (auto s = check_text("ready.question_sets.year", summary.year, limits::kMaxNameBytes); !s) return s.error();
       return Message(std::move(*m));
+    }
+    case MessageType::fetch_question_set: {
+      auto m = load_body<FetchQuestionSet>(body, "fetch question set message");
+      if (!m) return m.error();
+      if (auto s = check_text("fetch_question_set.year", m->year, limits::kMaxNameBytes); !s) return s.error();
+      return Message(std::move(*m));
+    }
+    case MessageType::question_set: {
+      auto wire = load_body<QuestionSetWire>(body, "question set message");
+      if (!wire) return wire.error();
+      auto set = decode_question_set(wire->record);
+      if (!set) return corrupt("question set message: " + set.error().message);
+      return Message(QuestionSetMessage{std::move(*set), wire->live});
     }
     case MessageType::push: {
       auto wire = load_body<PushWire>(body, "push message");
@@ -366,8 +414,8 @@ Result<Message> decode_message(ByteView bytes) {
 }
 
 std::string_view message_name(const Message& message) {
-  static constexpr std::string_view kNames[] = {"authenticate", "enrol", "ready", "push", "ack",
-                                                "pull",         "changes", "watch", "error"};
+  static constexpr std::string_view kNames[] = {"authenticate", "enrol", "ready", "push", "ack", "pull",
+                                                "changes", "watch", "error", "fetch_question_set", "question_set"};
   return kNames[message.index()];
 }
 
@@ -389,7 +437,8 @@ Result<FrameView> parse_frame(ByteView frame) {
   if (view.version < kOldestProtocolVersion || view.version > kProtocolVersion)
     return make_error(ErrorKind::protocol, "the peer speaks protocol version " + std::to_string(view.version) +
                                                "; this build speaks " + std::to_string(kOldestProtocolVersion) +
-                                               " to " + std::to_string(kProtocolVersion));
+                                               " to " + std::to_string(kProtocolVersion) +
+                                               ": update the older of dsptsync and dsptsync-server");
   if (frame[1] < 1 || frame[1] > 3) return corrupt("frame kind " + std::to_string(frame[1]) + " is unknown");
   return view;
 }

@@ -4,6 +4,7 @@
 // write goes through BEGIN IMMEDIATE so two writers never deadlock on a lock upgrade.
 #include "dsptsync/sqlite_store.h"
 
+#include "sqlite_schema.h"
 #include "sqlite_support.h"
 
 #include <sqlite3.h>
@@ -22,138 +23,7 @@ using sqlite::Statement;
 using sqlite::Use;
 
 
-// Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 4> kMigrations = {
-    R"sql(
-CREATE TABLE settings(
-  name  TEXT PRIMARY KEY,
-  value BLOB NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE changes(
-  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-  change_id   TEXT NOT NULL UNIQUE,
-  scope       TEXT NOT NULL,
-  year        TEXT NOT NULL,
-  target_kind INTEGER NOT NULL,
-  target      TEXT NOT NULL,
-  field       INTEGER NOT NULL,
-  hlc         INTEGER NOT NULL,
-  user        TEXT NOT NULL,
-  device      TEXT NOT NULL,
-  sealed      BLOB NOT NULL,
-  server_seq  INTEGER
-);
-CREATE INDEX changes_by_target ON changes(scope, year, target_kind, target);
-
-CREATE TABLE fields(
-  scope       TEXT NOT NULL,
-  year        TEXT NOT NULL,
-  target_kind INTEGER NOT NULL,
-  target      TEXT NOT NULL,
-  field       INTEGER NOT NULL,
-  in_conflict INTEGER NOT NULL,
-  sealed      BLOB NOT NULL,
-  last_seq    INTEGER NOT NULL,
-  PRIMARY KEY(scope, year, target_kind, target, field)
-) WITHOUT ROWID;
-)sql",
-    // 1 -> 2: sync. The HQ server's directory and audit trail, and the client's upload queue.
-    R"sql(
-CREATE INDEX changes_pending ON changes(device, server_seq, seq);
-CREATE INDEX changes_by_scope ON changes(scope, seq);
-
-CREATE TABLE branches(
-  ods       TEXT PRIMARY KEY,
-  name      TEXT NOT NULL,
-  added_at  INTEGER NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE users(
-  name       TEXT PRIMARY KEY,
-  branch     TEXT NOT NULL,          -- '' for head office users
-  role       TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
-  created_at INTEGER NOT NULL,
-  revoked_at INTEGER
-) WITHOUT ROWID;
-
-CREATE TABLE invites(
-  invite_id   TEXT PRIMARY KEY,
-  secret_hash TEXT NOT NULL,
-  user        TEXT NOT NULL,
-  branch      TEXT NOT NULL,
-  role        TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
-  created_at  INTEGER NOT NULL,
-  expires_at  INTEGER NOT NULL,
-  used_at     INTEGER,
-  device_id   TEXT
-) WITHOUT ROWID;
-
-CREATE TABLE devices(
-  device_id   TEXT PRIMARY KEY,
-  user        TEXT NOT NULL REFERENCES users(name),
-  public_key  BLOB NOT NULL,
-  name        TEXT NOT NULL,
-  enrolled_at INTEGER NOT NULL,
-  revoked_at  INTEGER
-) WITHOUT ROWID;
-
-CREATE TABLE audit(
-  batch       INTEGER PRIMARY KEY AUTOINCREMENT,
-  device_id   TEXT NOT NULL,
-  user        TEXT NOT NULL,
-  received_at INTEGER NOT NULL,
-  change_ids  TEXT NOT NULL,         -- space separated, in push order
-  digest      BLOB NOT NULL,
-  signature   BLOB NOT NULL
-);
-)sql",
-    // 2 -> 3: publishing. A publication is immutable once recorded: the triggers refuse any
-    // change or removal, whichever program tries.
-    R"sql(
-CREATE TABLE publications(
-  publication_id INTEGER PRIMARY KEY AUTOINCREMENT,
-  year           TEXT NOT NULL,
-  published_at   INTEGER NOT NULL,
-  published_by   TEXT NOT NULL,
-  log_seq        INTEGER NOT NULL      -- the server's log position the answers were read at
-);
-
-CREATE TABLE publication_sites(
-  publication_id       INTEGER NOT NULL REFERENCES publications(publication_id),
-  ods                  TEXT NOT NULL,
-  name                 TEXT NOT NULL,
-  status               TEXT NOT NULL CHECK (status IN ('approaching', 'met', 'exceeded')),
-  public_status        TEXT NOT NULL,  -- "21/22 Standards Met", as the public search shows it
-  answers_hash         TEXT NOT NULL,  -- BLAKE2b-256 hex of the effective assessment published
-  mandatory_provided   INTEGER NOT NULL,
-  mandatory_total      INTEGER NOT NULL,
-  assertions_confirmed INTEGER NOT NULL,
-  assertions_total     INTEGER NOT NULL,
-  PRIMARY KEY(publication_id, ods)
-) WITHOUT ROWID;
-CREATE INDEX publication_sites_by_ods ON publication_sites(ods, publication_id);
-
-CREATE TRIGGER publications_immutable_update BEFORE UPDATE ON publications
-BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
-CREATE TRIGGER publications_immutable_delete BEFORE DELETE ON publications
-BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
-CREATE TRIGGER publication_sites_immutable_update BEFORE UPDATE ON publication_sites
-BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
-CREATE TRIGGER publication_sites_immutable_delete BEFORE DELETE ON publication_sites
-BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
-)sql",
-    // 3 -> 4: the web app. People's passwords, as Argon2id strings (never the password itself).
-    R"sql(
-CREATE TABLE passwords(
-  user    TEXT PRIMARY KEY REFERENCES users(name),
-  hash    TEXT NOT NULL,                -- $argon2id$v=19$m=...,t=...,p=1$salt$hash
-  set_at  INTEGER NOT NULL
-) WITHOUT ROWID;
-)sql",
-};
-
-constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
+const int kSchemaVersion = static_cast<int>(sqlite::migrations().size());
 
 
 
@@ -205,6 +75,8 @@ class SqliteTransaction final : public StoreTransaction {
   Status put_setting(std::string_view name, std::string_view value) override;
   Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) override;
   Result<std::int64_t> append_audit(const AuditRecord& record) override;
+  Result<std::int64_t> add_question_set(const QuestionSet& set, TimestampMs stored_at) override;
+  Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) override;
   Status forget_acknowledgements(std::string_view device) override;
   Status savepoint() override;
   Status release_savepoint() override;
@@ -270,7 +142,7 @@ class SqliteStore final : public Store {
                          "); install the newer dsptsync that wrote it");
     for (int from = *version; from < kSchemaVersion; ++from) {
       if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
-      Status step = exec(kMigrations[static_cast<std::size_t>(from)]);
+      Status step = exec(sqlite::migrations()[static_cast<std::size_t>(from)]);
       if (step) step = exec("PRAGMA user_version = " + std::to_string(from + 1));
       if (step) step = exec("PRAGMA application_id = " + std::to_string(kApplicationId));
       if (!step) {
@@ -398,12 +270,14 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::size_t limit) override {
+  Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::int64_t after_seq,
+                                                    std::size_t limit) override {
     auto use = prepare("SELECT " + std::string(kChangeColumns) +
-                       " FROM changes WHERE device = ?1 AND server_seq IS NULL ORDER BY seq LIMIT ?2");
+                       " FROM changes WHERE device = ?1 AND server_seq IS NULL AND seq > ?2 ORDER BY seq LIMIT ?3");
     if (!use) return use.error();
     use->text(1, device);
-    use->integer(2, static_cast<std::int64_t>(limit));
+    use->integer(2, after_seq);
+    use->integer(3, static_cast<std::int64_t>(limit));
     return collect_changes(*use, "reading the changes waiting to go up");
   }
 
@@ -461,6 +335,44 @@ class SqliteStore final : public Store {
     }
     if (rc != SQLITE_DONE) return failure("reading the audit trail");
     return out;
+  }
+
+  Result<std::vector<StoredQuestionSet>> read_question_sets(Use& use) {
+    std::vector<StoredQuestionSet> out;
+    int rc;
+    while ((rc = sqlite3_step(use.get())) == SQLITE_ROW) {
+      const Bytes record = use.column_blob(2);
+      auto set = decode_question_set(record);
+      if (!set)
+        return corrupt("the question set kept as number " + std::to_string(use.column_int(0)) + " in " +
+                       path_.string() + " is damaged: " + set.error().message);
+      out.push_back({use.column_int(0), std::move(*set), use.column_int(1)});
+    }
+    if (rc != SQLITE_DONE) return failure("reading the question sets");
+    return out;
+  }
+
+  Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) override {
+    auto use = prepare("SELECT seq, stored_at, record FROM question_sets WHERE year = ?1 ORDER BY seq DESC LIMIT 1");
+    if (!use) return use.error();
+    use->text(1, year);
+    auto found = read_question_sets(*use);
+    if (!found) return found.error();
+    if (found->empty()) return std::optional<StoredQuestionSet>();
+    return std::optional<StoredQuestionSet>(std::move(found->front()));
+  }
+
+  Result<std::vector<StoredQuestionSet>> question_sets() override {
+    auto use = prepare("SELECT seq, stored_at, record FROM question_sets ORDER BY seq");
+    if (!use) return use.error();
+    return read_question_sets(*use);
+  }
+
+  Result<std::int64_t> last_question_set_seq() override {
+    auto use = prepare("SELECT coalesce(max(seq), 0) FROM question_sets");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the question sets");
+    return use->column_int(0);
   }
 
   Result<std::int64_t> data_version() override {
@@ -640,6 +552,24 @@ Result<std::int64_t> SqliteTransaction::append_audit(const AuditRecord& record) 
   use->blob(6, record.signature);
   if (auto s = store_.step_done(*use, "recording the audit trail"); !s) return s.error();
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
+}
+
+Result<std::int64_t> SqliteTransaction::add_question_set(const QuestionSet& set, TimestampMs stored_at) {
+  auto use = store_.prepare("INSERT INTO question_sets(year, version, content_hash, source, stored_at, record) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!use) return use.error();
+  use->text(1, set.year);
+  use->integer(2, set.version);
+  use->blob(3, set.content_hash);
+  use->text(4, to_string(set.origin.source));
+  use->integer(5, stored_at);
+  use->blob(6, encode_question_set(set));
+  if (auto s = store_.step_done(*use, "keeping a question set"); !s) return s.error();
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
+}
+
+Result<std::optional<StoredQuestionSet>> SqliteTransaction::question_set(std::string_view year) {
+  return store_.question_set(year);
 }
 
 Status SqliteTransaction::savepoint() { return store_.exec("SAVEPOINT push"); }

@@ -240,6 +240,8 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path
   }
   office->log_epoch_ = **epoch;
 
+  auto sets_seq = s.last_question_set_seq();
+  if (!sets_seq) return sets_seq.error();
   auto catalogue = catalogue_in_store(s, *year);
   if (!catalogue) return catalogue.error();
   auto directory = open_sqlite_directory(dir / kDatabaseFile);
@@ -249,6 +251,7 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path
   office->name_ = *name;
   office->year_ = *year;
   office->catalogue_ = std::move(*catalogue);
+  office->question_sets_seq_ = *sets_seq;
   office->identity_ = identity;
   office->store_key_ = store_key;
   office->store_ = std::move(store);

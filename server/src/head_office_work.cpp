@@ -68,11 +68,15 @@ Status HeadOffice::refresh() {
   if (!*text) return {};
   auto year = parse_assessment_year(**text);
   if (!year) return corrupt("the assessment year in the server's database is damaged: " + year.error().message);
-  if (*year == year_) return {};
+  // An import (another process, or the web app) may have replaced the year's question set.
+  auto sets_seq = store_->last_question_set_seq();
+  if (!sets_seq) return sets_seq.error();
+  if (*year == year_ && *sets_seq == question_sets_seq_) return {};
   auto catalogue = catalogue_in_store(*store_, *year);
   if (!catalogue) return catalogue.error();
   year_ = *year;
   catalogue_ = std::move(*catalogue);
+  question_sets_seq_ = *sets_seq;
   return {};
 }
 

@@ -86,6 +86,8 @@ void ServerSession::on_message(protocol::Message message) {
       [](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
   if (auto* push = std::get_if<protocol::Push>(&message)) return core_.push(*principal_, std::move(*push), reply);
   if (auto* pull = std::get_if<protocol::Pull>(&message)) return core_.pull(*principal_, *pull, reply);
+  if (auto* fetch = std::get_if<protocol::FetchQuestionSet>(&message))
+    return core_.fetch_question_set(*principal_, std::move(*fetch), reply);
   if (auto* watch = std::get_if<protocol::Watch>(&message)) {
     if (watching_) return fail(ErrorCode::bad_frame, "this session is already watching");
     watching_ = true;

@@ -24,7 +24,7 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   void on_closed();
 
   // SessionSink (called from the core's worker thread).
-  void deliver_live(std::shared_ptr<const Bytes> encoded_changes_message) override;
+  void deliver_live(std::shared_ptr<const Bytes> encoded_message) override;
   void revoke(protocol::ErrorMessage error) override;
 
   const std::string& peer() const { return peer_; }

@@ -140,6 +140,8 @@ protocol::Ready SyncCore::ready_for(const Principal& who) {
                         head_office_.log_epoch()};
   auto started = head_office_.year_started_seq();
   if (started) ready.year_started_seq = *started;
+  refresh_question_sets();
+  for (const auto& [year, set] : question_sets_) ready.question_sets.push_back(summary_of(set));
   // A branch learns its own publications; head office devices learn every site's. Bounded so a
   // long history never outgrows a frame: the newest are the ones that matter.
   auto published = head_office_.published_statuses(who.branch);
@@ -255,22 +257,76 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
       return error(ErrorCode::forbidden, where + "only head office administrators decide what is shared", batch);
     if (change.key.field == Field::confirmed && who.role != protocol::Role::admin)
       return error(ErrorCode::forbidden, where + "members cannot confirm assertions; ask an administrator", batch);
-    auto year = parse_assessment_year(change.key.year);
-    if (!year) return error(ErrorCode::invalid_change, where + year.error().message, batch);
-    auto catalogue = catalogues_.find(year->label());
-    if (catalogue == catalogues_.end()) {
-      auto loaded = catalogue_in_store(head_office_.store(), *year);
-      if (!loaded) return error(ErrorCode::invalid_change, where + loaded.error().message, batch);
-      catalogue = catalogues_.emplace(year->label(), std::move(*loaded)).first;
-    }
-    if (auto valid = check_edit(catalogue->second, change.key, change.value); !valid)
+    auto catalogue = catalogue_for(change.key.year);
+    if (!catalogue) return error(ErrorCode::invalid_change, where + catalogue.error().message, batch);
+    // An answer made offline under the item's earlier answer type is kept (flagged for review).
+    if (auto valid = check_received_edit(**catalogue, change.key, change.value); !valid)
       return error(ErrorCode::invalid_change, where + valid.error().message, batch);
   }
   return std::nullopt;
 }
 
+Result<const Catalogue*> SyncCore::catalogue_for(const std::string& year_text) {
+  auto year = parse_assessment_year(year_text);
+  if (!year) return year.error();
+  auto parsed = catalogues_.find(year->label());
+  if (parsed != catalogues_.end()) return &parsed->second;
+  auto set = question_sets_.find(year->label());
+  if (set == question_sets_.end())
+    return not_found("head office holds no question set for " + year->label() +
+                     "; an administrator imports the official list ('dsptsync-server catalogue import')");
+  auto catalogue = catalogue_of(set->second);
+  if (!catalogue) return catalogue.error();
+  return &catalogues_.emplace(year->label(), std::move(*catalogue)).first->second;
+}
+
+void SyncCore::refresh_question_sets() {
+  auto seq = head_office_.store().last_question_set_seq();
+  if (!seq) {
+    log_event("error", "question_sets_unreadable", {{"reason", seq.error().message}});
+    return;
+  }
+  if (*seq == question_sets_seq_) return;
+  auto sets = head_office_.question_sets_in_force();
+  if (!sets) {
+    log_event("error", "question_sets_unreadable", {{"reason", sets.error().message}});
+    return;
+  }
+  const bool first = question_sets_seq_ < 0;
+  std::map<std::string, QuestionSet> before = std::move(question_sets_);
+  question_sets_.clear();
+  catalogues_.clear();
+  for (auto& set : *sets) question_sets_.emplace(set.year, std::move(set));
+  question_sets_seq_ = *seq;
+  if (first) return;
+  // A set changed while devices watch: each gets it now, ahead of any edit checked against it.
+  for (const auto& [year, set] : question_sets_) {
+    auto old = before.find(year);
+    if (old != before.end() && summary_of(old->second) == summary_of(set)) continue;
+    log_event("info", "question_set_in_force", {{"year", year}, {"version", std::to_string(set.version)},
+                                                {"hash", crypto::to_hex(set.content_hash)}});
+    const auto encoded = std::make_shared<const Bytes>(protocol::encode_message(protocol::QuestionSetMessage{set, true}));
+    for (auto it = watchers_.begin(); it != watchers_.end(); ++it)
+      if (auto sink = it->second.sink.lock()) sink->deliver_live(encoded);
+  }
+}
+
+void SyncCore::fetch_question_set(Principal who, protocol::FetchQuestionSet request, ReplyCallback done) {
+  if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly"));
+  enqueue({[this, who = std::move(who), request = std::move(request), done = std::move(done)] {
+             refresh_question_sets();
+             auto set = question_sets_.find(request.year);
+             if (set == question_sets_.end())
+               return done(error(ErrorCode::invalid_change, "head office holds no question set for '" +
+                                                                request.year.substr(0, 16) + "'"));
+             done(protocol::QuestionSetMessage{set->second, false});
+           },
+           std::nullopt, {}});
+}
+
 void SyncCore::commit_pushes(std::vector<Job>& pushes) {
   if (pushes.empty()) return;
+  refresh_question_sets();  // edits are checked against the set in force now
   struct Outcome {
     protocol::Message reply;
     std::vector<protocol::SequencedChange> applied;
@@ -410,6 +466,7 @@ void SyncCore::run_web(std::function<web::HttpResponse()> work, std::function<vo
              if (data_version_ < 0) check_revocations();
              auto response = work();
              deliver_server_edits();
+             refresh_question_sets();  // an import made in the web app
              done(std::move(response));
            },
            std::nullopt, {}});
@@ -580,6 +637,7 @@ void SyncCore::check_revocations() {
     if (auto refreshed = head_office_.refresh(); !refreshed)
       log_event("error", "refresh_failed", {{"reason", refreshed.error().message}});
     deliver_server_edits();
+    refresh_question_sets();
   }
   // Something was committed elsewhere (a revocation is one such commit): look at every session.
   check_every_session();

@@ -37,8 +37,9 @@ struct Principal {
 class SessionSink {
  public:
   virtual ~SessionSink() = default;
-  // A live Changes message, encoded once for every watcher (the session seals it).
-  virtual void deliver_live(std::shared_ptr<const Bytes> encoded_changes_message) = 0;
+  // A live message (Changes, or a question set head office just imported), encoded once for every
+  // watcher (the session seals it).
+  virtual void deliver_live(std::shared_ptr<const Bytes> encoded_message) = 0;
   // The device or its user was revoked: end the session with this error.
   virtual void revoke(protocol::ErrorMessage error) = 0;
 };
@@ -68,6 +69,8 @@ class SyncCore {
   void enrol(protocol::Enrol request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
   void push(Principal who, protocol::Push push, ReplyCallback done);
   void pull(Principal who, protocol::Pull pull, ReplyCallback done);
+  // The question set in force for a year, signed by head office (a year Ready listed).
+  void fetch_question_set(Principal who, protocol::FetchQuestionSet request, ReplyCallback done);
   // The public status look-up (GET /status/ODS): the site's latest publication, read on the worker
   // thread like every other request. An error when the store fails or the server is overloaded.
   void public_status(std::string ods, std::function<void(Result<std::optional<PublicStatusRecord>>)> done);
@@ -118,10 +121,18 @@ class SyncCore {
   std::optional<protocol::ErrorMessage> check_push(const Principal& who, const protocol::Push& push);
   Result<protocol::Changes> read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes);
   void fan_out(const std::vector<protocol::SequencedChange>& committed);
+  // Reads the question sets in force again when one was stored since they were read (an import at
+  // the console or in the web app), and sends every watching device the sets that changed.
+  void refresh_question_sets();
+  Result<const Catalogue*> catalogue_for(const std::string& year);
 
   HeadOffice& head_office_;
   protocol::PublicKey identity_public_{};
-  std::map<std::string, Catalogue> catalogues_;  // by year, loaded on first use (worker thread only)
+  // Worker thread only: the question sets in force, signed, by year; the newest set stored when they
+  // were read (-1: not yet); and their catalogues, parsed on first use by check_push.
+  std::map<std::string, QuestionSet> question_sets_;
+  std::int64_t question_sets_seq_ = -1;
+  std::map<std::string, Catalogue> catalogues_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

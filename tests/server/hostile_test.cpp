@@ -626,7 +626,7 @@ TEST_F(HostileTest, AMessageBeforeAuthenticationIsRefusedAndEndsTheSession) {
   auto member = enrol("Sam Patel");
   const auto stored = stored_changes();
   for (const Message& early : std::vector<Message>{
-           protocol::Pull{0, 10}, protocol::Watch{0},
+           protocol::Pull{0, 10}, protocol::Watch{0}, protocol::FetchQuestionSet{"2021-22"},
            signed_push(credentials_of(*member), {comment(*member, 0, "before authenticating")}, 1)}) {
     SCOPED_TRACE(describe(early));
     auto raw = connect();
@@ -1078,6 +1078,8 @@ TEST_F(HostileTest, ServerOnlyMessagesFromAClientAreRefusedAndEndTheSession) {
       protocol::Ready{"Sam Patel", Role::admin, "", kHq, "Acme Care Group", "2021-22", 0, 0},
       protocol::Ack{1, {1}},
       protocol::ErrorMessage{ErrorCode::internal, "the client says the server is broken", 0},
+      // A question set only ever flows from head office, signed by it.
+      protocol::QuestionSetMessage{make_question_set(member->catalogue(), 9, {}, {}), true},
       // Not server-only, but out of place: authentication happens once per session.
       protocol::Authenticate{device.device_id, protocol::Signature{}},
   };
@@ -1089,6 +1091,23 @@ TEST_F(HostileTest, ServerOnlyMessagesFromAClientAreRefusedAndEndTheSession) {
   }
   EXPECT_EQ(stored_changes(), stored);
   EXPECT_TRUE(serves_a_real_client());
+}
+
+TEST_F(HostileTest, AQuestionSetHeadOfficeDoesNotHoldIsRefusedAndTheSessionGoesOn) {
+  auto member = enrol("Sam Patel");
+  auto raw = authenticated(credentials_of(*member));
+  for (const std::string& year : {std::string("2031-32"), std::string("not a year"), std::string(200, 'y')}) {
+    SCOPED_TRACE(year.substr(0, 20));
+    ASSERT_TRUE(raw->send(protocol::FetchQuestionSet{year}));
+    EXPECT_TRUE(raw->refused(ErrorCode::invalid_change));
+  }
+  // Still served: the set it does hold comes, signed by head office.
+  ASSERT_TRUE(raw->send(protocol::FetchQuestionSet{"2021-22"}));
+  auto reply = raw->expect();
+  ASSERT_TRUE(reply) << reply.error().message;
+  const auto* set = std::get_if<protocol::QuestionSetMessage>(&*reply);
+  ASSERT_TRUE(set) << describe(*reply);
+  EXPECT_TRUE(verify_question_set(set->set, server_.admin()->identity().public_key));
 }
 
 // ---- 8. Silent connections ----

@@ -63,6 +63,10 @@ struct AssessmentView {
   // head office, and assertions head office confirms, for this assessment.
   std::set<std::string> shared_items;
   std::set<std::string> shared_assertions;
+  // Items whose answer was given before the year's question set changed their answer type (a
+  // corrected list imported mid-year), or does not fit the new type: the answer is kept, shown and
+  // flagged, and counts as provided only once answered again (docs/status-rules.md).
+  std::map<std::string, TypeChange> to_review;
 };
 
 // Whether head office answers the item for every branch: its own choice where it made one, else
@@ -110,5 +114,11 @@ bool is_plan_state(std::string_view state);
 // canonical form normalise_answer gives, a plan due date is an ISO date, a confirmation is "yes",
 // a profile entry is known. Clearing a field (no value) is always allowed.
 Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value);
+
+// check_edit for an edit made on another device and received later (a push at head office, a queued
+// edit a laptop is about to send): an answer in the canonical form of the item's earlier answer type
+// is also accepted when this year's set changed that type, since it was made before its device had
+// the new set. It is kept and flagged for review (AssessmentView::to_review), not refused.
+Status check_received_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value);
 
 }  // namespace dsptsync

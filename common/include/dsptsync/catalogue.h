@@ -56,6 +56,17 @@ struct CatalogueAssertion {
   bool operator==(const CatalogueAssertion&) const = default;
 };
 
+// An item whose answer type a later version of its year's question set changed (a corrected list
+// imported mid-year). Answers given before keep their value and are flagged for review until they
+// are answered again (docs/status-rules.md).
+struct TypeChange {
+  std::string item;
+  AnswerType from = AnswerType::text;
+  AnswerType to = AnswerType::text;
+  TimestampMs at = 0;  // when the version that changed it was imported
+  bool operator==(const TypeChange&) const = default;
+};
+
 // The 10 National Data Guardian standards, by number (1..10).
 std::string_view standard_name(int standard);
 
@@ -79,6 +90,12 @@ class Catalogue {
   // Group names in first-seen order.
   std::vector<std::string> groups() const;
 
+  // The answer types this year's set has changed since its first version, one (the latest) per item
+  // still in the set; empty for a shipped set. Set by whoever loads a versioned set (question_set.h).
+  const std::vector<TypeChange>& type_changes() const { return type_changes_; }
+  const TypeChange* type_change(std::string_view item_id) const;
+  void set_type_changes(std::vector<TypeChange> changes) { type_changes_ = std::move(changes); }
+
   bool operator==(const Catalogue&) const = default;
 
  private:
@@ -86,6 +103,7 @@ class Catalogue {
   std::string origin_;
   std::vector<CatalogueItem> items_;
   std::vector<CatalogueAssertion> assertions_;
+  std::vector<TypeChange> type_changes_;
 };
 
 // The catalogue shipped for a year, or not_found listing the years that are shipped.
@@ -94,8 +112,10 @@ std::vector<AssessmentYear> shipped_years();
 
 // Parses dsptsync's own catalogue format (data/catalogue/*.tsv; documented in docs/catalogue.md).
 Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year, std::string origin);
-// Writes the same format; parse_catalogue_tsv(write_catalogue_tsv(c)) == c.
-std::string write_catalogue_tsv(const Catalogue& catalogue);
+// Writes the same format; parse_catalogue_tsv(write_catalogue_tsv(c)) == c. Without the comment
+// lines (the year and origin), the text depends on the items alone: the content a question set's
+// hash covers (question_set.h).
+std::string write_catalogue_tsv(const Catalogue& catalogue, bool with_comments = true);
 
 struct CsvImportOptions {
   // The column suffix to use, as in "Evidence text - Social Care". Empty: the only category the
@@ -115,8 +135,7 @@ Result<Catalogue> import_nhs_csv(std::string_view csv, AssessmentYear year, cons
 namespace dsptsync {
 class Store;
 class StoreTransaction;
-// The catalogue in force for a year in a store: one imported into it, else the shipped one.
+// The catalogue in force for a year in a store: the newest question set it keeps (received from head
+// office, or imported on an offline store), else the shipped one (question_set.h).
 Result<Catalogue> catalogue_in_store(Store& store, AssessmentYear year);
-// Keeps an imported catalogue in the store, replacing the shipped one for its year.
-Status save_catalogue(StoreTransaction& txn, const Catalogue& catalogue);
 }  // namespace dsptsync

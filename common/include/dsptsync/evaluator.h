@@ -43,6 +43,9 @@ struct Evaluation {
   std::vector<Problem> problems;            // everything blocking next_level
   std::vector<std::string> warnings;        // not blocking: deadline passed, plan actions overdue
   std::vector<std::string> plan_required;   // items an Approaching Standards plan must cover
+  // Answers given before the year's question set changed their answer type: kept, not counted as
+  // provided until answered again (docs/status-rules.md).
+  std::vector<TypeChange> to_review;
 
   std::string mandatory_summary() const;   // "39 of 42 mandatory evidence items provided"
   std::string assertion_summary() const;   // "0 of 25 assertions confirmed"
@@ -51,7 +54,8 @@ struct Evaluation {
 // `today` decides deadline and overdue warnings.
 Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date today);
 
-// Whether the item counts as provided (a mandatory yes/no item only when answered yes).
+// Whether the item counts as provided (a mandatory yes/no item only when answered yes; an answer
+// waiting for review after its answer type changed does not count).
 bool item_provided(const CatalogueItem& item, const AssessmentView& view);
 
 nlohmann::json to_json(const Evaluation& evaluation);

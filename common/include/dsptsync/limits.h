@@ -85,6 +85,17 @@ inline constexpr std::size_t kMaxPageBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxNameBytes = 256;
 inline constexpr std::size_t kMaxErrorMessageBytes = 4096;
 
+// ---- Question sets (docs/catalogue.md, protocol.md) ----
+
+// A question set written out in dsptsync's format: the 2023-24 set with its tooltips is about 30 KiB
+// and the official list has some 45 items; 1 MiB leaves room for long guidance while a signed set
+// always travels in one frame (kMaxFrameBytes) and an import is refused before it grows further.
+inline constexpr std::size_t kMaxQuestionSetBytes = 1024 * 1024;
+// Items of one set, and so the answer-type changes it can record: ten times the official list.
+inline constexpr std::size_t kMaxQuestionSetItems = 500;
+// Years whose set in force one Ready lists (every year head office holds a set for): decades.
+inline constexpr std::size_t kMaxQuestionSetsPerReady = 64;
+
 }  // namespace dsptsync::limits
 
 namespace dsptsync::limits {

@@ -16,13 +16,15 @@
 //   4. client -> server  Authenticate {device id, signature of the transcript by the device key}
 //      or Enrol {enrolment code, new device id and public key, signature of the transcript}.
 //   5. server -> client  Ready {who the device is for, what it may do, where the log is}.
-// Then: Push / Ack, Pull / Changes, Watch (live Changes), Error.
+// Then: Push / Ack, Pull / Changes, Watch (live Changes), FetchQuestionSet / QuestionSet (the signed
+// question set in force for a year; also sent live when head office imports one), Error.
 #pragma once
 
 #include "dsptsync/bytes.h"
 #include "dsptsync/change.h"
 #include "dsptsync/crypto.h"
 #include "dsptsync/error.h"
+#include "dsptsync/question_set.h"
 
 #include <array>
 #include <cstdint>
@@ -34,8 +36,8 @@
 namespace dsptsync::protocol {
 
 // The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
-inline constexpr std::uint8_t kProtocolVersion = 2;
-inline constexpr std::uint8_t kOldestProtocolVersion = 2;
+inline constexpr std::uint8_t kProtocolVersion = 3;
+inline constexpr std::uint8_t kOldestProtocolVersion = 3;
 
 enum class FrameKind : std::uint8_t { hello = 1, welcome = 2, sealed = 3 };
 
@@ -133,6 +135,9 @@ struct Ready {
   // while head office rolled forward) into the new year, so none is left behind.
   std::int64_t year_started_seq = 0;
   std::vector<PublishedStatus> published;  // oldest first
+  // The question set in force for every year head office holds one (version 3): a device fetches
+  // each one it does not hold, checks head office's signature and keeps it.
+  std::vector<QuestionSetSummary> question_sets;
 };
 
 struct Push {
@@ -167,13 +172,26 @@ struct Watch {
   std::int64_t after_seq = 0;  // send everything after this, then new changes as they happen
 };
 
+// Asks for the question set in force for a year (one Ready listed).
+struct FetchQuestionSet {
+  std::string year;
+};
+
+// A question set in force, signed by head office: the answer to FetchQuestionSet, or sent on its own
+// (`live`) to a watching device when head office imports one.
+struct QuestionSetMessage {
+  QuestionSet set;
+  bool live = false;
+};
+
 struct ErrorMessage {
   ErrorCode code = ErrorCode::internal;
   std::string message;
   std::uint64_t batch = 0;  // the push it answers, 0 if none
 };
 
-using Message = std::variant<Authenticate, Enrol, Ready, Push, Ack, Pull, Changes, Watch, ErrorMessage>;
+using Message = std::variant<Authenticate, Enrol, Ready, Push, Ack, Pull, Changes, Watch, ErrorMessage,
+                             FetchQuestionSet, QuestionSetMessage>;
 
 // Sealed-message encoding: [type: u8][cereal body]. Decoding uses the bounded decoder and the same
 // checks as codec::validate for every change; leftover bytes are corruption.

@@ -9,6 +9,7 @@
 #include "dsptsync/bytes.h"
 #include "dsptsync/change.h"
 #include "dsptsync/error.h"
+#include "dsptsync/question_set.h"
 #include "dsptsync/time.h"
 
 #include <array>
@@ -58,6 +59,14 @@ struct AuditRecord {
   std::array<std::uint8_t, 64> signature{};  // the device's Ed25519 signature of the digest
 };
 
+// A question set as a store keeps it: every set it was given, never changed; the newest stored for a
+// year is the one in force there (docs/storage.md: question_sets).
+struct StoredQuestionSet {
+  std::int64_t seq = 0;  // the order sets were stored in, from 1
+  QuestionSet set;
+  TimestampMs stored_at = 0;
+};
+
 // All reads and writes between begin() and commit() are atomic. Destroying a transaction
 // without commit() rolls it back. commit() returns only once the data is durable.
 class StoreTransaction {
@@ -75,6 +84,10 @@ class StoreTransaction {
   // Marks this replica's own changes as acknowledged by the server, with their server seq.
   virtual Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) = 0;
   virtual Result<std::int64_t> append_audit(const AuditRecord& record) = 0;
+  // Keeps a question set: from then on the one in force for its year here. Returns its seq.
+  virtual Result<std::int64_t> add_question_set(const QuestionSet& set, TimestampMs stored_at) = 0;
+  // The set in force for a year, read inside the transaction (an import decides its version here).
+  virtual Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) = 0;
   // Forgets which of this device's changes the server acknowledged, so they are sent again: for
   // after head office restored its server from a backup that may predate them.
   virtual Status forget_acknowledgements(std::string_view device) = 0;
@@ -109,8 +122,9 @@ class Store {
   virtual Result<std::vector<StoredChange>> changes_after_in_scopes(std::int64_t after_seq,
                                                                     const std::vector<std::string>& scopes,
                                                                     std::size_t limit) = 0;
-  // This device's changes the server has not acknowledged yet, oldest first.
-  virtual Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::size_t limit) = 0;
+  // This device's changes the server has not acknowledged yet, after `after_seq`, oldest first.
+  virtual Result<std::vector<StoredChange>> pending_changes(std::string_view device, std::int64_t after_seq,
+                                                            std::size_t limit) = 0;
   virtual Result<std::int64_t> pending_count(std::string_view device) = 0;
   // This device's changes of one year that the server has not acknowledged, or acknowledged after
   // `after_server_seq`, oldest first: what a device carries itself when head office has moved the
@@ -126,6 +140,13 @@ class Store {
   virtual Result<ScopeSummary> scope_summary(std::string_view scope) = 0;
   virtual Result<std::int64_t> last_seq() = 0;
   virtual Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) = 0;
+
+  // The question set in force for a year: the newest stored (none: the shipped one applies).
+  virtual Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) = 0;
+  // Every question set stored, oldest first: head office's record of its imports.
+  virtual Result<std::vector<StoredQuestionSet>> question_sets() = 0;
+  // The seq of the newest set stored (0: none): changes whenever a set is stored, by any process.
+  virtual Result<std::int64_t> last_question_set_seq() = 0;
   // Changes whenever any connection (any process) commits to the database.
   virtual Result<std::int64_t> data_version() = 0;
 

@@ -39,7 +39,9 @@ struct SyncResult {
   std::size_t pushed = 0;    // changes the server acknowledged in this sync
   std::size_t received = 0;  // changes pulled from the server and new here
   std::int64_t cursor = 0;   // the server seq this store has everything up to
-  std::int64_t pending = 0;  // changes still waiting to go up (0 after a full sync)
+  std::int64_t pending = 0;  // changes still waiting to go up (0 after a full sync, but for held ones)
+  std::vector<std::string> question_sets;  // years whose question set in force head office sent this time
+  std::vector<HeldChange> held;            // queued changes the set in force refuses: kept here, not sent
 };
 
 // Pushes everything queued, pulls everything new, then returns. A push the server refuses stays
@@ -67,6 +69,7 @@ struct SyncStatus {
   std::optional<TimestampMs> last_synced_at;
   std::int64_t pending = 0;
   std::int64_t cursor = 0;
+  std::vector<HeldChange> held;  // of the pending changes, those the question set in force refuses
 };
 Result<SyncStatus> sync_status(Workspace& workspace);
 

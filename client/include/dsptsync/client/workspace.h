@@ -8,6 +8,7 @@
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/protocol.h"
+#include "dsptsync/question_set.h"
 #include "dsptsync/store.h"
 
 #include <filesystem>
@@ -35,6 +36,9 @@ struct InitOptions {
   std::string device_id;
   std::optional<crypto::SigningKeyPair> signing_key;
   std::vector<std::pair<std::string, std::string>> settings;
+  // Set by enrolment: head office's question sets in force, already checked against its key; kept
+  // with the store, so its year's set is the one its edits are checked against from the start.
+  std::vector<QuestionSet> question_sets;
   // An offline store records its ODS code and name in the profile at init; an enrolled one gets
   // its profile from head office instead.
   bool record_profile = true;
@@ -83,6 +87,17 @@ struct Conflict {
 };
 
 enum class Keep { mine, theirs };
+
+// A change queued on this device that the question set in force refuses (its item or assertion is no
+// longer in the set head office sent since): kept, not sent, reported; it goes up if a later set has
+// its item again (client/src/queue_screen.h).
+struct HeldChange {
+  std::string change_id;
+  FieldKey key;
+  std::string user;
+  TimestampMs at = 0;
+  std::string reason;
+};
 
 class Workspace {
  public:
@@ -154,6 +169,17 @@ class Workspace {
   // carried this store's assessment already, so only `late_edits` (this device's edits of the old
   // year head office had not received then) are carried here, then the store moves to the year.
   Result<RollForwardReport> follow_year(std::string_view to_year, const std::vector<FieldKey>& late_edits);
+
+  // ---- the question set in force (workspace_question_sets.cpp) ----
+
+  // The set in force for this store's year as kept: head office's, an offline store's own import, or
+  // the shipped one (version 0, unsigned).
+  Result<QuestionSet> question_set();
+  // Keeps a set head office sent, once it checks out against the key pinned at enrolment; from then
+  // on edits of its year are checked against it. False: it is the one already in force.
+  Result<bool> accept_question_set(const QuestionSet& set);
+  // Queued changes the set in force refuses, oldest first.
+  Result<std::vector<HeldChange>> held_changes();
 
   // Imports the NHS standard spreadsheet (as CSV) for a year; it replaces the shipped set for it.
   Result<Catalogue> import_catalogue(const std::filesystem::path& csv_file, std::string_view year,

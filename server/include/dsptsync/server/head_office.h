@@ -12,6 +12,7 @@
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/protocol.h"
+#include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
 #include "dsptsync/store.h"
 
@@ -83,6 +84,32 @@ struct OrganisationRollForward {
   std::string to_year;
   std::vector<std::pair<std::string, std::size_t>> scopes;  // each scope and how many values it carried
   std::size_t changes_recorded = 0;
+  bool applied = false;
+};
+
+// An import of the official list at head office (docs/catalogue.md: head office's import).
+struct QuestionSetImport {
+  Catalogue catalogue;    // as read from the file, for its year
+  std::string file;       // the file's name: the set's origin
+  std::string category;   // the category read
+  bool dry_run = false;   // say what would change; record nothing
+  std::string confirm;    // the token a dry run gave: needed to drop items that hold answers
+};
+
+// An item or assertion the new set no longer has, where some assessment still holds something for it.
+struct DroppedWithAnswers {
+  std::string id;
+  std::vector<std::string> scopes;  // the assessments holding it (V codes, the HQ code)
+};
+
+struct QuestionSetImportOutcome {
+  QuestionSet in_force;                    // the set in force before (version 0: the shipped one)
+  QuestionSet imported;                    // the new version, signed; stored when `applied`
+  std::vector<TypeChange> type_changes;    // this import's: answers given before are kept, flagged for review
+  std::map<std::string, std::vector<std::string>> to_review;  // item -> assessments whose answer is flagged
+  std::vector<DroppedWithAnswers> dropped; // removed, yet holding answers: kept in the store, no longer shown
+  std::string confirm_token;               // what `confirm` must be when `dropped` is not empty
+  bool unchanged = false;                  // the file holds the set in force already: nothing to import
   bool applied = false;
 };
 
@@ -179,6 +206,21 @@ class HeadOffice {
   // The server's log position when the organisation moved to the current year (0: it began there).
   Result<std::int64_t> year_started_seq();
 
+  // ---- the question set in force (head_office_catalogue.cpp; docs/catalogue.md) ----
+
+  // The set in force for a year, signed by this head office: the newest imported, else the shipped
+  // one as version 0 (signed as it is read). not_found when there is neither.
+  Result<QuestionSet> question_set_in_force(AssessmentYear year);
+  // The set in force for every year that has one (shipped or imported), oldest year first.
+  Result<std::vector<QuestionSet>> question_sets_in_force();
+  // Every import, oldest first: who imported which file for which year, and when.
+  Result<std::vector<StoredQuestionSet>> question_set_history();
+  // Replaces the set in force for the import's year with the official list, as the next version,
+  // signed; devices receive it at their next sync. Refused for a non-administrator, a year before
+  // the organisation's or not started yet, and, unless `confirm` carries the dry run's token, a set
+  // that drops items or assertions holding answers. Every answer stays in the store whatever the set.
+  Result<QuestionSetImportOutcome> import_question_set(const User& by, const QuestionSetImport& request);
+
   // Moves the organisation to a later year's question set: head office's assessment and every
   // branch's are carried forward here; devices follow at their next sync.
   Result<OrganisationRollForward> roll_forward(const User& by, AssessmentYear to, bool dry_run);
@@ -200,6 +242,7 @@ class HeadOffice {
   std::string name_;
   AssessmentYear year_;
   Catalogue catalogue_;
+  std::int64_t question_sets_seq_ = 0;  // the newest set stored when catalogue_ was read (refresh)
 };
 
 // Held by `serve` for as long as it serves a data folder (and by restore): a second server, or a

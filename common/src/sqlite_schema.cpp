@@ -1,0 +1,165 @@
+// The schema of a store, version by version (docs/storage.md). Every store, a laptop's and head
+// office's, has every table: the directory's stay empty on a laptop.
+#include "sqlite_schema.h"
+
+#include <array>
+
+namespace dsptsync::sqlite {
+namespace {
+
+// Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
+constexpr std::array<std::string_view, 5> kMigrations = {
+    R"sql(
+CREATE TABLE settings(
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE changes(
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  change_id   TEXT NOT NULL UNIQUE,
+  scope       TEXT NOT NULL,
+  year        TEXT NOT NULL,
+  target_kind INTEGER NOT NULL,
+  target      TEXT NOT NULL,
+  field       INTEGER NOT NULL,
+  hlc         INTEGER NOT NULL,
+  user        TEXT NOT NULL,
+  device      TEXT NOT NULL,
+  sealed      BLOB NOT NULL,
+  server_seq  INTEGER
+);
+CREATE INDEX changes_by_target ON changes(scope, year, target_kind, target);
+
+CREATE TABLE fields(
+  scope       TEXT NOT NULL,
+  year        TEXT NOT NULL,
+  target_kind INTEGER NOT NULL,
+  target      TEXT NOT NULL,
+  field       INTEGER NOT NULL,
+  in_conflict INTEGER NOT NULL,
+  sealed      BLOB NOT NULL,
+  last_seq    INTEGER NOT NULL,
+  PRIMARY KEY(scope, year, target_kind, target, field)
+) WITHOUT ROWID;
+)sql",
+    // 1 -> 2: sync. The HQ server's directory and audit trail, and the client's upload queue.
+    R"sql(
+CREATE INDEX changes_pending ON changes(device, server_seq, seq);
+CREATE INDEX changes_by_scope ON changes(scope, seq);
+
+CREATE TABLE branches(
+  ods       TEXT PRIMARY KEY,
+  name      TEXT NOT NULL,
+  added_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE users(
+  name       TEXT PRIMARY KEY,
+  branch     TEXT NOT NULL,          -- '' for head office users
+  role       TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE invites(
+  invite_id   TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  branch      TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('admin', 'member', 'viewer')),
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  device_id   TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE devices(
+  device_id   TEXT PRIMARY KEY,
+  user        TEXT NOT NULL REFERENCES users(name),
+  public_key  BLOB NOT NULL,
+  name        TEXT NOT NULL,
+  enrolled_at INTEGER NOT NULL,
+  revoked_at  INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE audit(
+  batch       INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id   TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  change_ids  TEXT NOT NULL,         -- space separated, in push order
+  digest      BLOB NOT NULL,
+  signature   BLOB NOT NULL
+);
+)sql",
+    // 2 -> 3: publishing. A publication is immutable once recorded: the triggers refuse any
+    // change or removal, whichever program tries.
+    R"sql(
+CREATE TABLE publications(
+  publication_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  year           TEXT NOT NULL,
+  published_at   INTEGER NOT NULL,
+  published_by   TEXT NOT NULL,
+  log_seq        INTEGER NOT NULL      -- the server's log position the answers were read at
+);
+
+CREATE TABLE publication_sites(
+  publication_id       INTEGER NOT NULL REFERENCES publications(publication_id),
+  ods                  TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  status               TEXT NOT NULL CHECK (status IN ('approaching', 'met', 'exceeded')),
+  public_status        TEXT NOT NULL,  -- "21/22 Standards Met", as the public search shows it
+  answers_hash         TEXT NOT NULL,  -- BLAKE2b-256 hex of the effective assessment published
+  mandatory_provided   INTEGER NOT NULL,
+  mandatory_total      INTEGER NOT NULL,
+  assertions_confirmed INTEGER NOT NULL,
+  assertions_total     INTEGER NOT NULL,
+  PRIMARY KEY(publication_id, ods)
+) WITHOUT ROWID;
+CREATE INDEX publication_sites_by_ods ON publication_sites(ods, publication_id);
+
+CREATE TRIGGER publications_immutable_update BEFORE UPDATE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publications_immutable_delete BEFORE DELETE ON publications
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publication_sites_immutable_update BEFORE UPDATE ON publication_sites
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+CREATE TRIGGER publication_sites_immutable_delete BEFORE DELETE ON publication_sites
+BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+)sql",
+    // 3 -> 4: the web app. People's passwords, as Argon2id strings (never the password itself).
+    R"sql(
+CREATE TABLE passwords(
+  user    TEXT PRIMARY KEY REFERENCES users(name),
+  hash    TEXT NOT NULL,                -- $argon2id$v=19$m=...,t=...,p=1$salt$hash
+  set_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 4 -> 5: the question set in force travels with sync. Every set a store holds, as signed by head
+    // office (or unsigned: an offline store's own import); the newest of a year is the one in force.
+    // Rows are never changed or removed: at head office they are the record of every import.
+    R"sql(
+CREATE TABLE question_sets(
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  year         TEXT NOT NULL,
+  version      INTEGER NOT NULL,      -- 0: shipped with dsptsync; 1, 2...: imports of the year
+  content_hash BLOB NOT NULL,         -- BLAKE2b-256 of the items, as in the record
+  source       TEXT NOT NULL CHECK (source IN ('shipped', 'imported')),
+  stored_at    INTEGER NOT NULL,
+  record       BLOB NOT NULL          -- the whole record, signature included, as sync sends it
+);
+CREATE INDEX question_sets_by_year ON question_sets(year, seq);
+
+CREATE TRIGGER question_sets_immutable_update BEFORE UPDATE ON question_sets
+BEGIN SELECT RAISE(ABORT, 'question sets are kept as they were stored'); END;
+CREATE TRIGGER question_sets_immutable_delete BEFORE DELETE ON question_sets
+BEGIN SELECT RAISE(ABORT, 'question sets are kept as they were stored'); END;
+)sql",
+};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return kMigrations; }
+
+}  // namespace dsptsync::sqlite
