@@ -109,8 +109,33 @@ json item_json(const CatalogueItem& item, const AssessmentView* view) {
     out["scope"] = view->shared_items.count(item.id) ? "shared" : "branch";
     auto reason = view->overrides.find(item.id);
     out["override"] = reason == view->overrides.end() ? json(nullptr) : json(reason->second.value.text);
+    auto review = view->to_review.find(item.id);
+    out["review"] = review == view->to_review.end()
+                        ? json(nullptr)
+                        : json{{"from", to_string(review->second.from)}, {"to", to_string(review->second.to)},
+                               {"changed_at", format_timestamp(review->second.at)}};
   }
   return out;
+}
+
+// A queued change the question set in force no longer takes: kept here, not sent (docs/cli.md: sync).
+json held_json(const std::vector<HeldChange>& held) {
+  json list = json::array();
+  for (const auto& change : held)
+    list.push_back({{"change", change.change_id}, {"kind", to_string(change.key.kind)}, {"target", change.key.target},
+                    {"field", to_string(change.key.field)}, {"year", change.key.year}, {"user", change.user},
+                    {"at", format_timestamp(change.at)}, {"reason", change.reason}});
+  return list;
+}
+
+std::string held_text(const std::vector<HeldChange>& held) {
+  if (held.empty()) return {};
+  std::string text = std::to_string(held.size()) + " change(s) kept on this device and not sent: the question set in "
+                     "force no longer has their item (they go up if a later set has it again):\n";
+  for (const auto& change : held)
+    text += "  " + change.key.year + " " + change.key.target + " " + std::string(to_string(change.key.field)) + " (" +
+            change.user + ", " + format_timestamp(change.at) + "): " + change.reason + "\n";
+  return text;
 }
 
 Date today_or(const std::string& text) {
@@ -254,10 +279,19 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         bool item_in_conflict = false;
         for (const auto& key : view->conflicts)
           item_in_conflict |= (key.kind == TargetKind::item || key.kind == TargetKind::plan) && key.target == item.id;
-        text << "  " << (item_in_conflict ? "[CONFLICT]  " : provided ? "[completed] " : "[ ]         ") << item.id << "  "
+        const bool to_review = view->to_review.count(item.id) > 0;
+        text << "  "
+             << (item_in_conflict ? "[CONFLICT]  "
+                 : to_review      ? "[REVIEW]    "
+                 : provided       ? "[completed] "
+                                  : "[ ]         ")
+             << item.id << "  "
              << (view->shared_items.count(item.id) ? "[shared] " : view->overrides.count(item.id) ? "[override] " : "")
              << item.question
              << (item.source.rfind("inferred", 0) == 0 ? "  (wording inferred)" : "") << "\n";
+        if (to_review)
+          text << "              answer type changed from " << to_string(view->to_review.at(item.id).from) << " to "
+               << to_string(item.type) << ": review the answer and give it again\n";
       }
       return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()}, {"items", list}},
                     "Question set " + catalogue.year().label() + ": " + catalogue.origin() + "\n" + text.str()};
@@ -690,10 +724,20 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     run = [&]() -> Result<Output> {
       auto workspace = open_workspace(global);
       if (!workspace) return workspace.error();
-      const Catalogue& catalogue = (*workspace)->catalogue();
-      return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()},
-                     {"items", catalogue.items().size()}, {"assertions", catalogue.assertions().size()}},
-                    catalogue.year().label() + ": " + catalogue.origin() + "\n"};
+      auto set = (*workspace)->question_set();
+      if (!set) return set.error();
+      json data = to_json(*set);
+      std::string text;
+      for (const auto& line : describe(*set)) text += line + "\n";
+      // Checked again now, against the key this laptop pinned at enrolment.
+      data["signature_checked"] = nullptr;
+      if (set->is_signed()) {
+        auto checked = (*workspace)->check_question_set(*set);
+        data["signature_checked"] = checked.has_value();
+        text += checked ? "  signature: good, by the head office this laptop enrolled with\n"
+                        : "  signature: BAD: " + checked.error().message + "\n";
+      }
+      return Output{data, text};
     };
   });
 
@@ -793,10 +837,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (!sync_watch_mode) {
         auto result = sync_once(**workspace);
         if (!result) return result.error();
+        std::string text = "Synced: " + std::to_string(result->pushed) + " change(s) sent, " +
+                           std::to_string(result->received) + " received\n";
+        for (const auto& year : result->question_sets)
+          text += "Took head office's " + year + " question set (dsptsync catalogue show)\n";
         return Output{{{"pushed", result->pushed}, {"received", result->received}, {"cursor", result->cursor},
-                       {"pending", result->pending}},
-                      "Synced: " + std::to_string(result->pushed) + " change(s) sent, " +
-                          std::to_string(result->received) + " received\n"};
+                       {"pending", result->pending}, {"question_sets", result->question_sets},
+                       {"held", held_json(result->held)}},
+                      text + held_text(result->held)};
       }
       std::signal(SIGINT, request_watch_stop);
       std::signal(SIGTERM, request_watch_stop);
@@ -812,8 +860,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (auto s = sync_watch(**workspace, options); !s) return s.error();
       auto status = sync_status(**workspace);
       if (!status) return status.error();
-      return Output{{{"event", "stopped"}, {"pending", status->pending}, {"cursor", status->cursor}},
-                    "Stopped watching; " + std::to_string(status->pending) + " change(s) waiting to go up\n"};
+      return Output{{{"event", "stopped"}, {"pending", status->pending}, {"cursor", status->cursor},
+                     {"held", held_json(status->held)}},
+                    "Stopped watching; " + std::to_string(status->pending) + " change(s) waiting to go up\n" +
+                        held_text(status->held)};
     };
   });
 
@@ -833,7 +883,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                    {"scope", (*workspace)->site().code},
                    {"last_synced_at", status->last_synced_at ? json(format_timestamp(*status->last_synced_at)) : json()},
                    {"pending", status->pending},
-                   {"cursor", status->cursor}};
+                   {"cursor", status->cursor},
+                   {"held", held_json(status->held)}};
       std::ostringstream text;
       text << (*workspace)->organisation_name() << " (" << (*workspace)->site().code << ")\n";
       if (!status->enrolled) text << "Offline store: not enrolled with a head office server\n";
@@ -841,7 +892,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         text << "Server: " << status->url << " as " << status->user << " (" << status->role << ")\n"
              << "Last synced: "
              << (status->last_synced_at ? format_timestamp(*status->last_synced_at) : std::string("never")) << "\n";
-      if (status->enrolled) text << status->pending << " change(s) waiting to go up\n";
+      if (status->enrolled) text << status->pending << " change(s) waiting to go up\n" << held_text(status->held);
       return Output{data, text.str()};
     };
   });

@@ -44,13 +44,17 @@ Result<const Catalogue*> QueueScreen::other_year(AssessmentYear year) {
 
 Result<QuestionSet> Workspace::question_set() { return question_set_in_store(*store_, year_); }
 
-Result<bool> Workspace::accept_question_set(const QuestionSet& set) {
+Status Workspace::check_question_set(const QuestionSet& set) {
   auto pinned_hex = store_->setting(kServerIdentitySetting);
   if (!pinned_hex) return pinned_hex.error();
   if (!*pinned_hex) return refused("this store is not enrolled with head office: it takes no question set from one");
   auto pinned = crypto::from_hex(**pinned_hex);
   if (!pinned || pinned->size() != crypto::kPublicKeyBytes) return corrupt("the pinned server key in the store is damaged");
-  if (auto verified = verify_question_set(set, *pinned); !verified) return verified.error();
+  return verify_question_set(set, *pinned);
+}
+
+Result<bool> Workspace::accept_question_set(const QuestionSet& set) {
+  if (auto verified = check_question_set(set); !verified) return verified.error();
   auto current = store_->question_set(set.year);
   if (!current) return current.error();
   if (*current && summary_of((*current)->set) == summary_of(set)) return false;

@@ -4,6 +4,7 @@
 #include "dsptsync/bounded_archive.h"
 #include "dsptsync/limits.h"
 
+#include <nlohmann/json.hpp>
 #include <sodium.h>
 
 #include <algorithm>
@@ -167,6 +168,46 @@ std::string describe_origin(const QuestionSet& set) {
   text += " on " + date_of(set.origin.at).iso();
   if (!set.origin.by.empty()) text += " by " + set.origin.by;
   return text;
+}
+
+nlohmann::json to_json(const QuestionSet& set) {
+  auto catalogue = catalogue_of(set);
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& change : set.type_changes)
+    changes.push_back({{"item", change.item}, {"from", to_string(change.from)}, {"to", to_string(change.to)},
+                       {"changed_at", format_timestamp(change.at)}});
+  const bool imported = set.origin.source == QuestionSetSource::imported;
+  auto or_null = [&](const std::string& text) { return imported ? nlohmann::json(text) : nlohmann::json(); };
+  return {{"year", set.year},
+          {"version", set.version},
+          {"hash", crypto::to_hex(set.content_hash)},
+          {"items", catalogue ? nlohmann::json(catalogue->items().size()) : nlohmann::json()},
+          {"assertions", catalogue ? nlohmann::json(catalogue->assertions().size()) : nlohmann::json()},
+          {"source", to_string(set.origin.source)},
+          {"origin", describe_origin(set)},
+          {"file", or_null(set.origin.file)},
+          {"category", or_null(set.origin.category)},
+          {"imported_at", imported ? nlohmann::json(format_timestamp(set.origin.at)) : nlohmann::json()},
+          {"imported_by", or_null(set.origin.by)},
+          {"signed_by", set.is_signed() ? nlohmann::json(crypto::to_hex(set.signed_by)) : nlohmann::json()},
+          {"signed_by_fingerprint", set.is_signed() ? nlohmann::json(short_key(set.signed_by)) : nlohmann::json()},
+          {"type_changes", changes}};
+}
+
+std::vector<std::string> describe(const QuestionSet& set) {
+  auto catalogue = catalogue_of(set);
+  std::vector<std::string> lines{
+      "Question set " + set.year + ", version " + std::to_string(set.version) +
+          (catalogue ? " (" + std::to_string(catalogue->items().size()) + " items, " +
+                           std::to_string(catalogue->assertions().size()) + " assertions)"
+                     : std::string()),
+      "  hash:      " + crypto::to_hex(set.content_hash), "  origin:    " + describe_origin(set),
+      "  signed by: " + (set.is_signed() ? "head office key " + short_key(set.signed_by) : std::string("nobody (not signed)"))};
+  for (const auto& change : set.type_changes)
+    lines.push_back("  answer type of " + change.item + " changed from " + std::string(to_string(change.from)) + " to " +
+                    std::string(to_string(change.to)) + " on " + date_of(change.at).iso() +
+                    ": answers given before are to review");
+  return lines;
 }
 
 Bytes encode_question_set(const QuestionSet& set) {

@@ -470,6 +470,7 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
   });
 
   add_head_office_commands(app, global, run);
+  add_catalogue_commands(app, global, run);
 
   try {
     app.parse(argc, argv);

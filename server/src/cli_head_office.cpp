@@ -59,13 +59,6 @@ Result<std::string> read_new_password() {
 }  // namespace
 namespace {
 
-// Who is acting: --as, else $DSPTSYNC_SERVER_USER.
-std::string acting_name(const std::string& as) {
-  if (!as.empty()) return as;
-  if (const char* env = std::getenv("DSPTSYNC_SERVER_USER"); env && *env) return env;
-  return {};
-}
-
 Result<AssessmentYear> year_or_current(HeadOffice& office, const std::string& text) {
   if (text.empty()) return office.year();
   return parse_assessment_year(text);
@@ -118,19 +111,6 @@ std::vector<std::string> split_commas(const std::string& text) {
   while (std::getline(in, part, ','))
     if (part.find_first_not_of(" \t") != std::string::npos) parts.push_back(part);
   return parts;
-}
-
-// Opens the data folder and names the acting user in one step, as every editing command needs.
-struct Acting {
-  std::unique_ptr<HeadOffice> office;
-  User user;
-};
-Result<Acting> open_acting(const GlobalOptions& global, const std::string& as) {
-  auto office = open_head_office(global);
-  if (!office) return office.error();
-  auto user = (*office)->acting_user(acting_name(as));
-  if (!user) return user.error();
-  return Acting{std::move(*office), std::move(*user)};
 }
 
 Output recorded_output(const std::vector<Change>& changes, const std::string& text) {

@@ -67,11 +67,33 @@ inline Result<std::map<std::string, std::string>> branch_names(HeadOffice& offic
   return names;
 }
 
+// Who is acting: --as, else $DSPTSYNC_SERVER_USER.
+inline std::string acting_name(const std::string& as) {
+  if (!as.empty()) return as;
+  if (const char* env = std::getenv("DSPTSYNC_SERVER_USER"); env && *env) return env;
+  return {};
+}
+
+// Opens the data folder and names the acting user in one step, as every editing command needs.
+struct Acting {
+  std::unique_ptr<HeadOffice> office;
+  User user;
+};
+inline Result<Acting> open_acting(const GlobalOptions& global, const std::string& as) {
+  auto office = open_head_office(global);
+  if (!office) return office.error();
+  auto user = office.value()->acting_user(acting_name(as));
+  if (!user) return user.error();
+  return Acting{std::move(*office), std::move(*user)};
+}
+
 // Where each subcommand puts the work it does once the command line has been parsed.
 using CommandRun = std::function<Result<Output>()>;
 
 // Head office's own work: answer, confirm, plan, sharing, overrides, publish, publications,
 // export, certificate, rollforward, user add (cli_head_office.cpp).
 void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& run);
+// The question set in force: catalogue import, show, list (cli_catalogue.cpp).
+void add_catalogue_commands(CLI::App& app, GlobalOptions& global, CommandRun& run);
 
 }  // namespace dsptsync::server

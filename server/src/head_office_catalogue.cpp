@@ -5,6 +5,8 @@
 #include "dsptsync/assessment.h"
 #include "dsptsync/limits.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <set>
 
@@ -186,6 +188,88 @@ Result<QuestionSetImportOutcome> HeadOffice::import_question_set(const User& by,
     catalogue_ = std::move(*current);
   }
   return outcome;
+}
+
+Result<QuestionSetImportOutcome> HeadOffice::import_official_list(const User& by, const OfficialListUpload& upload) {
+  if (by.role != protocol::Role::admin)
+    return refused(by.name + " is a " + std::string(protocol::to_string(by.role)) +
+                   ": only head office administrators import the official list");
+  auto year = parse_assessment_year(upload.year);
+  if (!year) return invalid_input("--year: " + year.error().message);
+  if (auto allowed = check_import_year(*year, year_, date_of(now_ms())); !allowed) return allowed.error();
+  // What the list leaves out (topic groups, types) comes from the set head office works with: the
+  // year's own where it has one, else the organisation's current year's.
+  auto reference = question_set_in_force(*year);
+  if (!reference && reference.error().kind == ErrorKind::not_found) reference = question_set_in_force(year_);
+  if (!reference) return reference.error();
+  auto reference_catalogue = catalogue_of(*reference);
+  if (!reference_catalogue) return reference_catalogue.error();
+  CsvImportOptions options{upload.category, &*reference_catalogue, upload.file_name};
+  auto catalogue = import_nhs_csv(upload.bytes, *year, options);
+  if (!catalogue) return invalid_input(upload.file_name + ": " + catalogue.error().message + "; nothing was imported");
+  return import_question_set(by, {std::move(*catalogue), upload.file_name, upload.category, upload.dry_run,
+                                  upload.confirm});
+}
+
+nlohmann::json to_json(const QuestionSetImportOutcome& outcome) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& change : outcome.type_changes)
+    changes.push_back({{"item", change.item}, {"from", to_string(change.from)}, {"to", to_string(change.to)}});
+  nlohmann::json review = nlohmann::json::array();
+  for (const auto& [item, scopes] : outcome.to_review) review.push_back({{"item", item}, {"scopes", scopes}});
+  nlohmann::json dropped = nlohmann::json::array();
+  for (const auto& entry : outcome.dropped) dropped.push_back({{"id", entry.id}, {"scopes", entry.scopes}});
+  return {{"year", outcome.imported.year},
+          {"applied", outcome.applied},
+          {"unchanged", outcome.unchanged},
+          {"in_force", outcome.in_force.year.empty() ? nlohmann::json() : to_json(outcome.in_force)},
+          {"imported", to_json(outcome.imported)},
+          {"type_changes", changes},
+          {"to_review", review},
+          {"dropped", dropped},
+          {"confirm", outcome.confirm_token.empty() ? nlohmann::json() : nlohmann::json(outcome.confirm_token)}};
+}
+
+std::vector<std::string> describe(const QuestionSetImportOutcome& outcome) {
+  const QuestionSet& next = outcome.imported;
+  const auto short_hash = [](const QuestionSet& set) { return crypto::to_hex(set.content_hash).substr(0, 16); };
+  if (outcome.unchanged)
+    return {"The " + next.year + " question set in force (version " + std::to_string(outcome.in_force.version) +
+            ", hash " + short_hash(outcome.in_force) + ") already has the items of " + next.origin.file +
+            ": nothing was imported"};
+  std::vector<std::string> lines{
+      (outcome.applied ? "Imported " : "Would import ") + next.origin.file + " as the " + next.year +
+      " question set, version " + std::to_string(next.version) + " (hash " + short_hash(next) + "), " +
+      (outcome.in_force.year.empty() ? "the first set for " + next.year
+                                     : "replacing version " + std::to_string(outcome.in_force.version) + " (hash " +
+                                           short_hash(outcome.in_force) + ", " + describe_origin(outcome.in_force) +
+                                           ")")};
+  const auto joined = [](const std::vector<std::string>& scopes) {
+    std::string text;
+    for (const auto& scope : scopes) text += (text.empty() ? "" : ", ") + scope;
+    return text;
+  };
+  for (const auto& entry : outcome.dropped)
+    lines.push_back("  Drops " + entry.id + ", answered in " + joined(entry.scopes) +
+                    ": the answers are kept in the store but no longer shown or counted");
+  for (const auto& change : outcome.type_changes) {
+    auto review = outcome.to_review.find(change.item);
+    lines.push_back("  Changes the answer type of " + change.item + " from " + std::string(to_string(change.from)) +
+                    " to " + std::string(to_string(change.to)) +
+                    (review == outcome.to_review.end()
+                         ? ": no assessment has answered it yet"
+                         : ": the answers of " + joined(review->second) + " are kept and flagged for review"));
+  }
+  if (outcome.applied) {
+    lines.push_back("Signed by head office; branch laptops take it at their next sync (a watching laptop at once)");
+  } else {
+    lines.push_back("Nothing was imported (dry run)");
+    lines.push_back(outcome.confirm_token.empty()
+                        ? "To import it, run the same command without --dry-run"
+                        : "To import it, dropping what is listed above, run the same command without --dry-run and "
+                          "with --confirm " + outcome.confirm_token);
+  }
+  return lines;
 }
 
 }  // namespace dsptsync::server

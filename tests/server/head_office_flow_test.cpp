@@ -3,8 +3,8 @@
 // type. Shared answers flow to branches; overrides reach head office; publishing is refused with
 // every problem or made once with each branch's own status; the public look-up shows status only;
 // exports open; the organisation rolls forward.
-#include "../common/cli_runner.h"
 #include "fixture.h"
+#include "programs.h"
 
 #include "dsptsync/assessment.h"
 
@@ -27,14 +27,11 @@ class HeadOfficeFlow : public ::testing::Test {
   // Runs dsptsync-server on the running server's data folder, acting as Priya.
   template <class... Args>
   CliRun hq(Args... args) {
-    const std::string prefix = "env DSPTSYNC_SERVER_USER='Priya Shah' " + shell_quote(DSPTSYNC_SERVER_CLI) +
-                               " --json --data " + shell_quote(server_.data().string());
-    return run_program(prefix, {std::string(args)...}, scratch_.path());
+    return head_office_program(server_.data(), "Priya Shah", {std::string(args)...}, scratch_.path());
   }
   template <class... Args>
   CliRun branch_cli(const std::filesystem::path& store, Args... args) {
-    const std::string prefix = shell_quote(DSPTSYNC_CLI) + " --json --store " + shell_quote(store.string());
-    return run_program(prefix, {std::string(args)...}, scratch_.path());
+    return laptop_program(store, {std::string(args)...}, scratch_.path());
   }
 
   // Answers every item a site answers itself (its branch items, or all of head office's) with a

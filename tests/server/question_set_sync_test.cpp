@@ -1,12 +1,15 @@
 // The question set in force travels with sync, end to end: a real server on 127.0.0.1, real laptops
-// (stores, keys, crypto), real SQLite files. Head office imports the official list (a CSV in the NHS
-// layout); the laptops receive the set signed by head office and all three agree on its hash; a
+// (stores, keys, crypto), real SQLite files, and the real `dsptsync-server` and `dsptsync` programs
+// for what people type. Head office imports the official list (a CSV in the NHS layout) with
+// `dsptsync-server catalogue import`; the laptops receive the set signed by head office and all three
+// agree on its hash; a
 // laptop offline through a corrected list keeps its queued edit to an item the list dropped, and
 // reports it; a changed answer type flags the answers given before; head office rolls the organisation
 // forward into the imported year and the branches follow. A set signed by another key, or altered after
 // signing, is refused by the laptop with nothing changed.
 #include "../common/nhs_list.h"
 #include "fixture.h"
+#include "programs.h"
 
 #include "dsptsync/evaluator.h"
 
@@ -70,23 +73,21 @@ class QuestionSetSync : public ::testing::Test {
     EXPECT_TRUE(office->add_console_user("Vic Viewer", Role::viewer));
   }
 
-  // Head office imports a list as an administrator would: the file read from disk, then imported.
-  Result<server::QuestionSetImportOutcome> import(const std::vector<CatalogueItem>& items, AssessmentYear year,
-                                                  bool dry_run = false, const std::string& confirm = "",
-                                                  const std::string& as = "Priya Shah") {
+  // Head office imports a list as an administrator does: the file on disk, `dsptsync-server catalogue import`.
+  template <class... Flags>
+  CliRun import(const std::vector<CatalogueItem>& items, AssessmentYear year, Flags... flags) {
     const auto file = scratch_ / ("list-" + year.label() + ".csv");
     write_text_file(file, nhs_list_csv(items, "Data Security and Protection Toolkit " + year.label()));
-    auto catalogue = import_nhs_csv(read_text(file), year, {"", nullptr, file.filename().string()});
-    if (!catalogue) return catalogue.error();
-    auto office = server_.admin();
-    auto by = office->acting_user(as);
-    if (!by) return by.error();
-    return office->import_question_set(*by, {*catalogue, file.filename().string(), "Social Care", dry_run, confirm});
+    return hq("catalogue", "import", file.string(), "--year", year.label(), std::string(flags)...);
   }
 
-  static std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  template <class... Args>
+  CliRun hq(Args... args) {
+    return head_office_program(server_.data(), "Priya Shah", {std::string(args)...}, scratch_.path());
+  }
+  template <class... Args>
+  CliRun laptop_cli(const std::string& store, Args... args) {
+    return laptop_program(stores_ / store, {std::string(args)...}, scratch_.path());
   }
 
   void roll_forward(AssessmentYear to) {
@@ -112,8 +113,8 @@ class QuestionSetSync : public ::testing::Test {
   // An organisation already on 2025-26 (imported), with Leeds and York enrolled on it.
   void start_on_2025() {
     auto imported = import(list_2025(), k2025);
-    ASSERT_TRUE(imported) << imported.error().message;
-    ASSERT_TRUE(imported->applied);
+    ASSERT_EQ(imported.code, 0) << imported.err;
+    ASSERT_EQ(imported.data["applied"], true);
     roll_forward(k2025);
     leeds_ = server_.enrol(stores_ / "leeds", "Sam Patel", "VLAXL", Role::admin);
     york_ = server_.enrol(stores_ / "york", "Ann Lee", "VM2B3", Role::admin);
@@ -148,6 +149,25 @@ TEST_F(QuestionSetSync, EnrolledLaptopsReceiveTheImportedSetSignedByHeadOfficeAn
   ASSERT_TRUE(synced) << synced.error().message;
   EXPECT_EQ(synced->pushed, 1u);
   EXPECT_TRUE(synced->question_sets.empty()) << "nothing new to take";
+
+  // What people see: the same hash at head office and on the laptop, the origin, the signature.
+  auto at_hq = hq("catalogue", "show", "--year", "2025-26");
+  ASSERT_EQ(at_hq.code, 0) << at_hq.err;
+  auto on_laptop = laptop_cli("leeds", "catalogue", "show");
+  ASSERT_EQ(on_laptop.code, 0) << on_laptop.err;
+  EXPECT_EQ(on_laptop.data["hash"], at_hq.data["hash"]);
+  EXPECT_EQ(on_laptop.data["hash"], crypto::to_hex(head_office_hash(k2025)));
+  EXPECT_EQ(on_laptop.data["version"], 1);
+  EXPECT_EQ(on_laptop.data["source"], "imported");
+  EXPECT_EQ(on_laptop.data["imported_by"], "Priya Shah");
+  EXPECT_EQ(on_laptop.data["file"], "list-2025-26.csv");
+  EXPECT_EQ(on_laptop.data["signed_by"], crypto::to_hex(server_.admin()->identity().public_key));
+  EXPECT_EQ(on_laptop.data["signature_checked"], true);
+  EXPECT_EQ(on_laptop.data["items"], list_2025().size());
+  auto listed = hq("catalogue", "list");
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  ASSERT_EQ(listed.data["imports"].size(), 1u);
+  EXPECT_EQ(listed.data["imports"][0]["imported_by"], "Priya Shah");
 }
 
 TEST_F(QuestionSetSync, ALaptopOfflineThroughACorrectedListKeepsAndReportsItsEditToADroppedItem) {
@@ -162,28 +182,32 @@ TEST_F(QuestionSetSync, ALaptopOfflineThroughACorrectedListKeepsAndReportsItsEdi
   ASSERT_TRUE(york_->answer(kKept, "yes", "", std::nullopt));
 
   // The corrected list drops an item Leeds answered: refused until the dry run's token is given.
-  auto dry = import(list_2025_corrected(), k2025, /*dry_run=*/true);
-  ASSERT_TRUE(dry) << dry.error().message;
-  ASSERT_EQ(dry->dropped.size(), 1u);
-  EXPECT_EQ(dry->dropped[0].id, kDropped);
-  EXPECT_EQ(dry->dropped[0].scopes, std::vector<std::string>{"VLAXL"});
-  EXPECT_EQ(dry->to_review.at(kRetyped), std::vector<std::string>{"VLAXL"});
-  ASSERT_FALSE(dry->confirm_token.empty());
+  auto dry = import(list_2025_corrected(), k2025, "--dry-run");
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_EQ(dry.data["applied"], false);
+  ASSERT_EQ(dry.data["dropped"].size(), 1u);
+  EXPECT_EQ(dry.data["dropped"][0]["id"], kDropped);
+  EXPECT_EQ(dry.data["dropped"][0]["scopes"], nlohmann::json::array({"VLAXL"}));
+  EXPECT_EQ(dry.data["to_review"][0]["item"], kRetyped);
+  EXPECT_EQ(dry.data["type_changes"][0], (nlohmann::json{{"item", kRetyped}, {"from", "text"}, {"to", "yes_no"}}));
+  ASSERT_TRUE(dry.data["confirm"].is_string());
+  const std::string token = dry.data["confirm"];
   const auto sets_before = *server_.admin()->store().last_question_set_seq();
   auto blind = import(list_2025_corrected(), k2025);
-  ASSERT_FALSE(blind);
-  EXPECT_EQ(blind.error().kind, ErrorKind::refused);
-  EXPECT_NE(blind.error().message.find(std::string(kDropped) + " (VLAXL)"), std::string::npos) << blind.error().message;
-  EXPECT_NE(blind.error().message.find("--dry-run"), std::string::npos);
-  auto wrong = import(list_2025_corrected(), k2025, false, "0123456789abcdef");
-  ASSERT_FALSE(wrong);
+  EXPECT_EQ(blind.code, 3) << blind.out;
+  EXPECT_NE(blind.err.find(std::string(kDropped) + " (VLAXL)"), std::string::npos) << blind.err;
+  EXPECT_NE(blind.err.find("--dry-run"), std::string::npos);
+  auto wrong = import(list_2025_corrected(), k2025, "--confirm", "0123456789abcdef");
+  EXPECT_EQ(wrong.code, 3);
+  EXPECT_NE(wrong.err.find("not this change's"), std::string::npos) << wrong.err;
   EXPECT_EQ(*server_.admin()->store().last_question_set_seq(), sets_before) << "nothing was imported";
-  auto corrected = import(list_2025_corrected(), k2025, false, dry->confirm_token);
-  ASSERT_TRUE(corrected) << corrected.error().message;
-  EXPECT_TRUE(corrected->applied);
-  EXPECT_EQ(corrected->imported.version, 2u);
+  auto corrected = import(list_2025_corrected(), k2025, "--confirm", token);
+  ASSERT_EQ(corrected.code, 0) << corrected.err;
+  EXPECT_EQ(corrected.data["applied"], true);
+  EXPECT_EQ(corrected.data["imported"]["version"], 2);
+  EXPECT_EQ(corrected.data["in_force"]["version"], 1);
   auto next_year = import(list_2026(), k2026);
-  ASSERT_TRUE(next_year) << next_year.error().message;
+  ASSERT_EQ(next_year.code, 0) << next_year.err;
 
   auto leeds_sync = client::sync_once(*leeds_);
   ASSERT_TRUE(leeds_sync) << leeds_sync.error().message;
@@ -199,9 +223,15 @@ TEST_F(QuestionSetSync, ALaptopOfflineThroughACorrectedListKeepsAndReportsItsEdi
   ASSERT_EQ(york_sync->held.size(), 1u);
   EXPECT_EQ(york_sync->held[0].key.target, kDropped);
   EXPECT_NE(york_sync->held[0].reason.find("no evidence item '9.5.2'"), std::string::npos) << york_sync->held[0].reason;
-  auto status = client::sync_status(*york_);
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->held.size(), 1u) << "reported at every look, not only once";
+  auto status = laptop_cli("york", "status");
+  ASSERT_EQ(status.code, 0) << status.err;
+  ASSERT_EQ(status.data["held"].size(), 1u) << "reported at every look, not only once";
+  EXPECT_EQ(status.data["held"][0]["target"], kDropped);
+  EXPECT_EQ(status.data["pending"], 1);
+  auto again = laptop_cli("york", "sync");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(again.data["pushed"], 0);
+  EXPECT_EQ(again.data["held"][0]["field"], "answer");
   // Kept on the laptop, never sent, never moved to another item.
   auto history = york_->ledger().history("VM2B3", "2025-26", TargetKind::item, kDropped);
   ASSERT_TRUE(history);
@@ -231,6 +261,17 @@ TEST_F(QuestionSetSync, ALaptopOfflineThroughACorrectedListKeepsAndReportsItsEdi
     ASSERT_EQ(branch.evaluation.to_review.size(), 1u);
     EXPECT_EQ(branch.evaluation.to_review[0].item, kRetyped);
   }
+  auto items = laptop_cli("york", "items");
+  ASSERT_EQ(items.code, 0) << items.err;
+  for (const auto& item : items.data["items"])
+    if (item["id"] == kRetyped) {
+      EXPECT_EQ(item["review"]["from"], "text");
+      EXPECT_EQ(item["provided"], false);
+      EXPECT_EQ(item["answer"]["text"], "Tested in March") << "the earlier answer is kept and shown";
+    }
+  auto york_json = laptop_cli("york", "progress");
+  ASSERT_EQ(york_json.code, 0) << york_json.err;
+  EXPECT_EQ(york_json.data["to_review"][0]["item"], kRetyped);
   ASSERT_TRUE(york_->answer(kRetyped, "yes", "", std::nullopt));
   EXPECT_TRUE(york_->progress(Date{2026, 1, 10})->to_review.empty());
 }
@@ -240,10 +281,13 @@ TEST_F(QuestionSetSync, HeadOfficeRollsForwardIntoTheImportedYearAndTheBranchesF
   ASSERT_TRUE(leeds_->answer(kKept, "yes", "", std::nullopt));
   ASSERT_TRUE(leeds_->answer(kGone, "Firewall rules reviewed", "", std::nullopt));
   ASSERT_TRUE(client::sync_once(*leeds_));
-  ASSERT_TRUE(import(list_2026(), k2026));
+  ASSERT_EQ(import(list_2026(), k2026).code, 0);
   ASSERT_TRUE(york_->answer(kKept, "no", "", std::nullopt));  // offline while head office moves on
 
-  roll_forward(k2026);
+  auto moved = hq("rollforward", "--to", "2026-27");
+  ASSERT_EQ(moved.code, 0) << moved.err;
+  EXPECT_EQ(moved.data["removed"], nlohmann::json::array({kGone, kDropped}));  // catalogue order
+  EXPECT_EQ(moved.data["added"], nlohmann::json::array({"4.6.1"}));
   for (auto* laptop : {leeds_.get(), york_.get()}) {
     auto synced = client::sync_once(*laptop);
     ASSERT_TRUE(synced) << synced.error().message;
@@ -285,7 +329,7 @@ TEST_F(QuestionSetSync, AWatchingLaptopReceivesANewSetAsSoonAsHeadOfficeImportsI
     std::lock_guard lock(events_mutex);
     return !events.empty();
   }));
-  ASSERT_TRUE(import(list_2026(), k2026));
+  ASSERT_EQ(import(list_2026(), k2026).code, 0);
   const bool received = eventually([&] {
     auto kept = leeds_->store().question_set("2026-27");
     return kept && *kept && (*kept)->set.content_hash == head_office_hash(k2026);
@@ -299,22 +343,48 @@ TEST_F(QuestionSetSync, AWatchingLaptopReceivesANewSetAsSoonAsHeadOfficeImportsI
 
 TEST_F(QuestionSetSync, ImportsAtTheDoorAreRefusedForTheWrongPersonOrYearAndNothingChanges) {
   start_on_2025();
+  ASSERT_TRUE(server_.admin()->add_console_user("Mo Member", Role::member));
   const auto sets_before = *server_.admin()->store().last_question_set_seq();
-  auto viewer = import(list_2026(), k2026, false, "", "Vic Viewer");
-  ASSERT_FALSE(viewer);
-  EXPECT_EQ(viewer.error().kind, ErrorKind::refused);
-  EXPECT_NE(viewer.error().message.find("only head office administrators"), std::string::npos);
-  auto past = import(list_2025(), AssessmentYear{2023});
-  ASSERT_FALSE(past);
-  EXPECT_EQ(past.error().kind, ErrorKind::invalid_input);
-  EXPECT_NE(past.error().message.find("works on 2025-26"), std::string::npos) << past.error().message;
-  auto future = import(list_2026(), AssessmentYear{assessment_year_of(date_of(now_ms())).first + 2});
-  ASSERT_FALSE(future);
-  EXPECT_NE(future.error().message.find("has not started"), std::string::npos) << future.error().message;
+  const auto file = scratch_ / "list.csv";
+  write_text_file(file, nhs_list_csv(list_2026(), "DSPT"));
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--as", "Vic Viewer", "--year", "2026-27"}, 3, "Vic Viewer is a viewer: only head office administrators"},
+      {{"--as", "Mo Member", "--year", "2026-27"}, 3, "Mo Member is a member: only head office administrators"},
+      {{"--as", "Nobody", "--year", "2026-27"}, 4, "there is no user 'Nobody'"},
+      {{"--year", "2023-24"}, 4, "works on 2025-26 now"},
+      {{"--year", std::to_string(assessment_year_of(date_of(now_ms())).first + 2) + "-" +
+                      std::to_string((assessment_year_of(date_of(now_ms())).first + 3) % 100)},
+       4, "has not started"},
+      {{"--year", "2026"}, 4, "--year:"},
+      {{"--year", "2026-27", "--category", "Category 9"}, 4, "Evidence text - Category 9"},
+  };
+  for (const auto& each : cases) {
+    SCOPED_TRACE(each.message);
+    std::vector<std::string> args{"catalogue", "import", file.string()};
+    args.insert(args.end(), each.args.begin(), each.args.end());
+    const std::string prefix = "env DSPTSYNC_SERVER_USER='Priya Shah' " + shell_quote(DSPTSYNC_SERVER_CLI) +
+                               " --data " + shell_quote(server_.data().string());
+    auto refused = run_program(prefix, args, scratch_.path());
+    EXPECT_EQ(refused.code, each.code) << refused.err;
+    EXPECT_NE(refused.err.find(each.message), std::string::npos) << refused.err;
+  }
+  // A file that is not the list: the reader's fault, named with its line, through the command.
+  write_text_file(file, "Evidence Reference,Evidence text - Social Care,Mandatory - Social Care\n1.1,Q,Yes\n");
+  auto malformed = hq("catalogue", "import", file.string(), "--year", "2026-27");
+  EXPECT_EQ(malformed.code, 4);
+  EXPECT_NE(malformed.err.find("line 2, column 'Evidence Reference'"), std::string::npos) << malformed.err;
+  auto missing = hq("catalogue", "import", (scratch_ / "nowhere.xlsx").string(), "--year", "2026-27");
+  EXPECT_EQ(missing.code, 5) << missing.err;
+
   auto same = import(list_2025(), k2025);
-  ASSERT_TRUE(same) << same.error().message;
-  EXPECT_TRUE(same->unchanged) << "the same list again is not a new version";
-  EXPECT_EQ(*server_.admin()->store().last_question_set_seq(), sets_before);
+  ASSERT_EQ(same.code, 0) << same.err;
+  EXPECT_EQ(same.data["unchanged"], true) << "the same list again is not a new version";
+  EXPECT_EQ(*server_.admin()->store().last_question_set_seq(), sets_before) << "nothing was imported";
   auto synced = client::sync_once(*leeds_);
   ASSERT_TRUE(synced);
   EXPECT_TRUE(synced->question_sets.empty()) << "every laptop unchanged";

@@ -180,3 +180,14 @@ inline constexpr std::size_t kMinPasswordChars = 10;
 inline constexpr std::size_t kMaxPasswordBytes = 1024;
 
 }  // namespace dsptsync::limits
+
+namespace dsptsync::limits {
+
+// ---- The official list of evidence items (docs/catalogue.md) ----
+
+// NHS England's spreadsheet as a file (.xlsx or CSV): the real workbook for several categories is
+// well under 1 MiB; 16 MiB leaves room for a copy saved with pictures or styles, and is refused
+// before any of it is parsed.
+inline constexpr std::size_t kMaxOfficialListBytes = 16 * 1024 * 1024;
+
+}  // namespace dsptsync::limits

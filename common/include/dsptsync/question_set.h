@@ -10,6 +10,8 @@
 #include "dsptsync/error.h"
 #include "dsptsync/time.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -74,6 +76,12 @@ Status verify_question_set(const QuestionSet& set, ByteView expected_signer);
 Result<Catalogue> catalogue_of(const QuestionSet& set);
 // "imported from FILE (Category 3) on 2026-12-04 by Priya Shah", or "shipped with dsptsync".
 std::string describe_origin(const QuestionSet& set);
+
+// The same for every front-end (docs/cli.md: catalogue show): year, version, hash (hex), items,
+// assertions, source, origin (text and parts), signed_by and its fingerprint (null: unsigned), and
+// the type changes; and the lines a person reads.
+nlohmann::json to_json(const QuestionSet& set);
+std::vector<std::string> describe(const QuestionSet& set);
 
 // The record as stored and sent: a format version byte, then cereal's portable encoding. Decoding
 // is bounded (bounded_archive.h) and checks every limit (limits.h).

@@ -178,6 +178,8 @@ class Workspace {
   // Keeps a set head office sent, once it checks out against the key pinned at enrolment; from then
   // on edits of its year are checked against it. False: it is the one already in force.
   Result<bool> accept_question_set(const QuestionSet& set);
+  // Whether a set is signed by the head office this store enrolled with, and intact.
+  Status check_question_set(const QuestionSet& set);
   // Queued changes the set in force refuses, oldest first.
   Result<std::vector<HeldChange>> held_changes();
 

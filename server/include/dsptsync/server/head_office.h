@@ -16,6 +16,8 @@
 #include "dsptsync/roll_forward.h"
 #include "dsptsync/store.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -96,6 +98,16 @@ struct QuestionSetImport {
   std::string confirm;    // the token a dry run gave: needed to drop items that hold answers
 };
 
+// The official list as a person hands it in (the console's file, the web app's upload).
+struct OfficialListUpload {
+  std::string bytes;      // the file as downloaded (.xlsx) or saved as CSV
+  std::string file_name;  // its name: the set's origin
+  std::string year;       // as typed: "2026-27"
+  std::string category;   // as typed; empty: the one the file has
+  bool dry_run = false;
+  std::string confirm;    // the token a dry run gave
+};
+
 // An item or assertion the new set no longer has, where some assessment still holds something for it.
 struct DroppedWithAnswers {
   std::string id;
@@ -112,6 +124,10 @@ struct QuestionSetImportOutcome {
   bool unchanged = false;                  // the file holds the set in force already: nothing to import
   bool applied = false;
 };
+
+// The same for every front-end (docs/cli.md: catalogue import): JSON, and the lines a person reads.
+nlohmann::json to_json(const QuestionSetImportOutcome& outcome);
+std::vector<std::string> describe(const QuestionSetImportOutcome& outcome);
 
 // The audit trail's check of one accepted push.
 struct AuditCheck {
@@ -220,6 +236,11 @@ class HeadOffice {
   // the organisation's or not started yet, and, unless `confirm` carries the dry run's token, a set
   // that drops items or assertions holding answers. Every answer stays in the store whatever the set.
   Result<QuestionSetImportOutcome> import_question_set(const User& by, const QuestionSetImport& request);
+  // Reads the official list from what a person handed in and imports it as above: the one
+  // operation behind `dsptsync-server catalogue import` and the web app's upload. A non-administrator
+  // or a wrong year is refused before the file is read; a file that is not a whole list is refused
+  // naming the row and column at fault. Nothing is imported and no laptop changes on any refusal.
+  Result<QuestionSetImportOutcome> import_official_list(const User& by, const OfficialListUpload& upload);
 
   // Moves the organisation to a later year's question set: head office's assessment and every
   // branch's are carried forward here; devices follow at their next sync.

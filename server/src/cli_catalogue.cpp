@@ -1,0 +1,121 @@
+// The server CLI's question set commands (docs/cli.md: catalogue, docs/catalogue.md): import the
+// official list for a year (a dry run first shows what changes), show the set in force, list every
+// year's set and every import.
+#include "cli_support.h"
+
+#include "dsptsync/limits.h"
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace dsptsync::server {
+namespace {
+
+std::string lines_of(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  return text;
+}
+
+Result<std::string> read_list_file(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return io_error("cannot read " + path + ": " + ec.message() + "; give the official list's file");
+  if (size > limits::kMaxOfficialListBytes)
+    return invalid_input(path + " is " + std::to_string(size / (1024 * 1024)) + " MiB; the official list is well under " +
+                         "1 MiB, and files over " + std::to_string(limits::kMaxOfficialListBytes / (1024 * 1024)) +
+                         " MiB are not read: is this the NHS England evidence list?");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return io_error("cannot read " + path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Output import_output(const QuestionSetImportOutcome& outcome) { return Output{to_json(outcome), lines_of(describe(outcome))}; }
+
+Output history_output(const std::vector<QuestionSet>& in_force, const std::vector<StoredQuestionSet>& imports) {
+  json years = json::array();
+  std::ostringstream text;
+  for (const auto& set : in_force) {
+    years.push_back(to_json(set));
+    text << set.year << "  version " << set.version << "  " << crypto::to_hex(set.content_hash).substr(0, 16) << "  "
+         << describe_origin(set) << "\n";
+  }
+  json list = json::array();
+  if (!imports.empty()) text << "Imports:\n";
+  for (const auto& kept : imports) {
+    json entry = to_json(kept.set);
+    entry["stored_at"] = format_timestamp(kept.stored_at);
+    list.push_back(std::move(entry));
+    text << "  " << kept.set.year << " version " << kept.set.version << ": " << describe_origin(kept.set) << "\n";
+  }
+  return Output{{{"in_force", years}, {"imports", list}}, text.str()};
+}
+
+}  // namespace
+
+void add_catalogue_commands(CLI::App& app, GlobalOptions& global, CommandRun& run) {
+  // CLI11 keeps references, so the options live past parsing; reset for each parse (tests parse many).
+  static std::string file, year_text, category, confirm, as;
+  static bool dry_run = false;
+  file.clear(), year_text.clear(), category.clear(), confirm.clear(), as.clear(), dry_run = false;
+
+  auto* catalogue_cmd = app.add_subcommand("catalogue", "the question set in force for each year; importing the "
+                                                        "official list");
+  catalogue_cmd->require_subcommand(1);
+
+  // catalogue import FILE --year Y [--category C] [--dry-run] [--confirm TOKEN] [--as NAME]
+  auto* import_cmd = catalogue_cmd->add_subcommand("import", "make NHS England's official list (.xlsx as downloaded, or "
+                                                             "CSV) the set in force for a year; every laptop takes it");
+  import_cmd->add_option("FILE", file, "the official list")->required();
+  import_cmd->add_option("--year", year_text, "the assessment year it is for, e.g. 2026-27")->required();
+  import_cmd->add_option("--category", category, "the category to read, e.g. \"Category 3\" (default: the file's)");
+  import_cmd->add_flag("--dry-run", dry_run, "show what would change against the set in force; import nothing");
+  import_cmd->add_option("--confirm", confirm, "the token a dry run printed: needed when the list drops items "
+                                               "that hold answers");
+  import_cmd->add_option("--as", as, "the head office administrator (default $DSPTSYNC_SERVER_USER)");
+  import_cmd->callback([&global, &run] {
+    run = [&global]() -> Result<Output> {
+      auto acting = open_acting(global, as);
+      if (!acting) return acting.error();
+      auto bytes = read_list_file(file);
+      if (!bytes) return bytes.error();
+      const std::string name = std::filesystem::path(file).filename().string();
+      auto outcome = acting->office->import_official_list(
+          acting->user, {std::move(*bytes), name, year_text, category, dry_run, confirm});
+      if (!outcome) return outcome.error();
+      return import_output(*outcome);
+    };
+  });
+
+  // catalogue show [--year Y]
+  auto* show_cmd = catalogue_cmd->add_subcommand("show", "the set in force for a year: version, hash, origin, signer");
+  show_cmd->add_option("--year", year_text, "assessment year (default: the organisation's current year)");
+  show_cmd->callback([&global, &run] {
+    run = [&global]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      auto year = year_text.empty() ? Result<AssessmentYear>((*office)->year()) : parse_assessment_year(year_text);
+      if (!year) return year.error();
+      auto set = (*office)->question_set_in_force(*year);
+      if (!set) return set.error();
+      return Output{to_json(*set), lines_of(describe(*set))};
+    };
+  });
+
+  // catalogue list
+  auto* list_cmd = catalogue_cmd->add_subcommand("list", "the set in force for every year, and every import");
+  list_cmd->callback([&global, &run] {
+    run = [&global]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      auto in_force = (*office)->question_sets_in_force();
+      if (!in_force) return in_force.error();
+      auto imports = (*office)->question_set_history();
+      if (!imports) return imports.error();
+      return history_output(*in_force, *imports);
+    };
+  });
+}
+
+}  // namespace dsptsync::server
