@@ -7,18 +7,21 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 
 namespace dsptsync {
 namespace {
 
 // The columns of the TSV format, in order. Changing them changes the file format: keep
 // docs/catalogue.md and data/catalogue/*.tsv in step.
-constexpr std::array<std::string_view, 12> kColumns{"id",      "standard", "assertion",   "group",
+constexpr std::array<std::string_view, 13> kColumns{"id",      "standard", "assertion",   "group",
                                                     "type",    "met",      "approaching", "question",
-                                                    "tooltip", "source",   "previous_id", "scope"};
-// Files written before the scope column existed (question sets imported into a store by an
-// earlier dsptsync) have every column but the last; their items default to per-branch.
-constexpr std::size_t kColumnsBeforeScope = kColumns.size() - 1;
+                                                    "tooltip", "source",   "previous_id", "scope",
+                                                    "assertion_text"};
+// Files written before a column was added (question sets imported into a store by an earlier
+// dsptsync) have the columns before it: without scope their items are per branch, without
+// assertion_text the assertions' wording is not known.
+constexpr std::size_t kColumnsBeforeScope = 11;
 enum Column {
   id_column,
   standard_column,
@@ -31,7 +34,8 @@ enum Column {
   tooltip_column,
   source_column,
   previous_id_column,
-  scope_column
+  scope_column,
+  assertion_text_column
 };
 
 std::string column_list() {
@@ -127,7 +131,8 @@ std::string at(int line, Column column) {
   return "line " + std::to_string(line) + ", column '" + std::string(kColumns[column]) + "': ";
 }
 
-Result<CatalogueItem> parse_item_line(const std::vector<std::string_view>& raw, int line) {
+// `assertion_text` receives the line's wording of its assertion (empty when not given).
+Result<CatalogueItem> parse_item_line(const std::vector<std::string_view>& raw, int line, std::string& assertion_text) {
   std::array<std::string, kColumns.size()> field;
   field[scope_column] = "branch";
   for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -191,7 +196,13 @@ Result<CatalogueItem> parse_item_line(const std::vector<std::string_view>& raw, 
     return invalid_input(at(line, scope_column) + "'" + field[scope_column] +
                          "' is not a scope; write shared (answered once by head office) or branch");
   }
+  assertion_text = field[assertion_text_column];
   return item;
+}
+
+std::string assertion_text_of(const Catalogue& catalogue, const CatalogueItem& item) {
+  const auto* assertion = catalogue.find_assertion(item.assertion);
+  return assertion ? assertion->text : std::string();
 }
 
 std::string shipped_origin(AssessmentYear year) {
@@ -265,7 +276,8 @@ std::string_view standard_name(int standard) {
   return names[standard - 1];
 }
 
-Catalogue::Catalogue(AssessmentYear year, std::string origin, std::vector<CatalogueItem> items)
+Catalogue::Catalogue(AssessmentYear year, std::string origin, std::vector<CatalogueItem> items,
+                     const std::vector<CatalogueAssertion>& assertion_texts)
     : year_(year), origin_(std::move(origin)), items_(std::move(items)) {
   for (const auto& item : items_) {
     std::string assertion = item.assertion;
@@ -279,6 +291,10 @@ Catalogue::Catalogue(AssessmentYear year, std::string origin, std::vector<Catalo
     }
     if (assertion.empty() || find_assertion(assertion)) continue;
     assertions_.push_back({assertion, standard, {}});
+  }
+  for (const auto& given : assertion_texts) {
+    auto found = std::find_if(assertions_.begin(), assertions_.end(), [&](const auto& a) { return a.id == given.id; });
+    if (found != assertions_.end()) found->text = given.text;
   }
 }
 
@@ -341,12 +357,13 @@ Result<Catalogue> shipped_catalogue(AssessmentYear year) {
   }
   return not_found("no question set is shipped for " + year.label() +
                    " (shipped: " + year_list(shipped_years()) +
-                   "); import the NHS England standard spreadsheet for that year, saved as CSV");
+                   "); import NHS England's list of evidence items for that year (.xlsx, or saved as CSV)");
 }
 
 Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year, std::string origin) {
   std::vector<CatalogueItem> items;
   std::vector<int> item_lines;  // parallel to items, for the duplicate message
+  std::map<std::string, std::string> assertion_texts;
   bool header_seen = false;
   std::size_t columns = kColumns.size();  // as the header row says
   int line_number = 0;
@@ -364,7 +381,7 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
     if (!header_seen) {
       if (line.starts_with('#')) continue;
       auto names = split_tabs(line);
-      if (names.size() != kColumns.size() && names.size() != kColumnsBeforeScope)
+      if (names.size() > kColumns.size() || names.size() < kColumnsBeforeScope)
         return invalid_input("line " + std::to_string(line_number) + ": the header row has " +
                              std::to_string(names.size()) + " columns, expected " +
                              std::to_string(kColumns.size()) + ": " + column_list());
@@ -384,8 +401,15 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
       return invalid_input("line " + std::to_string(line_number) + ": " + std::to_string(fields.size()) +
                            " tab-separated columns, expected " + std::to_string(columns) + ": " +
                            column_list());
-    auto item = parse_item_line(fields, line_number);
+    std::string assertion_text;
+    auto item = parse_item_line(fields, line_number, assertion_text);
     if (!item) return item.error();
+    if (!assertion_text.empty()) {
+      auto [known, fresh] = assertion_texts.emplace(item->assertion, assertion_text);
+      if (!fresh && known->second != assertion_text)
+        return invalid_input(at(line_number, assertion_text_column) + "differs from the text of assertion " +
+                             item->assertion + " given on an earlier line; an assertion has one text");
+    }
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (items[i].id == item->id)
         return invalid_input(at(line_number, id_column) + item->id + " is listed twice (first on line " +
@@ -399,7 +423,9 @@ Result<Catalogue> parse_catalogue_tsv(std::string_view text, AssessmentYear year
                          column_list());
   if (items.empty())
     return invalid_input("the question set has no items; there is nothing below the header row");
-  return Catalogue(year, std::move(origin), std::move(items));
+  std::vector<CatalogueAssertion> texts;
+  for (const auto& [id, text] : assertion_texts) texts.push_back({id, 0, text});
+  return Catalogue(year, std::move(origin), std::move(items), texts);
 }
 
 std::string write_catalogue_tsv(const Catalogue& catalogue, bool with_comments) {
@@ -428,7 +454,8 @@ std::string write_catalogue_tsv(const Catalogue& catalogue, bool with_comments) 
                                                           item.tooltip,
                                                           item.source,
                                                           item.previous_id,
-                                                          item.shared_by_default ? "shared" : "branch"};
+                                                          item.shared_by_default ? "shared" : "branch",
+                                                          assertion_text_of(catalogue, item)};
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i) out += '\t';
       out += escape_field(fields[i]);

@@ -1,102 +1,18 @@
-// Reads the NHS England DSPT standard spreadsheet, saved as CSV, into a Catalogue.
+// Maps the rows of NHS England's list of evidence items (CSV or .xlsx, sheet_table.h) to a
+// Catalogue.
 //
-// The spreadsheet's layout moves a little from year to year, so columns are found by what their
-// names say rather than where they stand. Everything else is strict: one malformed cell refuses
-// the whole file, with its line and column, because a half-read question set would quietly make
-// the status rules wrong. docs/catalogue.md lists the columns and the messages.
-#include "dsptsync/catalogue.h"
-
-#include <csv.h>
+// The list's layout moves a little from year to year, so columns are found by what their names
+// say rather than where they stand. Everything else is strict: one malformed cell refuses the whole
+// file, with its row and column, because a half-read question set would quietly make the status
+// rules wrong. docs/catalogue.md lists the columns and the messages.
+#include "sheet_table.h"
 
 #include <algorithm>
 #include <map>
-#include <memory>
+#include <optional>
 
 namespace dsptsync {
 namespace {
-
-struct CsvRecord {
-  std::vector<std::string> fields;
-  int line = 0;             // the physical line the record starts on, counting from 1
-  int spreadsheet_row = 0;  // the row a spreadsheet shows it on: quoted line breaks do not count
-};
-
-struct CsvSyntaxError {
-  int line = 0;
-  std::size_t column = 0;  // 0-based field index in the record
-  bool unterminated = false;
-};
-
-struct CsvRead {
-  std::vector<CsvRecord> records;
-  std::optional<CsvSyntaxError> syntax_error;
-};
-
-struct CsvReadState {
-  std::vector<CsvRecord> records;
-  std::vector<std::string> fields;
-  int current_line = 0;
-  int record_start = 1;
-  bool awaiting_record = true;
-  int quoted_line_breaks_so_far = 0;
-};
-
-void on_field(void* data, std::size_t size, void* state_ptr) {
-  auto& state = *static_cast<CsvReadState*>(state_ptr);
-  state.fields.emplace_back(static_cast<const char*>(data), size);
-}
-
-void on_record_end(int, void* state_ptr) {
-  auto& state = *static_cast<CsvReadState*>(state_ptr);
-  int line_breaks = 0;
-  for (const auto& field : state.fields)
-    line_breaks += static_cast<int>(std::count(field.begin(), field.end(), '\n'));
-  state.records.push_back(
-      {std::move(state.fields), state.record_start, state.record_start - state.quoted_line_breaks_so_far});
-  state.quoted_line_breaks_so_far += line_breaks;
-  state.fields.clear();
-  state.awaiting_record = true;
-  // Until the next non-blank line is fed. A stray CR, which libcsv takes as a record end in the
-  // middle of a line, can make a later record's line number approximate; nothing else can.
-  state.record_start = state.current_line;
-}
-
-bool is_blank_line(std::string_view line) {
-  return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-// libcsv reports no positions, so the text is fed a physical line at a time: a record ends in the
-// call that fed its line break, and the record after it starts on the next line that is not blank
-// (libcsv skips blank lines).
-Result<CsvRead> read_csv(std::string_view text) {
-  csv_parser parser;
-  if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
-    return make_error(ErrorKind::internal, "libcsv failed to start");
-  std::unique_ptr<csv_parser, void (*)(csv_parser*)> cleanup(&parser, csv_free);
-
-  CsvReadState state;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    end = end == std::string_view::npos ? text.size() : end + 1;
-    std::string_view line = text.substr(start, end - start);
-    start = end;
-    ++state.current_line;
-    if (state.awaiting_record && !is_blank_line(line)) {
-      state.record_start = state.current_line;
-      state.awaiting_record = false;
-    }
-    if (csv_parse(&parser, line.data(), line.size(), on_field, on_record_end, &state) != line.size()) {
-      if (csv_error(&parser) != CSV_EPARSE)
-        return io_error(std::string("the CSV could not be read: ") + csv_strerror(csv_error(&parser)));
-      return CsvRead{std::move(state.records),
-                     CsvSyntaxError{state.current_line, state.fields.size(), false}};
-    }
-  }
-  if (csv_fini(&parser, on_field, on_record_end, &state) != 0)
-    return CsvRead{std::move(state.records), CsvSyntaxError{state.record_start, state.fields.size(), true}};
-  return CsvRead{std::move(state.records), std::nullopt};
-}
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -106,34 +22,11 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string_view trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t\r\n");
+std::string_view trim(std::string_view text, std::string_view blanks = " \t\r\n") {
+  auto first = text.find_first_not_of(blanks);
   if (first == std::string_view::npos) return {};
-  auto last = text.find_last_not_of(" \t\r\n");
+  auto last = text.find_last_not_of(blanks);
   return text.substr(first, last - first + 1);
-}
-
-// Header cells as people type them: any run of spaces or line breaks is one space, and the en or
-// em dashes Excel puts in for "-" are plain hyphens again.
-std::string tidy_header(std::string_view raw) {
-  std::string out;
-  bool pending_space = false;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    if (raw.substr(i, 3) == "\xE2\x80\x93" || raw.substr(i, 3) == "\xE2\x80\x94") {
-      out += '-';
-      i += 2;
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 // Cell text as the spreadsheet meant it: no surrounding space and Unix line breaks inside.
@@ -148,9 +41,10 @@ std::string tidy_text(std::string_view raw) {
 }
 
 bool is_word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Whether `phrase` appears as whole words in `text` (both lower case): "category 1" must not match
-// "category 10".
+// Whether `phrase` appears as whole words in `text` (both lower case): "cat1" must not match
+// "cat10".
 bool has_phrase(std::string_view text, std::string_view phrase) {
   if (phrase.empty()) return false;
   for (auto at = text.find(phrase); at != std::string_view::npos; at = text.find(phrase, at + 1)) {
@@ -161,20 +55,71 @@ bool has_phrase(std::string_view text, std::string_view phrase) {
   return false;
 }
 
-// "Evidence text - Social Care" with prefix "evidence text" gives "Social Care"; the bare prefix
-// gives an unnamed category. Nothing when the name is something else.
-std::optional<std::string> category_after(const std::string& tidy, std::string_view prefix) {
-  if (lower(tidy).rfind(prefix, 0) != 0) return std::nullopt;
-  std::string_view rest = trim(std::string_view(tidy).substr(prefix.size()));
-  if (rest.empty()) return std::string();
-  if (rest.front() != '-' && rest.front() != ':') return std::nullopt;
-  return std::string(trim(rest.substr(1)));
+// A header in the form columns are matched on: tidied, lower case, and every way of writing a
+// numbered category ("Category 3", "Cat3", "CAT 3", "cat-3") as "cat3".
+std::string header_key(std::string_view raw) {
+  const std::string text = lower(sheet::tidy_header(raw));
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const bool word_start = i == 0 || !is_word_char(text[i - 1]);
+    std::size_t after = 0;
+    if (word_start && text.compare(i, 8, "category") == 0) after = i + 8;
+    else if (word_start && text.compare(i, 3, "cat") == 0) after = i + 3;
+    if (after) {
+      std::size_t digits = after;
+      if (digits < text.size() && (text[digits] == ' ' || text[digits] == '-' || text[digits] == '_' || text[digits] == '.'))
+        ++digits;
+      if (digits < text.size() && is_digit(text[digits])) {
+        out += "cat";
+        while (digits < text.size() && is_digit(text[digits])) out += text[digits++];
+        i = digits;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
 }
 
-std::optional<std::string> tooltip_category(const std::string& tidy) {
-  for (auto prefix : {"tool tips", "tooltips", "tool tip", "tooltip"}) {
-    if (auto category = category_after(tidy, prefix)) return category;
+// The categories a header's remainder names: every "catN" in it, else the remainder itself
+// ("social care"), else one unnamed category.
+std::vector<std::string> category_keys(std::string_view remainder_key) {
+  std::vector<std::string> keys;
+  for (std::size_t at = remainder_key.find("cat"); at != std::string_view::npos; at = remainder_key.find("cat", at + 1)) {
+    if (at > 0 && is_word_char(remainder_key[at - 1])) continue;
+    std::size_t end = at + 3;
+    while (end < remainder_key.size() && is_digit(remainder_key[end])) ++end;
+    if (end == at + 3 || (end < remainder_key.size() && is_word_char(remainder_key[end]))) continue;
+    std::string key(remainder_key.substr(at, end - at));
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   }
+  if (keys.empty()) keys.emplace_back(trim(remainder_key, " -:()[],"));
+  return keys;
+}
+
+// "evidence text - cat3" with the phrase "evidence text" gives {"cat3"}; "cat3 evidence text" too;
+// the bare phrase gives {""}. Nothing when the header does not have the phrase as whole words.
+std::optional<std::vector<std::string>> categories_around(const std::string& key, std::string_view phrase) {
+  for (auto at = key.find(phrase); at != std::string::npos; at = key.find(phrase, at + 1)) {
+    const auto end = at + phrase.size();
+    if ((at > 0 && is_word_char(key[at - 1])) || (end < key.size() && is_word_char(key[end]))) continue;
+    return category_keys(key.substr(0, at) + " " + key.substr(end));
+  }
+  return std::nullopt;
+}
+
+// A category as messages and the origin name it: "Category 3" for cat3, else as the header has it.
+std::string category_display(const std::string& key, const std::string& header) {
+  if (key.size() > 3 && key.rfind("cat", 0) == 0 && is_digit(key[3])) return "Category " + key.substr(3);
+  const std::string lowered = lower(header);
+  auto at = lowered.find("evidence text");
+  if (at == std::string::npos) return header;
+  return std::string(trim(header.substr(0, at) + " " + header.substr(at + 13), " -:()[],"));
+}
+
+std::optional<std::vector<std::string>> tooltip_categories(const std::string& key) {
+  for (auto phrase : {"tool tips", "tooltips", "tool tip", "tooltip"})
+    if (auto categories = categories_around(key, phrase)) return categories;
   return std::nullopt;
 }
 
@@ -225,236 +170,328 @@ bool means_not_applicable(std::string_view text) {
   return value.empty() || value == "n/a" || value == "na" || value == "not applicable" || value == "-";
 }
 
+bool is_note_header(const std::string& key) {
+  return has_phrase(key, "change") || has_phrase(key, "changes") || has_phrase(key, "changed") ||
+         has_phrase(key, "what's new");
+}
+
+bool is_assertion_text_header(const std::string& key) {
+  for (auto phrase : {"assertion text", "assertion description", "assertion title", "assertion wording",
+                      "assertion statement"})
+    if (has_phrase(key, phrase)) return true;
+  return false;
+}
+
+bool is_type_header(const std::string& key) {
+  return key == "type" || key.rfind("type -", 0) == 0 || has_phrase(key, "evidence type") ||
+         has_phrase(key, "answer type") || has_phrase(key, "response type");
+}
+
+}  // namespace
+
+namespace sheet {
+
+std::string tidy_header(std::string_view raw) {
+  std::string out;
+  bool pending_space = false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    if (raw.substr(i, 3) == "\xE2\x80\x93" || raw.substr(i, 3) == "\xE2\x80\x94") {
+      out += '-';
+      i += 2;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+bool is_reference_header(std::string_view cell) {
+  const std::string key = header_key(cell);
+  for (auto name : {"evidence reference", "evidence ref", "evidence item reference", "evidence item ref",
+                    "evidence id", "evidence item id", "evidence reference number", "evidence ref no",
+                    "evidence number", "evidence item number"})
+    if (key == name) return true;
+  return false;
+}
+
+std::string category_key(std::string_view text) { return category_keys(header_key(text)).front(); }
+
+bool mentions_category(std::string_view text, std::string_view key) { return has_phrase(header_key(text), key); }
+
+}  // namespace sheet
+
+namespace {
+
+using sheet::Row;
+using sheet::Table;
+
+// The evidence text and tool tips columns of each category. A header naming several categories
+// serves each of them unless a header naming fewer does.
+class CategoryColumns {
+ public:
+  // False when two headers name the same categories.
+  bool add(const std::vector<std::string>& keys, std::size_t column) {
+    for (const auto& key : keys) {
+      auto [at, fresh] = columns_.emplace(key, Entry{column, keys.size()});
+      if (fresh || keys.size() < at->second.named) {
+        at->second = {column, keys.size()};
+      } else if (keys.size() == at->second.named) {
+        return false;
+      }
+    }
+    return true;
+  }
+  std::optional<std::size_t> find(const std::string& key) const {
+    auto at = columns_.find(key);
+    return at == columns_.end() ? std::nullopt : std::optional<std::size_t>(at->second.column);
+  }
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const auto& [key, entry] : columns_) out.push_back(key);
+    return out;
+  }
+  std::vector<std::size_t> columns() const {
+    std::vector<std::size_t> out;
+    for (const auto& [key, entry] : columns_)
+      if (std::find(out.begin(), out.end(), entry.column) == out.end()) out.push_back(entry.column);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  bool empty() const { return columns_.empty(); }
+  std::size_t size() const { return columns_.size(); }
+
+ private:
+  struct Entry {
+    std::size_t column = 0;
+    std::size_t named = 0;
+  };
+  std::map<std::string, Entry> columns_;
+};
+
 class Importer {
  public:
-  Importer(std::string_view csv, AssessmentYear year, const CsvImportOptions& options)
-      : csv_(csv),
+  Importer(const Table& table, AssessmentYear year, const sheet::ImportSettings& settings)
+      : table_(table),
         year_(year),
-        options_(options),
-        file_label_(options.file_name.empty() ? std::string("the NHS spreadsheet") : options.file_name) {}
+        settings_(settings),
+        file_label_(settings.file_name.empty() ? std::string("the NHS spreadsheet") : settings.file_name) {}
 
-  Result<Catalogue> run();
+  Result<sheet::TableImport> run();
 
  private:
   struct Columns {
     std::size_t reference = 0;
     std::size_t text = 0;
     std::size_t met = 0;
-    std::optional<std::size_t> tooltip, approaching, type, group, previous_id;
+    std::optional<std::size_t> tooltip, approaching, type, group, previous_id, note, assertion_text;
     std::string category;  // as the header spells it
   };
 
   Error fail(std::string message) const {
-    return invalid_input((options_.file_name.empty() ? std::string() : options_.file_name + ": ") + message);
+    return invalid_input((settings_.file_name.empty() ? std::string() : settings_.file_name + ": ") + message);
   }
-  std::string where(const CsvRecord& record) const {
-    std::string text = "line " + std::to_string(record.line);
-    if (record.spreadsheet_row != record.line)
-      text += " (spreadsheet row " + std::to_string(record.spreadsheet_row) + ")";
-    return text;
-  }
-  std::string where(const CsvRecord& record, std::size_t column) const {
-    return where(record) + ", column '" + names_[column] + "'";
-  }
+  std::string at(const Row& row, std::size_t column) const { return sheet::where(table_, row, column, names_[column]); }
+  std::string at_header() const { return sheet::where(table_, *header_); }
   std::string headers_found() const { return "the headers found are " + quoted_list(names_); }
+  std::string cell(const Row& row, std::size_t column) const {
+    return column < row.cells.size() ? row.cells[column] : std::string();
+  }
 
-  Result<std::size_t> find_header(const std::vector<CsvRecord>& records);
+  Result<std::size_t> find_header();
   Result<std::optional<std::size_t>> pick(std::string_view what, const std::vector<std::size_t>& candidates,
                                           const std::string& category) const;
-  Result<Columns> map_columns(const CsvRecord& header);
+  Result<std::string> choose_category(const CategoryColumns& texts) const;
+  Status classify(std::size_t column, CategoryColumns& texts, CategoryColumns& tips,
+                  std::map<std::string, std::vector<std::size_t>>& candidates);
+  Result<Columns> map_columns();
+  Result<Columns> pick_optional_columns(Columns columns, const std::string& wanted,
+                                        std::map<std::string, std::vector<std::size_t>>& candidates) const;
   const CatalogueItem* reference_match(const std::string& id) const;
-  Result<std::optional<CatalogueItem>> read_item(const CsvRecord& record, const Columns& columns);
+  Result<std::optional<CatalogueItem>> read_item(const Row& row, const Columns& columns);
+  Status read_flags(const Row& row, const Columns& columns, const CatalogueItem* known, CatalogueItem& item) const;
+  Status read_descriptions(const Row& row, const Columns& columns, const CatalogueItem* known, CatalogueItem& item);
+  Status check_row_width(const Row& row) const;
 
-  std::string_view csv_;
+  const Table& table_;
   AssessmentYear year_;
-  const CsvImportOptions& options_;
+  const sheet::ImportSettings& settings_;
   std::string file_label_;
-  std::vector<std::string> names_;        // the header row, tidied, for messages
-  std::vector<std::string> lower_names_;  // the same in lower case, for matching
-  std::vector<std::string> categories_;   // lower case, from the evidence text and tool tips columns
-  int header_line_ = 0;
+  const Row* header_ = nullptr;
+  std::vector<std::string> names_;  // the header row, tidied, for messages
+  std::vector<std::string> keys_;   // the same as matched (header_key)
+  std::vector<std::string> categories_;
+  std::map<std::string, std::string> assertion_texts_;
+  std::map<std::string, const Row*> assertion_text_rows_;
+  std::map<std::string, std::string> notes_;
 };
 
-Result<std::size_t> Importer::find_header(const std::vector<CsvRecord>& records) {
-  // Some copies carry a title line or two above the header row; the header is the row that names
-  // the Evidence Reference column.
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    for (const auto& cell : records[i].fields) {
-      if (lower(tidy_header(cell)) == "evidence reference") return i;
-    }
+Result<std::size_t> Importer::find_header() {
+  // Copies carry a title row or two above the header row: the header is the row that names the
+  // Evidence Reference column.
+  for (std::size_t i = 0; i < table_.rows.size(); ++i) {
+    const auto& cells = table_.rows[i].cells;
+    if (std::any_of(cells.begin(), cells.end(), [](const std::string& c) { return sheet::is_reference_header(c); }))
+      return i;
   }
-  if (records.empty())
-    return fail("the file is empty; expected the NHS England standard spreadsheet saved as CSV");
+  if (table_.rows.empty())
+    return fail(table_.from_workbook ? "sheet '" + table_.sheet + "' is empty"
+                                     : "the file is empty; expected the NHS England standard spreadsheet saved as CSV");
   std::vector<std::string> first_row;
-  for (const auto& cell : records.front().fields) first_row.push_back(tidy_header(cell));
-  return fail("missing required column 'Evidence Reference' (the item id); the headers found on line " +
-              std::to_string(records.front().line) + " are " + quoted_list(first_row));
+  for (const auto& c : table_.rows.front().cells) first_row.push_back(sheet::tidy_header(c));
+  return fail("missing required column 'Evidence Reference' (the item id); the headers found on " +
+              sheet::where(table_, table_.rows.front()) + " are " + quoted_list(first_row));
 }
 
 // Chooses among columns that could play one part: one naming the category wins, else one naming
 // no category at all. Two equally good candidates are refused rather than guessed between.
-Result<std::optional<std::size_t>> Importer::pick(std::string_view what,
-                                                  const std::vector<std::size_t>& candidates,
+Result<std::optional<std::size_t>> Importer::pick(std::string_view what, const std::vector<std::size_t>& candidates,
                                                   const std::string& category) const {
   std::vector<std::size_t> for_category, generic;
   for (auto column : candidates) {
-    const auto& name = lower_names_[column];
-    if (!category.empty() && has_phrase(name, category)) {
+    const auto& key = keys_[column];
+    if (!category.empty() && has_phrase(key, category)) {
       for_category.push_back(column);
     } else if (std::none_of(categories_.begin(), categories_.end(),
-                            [&](const std::string& other) { return has_phrase(name, other); })) {
+                            [&](const std::string& other) { return has_phrase(key, other); })) {
       generic.push_back(column);
     }
   }
   const auto& chosen = for_category.empty() ? generic : for_category;
   if (chosen.size() > 1)
-    return fail("line " + std::to_string(header_line_) + ": columns '" + names_[chosen[0]] + "' and '" +
-                names_[chosen[1]] + "' could both be the " + std::string(what) +
-                " column; rename or delete one of them");
+    return fail(at_header() + ": columns '" + names_[chosen[0]] + "' and '" + names_[chosen[1]] +
+                "' could both be the " + std::string(what) + " column; rename or delete one of them");
   if (chosen.empty()) return std::optional<std::size_t>();
   return std::optional<std::size_t>(chosen.front());
 }
 
-Result<Importer::Columns> Importer::map_columns(const CsvRecord& header) {
-  for (const auto& cell : header.fields) {
-    names_.push_back(tidy_header(cell));
-    lower_names_.push_back(lower(names_.back()));
-  }
-  header_line_ = header.line;
-
-  Columns columns;
-  std::map<std::string, std::size_t> text_columns, tooltip_columns;  // by lower-case category
-  std::vector<std::size_t> met_candidates, approaching_candidates, type_candidates, group_candidates,
-      previous_candidates;
-  std::optional<std::size_t> reference;
-  for (std::size_t i = 0; i < names_.size(); ++i) {
-    const auto& name = lower_names_[i];
-    if (name == "evidence reference") {
-      if (reference)
-        return fail("line " + std::to_string(header_line_) +
-                    ": the column 'Evidence Reference' appears twice");
-      reference = i;
-    } else if (auto category = category_after(names_[i], "evidence text")) {
-      if (!text_columns.emplace(lower(*category), i).second)
-        return fail("line " + std::to_string(header_line_) + ": the column '" + names_[i] +
-                    "' appears twice");
-    } else if (auto tip_category = tooltip_category(names_[i])) {
-      if (!tooltip_columns.emplace(lower(*tip_category), i).second)
-        return fail("line " + std::to_string(header_line_) + ": the column '" + names_[i] +
-                    "' appears twice");
-    } else if (has_phrase(name, "approaching")) {
-      approaching_candidates.push_back(i);
-    } else if (has_phrase(name, "mandatory") || has_phrase(name, "standards met")) {
-      met_candidates.push_back(i);
-    } else if (name == "type" || name.rfind("type -", 0) == 0 || name.rfind("evidence type", 0) == 0 ||
-               name.rfind("answer type", 0) == 0) {
-      type_candidates.push_back(i);
-    } else if (has_phrase(name, "group") || has_phrase(name, "topic")) {
-      group_candidates.push_back(i);
-    } else if (has_phrase(name, "previous")) {
-      previous_candidates.push_back(i);
-    }
-  }
-  columns.reference = *reference;
-  for (const auto* named : {&text_columns, &tooltip_columns}) {
-    for (const auto& [category, column] : *named) {
-      if (std::find(categories_.begin(), categories_.end(), category) == categories_.end())
-        categories_.push_back(category);
-    }
-  }
-
-  if (text_columns.empty())
-    return fail("missing required column 'Evidence text - " +
-                (options_.category.empty() ? std::string("Social Care") : options_.category) +
-                "' (the question); " + headers_found());
-  std::string wanted = lower(tidy_header(options_.category));
-  if (wanted.empty()) wanted = text_columns.size() == 1 ? text_columns.begin()->first : "social care";
-  auto text = text_columns.find(wanted);
-  if (text == text_columns.end()) {
-    std::vector<std::string> found;
-    for (const auto& [category, column] : text_columns) found.push_back(names_[column]);
-    if (options_.category.empty())
-      return fail("the file has evidence text for several categories (" + quoted_list(found) +
-                  ") and none is 'Social Care'; say which category to import");
-    return fail("missing required column 'Evidence text - " + options_.category +
+Result<std::string> Importer::choose_category(const CategoryColumns& texts) const {
+  std::vector<std::string> found;
+  for (auto column : texts.columns()) found.push_back(names_[column]);
+  if (!settings_.category.empty()) {
+    std::string wanted = sheet::category_key(settings_.category);
+    if (texts.find(wanted)) return wanted;
+    return fail("missing required column 'Evidence text - " + settings_.category +
                 "'; the evidence text columns found are " + quoted_list(found));
   }
-  columns.text = text->second;
-  columns.category = category_after(names_[columns.text], "evidence text").value_or("");
-  if (auto tooltip = tooltip_columns.find(wanted); tooltip != tooltip_columns.end())
-    columns.tooltip = tooltip->second;
+  if (texts.size() == 1) return texts.keys().front();
+  for (const auto& key : settings_.default_keys)
+    if (texts.find(key)) return key;
+  return fail("the file has evidence text for several categories (" + quoted_list(found) + ") and none is '" +
+              settings_.default_name + "'; say which category to import");
+}
 
-  auto met = pick("Standards Met", met_candidates, wanted);
+// Sorts one header into the part it plays.
+Status Importer::classify(std::size_t i, CategoryColumns& texts, CategoryColumns& tips,
+                          std::map<std::string, std::vector<std::size_t>>& candidates) {
+  const auto& key = keys_[i];
+  if (sheet::is_reference_header(names_[i])) return {};
+  if (auto categories = categories_around(key, "evidence text")) {
+    if (!texts.add(*categories, i)) return fail(at_header() + ": the column '" + names_[i] + "' appears twice");
+  } else if (auto tip_categories = tooltip_categories(key)) {
+    if (!tips.add(*tip_categories, i)) return fail(at_header() + ": the column '" + names_[i] + "' appears twice");
+  } else if (is_note_header(key)) {
+    candidates["note"].push_back(i);  // never a previous id: the note names no old id
+  } else if (has_phrase(key, "approaching")) {
+    candidates["approaching"].push_back(i);
+  } else if (has_phrase(key, "mandatory") || has_phrase(key, "standards met")) {
+    candidates["met"].push_back(i);
+  } else if (is_type_header(key)) {
+    candidates["type"].push_back(i);
+  } else if (is_assertion_text_header(key)) {
+    candidates["assertion"].push_back(i);
+  } else if (has_phrase(key, "group") || has_phrase(key, "topic")) {
+    candidates["group"].push_back(i);
+  } else if (has_phrase(key, "previous")) {
+    candidates["previous"].push_back(i);
+  }
+  return {};
+}
+
+Result<Importer::Columns> Importer::map_columns() {
+  for (const auto& c : header_->cells) {
+    names_.push_back(sheet::tidy_header(c));
+    keys_.push_back(header_key(c));
+  }
+  Columns columns;
+  CategoryColumns texts, tips;
+  std::map<std::string, std::vector<std::size_t>> candidates;
+  std::optional<std::size_t> reference;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (sheet::is_reference_header(names_[i])) {
+      if (reference) return fail(at_header() + ": the column '" + names_[i] + "' appears twice");
+      reference = i;
+    }
+    if (auto s = classify(i, texts, tips, candidates); !s) return s.error();
+  }
+  columns.reference = *reference;
+  for (const auto* named : {&texts, &tips})
+    for (const auto& key : named->keys())
+      if (!key.empty() && std::find(categories_.begin(), categories_.end(), key) == categories_.end())
+        categories_.push_back(key);
+
+  if (texts.empty())
+    return fail("missing required column 'Evidence text - " +
+                (settings_.category.empty() ? settings_.default_name : settings_.category) + "' (the question); " +
+                headers_found());
+  auto wanted = choose_category(texts);
+  if (!wanted) return wanted.error();
+  columns.text = *texts.find(*wanted);
+  columns.category = category_display(*wanted, names_[columns.text]);
+  columns.tooltip = tips.find(*wanted);
+
+  auto met = pick("Standards Met", candidates["met"], *wanted);
   if (!met) return met.error();
   if (!*met)
-    return fail(
-        "missing required column saying which items are mandatory for Standards Met, such as 'Mandatory - " +
-        (columns.category.empty() ? std::string("Social Care") : columns.category) +
-        "' or 'Standards Met'; " + headers_found());
+    return fail("missing required column saying which items are mandatory for Standards Met, such as 'Mandatory - " +
+                (settings_.category.empty() ? settings_.default_name : settings_.category) + "' or 'Standards Met'; " +
+                headers_found());
   columns.met = **met;
+  return pick_optional_columns(std::move(columns), *wanted, candidates);
+}
 
-  auto approaching = pick("Approaching Standards", approaching_candidates, wanted);
-  if (!approaching) return approaching.error();
-  columns.approaching = *approaching;
-  auto type = pick("answer type", type_candidates, wanted);
-  if (!type) return type.error();
-  columns.type = *type;
-  auto group = pick("topic group", group_candidates, wanted);
-  if (!group) return group.error();
-  columns.group = *group;
-  auto previous = pick("previous reference", previous_candidates, wanted);
-  if (!previous) return previous.error();
-  columns.previous_id = *previous;
+Result<Importer::Columns> Importer::pick_optional_columns(Columns columns, const std::string& wanted,
+                                                          std::map<std::string, std::vector<std::size_t>>& candidates) const {
+  const std::pair<const char*, std::optional<std::size_t> Columns::*> parts[] = {
+      {"Approaching Standards", &Columns::approaching}, {"answer type", &Columns::type},
+      {"topic group", &Columns::group},                 {"previous reference", &Columns::previous_id},
+      {"change note", &Columns::note},                  {"assertion text", &Columns::assertion_text}};
+  const char* roles[] = {"approaching", "type", "group", "previous", "note", "assertion"};
+  for (std::size_t i = 0; i < std::size(parts); ++i) {
+    auto chosen = pick(parts[i].first, candidates[roles[i]], wanted);
+    if (!chosen) return chosen.error();
+    columns.*(parts[i].second) = *chosen;
+  }
   return columns;
 }
 
 // The reference item describing the same question: by id, or, in a reference no older than the
 // file, by the id it rolled forward from (the shipped reconstruction may have the new id wrong).
 const CatalogueItem* Importer::reference_match(const std::string& id) const {
-  if (!options_.reference) return nullptr;
-  if (auto* item = options_.reference->find_item(id)) return item;
-  if (options_.reference->year() < year_) return nullptr;
-  for (const auto& item : options_.reference->items()) {
+  if (!settings_.reference) return nullptr;
+  if (auto* item = settings_.reference->find_item(id)) return item;
+  if (settings_.reference->year() < year_) return nullptr;
+  for (const auto& item : settings_.reference->items())
     if (item.previous_id == id) return &item;
-  }
   return nullptr;
 }
 
-Result<std::optional<CatalogueItem>> Importer::read_item(const CsvRecord& record, const Columns& columns) {
-  const auto& cells = record.fields;
-  CatalogueItem item;
-  item.id = std::string(trim(cells[columns.reference]));  // checked by the caller
-  auto dot = item.id.rfind('.');
-  item.assertion = item.id.substr(0, dot);
-  item.standard = std::stoi(item.id.substr(0, item.id.find('.')));
-
-  auto met = parse_flag(cells[columns.met], false);
-  if (!met)
-    return fail(
-        where(record, columns.met) + ": '" + std::string(trim(cells[columns.met])) +
-        "' is not a mandatory flag; use Yes, Y, TRUE, 1 or Mandatory for an item required for Standards Met, "
-        "and No, N, FALSE, 0 or an empty cell for one that is not");
-  item.required_for_met = *met == Flag::yes;
-
-  item.question = tidy_text(cells[columns.text]);
-  if (means_not_applicable(item.question)) {
-    if (item.required_for_met)
-      return fail(where(record, columns.text) + ": item " + item.id +
-                  " is mandatory for Standards Met but has no evidence text for this category");
-    return std::optional<CatalogueItem>();  // not part of this category's set
-  }
-  if (columns.tooltip) item.tooltip = tidy_text(cells[*columns.tooltip]);
-
-  const CatalogueItem* known = reference_match(item.id);
-  const bool same_year_reference = options_.reference && options_.reference->year() == year_;
-
+Status Importer::read_flags(const Row& row, const Columns& columns, const CatalogueItem* known,
+                            CatalogueItem& item) const {
+  const bool same_year_reference = settings_.reference && settings_.reference->year() == year_;
   if (columns.approaching) {
-    auto flag = parse_flag(cells[*columns.approaching], true);
+    const std::string value(trim(cell(row, *columns.approaching)));
+    auto flag = parse_flag(value, true);
     if (!flag)
-      return fail(
-          where(record, *columns.approaching) + ": '" + std::string(trim(cells[*columns.approaching])) +
-          "' is not an Approaching Standards flag; use Yes, Y, TRUE, 1, Mandatory or AS for an item in the "
-          "set, No, N, FALSE, 0 or an empty cell for one that is not, and Uncertain or AS? when not known");
+      return fail(at(row, *columns.approaching) + ": '" + value +
+                  "' is not an Approaching Standards flag; use Yes, Y, TRUE, 1, Mandatory or AS for an item in the "
+                  "set, No, N, FALSE, 0 or an empty cell for one that is not, and Uncertain or AS? when not known");
     item.approaching = *flag == Flag::yes  ? ApproachingFlag::yes
                        : *flag == Flag::no ? ApproachingFlag::no
                                            : ApproachingFlag::uncertain;
@@ -464,117 +501,159 @@ Result<std::optional<CatalogueItem>> Importer::read_item(const CsvRecord& record
     item.approaching = known && same_year_reference ? known->approaching : ApproachingFlag::uncertain;
   }
 
-  std::string type_cell = columns.type ? std::string(trim(cells[*columns.type])) : std::string();
+  const std::string type_cell = columns.type ? std::string(trim(cell(row, *columns.type))) : std::string();
   if (!type_cell.empty()) {
     auto type = parse_sheet_answer_type(type_cell);
     if (!type)
-      return fail(where(record, *columns.type) + ": '" + type_cell +
+      return fail(at(row, *columns.type) + ": '" + type_cell +
                   "' is not an answer type; use Yes/No, Text, Document, Date or Number");
     item.type = *type;
   } else {
     item.type = known ? known->type : AnswerType::text;
   }
+  return {};
+}
 
+Status Importer::read_descriptions(const Row& row, const Columns& columns, const CatalogueItem* known,
+                                   CatalogueItem& item) {
+  if (columns.tooltip) item.tooltip = tidy_text(cell(row, *columns.tooltip));
   // The NHS sheet says nothing of branches: keep the shipped set's default for the same question;
   // a question new to it is answered per branch until head office shares it.
   item.shared_by_default = known && known->shared_by_default;
 
-  std::string group_cell = columns.group ? tidy_text(cells[*columns.group]) : std::string();
-  item.group = !group_cell.empty() ? group_cell : known ? known->group : "Other";
+  // Never a catch-all group: the shipped set's group for the same question, else the standard's.
+  const std::string group_cell = columns.group ? tidy_text(cell(row, *columns.group)) : std::string();
+  item.group = !group_cell.empty() ? group_cell
+               : known             ? known->group
+                                   : "Standard " + std::to_string(item.standard) + " " + std::string(standard_name(item.standard));
 
   if (columns.previous_id) {
     // An empty cell in a previous-reference column says the item is new.
-    item.previous_id = std::string(trim(cells[*columns.previous_id]));
-    if (!item.previous_id.empty()) {
-      if (auto ok = check_item_id(item.previous_id); !ok)
-        return fail(where(record, *columns.previous_id) + ": " + ok.error().message);
-    }
-  } else if (known && options_.reference->year() == year_) {
+    item.previous_id = std::string(trim(cell(row, *columns.previous_id)));
+    if (!item.previous_id.empty())
+      if (auto ok = check_item_id(item.previous_id); !ok) return fail(at(row, *columns.previous_id) + ": " + ok.error().message);
+  } else if (known && settings_.reference->year() == year_) {
     item.previous_id = known->previous_id;
-  } else if (known && options_.reference->year() < year_) {
+  } else if (known && settings_.reference->year() < year_) {
     item.previous_id = known->id;
   }
 
+  if (columns.note)
+    if (auto note = tidy_text(cell(row, *columns.note)); !note.empty()) notes_[item.id] = note;
+  if (columns.assertion_text) {
+    auto text = tidy_text(cell(row, *columns.assertion_text));
+    if (!text.empty()) {
+      auto [seen, fresh] = assertion_texts_.emplace(item.assertion, text);
+      if (fresh) {
+        assertion_text_rows_[item.assertion] = &row;
+      } else if (seen->second != text) {
+        return fail(at(row, *columns.assertion_text) + ": the text of assertion " + item.assertion +
+                    " differs from the one on " + sheet::where(table_, *assertion_text_rows_[item.assertion]) +
+                    "; an assertion has one text: correct one of them");
+      }
+    }
+  }
+  return {};
+}
+
+Result<std::optional<CatalogueItem>> Importer::read_item(const Row& row, const Columns& columns) {
+  CatalogueItem item;
+  item.id = std::string(trim(cell(row, columns.reference)));  // checked by the caller
+  item.assertion = item.id.substr(0, item.id.rfind('.'));
+  item.standard = std::stoi(item.id.substr(0, item.id.find('.')));
+
+  const std::string met_cell(trim(cell(row, columns.met)));
+  auto met = parse_flag(met_cell, false);
+  if (!met)
+    return fail(at(row, columns.met) + ": '" + met_cell +
+                "' is not a mandatory flag; use Yes, Y, TRUE, 1 or Mandatory for an item required for Standards Met, "
+                "and No, N, FALSE, 0 or an empty cell for one that is not");
+  item.required_for_met = *met == Flag::yes;
+
+  item.question = tidy_text(cell(row, columns.text));
+  if (means_not_applicable(item.question)) {
+    if (item.required_for_met)
+      return fail(at(row, columns.text) + ": item " + item.id +
+                  " is mandatory for Standards Met but has no evidence text for this category; fill in its "
+                  "question, or check the category with --category");
+    return std::optional<CatalogueItem>();  // not part of this category's set
+  }
+  const CatalogueItem* known = reference_match(item.id);
+  if (auto s = read_flags(row, columns, known, item); !s) return s.error();
+  if (auto s = read_descriptions(row, columns, known, item); !s) return s.error();
   item.source = "imported from " + file_label_;
   return std::optional<CatalogueItem>(std::move(item));
 }
 
-Result<Catalogue> Importer::run() {
-  if (csv_.starts_with("PK\x03\x04"))
-    return fail(
-        "this is an Excel workbook, not CSV; in Excel choose File, Save As, 'CSV UTF-8 (Comma delimited)'");
-  if (csv_.starts_with("\xFF\xFE") || csv_.starts_with("\xFE\xFF"))
-    return fail("the file is UTF-16 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'");
-  std::string_view text = csv_;
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // Excel's "CSV UTF-8" starts with a BOM
+// A CSV row must have the header's fields; a workbook row has what its cells hold.
+Status Importer::check_row_width(const Row& row) const {
+  if (table_.from_workbook || row.cells.size() == header_->cells.size()) return {};
+  return fail(sheet::where(table_, row) + ": " + std::to_string(row.cells.size()) + " fields, but the header row (" +
+              sheet::where(table_, *header_) + ") has " + std::to_string(header_->cells.size()));
+}
 
-  auto read = read_csv(text);
-  if (!read) return read.error();
-  if (read->syntax_error) {
-    const auto& error = *read->syntax_error;
-    // Name the column when the header row has been read by then.
-    std::string column = "column " + std::to_string(error.column + 1);
-    for (const auto& record : read->records) {
-      auto header = std::find_if(record.fields.begin(), record.fields.end(), [](const std::string& cell) {
-        return lower(tidy_header(cell)) == "evidence reference";
-      });
-      if (header != record.fields.end()) {
-        if (error.column < record.fields.size())
-          column = "column '" + tidy_header(record.fields[error.column]) + "'";
-        break;
-      }
-    }
-    std::string location = "line " + std::to_string(error.line) + ", " + column + ": ";
-    if (error.unterminated)
-      return fail(location +
-                  "a quoted field is never closed; the file ends inside it (a closing \" is missing)");
-    return fail(location +
-                "a quote mark in a field must be doubled (\"\") inside a quoted field, and a quoted field "
-                "must end with \" followed by a comma or the end of the line");
-  }
-
-  auto header_index = find_header(read->records);
+Result<sheet::TableImport> Importer::run() {
+  auto header_index = find_header();
   if (!header_index) return header_index.error();
-  const auto& header = read->records[*header_index];
-  auto columns = map_columns(header);
+  header_ = &table_.rows[*header_index];
+  auto columns = map_columns();
   if (!columns) return columns.error();
 
+  sheet::TableImport out;
+  out.header_index = *header_index;
+  out.category = columns->category;
   std::vector<CatalogueItem> items;
-  std::map<std::string, int> first_line_of;  // every id seen, including rows left out of the category
-  for (std::size_t i = *header_index + 1; i < read->records.size(); ++i) {
-    const auto& record = read->records[i];
+  std::map<std::string, const Row*> first_row_of;  // every id seen, including rows left out of the category
+  for (std::size_t i = *header_index + 1; i < table_.rows.size(); ++i) {
+    const auto& row = table_.rows[i];
     // Spreadsheets leave trailer rows of empty cells, often with fewer commas than the header.
-    if (std::all_of(record.fields.begin(), record.fields.end(),
-                    [](const std::string& cell) { return trim(cell).empty(); }))
-      continue;
-    if (record.fields.size() != header.fields.size())
-      return fail(where(record) + ": " + std::to_string(record.fields.size()) +
-                  " fields, but the header row (line " + std::to_string(header.line) + ") has " +
-                  std::to_string(header.fields.size()));
-    std::string id(trim(record.fields[columns->reference]));
-    if (id.empty()) continue;
-    if (auto ok = check_item_id(id); !ok)
-      return fail(where(record, columns->reference) + ": " + ok.error().message);
-    if (auto [seen, fresh] = first_line_of.emplace(id, record.line); !fresh)
-      return fail(where(record, columns->reference) + ": item " + id + " appears twice (first on line " +
-                  std::to_string(seen->second) + ")");
-
-    auto item = read_item(record, *columns);
+    if (std::all_of(row.cells.begin(), row.cells.end(), [](const std::string& c) { return trim(c).empty(); })) continue;
+    if (auto s = check_row_width(row); !s) return s.error();
+    std::string id(trim(cell(row, columns->reference)));
+    if (id.empty()) continue;  // section headings
+    if (auto ok = check_item_id(id); !ok) return fail(at(row, columns->reference) + ": " + ok.error().message);
+    if (auto [seen, fresh] = first_row_of.emplace(id, &row); !fresh)
+      return fail(at(row, columns->reference) + ": item " + id + " appears twice (first on " +
+                  sheet::where(table_, *seen->second) + "); delete one of the two rows");
+    auto item = read_item(row, *columns);
     if (!item) return item.error();
     if (*item) items.push_back(std::move(**item));
+    else ++out.left_out;
   }
   if (items.empty())
-    return fail("no evidence items for category '" + columns->category +
-                "': every row below the header (line " + std::to_string(header.line) +
-                ") has an empty Evidence Reference or no evidence text for it");
-  return Catalogue(year_, "imported from " + file_label_ + " on " + date_of(now_ms()).iso(),
-                   std::move(items));
+    return fail("no evidence items for category '" + columns->category + "': every row below the header (" +
+                sheet::where(table_, *header_) + ") has an empty Evidence Reference or no evidence text for it");
+  std::vector<CatalogueAssertion> texts;
+  for (const auto& [id, text] : assertion_texts_) texts.push_back({id, 0, text});
+  out.catalogue = Catalogue(year_, "imported from " + file_label_ + " on " + date_of(now_ms()).iso(), std::move(items),
+                            std::move(texts));
+  out.change_notes = std::move(notes_);
+  return out;
 }
 
 }  // namespace
 
+namespace sheet {
+Result<TableImport> import_table(const Table& table, AssessmentYear year, const ImportSettings& settings) {
+  return Importer(table, year, settings).run();
+}
+}  // namespace sheet
+
 Result<Catalogue> import_nhs_csv(std::string_view csv, AssessmentYear year, const CsvImportOptions& options) {
-  return Importer(csv, year, options).run();
+  auto fail = [&](std::string message) {
+    return invalid_input((options.file_name.empty() ? std::string() : options.file_name + ": ") + message);
+  };
+  if (csv.starts_with("PK\x03\x04"))
+    return fail("this is an Excel workbook, not CSV; in Excel choose File, Save As, 'CSV UTF-8 (Comma delimited)'");
+  if (csv.starts_with("\xFF\xFE") || csv.starts_with("\xFE\xFF"))
+    return fail("the file is UTF-16 text; save it from Excel as 'CSV UTF-8 (Comma delimited)'");
+  if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);  // Excel's "CSV UTF-8" starts with a BOM
+  auto table = sheet::read_csv_table(csv);
+  if (!table) return fail(table.error().message);
+  auto imported = sheet::import_table(
+      *table, year, {options.category, {"social care"}, "Social Care", options.reference, options.file_name});
+  if (!imported) return imported.error();
+  return std::move(imported->catalogue);
 }
 
 }  // namespace dsptsync

@@ -7,6 +7,10 @@
 namespace dsptsync {
 namespace {
 
+std::string deadline_warning(AssessmentYear year) {
+  return "The deadline to publish " + year.label() + " was " + year.deadline().long_form();
+}
+
 bool in_approaching_set(const CatalogueItem& item) { return item.approaching != ApproachingFlag::no; }
 
 bool answered_no(const CatalogueItem& item, const AssessmentView& view);
@@ -182,9 +186,7 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
     add(conflicts);
   }
 
-  if (today > catalogue.year().deadline())
-    result.warnings.push_back("The deadline to publish " + catalogue.year().label() + " was " +
-                              catalogue.year().deadline().long_form());
+  if (today > catalogue.year().deadline()) result.warnings.push_back(deadline_warning(catalogue.year()));
   for (const auto& item : catalogue.items())
     if (auto review = view.to_review.find(item.id); review != view.to_review.end())
       result.to_review.push_back(review->second);
@@ -202,6 +204,13 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
       result.warnings.push_back("The improvement action for " + item_id + " was due on " + due->long_form());
   }
   return result;
+}
+
+void add_year_advice(Evaluation& evaluation, YearAdvice advice) {
+  if (!advice.message.empty())
+    for (auto& warning : evaluation.warnings)
+      if (warning == deadline_warning(evaluation.year)) warning = advice.message;
+  evaluation.year_advice = std::move(advice);
 }
 
 nlohmann::json to_json(const Evaluation& evaluation) {
@@ -231,6 +240,7 @@ nlohmann::json to_json(const Evaluation& evaluation) {
       {"warnings", evaluation.warnings},
       {"plan_required", evaluation.plan_required},
       {"to_review", to_review},
+      {"year_advice", evaluation.year_advice ? to_json(*evaluation.year_advice) : nlohmann::json(nullptr)},
   };
   return out;
 }

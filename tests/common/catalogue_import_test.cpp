@@ -57,7 +57,9 @@ TEST(CatalogueImport, SampleSpreadsheetSocialCareIsChosenAmongSeveralCategories)
     approaching += item.approaching == ApproachingFlag::yes;
     EXPECT_NE(item.approaching, ApproachingFlag::uncertain) << item.id;
     EXPECT_EQ(item.source, "imported from nhs-dspt-2023-24-sample.csv") << item.id;
-    EXPECT_EQ(item.group, "Other") << item.id;  // no group column and no reference
+    // No group column and no reference: never a catch-all group, the item's standard.
+    EXPECT_EQ(item.group, "Standard " + std::to_string(item.standard) + " " + std::string(standard_name(item.standard)))
+        << item.id;
     EXPECT_TRUE(item.previous_id.empty()) << item.id;
   }
   EXPECT_EQ(required, 8);
@@ -122,7 +124,7 @@ TEST(CatalogueImport, ReferenceOfTheSameYearFillsGroupTypeAndPreviousId) {
   EXPECT_EQ(result->find_item("2.2.1")->previous_id, "2.1.2");
   EXPECT_EQ(result->find_item("8.3.5")->previous_id, "8.3.5");
   // Not in the reference: the defaults.
-  EXPECT_EQ(result->find_item("6.2.2")->group, "Other");
+  EXPECT_EQ(result->find_item("6.2.2")->group, "Standard 6 Responding to Incidents");
   EXPECT_TRUE(result->find_item("6.2.2")->previous_id.empty());
   // The file's own type and Approaching column win over the reference.
   EXPECT_EQ(result->find_item("1.2.4")->approaching, ApproachingFlag::no);
@@ -151,7 +153,7 @@ TEST(CatalogueImport, ReferenceMatchesByIdThenByPreviousId) {
   EXPECT_EQ(byod->type, AnswerType::yes_no);
   EXPECT_EQ(byod->previous_id, "1.3.11");
   const auto* fresh = result->find_item("3.9.9");
-  EXPECT_EQ(fresh->group, "Other");
+  EXPECT_EQ(fresh->group, "Standard 3 Training");
   EXPECT_EQ(fresh->type, AnswerType::text);
   EXPECT_EQ(fresh->approaching, ApproachingFlag::uncertain);
   EXPECT_FALSE(fresh->required_for_met);
@@ -170,7 +172,7 @@ TEST(CatalogueImport, ReferenceOfAnEarlierYearGivesThePreviousIdButNotTheApproac
   EXPECT_EQ(result->find_item("1.2.4")->group, "Policies and procedures");
   EXPECT_EQ(result->find_item("1.2.4")->approaching, ApproachingFlag::uncertain);
   // 2021-22 had no 1.1.3, and an older set cannot say what a new id replaced.
-  EXPECT_EQ(result->find_item("1.1.3")->group, "Other");
+  EXPECT_EQ(result->find_item("1.1.3")->group, "Standard 1 Personal Confidential Data");
   EXPECT_TRUE(result->find_item("1.1.3")->previous_id.empty());
 }
 

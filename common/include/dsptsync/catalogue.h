@@ -1,8 +1,8 @@
 // The DSPT question set of one year, as data: standards, assertions and evidence items.
 //
 // Two sources: the sets shipped with dsptsync (data/catalogue/*.tsv, embedded in the binaries, each
-// line with its provenance) and the NHS England standard spreadsheet saved as CSV, which an
-// organisation imports to replace the shipped set for a year.
+// line with its provenance) and NHS England's official list (.xlsx or CSV, official_list.h), which
+// an organisation imports to replace the shipped set for a year.
 #pragma once
 
 #include "dsptsync/error.h"
@@ -73,7 +73,10 @@ std::string_view standard_name(int standard);
 class Catalogue {
  public:
   Catalogue() = default;
-  Catalogue(AssessmentYear year, std::string origin, std::vector<CatalogueItem> items);
+  // `assertion_texts` gives the wording of assertions where it is known (by id; other members
+  // ignored); the assertions themselves are derived from the items.
+  Catalogue(AssessmentYear year, std::string origin, std::vector<CatalogueItem> items,
+            const std::vector<CatalogueAssertion>& assertion_texts = {});
 
   AssessmentYear year() const { return year_; }
   // Where this set came from: "shipped with dsptsync (...)" or "imported from FILE on DATE".

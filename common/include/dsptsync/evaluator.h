@@ -4,6 +4,7 @@
 
 #include "dsptsync/assessment.h"
 #include "dsptsync/catalogue.h"
+#include "dsptsync/year_advice.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -46,6 +47,7 @@ struct Evaluation {
   // Answers given before the year's question set changed their answer type: kept, not counted as
   // provided until answered again (docs/status-rules.md).
   std::vector<TypeChange> to_review;
+  std::optional<YearAdvice> year_advice;    // set by add_year_advice: which year, and what to do
 
   std::string mandatory_summary() const;   // "39 of 42 mandatory evidence items provided"
   std::string assertion_summary() const;   // "0 of 25 assertions confirmed"
@@ -53,6 +55,10 @@ struct Evaluation {
 
 // `today` decides deadline and overdue warnings.
 Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date today);
+
+// Gives the evaluation the year advice for whoever reads it (year_advice.h): once the deadline has
+// passed, its message, which says what to do, takes the place of the deadline warning.
+void add_year_advice(Evaluation& evaluation, YearAdvice advice);
 
 // Whether the item counts as provided (a mandatory yes/no item only when answered yes; an answer
 // waiting for review after its answer type changed does not count).

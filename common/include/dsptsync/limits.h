@@ -190,4 +190,20 @@ namespace dsptsync::limits {
 // before any of it is parsed.
 inline constexpr std::size_t kMaxOfficialListBytes = 16 * 1024 * 1024;
 
+// Files inside an .xlsx (a zip): a real workbook has a few dozen (sheets, styles, relationships,
+// properties). A zip of thousands of entries is made to exhaust the reader, not to be read.
+inline constexpr std::size_t kMaxWorkbookEntries = 1000;
+
+// Bytes one part of a workbook may inflate to, and all parts read together: counted while
+// inflating, since a zip's declared sizes can lie (a "zip bomb" inflates a few kilobytes to
+// gigabytes). The NHS list's largest part, its sheet or its shared strings, is under 2 MiB.
+inline constexpr std::size_t kMaxWorkbookPartBytes = 32 * 1024 * 1024;
+inline constexpr std::size_t kMaxWorkbookInflatedBytes = 64 * 1024 * 1024;
+
+// Cells of a sheet: columns with a value (the list has a few dozen: several categories' text,
+// tool tips and flags) and rows with a value (a few hundred), and distinct strings in the workbook.
+inline constexpr std::size_t kMaxSheetColumns = 512;
+inline constexpr std::size_t kMaxSheetRows = 20000;
+inline constexpr std::size_t kMaxSharedStrings = 500000;
+
 }  // namespace dsptsync::limits
