@@ -2,15 +2,17 @@
 # The main job: the HQ server on an embedded SQLite database with a demo organisation of two
 # branches. Creates the organisation on first run (in $DEMO_DATA, default ./demo-data), issues
 # fresh enrolment codes, prints how to enrol a branch laptop, then serves until Ctrl-C / SIGTERM.
+# The organisation works on the newest question set shipped ($DEMO_YEAR, default 2025-26).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 data=${DEMO_DATA:-demo-data}
 listen=${LISTEN:-127.0.0.1:8443}
+year=${DEMO_YEAR:-2025-26}
 server() { "$build_dir/server/dsptsync-server" --data "$data" "$@"; }
 
 if [ ! -f "$data/server.db" ]; then
-  server init --ods A1B2 --name "Acme Care Group" --year 2021-22
+  server init --ods A1B2 --name "Acme Care Group" --year "$year"
   server branch add VLAXL --name "Leeds"
   server branch add VM2B3 --name "York"
   # Head office's administrator answers a few of the items it shares with every branch.
@@ -25,9 +27,14 @@ demo_password=${DEMO_PASSWORD:-demo password 2021}
 DSPTSYNC_PASSWORD="$demo_password" server user passwd "Helen Okafor" >/dev/null
 leeds=$(server invite --branch VLAXL --role admin --user "Sam Patel $(date +%H%M%S)" --json | sed -n 's/.*"code": "\(.*\)".*/\1/p')
 york=$(server invite --branch VM2B3 --role member --user "Priya Shah $(date +%H%M%S)" --json | sed -n 's/.*"code": "\(.*\)".*/\1/p')
+year=$(server progress --json | sed -n 's/.*"year": "\([0-9-]*\)".*/\1/p' | head -1)
+# Once the organisation's year is past its deadline, progress says which year to move to and how.
+advice=$(server progress | sed -n 's/^Note: //p')
 cat <<TEXT
 
 Demo organisation: Acme Care Group (A1B2), branches Leeds (VLAXL) and York (VM2B3), data in $data/
+Assessment year: $year${advice:+
+$advice}
 
 The web app: open http://$listen/ and sign in as "Helen Okafor" with the password "$demo_password".
 
@@ -38,7 +45,7 @@ Enrol a branch laptop (in another terminal), then work offline and sync:
   $build_dir/client/dsptsync --store /tmp/leeds answer 7.3.4 yes
   $build_dir/client/dsptsync --store /tmp/leeds sync
   $build_dir/server/dsptsync-server --data $data progress
-  DSPTSYNC_SERVER_USER="Helen Okafor" $build_dir/server/dsptsync-server --data $data publish --year 2021-22 --all-ready --dry-run
+  DSPTSYNC_SERVER_USER="Helen Okafor" $build_dir/server/dsptsync-server --data $data publish --year $year --all-ready --dry-run
   curl http://$listen/status/VLAXL                          # the public look-up: status and date only
   $build_dir/client/dsptsync --store /tmp/leeds ui           # the branch's web app, offline, on 127.0.0.1
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -73,6 +74,22 @@ std::optional<std::string> passphrase_from_environment() {
 
 std::filesystem::path store_dir(const GlobalOptions& global) {
   return global.store_dir.empty() ? default_store_dir() : std::filesystem::path(global.store_dir);
+}
+
+// Who `init` attributes edits to when no --user is given: --user before the command, else
+// $DSPTSYNC_USER, else the login's full name (the GECOS field up to its first comma), else the login
+// name. Empty when none of them says.
+std::string default_init_user(const GlobalOptions& global) {
+  if (!global.user.empty()) return global.user;
+  if (const char* env = std::getenv("DSPTSYNC_USER"); env && *env) return env;
+  if (const passwd* entry = getpwuid(getuid())) {
+    std::string full_name = entry->pw_gecos ? entry->pw_gecos : "";
+    full_name = full_name.substr(0, full_name.find(','));
+    if (full_name.find_first_not_of(' ') != std::string::npos) return full_name;
+    if (entry->pw_name && *entry->pw_name) return entry->pw_name;
+  }
+  if (const char* login = std::getenv("USER"); login && *login) return login;
+  return {};
 }
 
 Result<std::unique_ptr<Workspace>> open_workspace(const GlobalOptions& global) {
@@ -195,9 +212,11 @@ void open_in_browser(const std::string& url) {
 Error with_how_to_make_a_store(Error error) {
   if (error.kind == ErrorKind::not_found && error.message.rfind("there is no dsptsync store", 0) == 0) {
     const auto cut = error.message.find(';');
+    const auto years = shipped_years();
+    const std::string year = years.empty() ? std::string("YEAR") : years.back().label();
     error.message = error.message.substr(0, cut) +
-                    ". Create one for this site with 'dsptsync init --ods CODE --name NAME --year 2021-22 --user "
-                    "\"YOUR NAME\"', or enrol this computer with head office with 'dsptsync enrol URL CODE'; or "
+                    ". Create one for this site with 'dsptsync init --ods CODE --name NAME --year " + year +
+                    "', or enrol this computer with head office with 'dsptsync enrol URL CODE'; or "
                     "choose the folder of an existing store with --store";
   }
   return error;
@@ -227,9 +246,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   init_cmd->add_option("--ods", init.ods, "ODS code: site V****, head office A***/C***, or 8-code")->required();
   init_cmd->add_option("--name", init.name, "organisation or branch name")->required();
   init_cmd->add_option("--year", init.year, "assessment year, e.g. 2021-22")->required();
-  init_cmd->add_option("--user", init.user, "your name, recorded with every edit")->required();
+  auto* init_user_opt = init_cmd->add_option(
+      "--user", init.user, "your name, recorded with every edit (default: your login's full name, or its user name)");
   init_cmd->callback([&] {
     run = [&]() -> Result<Output> {
+      const bool user_given = init_user_opt->count() > 0;
+      if (!user_given) init.user = default_init_user(global);
+      if (init.user.empty())
+        return invalid_input("your login has no name to attribute edits to; give one with --user \"YOUR NAME\"");
       init.dir = store_dir(global);
       init.passphrase = passphrase_from_environment();
       auto workspace = Workspace::create(init);
@@ -241,9 +265,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                      {"name", w.organisation_name()},
                      {"year", w.year().label()},
                      {"items", w.catalogue().items().size()},
+                     {"user", init.user},
                      {"key", init.passphrase ? "passphrase" : (w.dir() / "store.key").string()}},
                     "Created the " + w.year().label() + " assessment for " + w.organisation_name() + " (" +
-                        w.site().code + ") in " + w.dir().string() + "\nKeep a backup of " +
+                        w.site().code + ") in " + w.dir().string() + "\nEdits made here are attributed to " +
+                        init.user + (user_given ? "" : " (your login; choose another name with --user)") +
+                        ".\nKeep a backup of " +
                         (init.passphrase ? std::string("your passphrase") : (w.dir() / "store.key").string()) +
                         ": without it the answers cannot be read.\n"};
     };
@@ -682,6 +709,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         carried.push_back({{"from", from}, {"to", to}});
         if (from != to) text << "  " << from << " is now " << to << "\n";
       }
+      json steps = json::array();
+      for (const auto& step : report->steps) steps.push_back(to_json(step));
+      if (report->steps.size() > 1)
+        for (const auto& step : report->steps) text << "  step " << describe(step) << "\n";
       for (const auto& id : report->removed) text << "  removed: " << id << " (its answer stays in " << report->from_year << ")\n";
       for (const auto& id : report->added) text << "  new: " << id << "\n";
       for (const auto& note : report->notes) text << "  review: " << note << "\n";
@@ -690,7 +721,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
              << " have not reached head office yet: they stay queued and go up at the next sync\n";
       return Output{{{"from", report->from_year}, {"to", report->to_year}, {"applied", report->applied},
                      {"values_carried", report->changes_recorded}, {"carried", carried}, {"removed", report->removed},
-                     {"added", report->added}, {"notes", report->notes},
+                     {"added", report->added}, {"notes", report->notes}, {"steps", steps},
                      {"queued_from_previous_year", report->queued_from_previous_year}},
                     text.str()};
     };
@@ -700,23 +731,37 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   auto* catalogue_cmd = app.add_subcommand("catalogue", "the question set in force, and importing the official one");
   catalogue_cmd->require_subcommand(1);
   std::string import_file, import_year, import_category;
-  auto* import_cmd = catalogue_cmd->add_subcommand("import", "import the NHS standard spreadsheet saved as CSV");
-  import_cmd->add_option("FILE", import_file, "the CSV file")->required();
-  import_cmd->add_option("--year", import_year, "the year it is for, e.g. 2023-24")->required();
-  import_cmd->add_option("--category", import_category, "column category, e.g. \"Social Care\"");
+  bool import_dry_run = false;
+  auto* import_cmd = catalogue_cmd->add_subcommand(
+      "import", "import NHS England's list of evidence items (.xlsx as downloaded, or saved as CSV) on an offline store");
+  import_cmd->add_option("FILE", import_file, "the .xlsx or CSV file")->required();
+  import_cmd->add_option("--year", import_year, "the year it is for, e.g. 2026-27")->required();
+  import_cmd->add_option("--category", import_category,
+                         "the columns to read, e.g. \"Category 3\" (default: Social Care up to 2023-24, Category 3 after)");
+  import_cmd->add_flag("--dry-run", import_dry_run, "show what the list changes against the set in force; import nothing");
   import_cmd->callback([&] {
     run = [&]() -> Result<Output> {
       auto workspace = open_workspace(global);
       if (!workspace) return workspace.error();
-      auto imported = (*workspace)->import_catalogue(import_file, import_year, import_category);
+      auto imported = (*workspace)->import_catalogue(import_file, import_year, import_category, import_dry_run);
       if (!imported) return imported.error();
+      const Catalogue& catalogue = imported->list.catalogue;
       int mandatory = 0;
-      for (const auto& item : imported->items()) mandatory += item.required_for_met ? 1 : 0;
-      return Output{{{"year", imported->year().label()}, {"origin", imported->origin()},
-                     {"items", imported->items().size()}, {"mandatory", mandatory},
-                     {"assertions", imported->assertions().size()}},
-                    "Imported " + std::to_string(imported->items().size()) + " items (" + std::to_string(mandatory) +
-                        " mandatory) for " + imported->year().label() + " from " + import_file + "\n"};
+      for (const auto& item : catalogue.items()) mandatory += item.required_for_met ? 1 : 0;
+      std::ostringstream text;
+      text << (imported->applied ? "Imported " : "Would import ") << catalogue.items().size() << " items (" << mandatory
+           << " mandatory) for " << catalogue.year().label() << " from " << import_file << " ("
+           << to_string(imported->list.format)
+           << (imported->list.sheet.empty() ? std::string() : ", sheet '" + imported->list.sheet + "'") << ", "
+           << imported->list.category << ")\n";
+      for (const auto& line : describe(imported->diff)) text << line << "\n";
+      if (!imported->applied) text << "Nothing was imported (--dry-run).\n";
+      return Output{{{"year", catalogue.year().label()}, {"origin", catalogue.origin()},
+                     {"items", catalogue.items().size()}, {"mandatory", mandatory},
+                     {"assertions", catalogue.assertions().size()}, {"applied", imported->applied},
+                     {"format", to_string(imported->list.format)}, {"sheet", imported->list.sheet},
+                     {"category", imported->list.category}, {"diff", to_json(imported->diff)}},
+                    text.str()};
     };
   });
   auto* catalogue_show = catalogue_cmd->add_subcommand("show", "which question set is in force");

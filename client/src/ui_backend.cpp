@@ -58,6 +58,9 @@ Result<web::OrganisationInfo> BranchWebBackend::organisation() {
   auto name = view->profile.find(std::string(profile::kName));
   if (name != view->profile.end()) out.site_name = name->second;
   else if (!*hq) out.site_name = workspace_.organisation_name();  // an offline store is its own site
+  auto advice = workspace_.year_advice(date_of(now_ms()));
+  if (!advice) return logged(advice.error());
+  out.year_advice = advice->message;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "dsptsync/client/workspace.h"
 
+#include "dsptsync/limits.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
 
@@ -16,6 +17,18 @@
 
 namespace dsptsync::client {
 namespace {
+
+// At most one byte past the official list's limit is read: the importer refuses a longer file, and
+// reading the rest first would only cost memory.
+Result<std::string> read_official_list_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return io_error("cannot read " + file.string() + "; check the file's name and folder");
+  std::string bytes(limits::kMaxOfficialListBytes + 1, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (in.bad()) return io_error("cannot read " + file.string());
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
 
 // Settings names this client keeps in its store (docs/storage.md).
 constexpr std::string_view kSiteSetting = "site.ods";
@@ -298,8 +311,8 @@ Result<RollForwardReport> Workspace::follow_year(std::string_view to_year_text, 
   report.from_year = year_.label();
   report.to_year = to_year->label();
   if (*to_year <= year_) return report;
-  auto target = catalogue_in_store(*store_, *to_year);
-  if (!target) return target.error();
+  auto path = roll_forward_path(*store_, catalogue_, *to_year);
+  if (!path) return path.error();
   auto old_state = ledger_->state(site_.code, year_.label());
   if (!old_state) return old_state.error();
   auto new_state = ledger_->state(site_.code, to_year->label());
@@ -311,7 +324,7 @@ Result<RollForwardReport> Workspace::follow_year(std::string_view to_year_text, 
   std::set<FieldKey> carried;
   for (const auto& old_key : late_edits) {
     if (old_key.scope != site_.code || old_key.year != year_.label()) continue;
-    auto next = successor_key(catalogue_, *target, old_key);
+    auto next = path->successor_key(old_key);
     if (!next || !carried.insert(*next).second) continue;
     auto before = old_state->find(old_key);
     std::optional<FieldValue> value;
@@ -327,7 +340,7 @@ Result<RollForwardReport> Workspace::follow_year(std::string_view to_year_text, 
   auto recorded = ledger_->record(edits, {{std::string(kYearSetting), to_year->label()}});
   if (!recorded) return recorded.error();
   year_ = *to_year;
-  catalogue_ = std::move(*target);
+  catalogue_ = path->to();
   report.applied = true;
   return report;
 }
@@ -335,7 +348,19 @@ Result<RollForwardReport> Workspace::follow_year(std::string_view to_year_text, 
 Result<Evaluation> Workspace::progress(Date today) {
   auto current = view();
   if (!current) return current.error();
-  return evaluate(catalogue_, *current, today);
+  auto evaluation = evaluate(catalogue_, *current, today);
+  auto advice = year_advice(today);
+  if (!advice) return advice.error();
+  add_year_advice(evaluation, std::move(*advice));
+  return evaluation;
+}
+
+Result<YearAdvice> Workspace::year_advice(Date today) {
+  auto head_office = head_office_code();
+  if (!head_office) return head_office.error();
+  const YearRole role = *head_office ? YearRole::enrolled_laptop : YearRole::offline_store;
+  return dsptsync::year_advice(year_, today, role,
+                               [this](AssessmentYear year) { return bool(catalogue_in_store(*store_, year)); });
 }
 
 Result<const CatalogueItem*> Workspace::item(std::string_view id) const {
@@ -627,8 +652,8 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   if (*head_office)
     return refused("head office moves the whole organisation to a new year ('dsptsync-server rollforward --to " +
                    to_year->label() + "'); this device follows at its next sync, carrying any edits made offline");
-  auto target = catalogue_in_store(*store_, *to_year);
-  if (!target) return target.error();
+  auto path = roll_forward_path(*store_, catalogue_, *to_year);
+  if (!path) return path.error();
   auto current_state = ledger_->state(site_.code, year_.label());
   if (!current_state) return current_state.error();
 
@@ -636,11 +661,12 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   report.from_year = year_.label();
   report.to_year = to_year->label();
   const std::string new_year = to_year->label();
-  auto plan = plan_roll_forward(catalogue_, *target, *current_state, site_.code);
+  auto plan = plan_roll_forward(*path, *current_state, site_.code);
   report.carried = std::move(plan.carried);
   report.removed = std::move(plan.removed);
   report.added = std::move(plan.added);
   report.notes = std::move(plan.notes);
+  report.steps = std::move(plan.steps);
   std::vector<Edit> edits = std::move(plan.edits);
   report.changes_recorded = edits.size();
   auto enrolled = store_->setting("sync.url");
@@ -659,13 +685,13 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   auto recorded = ledger_->record(edits, {{std::string(kYearSetting), new_year}});
   if (!recorded) return recorded.error();
   year_ = *to_year;
-  catalogue_ = std::move(*target);
+  catalogue_ = path->to();
   report.applied = true;
   return report;
 }
 
-Result<Catalogue> Workspace::import_catalogue(const std::filesystem::path& csv_file, std::string_view year_text,
-                                              const std::string& category) {
+Result<CatalogueImport> Workspace::import_catalogue(const std::filesystem::path& file, std::string_view year_text,
+                                                    const std::string& category, bool dry_run) {
   auto year = parse_assessment_year(year_text);
   if (!year) return year.error();
   auto enrolled = store_->setting("sync.url");
@@ -673,24 +699,27 @@ Result<Catalogue> Workspace::import_catalogue(const std::filesystem::path& csv_f
   if (*enrolled)
     return refused("this device is enrolled with head office, which checks every edit against its own question set; "
                    "the official list is imported by head office, not on a branch laptop");
-  std::ifstream in(csv_file, std::ios::binary);
-  if (!in) return io_error("cannot read " + csv_file.string());
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto reference = shipped_catalogue(*year);
-  CsvImportOptions options{category, reference ? &*reference : nullptr, csv_file.filename().string()};
-  auto imported = import_nhs_csv(text, *year, options);
-  if (!imported) return imported.error();
+  auto bytes = read_official_list_file(file);
+  if (!bytes) return bytes.error();
+  auto list = import_official_list(*bytes, file.filename().string(), *year, {category, nullptr});
+  if (!list) return list.error();
+  auto before = set_to_compare(*year, [this](AssessmentYear y) { return catalogue_in_store(*store_, y); });
+  if (!before) return before.error();
+  auto diff = diff_question_sets(*before, *list);
+  CatalogueImport out{std::move(*list), std::move(diff), false};
+  if (dry_run) return out;
   auto txn = store_->begin();
   if (!txn) return txn.error();
-  QuestionSetOrigin origin{QuestionSetSource::imported, csv_file.filename().string(), category, now_ms(),
+  QuestionSetOrigin origin{QuestionSetSource::imported, file.filename().string(), out.list.category, now_ms(),
                            ledger_->identity().user};
-  auto saved = save_catalogue(**txn, *imported, std::move(origin));
+  auto saved = save_catalogue(**txn, out.list.catalogue, std::move(origin));
   if (!saved) return saved.error();
   if (auto s = (*txn)->commit(); !s) return s.error();
   auto kept = catalogue_of(*saved);
   if (!kept) return kept.error();
-  if (*year == year_) catalogue_ = *kept;
-  return kept;
+  if (*year == year_) catalogue_ = std::move(*kept);
+  out.applied = true;
+  return out;
 }
 
 }  // namespace dsptsync::client

@@ -297,7 +297,10 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
       const HeadOffice& o = **office;
       json branches = json::array();
       std::ostringstream text;
-      text << o.name() << " (" << o.hq().code << "), " << o.year().label() << " assessment\n\n";
+      const YearAdvice advice = (*office)->year_advice(date_of(now_ms()));
+      text << o.name() << " (" << o.hq().code << "), " << o.year().label() << " assessment\n";
+      if (!advice.message.empty()) text << "Note: " << advice.message << "\n";
+      text << "\n";
       for (const auto& entry : *entries) {
         // The same shape as the branch client's 'dsptsync progress --json', plus what the server knows.
         json item = to_json(entry.evaluation);
@@ -321,7 +324,8 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
       return Output{{{"organisation", {{"ods", o.hq().code},
                                        {"name", o.name()},
                                        {"year", o.year().label()},
-                                       {"catalogue_origin", o.catalogue().origin()}}},
+                                       {"catalogue_origin", o.catalogue().origin()},
+                                       {"year_advice", to_json(advice)}}},
                      {"branches", branches}},
                     text.str()};
     };

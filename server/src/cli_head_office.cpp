@@ -562,6 +562,10 @@ void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& 
         scopes.push_back({{"scope", scope}, {"values_carried", count}});
         text << "  " << scope << ": " << count << " values carried\n";
       }
+      json steps = json::array();
+      for (const auto& step : report->plan.steps) steps.push_back(to_json(step));
+      if (report->plan.steps.size() > 1)
+        for (const auto& step : report->plan.steps) text << "  step " << describe(step) << "\n";
       for (const auto& [from, into] : report->plan.carried)
         if (from != into) text << "  " << from << " is now " << into << "\n";
       for (const auto& id : report->plan.removed) text << "  " << id << " was removed from the question set\n";
@@ -577,6 +581,7 @@ void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& 
                      {"removed", report->plan.removed},
                      {"added", report->plan.added},
                      {"notes", report->plan.notes},
+                     {"steps", steps},
                      {"scopes", scopes},
                      {"changes_recorded", report->changes_recorded}},
                     text.str()};

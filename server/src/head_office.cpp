@@ -457,6 +457,7 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     selected = std::move(*all);
   }
 
+  const YearAdvice advice = year_advice(today);
   std::vector<BranchProgress> out;
   for (auto& each : selected) {
     auto view = effective_view(each.ods, year_);
@@ -465,6 +466,7 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     if (!published) return published.error();
     BranchProgress entry{std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides,
                          *published};
+    add_year_advice(entry.evaluation, advice);
     // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
     auto summary = store_->scope_summary(entry.branch.ods);
     if (!summary) return summary.error();
@@ -473,6 +475,11 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     out.push_back(std::move(entry));
   }
   return out;
+}
+
+YearAdvice HeadOffice::year_advice(Date today) {
+  return dsptsync::year_advice(year_, today, YearRole::head_office,
+                               [this](AssessmentYear year) { return bool(catalogue_for(year)); });
 }
 
 }  // namespace dsptsync::server

@@ -326,8 +326,8 @@ Result<OrganisationRollForward> HeadOffice::roll_forward(const User& by, Assessm
     return refused(by.name + " is a " + role_name(by.role) + ": only administrators move the organisation to a new year");
   if (to <= year_)
     return invalid_input("roll-forward goes to a later year than " + year_.label() + ", not " + to.label());
-  auto target = catalogue_for(to);
-  if (!target) return target.error();
+  auto path = roll_forward_path(catalogue_, to, [this](AssessmentYear year) { return catalogue_for(year); });
+  if (!path) return path.error();
   auto branches = directory_->branches();
   if (!branches) return branches.error();
   std::vector<std::string> scopes{hq_.code};
@@ -348,7 +348,7 @@ Result<OrganisationRollForward> HeadOffice::roll_forward(const User& by, Assessm
       return refused(scope + "'s " + to.label() + " assessment already has answers; roll-forward only starts a new year");
     auto state = ledger_->state(scope, year_.label());
     if (!state) return state.error();
-    auto plan = plan_roll_forward(catalogue_, *target, *state, scope);
+    auto plan = plan_roll_forward(*path, *state, scope);
     report.scopes.emplace_back(scope, plan.edits.size());
     edits.insert(edits.end(), std::make_move_iterator(plan.edits.begin()), std::make_move_iterator(plan.edits.end()));
     if (scope == hq_.code) {
@@ -369,7 +369,7 @@ Result<OrganisationRollForward> HeadOffice::roll_forward(const User& by, Assessm
   if (auto s = (*txn)->put_setting(kYearStartedSetting, std::to_string(*started)); !s) return s.error();
   if (auto committed = (*txn)->commit(); !committed) return committed.error();
   year_ = to;
-  catalogue_ = std::move(*target);
+  catalogue_ = path->to();
   report.applied = true;
   return report;
 }

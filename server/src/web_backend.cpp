@@ -55,7 +55,8 @@ nlohmann::json publication_json(const Publication& publication) {
 Result<web::OrganisationInfo> HeadOfficeWebBackend::organisation() {
   // The CLI may have rolled the organisation forward since the last request.
   if (auto refreshed = head_office_.refresh(); !refreshed) return refreshed.error();
-  return web::OrganisationInfo{head_office_.name(), head_office_.hq().code, head_office_.year().label(), "", ""};
+  return web::OrganisationInfo{head_office_.name(), head_office_.hq().code, head_office_.year().label(), "", "",
+                               head_office_.year_advice(date_of(now_ms())).message};
 }
 
 Result<web::Actor> HeadOfficeWebBackend::actor(std::string_view name) {

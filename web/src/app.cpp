@@ -447,7 +447,11 @@ HttpResponse WebApp::dashboard(const Actor& actor) {
     sites.push_back(site_json(*snapshot));
   }
   return json_response(200, {{"organisation",
-                               {{"name", organisation->name}, {"hq", organisation->hq}, {"year", organisation->year}}},
+                               {{"name", organisation->name},
+                                {"hq", organisation->hq},
+                                {"year", organisation->year},
+                                {"yearAdvice", organisation->year_advice.empty() ? nlohmann::json(nullptr)
+                                                                                 : nlohmann::json(organisation->year_advice)}}},
                               {"sites", std::move(sites)}});
 }
 

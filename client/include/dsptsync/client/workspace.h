@@ -7,8 +7,10 @@
 #include "dsptsync/evaluator.h"
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
+#include "dsptsync/official_list.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
+#include "dsptsync/roll_forward.h"
 #include "dsptsync/store.h"
 
 #include <filesystem>
@@ -62,11 +64,20 @@ struct RollForwardReport {
   std::vector<std::string> removed;                          // old items with no successor
   std::vector<std::string> added;                            // new items with nothing before them
   std::vector<std::string> notes;                            // e.g. answer type changed: review
+  std::vector<RollForwardStep> steps;                        // each pair of question sets passed through
   std::size_t changes_recorded = 0;
   // Edits of the year left behind that have not reached head office yet: they stay queued and go
   // up at the next sync (the server accepts them for that year); nothing is dropped.
   std::int64_t queued_from_previous_year = 0;
   bool applied = false;
+};
+
+// An official list read on an offline store, and what it changes against the set it replaces (or,
+// for a year with no set yet, the newest set before it).
+struct CatalogueImport {
+  ImportedList list;
+  QuestionSetDiff diff;
+  bool applied = false;  // false for a dry run
 };
 
 // One value of a field in conflict, with who wrote it and when.
@@ -123,7 +134,10 @@ class Workspace {
   // The assessment as the status rules see it: for a branch enrolled with head office, its
   // effective assessment (its own answers plus head office's shared ones it has not overridden).
   Result<AssessmentView> view();
+  // With the year advice for this store (year_advice.h): an enrolled laptop follows head office, an
+  // offline store imports and rolls forward itself.
   Result<Evaluation> progress(Date today);
+  Result<YearAdvice> year_advice(Date today);
 
   Result<const CatalogueItem*> item(std::string_view id) const;       // not_found names close ids
   Result<const CatalogueAssertion*> assertion(std::string_view id) const;
@@ -183,9 +197,10 @@ class Workspace {
   // Queued changes the set in force refuses, oldest first.
   Result<std::vector<HeldChange>> held_changes();
 
-  // Imports the NHS standard spreadsheet (as CSV) for a year; it replaces the shipped set for it.
-  Result<Catalogue> import_catalogue(const std::filesystem::path& csv_file, std::string_view year,
-                                     const std::string& category);
+  // Imports NHS England's official list (.xlsx, or saved as CSV) for a year on an offline store; it
+  // replaces the set in force for that year. With `dry_run`, reads and compares it, changing nothing.
+  Result<CatalogueImport> import_catalogue(const std::filesystem::path& file, std::string_view year,
+                                           const std::string& category, bool dry_run = false);
 
  private:
   Workspace() = default;

@@ -180,7 +180,11 @@ class HeadOffice {
   // Open conflicts of every branch and of head office's own assessment (or one branch's).
   Result<std::vector<ScopedConflict>> conflicts(const std::optional<std::string>& branch);
   // Every branch's figures from the synced data (one entry per branch, optionally one branch).
+  // Each evaluation carries the organisation's year advice (year_advice()).
   Result<std::vector<BranchProgress>> progress(const std::optional<std::string>& branch, Date today);
+  // Which year it is, and what head office does when the organisation's year is past its deadline
+  // (year_advice.h): with a set for the next year in force, roll forward; else import it first.
+  YearAdvice year_advice(Date today);
 
   // Reads the organisation's year again (another process may have rolled it forward).
   Status refresh();

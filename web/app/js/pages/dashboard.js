@@ -15,6 +15,7 @@ export async function render({ state }) {
     title: 'Dashboard',
     body: [
       pageHeading('Dashboard', `${organisation.name || ''} (${organisation.hq || ''}), ${organisation.year || ''} assessment`),
+      yearAdvice(organisation),
       h('p', { class: 'nhsuk-body-l', text: 'The status each site would publish at now, from what it has synced.' }),
       sitesTable(sites),
       overridesSection(sites),
@@ -25,6 +26,13 @@ export async function render({ state }) {
         h('li', {}, h('a', { href: '#/publish', text: 'Publish for the branches that are ready' }))),
     ],
   };
+}
+
+// Once the organisation's year is past its deadline: which year to move to and how (the server
+// words it for whoever reads it).
+function yearAdvice(organisation) {
+  if (!organisation.yearAdvice) return null;
+  return warningCallout('The year', h('p', { id: 'year-advice', text: organisation.yearAdvice }));
 }
 
 function siteName(site) {
@@ -94,6 +102,7 @@ async function branchDashboard(state, dashboard) {
     title: 'Dashboard',
     body: [
       pageHeading(site ? siteName(site) : 'Dashboard', `${organisation.name || ''}, ${organisation.year || ''} assessment`),
+      yearAdvice(organisation),
       syncSlot,
       site ? siteSummary(site) : insetText(h('p', { text: 'There is no assessment on this computer yet.' })),
     ],

@@ -46,6 +46,9 @@ struct OrganisationInfo {
   // Branch mode: the laptop's own site.
   std::string site_ods;
   std::string site_name;
+  // Once the year's deadline has passed: which year to move to and how, for whoever runs this
+  // backend (year_advice.h); empty before.
+  std::string year_advice;
 };
 
 // One value of a field in conflict.
