@@ -111,6 +111,9 @@ Result<web::ScopeSnapshot> BranchWebBackend::snapshot(const web::Actor&, std::st
     out.name = *scope;
   out.catalogue = workspace_.catalogue();
   out.evaluation = evaluate(out.catalogue, *view, date_of(now_ms()));
+  auto advice = workspace_.year_advice(date_of(now_ms()));
+  if (!advice) return logged(advice.error());
+  add_year_advice(out.evaluation, std::move(*advice));
   auto conflicts = workspace_.conflicts();
   if (!conflicts) return logged(conflicts.error());
   for (auto& conflict : *conflicts) {

@@ -123,6 +123,7 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
     if (*branch) out.name = (*branch)->name;
   }
   out.evaluation = evaluate(views->catalogue, views->effective, date_of(now_ms()));
+  add_year_advice(out.evaluation, head_office_.year_advice(date_of(now_ms())));
   // The conflicts this assessment's people resolve: its own fields (a shared answer's conflict is
   // head office's, in its own assessment).
   for (const auto& key : views->own.conflicts) {

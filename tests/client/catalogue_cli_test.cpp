@@ -29,23 +29,10 @@ class CatalogueCli : public ::testing::Test {
     CliRun result = run({"init", "--ods", "VLAXL", "--name", "Leeds", "--year", year, "--user", "Sam Patel"});
     ASSERT_EQ(result.code, 0) << result.err;
   }
-  // The 2026-27 list: 2025-26's with 7.3.2 removed, 1.3.2 reworded and a new 4.9.9.
+  // The 2026-27 list of the fixtures: one change of every kind against 2025-26.
   std::string write_next_year_list() {
-    auto shipped = testing::shipped_or_die(2025);
-    std::vector<CatalogueItem> items;
-    for (auto item : shipped.items()) {
-      if (item.id == "7.3.2") continue;
-      if (item.id == "1.3.2") item.question = "Does your organisation check its own compliance with its policies?";
-      items.push_back(item);
-    }
-    CatalogueItem fresh = items.back();
-    fresh.id = "4.9.9";
-    fresh.assertion = "4.9";
-    fresh.standard = 4;
-    fresh.question = "Do you review who holds administrator rights every quarter?";
-    items.push_back(fresh);
-    testing::OfficialListSpec spec{Catalogue(AssessmentYear{2026}, "test", items)};
-    spec.title = "Data Security and Protection Toolkit - evidence items, Version 9 (2026-27)";
+    testing::OfficialListSpec spec{testing::next_year_list()};
+    spec.title = testing::kNextYearTitle;
     spec.notes = {{"4.9.9", "New evidence item for cat 2,3,4"}};
     const auto path = dir / "Version9_26-27 CAT2 Cat3 and CAT4.xlsx";
     std::ofstream(path, std::ios::binary) << testing::official_list_xlsx(spec, dir.path());
@@ -76,8 +63,8 @@ TEST_F(CatalogueCli, ImportsTheWorkbookAsDownloadedAfterADryRun) {
   EXPECT_EQ(run({"rollforward", "--to", "2026-27"}).code, 4);
 
   CliRun text = run({"catalogue", "import", file, "--year", "2026-27", "--dry-run"});
-  EXPECT_NE(text.out.find("Would import 43 items (43 mandatory) for 2026-27"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("2025-26 -> 2026-27: 1 new, 1 removed, 1 reworded"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("Would import 43 items (42 mandatory) for 2026-27"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("2025-26 -> 2026-27: 1 new, 1 removed, 1 reworded, 1 with a new answer type, 1 with a new Approaching Standards flag"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("Nothing was imported (--dry-run)."), std::string::npos) << text.out;
 
   CliRun imported = run({"catalogue", "import", file, "--year", "2026-27", "--json"});
