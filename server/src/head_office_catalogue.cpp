@@ -204,11 +204,16 @@ Result<QuestionSetImportOutcome> HeadOffice::import_official_list(const User& by
   if (!reference) return reference.error();
   auto reference_catalogue = catalogue_of(*reference);
   if (!reference_catalogue) return reference_catalogue.error();
-  CsvImportOptions options{upload.category, &*reference_catalogue, upload.file_name};
-  auto catalogue = import_nhs_csv(upload.bytes, *year, options);
-  if (!catalogue) return invalid_input(upload.file_name + ": " + catalogue.error().message + "; nothing was imported");
-  return import_question_set(by, {std::move(*catalogue), upload.file_name, upload.category, upload.dry_run,
-                                  upload.confirm});
+  // The one reader of the official list (.xlsx or CSV), as every front-end uses it.
+  auto list = dsptsync::import_official_list(upload.bytes, upload.file_name, *year,
+                                             {upload.category, &*reference_catalogue});
+  if (!list) return invalid_input(list.error().message + "; nothing was imported");
+  auto diff = diff_question_sets(*reference_catalogue, *list);
+  auto outcome = import_question_set(by, {std::move(list->catalogue), upload.file_name, list->category,
+                                          upload.dry_run, upload.confirm});
+  if (!outcome) return outcome.error();
+  outcome->diff = std::move(diff);
+  return outcome;
 }
 
 nlohmann::json to_json(const QuestionSetImportOutcome& outcome) {
@@ -227,7 +232,8 @@ nlohmann::json to_json(const QuestionSetImportOutcome& outcome) {
           {"type_changes", changes},
           {"to_review", review},
           {"dropped", dropped},
-          {"confirm", outcome.confirm_token.empty() ? nlohmann::json() : nlohmann::json(outcome.confirm_token)}};
+          {"confirm", outcome.confirm_token.empty() ? nlohmann::json() : nlohmann::json(outcome.confirm_token)},
+          {"diff", to_json(outcome.diff)}};
 }
 
 std::vector<std::string> describe(const QuestionSetImportOutcome& outcome) {
@@ -249,6 +255,7 @@ std::vector<std::string> describe(const QuestionSetImportOutcome& outcome) {
     for (const auto& scope : scopes) text += (text.empty() ? "" : ", ") + scope;
     return text;
   };
+  for (const auto& line : dsptsync::describe(outcome.diff)) lines.push_back("  " + line);
   for (const auto& entry : outcome.dropped)
     lines.push_back("  Drops " + entry.id + ", answered in " + joined(entry.scopes) +
                     ": the answers are kept in the store but no longer shown or counted");

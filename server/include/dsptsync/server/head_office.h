@@ -13,6 +13,7 @@
 #include "dsptsync/ods.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
+#include "dsptsync/official_list.h"
 #include "dsptsync/roll_forward.h"
 #include "dsptsync/store.h"
 
@@ -121,6 +122,9 @@ struct QuestionSetImportOutcome {
   std::map<std::string, std::vector<std::string>> to_review;  // item -> assessments whose answer is flagged
   std::vector<DroppedWithAnswers> dropped; // removed, yet holding answers: kept in the store, no longer shown
   std::string confirm_token;               // what `confirm` must be when `dropped` is not empty
+  // What the list changes against the set it is compared with (the year's, else the organisation's
+  // current year's): new, removed, reworded, retyped and re-flagged items, and the list's notes.
+  QuestionSetDiff diff;
   bool unchanged = false;                  // the file holds the set in force already: nothing to import
   bool applied = false;
 };
