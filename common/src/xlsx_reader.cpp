@@ -494,8 +494,10 @@ Result<Workbook> read_workbook(std::string_view bytes) {
   if (!shared) return shared.error();
 
   Workbook workbook;
-  for (const auto& [name, id] : listed.sheets) {
-    auto relationship = std::find_if(rels->begin(), rels->end(), [&](const Relationship& r) { return r.id == id; });
+  for (const auto& listed_sheet : listed.sheets) {
+    const std::string& name = listed_sheet.first;
+    const std::string& id = listed_sheet.second;
+    auto relationship = std::find_if(rels->begin(), rels->end(), [&id](const Relationship& r) { return r.id == id; });
     if (relationship == rels->end())
       return damaged("sheet '" + name + "' is listed, but the workbook does not say which part holds it");
     if (!type_is(*relationship, "worksheet")) continue;  // chart sheets and dialog sheets hold no cells
