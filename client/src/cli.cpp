@@ -119,7 +119,7 @@ json item_json(const CatalogueItem& item, const AssessmentView* view) {
     out["comment"] = comment == view->comments.end() ? json(nullptr) : json(comment->second.value.text);
     out["provided"] = item_provided(item, *view);
     bool in_conflict = false;
-    for (const auto& key : view->conflicts) in_conflict |= key.kind == TargetKind::item && key.target == item.id;
+    for (const auto& [key, values] : view->conflicts) in_conflict |= key.kind == TargetKind::item && key.target == item.id;
     out["in_conflict"] = in_conflict;
     if (answer != view->answers.end())
       out["last_changed"] = {{"user", answer->second.by.user}, {"at", format_timestamp(answer->second.by.at)}};
@@ -304,7 +304,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
         if (item.group != last_group) text << "\n" << item.group << "\n";
         last_group = item.group;
         bool item_in_conflict = false;
-        for (const auto& key : view->conflicts)
+        for (const auto& [key, values] : view->conflicts)
           item_in_conflict |= (key.kind == TargetKind::item || key.kind == TargetKind::plan) && key.target == item.id;
         const bool to_review = view->to_review.count(item.id) > 0;
         text << "  "
@@ -794,21 +794,29 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       if (!workspace) return workspace.error();
       auto open_conflicts = (*workspace)->conflicts();
       if (!open_conflicts) return open_conflicts.error();
+      const std::string this_device = (*workspace)->device_id();
       json list = json::array();
       std::ostringstream text;
       for (const auto& conflict : *open_conflicts) {
         json values = json::array();
-        text << conflict.key.target << " " << to_string(conflict.key.field)
-             << (conflict.group.empty() ? "" : " (" + conflict.group + ")") << ":\n";
+        text << conflict.summary << ":\n";
         for (const auto& value : conflict.values) {
+          json also = json::array();
+          for (const auto& head : value.also)
+            also.push_back({{"change", head.change_id}, {"user", head.user}, {"device", head.device},
+                            {"at", format_timestamp(hlc_wall_ms(head.hlc))}});
           values.push_back({{"change", value.change_id}, {"user", value.user}, {"device", value.device},
                             {"at", format_timestamp(value.at)}, {"value", value_json(value.value)},
-                            {"mine", value.mine}, {"shown", value.winner}});
+                            {"mine", value.mine}, {"shown", value.winner}, {"also", also}});
           text << "  " << (value.winner ? "* " : "  ") << value_text(value.value) << "  by " << value.user
-               << (value.mine ? " (this device)" : "") << " at " << format_timestamp(value.at) << "\n";
+               << (value.device == this_device ? " (this device)" : "") << " at " << format_timestamp(value.at);
+          for (const auto& head : value.also)
+            text << ", and by " << head.user << (head.device == this_device ? " (this device)" : "");
+          text << "\n";
         }
         list.push_back({{"target_kind", to_string(conflict.key.kind)}, {"target", conflict.key.target},
-                        {"field", to_string(conflict.key.field)}, {"group", conflict.group}, {"values", values}});
+                        {"field", to_string(conflict.key.field)}, {"group", conflict.group},
+                        {"summary", conflict.summary}, {"values", values}});
       }
       if (open_conflicts->empty()) text << "No open conflicts\n";
       else text << "* is the value shown meanwhile. Resolve with: dsptsync resolve ITEM --keep mine|theirs, or --value V\n";

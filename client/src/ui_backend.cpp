@@ -117,11 +117,11 @@ Result<web::ScopeSnapshot> BranchWebBackend::snapshot(const web::Actor&, std::st
   auto conflicts = workspace_.conflicts();
   if (!conflicts) return logged(conflicts.error());
   for (auto& conflict : *conflicts) {
-    web::ConflictView shown{*scope, conflict.key, conflict.group, {}};
+    web::ConflictView shown{*scope, conflict.key, conflict.group, conflict.summary, {}};
     for (auto& value : conflict.values) {
       // The page shows the time of each value; a head's clock reading keeps it in its upper bits.
       Head head{value.change_id, static_cast<Hlc>(value.at) << 16, value.user, value.device, value.value};
-      shown.values.push_back({std::move(head), value.winner, value.mine});
+      shown.values.push_back({std::move(head), value.winner, value.mine, std::move(value.also)});
     }
     out.conflicts.push_back(std::move(shown));
   }

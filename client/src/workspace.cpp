@@ -1,5 +1,6 @@
 #include "dsptsync/client/workspace.h"
 
+#include "dsptsync/conflict.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
@@ -533,14 +534,14 @@ Result<std::vector<Conflict>> Workspace::conflicts() {
   if (!state) return state.error();
   const AssessmentView current = view_of(*state, &catalogue_);
   std::vector<Conflict> out;
-  for (const auto& key : current.conflicts) {
-    const FieldState& field = state->at(key);
-    Conflict conflict{key, "", {}};
+  for (const auto& [key, values] : current.conflicts) {
+    Conflict conflict{key, "", describe_conflict(key, values, &catalogue_), {}};
     if (const auto* item = catalogue_.find_item(key.target); item && key.kind != TargetKind::assertion) conflict.group = item->group;
-    for (std::size_t i = 0; i < field.heads.size(); ++i) {
-      const Head& head = field.heads[i];
-      conflict.values.push_back({head.change_id, head.user, head.device, hlc_wall_ms(head.hlc), head.value,
-                                 head.device == device_id(), i == 0});
+    for (const HeldValue& held : values) {
+      const Head& first = held.heads.front();
+      const bool mine = std::any_of(held.heads.begin(), held.heads.end(), [&](const Head& h) { return h.device == device_id(); });
+      conflict.values.push_back({first.change_id, first.user, first.device, hlc_wall_ms(first.hlc), held.value, mine,
+                                 conflict.values.empty(), {held.heads.begin() + 1, held.heads.end()}});
     }
     out.push_back(std::move(conflict));
   }

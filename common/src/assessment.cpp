@@ -61,14 +61,19 @@ bool mergeable_as_text(const FieldKey& key, const Catalogue* catalogue) {
 std::optional<FieldValue> merged_value(const FieldKey& key, const FieldState& state, const Catalogue* catalogue) {
   if (!state.in_conflict() || !state.merge_base || !mergeable_as_text(key, catalogue)) return std::nullopt;
   const std::string base = *state.merge_base ? (*state.merge_base)->text : std::string();
-  // Fold the heads in their fixed winner order, so every replica merges them the same way.
-  std::optional<std::string> merged = state.heads.front().value ? state.heads.front().value->text : std::string();
-  for (std::size_t i = 1; i < state.heads.size() && merged; ++i) {
-    const std::string next = state.heads[i].value ? state.heads[i].value->text : std::string();
-    merged = merge_text(base, *merged, next);
-  }
+  // Fold the distinct values in their fixed winner order, so every replica merges them the same way
+  // (values that agree are one: merging a text with itself changes nothing).
+  const std::vector<HeldValue> values = distinct_values(state.heads);
+  auto text_of = [](const HeldValue& held) { return held.value ? held.value->text : std::string(); };
+  std::optional<std::string> merged = text_of(values.front());
+  for (std::size_t i = 1; i < values.size() && merged; ++i) merged = merge_text(base, *merged, text_of(values[i]));
   if (!merged) return std::nullopt;
   return FieldValue{*merged, ""};
+}
+
+std::vector<HeldValue> open_conflict(const FieldKey& key, const FieldState& state, const Catalogue* catalogue) {
+  if (!state.in_conflict() || merged_value(key, state, catalogue)) return {};
+  return distinct_values(state.heads);
 }
 
 AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue) {
@@ -77,7 +82,7 @@ AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue)
     const Head* winner = field.winner();
     const std::optional<FieldValue> merged = merged_value(key, field, catalogue);
     const bool in_conflict = field.in_conflict() && !merged;
-    if (in_conflict) view.conflicts.insert(key);
+    if (in_conflict) view.conflicts.emplace(key, distinct_values(field.heads));
     if (!winner) continue;
     if (!merged && !winner->value) continue;
     const FieldValue& value = merged ? *merged : *winner->value;
@@ -172,9 +177,9 @@ AssessmentView effective_view(const Catalogue& catalogue, const AssessmentView& 
     if (key.kind == TargetKind::assertion) return view.shared_assertions.count(key.target) > 0;
     return false;
   };
-  std::erase_if(view.conflicts, from_head_office);
-  for (const auto& key : head_office.conflicts)
-    if (from_head_office(key)) view.conflicts.insert(key);
+  std::erase_if(view.conflicts, [&](const auto& conflict) { return from_head_office(conflict.first); });
+  for (const auto& conflict : head_office.conflicts)
+    if (from_head_office(conflict.first)) view.conflicts.insert(conflict);
   // The organisation's profile (Cyber Essentials Plus, named roles) holds for every branch unless the
   // branch records its own; its name and code are its own.
   for (const auto& [entry, value] : head_office.profile)

@@ -69,6 +69,35 @@ bool wins_over(const Head& a, const Head& b) {
   return a.change_id > b.change_id;
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+bool same_value(const std::optional<FieldValue>& a, const std::optional<FieldValue>& b) {
+  if (!a || !b) return !a && !b;
+  return trimmed(a->text) == trimmed(b->text) && trimmed(a->location) == trimmed(b->location);
+}
+
+std::vector<HeldValue> distinct_values(const std::vector<Head>& heads) {
+  std::vector<HeldValue> out;
+  for (const Head& head : heads) {
+    auto same = std::find_if(out.begin(), out.end(), [&](const HeldValue& held) { return same_value(held.value, head.value); });
+    if (same == out.end()) out.push_back(HeldValue{head.value, {head}});
+    else same->heads.push_back(head);
+  }
+  return out;
+}
+
+bool FieldState::in_conflict() const {
+  return std::any_of(heads.begin(), heads.end(), [&](const Head& head) { return !same_value(head.value, heads.front().value); });
+}
+
 FieldState apply_change(FieldState state, const Change& change) {
   auto replaced = [&](const Head& head) {
     return head.change_id == change.id ||

@@ -1,5 +1,7 @@
 #include "dsptsync/evaluator.h"
 
+#include "dsptsync/conflict.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -146,13 +148,10 @@ Evaluation evaluate(const Catalogue& catalogue, const AssessmentView& view, Date
                                  ")" + (shared ? " (head office confirms it for every branch)" : ""),
                              shared});
   }
-  for (const auto& key : view.conflicts) {
+  for (const auto& [key, values] : view.conflicts) {
     const CatalogueItem* item = key.kind == TargetKind::item ? catalogue.find_item(key.target) : nullptr;
     const std::string group = item ? item->group : std::string(to_string(key.kind));
-    conflicts.push_back({key.target, group,
-                         "Resolve the conflicting edits of the " + std::string(to_string(key.field)) + " of " +
-                             key.target + (item ? " in the " + item->group + " section" : std::string()) +
-                             " (see 'dsptsync history " + key.target + "')"});
+    conflicts.push_back({key.target, group, describe_conflict(key, values, &catalogue, view.workplaces) + ": resolve it"});
   }
   result.open_conflicts = static_cast<int>(view.conflicts.size());
 

@@ -1,6 +1,7 @@
 #include "dsptsync/ledger.h"
 
 #include "dsptsync/codec.h"
+#include "dsptsync/conflict.h"
 #include "dsptsync/limits.h"
 
 #include <algorithm>
@@ -20,6 +21,11 @@ std::uint64_t parse_u64(const std::optional<std::string>& text) {
   std::uint64_t value = 0;
   if (text) std::from_chars(text->data(), text->data() + text->size(), value);
   return value;
+}
+
+Error too_many_heads(const FieldKey& key) {
+  return invalid_input(field_in_words(key, nullptr) + " already has " + std::to_string(limits::kMaxHeads) +
+                       " concurrent values; resolve its conflicts before editing it from another device");
 }
 
 }  // namespace
@@ -59,15 +65,13 @@ Result<std::int64_t> Ledger::write(StoreTransaction& txn, const Change& change,
   if (!current) return current.error();
   FieldState next = apply_change(std::move(*current), change);
   if (next.heads.size() > limits::kMaxHeads)
-    return invalid_input("the " + std::string(to_string(change.key.field)) + " of " + change.key.target + " already has " +
-                         std::to_string(limits::kMaxHeads) +
-                         " concurrent values; resolve its conflicts before editing it from another device");
+    return too_many_heads(change.key);
 
   StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
                       crypto::seal(key_, codec::encode(change), change.id), server_seq};
   auto seq = txn.insert_change(stored);
   if (!seq) return seq.error();
-  if (auto s = txn.put_field(StoredField{change.key, next.in_conflict(),
+  if (auto s = txn.put_field(StoredField{change.key, next.concurrent(),
                                          crypto::seal(key_, codec::encode(next), associated_data(change.key)), *seq});
       !s)
     return s.error();
@@ -195,9 +199,7 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
     }
     FieldState next = apply_change(field->second.state, change);
     if (next.heads.size() > limits::kMaxHeads)
-      return invalid_input("the " + std::string(to_string(change.key.field)) + " of " + change.key.target +
-                           " already has " + std::to_string(limits::kMaxHeads) +
-                           " concurrent values; resolve its conflicts before editing it from another device");
+      return too_many_heads(change.key);
     StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
                         crypto::seal(key_, codec::encode(change), change.id), std::nullopt};
     auto seq = txn.insert_change(stored);
@@ -210,7 +212,7 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
   }
   for (auto& [key, field] : touched) {
     field.state.merge_base.reset();  // derived when read, never stored
-    if (auto s = txn.put_field(StoredField{key, field.state.in_conflict(),
+    if (auto s = txn.put_field(StoredField{key, field.state.concurrent(),
                                            crypto::seal(key_, codec::encode(field.state), associated_data(key)),
                                            field.last_seq});
         !s)
@@ -229,7 +231,7 @@ Result<AssessmentState> Ledger::state(std::string_view scope, std::string_view y
     if (!plain) return plain.error();
     auto decoded = codec::decode_field_state(*plain);
     if (!decoded) return decoded.error();
-    if (decoded->in_conflict())
+    if (decoded->in_conflict())  // differing values: they may merge as text (assessment.h)
       if (auto s = find_merge_base(*decoded); !s) return s.error();
     state.emplace(field.key, std::move(*decoded));
   }

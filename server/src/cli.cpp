@@ -347,20 +347,27 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
       std::ostringstream text;
       for (const auto& conflict : *found) {
         json values = json::array();
-        text << conflict.scope << "  " << conflict.key.target << " " << to_string(conflict.key.field)
-             << (conflict.group.empty() ? "" : " (" + conflict.group + ")") << ":\n";
-        for (std::size_t i = 0; i < conflict.state.heads.size(); ++i) {
-          const Head& head = conflict.state.heads[i];
-          const std::string shown = head.value ? head.value->text : std::string("(cleared)");
+        text << conflict.scope << "  " << conflict.summary << ":\n";
+        for (std::size_t i = 0; i < conflict.values.size(); ++i) {
+          const HeldValue& held = conflict.values[i];
+          const Head& head = held.heads.front();
+          const std::string shown = held.value ? held.value->text : std::string("(cleared)");
+          json also = json::array();
+          for (std::size_t j = 1; j < held.heads.size(); ++j)
+            also.push_back({{"change", held.heads[j].change_id}, {"user", held.heads[j].user},
+                            {"device", held.heads[j].device}, {"at", format_timestamp(hlc_wall_ms(held.heads[j].hlc))}});
           values.push_back({{"change", head.change_id}, {"user", head.user}, {"device", head.device},
                             {"at", format_timestamp(hlc_wall_ms(head.hlc))},
-                            {"value", head.value ? json{{"text", head.value->text}} : json()}, {"shown", i == 0}});
+                            {"value", held.value ? json{{"text", held.value->text}} : json()}, {"shown", i == 0},
+                            {"also", also}});
           text << "  " << (i == 0 ? "* " : "  ") << "\"" << shown << "\"  by " << head.user << " at "
-               << format_timestamp(hlc_wall_ms(head.hlc)) << "\n";
+               << format_timestamp(hlc_wall_ms(head.hlc));
+          for (std::size_t j = 1; j < held.heads.size(); ++j) text << ", and by " << held.heads[j].user;
+          text << "\n";
         }
         list.push_back({{"scope", conflict.scope}, {"target_kind", to_string(conflict.key.kind)},
                         {"target", conflict.key.target}, {"field", to_string(conflict.key.field)},
-                        {"group", conflict.group}, {"values", values}});
+                        {"group", conflict.group}, {"summary", conflict.summary}, {"values", values}});
       }
       if (found->empty()) text << "No open conflicts\n";
       return Output{{{"conflicts", list}, {"count", found->size()}}, text.str()};

@@ -428,15 +428,33 @@ Result<std::vector<ScopedConflict>> HeadOffice::conflicts(const std::optional<st
     if (!all) return all.error();
     for (const auto& each : *all) scopes.push_back(each.ods);
   }
+  auto where = workplaces();
+  if (!where) return where.error();
   std::vector<ScopedConflict> out;
   for (const auto& scope : scopes) {
     auto state = ledger_->state(scope, year_.label());
     if (!state) return state.error();
     const AssessmentView view = view_of(*state, &catalogue_);
-    for (const auto& key : view.conflicts) {
+    for (const auto& [key, values] : view.conflicts) {
       const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : catalogue_.find_item(key.target);
-      out.push_back({scope, key, item ? item->group : "", state->at(key)});
+      out.push_back({scope, key, item ? item->group : "", describe_conflict(key, values, &catalogue_, *where), values});
     }
+  }
+  return out;
+}
+
+Result<Workplaces> HeadOffice::workplaces() {
+  auto branches = directory_->branches();
+  if (!branches) return branches.error();
+  auto users = directory_->users();
+  if (!users) return users.error();
+  std::map<std::string, std::string> branch_names;
+  for (const auto& branch : *branches) branch_names[branch.ods] = branch.name.empty() ? branch.ods : branch.name;
+  Workplaces out;
+  for (const auto& user : *users) {
+    if (user.branch.empty()) out[user.name] = std::string(kHeadOfficeWorkplace);
+    else if (auto name = branch_names.find(user.branch); name != branch_names.end()) out[user.name] = name->second;
+    else out[user.name] = user.branch;  // a branch removed since: its code
   }
   return out;
 }

@@ -113,6 +113,11 @@ Result<HeadOffice::ScopeViews> HeadOffice::scope_views(std::string_view scope, A
   auto head_office_state = ledger_->state(hq_.code, year.label());
   if (!head_office_state) return head_office_state.error();
   AssessmentView head_office = view_of(*head_office_state, &*catalogue);
+  if (!head_office.conflicts.empty()) {
+    auto where = workplaces();
+    if (!where) return where.error();
+    head_office.workplaces = std::move(*where);
+  }
   if (scope == hq_.code) {
     AssessmentView shared = shared_view(*catalogue, head_office);
     return ScopeViews{std::move(*catalogue), std::move(*head_office_state), std::move(head_office), std::move(shared)};
@@ -121,6 +126,11 @@ Result<HeadOffice::ScopeViews> HeadOffice::scope_views(std::string_view scope, A
   if (!branch_state) return branch_state.error();
   AssessmentView own = view_of(*branch_state, &*catalogue);
   AssessmentView effective = dsptsync::effective_view(*catalogue, head_office, own);
+  if (!effective.conflicts.empty() || !own.conflicts.empty()) {  // read the people only when a conflict needs them
+    auto where = workplaces();
+    if (!where) return where.error();
+    own.workplaces = effective.workplaces = std::move(*where);
+  }
   return ScopeViews{std::move(*catalogue), std::move(*branch_state), std::move(own), std::move(effective)};
 }
 

@@ -2,12 +2,14 @@
 
 #include "log.h"
 
+#include "dsptsync/conflict.h"
 #include "dsptsync/crypto.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/report.h"
 #include "dsptsync/time.h"
 #include "dsptsync/web/api.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -126,12 +128,14 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   add_year_advice(out.evaluation, head_office_.year_advice(date_of(now_ms())));
   // The conflicts this assessment's people resolve: its own fields (a shared answer's conflict is
   // head office's, in its own assessment).
-  for (const auto& key : views->own.conflicts) {
+  for (const auto& [key, values] : views->own.conflicts) {
     const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : views->catalogue.find_item(key.target);
-    web::ConflictView conflict{*scope, key, item ? item->group : "", {}};
-    const FieldState& field = views->own_state.at(key);
-    for (const auto& head : field.heads)
-      conflict.values.push_back({head, &head == field.winner(), head.user == actor.user});
+    web::ConflictView conflict{*scope, key, item ? item->group : "",
+                               describe_conflict(key, values, &views->catalogue, views->own.workplaces), {}};
+    for (const HeldValue& held : values) {
+      const bool mine = std::any_of(held.heads.begin(), held.heads.end(), [&](const Head& h) { return h.user == actor.user; });
+      conflict.values.push_back({held.heads.front(), conflict.values.empty(), mine, {held.heads.begin() + 1, held.heads.end()}});
+    }
     out.conflicts.push_back(std::move(conflict));
   }
   auto published = head_office_.directory().latest_published_status(*scope);

@@ -138,12 +138,15 @@ TEST(Evaluator, UnconfirmedAssertionsAndOpenConflictsBlockPublication) {
   EXPECT_EQ(result.assertion_summary(), "2 of 3 assertions confirmed");
 
   confirm_all(catalogue, view);
-  view.conflicts.insert(FieldKey{"VLAXL", "2021-22", TargetKind::item, "8.3.5", Field::answer});
+  const Head sam{"s:1", 2, "Sam Patel", "s", FieldValue{"done", ""}};
+  const Head ann{"a:1", 1, "Ann Lee", "a", FieldValue{"not yet", ""}};
+  view.conflicts[FieldKey{"VLAXL", "2021-22", TargetKind::item, "8.3.5", Field::answer}] = distinct_values({sam, ann});
   result = evaluate(catalogue, view, kToday);
   EXPECT_EQ(result.status, PublishStatus::not_met);
   EXPECT_EQ(result.open_conflicts, 1);
   ASSERT_FALSE(result.problems.empty());
-  EXPECT_NE(result.problems.back().message.find("Resolve the conflicting edits"), std::string::npos);
+  const std::string group = catalogue.find_item("8.3.5")->group;
+  EXPECT_EQ(result.problems.back().message, "Two people gave different answers to 8.3.5 (" + group + "): resolve it");
 }
 
 TEST(Evaluator, WarnsOfAPassedDeadlineAndOverduePlanActions) {

@@ -4,6 +4,7 @@
 
 #include "dsptsync/sqlite_store.h"
 #include "dsptsync/store_keys.h"
+#include "ledger_fixture.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -23,23 +24,7 @@ std::string file_bytes(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class LedgerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(crypto::initialise());
-    auto opened = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
-    ASSERT_TRUE(opened) << opened.error().message;
-    store = std::move(*opened);
-    auto made = create_store_key(*store, {dir / "store.key", std::nullopt});
-    ASSERT_TRUE(made) << made.error().message;
-    key = *made;
-    ledger = std::make_unique<Ledger>(*store, key, Identity{"Sam Patel", "aaaa"});
-  }
-  TempDir dir;
-  std::unique_ptr<Store> store;
-  crypto::SecretKey key;
-  std::unique_ptr<Ledger> ledger;
-};
+using LedgerTest = testing::LedgerOnDisk;
 
 TEST_F(LedgerTest, RecordsEditsBasedOnTheCurrentValue) {
   auto first = ledger->record(Edit{answer_key("1.1.5"), FieldValue{"The registered manager", ""}});

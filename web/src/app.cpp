@@ -59,6 +59,13 @@ nlohmann::json conflict_json(const ConflictView& conflict, const Catalogue& cata
     if (candidate.head.value && !candidate.head.value->location.empty())
       value["location"] = candidate.head.value->location;
     value.update(timestamp_json(hlc_wall_ms(candidate.head.hlc)));
+    nlohmann::json also = nlohmann::json::array();
+    for (const auto& head : candidate.also) {
+      nlohmann::json agreeing = {{"changeId", head.change_id}, {"by", head.user}, {"device", head.device}};
+      agreeing.update(timestamp_json(hlc_wall_ms(head.hlc)));
+      also.push_back(std::move(agreeing));
+    }
+    value["alsoBy"] = std::move(also);
     values.push_back(std::move(value));
   }
   nlohmann::json out = {{"scope", conflict.scope},
@@ -67,6 +74,7 @@ nlohmann::json conflict_json(const ConflictView& conflict, const Catalogue& cata
                         {"field", to_string(conflict.key.field)},
                         {"group", conflict.group},
                         {"year", conflict.key.year},
+                        {"summary", conflict.summary},
                         {"values", std::move(values)}};
   if (const auto* item = catalogue.find_item(conflict.key.target);
       item && (conflict.key.kind == TargetKind::item || conflict.key.kind == TargetKind::plan))

@@ -53,7 +53,12 @@ struct AssessmentView {
   std::map<std::string, std::string> owners;      // assertion id -> owner
   std::map<std::string, PlanLine> plan;           // item id -> improvement plan line
   std::map<std::string, std::string> profile;     // profile entry -> value
-  std::set<FieldKey> conflicts;                   // every field with an open conflict
+  // Every field with an open conflict: its differing values (two or more, the one shown meanwhile
+  // first), each with the heads that hold it. Concurrent edits that agree or merge are not here.
+  std::map<FieldKey, std::vector<HeldValue>> conflicts;
+  // Where each person who wrote a value works ("Head office", or the branch's name), where this
+  // replica knows it (head office does; a laptop does not): it lets conflicts be described by site.
+  std::map<std::string, std::string> workplaces;
   // Head office's scope only: its choice, per item, of "shared" or "branch" (where it made one).
   std::map<std::string, std::string> sharing;
   // A branch's scope only: items the branch answers itself although head office shares them,
@@ -88,15 +93,19 @@ AssessmentView shared_view(const Catalogue& catalogue, const AssessmentView& hea
 // Where an edit may be made: sharing only in head office's scope, an override only in a branch's.
 Status check_edit_scope(const FieldKey& key, std::string_view hq_code);
 
-// With the catalogue, concurrent edits of a text answer that changed different parts merge;
-// comments and improvement actions merge the same way. Everything else that is concurrent stays an
-// open conflict, its winner shown meanwhile.
+// Concurrent edits that hold the same value agree: one settled value, for every kind of field
+// (distinct_values). With the catalogue, concurrent edits of a text answer that changed different
+// parts merge; comments and improvement actions merge the same way. Differing values that do not
+// merge are an open conflict, the winner's value shown meanwhile.
 AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue = nullptr);
 
 // Whether concurrent edits of this field may be merged as text.
 bool mergeable_as_text(const FieldKey& key, const Catalogue* catalogue);
-// The merged value of a conflicted field, if its heads merge cleanly (merge.h).
+// The merged value of a conflicted field, if its differing values merge cleanly (merge.h).
 std::optional<FieldValue> merged_value(const FieldKey& key, const FieldState& state, const Catalogue* catalogue);
+// The differing values of a field that people must choose between: empty when its heads agree or
+// merge. The one rule every view, count and listing of conflicts uses.
+std::vector<HeldValue> open_conflict(const FieldKey& key, const FieldState& state, const Catalogue* catalogue);
 
 // Checks an answer against the item's type and gives its canonical form: yes_no accepts
 // yes/no/y/n/true/false (any case) and stores "yes"/"no"; date must be ISO; number must be a

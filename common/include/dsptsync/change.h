@@ -4,7 +4,8 @@
 // field this replica had when the edit was made), so any replica can tell a later edit from a
 // concurrent one. A field's state is the set of heads no other change has replaced: one head is a
 // settled value; several heads are concurrent edits, the winner chosen the same way everywhere
-// (highest clock, then device id) and the others kept as an open conflict (docs/merge.md).
+// (highest clock, then device id) and the others kept. Concurrent heads that hold the same value
+// agree: they are one settled value. Only differing values are an open conflict (docs/merge.md).
 #pragma once
 
 #include "dsptsync/error.h"
@@ -82,6 +83,24 @@ struct Head {
   friend bool operator==(const Head&, const Head&) = default;
 };
 
+// Whether two values of a field are the same: equal in every part (text, and a document's location)
+// once trimmed of surrounding white space. Every other part of a field's input normalisation (yes/no
+// spelling, ISO dates, plan states, profile spellings, a confirmation's "yes") is applied before a
+// value is ever recorded, and check_edit refuses any other form on every replica that accepts an edit,
+// so stored values compare as their normalised forms. Cleared (empty) values are the same as each other.
+bool same_value(const std::optional<FieldValue>& a, const std::optional<FieldValue>& b);
+
+// One of the values a field's heads hold, with every head that holds it.
+struct HeldValue {
+  std::optional<FieldValue> value;  // as the first of its heads holds it
+  std::vector<Head> heads;          // winner first; never empty
+};
+
+// The rule for concurrent edits, over the heads alone: heads holding the same value (same_value) are
+// one value. Gives the distinct values, the winner's first, then in the order of each one's first
+// head. Every replica with the same heads gets the same list, without exchanging anything new.
+std::vector<HeldValue> distinct_values(const std::vector<Head>& heads);
+
 struct FieldState {
   // Sorted winner first: highest hlc, then highest device id, then change id.
   std::vector<Head> heads;
@@ -90,7 +109,11 @@ struct FieldState {
   // text field merge edits that touched different parts (merge.h).
   std::optional<std::optional<FieldValue>> merge_base;
   const Head* winner() const { return heads.empty() ? nullptr : &heads.front(); }
-  bool in_conflict() const { return heads.size() > 1; }
+  // Several heads: concurrent edits, every one kept.
+  bool concurrent() const { return heads.size() > 1; }
+  // Heads that hold differing values: an open conflict, unless the text merge settles it
+  // (assessment.h, merged_value). Heads that all agree are one settled value.
+  bool in_conflict() const;
 };
 
 // The deterministic order of heads: true when a should win over b.

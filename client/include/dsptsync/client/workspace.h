@@ -80,21 +80,23 @@ struct CatalogueImport {
   bool applied = false;  // false for a dry run
 };
 
-// One value of a field in conflict, with who wrote it and when.
+// One of the differing values of a field in conflict, with who wrote it and when.
 struct ConflictValue {
   std::string change_id;
   std::string user;
   std::string device;
   TimestampMs at = 0;
   std::optional<FieldValue> value;
-  bool mine = false;    // written on this device
+  bool mine = false;    // written on this device (this edit or one that agrees with it)
   bool winner = false;  // shown meanwhile (the same on every replica)
+  std::vector<Head> also;  // others who wrote the same value concurrently: they agree, so it is one value
 };
 
 struct Conflict {
   FieldKey key;
-  std::string group;  // the item's topic group, where it is an item
-  std::vector<ConflictValue> values;  // winner first
+  std::string group;    // the item's topic group, where it is an item
+  std::string summary;  // in words: "Two people gave different answers to 1.1.5 (Staffing and roles)"
+  std::vector<ConflictValue> values;  // the differing values, winner first
 };
 
 enum class Keep { mine, theirs };

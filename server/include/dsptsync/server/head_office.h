@@ -7,6 +7,7 @@
 #pragma once
 
 #include "dsptsync/catalogue.h"
+#include "dsptsync/conflict.h"
 #include "dsptsync/directory.h"
 #include "dsptsync/evaluator.h"
 #include "dsptsync/ledger.h"
@@ -142,10 +143,11 @@ struct AuditCheck {
 
 // An open conflict in one of the organisation's assessments.
 struct ScopedConflict {
-  std::string scope;  // the branch's V code, or the HQ code
+  std::string scope;    // the branch's V code, or the HQ code
   FieldKey key;
-  std::string group;  // the item's topic group, where it is an item
-  FieldState state;   // its heads, winner first
+  std::string group;    // the item's topic group, where it is an item
+  std::string summary;  // in words: "Head office and Leeds disagree on whether assertion 1.3 is confirmed"
+  std::vector<HeldValue> values;  // the differing values, the one shown meanwhile first, each with its heads
 };
 
 class HeadOffice {
@@ -183,6 +185,9 @@ class HeadOffice {
   Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);
   // Open conflicts of every branch and of head office's own assessment (or one branch's).
   Result<std::vector<ScopedConflict>> conflicts(const std::optional<std::string>& branch);
+  // Where every person of the organisation works: "Head office" or their branch's name (so a conflict
+  // reads "Head office and Leeds disagree on ...").
+  Result<Workplaces> workplaces();
   // Every branch's figures from the synced data (one entry per branch, optionally one branch).
   // Each evaluation carries the organisation's year advice (year_advice()).
   Result<std::vector<BranchProgress>> progress(const std::optional<std::string>& branch, Date today);

@@ -56,13 +56,15 @@ struct ConflictValueView {
   Head head;
   bool winner = false;  // shown meanwhile, the same on every replica
   bool mine = false;    // written on this device (branch mode) or by this user (head office)
+  std::vector<Head> also;  // others who wrote the same value concurrently: they agree, so it is one value
 };
 
 struct ConflictView {
   std::string scope;
   FieldKey key;
-  std::string group;  // the item's topic group, where it is an item
-  std::vector<ConflictValueView> values;  // winner first
+  std::string group;    // the item's topic group, where it is an item
+  std::string summary;  // in words (describe_conflict): "Two people gave different answers to 1.1.5 (...)"
+  std::vector<ConflictValueView> values;  // the differing values, winner first
 };
 
 // Everything one assessment's page shows, read at one moment.
