@@ -108,6 +108,26 @@ class RunningServer {
   Status result_;
 };
 
+// Head office answers every item it shares (yes, or "In place") and confirms every assertion resting on
+// them, for the 2021-22 question set, as `acting` (a head office administrator).
+inline void head_office_answers_everything_shared(server::HeadOffice& office, const std::string& acting) {
+  auto user = office.acting_user(acting);
+  ASSERT_TRUE(user) << user.error().message;
+  auto catalogue = shipped_catalogue(AssessmentYear{2021});
+  ASSERT_TRUE(catalogue);
+  auto hq_view = office.effective_view("A1B2", AssessmentYear{2021});
+  ASSERT_TRUE(hq_view);
+  std::vector<Edit> shared;
+  for (const auto& item : catalogue->items())
+    if (hq_view->shared_items.count(item.id))
+      shared.push_back({{"A1B2", "2021-22", TargetKind::item, item.id, Field::answer},
+                        FieldValue{item.type == AnswerType::yes_no ? "yes" : "In place", ""}});
+  for (const auto& assertion : hq_view->shared_assertions)
+    shared.push_back({{"A1B2", "2021-22", TargetKind::assertion, assertion, Field::confirmed}, FieldValue{"yes", ""}});
+  auto recorded = office.edit_as(*user, shared);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+}
+
 // A self-signed certificate and key for 127.0.0.1 made with the openssl command (a tool not ours),
 // for tests of the server over TLS: {certificate, key} in `dir`.
 inline std::pair<std::filesystem::path, std::filesystem::path> make_test_certificate(const TempDir& dir) {

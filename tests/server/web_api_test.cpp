@@ -5,6 +5,7 @@
 #include "../common/cli_runner.h"
 #include "../common/raw_http.h"
 #include "fixture.h"
+#include "web_client.h"
 
 #include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
@@ -19,53 +20,7 @@
 namespace dsptsync::testing {
 namespace {
 
-using json = nlohmann::json;
 using protocol::Role;
-
-constexpr const char* kPassword = "correct horse battery staple";
-
-// A browser's side of the API: its cookie and CSRF token, one connection per request.
-class WebClient {
- public:
-  explicit WebClient(std::uint16_t port) : port_(port) {}
-
-  Answer call(const std::string& method, const std::string& target, const std::optional<json>& body = std::nullopt,
-              std::string extra_headers = "") {
-    RawHttp http(port_);
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n";
-    if (!cookie_.empty()) request += "Cookie: dsptsync_session=" + cookie_ + "\r\n";
-    if (!csrf_.empty() && with_csrf_) request += "X-CSRF-Token: " + csrf_ + "\r\n";
-    request += extra_headers;
-    std::string text = body ? body->dump() : "";
-    if (body) request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) + "\r\n";
-    request += "\r\n" + text;
-    if (!http.send(request)) throw std::runtime_error("the server closed the connection");
-    auto answer = http.next(method == "HEAD");
-    if (!answer) throw std::runtime_error("no answer to " + method + " " + target);
-    return *answer;
-  }
-  Answer get(const std::string& target) { return call("GET", target); }
-  Answer put(const std::string& target, const json& body) { return call("PUT", target, body); }
-  Answer post(const std::string& target, const json& body) { return call("POST", target, body); }
-
-  Answer sign_in(const std::string& user, const std::string& password) {
-    auto answer = post("/api/session", json{{"user", user}, {"password", password}});
-    if (answer.status == 200) {
-      const std::string set_cookie = answer.header("set-cookie");
-      const auto start = set_cookie.find('=') + 1;
-      cookie_ = set_cookie.substr(start, set_cookie.find(';') - start);
-      csrf_ = answer.parsed()["csrf"];
-    }
-    return answer;
-  }
-  void without_csrf() { with_csrf_ = false; }
-
- private:
-  std::uint16_t port_;
-  std::string cookie_;
-  std::string csrf_;
-  bool with_csrf_ = true;
-};
 
 class WebApi : public ::testing::Test {
  protected:
@@ -79,14 +34,7 @@ class WebApi : public ::testing::Test {
     for (const char* name : {"Priya Shah", "Victor Viewer", "Mo Member", "Bea Branch"}) set_password(name);
   }
 
-  // With the real CLI, the password on stdin as a script would pipe it.
-  void set_password(const std::string& name) {
-    const std::string prefix = "printf '%s\\n' " + shell_quote(kPassword) + " | " + shell_quote(DSPTSYNC_SERVER_CLI) +
-                               " --json --data " + shell_quote(server_.data().string());
-    auto set = run_program(prefix, {"user", "passwd", name}, scratch_.path());
-    ASSERT_EQ(set.code, 0) << set.err;
-    EXPECT_EQ(set.data["password_set"], true);
-  }
+  void set_password(const std::string& name) { set_web_password(server_.data(), name, scratch_.path()); }
 
   WebClient signed_in(const std::string& user) {
     WebClient client(server_.port());
@@ -304,20 +252,9 @@ TEST_F(WebApi, AConflictShowsEveryValueAndOneChoiceResolvesItForEveryone) {
 TEST_F(WebApi, PublishShowsEveryProblemFirstAndPublishesOnlyWhatIsReady) {
   // Head office answers and confirms everything shared; Leeds and York do their part; Hull nothing.
   auto office = server_.admin();
-  auto priya_user = office->acting_user("Priya Shah");
-  ASSERT_TRUE(priya_user);
+  head_office_answers_everything_shared(*office, "Priya Shah");
   auto catalogue = shipped_catalogue(AssessmentYear{2021});
   ASSERT_TRUE(catalogue);
-  auto hq_view = office->effective_view("A1B2", AssessmentYear{2021});
-  ASSERT_TRUE(hq_view);
-  std::vector<Edit> shared;
-  for (const auto& item : catalogue->items())
-    if (hq_view->shared_items.count(item.id))
-      shared.push_back({{"A1B2", "2021-22", TargetKind::item, item.id, Field::answer},
-                        FieldValue{item.type == AnswerType::yes_no ? "yes" : "In place", ""}});
-  for (const auto& assertion : hq_view->shared_assertions)
-    shared.push_back({{"A1B2", "2021-22", TargetKind::assertion, assertion, Field::confirmed}, FieldValue{"yes", ""}});
-  ASSERT_TRUE(office->edit_as(*priya_user, shared));
   for (const auto& [store, branch] : {std::pair{"leeds", "VLAXL"}, std::pair{"york", "VM2B3"}}) {
     auto site = server_.enrol(stores_ / store, std::string("Admin of ") + branch, branch, Role::admin);
     auto view = site->view();

@@ -191,6 +191,8 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
     assert.equal(await cards.count(), 2);
     const texts = await cards.locator('.app-conflict__text').allInnerTexts();
     assert.deepEqual([...texts].sort(), ['No', 'Yes']);
+    // One person's two laptops: the sentence counts his devices, not people (conflict.h).
+    assert.match(await section.innerText(), /Two of Sam Patel's devices gave different answers to 7\.3\.2/);
     assert.match(await section.innerText(), /By Sam Patel/);
     assert.match(await section.innerText(), /Shown meanwhile/);
     await screenshot(page, 'conflicts');

@@ -63,7 +63,7 @@ function conflictSection(conflict, scopeName, canResolve) {
     h('h2', { class: 'nhsuk-heading-m', id: headingId, tabindex: '-1' },
       h('span', { class: 'nhsuk-caption-m' }, scopeName(conflict.scope), conflict.group ? `, ${conflict.group}` : '',
         h('span', { class: 'nhsuk-u-visually-hidden', text: ' - ' })),
-      `The ${what}`),
+      conflict.summary || `The ${what}`),
     conflict.question ? h('p', { class: 'app-secondary', text: conflict.question }) : null,
     h('div', { class: 'nhsuk-grid-row app-conflict__values' }, values.map((value, index) => h('div', { class: columns },
       card({
@@ -77,7 +77,7 @@ function conflictSection(conflict, scopeName, canResolve) {
             value.mine ? h('li', {}, tag('Yours', 'grey')) : null) : null,
           h('p', { class: 'nhsuk-body-l app-conflict__text' }, valueText(value.value)),
           value.location ? h('p', {}, 'Kept at ', h('span', { text: value.location })) : null,
-          h('p', { class: 'app-meta' }, `By ${value.by || 'unknown'}`, h('br'), formatTime(value.at, value.atText),
+          h('p', { class: 'app-meta' }, `By ${writers(value)}`, h('br'), formatTime(value.at, value.atText),
             value.device ? [h('br'), `Device ${String(value.device).slice(0, 8)}`] : null),
           canResolve ? button(h('span', {}, 'Keep this one', h('span', { class: 'nhsuk-u-visually-hidden', text: ` (value ${index + 1} of the ${what}, by ${value.by || 'unknown'})` })), {
             type: 'button', small: true, id: `keep-${key}-${index + 1}`,
@@ -87,6 +87,12 @@ function conflictSection(conflict, scopeName, canResolve) {
       })))),
     canResolve ? agreedValueForm(conflict, key, what) : null);
   return section;
+}
+
+// Who wrote a value: its latest writer, and anyone who wrote the same value at the same time.
+function writers(value) {
+  const names = [value.by || 'unknown', ...(value.alsoBy || []).map((other) => other.by)];
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
 }
 
 function agreedValueForm(conflict, key, what) {
