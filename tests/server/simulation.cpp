@@ -203,16 +203,19 @@ class World {
       std::string joined;
       for (const auto& s : sentences) joined += s + ".";
       record(c, key, FieldValue{joined, ""});
-    } else if (kind == 1) {  // a whole new answer: concurrent ones conflict
+    } else if (kind == 1) {  // a whole new answer: concurrent ones conflict, unless people give the same one
       key.target = "1.1.5";
-      record(c, key, FieldValue{c.name + " says " + kWords[static_cast<std::size_t>(pick(10))], ""});
+      record(c, key, FieldValue{chance(50) ? agreeable_answer() : c.name + " says " + kWords[static_cast<std::size_t>(pick(10))], ""});
     } else if (kind == 2) {
       key.target = "2.1.1";
       record(c, key, FieldValue{chance(70) ? "yes" : "no", ""});
     } else if (kind == 3) {
       key.target = "2.1.1";
       key.field = Field::comment;
-      record(c, key, FieldValue{"checked by " + c.name + " " + std::to_string(pick(100)), ""});
+      // Often the same comment, sometimes with a stray space (a comment is kept as typed): they agree.
+      record(c, key, FieldValue{chance(50) ? std::string("Checked at induction") + (chance(30) ? " " : "")
+                                           : "checked by " + c.name + " " + std::to_string(pick(100)),
+                                ""});
     } else if (kind == 4) {
       key = {c.scope, "2021-22", TargetKind::assertion, "2.1", Field::confirmed};
       std::optional<FieldValue> value;
@@ -223,6 +226,9 @@ class World {
       record(c, key, FieldValue{"Turn on updates " + kWords[static_cast<std::size_t>(pick(10))], ""});
     }
   }
+
+  // One of the two answers people commonly give to the same question: concurrent ones often agree.
+  std::string agreeable_answer() { return chance(50) ? "The registered manager" : "The director"; }
 
   void resolve_one() {
     Client& c = any_client();
@@ -505,9 +511,81 @@ class World {
         auto pending = c.workspace->store().pending_count(c.device_id);
         if (!pending || *pending != 0) fail(c.name + " still has changes waiting to go up");
       }
-      for (const auto& [key, field] : *server_state) {
-        if (merged_value(key, field, &office_->catalogue())) report_.merged_fields++;
-        else if (field.in_conflict()) report_.open_conflicts++;
+      check_agreement(scope, *server_state);
+    }
+    count_concurrent_edits(scopes);
+  }
+
+  // Whether heads hold one value, decided here on its own terms: their texts and locations equal
+  // once stripped of the spaces the simulation adds (every other value it writes is canonical).
+  static std::string plain(const std::optional<FieldValue>& value) {
+    if (!value) return "\x01cleared";
+    std::string text = value->text;
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text + '\x1f' + value->location;
+  }
+  static bool heads_agree(const FieldState& field) {
+    for (const auto& head : field.heads)
+      if (plain(head.value) != plain(field.heads.front().value)) return false;
+    return true;
+  }
+
+  // 5. Concurrent edits that agree are settled, and every field whose values differ (and do not
+  //    merge) is a conflict, on the server and on every replica that reads the scope alike.
+  void check_agreement(const std::string& scope, const AssessmentState& server_state) {
+    std::set<FieldKey> expected;
+    for (const auto& [key, field] : server_state) {
+      if (!field.concurrent()) continue;
+      if (heads_agree(field)) report_.agreeing_fields++;
+      else if (merged_value(key, field, &office_->catalogue())) report_.merged_fields++;
+      else expected.insert(key);
+    }
+    report_.open_conflicts += static_cast<int>(expected.size());
+    auto conflicts_in = [&](const AssessmentState& state, const Catalogue& catalogue) {
+      std::set<FieldKey> keys;
+      for (const auto& [key, values] : view_of(state, &catalogue).conflicts) keys.insert(key);
+      return keys;
+    };
+    if (conflicts_in(server_state, office_->catalogue()) != expected)
+      fail("the server counts " + scope + "'s conflicts differently from the fields whose values differ");
+    for (auto& c : clients_) {
+      if (!(c.scope == "A1B2" || c.scope == scope || scope == "A1B2")) continue;
+      auto state = c.workspace->ledger().state(scope, "2021-22");
+      if (!state) return fail(state.error().message);
+      if (conflicts_in(*state, c.workspace->catalogue()) != expected)
+        fail(c.name + " counts " + scope + "'s conflicts differently from the fields whose values differ");
+    }
+  }
+
+  // How many edits were concurrent with another edit of their field, and how many of those gave the
+  // same value as one concurrent with them (the share of agreeing edits the run exercised).
+  void count_concurrent_edits(const std::vector<std::string>& scopes) {
+    std::map<FieldKey, std::vector<Change>> by_field;
+    for (const auto& scope : scopes)
+      for (const auto& target : {"7.3.1", "1.1.5", "2.1.1", "2.1", "8.3.5"})
+        for (auto kind : {TargetKind::item, TargetKind::assertion, TargetKind::plan}) {
+          auto logged = office_->ledger().history(scope, "2021-22", kind, target);
+          if (!logged) return fail(logged.error().message);
+          for (const auto& entry : *logged) by_field[entry.change.key].push_back(entry.change);
+        }
+    for (const auto& [key, changes] : by_field) {
+      std::map<std::string, std::set<std::string>> ancestors;  // log order is causal order
+      for (const auto& change : changes) {
+        auto& mine = ancestors[change.id];
+        for (const auto& parent : change.parents) {
+          mine.insert(parent);
+          mine.insert(ancestors[parent].begin(), ancestors[parent].end());
+        }
+      }
+      for (const auto& a : changes) {
+        bool concurrent = false, equal = false;
+        for (const auto& b : changes) {
+          if (a.id == b.id || ancestors[a.id].count(b.id) || ancestors[b.id].count(a.id)) continue;
+          concurrent = true;
+          equal |= plain(a.value) == plain(b.value);
+        }
+        report_.concurrent_edits += concurrent;
+        report_.equal_concurrent_edits += equal;
       }
     }
   }
@@ -558,8 +636,9 @@ std::string Report::summary() const {
       << " resolutions, " << faults << " faults (" << drops << " drops, " << duplicates << " duplicates, " << reorders
       << " reorders, " << delays << " delays, " << partitions << " partitions, " << client_crashes
       << " client crashes, " << server_crashes << " server crashes), " << acknowledged << " acknowledged, "
-      << server_changes << " changes at the server, " << merged_fields << " merged fields, " << open_conflicts
-      << " open conflicts; " << (failures.empty() ? "all invariants hold" : std::to_string(failures.size()) + " FAILURES");
+      << server_changes << " changes at the server, " << concurrent_edits << " concurrent edits (" << equal_concurrent_edits
+      << " agreeing with one), " << agreeing_fields << " agreeing fields, " << merged_fields << " merged fields, "
+      << open_conflicts << " open conflicts; " << (failures.empty() ? "all invariants hold" : std::to_string(failures.size()) + " FAILURES");
   return out.str();
 }
 

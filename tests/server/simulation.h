@@ -31,6 +31,9 @@ struct Report {
   int server_changes = 0; // changes in the server's log at the end
   int open_conflicts = 0; // at the end (kept, visible)
   int merged_fields = 0;  // text fields whose concurrent edits merged
+  int agreeing_fields = 0;  // fields whose concurrent heads all hold the same value: settled
+  int concurrent_edits = 0;        // edits concurrent with another edit of their field
+  int equal_concurrent_edits = 0;  // of those, edits that gave the same value as one concurrent with them
   std::string trace_hash;  // of every scheduler decision: equal for equal seeds
   std::string state_hash;  // of the server's final state
   std::vector<std::string> failures;  // broken invariants; empty means the run passed

@@ -22,7 +22,7 @@ TEST(Simulation, ManySeeds) {
   const std::uint64_t first = only ? only : env_number("DSPTSYNC_SIM_FIRST_SEED", 1);
   const std::uint64_t count = only ? 1 : env_number("DSPTSYNC_SIM_SEEDS", 20);
   const int operations = static_cast<int>(env_number("DSPTSYNC_SIM_OPERATIONS", 1000));
-  int failed = 0, faults = 0, edits = 0, conflicts = 0, merges = 0;
+  int failed = 0, faults = 0, edits = 0, conflicts = 0, merges = 0, agreements = 0, concurrent = 0, equal = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
     const simulation::Report report = simulation::run({seed, operations, 50});
     std::cout << "[simulation] " << report.summary() << std::endl;
@@ -32,14 +32,25 @@ TEST(Simulation, ManySeeds) {
     edits += report.edits;
     conflicts += report.open_conflicts;
     merges += report.merged_fields;
+    agreements += report.agreeing_fields;
+    concurrent += report.concurrent_edits;
+    equal += report.equal_concurrent_edits;
     if (!report.failures.empty()) {
       ++failed;
       for (const auto& failure : report.failures) ADD_FAILURE() << "seed " << seed << ": " << failure;
       std::cout << "[simulation] replay with DSPTSYNC_SIM_SEED=" << seed << std::endl;
     }
   }
-  std::cout << "[simulation] " << count << " seeds, " << edits << " edits, " << faults << " faults, " << merges
+  std::cout << "[simulation] " << count << " seeds, " << edits << " edits, " << faults << " faults, " << concurrent
+            << " concurrent edits (" << equal << " agreeing with one), " << agreements << " agreeing fields, " << merges
             << " merged fields, " << conflicts << " open conflicts kept, " << failed << " seeds failed" << std::endl;
+  // The run exercises agreement: at least a fifth of the concurrent edits gave the same value as
+  // another (docs/merge.md), and differing ones still reach conflicts.
+  EXPECT_GE(equal * 5, concurrent) << equal << " of " << concurrent << " concurrent edits agree";
+  if (operations >= 1000) {
+    EXPECT_GT(conflicts, 0);
+    EXPECT_GT(agreements, 0);
+  }
 }
 
 TEST(Simulation, ASeedReplaysExactly) {
