@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite (the browser tests need Debian's
-# Chromium, installed here; see tests/web/README.md).
+# Chromium, installed here; see tests/web/README.md; the Windows tests the Windows build and Wine,
+# which scripts/build-windows.sh installs and makes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/install-deps.sh chromium
 scripts/build.sh
+# The branch client for Windows, its installer and zip (dependencies cached in ~/.cache/dsptsync):
+# the Windows tests run them under Wine, and must find them.
+scripts/build-windows.sh
+export DSPTSYNC_REQUIRE_WINDOWS=1
 build_dir=${BUILD_DIR:-build}
 ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 600

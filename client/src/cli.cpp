@@ -5,23 +5,15 @@
 #include "dsptsync/client/workspace.h"
 #include "dsptsync/command_output.h"
 #include "dsptsync/export.h"
+#include "dsptsync/platform.h"
 #include "dsptsync/report.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <spawn.h>
-#include <unistd.h>
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <csignal>
 #include <sstream>
-#include <thread>
 
 namespace dsptsync::client {
 namespace {
@@ -67,35 +59,25 @@ Output changes_output(const std::vector<Change>& changes, const std::string& tex
   return {{{"changes", list}}, text};
 }
 
-std::optional<std::string> passphrase_from_environment() {
-  if (const char* value = std::getenv("DSPTSYNC_PASSPHRASE"); value && *value) return std::string(value);
-  return std::nullopt;
-}
+std::optional<std::string> passphrase_from_environment() { return platform::environment("DSPTSYNC_PASSPHRASE"); }
 
 std::filesystem::path store_dir(const GlobalOptions& global) {
-  return global.store_dir.empty() ? default_store_dir() : std::filesystem::path(global.store_dir);
+  return global.store_dir.empty() ? default_store_dir() : platform::path_from_utf8(global.store_dir);
 }
 
 // Who `init` attributes edits to when no --user is given: --user before the command, else
-// $DSPTSYNC_USER, else the login's full name (the GECOS field up to its first comma), else the login
-// name. Empty when none of them says.
+// $DSPTSYNC_USER, else the login's full name, else the login name (platform::login_name). Empty when
+// none of them says.
 std::string default_init_user(const GlobalOptions& global) {
   if (!global.user.empty()) return global.user;
-  if (const char* env = std::getenv("DSPTSYNC_USER"); env && *env) return env;
-  if (const passwd* entry = getpwuid(getuid())) {
-    std::string full_name = entry->pw_gecos ? entry->pw_gecos : "";
-    full_name = full_name.substr(0, full_name.find(','));
-    if (full_name.find_first_not_of(' ') != std::string::npos) return full_name;
-    if (entry->pw_name && *entry->pw_name) return entry->pw_name;
-  }
-  if (const char* login = std::getenv("USER"); login && *login) return login;
-  return {};
+  if (auto env = platform::environment("DSPTSYNC_USER")) return *env;
+  return platform::login_name();
 }
 
 Result<std::unique_ptr<Workspace>> open_workspace(const GlobalOptions& global) {
   std::optional<std::string> user;
   if (!global.user.empty()) user = global.user;
-  else if (const char* env = std::getenv("DSPTSYNC_USER"); env && *env) user = std::string(env);
+  else user = platform::environment("DSPTSYNC_USER");
   return Workspace::open(store_dir(global), passphrase_from_environment(), user);
 }
 
@@ -183,31 +165,6 @@ std::string progress_text(const Workspace& workspace, const Evaluation& evaluati
   return text.str();
 }
 
-// Opens a link in the desktop's browser with xdg-open, without waiting for it (some browsers keep
-// xdg-open running while they are open); silent when there is no desktop or no xdg-open: the link
-// is printed anyway.
-void open_in_browser(const std::string& url) {
-  const char* display = std::getenv("DISPLAY");
-  const char* wayland = std::getenv("WAYLAND_DISPLAY");
-  if ((!display || !*display) && (!wayland || !*wayland)) return;
-  posix_spawn_file_actions_t actions;
-  if (posix_spawn_file_actions_init(&actions) != 0) return;
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  std::string program = "xdg-open";
-  std::string argument = url;
-  char* argv[] = {program.data(), argument.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, "xdg-open", &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return;
-  std::thread([pid] {
-    int status = 0;
-    waitpid(pid, &status, 0);
-  }).detach();
-}
-
 // A store that is not there: how to make one, for the command that needs it.
 Error with_how_to_make_a_store(Error error) {
   if (error.kind == ErrorKind::not_found && error.message.rfind("there is no dsptsync store", 0) == 0) {
@@ -223,7 +180,6 @@ Error with_how_to_make_a_store(Error error) {
 }
 
 std::atomic<bool> g_stop_watch{false};
-extern "C" void request_watch_stop(int) { g_stop_watch = true; }
 
 }  // namespace
 
@@ -233,7 +189,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.fallthrough(true);
   app.require_subcommand(1);
   GlobalOptions global;
-  app.add_option("--store", global.store_dir, "folder of the local store (default $DSPTSYNC_STORE or ~/.local/share/dsptsync)");
+  app.add_option("--store", global.store_dir, "folder of the local store (default $DSPTSYNC_STORE, or ~/.local/share/dsptsync; on Windows %LOCALAPPDATA%\\dsptsync)");
   app.add_option("--user", global.user, "attribute edits to this person (default: the user given at init)");
   app.add_flag("--json", global.as_json, "print JSON instead of text");
 
@@ -640,7 +596,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   export_cmd->add_flag("--plan", export_plan, "export the improvement plan instead of the items");
   export_cmd->callback([&] {
     run = [&]() -> Result<Output> {
-      auto format = export_format_for(export_out, export_format.empty() ? std::nullopt
+      auto format = export_format_for(platform::path_from_utf8(export_out), export_format.empty() ? std::nullopt
                                                                           : std::optional<std::string>(export_format));
       if (!format) return format.error();
       auto workspace = open_workspace(global);
@@ -656,7 +612,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                           {(*workspace)->organisation_name(), hq_code, (*workspace)->site().code,
                            (*workspace)->organisation_name()});
       const ExportContent content = export_plan ? ExportContent::plan : ExportContent::assessment;
-      if (auto written = write_export(document, content, *format, export_out); !written) return written.error();
+      if (auto written = write_export(document, content, *format, platform::path_from_utf8(export_out)); !written) return written.error();
       const std::size_t rows = export_plan ? document.plan.size() : document.items.size();
       return Output{{{"out", export_out}, {"format", to_string(*format)}, {"content", export_plan ? "plan" : "assessment"},
                      {"rows", rows}, {"year", catalogue.year().label()}},
@@ -743,7 +699,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     run = [&]() -> Result<Output> {
       auto workspace = open_workspace(global);
       if (!workspace) return workspace.error();
-      auto imported = (*workspace)->import_catalogue(import_file, import_year, import_category, import_dry_run);
+      auto imported = (*workspace)->import_catalogue(platform::path_from_utf8(import_file), import_year, import_category,
+                                                     import_dry_run);
       if (!imported) return imported.error();
       const Catalogue& catalogue = imported->list.catalogue;
       int mandatory = 0;
@@ -899,8 +856,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                        {"held", held_json(result->held)}},
                       text + held_text(result->held)};
       }
-      std::signal(SIGINT, request_watch_stop);
-      std::signal(SIGTERM, request_watch_stop);
+      platform::stop_on_request(g_stop_watch);
       WatchOptions options;
       options.stop = &g_stop_watch;
       if (sync_for_seconds > 0) options.run_for = std::chrono::seconds(sync_for_seconds);
@@ -966,7 +922,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       options.on_listening = [&](std::uint16_t port, const std::string& link) {
         if (global.as_json) out << json{{"url", link}, {"port", port}}.dump() << std::endl;
         else out << "Open " << link << std::endl;
-        if (!ui_no_open) open_in_browser(link);
+        if (!ui_no_open) platform::open_in_browser(link);
       };
       options.log = [&](const std::string& message) { err << "dsptsync ui: " << message << std::endl; };
       if (auto served = serve_ui(**workspace, options); !served) return served.error();

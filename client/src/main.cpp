@@ -1,5 +1,14 @@
 #include "dsptsync/client/cli.h"
+#include "dsptsync/platform.h"
 
 #include <iostream>
 
-int main(int argc, char** argv) { return dsptsync::client::run_cli(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  dsptsync::platform::prepare_console();
+  const std::vector<std::string> arguments = dsptsync::platform::utf8_arguments(argc, argv);
+  std::vector<const char*> pointers;
+  for (const auto& argument : arguments) pointers.push_back(argument.c_str());
+  const int code = dsptsync::client::run_cli(static_cast<int>(pointers.size()), pointers.data(), std::cout, std::cerr);
+  if (code != 0) dsptsync::platform::keep_own_console_open();
+  return code;
+}

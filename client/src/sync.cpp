@@ -5,9 +5,9 @@
 
 #include "dsptsync/client/ws_client.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/platform.h"
 
 #include <sodium.h>
-#include <unistd.h>
 
 #include <charconv>
 #include <random>
@@ -341,12 +341,6 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
   }
 }
 
-std::string host_name() {
-  char buffer[256] = {};
-  if (gethostname(buffer, sizeof buffer - 1) != 0) return "device";
-  return buffer;
-}
-
 }  // namespace
 
 Result<EnrolResult> enrol(const EnrolOptions& options) {
@@ -364,7 +358,7 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
   request.secret = code->secret;
   request.device_id = crypto::random_hex(16);
   std::copy(keys.public_key.begin(), keys.public_key.end(), request.device_key.begin());
-  request.device_name = options.device_name.empty() ? host_name() : options.device_name;
+  request.device_name = options.device_name.empty() ? platform::host_name() : options.device_name;
   request.signature = crypto::sign(keys, with_context("dsptsync enrol v1", (*connection)->transcript()));
   if (auto s = (*connection)->send(request); !s) return s.error();
   auto ready = expect_ready(**connection);

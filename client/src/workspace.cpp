@@ -2,6 +2,7 @@
 
 #include "dsptsync/conflict.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/platform.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
 
@@ -68,10 +69,8 @@ std::string close_ids(const Catalogue& catalogue, std::string_view id) {
 }  // namespace
 
 std::filesystem::path default_store_dir() {
-  if (const char* explicit_dir = std::getenv("DSPTSYNC_STORE"); explicit_dir && *explicit_dir) return explicit_dir;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "dsptsync";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::filesystem::path(home) / ".local" / "share" / "dsptsync";
+  if (auto explicit_dir = platform::environment("DSPTSYNC_STORE")) return platform::path_from_utf8(*explicit_dir);
+  if (auto data = platform::user_data_dir()) return *data / "dsptsync";
   return std::filesystem::current_path() / ".dsptsync";
 }
 

@@ -1,17 +1,13 @@
 #include "dsptsync/export.h"
 
 #include "dsptsync/crypto.h"
+#include "dsptsync/platform.h"
 
 #include <nlohmann/json.hpp>
 #include <xlsxwriter.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -128,7 +124,7 @@ Status check(lxw_error code, const std::filesystem::path& out, std::string_view 
 
 Status write_xlsx(const ExportDocument& document, ExportContent content, const std::filesystem::path& file,
                   const std::filesystem::path& shown_as) {
-  lxw_workbook* workbook = workbook_new(file.c_str());
+  lxw_workbook* workbook = workbook_new(platform::utf8_of(file).c_str());
   if (!workbook) return io_error("cannot create the workbook " + shown_as.string());
   const bool items = content == ExportContent::assessment;
   lxw_worksheet* sheet = workbook_add_worksheet(workbook, items ? "Assessment" : "Improvement plan");
@@ -195,43 +191,21 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
   return check(closed, shown_as, "saving");
 }
 
-Status errno_error(const std::filesystem::path& shown_as) {
-  return io_error("cannot write " + shown_as.string() + ": " + std::strerror(errno));
+Status cannot_write(const std::filesystem::path& shown_as, const Error& why) {
+  return io_error("cannot write " + shown_as.string() + ": " + why.message);
 }
 
-// fsync before the rename, so after a power cut the name holds either the old file or the whole
-// new one, never a renamed but empty file.
+// Made durable before the rename, so after a power cut the name holds either the old file or the
+// whole new one, never a renamed but empty file.
 Status sync_file(const std::filesystem::path& file, const std::filesystem::path& shown_as) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_error(shown_as);
-  const bool synced = ::fsync(fd) == 0;
-  const Status status = synced ? Status{} : errno_error(shown_as);
-  ::close(fd);
-  return status;
+  auto synced = platform::sync_file(file);
+  return synced ? synced : cannot_write(shown_as, synced.error());
 }
 
 Status write_text(const std::string& text, const std::filesystem::path& file, const std::filesystem::path& shown_as) {
-  // O_EXCL: the temporary name is fresh, so an existing file there is not ours to overwrite.
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return errno_error(shown_as);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const Status failed = errno_error(shown_as);
-      ::close(fd);
-      return failed;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const Status failed = errno_error(shown_as);
-    ::close(fd);
-    return failed;
-  }
-  if (::close(fd) != 0) return errno_error(shown_as);
-  return {};
+  // A new file: the temporary name is fresh, so an existing file there is not ours to overwrite.
+  auto written = platform::write_new_file(file, text, platform::FileAccess::usual);
+  return written ? written : cannot_write(shown_as, written.error());
 }
 
 std::string lower(std::string text) {
@@ -311,10 +285,7 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
     return written;
   }
   // Makes the rename itself durable. Best effort: the file is complete either way.
-  if (const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  (void)platform::sync_directory(parent);
   return written;
 }
 

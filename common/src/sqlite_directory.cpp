@@ -8,6 +8,7 @@
 // upgrade; a mutex makes one Directory safe to share between threads (one connection, one
 // statement cache).
 #include "dsptsync/directory.h"
+#include "dsptsync/platform.h"
 
 #include <sodium.h>
 #include "sqlite_support.h"
@@ -624,7 +625,7 @@ Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::
     return not_found("there is no dsptsync database at " + database.string() +
                      "; the directory lives in the server's database, created by 'dsptsync-server init'");
   sqlite3* raw = nullptr;
-  if (sqlite3_open_v2(database.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(platform::utf8_of(database).c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close_v2(raw);
     return store_error("cannot open the database " + database.string() + ": " + message);

@@ -3,6 +3,7 @@
 // Durability: WAL with synchronous=FULL, so a COMMIT that has returned survives power loss; every
 // write goes through BEGIN IMMEDIATE so two writers never deadlock on a lock upgrade.
 #include "dsptsync/sqlite_store.h"
+#include "dsptsync/platform.h"
 
 #include "sqlite_schema.h"
 #include "sqlite_support.h"
@@ -596,7 +597,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0) |
                     SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &raw, flags, options.vfs_name.empty() ? nullptr : options.vfs_name.c_str()) !=
+  if (sqlite3_open_v2(platform::utf8_of(path).c_str(), &raw, flags, options.vfs_name.empty() ? nullptr : options.vfs_name.c_str()) !=
       SQLITE_OK) {
     std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close_v2(raw);

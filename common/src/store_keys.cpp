@@ -1,13 +1,6 @@
 #include "dsptsync/store_keys.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include "dsptsync/platform.h"
 
 namespace dsptsync {
 namespace {
@@ -18,34 +11,26 @@ constexpr std::string_view kCheckSetting = "crypto.key_check";
 constexpr std::string_view kCheckPlaintext = "dsptsync store key check v1";
 
 Status write_key_file(const std::filesystem::path& path, const crypto::SecretKey& key) {
-  // O_EXCL: never overwrite a key that may still seal another store.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return io_error("cannot create the key file " + path.string() + ": " + std::strerror(errno) +
-                    (errno == EEXIST ? " (a key file is already there: move it away if it is no longer used)" : ""));
-  const auto& bytes = key.bytes();
-  const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return io_error("cannot write the key file " + path.string() + ": " + std::strerror(errno));
-  // The file's own fsync does not make its directory entry durable: without this, a power cut
-  // right after init could keep the store's key record but lose the key file itself.
-  const auto parent = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0 || ::fsync(dir) != 0) {
-    if (dir >= 0) ::close(dir);
-    return io_error("cannot make the key file " + path.string() + " durable: " + std::strerror(errno));
-  }
-  ::close(dir);
+  // Never overwrites a key that may still seal another store; durable (file and folder entry)
+  // before the store records that it has a key file. On Windows also sealed for this user (DPAPI).
+  auto written = platform::write_secret_file(path, key.bytes());
+  if (!written)
+    return io_error("cannot create the key file " + platform::utf8_of(path) + ": " + written.error().message +
+                    (written.error().kind == ErrorKind::refused
+                         ? " (a key file is already there: move it away if it is no longer used)"
+                         : ""));
   return {};
 }
 
 Result<crypto::SecretKey> read_key_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return not_found("the store's key file " + path.string() +
+  auto bytes = platform::read_secret_file(path);
+  if (!bytes && bytes.error().kind == ErrorKind::not_found)
+    return not_found("the store's key file " + platform::utf8_of(path) +
                      " is missing; without it the answers cannot be read (restore it from your backup)");
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto key = crypto::SecretKey::from_bytes(bytes);
+  if (!bytes)
+    return make_error(bytes.error().kind, "cannot read the store's key file " + platform::utf8_of(path) + ": " +
+                                              bytes.error().message);
+  auto key = crypto::SecretKey::from_bytes(*bytes);
   if (!key) return corrupt("the key file " + path.string() + " is damaged: " + key.error().message);
   return key;
 }

@@ -2,6 +2,7 @@
 // offline with init, others enrolled with a real head office server on loopback), the listener
 // in-process on a port the OS picks, and a plain HTTP/1.1 client of raw bytes over TCP; then the
 // real `dsptsync ui` program, started, signed into and stopped by a signal.
+#include "../common/child_process.h"
 #include "../common/cli_runner.h"
 #include "../common/test_support.h"
 #include "../server/fixture.h"
@@ -506,63 +507,10 @@ TEST_F(EnrolledUi, AViewerReadsButChangesNothing) {
 
 // ---- The real program ----
 
-struct Child {
-  pid_t pid = -1;
-  int out = -1;  // its standard output
-};
-
-Child start_program(const std::vector<std::string>& args, const std::filesystem::path& err_file) {
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) throw std::runtime_error("no pipe");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (err >= 0) ::dup2(err, STDERR_FILENO);
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    std::vector<char*> argv;
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  return {pid, pipe_fds[0]};
-}
-
-// One line of the child's output, within kStep.
-std::string read_line(int fd) {
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + kStep;
-  while (line.empty() || line.back() != '\n') {
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd waiting{fd, POLLIN, 0};
-    if (wait.count() <= 0 || ::poll(&waiting, 1, static_cast<int>(wait.count())) <= 0) break;
-    char c = 0;
-    if (::read(fd, &c, 1) != 1) break;
-    line += c;
-  }
-  return line;
-}
-
-// The child's exit code once it ends, within kStep; -1 (and killed) if it does not.
-int wait_for_exit(pid_t pid) {
-  const auto deadline = std::chrono::steady_clock::now() + kStep;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -1;
-}
-
 TEST_F(OfflineUi, TheProgramPrintsItsLinkAsJsonServesAndStopsOnSigterm) {
-  Child child = start_program({DSPTSYNC_CLI, "--store", (dir_ / "store").string(), "ui", "--no-open", "--json"},
+  testing::Child child = testing::start_program({DSPTSYNC_CLI, "--store", (dir_ / "store").string(), "ui", "--no-open", "--json"},
                               dir_ / "err");
-  const std::string line = read_line(child.out);
+  const std::string line = testing::read_line(child.out);
   const json printed = json::parse(line, nullptr, false);
   ASSERT_TRUE(printed.is_object()) << "one JSON object on one line: " << line
                                    << testing::read_text_file(dir_ / "err");
@@ -574,7 +522,7 @@ TEST_F(OfflineUi, TheProgramPrintsItsLinkAsJsonServesAndStopsOnSigterm) {
   EXPECT_EQ(http(port, "GET", target).status, 403);
 
   ::kill(child.pid, SIGTERM);
-  EXPECT_EQ(wait_for_exit(child.pid), 0) << testing::read_text_file(dir_ / "err");
+  EXPECT_EQ(testing::wait_for_exit(child.pid), 0) << testing::read_text_file(dir_ / "err");
   std::string rest;
   char chunk[256];
   for (ssize_t got; (got = ::read(child.out, chunk, sizeof chunk)) > 0;) rest.append(chunk, static_cast<std::size_t>(got));
@@ -583,11 +531,11 @@ TEST_F(OfflineUi, TheProgramPrintsItsLinkAsJsonServesAndStopsOnSigterm) {
 }
 
 TEST_F(OfflineUi, TheProgramPrintsAnOpenLineAndStopsOnSigint) {
-  Child child = start_program({DSPTSYNC_CLI, "--store", (dir_ / "store").string(), "ui", "--no-open"}, dir_ / "err");
-  const std::string line = read_line(child.out);
+  testing::Child child = testing::start_program({DSPTSYNC_CLI, "--store", (dir_ / "store").string(), "ui", "--no-open"}, dir_ / "err");
+  const std::string line = testing::read_line(child.out);
   EXPECT_EQ(line.rfind("Open http://127.0.0.1:", 0), 0u) << line << testing::read_text_file(dir_ / "err");
   ::kill(child.pid, SIGINT);
-  EXPECT_EQ(wait_for_exit(child.pid), 0) << testing::read_text_file(dir_ / "err");
+  EXPECT_EQ(testing::wait_for_exit(child.pid), 0) << testing::read_text_file(dir_ / "err");
   ::close(child.out);
 }
 

@@ -1,6 +1,7 @@
 #include "dsptsync/client/ws_client.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/platform.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -117,9 +118,14 @@ Result<std::unique_ptr<WsClient>> WsClient::connect(const ServerUrl& url, std::c
   if (url.tls) {
     // A head office with its own (self-signed) certificate gives its branches the certificate to
     // trust: DSPTSYNC_TLS_CA names that PEM file. Otherwise the system's CAs are used.
-    if (const char* ca = std::getenv("DSPTSYNC_TLS_CA"); ca && *ca) {
-      impl->tls_context.load_verify_file(ca, ec);
-      if (ec) return invalid_input(std::string("DSPTSYNC_TLS_CA: cannot read ") + ca + ": " + ec.message());
+    if (auto ca = platform::environment("DSPTSYNC_TLS_CA")) {
+      impl->tls_context.load_verify_file(*ca, ec);
+      if (ec) return invalid_input("DSPTSYNC_TLS_CA: cannot read " + *ca + ": " + ec.message());
+    } else if (auto roots = platform::trusted_root_certificates()) {
+      // Windows: OpenSSL does not read the system's store; the platform hands over its roots.
+      // One the store holds twice is refused as a duplicate: harmless, so not an error here.
+      for (const auto& pem : *roots) impl->tls_context.add_certificate_authority(net::buffer(pem), ec);
+      ec.clear();
     } else {
       impl->tls_context.set_default_verify_paths();
     }
