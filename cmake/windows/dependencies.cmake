@@ -8,8 +8,8 @@ if(NOT DSPTSYNC_WINDOWS_PREFIX OR NOT EXISTS ${DSPTSYNC_WINDOWS_PREFIX}/lib/libs
 endif()
 set(prefix ${DSPTSYNC_WINDOWS_PREFIX})
 
-# Windows 10 and later; no min/max macros from windows.h; static libsodium (no dllimport).
-add_compile_definitions(_WIN32_WINNT=0x0A00 WINVER=0x0A00 NOMINMAX WIN32_LEAN_AND_MEAN SODIUM_STATIC)
+# Windows 10 and later; no min/max macros from windows.h.
+add_compile_definitions(_WIN32_WINNT=0x0A00 WINVER=0x0A00 NOMINMAX WIN32_LEAN_AND_MEAN)
 # One .exe that runs on a clean Windows: the C++ runtime, libgcc and winpthreads linked in.
 add_link_options(-static -s)
 
@@ -26,7 +26,13 @@ dsptsync_windows_library(cereal::cereal)
 dsptsync_windows_library(SQLite::SQLite3 ${prefix}/lib/libsqlite3.a)
 dsptsync_windows_library(PkgConfig::sodium ${prefix}/lib/libsodium.a advapi32)
 dsptsync_windows_library(PkgConfig::xlsxwriter ${prefix}/lib/libxlsxwriter.a ${prefix}/lib/libz.a)
+dsptsync_windows_library(PkgConfig::libzip ${prefix}/lib/libzip.a ${prefix}/lib/libz.a bcrypt advapi32)
+dsptsync_windows_library(PkgConfig::expat ${prefix}/lib/libexpat.a)
 dsptsync_windows_library(csv ${prefix}/lib/libcsv.a)
+# Static libraries: their headers must not declare their functions as imported from a DLL.
+set_property(TARGET PkgConfig::sodium APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS SODIUM_STATIC)
+set_property(TARGET PkgConfig::libzip APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS ZIP_STATIC)
+set_property(TARGET PkgConfig::expat APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS XML_STATIC)
 
 set(OPENSSL_ROOT_DIR ${prefix})
 set(OPENSSL_USE_STATIC_LIBS TRUE)
