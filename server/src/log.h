@@ -1,4 +1,6 @@
-// Structured logs: one JSON object per line on stderr, safe from any thread.
+// Structured logs: one JSON object per line on stderr, safe from any thread. At most
+// tuning::kLogLinesPerKind lines of one event kind per tuning::kLogInterval; the rest are counted in
+// one "log_suppressed" line, so no input can fill a disk through the log.
 #pragma once
 
 #include <nlohmann/json.hpp>

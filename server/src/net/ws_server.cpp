@@ -8,6 +8,7 @@
 // bounded queue, as Beast allows one read and one write in flight per stream.
 #include "dsptsync/server/sync_server.h"
 
+#include "../connection_table.h"
 #include "../http_routes.h"
 #include "../log.h"
 #include "../server_session.h"
@@ -15,6 +16,7 @@
 #include "../web_backend.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/tuning.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/app.h"
 
@@ -47,12 +49,6 @@ constexpr std::size_t kMaxQueuedFrames = limits::kMaxQueuedFramesPerConnection;
 constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
 constexpr auto kHttpRequestTimeout = std::chrono::seconds(limits::kHttpRequestTimeoutSeconds);
 
-class Connection {
- public:
-  virtual ~Connection() = default;
-  virtual void shut_down() = 0;
-};
-
 template <class Stream>
 class WsSession final : public ServerSession, public Connection {
  public:
@@ -78,12 +74,14 @@ class WsSession final : public ServerSession, public Connection {
     // headers are read, at most kMaxHttpHeaderBytes, within kHttpRequestTimeoutSeconds.
     beast::flat_buffer buffer;  // keeps bytes read past one request for the next
     for (std::size_t served = 0;;) {
+      answering_ = false;
       http::request_parser<http::empty_body> parser;
       parser.header_limit(limits::kMaxHttpHeaderBytes);
       beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
       http_idle_ = true;
       auto [ec, read] = co_await http::async_read_header(ws_.next_layer(), buffer, parser, tuple_awaitable);
       http_idle_ = false;
+      answering_ = !ec;
       (void)read;
       if (ec) {
         co_await refuse_request(ec, served);
@@ -132,6 +130,14 @@ class WsSession final : public ServerSession, public Connection {
       if (authenticated()) revoke(bye);
       else close_after_send("shutting down");
     });
+  }
+
+  bool idle_without_device() const override { return !authenticated() && !answering_; }
+
+  void drop(const char* reason) override {
+    log_event("warn", "connection_dropped", {{"peer", peer()}, {"reason", reason}});
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
  protected:
@@ -380,6 +386,7 @@ class WsSession final : public ServerSession, public Connection {
   bool upgraded_ = false;       // a WebSocket now; before that, plain HTTP
   bool http_idle_ = false;      // waiting for the next HTTP request's headers
   bool http_stopping_ = false;  // shutting down: answer no further HTTP request
+  bool answering_ = false;      // a plain HTTP request is being answered
   // A list, not a deque: an empty libstdc++ deque still holds about 600 bytes, and most of the time
   // every connection's queue is empty (docs/performance.md: memory per idle connection).
   std::list<Bytes> outbox_;
@@ -395,62 +402,94 @@ struct Server {
   SyncCore core{head_office};
   std::optional<net::ssl::context> tls;
   tcp::acceptor acceptor{io};
-  std::list<std::weak_ptr<Connection>> connections;
+  std::size_t descriptors = raise_descriptor_limit();
+  ConnectionTable connections{connection_cap(descriptors), tuning::kMaxUnauthenticatedPerAddress};
   bool stopping = false;
   HeadOfficeWebBackend web_backend{head_office};
   std::optional<web::WebApp> web_app;  // made once TLS is known (its cookies are Secure then)
   net::thread_pool sign_in_pool{1};    // password checks, off the I/O and storage threads
+  // Accepts that failed (out of descriptors) since the last line about them.
+  std::size_t accept_failures = 0;
+  std::chrono::steady_clock::time_point accept_failures_logged{};
 
   web::WebApp* web_app_pointer() { return web_app ? &*web_app : nullptr; }
 
   awaitable<void> accept_loop() {
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(tuning::kAcceptRetryFirstDelay);
     for (;;) {
       auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
-      if (ec) {
-        if (stopping) co_return;
-        log_event("warn", "accept_failed", {{"reason", ec.message()}});
+      if (stopping) co_return;
+      if (!ec) {
+        delay = tuning::kAcceptRetryFirstDelay;
+        admit(std::move(socket));
         continue;
       }
-      std::string peer;
-      boost::system::error_code endpoint_error;
-      auto remote = socket.remote_endpoint(endpoint_error);
-      if (!endpoint_error) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-      socket.set_option(tcp::no_delay(true), endpoint_error);
-      std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
-      if (tls) {
-        using Stream = beast::ssl_stream<beast::tcp_stream>;
-        auto session = std::make_shared<WsSession<Stream>>(core, web_app_pointer(), &sign_in_pool, peer,
-                                                           Stream(beast::tcp_stream(std::move(socket)), *tls));
-        connections.push_back(session);
-        net::co_spawn(io, session->run(session), net::detached);
-      } else {
-        auto session = std::make_shared<WsSession<beast::tcp_stream>>(core, web_app_pointer(), &sign_in_pool, peer,
-                                                                       beast::tcp_stream(std::move(socket)));
-        connections.push_back(session);
-        net::co_spawn(io, session->run(session), net::detached);
-      }
+      // Out of descriptors (or another failure): the waiting connection stays queued, so trying
+      // again at once would spin. Make room if an idle connection can give one up, then wait.
+      note_accept_failure(ec, delay);
+      connections.drop_oldest_idle("out_of_descriptors");
+      net::steady_timer pause(io, delay);
+      co_await pause.async_wait(tuple_awaitable);
+      delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(tuning::kAcceptRetryMaxDelay));
     }
+  }
+
+  // One line for the first failure and then at most one per tuning::kLogInterval, with the count.
+  void note_accept_failure(boost::system::error_code ec, std::chrono::milliseconds retry) {
+    ++accept_failures;
+    const auto now = std::chrono::steady_clock::now();
+    if (accept_failures > 1 && now - accept_failures_logged < tuning::kLogInterval) return;
+    log_event("warn", "accept_failed", {{"reason", ec.message()}, {"failures", accept_failures},
+                                        {"connections", connections.prune()}, {"retry_ms", retry.count()}});
+    accept_failures = 0;
+    accept_failures_logged = now;
+  }
+
+  // A new connection, if a cap leaves room for it (connection_table.h).
+  void admit(tcp::socket socket) {
+    boost::system::error_code endpoint_error;
+    auto remote = socket.remote_endpoint(endpoint_error);
+    const std::string address = endpoint_error ? std::string() : remote.address().to_string();
+    const std::string peer = endpoint_error ? std::string() : address + ":" + std::to_string(remote.port());
+    if (!connections.make_room(address)) {
+      log_event("warn", "connection_refused", {{"peer", peer}, {"connections", connections.prune()}});
+      return;  // the socket closes as it goes out of scope
+    }
+    socket.set_option(tcp::no_delay(true), endpoint_error);
+    if (tls) {
+      using Stream = beast::ssl_stream<beast::tcp_stream>;
+      start_session(std::make_shared<WsSession<Stream>>(core, web_app_pointer(), &sign_in_pool, peer,
+                                                        Stream(beast::tcp_stream(std::move(socket)), *tls)),
+                    address);
+    } else {
+      start_session(std::make_shared<WsSession<beast::tcp_stream>>(core, web_app_pointer(), &sign_in_pool, peer,
+                                                                   beast::tcp_stream(std::move(socket))),
+                    address);
+    }
+  }
+
+  template <class Session>
+  void start_session(std::shared_ptr<Session> session, std::string address) {
+    connections.add(session, std::move(address));
+    net::co_spawn(io, session->run(session), net::detached);
   }
 
   void begin_shutdown(std::string_view why) {
     if (stopping) return;
     stopping = true;
-    std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
-    log_event("info", "shutting_down", {{"reason", why}, {"connections", connections.size()}});
+    log_event("info", "shutting_down", {{"reason", why}, {"connections", connections.prune()}});
     boost::system::error_code ignored;
     acceptor.close(ignored);
     // Every push already queued is committed and acknowledged before clients are told to go.
     core.stop();
-    for (auto& weak : connections)
-      if (auto connection = weak.lock()) connection->shut_down();
+    connections.for_each([](Connection& connection) { connection.shut_down(); });
     auto grace = std::make_shared<net::steady_timer>(io, kShutdownGrace);
     grace->async_wait([this, grace](boost::system::error_code) { io.stop(); });
     // Finish as soon as every connection is gone.
     auto poll = std::make_shared<net::steady_timer>(io);
     auto check = std::make_shared<std::function<void()>>();
     *check = [this, poll, check] {
-      std::erase_if(connections, [](const auto& weak) { return weak.expired(); });
-      if (connections.empty()) return io.stop();
+      if (connections.prune() == 0) return io.stop();
       poll->expires_after(std::chrono::milliseconds(20));
       poll->async_wait([check](boost::system::error_code) { (*check)(); });
     };
@@ -534,7 +573,8 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
 
   log_event("info", "listening", {{"address", endpoint->address().to_string()}, {"port", port},
                                   {"tls", server.tls.has_value()}, {"organisation", head_office.name()},
-                                  {"hq", head_office.hq().code}});
+                                  {"hq", head_office.hq().code}, {"open_files", server.descriptors},
+                                  {"max_connections", server.connections.max_total()}});
   if (options.on_listening) options.on_listening(port);
   server.io.run();
   server.core.stop();

@@ -1,0 +1,42 @@
+// How the server holds up when it is short of something or under attack: connection caps,
+// descriptor reserve, back-off and log rate limits. The one place these numbers are set; limits.h
+// holds the sizes of records and messages. docs/operations.md explains each one to operators.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace dsptsync::tuning {
+
+using namespace std::chrono_literals;
+
+// ---- Connections and file descriptors ----
+
+// Connections the server holds at once, whatever the open-file limit allows: well above the
+// 10,000 idle devices of docs/performance.md, so that a real group never meets it.
+inline constexpr std::size_t kMaxConnections = 50000;
+
+// File descriptors kept back from connections: the databases and their WAL and shared-memory
+// files, a backup or a key file being written, the log, the listener, the event loop's own. The
+// cap on connections is the open-file limit less this reserve, so the server never runs out of
+// descriptors for its own work, and a new connection can always be accepted (making room, below).
+inline constexpr std::size_t kReservedDescriptors = 32;
+
+// Connections from one address that have not signed in (no device authenticated on them): an
+// office behind one NAT address with a few dozen browsers (six connections each) stays far below.
+inline constexpr std::size_t kMaxUnauthenticatedPerAddress = 256;
+
+// When accept fails for lack of descriptors (EMFILE, ENFILE) the server waits before trying again,
+// from the first delay doubling up to the last, instead of retrying at once in a loop.
+inline constexpr auto kAcceptRetryFirstDelay = 50ms;
+inline constexpr auto kAcceptRetryMaxDelay = 1s;
+
+// ---- The log ----
+
+// Lines of one kind of event (its "event" name) written per interval; past it the rest are counted
+// and one "log_suppressed" line gives the count when the interval ends, so no input can fill a disk
+// through the log.
+inline constexpr std::size_t kLogLinesPerKind = 200;
+inline constexpr auto kLogInterval = 10s;
+
+}  // namespace dsptsync::tuning
