@@ -2,6 +2,7 @@
 
 #include "dsptsync/conflict.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/platform.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
@@ -212,13 +213,15 @@ Status Workspace::check_role(Field field) {
   if (foreign_user_)
     return refused("this device is enrolled for " + ledger_->identity().user + "; edits cannot be recorded as " +
                    *foreign_user_ + " (enrol another device for them)");
-  auto role = store_->setting("sync.role");
-  if (!role) return role.error();
-  if (!*role) return {};  // an offline store: its user may do everything
-  if (**role == "viewer") return refused("you are enrolled as a viewer: you can read the assessment but not change it");
-  if (**role == "member" && field == Field::confirmed)
-    return refused("members cannot confirm assertions; ask your branch administrator");
-  return {};
+  auto role_text = store_->setting("sync.role");
+  if (!role_text) return role_text.error();
+  if (!*role_text) return {};  // an offline store: its user may do everything
+  auto role = parse_role(**role_text);
+  if (!role) return corrupt("the store's enrolled role is damaged");
+  auto branch = store_->setting("sync.branch");
+  if (!branch) return branch.error();
+  // As head office will judge the edit when it is pushed: refused here, nothing is recorded.
+  return may_edit(Person{ledger_->identity().user, *role, branch->value_or("")}, site_.code, field);
 }
 
 FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) const {

@@ -20,6 +20,8 @@ void serialize(Archive& archive, QuestionSetSummary& m) {
   archive(cereal::make_nvp("year", m.year), cereal::make_nvp("version", m.version),
           cereal::make_nvp("content_hash", m.content_hash));
 }
+// Found by BoundedInputArchive through argument-dependent lookup: a role travels in Ready.
+bool enum_in_range(Role role) { return role_in_range(role); }
 }  // namespace dsptsync
 
 namespace dsptsync::protocol {
@@ -46,11 +48,8 @@ bool error_code_in_range(ErrorCode code) {
   return false;
 }
 
-bool role_in_range(Role role) { return role == Role::admin || role == Role::member || role == Role::viewer; }
-
 // Found by BoundedInputArchive through argument-dependent lookup.
 bool enum_in_range(ErrorCode code) { return error_code_in_range(code); }
-bool enum_in_range(Role role) { return role_in_range(role); }
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
@@ -104,22 +103,6 @@ std::string_view to_string(ClientAction action) {
     case ClientAction::stop: return "stop";
   }
   return "stop";
-}
-
-std::string_view to_string(Role role) {
-  switch (role) {
-    case Role::admin: return "admin";
-    case Role::member: return "member";
-    case Role::viewer: return "viewer";
-  }
-  return "viewer";
-}
-
-Result<Role> parse_role(std::string_view text) {
-  if (text == "admin") return Role::admin;
-  if (text == "member") return Role::member;
-  if (text == "viewer") return Role::viewer;
-  return invalid_input("'" + std::string(text) + "' is not a role; use admin, member or viewer");
 }
 
 // ---- Message bodies. The member order below IS the wire format (protocol version 3). ----

@@ -57,6 +57,7 @@ class WriteTransaction {
 
 class SqliteDirectory final : public Directory {
  public:
+  using Directory::revoke_user;
   SqliteDirectory(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   ~SqliteDirectory() override {
     statements_.clear();
@@ -196,6 +197,16 @@ class SqliteDirectory final : public Directory {
     return collect_one<Branch>(*use, read_branch, "reading a branch");
   }
 
+  // Head office administrators not revoked, `name` left out.
+  Result<int> other_active_admins(std::string_view name) {
+    auto use = prepare("SELECT count(*) FROM users WHERE branch = '' AND role = 'admin' AND revoked_at IS NULL "
+                       "AND name <> ?1");
+    if (!use) return use.error();
+    use->text(1, name);
+    if (use->step() != SQLITE_ROW) return failure("counting head office administrators");
+    return static_cast<int>(use->column_int(0));
+  }
+
   Result<std::optional<User>> find_user(std::string_view name) {
     auto use = prepare("SELECT name, branch, role, created_at, revoked_at FROM users WHERE name = ?1");
     if (!use) return use.error();
@@ -282,7 +293,7 @@ class SqliteDirectory final : public Directory {
     return find_user(name);
   }
 
-  Status revoke_user(std::string_view name, TimestampMs at) override {
+  Status revoke_user(std::string_view name, TimestampMs at, const RevokeCheck& check) override {
     std::lock_guard lock(mutex_);
     WriteTransaction txn(*this);
     if (auto s = txn.begin(); !s) return s;
@@ -290,6 +301,11 @@ class SqliteDirectory final : public Directory {
     if (!existing) return existing.error();
     if (!*existing)
       return not_found("there is no user '" + std::string(name) + "'; 'dsptsync-server user list' shows the users");
+    if (check) {
+      auto others = other_active_admins(name);
+      if (!others) return others.error();
+      if (auto allowed = check(**existing, *others); !allowed) return allowed;
+    }
     // coalesce: revoking again keeps the first revocation time, which the audit trail relies on.
     for (std::string_view sql : {"UPDATE users SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1",
                                  "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE user = ?1"}) {

@@ -56,6 +56,14 @@ std::string progress_line(const BranchProgress& entry) {
   return text.str();
 }
 
+// Revokes as the named head office administrator, or as the console when nobody is named.
+Status revoke_as_named(HeadOffice& office, const std::string& acting, const std::string& name) {
+  if (acting.empty()) return office.revoke_user(name);
+  auto by = office.acting_user(acting);
+  if (!by) return by.error();
+  return office.revoke_user(*by, name);
+}
+
 }  // namespace
 
 int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -259,14 +267,18 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     };
   });
   std::string revoke_name;
+  std::string revoke_as;
   auto* user_revoke = user_cmd->add_subcommand("revoke", "revoke a user and every device of theirs");
   user_revoke->add_option("NAME", revoke_name, "the user's name, as 'user list' shows it")->required();
+  user_revoke->add_option("--as", revoke_as,
+                          "the head office administrator revoking (default $DSPTSYNC_SERVER_USER; without either, "
+                          "whoever holds the data folder)");
   user_revoke->callback([&] {
     run = [&]() -> Result<Output> {
       auto office = open_head_office(global);
       if (!office) return office.error();
       const std::string name = trimmed(revoke_name);
-      if (auto s = (*office)->revoke_user(name); !s) return s.error();
+      if (auto s = revoke_as_named(**office, acting_name(revoke_as), name); !s) return s.error();
       auto user = (*office)->directory().user(name);
       if (!user) return user.error();
       auto devices = (*office)->directory().devices();

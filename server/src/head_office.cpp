@@ -1,6 +1,7 @@
 #include "dsptsync/server/head_office.h"
 
 #include "dsptsync/assessment.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/sqlite_store.h"
 #include "dsptsync/store_keys.h"
 
@@ -327,7 +328,18 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
                                              std::to_string(kInviteIdAttempts) + " attempts");
 }
 
-Status HeadOffice::revoke_user(std::string_view name) { return directory_->revoke_user(trimmed(name), now_ms()); }
+Status HeadOffice::revoke_user(std::string_view name) { return revoke_as(nullptr, name); }
+
+Status HeadOffice::revoke_user(const User& by, std::string_view name) {
+  const Person who = by.person();
+  return revoke_as(&who, name);
+}
+
+Status HeadOffice::revoke_as(const Person* who, std::string_view name) {
+  return directory_->revoke_user(trimmed(name), now_ms(), [who](const User& target, int other_active_admins) {
+    return may_revoke(who, target.person(), other_active_admins);
+  });
+}
 
 Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std::size_t limit) {
   auto records = store_->audit_after(after_batch, limit);

@@ -3,6 +3,7 @@
 #include "dsptsync/server/head_office.h"
 
 #include "dsptsync/assessment.h"
+#include "dsptsync/permissions.h"
 
 #include <nlohmann/json.hpp>
 
@@ -162,15 +163,10 @@ Status HeadOffice::add_console_user(std::string_view raw_name, protocol::Role ro
 
 Result<std::vector<Change>> HeadOffice::edit_as(const User& user, const std::vector<Edit>& edits) {
   if (edits.empty()) return invalid_input("nothing to change");
-  if (user.role == protocol::Role::viewer)
-    return refused(user.name + " is a viewer: viewers can read the assessments but not change them");
   std::map<std::string, Catalogue> catalogues;
   for (const auto& edit : edits) {
     const std::string what = to_string(edit.key.kind).data() + std::string(" ") + edit.key.target;
-    if ((edit.key.field == Field::confirmed || edit.key.field == Field::sharing) &&
-        user.role != protocol::Role::admin)
-      return refused(user.name + " is a " + role_name(user.role) + ": only administrators " +
-                     (edit.key.field == Field::confirmed ? "confirm assertions" : "decide what is shared"));
+    if (auto allowed = may_edit(user.person(), edit.key.scope, edit.key.field); !allowed) return allowed.error();
     if (edit.key.scope != hq_.code) {
       auto branch = directory_->branch(edit.key.scope);
       if (!branch) return branch.error();

@@ -5,6 +5,7 @@
 #include "dsptsync/assessment.h"
 #include "dsptsync/codec.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/permissions.h"
 
 #include <algorithm>
 #include <chrono>
@@ -224,9 +225,7 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done) {
 std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const protocol::Push& push) {
   const std::uint64_t batch = push.batch;
   if (push.changes.empty()) return error(ErrorCode::invalid_change, "a push must carry at least one change", batch);
-  if (who.role == protocol::Role::viewer)
-    return error(ErrorCode::forbidden, who.user + " is a viewer: viewers can read the assessment but not change it",
-                 batch);
+  const Person person{who.user, who.role, who.branch};
   const std::string id_prefix = who.device_id + ":";
   for (const auto& change : push.changes) {
     const std::string where = "change " + change.id + ": ";
@@ -234,11 +233,8 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
       return error(ErrorCode::forbidden, where + "a device may only send changes it made itself", batch);
     if (change.user != who.user)
       return error(ErrorCode::forbidden, where + "is attributed to '" + change.user + "', not to " + who.user, batch);
-    if (!who.branch.empty() && change.key.scope != who.branch)
-      return error(ErrorCode::forbidden,
-                   where + "a device of branch " + who.branch + " may only change that branch's assessment, not " +
-                       change.key.scope,
-                   batch);
+    if (auto allowed = may_edit(person, change.key.scope, change.key.field); !allowed)
+      return error(ErrorCode::forbidden, where + allowed.error().message, batch);
     if (who.branch.empty() && change.key.scope != head_office_.hq().code) {
       auto branch = head_office_.directory().branch(change.key.scope);
       if (!branch || !*branch)
@@ -253,10 +249,6 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
                    batch);
     if (auto scoped = check_edit_scope(change.key, head_office_.hq().code); !scoped)
       return error(ErrorCode::invalid_change, where + scoped.error().message, batch);
-    if (change.key.field == Field::sharing && (who.role != protocol::Role::admin || !who.branch.empty()))
-      return error(ErrorCode::forbidden, where + "only head office administrators decide what is shared", batch);
-    if (change.key.field == Field::confirmed && who.role != protocol::Role::admin)
-      return error(ErrorCode::forbidden, where + "members cannot confirm assertions; ask an administrator", batch);
     auto catalogue = catalogue_for(change.key.year);
     if (!catalogue) return error(ErrorCode::invalid_change, where + catalogue.error().message, batch);
     // An answer made offline under the item's earlier answer type is kept (flagged for review).

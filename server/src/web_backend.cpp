@@ -448,9 +448,9 @@ web::HttpResponse HeadOfficeWebBackend::invite(const web::Actor& actor, const we
 }
 
 web::HttpResponse HeadOfficeWebBackend::revoke(const web::Actor& actor, const std::string& name) {
-  if (name == actor.user)
-    return api_error(400, "invalid_input", "you cannot revoke yourself; ask another administrator");
-  if (auto revoked = head_office_.revoke_user(name); !revoked) return error_response(revoked.error());
+  auto by = head_office_.acting_user(actor.user);
+  if (!by) return error_response(by.error());
+  if (auto revoked = head_office_.revoke_user(*by, name); !revoked) return error_response(revoked.error());
   log_event("info", "revoked", {{"by", actor.user}, {"user", name}});
   if (on_revoked) on_revoked();
   return json_response(200, {{"ok", true}, {"revoked", name}});

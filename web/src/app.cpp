@@ -1,6 +1,7 @@
 #include "dsptsync/web/app.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/assets.h"
 
@@ -143,18 +144,10 @@ std::optional<FieldValue> value_or_clear(const std::string& text) {
 std::string_view to_string(Mode mode) { return mode == Mode::head_office ? "hq" : "branch"; }
 
 Status check_edit_allowed(const Actor& actor, const ScopeSnapshot& snapshot, const FieldKey& key) {
-  if (actor.role == protocol::Role::viewer)
-    return refused(actor.user + " is a viewer: viewers can read the assessments but not change them");
-  if (!actor.head_office() && key.scope != actor.branch)
-    return refused(actor.user + " works for branch " + actor.branch + " and can change only its assessment");
-  if (key.field == Field::confirmed && actor.role != protocol::Role::admin)
-    return refused("only administrators confirm assertions; ask one of your administrators");
-  if (key.field == Field::sharing) {
-    if (actor.role != protocol::Role::admin || !actor.head_office())
-      return refused("only head office administrators decide which items are shared");
-    if (!snapshot.head_office)
-      return invalid_input("what is shared is decided in head office's own assessment, not a branch's");
-  }
+  if (auto allowed = may_edit(actor.person(), key.scope, key.field); !allowed)
+    return allowed;
+  if (key.field == Field::sharing && !snapshot.head_office)
+    return invalid_input("what is shared is decided in head office's own assessment, not a branch's");
   if (key.field == Field::override_reason && snapshot.head_office)
     return invalid_input("an override is a branch's: head office's own answers are the shared ones");
   if (!snapshot.head_office) {

@@ -7,10 +7,12 @@
 
 #include "dsptsync/bytes.h"
 #include "dsptsync/error.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/time.h"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -32,6 +34,7 @@ struct User {
   TimestampMs created_at = 0;
   std::optional<TimestampMs> revoked_at;
   bool head_office() const { return branch.empty(); }
+  Person person() const { return Person{name, role, branch}; }  // as the permission rule sees them
 };
 
 struct Invite {
@@ -111,8 +114,13 @@ class Directory {
 
   virtual Result<std::vector<User>> users() = 0;
   virtual Result<std::optional<User>> user(std::string_view name) = 0;
-  // Revokes the user and every device of theirs; not_found if missing.
-  virtual Status revoke_user(std::string_view name, TimestampMs at) = 0;
+  // Revokes the user and every device of theirs; not_found if missing. `check` (permissions.h
+  // may_revoke) runs inside the same write transaction, so two administrators revoking each other at
+  // once cannot both succeed and leave nobody: it gets the user and how many other head office
+  // administrators are not revoked, and its refusal changes nothing.
+  using RevokeCheck = std::function<Status(const User& target, int other_active_admins)>;
+  virtual Status revoke_user(std::string_view name, TimestampMs at, const RevokeCheck& check) = 0;
+  Status revoke_user(std::string_view name, TimestampMs at) { return revoke_user(name, at, {}); }
 
   // Records an invite; the secret is kept only as `secret_hash`.
   virtual Status add_invite(const Invite& invite, std::string_view secret_hash) = 0;

@@ -24,6 +24,7 @@
 #include "dsptsync/change.h"
 #include "dsptsync/crypto.h"
 #include "dsptsync/error.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/question_set.h"
 
 #include <array>
@@ -70,10 +71,11 @@ enum class ClientAction {
 ClientAction action_for(ErrorCode code);
 std::string_view to_string(ClientAction action);
 
-enum class Role : std::uint8_t { admin = 1, member = 2, viewer = 3 };
-std::string_view to_string(Role role);
-Result<Role> parse_role(std::string_view text);
-bool role_in_range(Role role);
+// The role travels in Ready and in invites; what it allows is permissions.h's.
+using Role = dsptsync::Role;
+using dsptsync::parse_role;
+using dsptsync::role_in_range;
+using dsptsync::to_string;
 
 using PublicKey = std::array<std::uint8_t, 32>;
 using Signature = std::array<std::uint8_t, 64>;

@@ -179,7 +179,11 @@ class HeadOffice {
   Status add_branch(std::string_view ods, std::string_view name);
   Status remove_branch(std::string_view ods);
   Result<IssuedInvite> invite(const InviteRequest& request);
+  // Revokes a user and every device of theirs, as permissions.h may_revoke allows: `by` is the head
+  // office administrator revoking (web app, --as); without one, the console, run by whoever holds
+  // the data folder. Either way the last active head office administrator is never revoked.
   Status revoke_user(std::string_view name);
+  Status revoke_user(const User& by, std::string_view name);
   // Every accepted push in the audit trail (after `after_batch`, at most `limit`), each checked: its
   // changes are read back from the log, their digest recomputed and the device's signature verified.
   Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);
@@ -264,6 +268,7 @@ class HeadOffice {
   // Reads the organisation, identity and catalogue back from an unlocked store (create and open).
   static Result<std::unique_ptr<HeadOffice>> load(const std::filesystem::path& dir, std::unique_ptr<Store> store,
                                                   crypto::SecretKey store_key);
+  Status revoke_as(const Person* who, std::string_view name);
 
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;

@@ -37,6 +37,7 @@ struct Actor {
   // it ends, so a new password signs out whoever knew the old one.
   TimestampMs credentials_set_at = 0;
   bool head_office() const { return branch.empty(); }
+  Person person() const { return Person{user, role, branch}; }  // as the permission rule sees them
 };
 
 struct OrganisationInfo {

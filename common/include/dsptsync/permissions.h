@@ -1,0 +1,51 @@
+// Who may do what: the one permission rule every door asks (docs/threat-model.md, "Roles").
+//
+// The sync core (a laptop's push), head office's console and web edits, the web API and the laptop
+// itself all call these functions, so a rule cannot differ between doors. They are pure: the caller
+// says who acts and what they touch, and gets back nothing (allowed) or a refusal whose message is
+// the same whichever door it came through.
+#pragma once
+
+#include "dsptsync/change.h"
+#include "dsptsync/error.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dsptsync {
+
+// admin: edits and confirms (and, at head office, shares, publishes and manages people);
+// member: edits but cannot confirm; viewer: reads only. The numbers are the wire encoding.
+enum class Role : std::uint8_t { admin = 1, member = 2, viewer = 3 };
+std::string_view to_string(Role role);
+Result<Role> parse_role(std::string_view text);
+bool role_in_range(Role role);
+
+// Someone acting: a head office person (no branch) or a branch's.
+struct Person {
+  std::string name;
+  Role role = Role::viewer;
+  std::string branch;  // the V code they work for; empty: head office
+  bool head_office() const { return branch.empty(); }
+};
+
+// May `who` change `field` in the assessment of `scope` (a V code, or the HQ code for head
+// office's own)? Viewers change nothing; branch people change only their own branch; only
+// administrators confirm; only head office administrators decide what is shared. Whether the field
+// belongs in that scope at all (sharing only at head office, overrides only at a branch) is
+// check_edit_scope's, and the value's validity check_edit's (assessment.h).
+Status may_edit(const Person& who, std::string_view scope, Field field);
+
+// May `who` revoke `target`? Only head office administrators manage people, nobody revokes
+// themselves, and the last active head office administrator is never revoked (someone must be left
+// who can reinstate). `who` null: the server's console run without --as, by whoever holds the data
+// folder; only the last-administrator rule applies. `other_active_admins` counts the head office
+// administrators not revoked, `target` left out.
+Status may_revoke(const Person* who, const Person& target, int other_active_admins);
+
+// May `who` manage people (invite, revoke, reinstate)? Only head office administrators. `what`
+// names the action for the refusal ("reinstate people").
+Status may_manage_people(const Person& who, std::string_view what);
+
+}  // namespace dsptsync

@@ -1,0 +1,65 @@
+#include "dsptsync/permissions.h"
+
+namespace dsptsync {
+namespace {
+
+// "Mo Member is a member at head office", "Ada Admin is an admin at branch VLAXL": who was refused.
+std::string who_is(const Person& who) {
+  return who.name + (who.role == Role::admin ? " is an " : " is a ") + std::string(to_string(who.role)) +
+         (who.head_office() ? " at head office" : " at branch " + who.branch);
+}
+
+bool head_office_admin(const Person& who) { return who.head_office() && who.role == Role::admin; }
+
+}  // namespace
+
+bool role_in_range(Role role) { return role == Role::admin || role == Role::member || role == Role::viewer; }
+
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::admin: return "admin";
+    case Role::member: return "member";
+    case Role::viewer: return "viewer";
+  }
+  return "viewer";
+}
+
+Result<Role> parse_role(std::string_view text) {
+  if (text == "admin") return Role::admin;
+  if (text == "member") return Role::member;
+  if (text == "viewer") return Role::viewer;
+  return invalid_input("'" + std::string(text) + "' is not a role; use admin, member or viewer");
+}
+
+Status may_edit(const Person& who, std::string_view scope, Field field) {
+  if (who.role == Role::viewer)
+    return refused(who.name + " is a viewer: viewers can read the assessment but not change it");
+  if (!who.head_office() && scope != who.branch)
+    return refused(who.name + " works for branch " + who.branch + " and may change only that branch's assessment, not " +
+                   std::string(scope));
+  if (field == Field::confirmed && who.role != Role::admin)
+    return refused(who_is(who) + ": members cannot confirm assertions; ask an administrator");
+  if (field == Field::sharing && !head_office_admin(who))
+    return refused(who_is(who) + ": only head office administrators decide what is shared");
+  return {};
+}
+
+Status may_manage_people(const Person& who, std::string_view what) {
+  if (!head_office_admin(who))
+    return refused(who_is(who) + ": only head office administrators " + std::string(what));
+  return {};
+}
+
+Status may_revoke(const Person* who, const Person& target, int other_active_admins) {
+  if (who) {
+    if (auto allowed = may_manage_people(*who, "revoke people"); !allowed) return allowed;
+    // Invalid rather than refused: the request itself is a mistake, whoever makes it.
+    if (who->name == target.name) return invalid_input("you cannot revoke yourself; ask another administrator");
+  }
+  if (head_office_admin(target) && other_active_admins < 1)
+    return refused(target.name + " is the last head office administrator: add another ('dsptsync-server user add NAME "
+                   "--role admin') before revoking them, or nobody is left who can manage people");
+  return {};
+}
+
+}  // namespace dsptsync

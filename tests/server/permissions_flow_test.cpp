@@ -1,0 +1,123 @@
+// The one permission rule (permissions.h) as each door applies it, against a real server on
+// 127.0.0.1: the head office command line, a laptop (and its push, when the laptop's own check is
+// skipped), and the web API refuse the same forbidden edit with the same message, and record nothing.
+// Revoking follows one rule at every door too: nobody revokes themselves, the last head office
+// administrator is never revoked.
+#include "../common/cli_runner.h"
+#include "fixture.h"
+#include "web_client.h"
+
+#include "dsptsync/permissions.h"
+
+#include <gtest/gtest.h>
+
+namespace dsptsync::testing {
+namespace {
+
+using protocol::Role;
+
+class Permissions : public ::testing::Test {
+ protected:
+  CliRun server_cli(const std::vector<std::string>& args) {
+    return run_program(shell_quote(DSPTSYNC_SERVER_CLI) + " --json --data " + shell_quote(server_.data().string()),
+                       args, scratch_.path());
+  }
+
+  WebClient signed_in(const std::string& user) {
+    set_web_password(server_.data(), user, scratch_.path());
+    WebClient client(server_.port());
+    auto answer = client.sign_in(user, kPassword);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return client;
+  }
+
+  RunningServer server_;
+  TempDir stores_;
+  TempDir scratch_;
+};
+
+TEST_F(Permissions, AMemberConfirmingIsRefusedWithTheSameMessageAtEveryDoor) {
+  // One head office member, with a laptop, a web password and the console's --as.
+  auto laptop = server_.enrol(stores_ / "mo", "Mo Member", "", Role::member);
+  const std::string expected =
+      may_edit(Person{"Mo Member", Role::member, ""}, "A1B2", Field::confirmed).error().message;
+  ASSERT_EQ(expected, "Mo Member is a member at head office: members cannot confirm assertions; ask an administrator");
+
+  auto cli = server_cli({"confirm", "1.1", "--as", "Mo Member"});
+  EXPECT_EQ(cli.code, 3) << cli.err;
+  EXPECT_NE(cli.err.find(expected), std::string::npos) << cli.err;
+
+  auto browser = signed_in("Mo Member");
+  auto web = browser.put("/api/assessment/A1B2/assertions/1.1", json{{"confirmed", true}});
+  EXPECT_EQ(web.status, 403) << web.body;
+  EXPECT_EQ(web.parsed()["error"]["message"], expected);
+
+  auto local = laptop->confirm("1.1", true);
+  ASSERT_FALSE(local);
+  EXPECT_EQ(local.error().message, expected);
+  // A laptop that skips its own check (recorded under the hood) is refused by head office alike.
+  ASSERT_TRUE(laptop->ledger().record(
+      Edit{{"A1B2", "2021-22", TargetKind::assertion, "1.1", Field::confirmed}, FieldValue{"yes", ""}}));
+  auto pushed = client::sync_once(*laptop);
+  ASSERT_FALSE(pushed);
+  EXPECT_NE(pushed.error().message.find(expected), std::string::npos) << pushed.error().message;
+
+  EXPECT_EQ(*server_.admin()->store().change_count(), 0) << "nothing was recorded through any door";
+}
+
+TEST_F(Permissions, ABranchPersonIsRefusedAnotherBranchAndSharingAtEveryDoor) {
+  auto laptop = server_.enrol(stores_ / "sam", "Sam Patel", "VLAXL", Role::admin);
+  const Person sam{"Sam Patel", Role::admin, "VLAXL"};
+  const std::string other_branch = may_edit(sam, "VM2B3", Field::answer).error().message;
+
+  auto browser = signed_in("Sam Patel");
+  auto web = browser.put("/api/assessment/VM2B3/items/1.3.12", json{{"answer", "In place"}});
+  EXPECT_EQ(web.status, 403) << web.body;
+  auto sharing = browser.put("/api/assessment/A1B2/items/1.1.1/sharing", json{{"sharing", "branch"}});
+  EXPECT_EQ(sharing.status, 403) << sharing.body;
+
+  // The console acts only as head office people: a branch's is refused before any rule.
+  auto cli = server_cli({"answer", "1.3.12", "In place", "--as", "Sam Patel"});
+  EXPECT_EQ(cli.code, 3) << cli.err;
+
+  ASSERT_TRUE(laptop->ledger().record(
+      Edit{{"VM2B3", "2021-22", TargetKind::item, "1.3.12", Field::answer}, FieldValue{"In place", ""}}));
+  auto pushed = client::sync_once(*laptop);
+  ASSERT_FALSE(pushed);
+  EXPECT_NE(pushed.error().message.find(other_branch), std::string::npos) << pushed.error().message;
+  EXPECT_EQ(*server_.admin()->store().change_count(), 0);
+}
+
+TEST_F(Permissions, NobodyRevokesThemselvesAndTheLastHeadOfficeAdministratorStays) {
+  auto office = server_.admin();
+  ASSERT_TRUE(office->add_console_user("Priya Shah", Role::admin));
+  ASSERT_TRUE(office->add_console_user("Mo Member", Role::member));
+  const std::string self = "you cannot revoke yourself; ask another administrator";
+
+  auto cli_self = server_cli({"user", "revoke", "Priya Shah", "--as", "Priya Shah"});
+  EXPECT_EQ(cli_self.code, 4) << cli_self.err;
+  EXPECT_NE(cli_self.err.find(self), std::string::npos) << cli_self.err;
+  auto priya = signed_in("Priya Shah");
+  auto web_self = priya.post("/api/people/Priya%20Shah/revoke", json::object());
+  EXPECT_EQ(web_self.status, 400) << web_self.body;
+  EXPECT_EQ(web_self.parsed()["error"]["message"], self);
+
+  auto by_member = server_cli({"user", "revoke", "Priya Shah", "--as", "Mo Member"});
+  EXPECT_EQ(by_member.code, 3) << by_member.err;
+  EXPECT_NE(by_member.err.find("only head office administrators revoke people"), std::string::npos) << by_member.err;
+
+  // Without --as the console (whoever holds the data folder) may revoke, but not the last administrator.
+  auto last = server_cli({"user", "revoke", "Priya Shah"});
+  EXPECT_EQ(last.code, 3) << last.err;
+  EXPECT_NE(last.err.find("Priya Shah is the last head office administrator"), std::string::npos) << last.err;
+  EXPECT_FALSE((*office->directory().user("Priya Shah"))->revoked_at) << "every refusal changed nothing";
+  EXPECT_EQ(priya.get("/api/session").status, 200);
+
+  ASSERT_TRUE(office->add_console_user("Omar Aziz", Role::admin));
+  auto revoked = priya.post("/api/people/Omar%20Aziz/revoke", json::object());
+  EXPECT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(server_cli({"user", "revoke", "Priya Shah"}).code, 3) << "Omar is revoked: Priya is the last again";
+}
+
+}  // namespace
+}  // namespace dsptsync::testing
