@@ -1,5 +1,7 @@
 #include "dsptsync/permissions.h"
 
+#include <cctype>
+
 namespace dsptsync {
 namespace {
 
@@ -60,6 +62,13 @@ Status may_revoke(const Person* who, const Person& target, int other_active_admi
     return refused(target.name + " is the last head office administrator: add another ('dsptsync-server user add NAME "
                    "--role admin') before revoking them, or nobody is left who can manage people");
   return {};
+}
+
+std::string normalise_name(std::string_view raw) {
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!raw.empty() && space(raw.front())) raw.remove_prefix(1);
+  while (!raw.empty() && space(raw.back())) raw.remove_suffix(1);
+  return std::string(raw);
 }
 
 }  // namespace dsptsync

@@ -197,6 +197,25 @@ class SqliteDirectory final : public Directory {
     return collect_one<Branch>(*use, read_branch, "reading a branch");
   }
 
+  Status record_people_event(TimestampMs at, std::string_view action, std::string_view user, std::string_view by) {
+    auto use = prepare("INSERT INTO people_events(at, action, user, by) VALUES(?1, ?2, ?3, ?4)");
+    if (!use) return use.error();
+    use->integer(1, at);
+    use->text(2, action);
+    use->text(3, user);
+    use->text(4, by);
+    return step_done(*use, "recording who revoked or reinstated whom");
+  }
+
+  // The user, or not_found saying where to look.
+  Result<User> existing_user(std::string_view name) {
+    auto existing = find_user(name);
+    if (!existing) return existing.error();
+    if (!*existing)
+      return not_found("there is no user '" + std::string(name) + "'; 'dsptsync-server user list' shows the users");
+    return **existing;
+  }
+
   // Head office administrators not revoked, `name` left out.
   Result<int> other_active_admins(std::string_view name) {
     auto use = prepare("SELECT count(*) FROM users WHERE branch = '' AND role = 'admin' AND revoked_at IS NULL "
@@ -293,18 +312,16 @@ class SqliteDirectory final : public Directory {
     return find_user(name);
   }
 
-  Status revoke_user(std::string_view name, TimestampMs at, const RevokeCheck& check) override {
+  Status revoke_user(std::string_view name, TimestampMs at, std::string_view by, const RevokeCheck& check) override {
     std::lock_guard lock(mutex_);
     WriteTransaction txn(*this);
     if (auto s = txn.begin(); !s) return s;
-    auto existing = find_user(name);
+    auto existing = existing_user(name);
     if (!existing) return existing.error();
-    if (!*existing)
-      return not_found("there is no user '" + std::string(name) + "'; 'dsptsync-server user list' shows the users");
     if (check) {
       auto others = other_active_admins(name);
       if (!others) return others.error();
-      if (auto allowed = check(**existing, *others); !allowed) return allowed;
+      if (auto allowed = check(*existing, *others); !allowed) return allowed;
     }
     // coalesce: revoking again keeps the first revocation time, which the audit trail relies on.
     for (std::string_view sql : {"UPDATE users SET revoked_at = coalesce(revoked_at, ?2) WHERE name = ?1",
@@ -315,7 +332,37 @@ class SqliteDirectory final : public Directory {
       use->integer(2, at);
       if (auto s = step_done(*use, "revoking a user"); !s) return s;
     }
+    if (!existing->revoked_at)
+      if (auto s = record_people_event(at, "revoked", name, by); !s) return s;
     return txn.commit();
+  }
+
+  Status reinstate_user(std::string_view name, TimestampMs at, std::string_view by) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = existing_user(name);
+    if (!existing) return existing.error();
+    if (!existing->revoked_at) return refused("'" + std::string(name) + "' is not revoked; nothing to reinstate");
+    auto use = prepare("UPDATE users SET revoked_at = NULL WHERE name = ?1");
+    if (!use) return use.error();
+    use->text(1, name);
+    if (auto s = step_done(*use, "reinstating a user"); !s) return s;
+    if (auto s = record_people_event(at, "reinstated", name, by); !s) return s;
+    return txn.commit();
+  }
+
+  Result<std::vector<PeopleEvent>> people_events() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT seq, at, action, user, by FROM people_events ORDER BY seq");
+    if (!use) return use.error();
+    return collect<PeopleEvent>(
+        *use,
+        [](const Use& row) -> Result<PeopleEvent> {
+          return PeopleEvent{row.column_int(0), row.column_int(1), row.column_text(2), row.column_text(3),
+                             row.column_text(4)};
+        },
+        "reading the people events");
   }
 
   Status add_invite(const Invite& invite, std::string_view secret_hash) override {
@@ -418,7 +465,7 @@ class SqliteDirectory final : public Directory {
       if (user.revoked_at)
         return refusal(protocol::ErrorCode::enrolment_code_invalid,
                        "the user '" + user.name + "' this code is for was revoked on " +
-                           format_timestamp(*user.revoked_at) + "; ask head office");
+                           format_timestamp(*user.revoked_at) + "; ask head office to reinstate them");
       if (user.branch != invite->branch || user.role != invite->role)
         return refusal(protocol::ErrorCode::enrolment_code_invalid,
                        "this code is for '" + user.name + "' as " + std::string(protocol::to_string(invite->role)) +

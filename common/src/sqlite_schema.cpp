@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -155,6 +155,22 @@ CREATE TRIGGER question_sets_immutable_update BEFORE UPDATE ON question_sets
 BEGIN SELECT RAISE(ABORT, 'question sets are kept as they were stored'); END;
 CREATE TRIGGER question_sets_immutable_delete BEFORE DELETE ON question_sets
 BEGIN SELECT RAISE(ABORT, 'question sets are kept as they were stored'); END;
+)sql",
+    // 5 -> 6: revoking is no longer for ever. Who revoked or reinstated whom, and when, kept for
+    // good: a reinstatement is a new row, never an edit of the revocation.
+    R"sql(
+CREATE TABLE people_events(
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at      INTEGER NOT NULL,
+  action  TEXT NOT NULL CHECK (action IN ('revoked', 'reinstated')),
+  user    TEXT NOT NULL REFERENCES users(name),
+  by      TEXT NOT NULL      -- the head office administrator; '' for the console without --as
+);
+
+CREATE TRIGGER people_events_immutable_update BEFORE UPDATE ON people_events
+BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
+CREATE TRIGGER people_events_immutable_delete BEFORE DELETE ON people_events
+BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
 )sql",
 };
 

@@ -17,12 +17,6 @@
 namespace dsptsync::server {
 namespace {
 
-std::string trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 // The host part of HOST:PORT, for telling people what to connect to.
 std::string host_of(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -56,12 +50,34 @@ std::string progress_line(const BranchProgress& entry) {
   return text.str();
 }
 
-// Revokes as the named head office administrator, or as the console when nobody is named.
-Status revoke_as_named(HeadOffice& office, const std::string& acting, const std::string& name) {
-  if (acting.empty()) return office.revoke_user(name);
-  auto by = office.acting_user(acting);
+// `user revoke` and `user reinstate`: whom, and as which head office administrator.
+struct PeopleArgs {
+  std::string name;
+  std::string as;
+};
+
+void add_people_options(CLI::App* cmd, PeopleArgs& args, const std::string& doing) {
+  cmd->add_option("NAME", args.name, "the user's name, as 'user list' shows it")->required();
+  cmd->add_option("--as", args.as, "the head office administrator " + doing + " (default $DSPTSYNC_SERVER_USER; "
+                                   "without either, whoever holds the data folder)");
+}
+
+// The administrator named by --as or $DSPTSYNC_SERVER_USER; nobody named: the console, run by whoever
+// holds the data folder.
+Result<std::optional<User>> named_administrator(HeadOffice& office, const std::string& as) {
+  const std::string name = acting_name(as);
+  if (name.empty()) return std::optional<User>();
+  auto by = office.acting_user(name);
   if (!by) return by.error();
-  return office.revoke_user(*by, name);
+  return std::optional<User>(std::move(*by));
+}
+
+json people_events_json(const std::vector<PeopleEvent>& events) {
+  json out = json::array();
+  for (const auto& event : events)
+    out.push_back({{"at", format_timestamp(event.at)}, {"action", event.action}, {"user", event.user},
+                   {"by", event.by.empty() ? json(nullptr) : json(event.by)}});
+  return out;
 }
 
 }  // namespace
@@ -214,7 +230,7 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
   });
 
   // user list | revoke
-  auto* user_cmd = app.add_subcommand("user", "the people enrolled, and revoking them");
+  auto* user_cmd = app.add_subcommand("user", "the people enrolled, revoking and reinstating them");
   user_cmd->require_subcommand(1);
   auto* user_list = user_cmd->add_subcommand("list", "list users, their devices, and invites not used yet");
   user_list->callback([&] {
@@ -263,22 +279,23 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
                      << format_timestamp(invite.expires_at) << ")\n";
       }
       if (!pending.empty()) text << "\nInvited, not enrolled yet:\n" << pending_text.str();
-      return Output{{{"users", list}, {"pending_invites", pending}}, text.str()};
+      auto events = directory.people_events();
+      if (!events) return events.error();
+      return Output{{{"users", list}, {"pending_invites", pending}, {"people_events", people_events_json(*events)}},
+                    text.str()};
     };
   });
-  std::string revoke_name;
-  std::string revoke_as;
+  PeopleArgs revoke;
   auto* user_revoke = user_cmd->add_subcommand("revoke", "revoke a user and every device of theirs");
-  user_revoke->add_option("NAME", revoke_name, "the user's name, as 'user list' shows it")->required();
-  user_revoke->add_option("--as", revoke_as,
-                          "the head office administrator revoking (default $DSPTSYNC_SERVER_USER; without either, "
-                          "whoever holds the data folder)");
+  add_people_options(user_revoke, revoke, "revoking");
   user_revoke->callback([&] {
     run = [&]() -> Result<Output> {
       auto office = open_head_office(global);
       if (!office) return office.error();
-      const std::string name = trimmed(revoke_name);
-      if (auto s = revoke_as_named(**office, acting_name(revoke_as), name); !s) return s.error();
+      auto by = named_administrator(**office, revoke.as);
+      if (!by) return by.error();
+      const std::string name = normalise_name(revoke.name);
+      if (auto s = *by ? (*office)->revoke_user(**by, name) : (*office)->revoke_user(name); !s) return s.error();
       auto user = (*office)->directory().user(name);
       if (!user) return user.error();
       auto devices = (*office)->directory().devices();
@@ -291,6 +308,28 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
                      {"devices", device_count}},
                     "Revoked " + (*user)->name + " and " + std::to_string(device_count) +
                         (device_count == 1 ? " device" : " devices") + "; they can no longer sync\n"};
+    };
+  });
+
+  PeopleArgs reinstate;
+  auto* user_reinstate = user_cmd->add_subcommand("reinstate", "lift a user's revocation (their devices stay revoked)");
+  add_people_options(user_reinstate, reinstate, "reinstating");
+  user_reinstate->callback([&] {
+    run = [&]() -> Result<Output> {
+      auto office = open_head_office(global);
+      if (!office) return office.error();
+      auto by = named_administrator(**office, reinstate.as);
+      if (!by) return by.error();
+      const std::string name = normalise_name(reinstate.name);
+      if (auto s = *by ? (*office)->reinstate_user(**by, name) : (*office)->reinstate_user(name); !s) return s.error();
+      auto events = (*office)->directory().people_events();
+      if (!events) return events.error();
+      if (events->empty()) return make_error(ErrorKind::internal, "the reinstatement of '" + name + "' was not recorded");
+      const PeopleEvent& event = events->back();
+      return Output{{{"reinstated", name}, {"reinstated_at", format_timestamp(event.at)},
+                     {"by", event.by.empty() ? json(nullptr) : json(event.by)}},
+                    "Reinstated " + name + ": they may sign in and be invited to enrol a device again; their old "
+                                           "devices stay revoked\n"};
     };
   });
 

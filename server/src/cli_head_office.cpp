@@ -598,6 +598,7 @@ void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& 
     user_add->add_option("--role", role_text, "admin, member or viewer (default admin)");
     user_add->callback([&global, &run] {
       run = [&global]() -> Result<Output> {
+        user_name = normalise_name(user_name);  // as it is stored, so the output names them alike
         auto role = protocol::parse_role(role_text);
         if (!role) return role.error();
         auto office = open_head_office(global);
@@ -620,6 +621,7 @@ void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& 
     user_passwd->add_option("NAME", passwd_name, "the user's name, as 'user list' shows it")->required();
     user_passwd->callback([&global, &run] {
       run = [&global]() -> Result<Output> {
+        passwd_name = normalise_name(passwd_name);  // as it was stored
         auto office = open_head_office(global);
         if (!office) return office.error();
         auto user = (*office)->directory().user(passwd_name);

@@ -38,17 +38,9 @@ constexpr std::size_t kMaxNameLength = 100;
 // A random 32-bit invite id can collide with an earlier one; a fresh draw all but never does twice.
 constexpr int kInviteIdAttempts = 5;
 
-std::string trimmed(std::string_view text) {
-  std::size_t first = 0;
-  std::size_t last = text.size();
-  while (first < last && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
-  while (last > first && std::isspace(static_cast<unsigned char>(text[last - 1]))) --last;
-  return std::string(text.substr(first, last - first));
-}
-
 // Names appear in listings, audit records and other people's terminals: no control characters.
 Result<std::string> checked_name(std::string_view raw, std::string_view what, std::string_view example) {
-  std::string name = trimmed(raw);
+  std::string name = normalise_name(raw);
   if (name.empty()) return invalid_input(std::string(what) + " is empty; give one, e.g. " + std::string(example));
   if (name.size() > kMaxNameLength)
     return invalid_input(std::string(what) + " is " + std::to_string(name.size()) + " characters long; at most " +
@@ -283,10 +275,10 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
 
   std::string branch;
   if (request.head_office) {
-    if (!trimmed(request.branch).empty())
+    if (!normalise_name(request.branch).empty())
       return invalid_input("an invite is either for a branch (--branch) or for head office (--hq), not both");
   } else {
-    if (trimmed(request.branch).empty())
+    if (normalise_name(request.branch).empty())
       return invalid_input("say which branch the user works for (--branch VLAXL), or --hq for head office staff");
     auto site = parse_site_code(request.branch);
     if (!site) return site.error();
@@ -305,7 +297,8 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
     const User& user = **existing;
     if (user.revoked_at)
       return refused("'" + user.name + "' was revoked on " + format_timestamp(*user.revoked_at) +
-                     "; a revoked user cannot be enrolled again under the same name");
+                     "; reinstate them first ('dsptsync-server user reinstate \"" + user.name +
+                     "\"') to invite them to enrol a new device");
     if (user.branch != branch || user.role != request.role)
       return refused("'" + user.name + "' is already enrolled as " + std::string(protocol::to_string(user.role)) +
                      " of " + (user.head_office() ? std::string("head office") : "branch " + user.branch) +
@@ -336,9 +329,17 @@ Status HeadOffice::revoke_user(const User& by, std::string_view name) {
 }
 
 Status HeadOffice::revoke_as(const Person* who, std::string_view name) {
-  return directory_->revoke_user(trimmed(name), now_ms(), [who](const User& target, int other_active_admins) {
-    return may_revoke(who, target.person(), other_active_admins);
-  });
+  return directory_->revoke_user(normalise_name(name), now_ms(), who ? who->name : "",
+                                 [who](const User& target, int other_active_admins) {
+                                   return may_revoke(who, target.person(), other_active_admins);
+                                 });
+}
+
+Status HeadOffice::reinstate_user(std::string_view name) { return directory_->reinstate_user(normalise_name(name), now_ms(), ""); }
+
+Status HeadOffice::reinstate_user(const User& by, std::string_view name) {
+  if (auto allowed = may_manage_people(by.person(), "reinstate people"); !allowed) return allowed;
+  return directory_->reinstate_user(normalise_name(name), now_ms(), by.name);
 }
 
 Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std::size_t limit) {

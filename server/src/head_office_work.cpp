@@ -135,26 +135,25 @@ Result<HeadOffice::ScopeViews> HeadOffice::scope_views(std::string_view scope, A
   return ScopeViews{std::move(*catalogue), std::move(*branch_state), std::move(own), std::move(effective)};
 }
 
-Result<User> HeadOffice::acting_user(std::string_view name) {
+Result<User> HeadOffice::acting_user(std::string_view raw_name) {
+  const std::string name = normalise_name(raw_name);
   if (name.empty())
     return invalid_input("say who is making the change: --as \"Your Name\" or DSPTSYNC_SERVER_USER (a head office "
                          "user; 'dsptsync-server user add NAME --role admin' adds one)");
   auto user = directory_->user(name);
   if (!user) return user.error();
   if (!*user)
-    return not_found("there is no user '" + std::string(name) + "'; 'dsptsync-server user add \"" + std::string(name) +
+    return not_found("there is no user '" + name + "'; 'dsptsync-server user add \"" + name +
                      "\" --role admin' adds a head office administrator");
-  if ((*user)->revoked_at) return refused("'" + std::string(name) + "' was revoked and can no longer make changes");
+  if ((*user)->revoked_at) return refused("'" + name + "' was revoked and can no longer make changes");
   if (!(*user)->head_office())
-    return refused("'" + std::string(name) + "' works for branch " + (*user)->branch +
+    return refused("'" + name + "' works for branch " + (*user)->branch +
                    "; changes at the head office server are made by head office users");
   return **user;
 }
 
 Status HeadOffice::add_console_user(std::string_view raw_name, protocol::Role role) {
-  std::string name(raw_name);
-  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
-  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.erase(name.begin());
+  const std::string name = normalise_name(raw_name);
   if (name.empty()) return invalid_input("the user's name is empty; give one, e.g. \"Priya Shah\"");
   if (std::any_of(name.begin(), name.end(), [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); }))
     return invalid_input("the user's name contains control characters; type it on one line");

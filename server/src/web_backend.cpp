@@ -243,10 +243,13 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
     if (!head_office_admin(actor)) return admins_only(actor, "invite people");
     return invite(actor, request);
   }
-  if (first == "people" && segments.size() == 3 && segments[2] == "revoke") {
+  if (first == "people" && segments.size() == 3 && (segments[2] == "revoke" || segments[2] == "reinstate")) {
     if (method != "POST") return only("POST");
-    if (!head_office_admin(actor)) return admins_only(actor, "revoke people");
-    return revoke(actor, segments[1]);
+    if (auto allowed = may_manage_people(actor.person(), segments[2] + " people"); !allowed)
+      return error_response(allowed.error());
+    // Normalised once, as names were when stored, before any rule compares it ("Priya Shah%20" is her).
+    const std::string name = normalise_name(segments[1]);
+    return segments[2] == "revoke" ? revoke(actor, name) : reinstate(actor, name);
   }
   if (first == "sync")
     return api_error(404, "not_here", "sync is a branch laptop's: head office's server is what laptops sync with");
@@ -454,6 +457,14 @@ web::HttpResponse HeadOfficeWebBackend::revoke(const web::Actor& actor, const st
   log_event("info", "revoked", {{"by", actor.user}, {"user", name}});
   if (on_revoked) on_revoked();
   return json_response(200, {{"ok", true}, {"revoked", name}});
+}
+
+web::HttpResponse HeadOfficeWebBackend::reinstate(const web::Actor& actor, const std::string& name) {
+  auto by = head_office_.acting_user(actor.user);
+  if (!by) return error_response(by.error());
+  if (auto reinstated = head_office_.reinstate_user(*by, name); !reinstated) return error_response(reinstated.error());
+  log_event("info", "reinstated", {{"by", actor.user}, {"user", name}});
+  return json_response(200, {{"ok", true}, {"reinstated", name}});
 }
 
 }  // namespace dsptsync::server

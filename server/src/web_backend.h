@@ -40,6 +40,7 @@ class HeadOfficeWebBackend final : public web::Backend {
   web::HttpResponse people();
   web::HttpResponse invite(const web::Actor& actor, const web::HttpRequest& request);
   web::HttpResponse revoke(const web::Actor& actor, const std::string& name);
+  web::HttpResponse reinstate(const web::Actor& actor, const std::string& name);
 
   HeadOffice& head_office_;
 };

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace dsptsync::testing {
 namespace {
 
@@ -117,6 +119,77 @@ TEST_F(Permissions, NobodyRevokesThemselvesAndTheLastHeadOfficeAdministratorStay
   auto revoked = priya.post("/api/people/Omar%20Aziz/revoke", json::object());
   EXPECT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_EQ(server_cli({"user", "revoke", "Priya Shah"}).code, 3) << "Omar is revoked: Priya is the last again";
+}
+
+TEST_F(Permissions, NamesAreComparedAsStoredAndARevokedPersonIsReinstatedNeverForEver) {
+  auto office = server_.admin();
+  ASSERT_TRUE(office->add_console_user("Priya Shah", Role::admin));
+  ASSERT_TRUE(office->add_console_user("Mo Member", Role::member));
+  auto priya = signed_in("Priya Shah");
+  const std::string self = "you cannot revoke yourself; ask another administrator";
+
+  // White space around a name is dropped, as when it was stored, before any rule compares it.
+  for (const char* path : {"/api/people/Priya%20Shah%20/revoke", "/api/people/%20Priya%20Shah/revoke",
+                           "/api/people/Priya%20Shah%09/revoke"}) {
+    auto refused = priya.post(path, json::object());
+    EXPECT_EQ(refused.status, 400) << path << " " << refused.body;
+    EXPECT_EQ(refused.parsed()["error"]["message"], self) << path;
+  }
+  auto cli_self = server_cli({"user", "revoke", " Priya Shah ", "--as", "Priya Shah "});
+  EXPECT_EQ(cli_self.code, 4) << cli_self.err;
+  EXPECT_NE(cli_self.err.find(self), std::string::npos) << cli_self.err;
+  EXPECT_FALSE((*office->directory().user("Priya Shah"))->revoked_at);
+  EXPECT_EQ(priya.get("/api/session").status, 200);
+
+  // Revoked by mistake, through the web app with a stray space...
+  auto laptop = server_.enrol(stores_ / "sam", "Sam Patel", "VLAXL", Role::admin);
+  auto revoked = priya.post("/api/people/Sam%20Patel%20/revoke", json::object());
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(revoked.parsed()["revoked"], "Sam Patel");
+  EXPECT_FALSE(client::sync_once(*laptop));
+
+  // ...and reinstated by an administrator only, on the command line.
+  auto by_member = server_cli({"user", "reinstate", "Sam Patel", "--as", "Mo Member"});
+  EXPECT_EQ(by_member.code, 3) << by_member.err;
+  EXPECT_NE(by_member.err.find("only head office administrators reinstate people"), std::string::npos);
+  auto reinstated = server_cli({"user", "reinstate", "Sam Patel ", "--as", "Priya Shah"});
+  ASSERT_EQ(reinstated.code, 0) << reinstated.err;
+  EXPECT_EQ(reinstated.data["reinstated"], "Sam Patel");
+  EXPECT_EQ(reinstated.data["by"], "Priya Shah");
+  auto again = server_cli({"user", "reinstate", "Sam Patel"});
+  EXPECT_EQ(again.code, 3) << "not revoked any more: " << again.err;
+  EXPECT_EQ(server_cli({"user", "reinstate", "Nobody"}).code, 4);
+
+  // The lost laptop stays revoked; a new invite enrols a new one under the same name.
+  EXPECT_FALSE(client::sync_once(*laptop));
+  auto new_laptop = server_.enrol(stores_ / "sam2", "Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(new_laptop->answer("1.3.12", "The registered manager", "", std::nullopt));
+  auto synced = client::sync_once(*new_laptop);
+  EXPECT_TRUE(synced) << synced.error().message;
+
+  // The web app reinstates too; the person signs in again.
+  set_web_password(server_.data(), "Mo Member", scratch_.path());
+  ASSERT_EQ(server_cli({"user", "revoke", "Mo Member"}).code, 0);
+  EXPECT_EQ(WebClient(server_.port()).sign_in("Mo Member", kPassword).status, 401);
+  auto web = priya.post("/api/people/Mo%20Member/reinstate", json::object());
+  ASSERT_EQ(web.status, 200) << web.body;
+  EXPECT_EQ(web.parsed()["reinstated"], "Mo Member");
+  EXPECT_EQ(WebClient(server_.port()).sign_in("Mo Member", kPassword).status, 200);
+  EXPECT_EQ(priya.post("/api/people/Mo%20Member/reinstate", json::object()).status, 403) << "not revoked";
+
+  // Each revocation and reinstatement is kept, with who made it.
+  auto list = server_cli({"user", "list"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  const json& events = list.data["people_events"];
+  ASSERT_EQ(events.size(), 4u) << events.dump();
+  const std::array<std::array<const char*, 2>, 4> expected = {{{"revoked", "Sam Patel"}, {"reinstated", "Sam Patel"},
+                                                              {"revoked", "Mo Member"}, {"reinstated", "Mo Member"}}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(events[i]["action"], expected[i][0]) << i;
+    EXPECT_EQ(events[i]["user"], expected[i][1]) << i;
+  }
+  EXPECT_EQ(events[0]["by"], "Priya Shah");
+  EXPECT_TRUE(events[2]["by"].is_null()) << "the console, without --as";
 }
 
 }  // namespace

@@ -95,6 +95,15 @@ struct PasswordRecord {
   TimestampMs set_at = 0;
 };
 
+// A revocation or reinstatement, as kept in the people events (never changed once recorded).
+struct PeopleEvent {
+  std::int64_t seq = 0;
+  TimestampMs at = 0;
+  std::string action;  // revoked | reinstated
+  std::string user;
+  std::string by;      // the head office administrator; empty: the console, without --as
+};
+
 // Why an enrolment code was refused.
 struct RedeemRefusal {
   protocol::ErrorCode code = protocol::ErrorCode::enrolment_code_invalid;  // invalid, expired or used
@@ -114,13 +123,19 @@ class Directory {
 
   virtual Result<std::vector<User>> users() = 0;
   virtual Result<std::optional<User>> user(std::string_view name) = 0;
-  // Revokes the user and every device of theirs; not_found if missing. `check` (permissions.h
-  // may_revoke) runs inside the same write transaction, so two administrators revoking each other at
-  // once cannot both succeed and leave nobody: it gets the user and how many other head office
-  // administrators are not revoked, and its refusal changes nothing.
+  // Revokes the user and every device of theirs, recording a people event by `by`; not_found if
+  // missing. `check` (permissions.h may_revoke) runs inside the same write transaction, so two
+  // administrators revoking each other at once cannot both succeed and leave nobody: it gets the
+  // user and how many other head office administrators are not revoked, and its refusal changes
+  // nothing.
   using RevokeCheck = std::function<Status(const User& target, int other_active_admins)>;
-  virtual Status revoke_user(std::string_view name, TimestampMs at, const RevokeCheck& check) = 0;
-  Status revoke_user(std::string_view name, TimestampMs at) { return revoke_user(name, at, {}); }
+  virtual Status revoke_user(std::string_view name, TimestampMs at, std::string_view by, const RevokeCheck& check) = 0;
+  Status revoke_user(std::string_view name, TimestampMs at) { return revoke_user(name, at, "", {}); }
+  // Lifts a user's revocation (their devices stay revoked: a lost laptop stays lost), recording a
+  // people event by `by`. not_found if missing; refused if not revoked.
+  virtual Status reinstate_user(std::string_view name, TimestampMs at, std::string_view by) = 0;
+  // Every revocation and reinstatement, oldest first.
+  virtual Result<std::vector<PeopleEvent>> people_events() = 0;
 
   // Records an invite; the secret is kept only as `secret_hash`.
   virtual Status add_invite(const Invite& invite, std::string_view secret_hash) = 0;

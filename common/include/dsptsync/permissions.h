@@ -48,4 +48,9 @@ Status may_revoke(const Person* who, const Person& target, int other_active_admi
 // names the action for the refusal ("reinstate people").
 Status may_manage_people(const Person& who, std::string_view what);
 
+// A person's name as it is stored and compared: without the white space around it. Every name from
+// a command line, a request path or a body passes through this once, before any rule sees it, so
+// "Priya Shah " is Priya Shah to every rule (self-revocation included), as she was stored.
+std::string normalise_name(std::string_view raw);
+
 }  // namespace dsptsync

@@ -184,6 +184,12 @@ class HeadOffice {
   // the data folder. Either way the last active head office administrator is never revoked.
   Status revoke_user(std::string_view name);
   Status revoke_user(const User& by, std::string_view name);
+  // Lifts a revocation, so a mistake is never for ever: the person may sign in, act at the console
+  // and be invited to enrol a new device again; their old devices stay revoked. Recorded in the
+  // people events with who did it. `by` must be a head office administrator; without one, the
+  // console. Names are normalised (normalise_name) as when they were stored.
+  Status reinstate_user(std::string_view name);
+  Status reinstate_user(const User& by, std::string_view name);
   // Every accepted push in the audit trail (after `after_batch`, at most `limit`), each checked: its
   // changes are read back from the log, their digest recomputed and the device's signature verified.
   Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);

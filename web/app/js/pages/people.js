@@ -1,5 +1,6 @@
 // People and devices (head office administrators): users with their devices, invites not used
-// yet, inviting someone (the enrolment code is shown once), revoking someone after a confirmation.
+// yet, inviting someone (the enrolment code is shown once), revoking someone after a confirmation,
+// and reinstating someone revoked.
 
 import { get, post, enc } from '../api.js';
 import { h, formatTime, plural, siteLabel } from '../dom.js';
@@ -55,7 +56,7 @@ export async function render({ state }) {
           h('span', {}, user.revoked ? tag('Revoked', 'red') : tag('Active', 'green'),
             !user.revoked && user.hasPassword ? h('span', { class: 'app-secondary', text: ' Can sign in here' }) : null,
             user.revoked && typeof user.revoked !== 'boolean' ? h('span', { class: 'app-secondary', text: ` ${formatTime(user.revoked)}` }) : null),
-          user.revoked ? '' : h('a', { href: `#/people/revoke/${enc(user.name)}`, id: `revoke-${user.name.replace(/[^A-Za-z0-9_-]/g, '_')}` },
+          user.revoked ? reinstateButton(user) : h('a', { href: `#/people/revoke/${enc(user.name)}`, id: `revoke-${idOf(user.name)}` },
             'Revoke', h('span', { class: 'nhsuk-u-visually-hidden', text: ` ${user.name}` })),
         ]),
       }),
@@ -73,6 +74,31 @@ export async function render({ state }) {
         form)),
     ],
   };
+}
+
+function idOf(name) {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+// A revocation is never for ever: an administrator lifts it here (their old devices stay revoked).
+function reinstateButton(user) {
+  const reinstate = button('Reinstate', { variant: 'secondary', small: true, type: 'button', id: `reinstate-${idOf(user.name)}` });
+  reinstate.append(h('span', { class: 'nhsuk-u-visually-hidden', text: ` ${user.name}` }));
+  reinstate.addEventListener('click', async () => {
+    clearMessages();
+    reinstate.disabled = true;
+    try {
+      await post(`/api/people/${enc(user.name)}/reinstate`, {});
+    } catch (error) {
+      reinstate.disabled = false;
+      if (error.status === 401) return;
+      showErrors([{ text: error.message, href: `#${reinstate.id}` }]);
+      return;
+    }
+    pendingSuccess = `${user.name} is reinstated: they can sign in again and be invited to enrol a new device. Their old devices stay revoked.`;
+    navigate('#/people');
+  });
+  return reinstate;
 }
 
 function deviceList(devices) {
@@ -185,8 +211,8 @@ export async function renderRevoke({ params, state }) {
           { key: 'Works for', value: whereText(user.branch, data.branches || []) },
           { key: 'Devices', value: devices.length ? devices.map((device) => device.name || device.id).join(', ') : '', empty: 'None' },
         ]),
-        warningCallout('This cannot be undone',
-          h('p', { text: `${user.name} is signed out at once and ${devices.length ? `their ${plural(devices.length, 'device')} can no longer sync` : 'cannot enrol a device'}. A revoked name cannot be invited again. What they already synced stays.` })),
+        warningCallout('Their devices stay revoked',
+          h('p', { text: `${user.name} is signed out at once and ${devices.length ? `their ${plural(devices.length, 'device')} can no longer sync` : 'cannot enrol a device'}. An administrator can reinstate them later, but their devices stay revoked: they enrol again with a new invite. What they already synced stays.` })),
         h('div', { class: 'nhsuk-button-group' },
           confirm,
           h('a', { class: 'nhsuk-link', href: '#/people', text: 'No, go back' })))),
