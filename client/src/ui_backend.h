@@ -33,6 +33,7 @@ class BranchWebBackend final : public web::Backend {
                                                std::string_view id) override;
   Result<web::Download> export_assessment(const web::Actor& actor, std::string_view scope, ExportFormat format,
                                           ExportContent content) override;
+  Result<QuestionSet> question_set() override { return workspace_.question_set(); }
   std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
 
  private:

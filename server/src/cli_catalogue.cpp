@@ -34,22 +34,14 @@ Result<std::string> read_list_file(const std::string& path) {
 Output import_output(const QuestionSetImportOutcome& outcome) { return Output{to_json(outcome), lines_of(describe(outcome))}; }
 
 Output history_output(const std::vector<QuestionSet>& in_force, const std::vector<StoredQuestionSet>& imports) {
-  json years = json::array();
   std::ostringstream text;
-  for (const auto& set : in_force) {
-    years.push_back(to_json(set));
+  for (const auto& set : in_force)
     text << set.year << "  version " << set.version << "  " << crypto::to_hex(set.content_hash).substr(0, 16) << "  "
          << describe_origin(set) << "\n";
-  }
-  json list = json::array();
   if (!imports.empty()) text << "Imports:\n";
-  for (const auto& kept : imports) {
-    json entry = to_json(kept.set);
-    entry["stored_at"] = format_timestamp(kept.stored_at);
-    list.push_back(std::move(entry));
+  for (const auto& kept : imports)
     text << "  " << kept.set.year << " version " << kept.set.version << ": " << describe_origin(kept.set) << "\n";
-  }
-  return Output{{{"in_force", years}, {"imports", list}}, text.str()};
+  return Output{question_sets_json(in_force, imports), text.str()};
 }
 
 }  // namespace

@@ -39,15 +39,27 @@ std::string confirmation_token(const QuestionSet& in_force, const QuestionSet& i
   return crypto::hash_hex(both).substr(0, 16);
 }
 
+// Who may replace the question set every laptop works with: a head office administrator, not a
+// branch's (the set is the whole organisation's), nor a member or viewer.
+Status may_import(const User& by) {
+  if (by.role != protocol::Role::admin)
+    return refused(by.name + " is a " + std::string(protocol::to_string(by.role)) +
+                   ": only head office administrators import the official list");
+  if (!by.head_office())
+    return refused(by.name + " is an administrator of branch " + by.branch +
+                   ": only head office administrators import the official list, which every branch then uses");
+  return {};
+}
+
 Status check_import_year(AssessmentYear year, AssessmentYear organisation, Date today) {
   if (year < organisation)
     return invalid_input("the organisation works on " + organisation.label() + " now; a question set for " +
-                         year.label() + " would change nothing it can still publish. Check --year: the list of " +
+                         year.label() + " would change nothing it can still publish. Check the year given: import the list of " +
                          organisation.label() + " or a later year");
   const AssessmentYear running = assessment_year_of(today);
   if (year > running.next())
     return invalid_input(year.label() + " has not started: today is in " + running.label() +
-                         ", and the NHS publishes each year's list in the autumn before. Check --year");
+                         ", and the NHS publishes each year's list in the autumn before. Check the year given");
   return {};
 }
 
@@ -144,9 +156,7 @@ Result<std::vector<QuestionSet>> HeadOffice::question_sets_in_force() {
 Result<std::vector<StoredQuestionSet>> HeadOffice::question_set_history() { return store_->question_sets(); }
 
 Result<QuestionSetImportOutcome> HeadOffice::import_question_set(const User& by, const QuestionSetImport& request) {
-  if (by.role != protocol::Role::admin)
-    return refused(by.name + " is a " + std::string(protocol::to_string(by.role)) +
-                   ": only head office administrators import the official list");
+  if (auto allowed = may_import(by); !allowed) return allowed.error();
   const AssessmentYear year = request.catalogue.year();
   if (auto allowed = check_import_year(year, year_, date_of(now_ms())); !allowed) return allowed.error();
 
@@ -191,11 +201,9 @@ Result<QuestionSetImportOutcome> HeadOffice::import_question_set(const User& by,
 }
 
 Result<QuestionSetImportOutcome> HeadOffice::import_official_list(const User& by, const OfficialListUpload& upload) {
-  if (by.role != protocol::Role::admin)
-    return refused(by.name + " is a " + std::string(protocol::to_string(by.role)) +
-                   ": only head office administrators import the official list");
+  if (auto allowed = may_import(by); !allowed) return allowed.error();
   auto year = parse_assessment_year(upload.year);
-  if (!year) return invalid_input("--year: " + year.error().message);
+  if (!year) return invalid_input("the year: " + year.error().message);
   if (auto allowed = check_import_year(*year, year_, date_of(now_ms())); !allowed) return allowed.error();
   // What the list leaves out (topic groups, types) comes from the set head office works with: the
   // year's own where it has one, else the organisation's current year's.
@@ -214,6 +222,18 @@ Result<QuestionSetImportOutcome> HeadOffice::import_official_list(const User& by
   if (!outcome) return outcome.error();
   outcome->diff = std::move(diff);
   return outcome;
+}
+
+nlohmann::json question_sets_json(const std::vector<QuestionSet>& in_force, const std::vector<StoredQuestionSet>& imports) {
+  nlohmann::json years = nlohmann::json::array();
+  for (const auto& set : in_force) years.push_back(to_json(set));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& kept : imports) {
+    nlohmann::json entry = to_json(kept.set);
+    entry["stored_at"] = format_timestamp(kept.stored_at);
+    list.push_back(std::move(entry));
+  }
+  return {{"in_force", std::move(years)}, {"imports", std::move(list)}};
 }
 
 nlohmann::json to_json(const QuestionSetImportOutcome& outcome) {

@@ -251,6 +251,16 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
     const std::string name = normalise_name(segments[1]);
     return segments[2] == "revoke" ? revoke(actor, name) : reinstate(actor, name);
   }
+  if (first == "question-sets" && segments.size() == 1) {
+    if (!read) return only("GET");
+    if (!actor.head_office()) return admins_only(actor, "see the organisation's question sets");
+    return question_sets();
+  }
+  if (first == "question-sets" && segments.size() == 2 && segments[1] == "import") {
+    if (method != "POST") return only("POST");
+    if (!head_office_admin(actor)) return admins_only(actor, "import the official list");
+    return import_list(actor, request);
+  }
   if (first == "sync")
     return api_error(404, "not_here", "sync is a branch laptop's: head office's server is what laptops sync with");
   return std::nullopt;

@@ -1,6 +1,6 @@
 // The web app's backend at head office (web/backend.h): reads and records through HeadOffice, and
 // adds the routes only head office has (publishing, publications and certificates, people and
-// devices). Runs on the sync service's storage thread (SyncCore::run_web).
+// devices, question sets). Runs on the sync service's storage thread (SyncCore::run_web).
 #pragma once
 
 #include "dsptsync/server/head_office.h"
@@ -28,6 +28,7 @@ class HeadOfficeWebBackend final : public web::Backend {
                                                std::string_view id) override;
   Result<web::Download> export_assessment(const web::Actor& actor, std::string_view scope, ExportFormat format,
                                           ExportContent content) override;
+  Result<QuestionSet> question_set() override;
   std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
 
  private:
@@ -41,6 +42,9 @@ class HeadOfficeWebBackend final : public web::Backend {
   web::HttpResponse invite(const web::Actor& actor, const web::HttpRequest& request);
   web::HttpResponse revoke(const web::Actor& actor, const std::string& name);
   web::HttpResponse reinstate(const web::Actor& actor, const std::string& name);
+  // web_backend_question_sets.cpp
+  web::HttpResponse question_sets();
+  web::HttpResponse import_list(const web::Actor& actor, const web::HttpRequest& request);
 
   HeadOffice& head_office_;
 };

@@ -176,5 +176,36 @@ TEST_F(AgreementFlow, DifferingValuesStayAConflictNamedInWordsThatBlocksPublishi
   EXPECT_EQ(server_.admin()->publications()->size(), 0u);
 }
 
+TEST_F(AgreementFlow, AConflictIsResolvedByChoosingAnyEditThatGaveTheValueItsAlsoByIncluded) {
+  WebClient priya(server_.port());
+  ASSERT_EQ(priya.sign_in("Priya Shah", kPassword).status, 200);
+  ASSERT_TRUE(sam_->answer("3.2.1", "yes", "", std::nullopt));
+  ASSERT_TRUE(ann_->answer("3.2.1", "Yes", "", std::nullopt));
+  ASSERT_EQ(priya.put("/api/assessment/VLAXL/items/3.2.1", json{{"answer", "no"}}).status, 200);
+  sync_all();
+
+  const json open = priya.get("/api/conflicts?scope=VLAXL").parsed()["conflicts"];
+  ASSERT_EQ(open.size(), 1u) << open;
+  std::string agreed_earlier;
+  for (const auto& value : open[0]["values"])
+    if (value["value"] == "yes" && value["alsoBy"].size() == 1u) agreed_earlier = value["alsoBy"][0]["changeId"];
+  ASSERT_FALSE(agreed_earlier.empty()) << "Sam's and Ann's yes are one value, the earlier edit listed in alsoBy: " << open;
+
+  auto resolved = priya.post("/api/conflicts/resolve",
+                             json{{"scope", "VLAXL"}, {"target", "3.2.1"}, {"field", "answer"}, {"keep", agreed_earlier}});
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  EXPECT_TRUE(priya.get("/api/conflicts?scope=VLAXL").parsed()["conflicts"].empty());
+  sync_all();
+  const json items = laptop_cli("ann", {"items"});
+  bool seen = false;
+  for (const auto& item : items["items"]) {
+    if (item["id"] != "3.2.1") continue;
+    seen = true;
+    EXPECT_NE(item["answer"].dump().find("\"yes\""), std::string::npos) << item;
+    EXPECT_EQ(item["in_conflict"], false) << item;
+  }
+  EXPECT_TRUE(seen) << items;
+}
+
 }  // namespace
 }  // namespace dsptsync::testing

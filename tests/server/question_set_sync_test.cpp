@@ -360,7 +360,7 @@ TEST_F(QuestionSetSync, ImportsAtTheDoorAreRefusedForTheWrongPersonOrYearAndNoth
       {{"--year", std::to_string(assessment_year_of(date_of(now_ms())).first + 2) + "-" +
                       std::to_string((assessment_year_of(date_of(now_ms())).first + 3) % 100)},
        4, "has not started"},
-      {{"--year", "2026"}, 4, "--year:"},
+      {{"--year", "2026"}, 4, "the year: '2026' is not an assessment year"},
       {{"--year", "2026-27", "--category", "Category 9"}, 4, "Evidence text - Category 9"},
   };
   for (const auto& each : cases) {

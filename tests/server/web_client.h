@@ -28,17 +28,14 @@ class WebClient {
   Answer call(const std::string& method, const std::string& target, const std::optional<json>& body = std::nullopt,
               std::string extra_headers = "") {
     RawHttp http(port_);
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n";
-    if (!cookie_.empty()) request += "Cookie: dsptsync_session=" + cookie_ + "\r\n";
-    if (!csrf_.empty() && with_csrf_) request += "X-CSRF-Token: " + csrf_ + "\r\n";
-    request += extra_headers;
-    std::string text = body ? body->dump() : "";
-    if (body) request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) + "\r\n";
-    request += "\r\n" + text;
-    if (!http.send(request)) throw std::runtime_error("the server closed the connection");
-    auto answer = http.next(method == "HEAD");
-    if (!answer) throw std::runtime_error("no answer to " + method + " " + target);
-    return *answer;
+    std::string request = headers(method, target) + extra_headers;
+    if (body) return exchange(http, method, target, request, "application/json", body->dump());
+    return exchange(http, method, target, request, "", "");
+  }
+  // A file as the body (Content-Type: application/octet-stream), as the page uploads one.
+  Answer upload(const std::string& target, const std::string& bytes) {
+    RawHttp http(port_);
+    return exchange(http, "POST", target, headers("POST", target), "application/octet-stream", bytes);
   }
   Answer get(const std::string& target) { return call("GET", target); }
   Answer put(const std::string& target, const json& body) { return call("PUT", target, body); }
@@ -57,6 +54,24 @@ class WebClient {
   void without_csrf() { with_csrf_ = false; }
 
  private:
+  // The request line and the session's headers.
+  std::string headers(const std::string& method, const std::string& target) const {
+    std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n";
+    if (!cookie_.empty()) request += "Cookie: dsptsync_session=" + cookie_ + "\r\n";
+    if (!csrf_.empty() && with_csrf_) request += "X-CSRF-Token: " + csrf_ + "\r\n";
+    return request;
+  }
+  static Answer exchange(RawHttp& http, const std::string& method, const std::string& target, std::string request,
+                         const std::string& content_type, const std::string& body) {
+    if (!content_type.empty())
+      request += "Content-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    request += "\r\n" + body;
+    if (!http.send(request)) throw std::runtime_error("the server closed the connection");
+    auto answer = http.next(method == "HEAD");
+    if (!answer) throw std::runtime_error("no answer to " + method + " " + target);
+    return *answer;
+  }
+
   std::uint16_t port_;
   std::string cookie_;
   std::string csrf_;

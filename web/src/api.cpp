@@ -58,11 +58,19 @@ HttpResponse download_response(std::string file_name, std::string content_type, 
   return response;
 }
 
-std::optional<HttpResponse> refuse_body(std::optional<std::uint64_t> content_length) {
+std::size_t body_limit(const HttpRequest& request) {
+  if (request.method == "POST" && request.path() == "/api/question-sets/import") return limits::kMaxOfficialListBytes;
+  return limits::kMaxWebRequestBodyBytes;
+}
+
+std::optional<HttpResponse> refuse_body(const HttpRequest& request, std::optional<std::uint64_t> content_length) {
   if (!content_length) return api_error(411, "invalid_input", "send the body with a Content-Length");
-  if (*content_length > limits::kMaxWebRequestBodyBytes)
-    return api_error(413, "too_large", "the request's body is larger than " +
-                                           std::to_string(limits::kMaxWebRequestBodyBytes / 1024) + " KiB");
+  const std::size_t limit = body_limit(request);
+  if (*content_length > limit) {
+    const std::string size = limit >= 1024 * 1024 ? std::to_string(limit / (1024 * 1024)) + " MiB"
+                                                  : std::to_string(limit / 1024) + " KiB";
+    return api_error(413, "too_large", "the request's body is larger than " + size);
+  }
   return std::nullopt;
 }
 

@@ -436,6 +436,29 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
   return not_here(request.path());
 }
 
+namespace {
+
+// An answer given before its item's answer type changed (a corrected list mid-year): kept, and to
+// be reviewed and given again, as `dsptsync items` flags it.
+nlohmann::json review_json(const AssessmentView& view, const std::string& item) {
+  auto found = view.to_review.find(item);
+  if (found == view.to_review.end()) return nullptr;
+  nlohmann::json out = {{"from", to_string(found->second.from)}, {"to", to_string(found->second.to)}};
+  out.update(timestamp_json(found->second.at));
+  return out;
+}
+
+// The question set the assessment is answered against, as `catalogue show --json` gives it: who
+// made it and where it came from, its hash, and whose key signed it. null when the store holds none
+// for the year (it then uses the one shipped for it).
+nlohmann::json question_set_json(Backend& backend, AssessmentYear year) {
+  auto set = backend.question_set();
+  if (!set || set->year != year.label()) return nullptr;
+  return to_json(*set);
+}
+
+}  // namespace
+
 HttpResponse WebApp::dashboard(const Actor& actor) {
   auto organisation = backend_.organisation();
   if (!organisation) return error_response(organisation.error());
@@ -491,7 +514,8 @@ HttpResponse WebApp::assessment(const Actor& actor, const std::string& scope) {
           {"override", nullptr},
           {"answer", nullptr},
           {"comment", nullptr},
-          {"plan", nullptr}};
+          {"plan", nullptr},
+          {"review", review_json(view, item.id)}};
       if (auto found = view.overrides.find(item.id); found != view.overrides.end()) {
         nlohmann::json reason = {{"reason", found->second.value.text}, {"by", found->second.by.user}};
         reason.update(timestamp_json(found->second.by.at));
@@ -552,7 +576,8 @@ HttpResponse WebApp::assessment(const Actor& actor, const std::string& scope) {
             {"owners", owners},
             {"groups", std::move(groups)},
             {"assertions", std::move(assertions)},
-            {"conflicts", std::move(conflict_list)}});
+            {"conflicts", std::move(conflict_list)},
+            {"questionSet", question_set_json(backend_, s.catalogue.year())}});
 }
 
 HttpResponse WebApp::conflicts(const Actor& actor, const std::optional<std::string>& scope) {
@@ -711,8 +736,11 @@ HttpResponse WebApp::resolve(const Actor& actor, const HttpRequest& request) {
                                           " any more (someone resolved it); reload to see its value");
   std::optional<FieldValue> chosen;
   if (*keep) {
-    auto found = std::find_if(conflict->values.begin(), conflict->values.end(),
-                              [&](const ConflictValueView& candidate) { return candidate.head.change_id == **keep; });
+    // Any edit that gave the value names it: the latest, or one listed in `alsoBy` that agreed.
+    const auto gave = [&](const Head& head) { return head.change_id == **keep; };
+    auto found = std::find_if(conflict->values.begin(), conflict->values.end(), [&](const ConflictValueView& candidate) {
+      return gave(candidate.head) || std::any_of(candidate.also.begin(), candidate.also.end(), gave);
+    });
     if (found == conflict->values.end())
       return api_error(409, "conflict", "that value is no longer one of the conflict's; reload to see them");
     chosen = found->head.value;

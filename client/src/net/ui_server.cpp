@@ -46,6 +46,9 @@ class HttpSession {
     for (std::size_t served = 0;;) {
       http::request_parser<http::empty_body> parser;
       parser.header_limit(limits::kMaxHttpHeaderBytes);
+      // No body is read here: each route's own limit (web::refuse_body) answers 413 once the
+      // headers are in, rather than the parser's default refusing a large Content-Length as 400.
+      parser.body_limit(boost::none);
       stream_.expires_after(kRequestTimeout);
       idle_ = true;
       auto [ec, read] = co_await http::async_read_header(stream_, buffer, parser, tuple_awaitable);
@@ -92,14 +95,14 @@ class HttpSession {
     const bool head = header.method() == http::verb::head;
     if (!header_parser.is_done()) {
       const auto length = header_parser.content_length();  // a boost::optional
-      if (auto refused = web::refuse_body(length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
+      if (auto refused = web::refuse_body(request, length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
         keep_alive = false;
         const bool written = co_await write(std::move(*refused), version, head, false);
         if (written) finish();
         co_return false;
       }
       http::request_parser<http::string_body> body_parser{std::move(header_parser)};
-      body_parser.body_limit(limits::kMaxWebRequestBodyBytes);
+      body_parser.body_limit(web::body_limit(request));
       stream_.expires_after(kRequestTimeout);
       auto [ec, read] = co_await http::async_read(stream_, buffer, body_parser, tuple_awaitable);
       (void)read;

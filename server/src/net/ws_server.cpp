@@ -77,6 +77,9 @@ class WsSession final : public ServerSession, public Connection {
       answering_ = false;
       http::request_parser<http::empty_body> parser;
       parser.header_limit(limits::kMaxHttpHeaderBytes);
+      // No body is read here: each route's own limit (web::refuse_body) answers 413 once the
+      // headers are in, rather than the parser's default refusing a large Content-Length as 400.
+      parser.body_limit(boost::none);
       beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
       http_idle_ = true;
       auto [ec, read] = co_await http::async_read_header(ws_.next_layer(), buffer, parser, tuple_awaitable);
@@ -217,7 +220,7 @@ class WsSession final : public ServerSession, public Connection {
   }
 
   // A request of the web app (web/app.h): its body is read (only a Content-Length one, at most
-  // kMaxWebRequestBodyBytes), a page or file is answered here, the API on the storage thread, where
+  // web::body_limit), a page or file is answered here, the API on the storage thread, where
   // the database may be used. `keep_alive` comes back false when the connection must close.
   awaitable<bool> answer_web(http::request_parser<http::empty_body>& header_parser, beast::flat_buffer& buffer,
                              bool& keep_alive) {
@@ -232,12 +235,12 @@ class WsSession final : public ServerSession, public Connection {
     const bool head = header.method() == http::verb::head;
     if (!header_parser.is_done()) {
       const auto length = header_parser.content_length();  // a boost::optional
-      if (auto refused = web::refuse_body(length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
+      if (auto refused = web::refuse_body(request, length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
         keep_alive = false;
         co_return co_await write_http(std::move(*refused), version, head, false);
       }
       http::request_parser<http::string_body> body_parser{std::move(header_parser)};
-      body_parser.body_limit(limits::kMaxWebRequestBodyBytes);
+      body_parser.body_limit(web::body_limit(request));
       beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
       auto [ec, read] = co_await http::async_read(ws_.next_layer(), buffer, body_parser, tuple_awaitable);
       (void)read;

@@ -28,8 +28,10 @@ export function onSignedOut(listener) {
 export async function api(method, path, body, { quiet401 = false } = {}) {
   const headers = { Accept: 'application/json' };
   const changes = method !== 'GET' && method !== 'HEAD';
+  // A file (a Blob) goes as it is; anything else as JSON.
+  const file = typeof Blob !== 'undefined' && body instanceof Blob;
   if (changes) {
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = file ? 'application/octet-stream' : 'application/json';
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
   }
   let response;
@@ -37,7 +39,7 @@ export async function api(method, path, body, { quiet401 = false } = {}) {
     response = await fetch(path, {
       method,
       headers,
-      body: changes ? JSON.stringify(body ?? {}) : undefined,
+      body: changes ? (file ? body : JSON.stringify(body ?? {})) : undefined,
       credentials: 'same-origin',
       cache: 'no-store',
       redirect: 'error',
@@ -82,6 +84,8 @@ export const get = (path, options) => api('GET', path, undefined, options);
 export const put = (path, body) => api('PUT', path, body);
 export const post = (path, body) => api('POST', path, body);
 export const del = (path) => api('DELETE', path, {});
+// Sends a file the person chose as the body, its settings in the path's query.
+export const upload = (path, file) => api('POST', path, file);
 
 export function enc(part) {
   return encodeURIComponent(part);

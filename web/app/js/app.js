@@ -14,6 +14,7 @@ import * as conflicts from './pages/conflicts.js';
 import * as publish from './pages/publish.js';
 import * as downloads from './pages/downloads.js';
 import * as people from './pages/people.js';
+import * as questionSets from './pages/question-sets.js';
 
 // The markup nhsuk-frontend's own page template adds with an inline script (not allowed by the
 // Content-Security-Policy): ES modules run only where the design system's JavaScript is supported.
@@ -100,6 +101,9 @@ function navigationItems(session) {
     items.push({ href: '#/publications', text: 'Publications', match: /^\/publications/ });
   }
   items.push({ href: '#/downloads', text: 'Downloads', match: /^\/downloads/ });
+  if (session.mode === 'hq' && !session.branch) {
+    items.push({ href: '#/question-sets', text: 'Question sets', match: /^\/question-sets/ });
+  }
   if (session.mode === 'hq' && session.role === 'admin') {
     items.push({ href: '#/people', text: 'People and devices', match: /^\/people/ });
   }
@@ -196,6 +200,7 @@ const routes = [
   [/^\/downloads$/, downloads.render],
   [/^\/people$/, people.render],
   [/^\/people\/revoke\/([^/]+)$/, people.renderRevoke],
+  [/^\/question-sets$/, questionSets.render],
 ];
 
 export function navigate(hash, { replaceState = false } = {}) {

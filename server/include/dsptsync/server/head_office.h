@@ -132,6 +132,9 @@ struct QuestionSetImportOutcome {
 
 // The same for every front-end (docs/cli.md: catalogue import): JSON, and the lines a person reads.
 nlohmann::json to_json(const QuestionSetImportOutcome& outcome);
+// Every year's set in force and every import, oldest first ({"in_force": [...], "imports": [...]}):
+// what `dsptsync-server catalogue list --json` and the web app's GET /api/question-sets give.
+nlohmann::json question_sets_json(const std::vector<QuestionSet>& in_force, const std::vector<StoredQuestionSet>& imports);
 std::vector<std::string> describe(const QuestionSetImportOutcome& outcome);
 
 // The audit trail's check of one accepted push.

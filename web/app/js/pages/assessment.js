@@ -101,6 +101,7 @@ class AssessmentPage {
       this.filterStatus,
       this.itemsSlot,
       this.assertionsSlot,
+      questionSetSection(data.questionSet, data.year),
     ];
     this.applyFilters();
     return body;
@@ -113,6 +114,7 @@ class AssessmentPage {
     const evaluation = this.data.evaluation || {};
     const items = this.allItems();
     const overrides = items.filter((item) => item.override);
+    const toReview = items.filter((item) => item.review);
     const problems = evaluation.problems || [];
     const warnings = evaluation.warnings || [];
     return h('section', { 'aria-labelledby': 'status-heading', class: 'app-section' },
@@ -124,6 +126,7 @@ class AssessmentPage {
         { key: 'Assertions confirmed', value: `${evaluation.assertions?.confirmed ?? 0} of ${evaluation.assertions?.total ?? 0}` },
         { key: 'Open conflicts', value: evaluation.conflicts ? h('a', { href: `#/conflicts?scope=${enc(this.scope)}`, text: String(evaluation.conflicts) }) : '0' },
         { key: 'Overrides', value: overrides.length ? jumpLink(String(overrides.length), 'overrides-heading') : '0' },
+        toReview.length ? { key: 'Answers to review', value: h('span', { id: 'answers-to-review' }, toReview.map((item, index) => [index ? ', ' : '', jumpLink(item.id, `item-${item.id}-heading`)])) } : null,
       ]),
       warnings.length ? warningCallout('Take note', h('ul', {}, warnings.map((warning) => h('li', { text: warning })))) : null,
       problems.length ? details(`What blocks ${levelName(evaluation.nextLevel)} (${problems.length})`,
@@ -266,6 +269,7 @@ class AssessmentPage {
       item.guidance ? details('Guidance', h('p', { class: 'app-pre-line', text: item.guidance })) : null,
       conflictNotice(item, this.scope),
       this.sharedNotice(item),
+      reviewNotice(item),
       canEdit ? this.answerForm(item) : this.readOnlyValues(item),
       this.lastChanged(item),
       this.planSummary(item),
@@ -287,6 +291,7 @@ class AssessmentPage {
       isShared(item) ? tag('Shared by head office', 'purple') : tag(this.data.kind === 'branch' ? 'Branch' : 'Head office', 'aqua-green'),
       item.override ? tag('Overridden', 'orange') : null,
       inConflict(item) ? tag('Conflict', 'red') : null,
+      item.review ? tag('Answer to review', 'yellow') : null,
       h('span', { class: 'app-secondary', text: TYPE_NAMES[item.type] || item.type }),
     ];
     return h('ul', { class: 'app-tags', 'aria-label': `About ${item.id}` }, tags.filter(Boolean).map((t) => h('li', {}, t)));
@@ -631,6 +636,30 @@ class AssessmentPage {
     this.applyFilters();
     document.getElementById(`assertion-${assertion.id}-status`)?.focus();
   }
+}
+
+// An answer given before the official list changed its item's answer type: kept, to be given again.
+function reviewNotice(item) {
+  if (!item.review) return null;
+  const from = TYPE_NAMES[item.review.from] || item.review.from;
+  const to = TYPE_NAMES[item.review.to] || item.review.to;
+  return warningCallout('Review this answer',
+    h('p', { text: `The official list changed this item’s answer from “${from}” to “${to}” on ${formatTime(item.review.at, item.review.atText)}. The answer given before is kept below; give the answer again as ${to.toLowerCase()} so that it counts.` }));
+}
+
+// Which question set the assessment is answered against and where it came from, so that nobody
+// wonders whether it is this year's official list.
+function questionSetSection(set, year) {
+  const rows = set ? [
+    { key: 'Year and version', value: `${set.year}, version ${set.version}` },
+    { key: 'Items', value: `${set.items ?? '?'} items, ${set.assertions ?? '?'} assertions` },
+    { key: 'Where it came from', value: h('span', { id: 'question-set-origin', text: set.origin }) },
+    { key: 'Signed by', value: set.signed_by_fingerprint ? `head office’s key ${set.signed_by_fingerprint}` : '', empty: 'Not signed (the set shipped with dsptsync, on this computer only)' },
+    { key: 'Content hash', value: h('code', { class: 'app-hash', text: String(set.hash).slice(0, 16) }) },
+  ] : [{ key: 'Year', value: `${year}, the set shipped with dsptsync` }];
+  return h('section', { class: 'app-section app-question-set', id: 'question-set', 'aria-labelledby': 'question-set-heading' },
+    h('h2', { class: 'nhsuk-heading-s', id: 'question-set-heading', text: 'Question set' }),
+    summaryList(rows, { noBorder: true, classes: 'nhsuk-body-s' }));
 }
 
 function isShared(item) {

@@ -29,9 +29,13 @@ HttpResponse error_response(const Error& error);
 // A file to download (Content-Disposition: attachment).
 HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes);
 
+// The largest body a request may carry, from its method and path alone (the transports ask before
+// reading it): head office's upload of the official list (POST /api/question-sets/import) up to
+// kMaxOfficialListBytes, as the console reads it; every other request kMaxWebRequestBodyBytes.
+std::size_t body_limit(const HttpRequest& request);
 // Whether a request's body can be read, from its Content-Length (none: chunked or unknown): the
-// answer to send instead (411 without a length, 413 over kMaxWebRequestBodyBytes), or nullopt.
-std::optional<HttpResponse> refuse_body(std::optional<std::uint64_t> content_length);
+// answer to send instead (411 without a length, 413 over body_limit), or nullopt.
+std::optional<HttpResponse> refuse_body(const HttpRequest& request, std::optional<std::uint64_t> content_length);
 
 // The body as a JSON object; invalid_input naming what is wrong otherwise.
 Result<nlohmann::json> json_body(const HttpRequest& request);

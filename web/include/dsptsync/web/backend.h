@@ -14,6 +14,7 @@
 #include "dsptsync/export.h"
 #include "dsptsync/ledger.h"
 #include "dsptsync/protocol.h"
+#include "dsptsync/question_set.h"
 #include "dsptsync/web/http.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -119,6 +120,10 @@ class Backend {
   virtual Result<std::vector<HistoryRow>> history(const Actor& actor, std::string_view scope, std::string_view id) = 0;
   virtual Result<Download> export_assessment(const Actor& actor, std::string_view scope, ExportFormat format,
                                              ExportContent content) = 0;
+  // The question set in force for the organisation's year as kept here (at head office its newest
+  // import or the shipped set, signed; on a laptop what head office sent, else its own): the
+  // assessment names it.
+  virtual Result<QuestionSet> question_set() = 0;
   // The routes only one side has (publishing and people at head office; sync on a laptop), under
   // /api/. nullopt: not one of them (the app answers 404).
   virtual std::optional<HttpResponse> handle_own_route(const Actor& actor, const HttpRequest& request) = 0;
