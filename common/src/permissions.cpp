@@ -46,7 +46,13 @@ Status may_edit(const Person& who, std::string_view scope, Field field) {
   return {};
 }
 
-Status may_manage_people(const Person& who, std::string_view what) {
+Status may_read_organisation(const Person& who, std::string_view what) {
+  if (!who.head_office())
+    return refused(who.name + " works for branch " + who.branch + ": only head office's people " + std::string(what));
+  return {};
+}
+
+Status may_act_for_organisation(const Person& who, std::string_view what) {
   if (!head_office_admin(who))
     return refused(who_is(who) + ": only head office administrators " + std::string(what));
   return {};

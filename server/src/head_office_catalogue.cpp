@@ -4,6 +4,7 @@
 
 #include "dsptsync/assessment.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/permissions.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,17 +40,9 @@ std::string confirmation_token(const QuestionSet& in_force, const QuestionSet& i
   return crypto::hash_hex(both).substr(0, 16);
 }
 
-// Who may replace the question set every laptop works with: a head office administrator, not a
-// branch's (the set is the whole organisation's), nor a member or viewer.
-Status may_import(const User& by) {
-  if (by.role != protocol::Role::admin)
-    return refused(by.name + " is a " + std::string(protocol::to_string(by.role)) +
-                   ": only head office administrators import the official list");
-  if (!by.head_office())
-    return refused(by.name + " is an administrator of branch " + by.branch +
-                   ": only head office administrators import the official list, which every branch then uses");
-  return {};
-}
+// Who may replace the question set every laptop works with: a head office administrator (the set
+// is the whole organisation's), as the one permission rule says.
+Status may_import(const User& by) { return may_act_for_organisation(by.person(), "import the official list"); }
 
 Status check_import_year(AssessmentYear year, AssessmentYear organisation, Date today) {
   if (year < organisation)

@@ -5,6 +5,7 @@
 #include "dsptsync/conflict.h"
 #include "dsptsync/crypto.h"
 #include "dsptsync/ods.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/report.h"
 #include "dsptsync/time.h"
 #include "dsptsync/web/api.h"
@@ -23,14 +24,10 @@ using web::json_response;
 
 web::Actor actor_of(const User& user) { return web::Actor{user.name, user.role, user.branch}; }
 
-web::HttpResponse admins_only(const web::Actor& actor, std::string_view what) {
-  return api_error(403, "forbidden",
-                   actor.user + " is a " + std::string(protocol::to_string(actor.role)) + ": only head office "
-                                "administrators " + std::string(what));
-}
-
-bool head_office_admin(const web::Actor& actor) {
-  return actor.head_office() && actor.role == protocol::Role::admin;
+// The one permission rule's refusal as the API answers it (403), or nothing when it allows.
+std::optional<web::HttpResponse> refusal(const Status& allowed) {
+  if (allowed) return std::nullopt;
+  return error_response(allowed.error());
 }
 
 nlohmann::json publication_json(const Publication& publication) {
@@ -224,7 +221,7 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
   }
   if (first == "publications" && segments.size() == 1) {
     if (!read) return only("GET");
-    if (!actor.head_office()) return admins_only(actor, "see the organisation's publications");
+    if (auto refused = refusal(may_read_organisation(actor.person(), "see the organisation's publications"))) return *refused;
     return publications();
   }
   if (first == "publications" && segments.size() == 4 && segments[2] == "certificate") {
@@ -235,12 +232,12 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
   }
   if (first == "people" && segments.size() == 1) {
     if (!read) return only("GET");
-    if (!head_office_admin(actor)) return admins_only(actor, "manage people and devices");
+    if (auto refused = refusal(may_act_for_organisation(actor.person(), "manage people and devices"))) return *refused;
     return people();
   }
   if (first == "people" && segments.size() == 2 && segments[1] == "invites") {
     if (method != "POST") return only("POST");
-    if (!head_office_admin(actor)) return admins_only(actor, "invite people");
+    if (auto refused = refusal(may_act_for_organisation(actor.person(), "invite people"))) return *refused;
     return invite(actor, request);
   }
   if (first == "people" && segments.size() == 3 && (segments[2] == "revoke" || segments[2] == "reinstate")) {
@@ -253,12 +250,12 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
   }
   if (first == "question-sets" && segments.size() == 1) {
     if (!read) return only("GET");
-    if (!actor.head_office()) return admins_only(actor, "see the organisation's question sets");
+    if (auto refused = refusal(may_read_organisation(actor.person(), "see the organisation's question sets"))) return *refused;
     return question_sets();
   }
   if (first == "question-sets" && segments.size() == 2 && segments[1] == "import") {
     if (method != "POST") return only("POST");
-    if (!head_office_admin(actor)) return admins_only(actor, "import the official list");
+    if (auto refused = refusal(may_act_for_organisation(actor.person(), "import the official list"))) return *refused;
     return import_list(actor, request);
   }
   if (first == "sync")
@@ -268,7 +265,7 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
 
 web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const web::HttpRequest& request,
                                                 bool dry_run) {
-  if (!head_office_admin(actor)) return admins_only(actor, "publish");
+  if (auto refused = refusal(may_act_for_organisation(actor.person(), "publish"))) return *refused;
   PublishRequest publish_request;
   publish_request.dry_run = dry_run;
   if (dry_run) {

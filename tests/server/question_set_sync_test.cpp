@@ -353,8 +353,8 @@ TEST_F(QuestionSetSync, ImportsAtTheDoorAreRefusedForTheWrongPersonOrYearAndNoth
     std::string message;
   };
   const std::vector<Case> cases = {
-      {{"--as", "Vic Viewer", "--year", "2026-27"}, 3, "Vic Viewer is a viewer: only head office administrators"},
-      {{"--as", "Mo Member", "--year", "2026-27"}, 3, "Mo Member is a member: only head office administrators"},
+      {{"--as", "Vic Viewer", "--year", "2026-27"}, 3, "Vic Viewer is a viewer at head office: only head office administrators import the official list"},
+      {{"--as", "Mo Member", "--year", "2026-27"}, 3, "Mo Member is a member at head office: only head office administrators import the official list"},
       {{"--as", "Nobody", "--year", "2026-27"}, 4, "there is no user 'Nobody'"},
       {{"--year", "2023-24"}, 4, "works on 2025-26 now"},
       {{"--year", std::to_string(assessment_year_of(date_of(now_ms())).first + 2) + "-" +

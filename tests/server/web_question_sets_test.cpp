@@ -194,7 +194,7 @@ TEST_F(WebQuestionSets, RefusalsNameTheFieldAtFaultAndImportNothing) {
   auto refused = office->import_official_list(**bea, {list, "a.xlsx", "2026-27", "", false, ""});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::refused);
-  EXPECT_NE(refused.error().message.find("administrator of branch VLAXL"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("Bea Branch is an admin at branch VLAXL: only head office administrators import the official list"), std::string::npos) << refused.error().message;
 
   // Head office's people read the sets; a branch's do not.
   EXPECT_EQ(signed_in("Victor Viewer").get("/api/question-sets").status, 200);

@@ -44,9 +44,15 @@ Status may_edit(const Person& who, std::string_view scope, Field field);
 // administrators not revoked, `target` left out.
 Status may_revoke(const Person* who, const Person& target, int other_active_admins);
 
-// May `who` manage people (invite, revoke, reinstate)? Only head office administrators. `what`
-// names the action for the refusal ("reinstate people").
-Status may_manage_people(const Person& who, std::string_view what);
+// May `who` do what only head office administrators do for the whole organisation: manage people
+// (invite, revoke, reinstate), import the official list every branch then works with? `what` names
+// the action for the refusal ("reinstate people", "import the official list").
+Status may_act_for_organisation(const Person& who, std::string_view what);
+inline Status may_manage_people(const Person& who, std::string_view what) { return may_act_for_organisation(who, what); }
+
+// May `who` read what is the whole organisation's (every publication, every year's question set)?
+// Head office's people, whatever their role; a branch's people see their own branch only.
+Status may_read_organisation(const Person& who, std::string_view what);
 
 // A person's name as it is stored and compared: without the white space around it. Every name from
 // a command line, a request path or a body passes through this once, before any rule sees it, so
