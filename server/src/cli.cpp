@@ -505,6 +505,9 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
   auto* key_opt = serve_cmd->add_option("--tls-key", tls_key, "TLS private key (PEM)");
   cert_opt->needs(key_opt);
   key_opt->needs(cert_opt);
+  serve_cmd->add_option("--trusted-proxy", serve_options.trusted_proxies,
+                        "IP address of a reverse proxy whose X-Forwarded-For header names the client (repeat for "
+                        "several); from any other address the header is ignored");
   serve_cmd->callback([&] {
     run = [&]() -> Result<Output> {
       auto office = open_head_office(global);

@@ -86,6 +86,12 @@ Result<web::Actor> HeadOfficeWebBackend::check_password(std::string_view name, s
   return actor;
 }
 
+std::optional<TimestampMs> HeadOfficeWebBackend::password_set_at(std::string_view name) {
+  auto record = head_office_.directory().password(name);
+  if (!record || !*record) return std::nullopt;
+  return (*record)->set_at;
+}
+
 Result<std::vector<std::string>> HeadOfficeWebBackend::scopes(const web::Actor& actor) {
   if (!actor.head_office()) return std::vector<std::string>{actor.branch};
   std::vector<std::string> out{head_office_.hq().code};

@@ -21,6 +21,7 @@ class HeadOfficeWebBackend final : public web::Backend {
   Result<web::OrganisationInfo> organisation() override;
   Result<web::Actor> actor(std::string_view user) override;
   Result<web::Actor> check_password(std::string_view user, std::string_view password) override;
+  std::optional<TimestampMs> password_set_at(std::string_view user) override;
   Result<std::vector<std::string>> scopes(const web::Actor& actor) override;
   Result<web::ScopeSnapshot> snapshot(const web::Actor& actor, std::string_view scope) override;
   Result<std::size_t> record(const web::Actor& actor, const std::vector<Edit>& edits) override;

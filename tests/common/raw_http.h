@@ -38,8 +38,14 @@ class RawHttp {
  public:
   static constexpr auto kStep = std::chrono::seconds(10);  // no exchange may take longer
 
-  explicit RawHttp(std::uint16_t port) {
+  // From `source`, when given: any 127.x.y.z address is this machine, so a test can be several clients.
+  explicit RawHttp(std::uint16_t port, const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (source && (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+                   ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0))
+      throw std::runtime_error(std::string("cannot connect from ") + source);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

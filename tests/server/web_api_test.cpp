@@ -9,6 +9,7 @@
 
 #include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/tuning.h"
 
 #include <gtest/gtest.h>
 
@@ -118,10 +119,10 @@ TEST_F(WebApi, SignInSetsAProtectedCookieAndEveryChangeNeedsTheSessionsToken) {
 
 TEST_F(WebApi, SignInAttemptsAreLimitedPerName) {
   WebClient guesser(server_.port());
-  for (int i = 0; i < limits::kSignInFailuresPerUser; ++i)
+  for (int i = 0; i <= tuning::kSignInFreeFailuresPerName; ++i)
     EXPECT_EQ(guesser.sign_in("Mo Member", "guess number " + std::to_string(i)).status, 401);
   auto limited = guesser.sign_in("Mo Member", kPassword);
-  EXPECT_EQ(limited.status, 429) << "even the right password waits once the limit is reached";
+  EXPECT_EQ(limited.status, 429) << "even the right password waits once the free failures are used up";
   EXPECT_EQ(limited.parsed()["error"]["code"], "rate_limited");
   EXPECT_GT(std::stoi(limited.header("retry-after")), 0);
   // Someone else is not held up by it.

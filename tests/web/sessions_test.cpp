@@ -1,6 +1,7 @@
 // The web app's sessions, sign-in limits and edit rules, without sockets: a clock the test moves
 // shows idle and absolute expiry, one-time links and sliding windows exactly at their edges.
 #include "dsptsync/limits.h"
+#include "dsptsync/tuning.h"
 #include "dsptsync/web/app.h"
 #include "dsptsync/web/http.h"
 #include "dsptsync/web/sessions.h"
@@ -67,30 +68,60 @@ TEST(WebSessions, ASignInLinkWorksOnceAndOnlyForAFewMinutes) {
   EXPECT_FALSE(sessions.redeem_link_token("not a token", kStart));
 }
 
-TEST(WebSignInLimiter, FailuresAreCountedPerNameAndPerAddressOverASlidingWindow) {
+TEST(WebSignInLimiter, FailuresSlowDownOnlyTheNameFromThatAddressWithGrowingDelays) {
   SignInLimiter limiter;
-  const TimestampMs window = limits::kSignInWindowMinutes * kMinute;
-  for (int i = 0; i < limits::kSignInFailuresPerUser; ++i) {
+  for (int i = 0; i < tuning::kSignInFreeFailuresPerName; ++i) {
     EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.1", kStart), 0) << i;
     limiter.failed("Mo", "10.0.0.1", kStart);
   }
-  const int wait = limiter.wait_seconds("Mo", "10.0.0.2", kStart + kMinute);
-  EXPECT_EQ(wait, (window - kMinute) / 1000) << "the name is held, from any address, until the window ends";
-  EXPECT_EQ(limiter.wait_seconds("Priya", "10.0.0.1", kStart), 0) << "another name from that address is not";
-  EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.1", kStart + window), 0) << "the window passed";
+  EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.1", kStart), 0) << "the free failures cost nothing";
+  limiter.failed("Mo", "10.0.0.1", kStart);
+  const int first = limiter.wait_seconds("Mo", "10.0.0.1", kStart);
+  EXPECT_EQ(first, std::chrono::seconds(tuning::kSignInFirstDelay).count());
+  EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.2", kStart), 0) << "the real Mo, elsewhere, is not held";
+  EXPECT_EQ(limiter.wait_seconds("Priya", "10.0.0.1", kStart), 0) << "nor another name from that address";
+  limiter.failed("Mo", "10.0.0.1", kStart + 1000);
+  EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.1", kStart + 1000), 2 * first) << "each failure doubles the delay";
+  for (int i = 0; i < 40; ++i) limiter.failed("Mo", "10.0.0.1", kStart + 2000);
+  EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.1", kStart + 2000), std::chrono::seconds(tuning::kSignInMaxDelay).count())
+      << "up to the longest delay";
+  const TimestampMs forgotten = kStart + 2000 + std::chrono::milliseconds(tuning::kSignInForgetAfter).count();
+  EXPECT_EQ(limiter.wait_seconds("Mo", "10.0.0.1", forgotten), 0) << "and forgotten after a quiet while";
+}
 
-  // Many names from one address: the address is held.
+TEST(WebSignInLimiter, AnAddressGuessingManyNamesIsSlowedDown) {
   SignInLimiter spraying;
-  for (int i = 0; i < limits::kSignInFailuresPerAddress; ++i) spraying.failed("user " + std::to_string(i), "10.9.9.9", kStart);
+  for (int i = 0; i <= tuning::kSignInFreeFailuresPerAddress; ++i)
+    spraying.failed("user " + std::to_string(i), "10.9.9.9", kStart);
   EXPECT_GT(spraying.wait_seconds("someone new", "10.9.9.9", kStart), 0);
   EXPECT_EQ(spraying.wait_seconds("someone new", "10.9.9.8", kStart), 0);
+}
 
-  // A success forgets the name's failures.
-  SignInLimiter forgiving;
-  for (int i = 0; i + 1 < limits::kSignInFailuresPerUser; ++i) forgiving.failed("Ann", "10.0.0.3", kStart);
-  forgiving.succeeded("Ann");
-  forgiving.failed("Ann", "10.0.0.3", kStart);
-  EXPECT_EQ(forgiving.wait_seconds("Ann", "10.0.0.4", kStart), 0);
+TEST(WebSignInLimiter, ASuccessOrANewPasswordForgetsTheNamesFailures) {
+  SignInLimiter limiter;
+  limiter.password_set("Ann", kStart - kMinute);
+  for (int i = 0; i <= tuning::kSignInFreeFailuresPerName; ++i) {
+    limiter.failed("Ann", "10.0.0.3", kStart);
+    limiter.failed("Ann", "10.0.0.4", kStart);
+  }
+  limiter.succeeded("Ann", "10.0.0.3");
+  EXPECT_EQ(limiter.wait_seconds("Ann", "10.0.0.3", kStart), 0) << "a success from that address";
+  EXPECT_GT(limiter.wait_seconds("Ann", "10.0.0.4", kStart), 0) << "but not from another";
+  limiter.password_set("Ann", kStart - kMinute);
+  EXPECT_GT(limiter.wait_seconds("Ann", "10.0.0.4", kStart), 0) << "the same password: still held";
+  limiter.password_set("Ann", kStart);
+  EXPECT_EQ(limiter.wait_seconds("Ann", "10.0.0.4", kStart), 0) << "a new password: forgotten everywhere";
+}
+
+TEST(WebHttp, XForwardedForIsBelievedOnlyFromATrustedProxy) {
+  const std::vector<std::string> proxies{"10.0.0.5", "10.0.0.6"};
+  EXPECT_EQ(client_address("192.0.2.9", std::string("203.0.113.7"), proxies), "192.0.2.9") << "not a proxy";
+  EXPECT_EQ(client_address("10.0.0.5", std::string("203.0.113.7"), proxies), "203.0.113.7");
+  EXPECT_EQ(client_address("10.0.0.5", std::string("198.51.100.1, 203.0.113.7, 10.0.0.6"), proxies), "203.0.113.7")
+      << "the last address a trusted proxy saw; what the client wrote before it is not believed";
+  EXPECT_EQ(client_address("10.0.0.5", std::nullopt, proxies), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", std::string("not an address"), proxies), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", std::string("10.0.0.6"), proxies), "10.0.0.5") << "only proxies";
 }
 
 TEST(WebHttp, QueriesCookiesAndPathsAreReadAsBrowsersSendThem) {

@@ -2,6 +2,7 @@
 
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
+#include "dsptsync/tuning.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/assets.h"
 
@@ -244,6 +245,17 @@ std::optional<HttpResponse> WebApp::check_change_request(const HttpRequest& requ
   return std::nullopt;
 }
 
+// 429 while failed sign-ins make this name and address (or this address) wait.
+HttpResponse WebApp::sign_in_throttled(int wait_seconds) {
+  const std::string wait = wait_seconds < 120 ? std::to_string(wait_seconds) + " seconds"
+                                              : std::to_string((wait_seconds + 59) / 60) + " minutes";
+  auto response = api_error(429, "rate_limited",
+                            "Too many sign-in attempts. Wait " + wait +
+                                ", then try again, or ask a head office administrator to set a new password");
+  response.headers.emplace_back("Retry-After", std::to_string(wait_seconds));
+  return response;
+}
+
 HttpResponse WebApp::sign_in(const HttpRequest& request) {
   if (backend_.mode() == Mode::branch)
     return api_error(404, "not_here",
@@ -265,14 +277,8 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
     return api_error(400, "invalid_input", "the name or password is longer than any dsptsync accepts");
   const TimestampMs now = now_ms();
   const std::string address = request.peer_address;
-  if (int wait = limiter_.wait_seconds(**user, address, now); wait > 0) {
-    auto response = api_error(429, "rate_limited",
-                              "Too many sign-in attempts. Wait " + std::to_string((wait + 59) / 60) +
-                                  " minutes, then try again, or ask a head office administrator to set a new "
-                                  "password");
-    response.headers.emplace_back("Retry-After", std::to_string(wait));
-    return response;
-  }
+  if (auto set_at = backend_.password_set_at(**user)) limiter_.password_set(**user, *set_at);
+  if (int wait = limiter_.wait_seconds(**user, address, now); wait > 0) return sign_in_throttled(wait);
   auto actor = backend_.check_password(**user, **password);
   if (!actor) {
     if (actor.error().kind == ErrorKind::store || actor.error().kind == ErrorKind::internal)
@@ -280,10 +286,10 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
     limiter_.failed(**user, address, now);
     return api_error(401, "not_signed_in",
                      "The name or password is not right. Check them and try again; after " +
-                         std::to_string(limits::kSignInFailuresPerUser) + " wrong attempts sign-in waits " +
-                         std::to_string(limits::kSignInWindowMinutes) + " minutes");
+                         std::to_string(tuning::kSignInFreeFailuresPerName) +
+                         " wrong attempts each further one waits longer");
   }
-  limiter_.succeeded(**user);
+  limiter_.succeeded(**user, address);
   const std::string token = sessions_.create(actor->user, now);
   auto session = sessions_.use(token, now);
   OrganisationInfo organisation;

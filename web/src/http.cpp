@@ -1,5 +1,6 @@
 #include "dsptsync/web/http.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace dsptsync::web {
@@ -98,6 +99,32 @@ std::optional<std::string> HttpResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
     if (same_name(key, name)) return value;
   return std::nullopt;
+}
+
+namespace {
+
+// An IPv4 or IPv6 address as text, roughly: what a proxy writes, nothing that could smuggle more.
+bool looks_like_address(std::string_view text) {
+  return !text.empty() && text.size() <= 45 && text.find_first_not_of("0123456789abcdefABCDEF.:") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string client_address(std::string_view peer, const std::optional<std::string>& forwarded_for,
+                           const std::vector<std::string>& trusted_proxies) {
+  auto trusted = [&](std::string_view address) {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) != trusted_proxies.end();
+  };
+  if (!forwarded_for || !trusted(peer)) return std::string(peer);
+  std::string_view rest = *forwarded_for;
+  while (!rest.empty()) {
+    const auto comma = rest.rfind(',');
+    const std::string_view hop = trimmed(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    if (!looks_like_address(hop)) break;
+    if (!trusted(hop)) return std::string(hop);
+  }
+  return std::string(peer);
 }
 
 }  // namespace dsptsync::web

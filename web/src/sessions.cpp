@@ -2,9 +2,10 @@
 
 #include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
-
+#include "dsptsync/tuning.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace dsptsync::web {
 namespace {
@@ -95,45 +96,77 @@ void SessionStore::drop_expired(TimestampMs now) {
   std::erase_if(link_tokens_, [&](const auto& entry) { return now >= entry.second.second; });
 }
 
-int SignInLimiter::wait(std::map<std::string, Window>& windows, const std::string& key, int limit, TimestampMs now) {
-  auto found = windows.find(key);
-  if (found == windows.end()) return 0;
-  const TimestampMs ends_at = found->second.started_at + limits::kSignInWindowMinutes * kMinuteMs;
-  if (now >= ends_at) {
-    windows.erase(found);
+namespace {
+
+// The delay after `failures` failures of which the first `free_failures` cost nothing.
+TimestampMs sign_in_delay_ms(int failures, int free_failures) {
+  if (failures <= free_failures) return 0;
+  const TimestampMs first = std::chrono::milliseconds(tuning::kSignInFirstDelay).count();
+  const TimestampMs most = std::chrono::milliseconds(tuning::kSignInMaxDelay).count();
+  const int doublings = std::min(failures - free_failures - 1, 30);
+  return std::min(most, first << doublings);
+}
+
+constexpr TimestampMs kForgetAfterMs = std::chrono::milliseconds(tuning::kSignInForgetAfter).count();
+
+}  // namespace
+
+template <class Key>
+int SignInLimiter::wait(std::map<Key, Counter, std::less<>>& counters, const Key& key, int free_failures,
+                        TimestampMs now) {
+  auto found = counters.find(key);
+  if (found == counters.end()) return 0;
+  if (now >= found->second.last_failure_at + kForgetAfterMs) {
+    counters.erase(found);
     return 0;
   }
-  if (found->second.failures < limit) return 0;
-  return static_cast<int>((ends_at - now + 999) / 1000);
+  const TimestampMs allowed_at =
+      found->second.last_failure_at + sign_in_delay_ms(found->second.failures, free_failures);
+  return now >= allowed_at ? 0 : static_cast<int>((allowed_at - now + 999) / 1000);
+}
+
+template <class Key>
+void SignInLimiter::count(std::map<Key, Counter, std::less<>>& counters, const Key& key, TimestampMs now) {
+  if (counters.size() >= tuning::kMaxSignInCounters && !counters.contains(key)) {
+    // Forget the counter whose last failure is the oldest.
+    counters.erase(std::min_element(counters.begin(), counters.end(), [](const auto& a, const auto& b) {
+      return a.second.last_failure_at < b.second.last_failure_at;
+    }));
+  }
+  Counter& counter = counters[key];
+  if (now >= counter.last_failure_at + kForgetAfterMs) counter = Counter{};
+  ++counter.failures;
+  counter.last_failure_at = now;
 }
 
 int SignInLimiter::wait_seconds(std::string_view user, std::string_view address, TimestampMs now) {
   std::lock_guard lock(mutex_);
-  return std::max(wait(by_user_, std::string(user), limits::kSignInFailuresPerUser, now),
-                  wait(by_address_, std::string(address), limits::kSignInFailuresPerAddress, now));
+  const NameAndAddress pair{std::string(user), std::string(address)};
+  return std::max(wait(by_name_and_address_, pair, tuning::kSignInFreeFailuresPerName, now),
+                  wait(by_address_, std::string(address), tuning::kSignInFreeFailuresPerAddress, now));
 }
 
 void SignInLimiter::failed(std::string_view user, std::string_view address, TimestampMs now) {
   std::lock_guard lock(mutex_);
-  for (auto* windows : {&by_user_, &by_address_}) {
-    const std::string key(windows == &by_user_ ? user : address);
-    if (windows->size() >= limits::kMaxSignInWindows && !windows->contains(key)) {
-      // Forget the window that started first (its failures are the oldest).
-      auto oldest = std::min_element(windows->begin(), windows->end(), [](const auto& a, const auto& b) {
-        return a.second.started_at < b.second.started_at;
-      });
-      windows->erase(oldest);
-    }
-    Window& window = (*windows)[key];
-    if (window.failures == 0 || now >= window.started_at + limits::kSignInWindowMinutes * kMinuteMs)
-      window = Window{now, 0};
-    ++window.failures;
-  }
+  count(by_name_and_address_, NameAndAddress{std::string(user), std::string(address)}, now);
+  count(by_address_, std::string(address), now);
 }
 
-void SignInLimiter::succeeded(std::string_view user) {
+void SignInLimiter::succeeded(std::string_view user, std::string_view address) {
   std::lock_guard lock(mutex_);
-  by_user_.erase(std::string(user));
+  by_name_and_address_.erase(NameAndAddress{std::string(user), std::string(address)});
+}
+
+void SignInLimiter::password_set(std::string_view user, TimestampMs set_at) {
+  std::lock_guard lock(mutex_);
+  auto [seen, first_time] = password_set_at_.try_emplace(std::string(user), set_at);
+  if (first_time || seen->second >= set_at) return;
+  seen->second = set_at;
+  const std::string name(user);
+  auto from = by_name_and_address_.lower_bound(NameAndAddress{name, ""});
+  auto to = from;
+  while (to != by_name_and_address_.end() && to->first.first == name) ++to;
+  by_name_and_address_.erase(from, to);
 }
 
 }  // namespace dsptsync::web

@@ -163,14 +163,6 @@ inline constexpr int kWebSessionMaxMinutes = 12 * 60;
 // grow the server's memory.
 inline constexpr std::size_t kMaxWebSessions = 10000;
 
-// Failed sign-ins allowed within kSignInWindowMinutes for one name (guessing one person's password)
-// and from one address (guessing many), after which sign-in waits for the window to pass.
-inline constexpr int kSignInFailuresPerUser = 5;
-inline constexpr int kSignInFailuresPerAddress = 20;
-inline constexpr int kSignInWindowMinutes = 15;
-// Names and addresses whose failures are remembered at once: past it the oldest are forgotten.
-inline constexpr std::size_t kMaxSignInWindows = 50000;
-
 // The one-time link `dsptsync ui` prints is good for this long.
 inline constexpr int kSignInLinkMinutes = 10;
 

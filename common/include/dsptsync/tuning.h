@@ -40,3 +40,30 @@ inline constexpr std::size_t kLogLinesPerKind = 200;
 inline constexpr auto kLogInterval = 10s;
 
 }  // namespace dsptsync::tuning
+
+namespace dsptsync::tuning {
+
+// ---- Sign-in to the web app (docs/api.md, threat-model.md) ----
+
+// Failed sign-ins are counted per name from one address, and per address: one stranger's guesses
+// slow down only that stranger, never the real user signing in from elsewhere. The first failures
+// cost nothing; each one after that makes the next attempt wait, from the first delay doubling up to
+// the last. An address counts failures for any name (guessing many names), with a larger allowance:
+// an office behind one NAT address shares it.
+inline constexpr int kSignInFreeFailuresPerName = 5;
+inline constexpr int kSignInFreeFailuresPerAddress = 20;
+inline constexpr auto kSignInFirstDelay = 1s;
+inline constexpr auto kSignInMaxDelay = 15min;
+// Failures are forgotten this long after the last one.
+inline constexpr auto kSignInForgetAfter = 15min;
+// Names and addresses whose failures are remembered at once: past it the oldest are forgotten.
+inline constexpr std::size_t kMaxSignInCounters = 50000;
+
+// Password checks (Argon2id, about a tenth of a second and 64 MiB each, one at a time) waiting at
+// once, in all and per address; past either, sign-in answers 503 with Retry-After at once, so a
+// flood of sign-ins cannot delay a real one by more than a few checks.
+inline constexpr std::size_t kMaxQueuedSignIns = 16;
+inline constexpr std::size_t kMaxQueuedSignInsPerAddress = 2;
+inline constexpr auto kSignInBusyRetryAfter = 1s;
+
+}  // namespace dsptsync::tuning

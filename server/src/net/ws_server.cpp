@@ -12,6 +12,7 @@
 #include "../http_routes.h"
 #include "../log.h"
 #include "../server_session.h"
+#include "../sign_in_queue.h"
 #include "../sync_core.h"
 #include "../web_backend.h"
 
@@ -49,15 +50,21 @@ constexpr std::size_t kMaxQueuedFrames = limits::kMaxQueuedFramesPerConnection;
 constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
 constexpr auto kHttpRequestTimeout = std::chrono::seconds(limits::kHttpRequestTimeoutSeconds);
 
+// What a connection needs to answer the web app: the app (null: none on this port, in tests of the
+// sync service alone), the thread that checks passwords and its bounded queue, and the proxies
+// whose X-Forwarded-For is believed.
+struct WebDoor {
+  web::WebApp* app = nullptr;
+  net::thread_pool* sign_in_pool = nullptr;
+  SignInQueue sign_ins;
+  std::vector<std::string> trusted_proxies;
+};
+
 template <class Stream>
 class WsSession final : public ServerSession, public Connection {
  public:
-  WsSession(SyncCore& core, web::WebApp* web_app, net::thread_pool* sign_in_pool, std::string peer, Stream stream)
-      : ServerSession(core, std::move(peer)),
-        core_(core),
-        web_app_(web_app),
-        sign_in_pool_(sign_in_pool),
-        ws_(std::move(stream)) {}
+  WsSession(SyncCore& core, WebDoor& web, std::string peer, Stream stream)
+      : ServerSession(core, std::move(peer)), core_(core), web_(web), web_app_(web.app), ws_(std::move(stream)) {}
 
   // `self` keeps the session alive while the coroutine runs.
   awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
@@ -229,7 +236,8 @@ class WsSession final : public ServerSession, public Connection {
     request.method = std::string(header.method_string());
     request.target = std::string(header.target());
     for (const auto& field : header) request.set_header(field.name_string(), std::string(field.value()));
-    request.peer_address = peer().substr(0, peer().rfind(':'));
+    request.peer_address =
+        web::client_address(peer().substr(0, peer().rfind(':')), request.header("x-forwarded-for"), web_.trusted_proxies);
     request.tls = !std::is_same_v<Stream, beast::tcp_stream>;
     const unsigned version = header.version();
     const bool head = header.method() == http::verb::head;
@@ -280,13 +288,33 @@ class WsSession final : public ServerSession, public Connection {
   }
 
   // A sign-in checks an Argon2id hash (tens of milliseconds, 64 MiB): on its own thread, so sync
-  // never waits for it, one at a time, so a flood of sign-ins cannot take the server's memory.
+  // never waits for it, one at a time, so a flood of sign-ins cannot take the server's memory; and
+  // only as many waiting as SignInQueue gives places, so a flood cannot delay a real one for long.
   awaitable<HttpResponse> run_sign_in(web::HttpRequest request) {
+    const std::string address = request.peer_address;
+    if (!web_.sign_ins.enter(address)) {
+      log_event("warn", "sign_in_busy", {{"peer", peer()}, {"address", address}});
+      co_return sign_in_busy();
+    }
+    HttpResponse response = co_await check_sign_in(std::move(request));
+    web_.sign_ins.leave(address);
+    co_return response;
+  }
+
+  static HttpResponse sign_in_busy() {
+    const auto retry = std::chrono::duration_cast<std::chrono::seconds>(tuning::kSignInBusyRetryAfter).count();
+    HttpResponse response =
+        web::api_error(503, "busy", "Too many sign-ins are being checked at once. Try again in a moment");
+    response.headers.emplace_back("Retry-After", std::to_string(retry));
+    return response;
+  }
+
+  awaitable<HttpResponse> check_sign_in(web::HttpRequest request) {
     return net::async_initiate<const net::use_awaitable_t<>&, void(HttpResponse)>(
         [this](auto handler, web::HttpRequest request) {
           auto waiting = std::make_shared<decltype(handler)>(std::move(handler));
-          net::post(*sign_in_pool_, [app = web_app_, request = std::move(request), waiting,
-                                     executor = ws_.get_executor()] {
+          net::post(*web_.sign_in_pool, [app = web_app_, request = std::move(request), waiting,
+                                         executor = ws_.get_executor()] {
             HttpResponse response = app->handle(request);
             net::post(executor, [waiting, response = std::move(response)]() mutable {
               (*waiting)(std::move(response));
@@ -383,8 +411,8 @@ class WsSession final : public ServerSession, public Connection {
   }
 
   SyncCore& core_;
-  web::WebApp* web_app_;  // null: no web app on this port (tests of the sync service alone)
-  net::thread_pool* sign_in_pool_;
+  WebDoor& web_;
+  web::WebApp* web_app_;  // web_.app: null when there is no web app on this port
   websocket::stream<Stream> ws_;
   bool upgraded_ = false;       // a WebSocket now; before that, plain HTTP
   bool http_idle_ = false;      // waiting for the next HTTP request's headers
@@ -411,11 +439,10 @@ struct Server {
   HeadOfficeWebBackend web_backend{head_office};
   std::optional<web::WebApp> web_app;  // made once TLS is known (its cookies are Secure then)
   net::thread_pool sign_in_pool{1};    // password checks, off the I/O and storage threads
+  WebDoor web{nullptr, &sign_in_pool, {}, options.trusted_proxies};
   // Accepts that failed (out of descriptors) since the last line about them.
   std::size_t accept_failures = 0;
   std::chrono::steady_clock::time_point accept_failures_logged{};
-
-  web::WebApp* web_app_pointer() { return web_app ? &*web_app : nullptr; }
 
   awaitable<void> accept_loop() {
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(tuning::kAcceptRetryFirstDelay);
@@ -461,11 +488,11 @@ struct Server {
     socket.set_option(tcp::no_delay(true), endpoint_error);
     if (tls) {
       using Stream = beast::ssl_stream<beast::tcp_stream>;
-      start_session(std::make_shared<WsSession<Stream>>(core, web_app_pointer(), &sign_in_pool, peer,
+      start_session(std::make_shared<WsSession<Stream>>(core, web, peer,
                                                         Stream(beast::tcp_stream(std::move(socket)), *tls)),
                     address);
     } else {
-      start_session(std::make_shared<WsSession<beast::tcp_stream>>(core, web_app_pointer(), &sign_in_pool, peer,
+      start_session(std::make_shared<WsSession<beast::tcp_stream>>(core, web, peer,
                                                                    beast::tcp_stream(std::move(socket))),
                     address);
     }
@@ -523,9 +550,21 @@ Result<tcp::endpoint> parse_listen(std::string_view listen) {
 
 }  // namespace
 
+// Each --trusted-proxy must be an IP address written as the server prints peers (no port).
+Status check_trusted_proxies(const std::vector<std::string>& proxies) {
+  for (const auto& proxy : proxies) {
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(proxy, ec);
+    if (ec || address.to_string() != proxy)
+      return invalid_input("--trusted-proxy: '" + proxy + "' is not an IP address as the server sees it (e.g. 10.0.0.5 or ::1)");
+  }
+  return {};
+}
+
 Status serve(HeadOffice& head_office, const ServeOptions& options) {
   auto endpoint = parse_listen(options.listen);
   if (!endpoint) return endpoint.error();
+  if (auto proxies = check_trusted_proxies(options.trusted_proxies); !proxies) return proxies;
   auto lock = ServeLock::acquire(head_office.dir());
   if (!lock) return lock.error();
   Server server{head_office, options};
@@ -544,6 +583,7 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
   }
 
   server.web_app.emplace(server.web_backend, web::AppOptions{server.tls.has_value(), ""});
+  server.web.app = &*server.web_app;
   // A revocation in the web app ends the user's sync connections at once (it runs on the storage
   // thread, where sessions are checked).
   server.web_backend.on_revoked = [&server] { server.core.check_every_session(); };

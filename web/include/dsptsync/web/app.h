@@ -45,6 +45,7 @@ class WebApp {
  private:
   HttpResponse handle_api(const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse sign_in(const HttpRequest& request);
+  static HttpResponse sign_in_throttled(int wait_seconds);
   HttpResponse session_json(const Actor& actor, const Session& session);
   // With `known`, from the organisation given instead of reading the store (a sign-in).
   HttpResponse session_json(const Actor& actor, const Session& session, std::optional<OrganisationInfo> known);

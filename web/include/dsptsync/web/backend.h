@@ -111,6 +111,9 @@ class Backend {
   // name or password alike. Branch mode has no passwords: not_found. Must be thread-safe: the
   // server runs it off its storage thread, as Argon2id takes tens of milliseconds.
   virtual Result<Actor> check_password(std::string_view user, std::string_view password) = 0;
+  // Head office: when the user's password was set, if they have one (a new one forgets the name's
+  // failed sign-ins). Thread-safe, like check_password.
+  virtual std::optional<TimestampMs> password_set_at(std::string_view /*user*/) { return std::nullopt; }
   // The assessments the actor may read, head office's first.
   virtual Result<std::vector<std::string>> scopes(const Actor& actor) = 0;
   virtual Result<ScopeSnapshot> snapshot(const Actor& actor, std::string_view scope) = 0;

@@ -42,6 +42,12 @@ struct HttpResponse {
   std::optional<std::string> header(std::string_view name) const;
 };
 
+// The address a request came from, for rate limits and logs: the peer's own, unless the peer is one
+// of `trusted_proxies`; then the last address of X-Forwarded-For that is not itself a trusted proxy
+// (the one the nearest trusted proxy saw). Nobody else's X-Forwarded-For is believed.
+std::string client_address(std::string_view peer, const std::optional<std::string>& forwarded_for,
+                           const std::vector<std::string>& trusted_proxies);
+
 // %XX escapes decoded; a broken escape stays as it is. With `plus_is_space`, '+' is a space (query).
 std::string url_decoded(std::string_view text, bool plus_is_space = false);
 

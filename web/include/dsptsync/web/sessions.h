@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace dsptsync::web {
 
@@ -45,24 +46,34 @@ class SessionStore {
   std::map<std::string, std::pair<std::string, TimestampMs>> link_tokens_;  // hash -> user, expiry
 };
 
-// Failed sign-ins counted per name and per address over a sliding window (limits.h).
+// Failed sign-ins, counted per name from one address and per address, each with growing delays
+// (tuning.h): a stranger's guesses slow down only the stranger. A new password for a name forgets
+// its failures from every address.
 class SignInLimiter {
  public:
-  // Seconds until the next attempt is allowed, or 0 when it is allowed now.
+  // Seconds until the next attempt for `user` from `address` is allowed, or 0 when it is allowed now.
   int wait_seconds(std::string_view user, std::string_view address, TimestampMs now);
   void failed(std::string_view user, std::string_view address, TimestampMs now);
-  void succeeded(std::string_view user);
+  void succeeded(std::string_view user, std::string_view address);
+  // The time `user`'s password was set, as stored now: when it is newer than the one last seen, an
+  // administrator set a new password and the name's failures are forgotten.
+  void password_set(std::string_view user, TimestampMs set_at);
 
  private:
-  struct Window {
-    TimestampMs started_at = 0;
+  struct Counter {
     int failures = 0;
+    TimestampMs last_failure_at = 0;
   };
-  static int wait(std::map<std::string, Window>& windows, const std::string& key, int limit, TimestampMs now);
+  using NameAndAddress = std::pair<std::string, std::string>;
+  template <class Key>
+  static int wait(std::map<Key, Counter, std::less<>>& counters, const Key& key, int free_failures, TimestampMs now);
+  template <class Key>
+  static void count(std::map<Key, Counter, std::less<>>& counters, const Key& key, TimestampMs now);
 
   std::mutex mutex_;
-  std::map<std::string, Window> by_user_;
-  std::map<std::string, Window> by_address_;
+  std::map<NameAndAddress, Counter, std::less<>> by_name_and_address_;
+  std::map<std::string, Counter, std::less<>> by_address_;
+  std::map<std::string, TimestampMs, std::less<>> password_set_at_;
 };
 
 }  // namespace dsptsync::web
