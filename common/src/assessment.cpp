@@ -265,6 +265,8 @@ Status check_profile_entry(std::string_view name, std::string_view value) {
 }
 
 Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value) {
+  if (value)
+    if (auto plain = check_plain_text(key, *value); !plain) return plain;
   if (!field_belongs_to(key.field, key.kind))
     return invalid_input("a " + std::string(to_string(key.kind)) + " has no field '" + std::string(to_string(key.field)) + "'");
   switch (key.kind) {
@@ -314,6 +316,7 @@ Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::op
 
 Status check_received_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value) {
   auto strict = check_edit(catalogue, key, value);
+  if (value && !check_plain_text(key, *value)) return strict;  // no earlier type excuses these
   if (strict || key.kind != TargetKind::item || key.field != Field::answer || !value) return strict;
   const TypeChange* change = catalogue.type_change(key.target);
   const CatalogueItem* item = catalogue.find_item(key.target);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <optional>
 
 namespace dsptsync {
 namespace {
@@ -113,6 +115,34 @@ Hlc HybridClock::tick(TimestampMs wall_now) {
   const Hlc wall = static_cast<Hlc>(wall_now < 0 ? 0 : wall_now) << 16;
   last_ = wall > last_ ? wall : last_ + 1;
   return last_;
+}
+
+namespace {
+
+// The first control character in `text` other than tab and new line, with its position.
+std::optional<std::size_t> first_control_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) return i;
+  }
+  return std::nullopt;
+}
+
+Status refuse_control_character(std::string_view what, std::string_view text, std::size_t at) {
+  char code[8];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned char>(text[at]));
+  return invalid_input("the " + std::string(what) + " holds a control character (" + code + ") after '" +
+                       std::string(text.substr(at > 20 ? at - 20 : 0, std::min<std::size_t>(at, 20))) +
+                       "'; text may hold tabs and new lines but no other control characters: remove it and try again");
+}
+
+}  // namespace
+
+Status check_plain_text(const FieldKey& key, const FieldValue& value) {
+  if (auto at = first_control_character(value.text)) return refuse_control_character(to_string(key.field), value.text, *at);
+  if (auto at = first_control_character(value.location))
+    return refuse_control_character("document location", value.location, *at);
+  return {};
 }
 
 }  // namespace dsptsync

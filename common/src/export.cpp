@@ -40,9 +40,12 @@ std::vector<std::vector<std::string>> plan_rows(const ExportDocument& document) 
 }
 
 // Answers are typed by people and the file is opened in a spreadsheet: a cell starting with one
-// of these would run as a formula there (CSV injection), so it gets a leading apostrophe.
+// of these, after any spaces (which spreadsheets skip), would run as a formula there (CSV
+// injection), so it gets a leading apostrophe.
 std::string defuse_formula(const std::string& cell) {
-  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) return "'" + cell;
+  const auto first = cell.find_first_not_of(' ');
+  if (first != std::string::npos && std::string_view("=+-@\t\r\n").find(cell[first]) != std::string_view::npos)
+    return "'" + cell;
   return cell;
 }
 
@@ -124,7 +127,13 @@ Status check(lxw_error code, const std::filesystem::path& out, std::string_view 
 
 Status write_xlsx(const ExportDocument& document, ExportContent content, const std::filesystem::path& file,
                   const std::filesystem::path& shown_as) {
-  lxw_workbook* workbook = workbook_new(platform::utf8_of(file).c_str());
+  // libxlsxwriter keeps each sheet in a temporary file until it zips them: in memory where the
+  // system has a memory folder, so the answers never reach a disk as plain XML.
+  const auto memory = platform::memory_folder();
+  std::string tmpdir = memory ? platform::utf8_of(*memory) : std::string();
+  lxw_workbook_options options = {};
+  options.tmpdir = memory ? tmpdir.data() : nullptr;
+  lxw_workbook* workbook = workbook_new_opt(platform::utf8_of(file).c_str(), &options);
   if (!workbook) return io_error("cannot create the workbook " + shown_as.string());
   const bool items = content == ExportContent::assessment;
   lxw_worksheet* sheet = workbook_add_worksheet(workbook, items ? "Assessment" : "Improvement plan");
@@ -254,6 +263,17 @@ Result<ExportFormat> export_format_for(const std::filesystem::path& out, const s
                        " from its name; end it in .xlsx, .csv or .json, or give --format xlsx|csv|json");
 }
 
+namespace {
+
+// The text of a CSV or JSON export.
+std::string export_text(const ExportDocument& document, ExportContent content, ExportFormat format) {
+  if (format == ExportFormat::json) return json_text(document, content);
+  return content == ExportContent::assessment ? csv_text(kItemColumns, item_rows(document))
+                                              : csv_text(kPlanColumns, plan_rows(document));
+}
+
+}  // namespace
+
 Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
                     const std::filesystem::path& out) {
   std::error_code ec;
@@ -270,11 +290,7 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
       if (written) written = sync_file(temporary, out);
       break;
     case ExportFormat::csv:
-      written = write_text(content == ExportContent::assessment ? csv_text(kItemColumns, item_rows(document))
-                                                                : csv_text(kPlanColumns, plan_rows(document)),
-                           temporary, out);
-      break;
-    case ExportFormat::json: written = write_text(json_text(document, content), temporary, out); break;
+    case ExportFormat::json: written = write_text(export_text(document, content, format), temporary, out); break;
   }
   if (written) {
     std::filesystem::rename(temporary, out, ec);
@@ -314,6 +330,41 @@ std::string certificate_html(const Certificate& c) {
          "</dl>\n</main>\n</body>\n</html>\n";
 }
 
+namespace {
+
+// A workbook's bytes written into a memory file; nullopt where the system has none.
+std::optional<Result<std::string>> xlsx_in_memory(const ExportDocument& document, ExportContent content,
+                                                  const std::string& file_name) {
+  auto memory = platform::MemoryFile::create();
+  if (!memory) return std::nullopt;
+  if (auto written = write_xlsx(document, content, memory->path(), file_name); !written) return written.error();
+  return memory->read();
+}
+
+// Where there is no memory file (Windows laptops): written in a private temporary folder, read
+// back and removed.
+Result<std::string> xlsx_through_private_folder(const ExportDocument& document, ExportContent content,
+                                                const std::string& file_name) {
+  std::error_code ec;
+  const auto folder = std::filesystem::temp_directory_path(ec) / ("dsptsync-export-" + crypto::random_hex(8));
+  if (ec || !std::filesystem::create_directory(folder, ec))
+    return io_error("cannot make a temporary folder for the export: " + ec.message());
+  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
+  const auto file = folder / file_name;
+  Status written = write_export(document, content, ExportFormat::xlsx, file);
+  std::string bytes;
+  if (written) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) written = io_error("cannot read back the export " + file.string());
+  }
+  std::filesystem::remove_all(folder, ec);
+  if (!written) return written.error();
+  return bytes;
+}
+
+}  // namespace
+
 Result<ExportFile> export_to_memory(const ExportDocument& document, ExportContent content, ExportFormat format) {
   ExportFile out;
   out.file_name = document.ods + "-" + document.year + (content == ExportContent::plan ? "-plan." : "-assessment.") +
@@ -323,21 +374,14 @@ Result<ExportFile> export_to_memory(const ExportDocument& document, ExportConten
     case ExportFormat::csv: out.content_type = "text/csv; charset=utf-8"; break;
     case ExportFormat::json: out.content_type = "application/json; charset=utf-8"; break;
   }
-  std::error_code ec;
-  const auto folder = std::filesystem::temp_directory_path(ec) / ("dsptsync-export-" + crypto::random_hex(8));
-  if (ec || !std::filesystem::create_directory(folder, ec))
-    return io_error("cannot make a temporary folder for the export: " + ec.message());
-  // The answers are confidential: only this user may look into the folder while the file is in it.
-  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
-  const auto file = folder / out.file_name;
-  Status written = write_export(document, content, format, file);
-  if (written) {
-    std::ifstream in(file, std::ios::binary);
-    out.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) written = io_error("cannot read back the export " + file.string());
+  if (format != ExportFormat::xlsx) {
+    out.bytes = export_text(document, content, format);
+    return out;
   }
-  std::filesystem::remove_all(folder, ec);
-  if (!written) return written.error();
+  auto bytes = xlsx_in_memory(document, content, out.file_name);
+  if (!bytes) bytes = xlsx_through_private_folder(document, content, out.file_name);
+  if (!*bytes) return bytes->error();
+  out.bytes = std::move(**bytes);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "dsptsync/ledger.h"
 
+#include "dsptsync/assessment.h"
 #include "dsptsync/codec.h"
 #include "dsptsync/conflict.h"
 #include "dsptsync/limits.h"
@@ -96,6 +97,8 @@ Result<std::vector<Change>> Ledger::record_within(StoreTransaction& txn, const s
     if (!field_belongs_to(edit.key.field, edit.key.kind))
       return invalid_input("a " + std::string(to_string(edit.key.kind)) + " has no field '" +
                            std::string(to_string(edit.key.field)) + "'");
+    if (edit.value)
+      if (auto plain = check_plain_text(edit.key, *edit.value); !plain) return plain.error();
   }
   auto counter_text = txn.setting(kCounterSetting);
   if (!counter_text) return counter_text.error();

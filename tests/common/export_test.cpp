@@ -259,6 +259,18 @@ TEST(ExportCsv, QuotesDefusesFormulasAndEndsLinesWithCrlf) {
   EXPECT_EQ(read_file(out), expected);
 }
 
+TEST(ExportCsv, FormulasAfterLeadingSpacesAreDefusedToo) {
+  ExportDocument document = sample_document();
+  document.items[0].answer = "  =1+1";
+  document.items[0].comment = " @SUM(A1)";
+  document.items[0].location = "\n=cmd";
+  auto file = export_to_memory(document, ExportContent::assessment, ExportFormat::csv);
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_NE(file->bytes.find(",'  =1+1,"), std::string::npos) << file->bytes;
+  EXPECT_NE(file->bytes.find(",' @SUM(A1),"), std::string::npos) << file->bytes;
+  EXPECT_NE(file->bytes.find(",\"'\n=cmd\","), std::string::npos) << file->bytes;
+}
+
 TEST(ExportCsv, PlanHasItsOwnColumns) {
   TempDir scratch;
   const auto out = scratch / "plan.csv";

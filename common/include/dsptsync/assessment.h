@@ -118,6 +118,13 @@ Status check_profile_entry(std::string_view name, std::string_view value);
 // Improvement plan states: open, in_progress, done.
 bool is_plan_state(std::string_view state);
 
+// The one rule for the characters of text people enter (answers, locations, comments, actions,
+// profile values), through every door: no control characters but tab and new line. A NUL cuts the
+// text short in spreadsheets and C strings, and the others are invisible or act on a terminal (ESC).
+// Every edit recorded (Ledger) and checked (check_edit, check_received_edit) meets it; the error
+// names the field, the character and where.
+Status check_plain_text(const FieldKey& key, const FieldValue& value);
+
 // Checks one edit against the question set and its field's rules, as every replica must before
 // recording or accepting it: the item or assertion exists in the set, an answer is already in the
 // canonical form normalise_answer gives, a plan due date is an ISO date, a confirmation is "yes",

@@ -72,8 +72,9 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
                     const std::filesystem::path& out);
 
 // An export made in memory, for a download (the web app): the file a browser saves, its media
-// type and its bytes. libxlsxwriter writes only files, so the file is written in a private
-// temporary folder, read back and removed.
+// type and its bytes. No plaintext file is written: CSV and JSON are built as text, and the workbook
+// (libxlsxwriter writes only files) goes to a memory file (platform::MemoryFile); only where the
+// system has none (Windows) is it written in a private temporary folder, read back and removed.
 struct ExportFile {
   std::string file_name;     // "VLAXL-2021-22-assessment.xlsx"
   std::string content_type;  // the format's media type

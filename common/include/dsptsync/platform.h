@@ -38,6 +38,11 @@ void prepare_console();
 // message can be read (Windows). Nothing to do elsewhere.
 void keep_own_console_open();
 
+// From now on the files and folders this process creates are for its own account only (POSIX:
+// umask 077), whatever umask it was started with: the databases, their WAL, backups, key files and
+// exports hold confidential answers. Windows: new files take their folder's access list; nothing here.
+void keep_new_files_private();
+
 // The value of an environment variable, as UTF-8; nullopt when it is unset or empty.
 std::optional<std::string> environment(std::string_view name);
 
@@ -76,6 +81,26 @@ Status write_new_file(const std::filesystem::path& path, std::string_view conten
 // wrote is `refused`.
 Status write_secret_file(const std::filesystem::path& path, ByteView secret);
 Result<Bytes> read_secret_file(const std::filesystem::path& path);
+
+// A file that lives in memory only (Linux: memfd_create), for a library that writes only to a file
+// name (libxlsxwriter): nothing of it reaches a disk. nullopt where the system has none.
+class MemoryFile {
+ public:
+  static std::optional<MemoryFile> create();
+  MemoryFile(MemoryFile&& other) noexcept;
+  MemoryFile& operator=(MemoryFile&&) = delete;
+  ~MemoryFile();
+  // A name that opens it (/proc/self/fd/N).
+  std::filesystem::path path() const;
+  // Everything written to it so far.
+  Result<std::string> read() const;
+
+ private:
+  explicit MemoryFile(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+// A folder in memory (Linux: /dev/shm) for a library's own temporary files; nullopt when none.
+std::optional<std::filesystem::path> memory_folder();
 
 // Makes an existing file's content durable (fsync; FlushFileBuffers).
 Status sync_file(const std::filesystem::path& path);

@@ -2,6 +2,8 @@
 #include "dsptsync/platform.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -46,6 +49,8 @@ std::vector<std::string> utf8_arguments(int argc, char** argv) { return {argv, a
 void prepare_console() {}
 
 void keep_own_console_open() {}
+
+void keep_new_files_private() { ::umask(077); }
 
 std::optional<std::string> environment(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
@@ -151,5 +156,40 @@ Status sync_directory(const std::filesystem::path& folder) {
 }
 
 std::optional<std::vector<std::string>> trusted_root_certificates() { return std::nullopt; }
+
+std::optional<MemoryFile> MemoryFile::create() {
+#ifdef __linux__
+  const int fd = ::memfd_create("dsptsync-export", MFD_CLOEXEC);
+  if (fd >= 0) return MemoryFile(fd);
+#endif
+  return std::nullopt;
+}
+
+MemoryFile::MemoryFile(MemoryFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+MemoryFile::~MemoryFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::filesystem::path MemoryFile::path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+Result<std::string> MemoryFile::read() const {
+  std::string out;
+  char chunk[65536];
+  for (off_t at = 0;;) {
+    const ssize_t got = ::pread(fd_, chunk, sizeof chunk, at);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return errno_error();
+    if (got == 0) return out;
+    out.append(chunk, static_cast<std::size_t>(got));
+    at += got;
+  }
+}
+
+std::optional<std::filesystem::path> memory_folder() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0) return "/dev/shm";
+  return std::nullopt;
+}
 
 }  // namespace dsptsync::platform

@@ -21,6 +21,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <utility>
 
 namespace dsptsync::platform {
 namespace {
@@ -266,5 +267,15 @@ std::optional<std::vector<std::string>> trusted_root_certificates() {
   CertCloseStore(store, 0);
   return certificates;
 }
+
+void keep_new_files_private() {}
+
+// Windows has no memory-only file a library can open by name: exports use a private temporary folder.
+std::optional<MemoryFile> MemoryFile::create() { return std::nullopt; }
+MemoryFile::MemoryFile(MemoryFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+MemoryFile::~MemoryFile() = default;
+std::filesystem::path MemoryFile::path() const { return {}; }
+Result<std::string> MemoryFile::read() const { return io_error("no memory files on Windows"); }
+std::optional<std::filesystem::path> memory_folder() { return std::nullopt; }
 
 }  // namespace dsptsync::platform
