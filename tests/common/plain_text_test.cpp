@@ -13,7 +13,7 @@ const FieldKey kComment{"VLAXL", "2021-22", TargetKind::item, "1.1.5", Field::co
 TEST(PlainText, ControlCharactersButTabAndNewLineAreRefusedWithWhereTheyAre) {
   auto catalogue = shipped_catalogue(AssessmentYear{2021});
   ASSERT_TRUE(catalogue);
-  for (const std::string bad : {std::string("a\0b", 3), std::string("bell\a"), std::string("\x1b[2J"),
+  for (const std::string& bad : {std::string("a\0b", 3), std::string("bell\a"), std::string("\x1b[2J"),
                                 std::string("cr\rlf"), std::string("del\x7f")}) {
     auto refused = check_edit(*catalogue, kComment, FieldValue{bad, ""});
     ASSERT_FALSE(refused) << bad;
