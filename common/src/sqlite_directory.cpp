@@ -67,14 +67,7 @@ class SqliteDirectory final : public Directory {
   // ---- plumbing ----
 
   Error failure(std::string_view what, std::string_view detail = {}) const {
-    const int code = sqlite3_extended_errcode(db_);
-    std::string message = "the database " + path_.string() + " failed while " + std::string(what) + ": " +
-                          std::string(detail.empty() ? sqlite3_errmsg(db_) : detail);
-    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
-      message += " (another dsptsync-server process is using it; try again when it has finished)";
-    if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
-      return corrupt(message + " (restore it from a backup: docs/operations.md)");
-    return store_error(message);
+    return sqlite::failure_of(db_, path_, what, detail);
   }
 
   Status exec(std::string_view sql) {
@@ -682,21 +675,15 @@ Status WriteTransaction::commit() {
 
 }  // namespace
 
-Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::path& database) {
+Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::path& database,
+                                                         std::chrono::milliseconds busy_timeout) {
   std::error_code ec;
   if (!std::filesystem::exists(database, ec))
     return not_found("there is no dsptsync database at " + database.string() +
                      "; the directory lives in the server's database, created by 'dsptsync-server init'");
-  sqlite3* raw = nullptr;
-  if (sqlite3_open_v2(platform::utf8_of(database).c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
-    sqlite3_close_v2(raw);
-    return store_error("cannot open the database " + database.string() + ": " + message);
-  }
-  auto directory = std::make_unique<SqliteDirectory>(raw, database);
-  sqlite3_busy_timeout(raw, 5000);
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-  sqlite3_extended_result_codes(raw, 1);
+  auto raw = sqlite::open_connection(database, SQLITE_OPEN_READWRITE, "", busy_timeout);
+  if (!raw) return raw.error();
+  auto directory = std::make_unique<SqliteDirectory>(*raw, database);
 
   auto application = directory->pragma_int("PRAGMA application_id");
   if (!application) return application.error();

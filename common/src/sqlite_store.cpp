@@ -108,14 +108,7 @@ class SqliteStore final : public Store {
   }
 
   Error failure(std::string_view what, std::string_view detail = {}) const {
-    const int code = sqlite3_extended_errcode(db_);
-    std::string message = "the database " + path_.string() + " failed while " + std::string(what) + ": " +
-                          std::string(detail.empty() ? sqlite3_errmsg(db_) : detail);
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-      message += " (another dsptsync process is using it; try again when it has finished)";
-    if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
-      return corrupt(message + " (restore it from a backup: docs/operations.md)");
-    return store_error(message);
+    return sqlite::failure_of(db_, path_, what, detail);
   }
 
   // Cached prepared statements, compiled once per connection.
@@ -594,19 +587,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   if (!exists && !options.create_if_missing)
     return not_found("there is no dsptsync store at " + path.string() +
                      "; create one with 'dsptsync init' (or choose another with --store)");
-  sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0) |
-                    SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(platform::utf8_of(path).c_str(), &raw, flags, options.vfs_name.empty() ? nullptr : options.vfs_name.c_str()) !=
-      SQLITE_OK) {
-    std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
-    sqlite3_close_v2(raw);
-    return store_error("cannot open the database " + path.string() + ": " + message);
-  }
-  auto store = std::make_unique<SqliteStore>(raw, path);
-  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-  sqlite3_extended_result_codes(raw, 1);
+  const int flags = SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  auto raw = sqlite::open_connection(path, flags, options.vfs_name, options.busy_timeout);
+  if (!raw) return raw.error();
+  auto store = std::make_unique<SqliteStore>(*raw, path);
 
   auto application = store->application_id();
   if (!application) return application.error();

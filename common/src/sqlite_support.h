@@ -4,10 +4,15 @@
 
 #include "dsptsync/bytes.h"
 #include "dsptsync/change.h"
+#include "dsptsync/error.h"
+#include "dsptsync/platform.h"
+#include "dsptsync/tuning.h"
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +21,43 @@ namespace dsptsync::sqlite {
 
 // 'DSPT' in ASCII: written to the database header so a foreign SQLite file is recognised as such.
 inline constexpr int kApplicationId = 0x44535054;
+
+// The one busy rule of the store and the directory: another connection holds the lock. Compared on
+// the primary code, as extended result codes are on (SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE...).
+inline bool is_busy(int extended_code) {
+  const int primary = extended_code & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+// The error for a failed statement on `db`: busy says to try again, damage says to restore, the rest
+// is a store error. The same words from the store and the directory.
+inline Error failure_of(sqlite3* db, const std::filesystem::path& path, std::string_view what,
+                        std::string_view detail = {}) {
+  const int code = sqlite3_extended_errcode(db);
+  std::string message = "the database " + path.string() + " failed while " + std::string(what) + ": " +
+                        std::string(detail.empty() ? sqlite3_errmsg(db) : detail);
+  if (is_busy(code)) message += " (another dsptsync process is using it; try again when it has finished)";
+  if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+    return corrupt(message + " (restore it from a backup: docs/operations.md)");
+  return store_error(message);
+}
+
+// Opens a connection as the store and the directory both use one: the busy timeout given (by
+// default tuning.h's), defensive mode, extended result codes. `vfs` empty: the default.
+inline Result<sqlite3*> open_connection(const std::filesystem::path& path, int flags, const std::string& vfs,
+                                        std::chrono::milliseconds busy_timeout) {
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(platform::utf8_of(path).c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX,
+                      vfs.empty() ? nullptr : vfs.c_str()) != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close_v2(raw);
+    return store_error("cannot open the database " + path.string() + ": " + message);
+  }
+  sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_extended_result_codes(raw, 1);
+  return raw;
+}
 
 class Statement {
  public:

@@ -359,6 +359,26 @@ TEST_F(DirectoryTest, AWriteWaitsForTheStoreConnectionInsteadOfFailing) {
   EXPECT_EQ(**store->setting("org.name"), "Acme");
 }
 
+TEST_F(DirectoryTest, AWriteGivesUpAfterTheConfiguredBusyTimeoutWithTheStoresMessage) {
+  // The same busy rule and message as the store's, and the timeout it is given, not a fixed one.
+  auto impatient = open_sqlite_directory(database(), std::chrono::milliseconds(50));
+  ASSERT_TRUE(impatient) << impatient.error().message;
+  auto txn = store->begin();
+  ASSERT_TRUE(txn);
+  ASSERT_TRUE((*txn)->put_setting("org.name", "Acme"));
+  const auto started = std::chrono::steady_clock::now();
+  auto busy = (*impatient)->add_branch({"VLAXL", "Leeds", kNow});
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(busy) << "the directory wrote while the store held the write lock";
+  EXPECT_EQ(busy.error().kind, ErrorKind::store);
+  EXPECT_NE(busy.error().message.find("(another dsptsync process is using it; try again when it has finished)"),
+            std::string::npos)
+      << busy.error().message;
+  EXPECT_LT(waited, tuning::kSqliteBusyTimeout) << "it waited the default, not the 50 ms it was given";
+  ASSERT_TRUE((*txn)->commit());
+  EXPECT_FALSE(*directory->branch("VLAXL")) << "nothing was written";
+}
+
 }  // namespace
 }  // namespace dsptsync
 

@@ -10,7 +10,9 @@
 #include "dsptsync/permissions.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/time.h"
+#include "dsptsync/tuning.h"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -168,6 +170,8 @@ class Directory {
 
 };
 
-Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::path& database);
+// `busy_timeout`: as SqliteStoreOptions' (the directory shares the server's database file).
+Result<std::unique_ptr<Directory>> open_sqlite_directory(
+    const std::filesystem::path& database, std::chrono::milliseconds busy_timeout = tuning::kSqliteBusyTimeout);
 
 }  // namespace dsptsync

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "dsptsync/store.h"
+#include "dsptsync/tuning.h"
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -11,8 +13,8 @@ namespace dsptsync {
 
 struct SqliteStoreOptions {
   bool create_if_missing = false;
-  // Busy timeout while another process holds the write lock.
-  int busy_timeout_ms = 5000;
+  // How long a write waits while another process holds the write lock.
+  std::chrono::milliseconds busy_timeout = tuning::kSqliteBusyTimeout;
   // A registered SQLite VFS to use instead of the default (tests: the power-loss VFS).
   std::string vfs_name;
 };

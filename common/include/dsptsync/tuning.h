@@ -1,6 +1,7 @@
 // How the server holds up when it is short of something or under attack: connection caps,
-// descriptor reserve, back-off and log rate limits. The one place these numbers are set; limits.h
-// holds the sizes of records and messages. docs/operations.md explains each one to operators.
+// descriptor reserve, back-off and log rate limits; and storage's busy timeout. The one place these
+// numbers are set; limits.h holds the sizes of records and messages. docs/operations.md explains
+// each one to operators.
 #pragma once
 
 #include <chrono>
@@ -38,6 +39,14 @@ inline constexpr auto kAcceptRetryMaxDelay = 1s;
 // through the log.
 inline constexpr std::size_t kLogLinesPerKind = 200;
 inline constexpr auto kLogInterval = 10s;
+
+// ---- Storage ----
+
+// How long a database write waits for another process's write lock (the running server's group
+// commit, a CLI command on the same folder) before it fails as busy. Commits take milliseconds; five
+// seconds covers a backup's checkpoint on a slow disk while still answering a person who waits. The
+// store and the directory both use it (sqlite_support.h open_connection).
+inline constexpr std::chrono::milliseconds kSqliteBusyTimeout = 5s;
 
 }  // namespace dsptsync::tuning
 
