@@ -248,8 +248,7 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
   }
   if (first == "people" && segments.size() == 3 && (segments[2] == "revoke" || segments[2] == "reinstate")) {
     if (method != "POST") return only("POST");
-    if (auto allowed = may_manage_people(actor.person(), segments[2] + " people"); !allowed)
-      return error_response(allowed.error());
+    if (auto refused = refusal(may_manage_people(actor.person(), segments[2] + " people"))) return *refused;
     // Normalised once, as names were when stored, before any rule compares it ("Priya Shah%20" is her).
     const std::string name = normalise_name(segments[1]);
     return segments[2] == "revoke" ? revoke(actor, name) : reinstate(actor, name);
