@@ -2,7 +2,6 @@
 
 #include "dsptsync/server/head_office.h"
 #include "dsptsync/server/sync_server.h"
-#include "dsptsync/command_output.h"
 #include "cli_support.h"
 
 #include <CLI/CLI.hpp>
@@ -537,23 +536,7 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
   add_head_office_commands(app, global, run);
   add_catalogue_commands(app, global, run);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::CallForAllHelp& e) {
-    out << app.help("", CLI::AppFormatMode::All);
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "dsptsync-server: " << e.what() << "\nRun 'dsptsync-server --help' for the commands and their options.\n";
-    return 2;
-  }
-  if (!run) {
-    err << "dsptsync-server: choose a command; 'dsptsync-server --help' lists them\n";
-    return 2;
-  }
-  return report_command("dsptsync-server", run, global.as_json, out, err);
+  return cli::parse_and_run(app, "dsptsync-server", run, global.as_json, argc, argv, out, err);
 }
 
 }  // namespace dsptsync::server

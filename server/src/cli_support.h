@@ -2,7 +2,7 @@
 // small formatting helpers (docs/cli.md describes the commands).
 #pragma once
 
-#include "dsptsync/command_output.h"
+#include "dsptsync/cli/command_line.h"
 #include "dsptsync/server/head_office.h"
 
 #include <CLI/CLI.hpp>
@@ -19,7 +19,7 @@ namespace dsptsync::server {
 using nlohmann::json;
 
 // What a command produced: JSON for --json, text for people.
-using Output = CommandOutput;
+using Output = cli::CommandOutput;
 
 struct GlobalOptions {
   std::string data_dir;

@@ -1,0 +1,117 @@
+// `dsptsync` commands for the organisation profile and the improvement plan (docs/cli.md): profile
+// show|set, plan set|list.
+#include "cli_commands.h"
+
+#include <sstream>
+
+namespace dsptsync::client {
+namespace {
+
+struct ProfileOptions {
+  std::string name, cyber, nhsmail;
+  std::vector<std::string> roles;
+};
+
+// The entries to record, in the order given; --role takes ROLE=NAME.
+Result<std::vector<std::pair<std::string, std::string>>> profile_entries(const ProfileOptions& o) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if (!o.name.empty()) entries.emplace_back(profile::kName, o.name);
+  if (!o.cyber.empty()) entries.emplace_back(profile::kCyberEssentialsPlus, o.cyber);
+  if (!o.nhsmail.empty()) entries.emplace_back(profile::kNhsmailOnly, o.nhsmail);
+  for (const auto& role : o.roles) {
+    const auto eq = role.find('=');
+    if (eq == std::string::npos)
+      return invalid_input("--role takes ROLE=NAME, e.g. --role \"caldicott_guardian=Ann Lee\"");
+    entries.emplace_back(std::string(profile::kRolePrefix) + role.substr(0, eq), role.substr(eq + 1));
+  }
+  return entries;
+}
+
+Result<Output> profile_show_output(Workspace& workspace) {
+  auto view = workspace.view();
+  if (!view) return view.error();
+  std::ostringstream text;
+  for (const auto& [name, value] : view->profile) text << name << ": " << value << "\n";
+  return Output{{{"profile", view->profile}}, text.str()};
+}
+
+void add_profile(BranchCli& cli) {
+  auto* profile = cli.line.app().add_subcommand("profile", "show or change the organisation profile");
+  profile->require_subcommand(1);
+  cli.on_store_run(profile->add_subcommand("show", "show the profile"), profile_show_output);
+
+  auto& o = cli.line.keep<ProfileOptions>();
+  auto* set = profile->add_subcommand("set", "change profile entries");
+  set->add_option("--name", o.name, "organisation name");
+  set->add_option("--cyber-essentials-plus", o.cyber, "yes, no or not-sure");
+  set->add_option("--nhsmail-only", o.nhsmail, "yes or no: NHSmail is the only email system");
+  set->add_option("--role", o.roles, "ROLE=NAME, ROLE one of caldicott_guardian, siro, ig_lead, dpo (repeatable)");
+  cli.line.on_run(set, [&o, &global = cli.global]() -> Result<Output> {
+    auto entries = profile_entries(o);
+    if (!entries) return entries.error();
+    return with_workspace(global, [&entries](Workspace& workspace) -> Result<Output> {
+      auto changes = workspace.set_profile(*entries);
+      if (!changes) return changes.error();
+      return changes_output(*changes, "Profile updated\n");
+    });
+  });
+}
+
+struct PlanOptions {
+  std::string item, action, owner, due, state;
+  CLI::Option *action_option = nullptr, *owner_option = nullptr, *due_option = nullptr, *state_option = nullptr;
+};
+
+// An option given on the command line, even as "" (which clears the field); nullopt: left as it is.
+std::optional<std::string> given(const CLI::Option* option, const std::string& value) {
+  return option->count() ? std::optional<std::string>(value) : std::nullopt;
+}
+
+Result<Output> plan_list_output(Workspace& workspace) {
+  auto view = workspace.view();
+  if (!view) return view.error();
+  const auto evaluation = evaluate(workspace.catalogue(), *view, date_of(now_ms()));
+  json lines = json::array();
+  std::ostringstream text;
+  for (const auto& item_id : evaluation.plan_required) {
+    const auto* item = workspace.catalogue().find_item(item_id);
+    auto line = view->plan.find(item_id);
+    const PlanLine plan = line == view->plan.end() ? PlanLine{} : line->second;
+    const bool complete = !plan.action.empty() && !plan.owner.empty() && !plan.due.empty();
+    lines.push_back({{"item", item_id}, {"group", item ? item->group : ""}, {"action", plan.action},
+                     {"owner", plan.owner}, {"due", plan.due}, {"state", plan.state.empty() ? "open" : plan.state},
+                     {"complete", complete}});
+    text << (complete ? "[planned] " : "[needs action, owner, due] ") << item_id << "  " << plan.action
+         << (plan.owner.empty() ? "" : "  owner: " + plan.owner) << (plan.due.empty() ? "" : "  due: " + plan.due)
+         << "\n";
+  }
+  return Output{{{"plan", lines}}, text.str()};
+}
+
+void add_plan(BranchCli& cli) {
+  auto* plan = cli.line.app().add_subcommand("plan", "the improvement plan for items still missing");
+  plan->require_subcommand(1);
+  auto& o = cli.line.keep<PlanOptions>();
+  auto* set = plan->add_subcommand("set", "set the plan line of an item");
+  set->add_option("ITEM", o.item)->required();
+  o.action_option = set->add_option("--action", o.action, "what will be done");
+  o.owner_option = set->add_option("--owner", o.owner, "who will do it");
+  o.due_option = set->add_option("--due", o.due, "by when, YYYY-MM-DD");
+  o.state_option = set->add_option("--state", o.state, "open, in_progress or done");
+  cli.on_store_run(set, [&o](Workspace& workspace) -> Result<Output> {
+    auto changes = workspace.set_plan(o.item, given(o.action_option, o.action), given(o.owner_option, o.owner),
+                                      given(o.due_option, o.due), given(o.state_option, o.state));
+    if (!changes) return changes.error();
+    return changes_output(*changes, "Improvement plan for " + o.item + " updated\n");
+  });
+  cli.on_store_run(plan->add_subcommand("list", "list the plan, with the items it must still cover"), plan_list_output);
+}
+
+}  // namespace
+
+void add_profile_commands(BranchCli& cli) {
+  add_profile(cli);
+  add_plan(cli);
+}
+
+}  // namespace dsptsync::client
