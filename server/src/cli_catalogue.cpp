@@ -44,70 +44,65 @@ Output history_output(const std::vector<QuestionSet>& in_force, const std::vecto
   return Output{question_sets_json(in_force, imports), text.str()};
 }
 
+struct ImportOptions {
+  std::string file, year, category, confirm, as;
+  bool dry_run = false;
+};
+
+Result<Output> import_list(HeadOffice& office, const User& user, const ImportOptions& o) {
+  auto bytes = read_list_file(o.file);
+  if (!bytes) return bytes.error();
+  const std::string name = std::filesystem::path(o.file).filename().string();
+  auto outcome = office.import_official_list(user, {std::move(*bytes), name, o.year, o.category, o.dry_run, o.confirm});
+  if (!outcome) return outcome.error();
+  return import_output(*outcome);
+}
+
+// catalogue import FILE --year Y [--category C] [--dry-run] [--confirm TOKEN] [--as NAME]
+void add_import(ServerCli& cli, CLI::App* catalogue) {
+  auto& o = cli.line.keep<ImportOptions>();
+  auto* cmd = catalogue->add_subcommand("import", "make NHS England's official list (.xlsx as downloaded, or "
+                                                  "CSV) the set in force for a year; every laptop takes it");
+  cmd->add_option("FILE", o.file, "the official list")->required();
+  cmd->add_option("--year", o.year, "the assessment year it is for, e.g. 2026-27")->required();
+  cmd->add_option("--category", o.category, "the category to read, e.g. \"Category 3\" (default: the file's)");
+  cmd->add_flag("--dry-run", o.dry_run, "show what would change against the set in force; import nothing");
+  cmd->add_option("--confirm", o.confirm, "the token a dry run printed: needed when the list drops items "
+                                          "that hold answers");
+  add_as_option(cmd, o.as, "administrator");
+  cli.on_acting_run(cmd, o.as, [&o](HeadOffice& office, const User& user) { return import_list(office, user, o); });
+}
+
+Result<Output> show_output(HeadOffice& office, const std::string& year_text) {
+  auto year = year_text.empty() ? Result<AssessmentYear>(office.year()) : parse_assessment_year(year_text);
+  if (!year) return year.error();
+  auto set = office.question_set_in_force(*year);
+  if (!set) return set.error();
+  return Output{to_json(*set), lines_of(describe(*set))};
+}
+
+Result<Output> list_output(HeadOffice& office) {
+  auto in_force = office.question_sets_in_force();
+  if (!in_force) return in_force.error();
+  auto imports = office.question_set_history();
+  if (!imports) return imports.error();
+  return history_output(*in_force, *imports);
+}
+
 }  // namespace
 
-void add_catalogue_commands(CLI::App& app, GlobalOptions& global, CommandRun& run) {
-  // CLI11 keeps references, so the options live past parsing; reset for each parse (tests parse many).
-  static std::string file, year_text, category, confirm, as;
-  static bool dry_run = false;
-  file.clear(), year_text.clear(), category.clear(), confirm.clear(), as.clear(), dry_run = false;
+void add_catalogue_commands(ServerCli& cli) {
+  auto* catalogue = cli.line.app().add_subcommand("catalogue", "the question set in force for each year; importing the "
+                                                               "official list");
+  catalogue->require_subcommand(1);
+  add_import(cli, catalogue);
 
-  auto* catalogue_cmd = app.add_subcommand("catalogue", "the question set in force for each year; importing the "
-                                                        "official list");
-  catalogue_cmd->require_subcommand(1);
+  auto& year = cli.line.keep<std::string>();
+  auto* show = catalogue->add_subcommand("show", "the set in force for a year: version, hash, origin, signer");
+  show->add_option("--year", year, "assessment year (default: the organisation's current year)");
+  cli.on_office_run(show, [&year](HeadOffice& office) { return show_output(office, year); });
 
-  // catalogue import FILE --year Y [--category C] [--dry-run] [--confirm TOKEN] [--as NAME]
-  auto* import_cmd = catalogue_cmd->add_subcommand("import", "make NHS England's official list (.xlsx as downloaded, or "
-                                                             "CSV) the set in force for a year; every laptop takes it");
-  import_cmd->add_option("FILE", file, "the official list")->required();
-  import_cmd->add_option("--year", year_text, "the assessment year it is for, e.g. 2026-27")->required();
-  import_cmd->add_option("--category", category, "the category to read, e.g. \"Category 3\" (default: the file's)");
-  import_cmd->add_flag("--dry-run", dry_run, "show what would change against the set in force; import nothing");
-  import_cmd->add_option("--confirm", confirm, "the token a dry run printed: needed when the list drops items "
-                                               "that hold answers");
-  import_cmd->add_option("--as", as, "the head office administrator (default $DSPTSYNC_SERVER_USER)");
-  import_cmd->callback([&global, &run] {
-    run = [&global]() -> Result<Output> {
-      auto acting = open_acting(global, as);
-      if (!acting) return acting.error();
-      auto bytes = read_list_file(file);
-      if (!bytes) return bytes.error();
-      const std::string name = std::filesystem::path(file).filename().string();
-      auto outcome = acting->office->import_official_list(
-          acting->user, {std::move(*bytes), name, year_text, category, dry_run, confirm});
-      if (!outcome) return outcome.error();
-      return import_output(*outcome);
-    };
-  });
-
-  // catalogue show [--year Y]
-  auto* show_cmd = catalogue_cmd->add_subcommand("show", "the set in force for a year: version, hash, origin, signer");
-  show_cmd->add_option("--year", year_text, "assessment year (default: the organisation's current year)");
-  show_cmd->callback([&global, &run] {
-    run = [&global]() -> Result<Output> {
-      auto office = open_head_office(global);
-      if (!office) return office.error();
-      auto year = year_text.empty() ? Result<AssessmentYear>((*office)->year()) : parse_assessment_year(year_text);
-      if (!year) return year.error();
-      auto set = (*office)->question_set_in_force(*year);
-      if (!set) return set.error();
-      return Output{to_json(*set), lines_of(describe(*set))};
-    };
-  });
-
-  // catalogue list
-  auto* list_cmd = catalogue_cmd->add_subcommand("list", "the set in force for every year, and every import");
-  list_cmd->callback([&global, &run] {
-    run = [&global]() -> Result<Output> {
-      auto office = open_head_office(global);
-      if (!office) return office.error();
-      auto in_force = (*office)->question_sets_in_force();
-      if (!in_force) return in_force.error();
-      auto imports = (*office)->question_set_history();
-      if (!imports) return imports.error();
-      return history_output(*in_force, *imports);
-    };
-  });
+  cli.on_office_run(catalogue->add_subcommand("list", "the set in force for every year, and every import"), list_output);
 }
 
 }  // namespace dsptsync::server

@@ -1,15 +1,17 @@
-// What the server CLI's command files share: global options, opening the data folder, and the
-// small formatting helpers (docs/cli.md describes the commands).
+// What the `dsptsync-server` command files share (docs/cli.md): the global options, opening the data
+// folder once for every command (and naming who acts, for the editing ones), and the small formatting
+// helpers. Each command is parse -> call -> present: options kept by the command line, one call on
+// HeadOffice, one Output.
 #pragma once
 
 #include "dsptsync/cli/command_line.h"
 #include "dsptsync/server/head_office.h"
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
+#include <filesystem>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,7 +25,6 @@ using Output = cli::CommandOutput;
 
 struct GlobalOptions {
   std::string data_dir;
-  bool as_json = false;
 };
 
 // Invites live a week unless told otherwise; longer than a quarter leaves a working secret lying
@@ -31,69 +32,49 @@ struct GlobalOptions {
 inline constexpr int kDefaultValidDays = 7;
 inline constexpr int kMaxValidDays = 90;
 
-inline std::optional<std::string> passphrase_from_environment() {
-  if (const char* value = std::getenv("DSPTSYNC_SERVER_PASSPHRASE"); value && *value) return std::string(value);
-  return std::nullopt;
-}
+std::optional<std::string> passphrase_from_environment();  // $DSPTSYNC_SERVER_PASSPHRASE
+std::filesystem::path data_dir(const GlobalOptions& global);
+Result<std::unique_ptr<HeadOffice>> open_head_office(const GlobalOptions& global);
+// Who is acting: --as, else $DSPTSYNC_SERVER_USER; empty when neither says.
+std::string acting_name(const std::string& as);
 
-inline std::filesystem::path data_dir(const GlobalOptions& global) {
-  if (!global.data_dir.empty()) return global.data_dir;
-  if (const char* env = std::getenv("DSPTSYNC_SERVER_DATA"); env && *env) return env;
-  return std::filesystem::path("dsptsync-data");
-}
+// The command line being built, with the global options every command reads and the stream `serve`
+// reports on as it starts.
+struct ServerCli {
+  cli::CommandLine& line;
+  const GlobalOptions& global;
+  std::ostream& out;
 
-inline Result<std::unique_ptr<HeadOffice>> open_head_office(const GlobalOptions& global) {
-  return HeadOffice::open(data_dir(global), passphrase_from_environment());
-}
-
-inline json optional_time(const std::optional<TimestampMs>& at) {
-  return at ? json(format_timestamp(*at)) : json(nullptr);
-}
-
-// Head office staff have no branch: null in JSON, "head office" in text.
-inline json branch_json(const std::string& branch) { return branch.empty() ? json(nullptr) : json(branch); }
-
-inline std::string branch_text(const std::string& branch, const std::map<std::string, std::string>& names) {
-  if (branch.empty()) return "head office";
-  auto found = names.find(branch);
-  return found == names.end() ? branch : found->second + " (" + branch + ")";
-}
-
-inline Result<std::map<std::string, std::string>> branch_names(HeadOffice& office) {
-  auto branches = office.directory().branches();
-  if (!branches) return branches.error();
-  std::map<std::string, std::string> names;
-  for (const auto& branch : *branches) names[branch.ods] = branch.name;
-  return names;
-}
-
-// Who is acting: --as, else $DSPTSYNC_SERVER_USER.
-inline std::string acting_name(const std::string& as) {
-  if (!as.empty()) return as;
-  if (const char* env = std::getenv("DSPTSYNC_SERVER_USER"); env && *env) return env;
-  return {};
-}
-
-// Opens the data folder and names the acting user in one step, as every editing command needs.
-struct Acting {
-  std::unique_ptr<HeadOffice> office;
-  User user;
+  // `command` runs `work` on the data folder, opened once for it.
+  void on_office_run(CLI::App* command, std::function<Result<Output>(HeadOffice&)> work);
+  // The same for a command made by a head office user (--as NAME or $DSPTSYNC_SERVER_USER), who is
+  // looked up before `work` runs.
+  void on_acting_run(CLI::App* command, const std::string& as,
+                     std::function<Result<Output>(HeadOffice&, const User&)> work);
 };
-inline Result<Acting> open_acting(const GlobalOptions& global, const std::string& as) {
-  auto office = open_head_office(global);
-  if (!office) return office.error();
-  auto user = office.value()->acting_user(acting_name(as));
-  if (!user) return user.error();
-  return Acting{std::move(*office), std::move(*user)};
-}
 
-// Where each subcommand puts the work it does once the command line has been parsed.
-using CommandRun = std::function<Result<Output>()>;
+// Opens the data folder and runs `work`: for commands that check their own options first.
+Result<Output> with_head_office(const GlobalOptions& global, const std::function<Result<Output>(HeadOffice&)>& work);
+Result<Output> with_acting_user(const GlobalOptions& global, const std::string& as,
+                                const std::function<Result<Output>(HeadOffice&, const User&)>& work);
 
-// Head office's own work: answer, confirm, plan, sharing, overrides, publish, publications,
-// export, certificate, rollforward, user add (cli_head_office.cpp).
-void add_head_office_commands(CLI::App& app, GlobalOptions& global, CommandRun& run);
-// The question set in force: catalogue import, show, list (cli_catalogue.cpp).
-void add_catalogue_commands(CLI::App& app, GlobalOptions& global, CommandRun& run);
+// --as for a command made by a head office user; `who` says which ("user making the change").
+void add_as_option(CLI::App* command, std::string& as, const std::string& who);
+
+json optional_time(const std::optional<TimestampMs>& at);
+// Head office staff have no branch: null in JSON, "head office" in text.
+json branch_json(const std::string& branch);
+std::string branch_text(const std::string& branch, const std::map<std::string, std::string>& names);
+Result<std::map<std::string, std::string>> branch_names(HeadOffice& office);
+
+// The command groups, one file each.
+void add_organisation_commands(ServerCli& cli);  // init, branch, invite (cli_organisation.cpp)
+void add_people_commands(ServerCli& cli);        // user list|revoke|reinstate|add|passwd (cli_people.cpp)
+void add_report_commands(ServerCli& cli);        // progress, conflicts, overrides, audit (cli_reports.cpp)
+void add_operations_commands(ServerCli& cli);    // backup, restore, serve (cli_organisation.cpp)
+// Head office's own work: answer, confirm, unconfirm, plan, sharing, rollforward (cli_head_office.cpp).
+void add_head_office_commands(ServerCli& cli);
+void add_publishing_commands(ServerCli& cli);    // publish, publications, export, certificate (cli_publishing.cpp)
+void add_catalogue_commands(ServerCli& cli);     // catalogue import|show|list (cli_catalogue.cpp)
 
 }  // namespace dsptsync::server

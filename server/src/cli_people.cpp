@@ -1,0 +1,245 @@
+// The server CLI's `user` commands (docs/cli.md): list the people enrolled, revoke and reinstate
+// them, add head office users who work at this server, and set web app passwords.
+#include "cli_support.h"
+
+#include "dsptsync/crypto.h"
+#include "dsptsync/limits.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+
+namespace dsptsync::server {
+namespace {
+
+json people_events_json(const std::vector<PeopleEvent>& events) {
+  json out = json::array();
+  for (const auto& event : events)
+    out.push_back({{"at", format_timestamp(event.at)}, {"action", event.action}, {"user", event.user},
+                   {"by", event.by.empty() ? json(nullptr) : json(event.by)}});
+  return out;
+}
+
+// One user, with their devices, as `user list` shows them.
+json user_json(const User& user, const std::vector<Device>& devices) {
+  json user_devices = json::array();
+  for (const auto& device : devices) {
+    if (device.user != user.name) continue;
+    user_devices.push_back({{"id", device.id}, {"name", device.name}, {"enrolled", format_timestamp(device.enrolled_at)},
+                            {"revoked", optional_time(device.revoked_at)}});
+  }
+  return {{"name", user.name}, {"branch", branch_json(user.branch)}, {"role", protocol::to_string(user.role)},
+          {"created", format_timestamp(user.created_at)}, {"revoked", optional_time(user.revoked_at)},
+          {"devices", user_devices}};
+}
+
+std::string user_line(const User& user, const std::vector<Device>& devices,
+                      const std::map<std::string, std::string>& names) {
+  int active_devices = 0;
+  for (const auto& device : devices) active_devices += device.user == user.name && !device.revoked_at ? 1 : 0;
+  return user.name + "  " + std::string(protocol::to_string(user.role)) + ", " + branch_text(user.branch, names) +
+         "  " + std::to_string(active_devices) + (active_devices == 1 ? " device" : " devices") +
+         (user.revoked_at ? "  REVOKED " + format_timestamp(*user.revoked_at) : std::string()) + "\n";
+}
+
+Result<Output> user_list_output(HeadOffice& office) {
+  Directory& directory = office.directory();
+  auto users = directory.users();
+  if (!users) return users.error();
+  auto devices = directory.devices();
+  if (!devices) return devices.error();
+  auto invites = directory.invites();
+  if (!invites) return invites.error();
+  auto names = branch_names(office);
+  if (!names) return names.error();
+  json list = json::array();
+  std::ostringstream text;
+  for (const auto& user : *users) {
+    list.push_back(user_json(user, *devices));
+    text << user_line(user, *devices, *names);
+  }
+  if (users->empty()) text << "Nobody has enrolled yet\n";
+  json pending = json::array();
+  const TimestampMs now = now_ms();
+  std::ostringstream pending_text;
+  for (const auto& invite : *invites) {
+    if (invite.used_at || invite.expires_at <= now) continue;
+    pending.push_back({{"invite_id", invite.id}, {"user", invite.user}, {"branch", branch_json(invite.branch)},
+                       {"role", protocol::to_string(invite.role)}, {"expires_at", format_timestamp(invite.expires_at)}});
+    pending_text << "  " << invite.user << "  " << protocol::to_string(invite.role) << ", "
+                 << branch_text(invite.branch, *names) << "  (invite " << invite.id << ", until "
+                 << format_timestamp(invite.expires_at) << ")\n";
+  }
+  if (!pending.empty()) text << "\nInvited, not enrolled yet:\n" << pending_text.str();
+  auto events = directory.people_events();
+  if (!events) return events.error();
+  return Output{{{"users", list}, {"pending_invites", pending}, {"people_events", people_events_json(*events)}},
+                text.str()};
+}
+
+// `user revoke` and `user reinstate`: whom, and as which head office administrator.
+struct PeopleArgs {
+  std::string name;
+  std::string as;
+};
+
+CLI::App* add_people_command(CLI::App* user, PeopleArgs& args, const std::string& name,
+                             const std::string& description, const std::string& doing) {
+  auto* cmd = user->add_subcommand(name, description);
+  cmd->add_option("NAME", args.name, "the user's name, as 'user list' shows it")->required();
+  cmd->add_option("--as", args.as, "the head office administrator " + doing + " (default $DSPTSYNC_SERVER_USER; "
+                                   "without either, whoever holds the data folder)");
+  return cmd;
+}
+
+// The administrator named by --as or $DSPTSYNC_SERVER_USER; nobody named: the console, run by whoever
+// holds the data folder.
+Result<std::optional<User>> named_administrator(HeadOffice& office, const std::string& as) {
+  const std::string name = acting_name(as);
+  if (name.empty()) return std::optional<User>();
+  auto by = office.acting_user(name);
+  if (!by) return by.error();
+  return std::optional<User>(std::move(*by));
+}
+
+Result<Output> revoke_output(HeadOffice& office, const PeopleArgs& args) {
+  auto by = named_administrator(office, args.as);
+  if (!by) return by.error();
+  const std::string name = normalise_name(args.name);
+  if (auto s = *by ? office.revoke_user(**by, name) : office.revoke_user(name); !s) return s.error();
+  auto user = office.directory().user(name);
+  if (!user) return user.error();
+  auto devices = office.directory().devices();
+  if (!devices) return devices.error();
+  if (!*user || !(*user)->revoked_at)
+    return make_error(ErrorKind::internal, "'" + name + "' is not marked revoked after revoking");
+  int device_count = 0;
+  for (const auto& device : *devices) device_count += device.user == (*user)->name ? 1 : 0;
+  return Output{{{"revoked", (*user)->name}, {"revoked_at", format_timestamp(*(*user)->revoked_at)},
+                 {"devices", device_count}},
+                "Revoked " + (*user)->name + " and " + std::to_string(device_count) +
+                    (device_count == 1 ? " device" : " devices") + "; they can no longer sync\n"};
+}
+
+Result<Output> reinstate_output(HeadOffice& office, const PeopleArgs& args) {
+  auto by = named_administrator(office, args.as);
+  if (!by) return by.error();
+  const std::string name = normalise_name(args.name);
+  if (auto s = *by ? office.reinstate_user(**by, name) : office.reinstate_user(name); !s) return s.error();
+  auto events = office.directory().people_events();
+  if (!events) return events.error();
+  if (events->empty()) return make_error(ErrorKind::internal, "the reinstatement of '" + name + "' was not recorded");
+  const PeopleEvent& event = events->back();
+  return Output{{{"reinstated", name}, {"reinstated_at", format_timestamp(event.at)},
+                 {"by", event.by.empty() ? json(nullptr) : json(event.by)}},
+                "Reinstated " + name + ": they may sign in and be invited to enrol a device again; their old "
+                                       "devices stay revoked\n"};
+}
+
+void add_user_add(ServerCli& cli, CLI::App* user) {
+  struct Options {
+    std::string name, role = "admin";
+  };
+  auto& o = cli.line.keep<Options>();
+  auto* cmd = user->add_subcommand("add", "add a head office user who works at this server (answer, "
+                                          "confirm, publish with --as NAME)");
+  cmd->add_option("NAME", o.name, "the person's name, e.g. \"Priya Shah\"")->required();
+  cmd->add_option("--role", o.role, "admin, member or viewer (default admin)");
+  cli.line.on_run(cmd, [&o, &global = cli.global]() -> Result<Output> {
+    const std::string name = normalise_name(o.name);  // as it is stored, so the output names them alike
+    auto role = protocol::parse_role(o.role);
+    if (!role) return role.error();
+    return with_head_office(global, [&name, &role](HeadOffice& office) -> Result<Output> {
+      if (auto added = office.add_console_user(name, *role); !added) return added.error();
+      return Output{{{"name", name}, {"role", protocol::to_string(*role)}, {"branch", nullptr}},
+                    "Added " + name + " (head office " + std::string(protocol::to_string(*role)) +
+                        "); act as them with --as \"" + name + "\" or DSPTSYNC_SERVER_USER\n"};
+    });
+  });
+}
+
+// One line typed at the terminal without echo.
+std::string ask_silently(const char* prompt) {
+  std::cerr << prompt << std::flush;
+  termios old_mode{};
+  ::tcgetattr(STDIN_FILENO, &old_mode);
+  termios silent = old_mode;
+  silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+  std::string line;
+  std::getline(std::cin, line);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
+  std::cerr << "\n";
+  return line;
+}
+
+// The password to set: $DSPTSYNC_PASSWORD (scripts), else typed twice without echo at a terminal,
+// else one line of stdin. Checked against limits.h before it is hashed.
+Result<std::string> read_new_password() {
+  std::string password;
+  if (const char* value = std::getenv("DSPTSYNC_PASSWORD"); value && *value) {
+    password = value;
+  } else if (::isatty(STDIN_FILENO)) {
+    password = ask_silently("New password: ");
+    if (ask_silently("Type it again: ") != password)
+      return invalid_input("the two passwords typed differ; nothing was changed");
+  } else if (!std::getline(std::cin, password)) {
+    return invalid_input("no password given: set DSPTSYNC_PASSWORD, type it at a terminal, or pipe one line to stdin");
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  std::size_t characters = 0;
+  for (unsigned char c : password) characters += (c & 0xC0) != 0x80 ? 1 : 0;
+  if (characters < limits::kMinPasswordChars)
+    return invalid_input("the password is " + std::to_string(characters) + " characters long; use at least " +
+                         std::to_string(limits::kMinPasswordChars) + " (three random words make a strong one)");
+  if (password.size() > limits::kMaxPasswordBytes)
+    return invalid_input("the password is longer than " + std::to_string(limits::kMaxPasswordBytes) + " bytes");
+  return password;
+}
+
+Result<Output> passwd_output(HeadOffice& office, const std::string& name) {
+  auto user = office.directory().user(name);
+  if (!user) return user.error();
+  if (!*user)
+    return not_found("there is no user '" + name + "'; 'dsptsync-server user list' shows the users and "
+                     "'user add' adds a head office user");
+  if ((*user)->revoked_at) return refused("'" + name + "' was revoked; a revoked user cannot sign in");
+  auto password = read_new_password();
+  if (!password) return password.error();
+  auto hashed = crypto::hash_password(*password);
+  if (!hashed) return hashed.error();
+  if (auto set = office.directory().set_password(name, *hashed, now_ms()); !set) return set.error();
+  return Output{{{"name", name}, {"password_set", true}},
+                "Set the web app password of " + name + "; they sign in at the server's address\n"};
+}
+
+// user passwd NAME: the password for the web app, from $DSPTSYNC_PASSWORD, a prompt, or stdin.
+void add_user_passwd(ServerCli& cli, CLI::App* user) {
+  auto& name = cli.line.keep<std::string>();
+  auto* cmd = user->add_subcommand("passwd", "set the password NAME signs in to the web app with (from "
+                                             "$DSPTSYNC_PASSWORD, else typed twice, else one line on stdin)");
+  cmd->add_option("NAME", name, "the user's name, as 'user list' shows it")->required();
+  cli.on_office_run(cmd, [&name](HeadOffice& office) { return passwd_output(office, normalise_name(name)); });
+}
+
+}  // namespace
+
+void add_people_commands(ServerCli& cli) {
+  auto* user = cli.line.app().add_subcommand("user", "the people enrolled, revoking and reinstating them");
+  user->require_subcommand(1);
+  cli.on_office_run(user->add_subcommand("list", "list users, their devices, and invites not used yet"),
+                    user_list_output);
+  auto& revoke = cli.line.keep<PeopleArgs>();
+  cli.on_office_run(add_people_command(user, revoke, "revoke", "revoke a user and every device of theirs", "revoking"),
+                    [&revoke](HeadOffice& office) { return revoke_output(office, revoke); });
+  auto& reinstate = cli.line.keep<PeopleArgs>();
+  cli.on_office_run(add_people_command(user, reinstate, "reinstate",
+                                       "lift a user's revocation (their devices stay revoked)", "reinstating"),
+                    [&reinstate](HeadOffice& office) { return reinstate_output(office, reinstate); });
+  add_user_add(cli, user);
+  add_user_passwd(cli, user);
+}
+
+}  // namespace dsptsync::server

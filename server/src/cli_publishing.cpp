@@ -1,0 +1,245 @@
+// The server CLI's commands for what leaves head office (docs/cli.md, docs/head-office.md): publish,
+// the publications made, exports, and a publication's printable certificate.
+#include "cli_support.h"
+
+#include "dsptsync/export.h"
+#include "dsptsync/report.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace dsptsync::server {
+namespace {
+
+json problems_json(const std::vector<Problem>& problems) {
+  json list = json::array();
+  for (const auto& problem : problems)
+    list.push_back({{"item", problem.item}, {"group", problem.group}, {"message", problem.message},
+                    {"shared", problem.shared}});
+  return list;
+}
+
+json publication_json(const Publication& publication) {
+  json sites = json::array();
+  for (const auto& site : publication.sites)
+    sites.push_back({{"ods", site.ods},
+                     {"name", site.name},
+                     {"status", site.status},
+                     {"public_status", site.public_status},
+                     {"answers_hash", site.answers_hash},
+                     {"mandatory", {{"provided", site.mandatory_provided}, {"total", site.mandatory_total}}},
+                     {"assertions", {{"confirmed", site.assertions_confirmed}, {"total", site.assertions_total}}}});
+  return {{"id", publication.id},
+          {"year", publication.year},
+          {"published_at", format_timestamp(publication.published_at)},
+          {"published_by", publication.published_by},
+          {"log_seq", publication.log_seq},
+          {"sites", sites}};
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  std::string part;
+  while (std::getline(in, part, ','))
+    if (part.find_first_not_of(" \t") != std::string::npos) parts.push_back(part);
+  return parts;
+}
+
+struct PublishOptions {
+  std::string year, branches, as;
+  bool all_ready = false, dry_run = false;
+};
+
+json published_site_json(const SiteReadiness& site) {
+  return {{"ods", site.ods},
+          {"name", site.name},
+          {"status", to_string(site.evaluation.status)},
+          {"public_status", public_status(site.evaluation.year, site.evaluation.status)},
+          {"mandatory", site.evaluation.mandatory_summary()},
+          {"assertions", site.evaluation.assertion_summary()},
+          {"answers_hash", site.answers_hash},
+          {"ready", site.blocking.empty()},
+          {"problems", problems_json(site.blocking)}};
+}
+
+Output publish_output(const PublishOutcome& outcome, const PublishOptions& o) {
+  json sites = json::array();
+  std::ostringstream text;
+  std::size_t blocked = 0;
+  for (const auto& site : outcome.sites) {
+    blocked += site.blocking.empty() ? 0 : 1;
+    sites.push_back(published_site_json(site));
+    text << site.name << " (" << site.ods << "): " << public_status(site.evaluation.year, site.evaluation.status) << "\n";
+    for (const auto& problem : site.blocking) text << "  - " << problem.message << "\n";
+  }
+  json data{{"published", outcome.published}, {"dry_run", o.dry_run}, {"sites", sites}};
+  if (outcome.published) {
+    data["publication"] = publication_json(outcome.publication);
+    text << "Published publication " << outcome.publication.id << " for " << outcome.sites.size()
+         << (outcome.sites.size() == 1 ? " site" : " sites") << "; certificates: 'dsptsync-server certificate "
+         << "--publication " << outcome.publication.id << " --branch CODE --out FILE.html'\n";
+    return Output{data, text.str()};
+  }
+  if (blocked == 0) {
+    text << "Dry run: nothing was recorded\n";
+    return Output{data, text.str()};
+  }
+  Output refused_output{data, text.str()};
+  refused_output.failure =
+      o.all_ready ? refused("no branch can be published yet (each one's problems are above); nothing was recorded")
+                  : refused("the publish was refused: " + std::to_string(blocked) + " of " +
+                            std::to_string(outcome.sites.size()) +
+                            " sites cannot be published (problems above); nothing was recorded. Fix them, or "
+                            "leave those branches out and include them in a later publication");
+  return refused_output;
+}
+
+void add_publish(ServerCli& cli) {
+  auto& o = cli.line.keep<PublishOptions>();
+  auto* cmd = cli.line.app().add_subcommand("publish", "publish once for the selected branches, each with its own status");
+  cmd->add_option("--year", o.year, "the assessment year to publish, e.g. 2021-22")->required();
+  auto* branches_option =
+      cmd->add_option("--branches", o.branches, "comma-separated site codes (the HQ code for head office's own)");
+  auto* all_ready_option = cmd->add_flag("--all-ready", o.all_ready, "every branch that can be published now");
+  branches_option->excludes(all_ready_option);
+  cmd->add_flag("--dry-run", o.dry_run, "check and show each branch's status; record nothing");
+  add_as_option(cmd, o.as, "administrator");
+  cli.on_acting_run(cmd, o.as, [&o](HeadOffice& office, const User& user) -> Result<Output> {
+    PublishRequest request{o.year, split_commas(o.branches), o.all_ready, o.dry_run};
+    if (!o.all_ready && request.sites.empty())
+      return invalid_input("say which branches to publish: --branches VLAXL,VM2B3, or --all-ready");
+    auto outcome = office.publish(user, request, date_of(now_ms()));
+    if (!outcome) return outcome.error();
+    return publish_output(*outcome, o);
+  });
+}
+
+Result<Output> publications_output(HeadOffice& office) {
+  auto list = office.publications();
+  if (!list) return list.error();
+  json out = json::array();
+  std::ostringstream text;
+  for (const auto& publication : *list) {
+    out.push_back(publication_json(publication));
+    text << "Publication " << publication.id << ", " << publication.year << ", "
+         << format_timestamp(publication.published_at) << " by " << publication.published_by << "\n";
+    for (const auto& site : publication.sites)
+      text << "  " << site.ods << "  " << site.public_status << "  (" << site.name << ")\n";
+  }
+  if (list->empty()) text << "Nothing published yet\n";
+  return Output{{{"publications", out}}, text.str()};
+}
+
+struct ExportOptions {
+  std::string branch, format, out, year;
+  bool plan = false;
+};
+
+Result<Output> export_output(HeadOffice& o, const ExportOptions& options, ExportFormat format) {
+  auto year = options.year.empty() ? Result<AssessmentYear>(o.year()) : parse_assessment_year(options.year);
+  if (!year) return year.error();
+  auto scope = o.scope_of(options.branch.empty() ? std::nullopt : std::optional<std::string>(options.branch));
+  if (!scope) return scope.error();
+  auto catalogue = o.catalogue_for(*year);
+  if (!catalogue) return catalogue.error();
+  auto view = o.effective_view(*scope, *year);
+  if (!view) return view.error();
+  std::string site_name = o.name();
+  if (*scope != o.hq().code) {
+    auto found = o.directory().branch(*scope);
+    if (!found) return found.error();
+    if (*found) site_name = (*found)->name;
+  }
+  const auto document = export_document(*catalogue, *view, evaluate(*catalogue, *view, date_of(now_ms())),
+                                        {o.name(), o.hq().code, *scope, site_name});
+  const ExportContent content = options.plan ? ExportContent::plan : ExportContent::assessment;
+  if (auto written = write_export(document, content, format, options.out); !written) return written.error();
+  const std::size_t rows = options.plan ? document.plan.size() : document.items.size();
+  return Output{{{"out", options.out}, {"format", to_string(format)}, {"scope", *scope}, {"year", year->label()},
+                 {"content", options.plan ? "plan" : "assessment"}, {"rows", rows}},
+                "Wrote " + std::to_string(rows) + (options.plan ? " plan lines" : " items") + " of " + site_name + " (" +
+                    *scope + ") to " + options.out + "\n"};
+}
+
+void add_export(ServerCli& cli) {
+  auto& o = cli.line.keep<ExportOptions>();
+  auto* cmd = cli.line.app().add_subcommand("export", "export head office's or a branch's effective assessment "
+                                                      "(.xlsx, .csv or .json)");
+  cmd->add_option("--branch", o.branch, "a branch's effective assessment (default: head office's)");
+  cmd->add_flag("--plan", o.plan, "export the improvement plan instead of the items");
+  cmd->add_option("--format", o.format, "xlsx, csv or json (default: from the file's extension)");
+  cmd->add_option("--out", o.out, "the file to write")->required();
+  cmd->add_option("--year", o.year, "assessment year (default: the organisation's current year)");
+  cli.line.on_run(cmd, [&o, &global = cli.global]() -> Result<Output> {
+    auto format = export_format_for(o.out, o.format.empty() ? std::nullopt : std::optional<std::string>(o.format));
+    if (!format) return format.error();
+    return with_head_office(global, [&o, &format](HeadOffice& office) { return export_output(office, o, *format); });
+  });
+}
+
+struct CertificateOptions {
+  std::int64_t publication = 0;
+  std::string branch, out;
+};
+
+// The site of the publication the certificate is for: --branch, or the only one.
+Result<const PublishedSite*> certificate_site(const Publication& publication, const CertificateOptions& o) {
+  if (o.branch.empty()) {
+    if (publication.sites.size() != 1)
+      return invalid_input("publication " + std::to_string(o.publication) + " covers " +
+                           std::to_string(publication.sites.size()) + " sites; say which with --branch");
+    return &publication.sites.front();
+  }
+  auto code = parse_ods_code(o.branch);
+  if (!code) return code.error();
+  for (const auto& each : publication.sites)
+    if (each.ods == code->code) return &each;
+  return not_found(code->code + " is not in publication " + std::to_string(o.publication) +
+                   "; 'dsptsync-server publications' shows which sites each covers");
+}
+
+Result<Output> certificate_output(HeadOffice& office, const CertificateOptions& o) {
+  auto list = office.publications();
+  if (!list) return list.error();
+  auto publication = std::find_if(list->begin(), list->end(), [&o](const auto& p) { return p.id == o.publication; });
+  if (publication == list->end())
+    return not_found("there is no publication " + std::to_string(o.publication) +
+                     "; 'dsptsync-server publications' lists them");
+  auto site = certificate_site(*publication, o);
+  if (!site) return site.error();
+  const PublishedSite& s = **site;
+  const Certificate certificate{office.name(), office.hq().code, s.ods, s.name, s.public_status,
+                                date_of(publication->published_at).iso(), publication->published_by, publication->id,
+                                s.answers_hash};
+  const std::string html = certificate_html(certificate);
+  const auto parent = std::filesystem::path(o.out).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent))
+    return invalid_input("the folder " + parent.string() + " does not exist; create it or choose another --out");
+  std::ofstream file(o.out, std::ios::binary | std::ios::trunc);
+  if (!file || !(file << html) || !file.flush()) return io_error("cannot write " + o.out);
+  return Output{{{"out", o.out}, {"publication", publication->id}, {"ods", s.ods}, {"public_status", s.public_status}},
+                "Wrote the certificate of " + s.name + " (" + s.ods + "), " + s.public_status + ", to " + o.out + "\n"};
+}
+
+void add_certificate(ServerCli& cli) {
+  auto& o = cli.line.keep<CertificateOptions>();
+  auto* cmd = cli.line.app().add_subcommand("certificate", "a printable certificate (HTML) of one site's publication");
+  cmd->add_option("--publication", o.publication, "the publication's number")->required();
+  cmd->add_option("--branch", o.branch, "the site (required when the publication has several)");
+  cmd->add_option("--out", o.out, "the HTML file to write")->required();
+  cli.on_office_run(cmd, [&o](HeadOffice& office) { return certificate_output(office, o); });
+}
+
+}  // namespace
+
+void add_publishing_commands(ServerCli& cli) {
+  add_publish(cli);
+  cli.on_office_run(cli.line.app().add_subcommand("publications", "every publication made (previous publications)"),
+                    publications_output);
+  add_export(cli);
+  add_certificate(cli);
+}
+
+}  // namespace dsptsync::server
