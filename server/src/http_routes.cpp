@@ -46,7 +46,7 @@ HttpRoute route_http(std::string_view method, std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path == kHealthPath) {
     if (!is_read(method)) return method_not_allowed(method, path);
-    return json_response(200, {{"ok", true}});
+    return HealthQuery{};
   }
   if (path.starts_with(kStatusPrefix)) {
     if (!is_read(method)) return public_data(method_not_allowed(method, "/status"));
@@ -76,6 +76,22 @@ HttpResponse respond_public_status(const PublicStatusQuery& query,
                                    {"published", date_of(record.published_at).iso()}});
   }
   return public_data(std::move(response));
+}
+
+HttpResponse respond_health(const StorageHealthReport& storage) {
+  nlohmann::json figures = {{"writable", storage.writable},
+                            {"commits", storage.commits},
+                            {"failed_commits", storage.failed_commits},
+                            {"acknowledged_but_failed", storage.acknowledged_but_failed}};
+  if (storage.failing_since) figures["failing_since"] = format_timestamp(*storage.failing_since);
+  if (!storage.writable) figures["problem"] = storage.problem;
+  if (storage.writable && storage.acknowledged_but_failed == 0)
+    return json_response(200, {{"ok", true}, {"storage", figures}});
+  const std::string error =
+      !storage.writable ? "the server cannot write to its database (" + storage.problem +
+                              "): edits stay queued on the laptops until it can; look at the disk of the data folder"
+                        : "the server acknowledged edits it had not stored: report this bug";
+  return json_response(503, {{"ok", false}, {"error", error}, {"storage", figures}});
 }
 
 HttpResponse http_error(int status, std::string message) { return json_response(status, {{"error", std::move(message)}}); }

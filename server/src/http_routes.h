@@ -10,6 +10,8 @@
 // A new route adds a request type to HttpRoute and a respond function for it.
 #pragma once
 
+#include "storage_health.h"
+
 #include "dsptsync/directory.h"
 #include "dsptsync/error.h"
 #include "dsptsync/web/http.h"
@@ -30,14 +32,17 @@ struct PublicStatusQuery {
   std::string ods;  // normalised: upper case, no surrounding space, %-escapes decoded
 };
 
+// GET|HEAD /health: needs whether the store can commit (SyncCore::storage_health, no database read).
+struct HealthQuery {};
+
 // Any other request: the web app's (its pages and its API, web/app.h), which reads the body.
 struct WebAppRequest {};
 
-using HttpRoute = std::variant<HttpResponse, PublicStatusQuery, WebAppRequest>;
+using HttpRoute = std::variant<HttpResponse, PublicStatusQuery, HealthQuery, WebAppRequest>;
 
 // Routes one request. `target` is the request target as sent (path and query).
 //   GET|HEAD /status/{ODS}  -> PublicStatusQuery, or 400 for a malformed code
-//   GET|HEAD /health        -> 200 {"ok":true}
+//   GET|HEAD /health        -> HealthQuery
 //   another method on those -> 405 with Allow: GET, HEAD
 //   anything else           -> WebAppRequest (the web app answers 404 for what is not its own)
 HttpRoute route_http(std::string_view method, std::string_view target);
@@ -47,6 +52,12 @@ HttpRoute route_http(std::string_view method, std::string_view target);
 // here or not: the branch list is not revealed), 503 when the look-up failed or the server is busy.
 HttpResponse respond_public_status(const PublicStatusQuery& query,
                                    const Result<std::optional<PublicStatusRecord>>& found);
+
+// The answer to /health: 200 {"ok":true, "storage":{...}} while the store commits; 503 {"ok":false,
+// "error", "storage":{...}} when its last commit failed (a full or read-only disk) or a push was ever
+// acknowledged without a commit, so a monitor sees what laptops would only see as edits that stay
+// queued (docs/protocol.md, operations.md).
+HttpResponse respond_health(const StorageHealthReport& storage);
 
 // An answer the transport makes itself when a request cannot be routed: 400 (unreadable request),
 // 413 (a body where none is taken), 431 (headers too large). Same headers as every response.

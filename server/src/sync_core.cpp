@@ -6,6 +6,7 @@
 #include "dsptsync/codec.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
+#include "dsptsync/tuning.h"
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,19 @@ ErrorMessage error(ErrorCode code, std::string message, std::uint64_t batch = 0)
   if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
   return ErrorMessage{code, std::move(message), batch};
 }
+
+// The answer to a push the server could not write: the laptop keeps it queued and sends it again.
+ErrorMessage could_not_write(std::uint64_t batch) {
+  return error(ErrorCode::server_busy, "the server could not write to its database just now; send again", batch);
+}
+
+// The store failed (a full or read-only disk, an I/O error), as opposed to the change breaking a rule.
+bool is_storage_failure(const Error& failure) {
+  return failure.kind == ErrorKind::store || failure.kind == ErrorKind::io;
+}
+
+// What /health's write check writes when a commit failed (docs/storage.md, Settings).
+constexpr std::string_view kWriteCheckSetting = "server.write_check";
 
 std::vector<std::uint8_t> with_context(std::string_view context, const std::array<std::uint8_t, 32>& transcript) {
   std::vector<std::uint8_t> out(context.begin(), context.end());
@@ -77,6 +91,7 @@ void SyncCore::run_worker() {
       }
     }
     run_round(batch);
+    check_storage_recovered();
   }
 }
 
@@ -319,85 +334,111 @@ void SyncCore::fetch_question_set(Principal who, protocol::FetchQuestionSet requ
 void SyncCore::commit_pushes(std::vector<Job>& pushes) {
   if (pushes.empty()) return;
   refresh_question_sets();  // edits are checked against the set in force now
-  struct Outcome {
-    protocol::Message reply;
-    std::vector<protocol::SequencedChange> applied;
-  };
-  std::vector<Outcome> outcomes(pushes.size());
+  std::vector<protocol::Message> replies(pushes.size());
   auto txn = head_office_.store().begin();
   if (!txn) {
-    log_event("error", "commit_failed", {{"reason", txn.error().message}});
-    for (auto& job : pushes)
-      job.push_done(error(ErrorCode::server_busy, "the server could not write just now; try again",
-                          job.push->second.batch));
-    pushes.clear();
-    return;
+    commit_failed(txn.error());
+    for (std::size_t i = 0; i < pushes.size(); ++i) replies[i] = could_not_write(pushes[i].push->second.batch);
+    return answer_pushes(pushes, replies, false);
   }
-  for (std::size_t i = 0; i < pushes.size(); ++i) {
-    const Principal& who = pushes[i].push->first;
-    const protocol::Push& push = pushes[i].push->second;
-    if (auto refused = check_push(who, push)) {
-      outcomes[i].reply = *refused;
-      continue;
-    }
-    auto rolled_back = [&](ErrorMessage message) {
-      (void)(*txn)->rollback_to_savepoint();
-      outcomes[i].reply = std::move(message);
-    };
-    if (auto s = (*txn)->savepoint(); !s) {
-      outcomes[i].reply = error(ErrorCode::server_busy, "the server could not write just now", push.batch);
-      continue;
-    }
-    ApplyOutcome applied;
-    auto seqs = head_office_.ledger().apply_within(**txn, push.changes, &applied);
-    if (!seqs) {
-      const bool order = seqs.error().kind == ErrorKind::protocol;
-      rolled_back(error(order ? ErrorCode::out_of_order : ErrorCode::invalid_change, seqs.error().message, push.batch));
-      continue;
-    }
-    if (!applied.applied.empty()) {
-      AuditRecord audit;
-      audit.device_id = who.device_id;
-      audit.user = who.user;
-      audit.received_at = now_ms();
-      // Every change the signature covers, in push order (also those already held from an
-      // earlier send), so the digest can be recomputed from the log and checked.
-      for (const auto& change : push.changes) audit.change_ids.push_back(change.id);
-      audit.digest = pushes[i].digest;  // worked out when the signature was checked
-      audit.signature = push.signature;
-      if (auto recorded = (*txn)->append_audit(audit); !recorded) {
-        rolled_back(error(ErrorCode::server_busy, "the server could not write its audit trail", push.batch));
-        continue;
-      }
-    }
-    if (auto s = (*txn)->release_savepoint(); !s) {
-      rolled_back(error(ErrorCode::server_busy, "the server could not write just now", push.batch));
-      continue;
-    }
-    std::set<std::string> fresh(applied.applied.begin(), applied.applied.end());
-    for (std::size_t c = 0; c < push.changes.size(); ++c)
-      if (fresh.count(push.changes[c].id)) outcomes[i].applied.push_back({(*seqs)[c], push.changes[c]});
-    outcomes[i].reply = protocol::Ack{push.batch, *seqs};
-  }
+  std::vector<protocol::SequencedChange> applied;
+  std::optional<Error> write_failure;
+  for (std::size_t i = 0; i < pushes.size(); ++i)
+    replies[i] = apply_push(**txn, pushes[i], applied, write_failure);
   // Acknowledge only once the COMMIT (synchronous=FULL) has returned: an Ack means durable.
   if (auto committed = (*txn)->commit(); !committed) {
-    log_event("error", "commit_failed", {{"reason", committed.error().message}});
-    for (auto& job : pushes)
-      job.push_done(error(ErrorCode::server_busy, "the server could not commit; send again", job.push->second.batch));
-    pushes.clear();
-    return;
+    commit_failed(committed.error());
+    for (std::size_t i = 0; i < pushes.size(); ++i) replies[i] = could_not_write(pushes[i].push->second.batch);
+    return answer_pushes(pushes, replies, false);
   }
   ++commits_;
-  std::vector<protocol::SequencedChange> committed;
+  if (write_failure) commit_failed(*write_failure);  // one push could not be written: not healthy
+  else storage_health_.committed();
+  answer_pushes(pushes, replies, true);
+  if (!applied.empty()) fan_out(applied);
+}
+
+protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
+                                       std::vector<protocol::SequencedChange>& applied,
+                                       std::optional<Error>& write_failure) {
+  const Principal& who = job.push->first;
+  const protocol::Push& push = job.push->second;
+  if (auto refused = check_push(who, push)) return *refused;
+  // A write the store could not make is the server's problem, never the laptop's: it sends again.
+  auto not_written = [&](const Error& failure) -> protocol::Message {
+    write_failure = failure;
+    (void)txn.rollback_to_savepoint();
+    return could_not_write(push.batch);
+  };
+  if (auto s = txn.savepoint(); !s) {
+    write_failure = s.error();
+    return could_not_write(push.batch);
+  }
+  ApplyOutcome outcome;
+  auto seqs = head_office_.ledger().apply_within(txn, push.changes, &outcome);
+  if (!seqs) {
+    if (is_storage_failure(seqs.error())) return not_written(seqs.error());
+    (void)txn.rollback_to_savepoint();
+    const bool order = seqs.error().kind == ErrorKind::protocol;
+    return error(order ? ErrorCode::out_of_order : ErrorCode::invalid_change, seqs.error().message, push.batch);
+  }
+  if (!outcome.applied.empty()) {
+    if (auto recorded = txn.append_audit(audit_of(job)); !recorded) return not_written(recorded.error());
+  }
+  if (auto s = txn.release_savepoint(); !s) return not_written(s.error());
+  std::set<std::string> fresh(outcome.applied.begin(), outcome.applied.end());
+  for (std::size_t c = 0; c < push.changes.size(); ++c)
+    if (fresh.count(push.changes[c].id)) applied.push_back({(*seqs)[c], push.changes[c]});
+  return protocol::Ack{push.batch, *seqs};
+}
+
+AuditRecord SyncCore::audit_of(const Job& job) {
+  AuditRecord audit;
+  audit.device_id = job.push->first.device_id;
+  audit.user = job.push->first.user;
+  audit.received_at = now_ms();
+  // Every change the signature covers, in push order (also those already held from an earlier
+  // send), so the digest can be recomputed from the log and checked.
+  for (const auto& change : job.push->second.changes) audit.change_ids.push_back(change.id);
+  audit.digest = job.digest;  // worked out when the signature was checked
+  audit.signature = job.push->second.signature;
+  return audit;
+}
+
+void SyncCore::answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Message>& replies, bool committed) {
   for (std::size_t i = 0; i < pushes.size(); ++i) {
-    if (auto* refused = std::get_if<ErrorMessage>(&outcomes[i].reply))
-      log_event("warn", "push_refused", {{"user", pushes[i].push->first.user}, {"device", pushes[i].push->first.device_id},
+    const Principal& who = pushes[i].push->first;
+    if (!committed && std::holds_alternative<protocol::Ack>(replies[i])) {
+      // Never sent: an Ack promises the push is durable. Counted, so /health shows the bug.
+      storage_health_.acknowledged_without_commit();
+      log_event("error", "acknowledged_without_commit", {{"device", who.device_id}});
+      replies[i] = could_not_write(pushes[i].push->second.batch);
+    }
+    if (auto* refused = std::get_if<ErrorMessage>(&replies[i]); refused && committed)
+      log_event("warn", "push_refused", {{"user", who.user}, {"device", who.device_id},
                                          {"code", protocol::to_string(refused->code)}, {"reason", refused->message}});
-    committed.insert(committed.end(), outcomes[i].applied.begin(), outcomes[i].applied.end());
-    pushes[i].push_done(std::move(outcomes[i].reply));
+    pushes[i].push_done(std::move(replies[i]));
   }
   pushes.clear();
-  if (!committed.empty()) fan_out(committed);
+}
+
+void SyncCore::commit_failed(const Error& failure) {
+  log_event("error", "commit_failed", {{"reason", failure.message}});
+  storage_health_.failed(failure.message);
+}
+
+void SyncCore::check_storage_recovered() {
+  if (storage_health_.report().writable) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - storage_checked_ < tuning::kStorageWriteCheckInterval) return;
+  storage_checked_ = now;
+  auto txn = head_office_.store().begin();
+  Status written = txn ? (*txn)->put_setting(kWriteCheckSetting, format_timestamp(now_ms())) : Status(txn.error());
+  if (written) written = (*txn)->commit();
+  if (written) {
+    log_event("info", "storage_writable", {});
+    storage_health_.writable_again();
+  }
 }
 
 Result<protocol::Changes> SyncCore::read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes) {

@@ -4,11 +4,14 @@
 // hands each result back through the caller's callback once the commit has returned.
 #pragma once
 
+#include "storage_health.h"
+
 #include "dsptsync/protocol.h"
 #include "dsptsync/server/head_office.h"
 #include "dsptsync/web/http.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -90,6 +93,8 @@ class SyncCore {
 
   // Figures for logs and tests.
   std::uint64_t commits() const { return commits_; }
+  // Whether the store can commit, from any thread, without touching the database (/health).
+  StorageHealthReport storage_health() const { return storage_health_.report(); }
 
  private:
   struct Job {
@@ -110,6 +115,16 @@ class SyncCore {
   void run_worker();
   void run_round(std::vector<Job>& batch);
   void commit_pushes(std::vector<Job>& pushes);
+  // Applies one push within the group's transaction (in a savepoint of its own); its reply.
+  protocol::Message apply_push(StoreTransaction& txn, const Job& job, std::vector<protocol::SequencedChange>& applied,
+                               std::optional<Error>& write_failure);
+  static AuditRecord audit_of(const Job& job);
+  // The one place pushes are answered: an Ack only for a transaction that committed.
+  void answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Message>& replies, bool committed);
+  void commit_failed(const Error& error);
+  // After a failed commit, a small write now and then tells when the store can commit again, even
+  // if no laptop pushes meanwhile.
+  void check_storage_recovered();
   void check_revocations();
   // Ends the sessions of a device that is no longer allowed (revoked, or its user revoked).
   void check_session(const std::string& device_id);
@@ -150,6 +165,8 @@ class SyncCore {
   std::vector<std::string> attached_since_check_;  // devices attached since the last check
 
   std::atomic<std::uint64_t> commits_{0};
+  StorageHealth storage_health_;
+  std::chrono::steady_clock::time_point storage_checked_{};  // worker thread: the last write check
 };
 
 }  // namespace dsptsync::server

@@ -3,8 +3,6 @@
 // get in (tuning.h, docs/operations.md).
 #include "served_head_office.h"
 
-#include "../common/raw_http.h"
-
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -67,14 +65,6 @@ class SilentConnections {
   std::vector<int> fds_;
 };
 
-// The health check on a new connection: its status, 0 when there was no answer.
-int health_status(std::uint16_t port) {
-  testing::RawHttp http(port);
-  if (!http.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")) return 0;
-  auto answer = http.next();
-  return answer ? answer->status : 0;
-}
-
 std::uintmax_t size_of(const std::filesystem::path& file) {
   std::error_code ignored;
   const auto size = std::filesystem::file_size(file, ignored);
@@ -99,7 +89,7 @@ TEST(Overload, ShortOfDescriptorsTheServerStaysQuietAndServesTheHonest) {
   auto synced = client::sync_once(*laptop, 5s);
   ASSERT_TRUE(synced) << synced.error().message;
   EXPECT_EQ(synced->pushed, 2u);
-  EXPECT_EQ(health_status(server.port()), 200);
+  EXPECT_EQ(server.health().status, 200);
 
   std::this_thread::sleep_until(started + 10s);
   const double cpu = server.cpu_seconds() - cpu_before;
@@ -122,7 +112,7 @@ TEST(Overload, SilentConnectionsFromOneAddressAreCapped) {
   ASSERT_TRUE(laptop->comment(server.branch_item(*laptop), "from another address"));
   auto synced = client::sync_once(*laptop, 5s);
   ASSERT_TRUE(synced) << synced.error().message;
-  EXPECT_EQ(health_status(server.port()), 200);
+  EXPECT_EQ(server.health().status, 200);
 }
 
 }  // namespace

@@ -94,11 +94,34 @@ TEST(PublicStatusRouter, AMalformedCodeIs400AndSaysWhatACodeLooksLike) {
 }
 
 TEST(PublicStatusRouter, HealthUnknownPathsAndOtherMethods) {
-  const auto health = answered(server::route_http("GET", "/health"));
+  // /health asks how the store is (no database read) and says so.
+  EXPECT_TRUE(std::holds_alternative<server::HealthQuery>(server::route_http("GET", "/health")));
+  EXPECT_TRUE(std::holds_alternative<server::HealthQuery>(server::route_http("HEAD", "/health?probe=1")));
+  server::StorageHealthReport storage;
+  storage.commits = 3;
+  const auto health = server::respond_health(storage);
   EXPECT_EQ(health.status, 200);
-  EXPECT_EQ(json::parse(health.body), (json{{"ok", true}}));
+  EXPECT_EQ(json::parse(health.body),
+            (json{{"ok", true},
+                  {"storage", {{"writable", true}, {"commits", 3}, {"failed_commits", 0}, {"acknowledged_but_failed", 0}}}}));
   expect_common_headers(health, false);
-  EXPECT_EQ(answered(server::route_http("HEAD", "/health?probe=1")).status, 200);
+
+  // A store that cannot commit, or an acknowledgement without a commit, is a 503 naming the problem.
+  storage.writable = false;
+  storage.failed_commits = 2;
+  storage.failing_since = 1'700'000'000'000;
+  storage.problem = "disk I/O error";
+  const auto failing = server::respond_health(storage);
+  EXPECT_EQ(failing.status, 503);
+  const auto body = json::parse(failing.body);
+  EXPECT_EQ(body["ok"], false);
+  EXPECT_NE(body["error"].get<std::string>().find("disk I/O error"), std::string::npos) << body.dump();
+  EXPECT_EQ(body["storage"]["problem"], "disk I/O error");
+  EXPECT_EQ(body["storage"]["failing_since"], "2023-11-14T22:13:20Z");
+  expect_common_headers(failing, false);
+  server::StorageHealthReport bug;
+  bug.acknowledged_but_failed = 1;
+  EXPECT_EQ(server::respond_health(bug).status, 503);
 
   // Everything else is the web app's (its pages and API; it answers 404 for what is not its own).
   for (const std::string target : {"/", "/status", "/answers", "/statusVLAXL", "/health/extra", "http://x/health"})
@@ -258,7 +281,9 @@ TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
 
   auto health = fetch(server, "GET", "/health");
   EXPECT_EQ(health.status, 200);
-  EXPECT_EQ(health.parsed(), (json{{"ok", true}}));
+  EXPECT_EQ(health.parsed()["ok"], true);
+  EXPECT_EQ(health.parsed()["storage"]["writable"], true);
+  EXPECT_EQ(health.parsed()["storage"]["acknowledged_but_failed"], 0);
   expect_common_headers(health, false);
 }
 

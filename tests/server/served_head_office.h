@@ -6,6 +6,8 @@
 #include "fixture.h"
 #include "server_process.h"
 
+#include "../common/raw_http.h"
+
 #include "dsptsync/tuning.h"
 
 #include <nlohmann/json.hpp>
@@ -40,6 +42,14 @@ class ServedHeadOffice {
   std::uint16_t port() const { return port_; }
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
   double cpu_seconds() const { return child_->cpu_seconds(); }
+  pid_t pid() const { return child_->pid(); }
+
+  // GET /health on a new connection; status 0 when there was no answer.
+  Answer health() const {
+    RawHttp http(port_);
+    if (!http.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")) return {};
+    return http.next().value_or(Answer{});
+  }
 
   // A second HeadOffice on the same folder, as the admin CLI opens it while the server runs.
   std::unique_ptr<server::HeadOffice> admin() const {

@@ -48,6 +48,12 @@ inline constexpr auto kLogInterval = 10s;
 // store and the directory both use it (sqlite_support.h open_connection).
 inline constexpr std::chrono::milliseconds kSqliteBusyTimeout = 5s;
 
+// After a commit failed (a full or read-only disk), how often the storage thread writes a small
+// record to learn whether the store can commit again, so /health turns back to 200 soon after the
+// disk is fixed even when no laptop pushes. Once a second costs nothing and is as often as a
+// monitor asks.
+inline constexpr auto kStorageWriteCheckInterval = 1s;
+
 }  // namespace dsptsync::tuning
 
 namespace dsptsync::tuning {

@@ -216,6 +216,8 @@ class WsSession final : public ServerSession, public Connection {
     if (auto* query = std::get_if<PublicStatusQuery>(&route)) {
       LookupResult found = co_await look_up_public_status(query->ods);
       response = respond_public_status(*query, found);
+    } else if (std::holds_alternative<HealthQuery>(route)) {
+      response = respond_health(core_.storage_health());
     } else {
       response = std::move(std::get<HttpResponse>(route));
     }
@@ -567,6 +569,9 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
   if (auto proxies = check_trusted_proxies(options.trusted_proxies); !proxies) return proxies;
   auto lock = ServeLock::acquire(head_office.dir());
   if (!lock) return lock.error();
+  // Past a file-size limit (RLIMIT_FSIZE) a write must fail, as a commit the server reports
+  // (commit_failed, /health), rather than kill the server with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   Server server{head_office, options};
 
   if (options.tls_certificate || options.tls_private_key) {
