@@ -91,7 +91,9 @@ void ServerSession::on_message(protocol::Message message) {
   if (auto* watch = std::get_if<protocol::Watch>(&message)) {
     if (watching_) return fail(ErrorCode::bad_frame, "this session is already watching");
     watching_ = true;
-    return core_.watch(*principal_, watch->after_seq, weak_from_this(), reply);
+    auto page = on_executor<protocol::Message>(
+        [](ServerSession& self, protocol::Message answer) { self.on_watch_page(std::move(answer)); });
+    return core_.watch(*principal_, watch->after_seq, weak_from_this(), page);
   }
   fail(ErrorCode::bad_frame, std::string(protocol::message_name(message)) + " is not a message a client sends");
 }
@@ -119,8 +121,40 @@ void ServerSession::send_message(const protocol::Message& message) {
 
 void ServerSession::send_encoded(ByteView encoded) {
   if (!cipher_ || state_ == State::closed) return;
+  // Judged before sealing, so the frames the client does get stay in the cipher's order.
+  if (backlog().bytes + encoded.size() > limits::kMaxQueuedBytesPerConnection) return cut_off_slow_client();
   send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(encoded)));
 }
+
+void ServerSession::cut_off_slow_client() {
+  const Backlog waiting = backlog();
+  log_event("warn", "slow_client", {{"peer", peer_}, {"queued", waiting.frames}, {"queued_bytes", waiting.bytes}});
+  const ErrorMessage bye{ErrorCode::server_busy,
+                         "this device did not take what head office sent in time (" +
+                             std::to_string(waiting.bytes / 1024) +
+                             " KiB waiting); it reconnects and catches up from where it got to",
+                         0};
+  // Past the budget by this one small frame only; then nothing more is queued.
+  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(protocol::encode_message(bye))));
+  state_ = State::closed;
+  close_after_send(bye.message);
+}
+
+void ServerSession::on_watch_page(protocol::Message page) {
+  const auto* changes = std::get_if<protocol::Changes>(&page);
+  next_page_wanted_ = changes && changes->more;
+  send_message(page);
+  ask_for_next_page();
+}
+
+void ServerSession::ask_for_next_page() {
+  if (!next_page_wanted_ || state_ != State::ready) return;
+  if (backlog().bytes > limits::kMaxQueuedBytesPerConnection / 2) return;  // on_sent asks again
+  next_page_wanted_ = false;
+  core_.next_watch_page(this);
+}
+
+void ServerSession::on_sent() { ask_for_next_page(); }
 
 void ServerSession::deliver_live(std::shared_ptr<const Bytes> encoded) {
   post([weak = weak_from_this(), encoded] {

@@ -22,6 +22,8 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   void on_frame(ByteView frame);
   // The transport closed: forget watches and registrations.
   void on_closed();
+  // The transport wrote a frame: a watcher catching up may have room for its next page now.
+  void on_sent();
 
   // SessionSink (called from the core's worker thread).
   void deliver_live(std::shared_ptr<const Bytes> encoded_message) override;
@@ -31,6 +33,12 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   bool authenticated() const { return principal_.has_value(); }
 
  protected:
+  // What the transport holds that the client has not taken yet.
+  struct Backlog {
+    std::size_t frames = 0;
+    std::size_t bytes = 0;
+  };
+  virtual Backlog backlog() const = 0;
   // Transport: queue a frame for sending, in order.
   virtual void send_frame(Bytes frame) = 0;
   // Transport: send what is queued, then close the connection.
@@ -46,6 +54,11 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   void on_authenticated(std::variant<Principal, protocol::ErrorMessage> result, protocol::Ready ready);
   void send_message(const protocol::Message& message);
   void send_encoded(ByteView encoded);
+  // Over limits::kMaxQueuedBytesPerConnection: tell the client, and close.
+  void cut_off_slow_client();
+  void on_watch_page(protocol::Message page);
+  // Asks the core for the next catch-up page once less than half the queue's budget waits.
+  void ask_for_next_page();
   void fail(protocol::ErrorCode code, std::string message);
   // Wraps a callback from the core so it runs on this session's executor, if the session lives.
   template <class... Args, class Work>
@@ -59,6 +72,7 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   std::optional<protocol::SessionCipher> cipher_;
   std::optional<Principal> principal_;
   bool watching_ = false;
+  bool next_page_wanted_ = false;  // a catch-up page said more, and the next is not asked for yet
   bool auth_pending_ = false;
 };
 

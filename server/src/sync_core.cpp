@@ -72,9 +72,36 @@ void SyncCore::stop() {
 void SyncCore::enqueue(Job job) {
   {
     std::lock_guard lock(mutex_);
+    queued_push_bytes_ += job.bytes;
     jobs_.push_back(std::move(job));
   }
   wake_.notify_one();
+}
+
+bool SyncCore::has_room_for_pushes() {
+  std::lock_guard lock(mutex_);
+  return queued_push_bytes_ < limits::kMaxQueuedPushBytes;
+}
+
+void SyncCore::when_room_for_pushes(std::function<void()> resume) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queued_push_bytes_ >= limits::kMaxQueuedPushBytes) {
+      waiting_for_room_.push_back(std::move(resume));
+      return;
+    }
+  }
+  resume();
+}
+
+void SyncCore::release_push_bytes(std::size_t bytes) {
+  std::vector<std::function<void()>> resume;
+  {
+    std::lock_guard lock(mutex_);
+    queued_push_bytes_ -= bytes;
+    if (queued_push_bytes_ < limits::kMaxQueuedPushBytes) resume.swap(waiting_for_room_);
+  }
+  for (auto& waiting : resume) waiting();
 }
 
 void SyncCore::run_worker() {
@@ -97,13 +124,19 @@ void SyncCore::run_worker() {
 
 void SyncCore::run_round(std::vector<Job>& batch) {
   std::vector<Job> pushes;
+  std::size_t bytes = 0;
   for (auto& job : batch) {
     if (job.push) {
+      bytes += job.bytes;
       pushes.push_back(std::move(job));
-      if (pushes.size() == kMaxPushesPerCommit) commit_pushes(pushes);
+      if (pushes.size() == kMaxPushesPerCommit || bytes >= limits::kMaxPushBytesPerCommit) {
+        commit_pushes(pushes);
+        bytes = 0;
+      }
       continue;
     }
     commit_pushes(pushes);  // keep arrival order between a client's push and its next pull
+    bytes = 0;
     job.run();
   }
   commit_pushes(pushes);
@@ -234,7 +267,9 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done) {
   const auto digest = protocol::push_digest(who.device_id, push.changes);
   if (!crypto::verify(who.device_key, digest, push.signature))
     return done(error(ErrorCode::forbidden, "the push's signature does not match this device's key", push.batch));
-  enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done), digest});
+  std::size_t bytes = 0;
+  for (const auto& change : push.changes) bytes += codec::encode(change).size();
+  enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done), digest, bytes});
 }
 
 std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const protocol::Push& push) {
@@ -418,6 +453,7 @@ void SyncCore::answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Mes
       log_event("warn", "push_refused", {{"user", who.user}, {"device", who.device_id},
                                          {"code", protocol::to_string(refused->code)}, {"reason", refused->message}});
     pushes[i].push_done(std::move(replies[i]));
+    release_push_bytes(pushes[i].bytes);
   }
   pushes.clear();
 }
@@ -518,33 +554,32 @@ void SyncCore::watch(Principal who, std::int64_t after_seq, std::weak_ptr<Sessio
   const SessionSink* key = sink.lock().get();
   if (!key) return;
   enqueue({[this, who = std::move(who), after_seq, sink, key, page = std::move(page)]() mutable {
-             watchers_[key] = Watcher{who, sink, after_seq, false};
-             continue_watch(key, std::move(page));
+             watchers_[key] = Watcher{who, sink, after_seq, false, std::move(page)};
+             continue_watch(key);
            },
            std::nullopt, {}});
 }
 
-void SyncCore::continue_watch(const SessionSink* key, ReplyCallback page) {
+void SyncCore::next_watch_page(const SessionSink* sink) {
+  // A job of its own: commits waiting meanwhile go first, and the page reads what they wrote.
+  enqueue({[this, sink] { continue_watch(sink); }, std::nullopt, {}});
+}
+
+void SyncCore::continue_watch(const SessionSink* key) {
   auto found = watchers_.find(key);
   if (found == watchers_.end() || found->second.sink.expired()) {
     if (found != watchers_.end()) watchers_.erase(found);
     return;
   }
   Watcher& watcher = found->second;
+  if (watcher.live) return;  // caught up: fan_out delivers
   auto next = read_page(watcher.who, watcher.cursor, limits::kPullPageChanges);
-  if (!next) {
-    page(error(ErrorCode::internal, "the server could not read its log"));
-    return;
-  }
+  if (!next) return watcher.page(error(ErrorCode::internal, "the server could not read its log"));
   watcher.cursor = next->next_cursor;
-  if (next->more) {
-    page(std::move(*next));
-    // Let waiting commits in between pages; their changes are read by the next page.
-    enqueue({[this, key, page]() mutable { continue_watch(key, std::move(page)); }, std::nullopt, {}});
-    return;
-  }
-  watcher.live = true;  // from here on, fan_out delivers every new change
-  page(std::move(*next));
+  // Until the last page nothing but the cursor is kept for this watcher: the session asks for the
+  // next page (next_watch_page) when it has room, so a slow line paces its own catch-up.
+  if (!next->more) watcher.live = true;  // from here on, fan_out delivers every new change
+  watcher.page(std::move(*next));
 }
 
 void SyncCore::unwatch(const SessionSink* sink) {

@@ -71,6 +71,11 @@ class SyncCore {
   void authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
   void enrol(protocol::Enrol request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
   void push(Principal who, protocol::Push push, ReplyCallback done);
+  // Pushes wait for the storage thread within limits::kMaxQueuedPushBytes. While that is spent a
+  // transport reads nothing more from a connection (backpressure): `resume` runs, on the worker or
+  // the caller's thread, once there is room again (at once if there is).
+  bool has_room_for_pushes();
+  void when_room_for_pushes(std::function<void()> resume);
   void pull(Principal who, protocol::Pull pull, ReplyCallback done);
   // The question set in force for a year, signed by head office (a year Ready listed).
   void fetch_question_set(Principal who, protocol::FetchQuestionSet request, ReplyCallback done);
@@ -82,10 +87,12 @@ class SyncCore {
   void run_web(std::function<web::HttpResponse()> work, std::function<void(web::HttpResponse)> done);
   // Worker thread only (a web request that revoked someone): ends every session no longer allowed.
   void check_every_session();
-  // Sends everything after the cursor as pages through `page`, then registers the sink for live
-  // changes, with no gap: the catch-up and the registration happen on the worker thread, where
-  // every commit happens too.
+  // Sends the first page after the cursor through `page`; while a page says more, the session asks
+  // for the next with next_watch_page once it has room, so a slow line paces its own catch-up and
+  // holds nothing here but its cursor. After the last page the sink gets every new change live, with
+  // no gap: the catch-up and the registration happen on the worker thread, where every commit happens too.
   void watch(Principal who, std::int64_t after_seq, std::weak_ptr<SessionSink> sink, ReplyCallback page);
+  void next_watch_page(const SessionSink* sink);
   void unwatch(const SessionSink* sink);
   // Sessions register so a revocation can end them at once.
   void attach(const std::string& device_id, std::weak_ptr<SessionSink> sink);
@@ -102,12 +109,14 @@ class SyncCore {
     std::optional<std::pair<Principal, protocol::Push>> push;  // pushes are grouped
     ReplyCallback push_done;
     std::array<std::uint8_t, 32> digest{};  // of the push, whose signature was checked before queueing
+    std::size_t bytes = 0;                  // a push's encoded changes, counted in queued_push_bytes_
   };
   struct Watcher {
     Principal who;
     std::weak_ptr<SessionSink> sink;
     std::int64_t cursor = 0;
     bool live = false;
+    ReplyCallback page;  // where catch-up pages go
   };
 
   void enqueue(Job job);
@@ -129,7 +138,9 @@ class SyncCore {
   // Ends the sessions of a device that is no longer allowed (revoked, or its user revoked).
   void check_session(const std::string& device_id);
   void deliver_server_edits();
-  void continue_watch(const SessionSink* key, ReplyCallback page);
+  void continue_watch(const SessionSink* key);
+  // A push's bytes left the queue (answered): wakes the connections waiting for room.
+  void release_push_bytes(std::size_t bytes);
   std::vector<std::string> readable_scopes(const Principal& who) const;
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
   protocol::Ready ready_for(const Principal& who);
@@ -152,6 +163,8 @@ class SyncCore {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;
+  std::size_t queued_push_bytes_ = 0;
+  std::vector<std::function<void()>> waiting_for_room_;
   bool stopping_ = false;
   std::thread worker_;
 

@@ -6,6 +6,7 @@
 // The hostile side speaks the protocol by hand (RawClient over client::WsClient, or plain TCP for
 // what a WebSocket library would not send), so each test controls every byte it sends.
 #include "fixture.h"
+#include "hand_made_pushes.h"
 
 #include "dsptsync/client/ws_client.h"
 #include "dsptsync/codec.h"
@@ -125,21 +126,9 @@ class CapturedLog {
 
 // ---- Hand-made protocol ----
 
-struct Credentials {
-  std::string device_id;
-  crypto::SigningKeyPair keys;
-};
-
-Credentials credentials_of(client::Workspace& workspace) {
-  auto keys = workspace.signing_key();
-  if (!keys) throw std::runtime_error("signing key: " + keys.error().message);
-  return {workspace.device_id(), *keys};
-}
-
-protocol::Push signed_push(const Credentials& device, std::vector<Change> changes, std::uint64_t batch) {
-  const auto digest = protocol::push_digest(device.device_id, changes);
-  return protocol::Push{batch, std::move(changes), crypto::sign(device.keys, digest)};
-}
+using testing::Credentials;
+using testing::credentials_of;
+using testing::signed_push;
 
 std::string describe(const Message& message) {
   if (const auto* error = std::get_if<protocol::ErrorMessage>(&message))

@@ -43,6 +43,7 @@ class ServedHeadOffice {
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
   double cpu_seconds() const { return child_->cpu_seconds(); }
   pid_t pid() const { return child_->pid(); }
+  Child& process() const { return *child_; }
 
   // GET /health on a new connection; status 0 when there was no answer.
   Answer health() const {

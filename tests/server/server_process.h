@@ -129,6 +129,21 @@ class Child {
     return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
 
+  // A figure of /proc/PID/status in bytes: "VmRSS" (resident now) or "VmHWM" (the peak since it
+  // started, or since reset_peak_memory); 0 if it is not there.
+  std::size_t memory_bytes(std::string_view figure) const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    const std::string prefix = std::string(figure) + ":";
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with(prefix)) return std::stoull(line.substr(prefix.size())) * 1024;  // in kB
+    return 0;
+  }
+
+  // Starts VmHWM again from the present VmRSS (/proc/PID/clear_refs), to measure one phase's peak.
+  void reset_peak_memory() const {
+    std::ofstream("/proc/" + std::to_string(pid_) + "/clear_refs") << "5";
+  }
+
   // The next line of its stdout; nothing on end of file (it exited) or at the deadline.
   std::optional<std::string> read_line(Clock::time_point deadline) {
     for (;;) {

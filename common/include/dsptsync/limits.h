@@ -106,13 +106,31 @@ namespace dsptsync::limits {
 // push of a group while still letting hundreds of clients share one durable COMMIT.
 inline constexpr std::size_t kMaxPushesPerCommit = 256;
 
+// The encoded bytes of pushes one group commit takes, as well as at most kMaxPushesPerCommit: what
+// one commit sends a watcher is then at most this and the push that crossed it, which always fits
+// a watcher's outgoing queue (kMaxQueuedBytesPerConnection), so one busy moment never cuts off a
+// watcher that reads. Four of the largest pushes, or a few hundred ordinary ones, share a commit.
+inline constexpr std::size_t kMaxPushBytesPerCommit = 4 * 1024 * 1024;
+
+// Pushes waiting for the storage thread, in encoded bytes. While it is spent the server reads
+// nothing more from a connection that sends (TCP then holds the laptop back) until commits make
+// room: memory stays bounded and no push is refused or dropped. Four group commits' worth keeps the
+// storage thread busy while senders wait.
+inline constexpr std::size_t kMaxQueuedPushBytes = 4 * kMaxPushBytesPerCommit;
+
 // Requests waiting for the storage thread before new pushes and pulls are answered server_busy
-// (the client backs off and retries): a flood cannot grow the server's memory without bound.
+// (the client backs off and retries): however small the requests, their number is bounded too.
 inline constexpr std::size_t kMaxQueuedRequests = 20000;
 
-// Frames waiting to go out to one client before it counts as too slow and is disconnected (it
-// reconnects and catches up from its cursor, so nothing is lost).
-inline constexpr std::size_t kMaxQueuedFramesPerConnection = 1024;
+// Bytes (sealed frames) waiting to go out to one client before it counts as too slow: it is told
+// so and disconnected, and reconnects to catch up from its cursor, so nothing is lost. One group
+// commit's changes and a page always fit (see kMaxPushBytesPerCommit). A watcher catching up is
+// sent its next page only once less than half of this waits, so a slow line is paced, not cut off.
+inline constexpr std::size_t kMaxQueuedBytesPerConnection = kMaxPushBytesPerCommit + 2 * kMaxFrameBytes;
+
+// A connection's read buffer is given back after a frame larger than this: a hundred laptops that
+// each pushed 1 MiB once must not keep 100 MiB of buffers. Ordinary frames are far smaller.
+inline constexpr std::size_t kMaxKeptReadBufferBytes = 64 * 1024;
 
 // How often the storage thread looks for revocations made by another process (the admin CLI)
 // when idle; a busy one checks between rounds.
@@ -142,7 +160,8 @@ inline constexpr int kHttpRequestTimeoutSeconds = 30;
 // a monitoring check or a page's few look-ups, while no one connection is held forever.
 inline constexpr std::size_t kMaxHttpRequestsPerConnection = 100;
 
-// How long a graceful shutdown waits for clients to take their last frames.
+// How long a graceful shutdown, or a connection being closed, waits for the client to take its last
+// frames: a client that takes nothing gives its queue back after this.
 inline constexpr int kShutdownGraceSeconds = 5;
 
 }  // namespace dsptsync::limits

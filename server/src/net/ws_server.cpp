@@ -46,7 +46,6 @@ using net::awaitable;
 using net::use_awaitable;
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 
-constexpr std::size_t kMaxQueuedFrames = limits::kMaxQueuedFramesPerConnection;
 constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
 constexpr auto kHttpRequestTimeout = std::chrono::seconds(limits::kHttpRequestTimeoutSeconds);
 
@@ -151,14 +150,11 @@ class WsSession final : public ServerSession, public Connection {
   }
 
  protected:
+  // The budget is ServerSession's (limits::kMaxQueuedBytesPerConnection): it asks backlog() first.
+  Backlog backlog() const override { return {outbox_.size(), outbox_bytes_}; }
+
   void send_frame(Bytes frame) override {
-    if (outbox_.size() >= kMaxQueuedFrames) {
-      log_event("warn", "slow_client", {{"peer", peer()}, {"queued", outbox_.size()}});
-      outbox_.clear();
-      closing_ = true;
-      beast::get_lowest_layer(ws_).close();
-      return;
-    }
+    outbox_bytes_ += frame.size();
     outbox_.push_back(std::move(frame));
     start_writer();
   }
@@ -166,6 +162,14 @@ class WsSession final : public ServerSession, public Connection {
   void close_after_send(std::string reason) override {
     closing_ = true;
     close_reason_ = std::move(reason);
+    // A client that takes nothing more is not waited for: after the grace its socket is closed and
+    // its queue given back.
+    close_deadline_.expires_after(kShutdownGrace);
+    close_deadline_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
+      if (ec) return;
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+    });
     start_writer();
   }
 
@@ -201,9 +205,26 @@ class WsSession final : public ServerSession, public Connection {
       const auto data = buffer.cdata();
       on_frame(ByteView(static_cast<const std::uint8_t*>(data.data()), data.size()));
       buffer.consume(size);
+      if (buffer.capacity() > limits::kMaxKeptReadBufferBytes) buffer.shrink_to_fit();
       if (closing_) break;
+      // Backpressure: while the pushes waiting for the storage thread fill their budget, read
+      // nothing more from this device (TCP holds it back) until commits make room.
+      if (!core_.has_room_for_pushes()) co_await room_for_pushes();
     }
+    close_deadline_.cancel();
     on_closed();
+  }
+
+  // Resumes here, on this connection's executor, once the pushes waiting have room.
+  awaitable<void> room_for_pushes() {
+    return net::async_initiate<const net::use_awaitable_t<>&, void()>(
+        [this](auto handler) {
+          auto waiting = std::make_shared<decltype(handler)>(std::move(handler));
+          core_.when_room_for_pushes([waiting, executor = ws_.get_executor()] {
+            net::post(executor, [waiting]() mutable { (*waiting)(); });
+          });
+        },
+        use_awaitable);
   }
 
   // Routes one plain HTTP request, runs the look-up it needs, and writes the answer. False when
@@ -400,8 +421,11 @@ class WsSession final : public ServerSession, public Connection {
       auto [ec, written] = co_await ws_.async_write(net::buffer(frame), tuple_awaitable);
       if (ec) {
         outbox_.clear();
+        outbox_bytes_ = 0;
         break;
       }
+      outbox_bytes_ -= frame.size();
+      on_sent();
     }
     writing_ = false;
     if (closing_ && ws_.is_open()) {
@@ -423,6 +447,8 @@ class WsSession final : public ServerSession, public Connection {
   // A list, not a deque: an empty libstdc++ deque still holds about 600 bytes, and most of the time
   // every connection's queue is empty (docs/performance.md: memory per idle connection).
   std::list<Bytes> outbox_;
+  std::size_t outbox_bytes_ = 0;  // in outbox_ and the frame being written
+  net::steady_timer close_deadline_{ws_.get_executor()};
   bool writing_ = false;
   bool closing_ = false;
   std::string close_reason_;
