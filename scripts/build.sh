@@ -6,5 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 scripts/web-deps.sh
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} >/dev/null
+# DSPTSYNC_WERROR=ON makes warnings errors (CI); DSPTSYNC_SANITIZE=ON builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer (use another BUILD_DIR: docs/development.md).
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} \
+  -DDSPTSYNC_WERROR="${DSPTSYNC_WERROR:-OFF}" -DDSPTSYNC_SANITIZE="${DSPTSYNC_SANITIZE:-OFF}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"

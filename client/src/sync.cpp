@@ -6,6 +6,7 @@
 #include "dsptsync/client/ws_client.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/platform.h"
+#include "dsptsync/tuning.h"
 
 #include <sodium.h>
 
@@ -441,7 +442,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
     if (options.on_event) options.on_event(name, detail);
   };
   std::mt19937_64 random(std::random_device{}());
-  std::chrono::milliseconds backoff = 500ms;
+  std::chrono::milliseconds backoff = tuning::kWatchFirstBackoff;
 
   while (!should_stop()) {
     auto connection = connect_authenticated(workspace, *keys, 15s);
@@ -450,7 +451,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
       failure = connection.error();
     } else {
       event("connected", "");
-      backoff = 500ms;
+      backoff = tuning::kWatchFirstBackoff;
       // Head office moved the organisation to a new year: catch up, follow it, then watch.
       auto follow = workspace.store().setting(kFollowSetting);
       if (!follow) return follow.error();
@@ -483,7 +484,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
           check_queue = false;
         }
         if (!failure) break;
-        auto message = (*connection)->receive(200ms);
+        auto message = (*connection)->receive(tuning::kWatchReceivePoll);
         if (!message) {
           failure = message.error();
           break;
@@ -532,7 +533,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
     std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
     const auto wait = std::chrono::milliseconds(jitter(random));
     event("disconnected", failure.error().message + "; retrying in " + std::to_string(wait.count()) + " ms");
-    for (auto waited = 0ms; waited < wait && !should_stop(); waited += 50ms) std::this_thread::sleep_for(50ms);
+    for (auto waited = 0ms; waited < wait && !should_stop(); waited += tuning::kStopFlagPoll) std::this_thread::sleep_for(tuning::kStopFlagPoll);
     backoff = std::min(backoff * 2, options.max_backoff);
   }
   return {};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "dsptsync/client/workspace.h"
+#include "dsptsync/tuning.h"
 #include "dsptsync/web/backend.h"
 
 #include <chrono>
@@ -16,7 +17,7 @@ namespace dsptsync::client {
 class BranchWebBackend final : public web::Backend {
  public:
   // `sync_timeout` bounds `POST /api/sync`: the page waits at most this long for head office.
-  explicit BranchWebBackend(Workspace& workspace, std::chrono::milliseconds sync_timeout = std::chrono::seconds(20))
+  explicit BranchWebBackend(Workspace& workspace, std::chrono::milliseconds sync_timeout = tuning::kUiSyncTimeout)
       : workspace_(workspace), sync_timeout_(sync_timeout) {}
 
   // Where failures the page only hears of as "internal" are told in full (the terminal).

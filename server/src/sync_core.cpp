@@ -17,7 +17,6 @@ namespace {
 using protocol::ErrorCode;
 using protocol::ErrorMessage;
 
-constexpr auto kRevocationPoll = std::chrono::milliseconds(limits::kRevocationPollMs);
 using limits::kMaxPushesPerCommit;
 
 ErrorMessage error(ErrorCode code, std::string message, std::uint64_t batch = 0) {
@@ -109,7 +108,7 @@ void SyncCore::run_worker() {
     std::vector<Job> batch;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, kRevocationPoll, [this] { return stopping_ || !jobs_.empty(); });
+      wake_.wait_for(lock, tuning::kRevocationPoll, [this] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty() && stopping_) return;
       // Everything queued now runs as one round: consecutive pushes share one commit.
       while (!jobs_.empty()) {

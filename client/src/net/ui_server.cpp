@@ -4,19 +4,17 @@
 //
 // One thread runs everything: the Workspace is single-threaded, and one person's browser sends a
 // request at a time. Each connection is one coroutine reading a request, answering it, and reading
-// the next (keep-alive, bounded); headers are read at most kMaxHttpHeaderBytes, a body only with a
-// Content-Length of at most kMaxWebRequestBodyBytes, each within kHttpRequestTimeoutSeconds.
+// the next (keep-alive, bounded), with the HTTP handling the server's sync port uses too
+// (web/transport/http_connection.h: header and body limits, timeouts).
 #include "dsptsync/client/ui_server.h"
 
 #include "../ui_backend.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/tuning.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/app.h"
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include "http_connection.h"
 
 #include <csignal>
 #include <list>
@@ -29,12 +27,10 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace transport = web::transport;
 using tcp = net::ip::tcp;
 using net::awaitable;
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
-
-constexpr auto kRequestTimeout = std::chrono::seconds(limits::kHttpRequestTimeoutSeconds);
-constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
 
 class HttpSession {
  public:
@@ -44,16 +40,10 @@ class HttpSession {
   awaitable<void> run(std::shared_ptr<HttpSession> /*self*/) {
     beast::flat_buffer buffer;  // keeps bytes read past one request for the next
     for (std::size_t served = 0;;) {
-      http::request_parser<http::empty_body> parser;
-      parser.header_limit(limits::kMaxHttpHeaderBytes);
-      // No body is read here: each route's own limit (web::refuse_body) answers 413 once the
-      // headers are in, rather than the parser's default refusing a large Content-Length as 400.
-      parser.body_limit(boost::none);
-      stream_.expires_after(kRequestTimeout);
+      transport::HeaderParser parser;
       idle_ = true;
-      auto [ec, read] = co_await http::async_read_header(stream_, buffer, parser, tuple_awaitable);
+      const auto ec = co_await transport::read_header(stream_, buffer, parser);
       idle_ = false;
-      (void)read;
       if (ec) {
         co_await refuse_request(ec);
         co_return;
@@ -61,9 +51,7 @@ class HttpSession {
       ++served;
       // Kept alive only when the client asks for it (browsers do), up to a bounded number of
       // requests, and not once the server is stopping.
-      bool keep_alive = parser.get().keep_alive() &&
-                        http::token_list(parser.get()[http::field::connection]).exists("keep-alive") &&
-                        served < limits::kMaxHttpRequestsPerConnection;
+      bool keep_alive = transport::asks_keep_alive(parser.get(), served);
       const bool written = co_await answer(parser, buffer, keep_alive);
       if (!written) co_return;
       if (!keep_alive || stopping_) {
@@ -82,33 +70,19 @@ class HttpSession {
  private:
   // Reads the body (if any), asks the web app, writes its answer. False when the connection failed;
   // `keep_alive` comes back false when the connection must close.
-  awaitable<bool> answer(http::request_parser<http::empty_body>& header_parser, beast::flat_buffer& buffer,
-                         bool& keep_alive) {
-    web::HttpRequest request;
+  awaitable<bool> answer(transport::HeaderParser& header_parser, beast::flat_buffer& buffer, bool& keep_alive) {
     const auto& header = header_parser.get();  // not used once the parser moves on to the body
-    request.method = std::string(header.method_string());
-    request.target = std::string(header.target());
-    for (const auto& field : header) request.set_header(field.name_string(), std::string(field.value()));
-    request.peer_address = "127.0.0.1";
-    request.tls = false;
+    web::HttpRequest request = transport::web_request(header, "127.0.0.1", false);
     const unsigned version = header.version();
     const bool head = header.method() == http::verb::head;
-    if (!header_parser.is_done()) {
-      const auto length = header_parser.content_length();  // a boost::optional
-      if (auto refused = web::refuse_body(request, length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
-        keep_alive = false;
-        const bool written = co_await write(std::move(*refused), version, head, false);
-        if (written) finish();
-        co_return false;
-      }
-      http::request_parser<http::string_body> body_parser{std::move(header_parser)};
-      body_parser.body_limit(web::body_limit(request));
-      stream_.expires_after(kRequestTimeout);
-      auto [ec, read] = co_await http::async_read(stream_, buffer, body_parser, tuple_awaitable);
-      (void)read;
-      if (ec) co_return false;
-      request.body = std::move(body_parser.get().body());
+    beast::error_code ec;
+    if (auto refused = co_await transport::read_body(stream_, buffer, header_parser, request, ec)) {
+      keep_alive = false;
+      const bool written = co_await transport::write_response(stream_, std::move(*refused), version, head, false);
+      if (written) finish();
+      co_return false;
     }
+    if (ec) co_return false;
     web::HttpResponse response;
     try {
       if (auto file = app_.serve_static(request)) response = std::move(*file);
@@ -118,38 +92,18 @@ class HttpSession {
                                                      "); try again, or restart dsptsync ui");
     }
     keep_alive = keep_alive && !stopping_;
-    co_return co_await write(std::move(response), version, head, keep_alive);
-  }
-
-  awaitable<bool> write(web::HttpResponse response, unsigned version, bool head, bool keep_alive) {
-    http::response<http::string_body> message{static_cast<http::status>(response.status), version};
-    message.set(http::field::server, "dsptsync");
-    message.set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) message.insert(name, value);
-    message.keep_alive(keep_alive);
-    message.content_length(response.body.size());  // a HEAD answer says how long the GET one is
-    if (!head) message.body() = std::move(response.body);
-    stream_.expires_after(kRequestTimeout);
-    auto [ec, written] = co_await http::async_write(stream_, message, tuple_awaitable);
-    (void)written;
-    co_return !ec;
+    co_return co_await transport::write_response(stream_, std::move(response), version, head, keep_alive);
   }
 
   // A request that could not be read: headers too large (431) or not HTTP (400) get an answer
   // before the connection closes; a client that went away, stayed silent or was too slow is just
   // closed.
-  awaitable<void> refuse_request(boost::system::error_code ec) {
-    const bool parse_error = ec.category() == http::make_error_code(http::error::header_limit).category() &&
-                             ec != http::error::end_of_stream && ec != http::error::partial_message;
-    if (!parse_error) co_return;
-    web::HttpResponse response =
-        ec == http::error::header_limit
-            ? web::api_error(431, "too_large",
-                             "the request's headers are larger than " +
-                                 std::to_string(limits::kMaxHttpHeaderBytes / 1024) + " KiB")
-            : web::api_error(400, "invalid_input", "the request is not HTTP/1.1 dsptsync ui can read (" +
-                                                       ec.message() + ")");
-    const bool written = co_await write(std::move(response), 11, false, false);
+  awaitable<void> refuse_request(beast::error_code ec) {
+    auto response = transport::unreadable_request(ec, "dsptsync ui", [](int status, std::string message) {
+      return web::api_error(status, status == 431 ? "too_large" : "invalid_input", std::move(message));
+    });
+    if (!response) co_return;
+    const bool written = co_await transport::write_response(stream_, std::move(*response), 11, false, false);
     if (written) finish();
   }
 
@@ -204,7 +158,7 @@ struct UiServer {
     acceptor.close(ignored);
     for (auto& weak : sessions)
       if (auto session = weak.lock()) session->shut_down();
-    grace.expires_after(kShutdownGrace);
+    grace.expires_after(tuning::kShutdownGrace);
     grace.async_wait([this](boost::system::error_code error) {
       if (!error) io.stop();
     });
@@ -215,7 +169,7 @@ struct UiServer {
   void finish_when_closed() {
     std::erase_if(sessions, [](const auto& weak) { return weak.expired(); });
     if (sessions.empty()) return io.stop();
-    closed_poll.expires_after(std::chrono::milliseconds(20));
+    closed_poll.expires_after(tuning::kShutdownPoll);
     closed_poll.async_wait([this](boost::system::error_code error) {
       if (!error) finish_when_closed();
     });
@@ -253,7 +207,7 @@ Status serve_ui(Workspace& workspace, const UiServeOptions& options) {
       signals.cancel(ignored);
       return server.begin_shutdown();
     }
-    stop_poll.expires_after(std::chrono::milliseconds(50));
+    stop_poll.expires_after(tuning::kStopFlagPoll);
     stop_poll.async_wait([&](boost::system::error_code error) {
       if (!error) poll_stop();
     });

@@ -2,6 +2,7 @@
 
 #include "dsptsync/limits.h"
 #include "dsptsync/platform.h"
+#include "dsptsync/tuning.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -203,7 +204,7 @@ void WsClient::close() {
     }
     stream.async_close(websocket::close_code::normal, [&](boost::system::error_code) { closed = true; });
   });
-  impl_->run_until(closed, Clock::now() + std::chrono::seconds(2));
+  impl_->run_until(closed, Clock::now() + tuning::kCloseTimeout);
   impl_->ws.emplace<std::monostate>();
 }
 

@@ -132,10 +132,6 @@ inline constexpr std::size_t kMaxQueuedBytesPerConnection = kMaxPushBytesPerComm
 // each pushed 1 MiB once must not keep 100 MiB of buffers. Ordinary frames are far smaller.
 inline constexpr std::size_t kMaxKeptReadBufferBytes = 64 * 1024;
 
-// How often the storage thread looks for revocations made by another process (the admin CLI)
-// when idle; a busy one checks between rounds.
-inline constexpr int kRevocationPollMs = 200;
-
 // How far ahead of the server's clock a change's time may be. Laptop clocks drift by minutes; a
 // change from days ahead is a wrong clock (or a device trying to win every conflict) and is refused.
 inline constexpr std::int64_t kMaxClockAheadMs = 24LL * 60 * 60 * 1000;
@@ -149,20 +145,15 @@ inline constexpr std::size_t kMaxPublishedStatusesPerReady = 200;
 inline constexpr std::size_t kMaxLateEditsCarried = 100000;
 
 // Every HTTP request on the sync port (a WebSocket upgrade, the public status look-up, the web
-// app): headers beyond this are refused (431) before they are buffered, and a request whose headers
-// do not arrive in time is dropped, so idle or slow-drip connections cannot hold memory. 8 KiB is
+// app): headers beyond this are refused (431) before they are buffered (and a request whose headers
+// do not arrive within tuning::kHttpRequestTimeout is dropped). 8 KiB is
 // what common servers take by default; an upgrade, a look-up or a page needs well under that. A body
 // is read only for the web app's API, up to kMaxWebRequestBodyBytes.
 inline constexpr std::size_t kMaxHttpHeaderBytes = 8 * 1024;
-inline constexpr int kHttpRequestTimeoutSeconds = 30;
 
 // Plain HTTP requests answered on one kept-alive connection before the server closes it: enough for
 // a monitoring check or a page's few look-ups, while no one connection is held forever.
 inline constexpr std::size_t kMaxHttpRequestsPerConnection = 100;
-
-// How long a graceful shutdown, or a connection being closed, waits for the client to take its last
-// frames: a client that takes nothing gives its queue back after this.
-inline constexpr int kShutdownGraceSeconds = 5;
 
 }  // namespace dsptsync::limits
 

@@ -1,7 +1,8 @@
-// How the server holds up when it is short of something or under attack: connection caps,
-// descriptor reserve, back-off and log rate limits; and storage's busy timeout. The one place these
-// numbers are set; limits.h holds the sizes of records and messages. docs/operations.md explains
-// each one to operators.
+// Every timing and tuning number of both programs, in one place: how the server holds up when it is
+// short of something or under attack (connection caps, descriptor reserve, back-off, log rate
+// limits, sign-in limits), storage's busy timeout, the transports' timeouts and the laptop's sync
+// waits and back-off. limits.h holds the sizes of records and messages. docs/operations.md explains
+// the server's to operators; docs/protocol.md the transports' and the laptop's.
 #pragma once
 
 #include <chrono>
@@ -53,6 +54,40 @@ inline constexpr std::chrono::milliseconds kSqliteBusyTimeout = 5s;
 // disk is fixed even when no laptop pushes. Once a second costs nothing and is as often as a
 // monitor asks.
 inline constexpr auto kStorageWriteCheckInterval = 1s;
+
+// How often the storage thread looks for revocations made by another process (the admin CLI)
+// when idle; a busy one checks between rounds.
+inline constexpr std::chrono::milliseconds kRevocationPoll = 200ms;
+
+// ---- Transports (the sync port and `dsptsync ui`) ----
+
+// To receive one HTTP request's headers (and its body), and to write its answer: a request slower
+// than this is dropped, so idle or slow-drip connections cannot hold memory.
+inline constexpr std::chrono::seconds kHttpRequestTimeout = 30s;
+// To complete a TLS handshake on the sync port.
+inline constexpr std::chrono::seconds kTlsHandshakeTimeout = 30s;
+// How long a graceful shutdown, or a connection being closed, waits for the client to take its last
+// frames (a client that takes nothing gives its queue back after this); and how often a stopping
+// listener looks whether every connection has gone (it stops as soon as they have).
+inline constexpr std::chrono::seconds kShutdownGrace = 5s;
+inline constexpr std::chrono::milliseconds kShutdownPoll = 20ms;
+// How often a listener run with a stop flag (tests, `dsptsync ui` in-process) reads it.
+inline constexpr std::chrono::milliseconds kStopFlagPoll = 50ms;
+
+// ---- The laptop's sync (client/sync.h) ----
+
+// How long each step of an enrolment, a `dsptsync sync`, and the web page's Sync button waits for
+// head office before it gives up with a network error (nothing is lost: the edits stay queued).
+inline constexpr std::chrono::milliseconds kEnrolTimeout = 15s;
+inline constexpr std::chrono::milliseconds kSyncTimeout = 30s;
+inline constexpr std::chrono::milliseconds kUiSyncTimeout = 20s;
+// `sync --watch` reconnects after a failure with exponential back-off and jitter, from the first
+// delay up to the most; while connected it looks for local edits to push this often.
+inline constexpr std::chrono::milliseconds kWatchFirstBackoff = 500ms;
+inline constexpr std::chrono::milliseconds kWatchMaxBackoff = 30s;
+inline constexpr std::chrono::milliseconds kWatchReceivePoll = 200ms;
+// How long the laptop waits for the server's answer to its WebSocket close.
+inline constexpr std::chrono::milliseconds kCloseTimeout = 2s;
 
 }  // namespace dsptsync::tuning
 

@@ -1,7 +1,8 @@
 // The WebSocket transport of the sync service (Boost.Beast, C++20 coroutines). The only server
 // file that includes Beast: it turns connections into ServerSession frames and back, and answers
 // plain HTTP on the same port (the public status look-up, the web app) through the transport-free
-// router in http_routes.h and the web app (web/app.h).
+// router in http_routes.h and the web app (web/app.h), with the HTTP handling `dsptsync ui` uses too
+// (web/transport/http_connection.h).
 //
 // One I/O thread runs every connection (a branch client sends little; the work that costs is on
 // the storage worker); each connection has one reader coroutine and one writer coroutine with a
@@ -20,6 +21,7 @@
 #include "dsptsync/tuning.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/app.h"
+#include "http_connection.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -41,13 +43,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace http = beast::http;
+namespace transport = web::transport;
 using tcp = net::ip::tcp;
 using net::awaitable;
 using net::use_awaitable;
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 
-constexpr auto kShutdownGrace = std::chrono::seconds(limits::kShutdownGraceSeconds);
-constexpr auto kHttpRequestTimeout = std::chrono::seconds(limits::kHttpRequestTimeoutSeconds);
 
 // What a connection needs to answer the web app: the app (null: none on this port, in tests of the
 // sync service alone), the thread that checks passwords and its bounded queue, and the proxies
@@ -68,7 +69,7 @@ class WsSession final : public ServerSession, public Connection {
   // `self` keeps the session alive while the coroutine runs.
   awaitable<void> run(std::shared_ptr<WsSession> /*self*/) {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-      beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
+      beast::get_lowest_layer(ws_).expires_after(tuning::kTlsHandshakeTimeout);
       auto [ec] = co_await ws_.next_layer().async_handshake(net::ssl::stream_base::server, tuple_awaitable);
       if (ec) {
         log_event("warn", "tls_failed", {{"peer", peer()}, {"reason", ec.message()}});
@@ -77,21 +78,15 @@ class WsSession final : public ServerSession, public Connection {
     }
     // Each request decides: a WebSocket upgrade is a device and takes the connection over; any
     // other request is plain HTTP (the public status look-up), routed by http_routes.h. Only the
-    // headers are read, at most kMaxHttpHeaderBytes, within kHttpRequestTimeoutSeconds.
+    // headers are read here (http_connection.h: bounded in size and time).
     beast::flat_buffer buffer;  // keeps bytes read past one request for the next
     for (std::size_t served = 0;;) {
       answering_ = false;
-      http::request_parser<http::empty_body> parser;
-      parser.header_limit(limits::kMaxHttpHeaderBytes);
-      // No body is read here: each route's own limit (web::refuse_body) answers 413 once the
-      // headers are in, rather than the parser's default refusing a large Content-Length as 400.
-      parser.body_limit(boost::none);
-      beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
+      transport::HeaderParser parser;
       http_idle_ = true;
-      auto [ec, read] = co_await http::async_read_header(ws_.next_layer(), buffer, parser, tuple_awaitable);
+      const auto ec = co_await transport::read_header(ws_.next_layer(), buffer, parser);
       http_idle_ = false;
       answering_ = !ec;
-      (void)read;
       if (ec) {
         co_await refuse_request(ec, served);
         co_return;
@@ -107,9 +102,7 @@ class WsSession final : public ServerSession, public Connection {
       ++served;
       // Kept alive only when the client asks for it (browsers do; a script reading to the end does
       // not), while nothing of the request is left unread, up to a bounded number of requests.
-      const bool asked_keep_alive = parser.get().keep_alive() &&
-                                    http::token_list(parser.get()[http::field::connection]).exists("keep-alive") &&
-                                    served < limits::kMaxHttpRequestsPerConnection;
+      const bool asked_keep_alive = transport::asks_keep_alive(parser.get(), served);
       bool keep_alive = parser.is_done() && asked_keep_alive && !http_stopping_;
       bool written = false;
       if (std::holds_alternative<WebAppRequest>(route_http(parser.get().method_string(), parser.get().target()))) {
@@ -164,7 +157,7 @@ class WsSession final : public ServerSession, public Connection {
     close_reason_ = std::move(reason);
     // A client that takes nothing more is not waited for: after the grace its socket is closed and
     // its queue given back.
-    close_deadline_.expires_after(kShutdownGrace);
+    close_deadline_.expires_after(tuning::kShutdownGrace);
     close_deadline_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
       if (ec) return;
       boost::system::error_code ignored;
@@ -252,32 +245,19 @@ class WsSession final : public ServerSession, public Connection {
   // A request of the web app (web/app.h): its body is read (only a Content-Length one, at most
   // web::body_limit), a page or file is answered here, the API on the storage thread, where
   // the database may be used. `keep_alive` comes back false when the connection must close.
-  awaitable<bool> answer_web(http::request_parser<http::empty_body>& header_parser, beast::flat_buffer& buffer,
-                             bool& keep_alive) {
-    web::HttpRequest request;
+  awaitable<bool> answer_web(transport::HeaderParser& header_parser, beast::flat_buffer& buffer, bool& keep_alive) {
     const auto& header = header_parser.get();  // not used once the parser moves on to the body
-    request.method = std::string(header.method_string());
-    request.target = std::string(header.target());
-    for (const auto& field : header) request.set_header(field.name_string(), std::string(field.value()));
-    request.peer_address =
-        web::client_address(peer().substr(0, peer().rfind(':')), request.header("x-forwarded-for"), web_.trusted_proxies);
-    request.tls = !std::is_same_v<Stream, beast::tcp_stream>;
+    web::HttpRequest request =
+        transport::web_request(header, peer().substr(0, peer().rfind(':')), !std::is_same_v<Stream, beast::tcp_stream>);
+    request.peer_address = web::client_address(request.peer_address, request.header("x-forwarded-for"), web_.trusted_proxies);
     const unsigned version = header.version();
     const bool head = header.method() == http::verb::head;
-    if (!header_parser.is_done()) {
-      const auto length = header_parser.content_length();  // a boost::optional
-      if (auto refused = web::refuse_body(request, length ? std::optional<std::uint64_t>(*length) : std::nullopt)) {
-        keep_alive = false;
-        co_return co_await write_http(std::move(*refused), version, head, false);
-      }
-      http::request_parser<http::string_body> body_parser{std::move(header_parser)};
-      body_parser.body_limit(web::body_limit(request));
-      beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
-      auto [ec, read] = co_await http::async_read(ws_.next_layer(), buffer, body_parser, tuple_awaitable);
-      (void)read;
-      if (ec) co_return false;
-      request.body = std::move(body_parser.get().body());
+    beast::error_code ec;
+    if (auto refused = co_await transport::read_body(ws_.next_layer(), buffer, header_parser, request, ec)) {
+      keep_alive = false;
+      co_return co_await write_http(std::move(*refused), version, head, false);
     }
+    if (ec) co_return false;
     keep_alive = keep_alive && !http_stopping_;
     const std::string method = request.method;
     const std::string path(request.path().substr(0, 200));
@@ -348,36 +328,20 @@ class WsSession final : public ServerSession, public Connection {
   }
 
   awaitable<bool> write_http(HttpResponse response, unsigned version, bool head, bool keep_alive) {
-    http::response<http::string_body> message{static_cast<http::status>(response.status), version};
-    message.set(http::field::server, "dsptsync");
-    message.set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) message.set(name, value);
-    message.keep_alive(keep_alive);
-    message.content_length(response.body.size());  // a HEAD answer says how long the GET one is
-    if (!head) message.body() = std::move(response.body);
-    beast::get_lowest_layer(ws_).expires_after(kHttpRequestTimeout);
-    auto [ec, written] = co_await http::async_write(ws_.next_layer(), message, tuple_awaitable);
-    (void)written;
-    co_return !ec;
+    return transport::write_response(ws_.next_layer(), std::move(response), version, head, keep_alive);
   }
 
   // A request that could not be read: headers too large (431) or not HTTP (400) get an answer
   // before the connection closes; a client that went away, stayed silent or was too slow is just
   // closed.
-  awaitable<void> refuse_request(boost::system::error_code ec, std::size_t served) {
-    const bool parse_error = ec.category() == http::make_error_code(http::error::header_limit).category() &&
-                             ec != http::error::end_of_stream && ec != http::error::partial_message;
-    if (!parse_error) {
+  awaitable<void> refuse_request(beast::error_code ec, std::size_t served) {
+    auto response = transport::unreadable_request(ec, "this server", http_error);
+    if (!response) {
       if (served == 0) log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}});
       co_return;
     }
-    HttpResponse response =
-        ec == http::error::header_limit
-            ? http_error(431, "the request's headers are larger than " +
-                                  std::to_string(limits::kMaxHttpHeaderBytes / 1024) + " KiB")
-            : http_error(400, "the request is not HTTP/1.1 this server can read (" + ec.message() + ")");
-    log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}, {"status", response.status}});
-    const bool written = co_await write_http(std::move(response), 11, false, false);
+    log_event("warn", "request_refused", {{"peer", peer()}, {"reason", ec.message()}, {"status", response->status}});
+    const bool written = co_await write_http(std::move(*response), 11, false, false);
     if (written) co_await finish_http();
   }
 
@@ -385,7 +349,7 @@ class WsSession final : public ServerSession, public Connection {
   // end of the answer.
   awaitable<void> finish_http() {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-      beast::get_lowest_layer(ws_).expires_after(kShutdownGrace);
+      beast::get_lowest_layer(ws_).expires_after(tuning::kShutdownGrace);
       auto [ec] = co_await ws_.next_layer().async_shutdown(tuple_awaitable);
       (void)ec;
     } else {
@@ -541,14 +505,14 @@ struct Server {
     // Every push already queued is committed and acknowledged before clients are told to go.
     core.stop();
     connections.for_each([](Connection& connection) { connection.shut_down(); });
-    auto grace = std::make_shared<net::steady_timer>(io, kShutdownGrace);
+    auto grace = std::make_shared<net::steady_timer>(io, tuning::kShutdownGrace);
     grace->async_wait([this, grace](boost::system::error_code) { io.stop(); });
     // Finish as soon as every connection is gone.
     auto poll = std::make_shared<net::steady_timer>(io);
     auto check = std::make_shared<std::function<void()>>();
     *check = [this, poll, check] {
       if (connections.prune() == 0) return io.stop();
-      poll->expires_after(std::chrono::milliseconds(20));
+      poll->expires_after(tuning::kShutdownPoll);
       poll->async_wait([check](boost::system::error_code) { (*check)(); });
     };
     (*check)();
@@ -637,7 +601,7 @@ Status serve(HeadOffice& head_office, const ServeOptions& options) {
   net::steady_timer stop_poll(server.io);
   std::function<void()> poll_stop = [&] {
     if (options.stop_requested && options.stop_requested->load()) return server.begin_shutdown("stop requested");
-    stop_poll.expires_after(std::chrono::milliseconds(50));
+    stop_poll.expires_after(tuning::kStopFlagPoll);
     stop_poll.async_wait([&](boost::system::error_code error) {
       if (!error) poll_stop();
     });

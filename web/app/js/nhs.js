@@ -104,10 +104,10 @@ export function panel(title, ...body) {
     body.length ? h('div', { class: 'nhsuk-panel__body' }, body) : null);
 }
 
-export function button(text, { variant = '', small = false, type = 'submit', on, id, disabled = false, name, value, describedBy } = {}) {
+export function button(text, { variant = '', small = false, type = 'submit', on, id, disabled = false, name, value, describedBy: describer } = {}) {
   return h('button', {
     class: ['nhsuk-button', variant ? `nhsuk-button--${variant}` : '', small ? 'nhsuk-button--small' : ''],
-    'data-module': 'nhsuk-button', type, id, name, value, disabled, 'aria-describedby': describedBy,
+    'data-module': 'nhsuk-button', type, id, name, value, disabled, 'aria-describedby': describer,
     on: on ? { click: on } : undefined,
   }, text);
 }

@@ -4,6 +4,7 @@
 
 #include "dsptsync/client/workspace.h"
 #include "dsptsync/protocol.h"
+#include "dsptsync/tuning.h"
 
 #include <atomic>
 #include <chrono>
@@ -21,7 +22,7 @@ struct EnrolOptions {
   std::string code;  // from `dsptsync-server invite`
   std::optional<std::string> passphrase;
   std::string device_name;  // defaults to the host name
-  std::chrono::milliseconds timeout = std::chrono::seconds(15);
+  std::chrono::milliseconds timeout = tuning::kEnrolTimeout;
 };
 
 struct EnrolResult {
@@ -46,12 +47,12 @@ struct SyncResult {
 
 // Pushes everything queued, pulls everything new, then returns. A push the server refuses stays
 // queued (nothing is dropped) and the error says why.
-Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout = tuning::kSyncTimeout);
 
 struct WatchOptions {
   std::optional<std::chrono::seconds> run_for;     // stop after this long (scripts and tests)
   std::atomic<bool>* stop = nullptr;               // or when this is set (signals)
-  std::chrono::milliseconds max_backoff = std::chrono::seconds(30);
+  std::chrono::milliseconds max_backoff = tuning::kWatchMaxBackoff;
   std::function<void(std::string_view event, const std::string& detail)> on_event;  // progress lines
 };
 

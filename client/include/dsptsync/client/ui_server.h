@@ -5,6 +5,7 @@
 
 #include "dsptsync/client/workspace.h"
 #include "dsptsync/error.h"
+#include "dsptsync/tuning.h"
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +21,7 @@ struct UiServeOptions {
   // Stops the server when set (tests); SIGINT and SIGTERM stop it too.
   std::atomic<bool>* stop_requested = nullptr;
   // `POST /api/sync`: how long each step of a sync waits for head office.
-  std::chrono::milliseconds sync_timeout = std::chrono::seconds(20);
+  std::chrono::milliseconds sync_timeout = tuning::kUiSyncTimeout;
   // Called once listening, before any request is served, with the port and the one-time sign-in
   // link ("http://127.0.0.1:PORT/signin?token=...") for the store's user.
   std::function<void(std::uint16_t port, const std::string& link)> on_listening;

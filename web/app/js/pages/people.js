@@ -5,7 +5,7 @@
 import { get, post, enc } from '../api.js';
 import { h, formatTime, plural, siteLabel } from '../dom.js';
 import {
-  pageHeading, breadcrumb, tag, table, textInput, radios, select, button, panel, insetText, warningCallout, summaryList,
+  pageHeading, breadcrumb, tag, table, textInput, radios, select, button, insetText, warningCallout, summaryList,
   setFieldError, clearFieldErrors, backLink,
 } from '../nhs.js';
 import { showErrors, clearMessages, navigate, initComponents } from '../app.js';
