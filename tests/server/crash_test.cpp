@@ -8,7 +8,8 @@
 // An acknowledgement is what a client recorded in its store (server_seq set): the server sends an
 // ack only once its COMMIT returned, so every one of them must survive every later kill.
 //
-// DSPTSYNC_CRASH_KILLS sets the number of kills (default 200, the CI run); DSPTSYNC_CRASH_SEED
+// DSPTSYNC_CRASH_KILLS sets the number of kills (default 200, the CI run), DSPTSYNC_CRASH_MINUTES the
+// time they may take (a soak); DSPTSYNC_CRASH_SEED
 // replays a seed's kill moments and edits (thread timing still varies from run to run).
 #include "../common/test_support.h"
 #include "server_process.h"
@@ -346,6 +347,15 @@ int kills_wanted() {
   return kDefaultKills;
 }
 
+// The time a soak may take, when DSPTSYNC_CRASH_MINUTES sets it.
+std::optional<std::chrono::milliseconds> soak_minutes() {
+  if (const char* text = std::getenv("DSPTSYNC_CRASH_MINUTES"); text && *text) {
+    const int value = std::atoi(text);
+    if (value > 0) return std::chrono::minutes(value);
+  }
+  return std::nullopt;
+}
+
 std::uint64_t seed_to_use() {
   if (const char* text = std::getenv("DSPTSYNC_CRASH_SEED"); text && *text)
     return std::strtoull(text, nullptr, 10);
@@ -371,8 +381,10 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
             << std::endl;
   std::mt19937_64 random(seed);
   // A cycle takes ~75 ms on a 2-core machine (start ~15 ms, the crash image check ~25 ms, up for
-  // the rest); the limit leaves 5x that, and keeps the CI run inside ctest's 120 s timeout.
-  const auto deadline = started + 20s + kills * 400ms;
+  // the rest); the limit leaves 5x that, and keeps the CI run inside ctest's 120 s timeout. A soak
+  // sets its own (DSPTSYNC_CRASH_MINUTES): the crash image grows with every kill, and so does the
+  // cost of checking it, so ten thousand kills take far longer than fifty times two hundred.
+  const auto deadline = started + soak_minutes().value_or(20s + kills * 400ms);
 
   TempDir dir;
   const auto data = dir / "hq";
