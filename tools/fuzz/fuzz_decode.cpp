@@ -56,11 +56,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 #else
 
+#include "seeds.h"
+
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <corpus directory>\n", argv[0]);
-    return 2;
-  }
+  const auto folder = fuzz::corpus_folder(argc, argv);
+  if (!folder) return 2;
   Change change;
   change.id = "3f9a1c07d2e64b5a9e0c11d4a7b2f6e8:1042";
   change.key = FieldKey{"V8X4R", "2021-22", TargetKind::item, "1.3.5", Field::answer};
@@ -81,24 +81,14 @@ int main(int argc, char** argv) {
   concurrent.device = "77aa";
   state = apply_change(state, concurrent);
 
-  const std::pair<const char*, Bytes> seeds[] = {
+  return fuzz::write_seeds<Bytes>(*folder, {
       {"change", codec::encode(change)},
       {"change-cleared", codec::encode(cleared)},
       {"state-conflict", codec::encode(state)},
       {"state-empty", codec::encode(FieldState{})},
       {"value", codec::encode(change.value)},
       {"value-cleared", codec::encode(std::optional<FieldValue>{})},
-  };
-  for (const auto& [name, bytes] : seeds) {
-    const std::string path = std::string(argv[1]) + "/" + name;
-    std::FILE* file = std::fopen(path.c_str(), "wb");
-    if (file == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size()) {
-      std::perror(path.c_str());
-      return 1;
-    }
-    std::fclose(file);
-  }
-  return 0;
+  });
 }
 
 #endif

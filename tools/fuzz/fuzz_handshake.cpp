@@ -102,14 +102,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 #else
 
-#include <filesystem>
-#include <fstream>
+#include "seeds.h"
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <corpus directory>\n", argv[0]);
-    return 2;
-  }
+  const auto folder = fuzz::corpus_folder(argc, argv);
+  if (!folder) return 2;
   Change change;
   change.id = "3f9a1c07d2e64b5a9e0c11d4a7b2f6e8:1042";
   change.key = FieldKey{"V8X4R", "2025-26", TargetKind::item, "1.3.5", Field::answer};
@@ -125,7 +122,8 @@ int main(int argc, char** argv) {
   Ready ready{"Priya Shah", Role::admin, "V8X4R", "AB123", "Caring Hands", "2025-26", 42, 1764930000000, "e1", 0, {}, {}};
   Push push{3, {change}, {}};
   Changes changes{{{41, change}}, 41, false, true};
-  const std::pair<const char*, Bytes> seeds[] = {
+  const std::string code = "3f9a01c2-8d41e7b09c5a2f6e1d3b-5aa1c9e07f3b2d18";
+  return fuzz::write_seeds<Bytes>(*folder, {
       {"frame-hello", encode_frame(FrameKind::hello, encode_hello(hello))},
       {"hello", encode_hello(hello)},
       {"welcome", encode_welcome(welcome)},
@@ -139,17 +137,8 @@ int main(int argc, char** argv) {
       {"watch", encode_message(Watch{41})},
       {"error", encode_message(ErrorMessage{ErrorCode::forbidden, "viewers cannot edit", 3})},
       {"fetch", encode_message(FetchQuestionSet{"2025-26"})},
-  };
-  for (const auto& [name, bytes] : seeds) {
-    std::ofstream file(std::filesystem::path(argv[1]) / name, std::ios::binary);
-    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!file) {
-      std::perror(name);
-      return 1;
-    }
-  }
-  std::ofstream(std::filesystem::path(argv[1]) / "code") << "3f9a01c2-8d41e7b09c5a2f6e1d3b-5aa1c9e07f3b2d18";
-  return 0;
+      {"code", Bytes(code.begin(), code.end())},
+  });
 }
 
 #endif

@@ -106,16 +106,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 #else
 
-#include <filesystem>
-#include <fstream>
+#include "seeds.h"
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s <corpus directory>\n", argv[0]);
-    return 2;
-  }
+  const auto folder = dsptsync::fuzz::corpus_folder(argc, argv);
+  if (!folder) return 2;
   // The first byte of each seed is where the fuzz target splits the rest.
-  const std::pair<const char*, std::string> seeds[] = {
+  return dsptsync::fuzz::write_seeds<std::string>(*folder, {
       {"status", "\x10GET /status/V8X4R HTTP/1.1\r\nHost: hq.example\r\n\r\n"},
       {"health", "\x05HEAD /health HTTP/1.1\r\nHost: hq\r\nConnection: keep-alive\r\n\r\n"},
       {"sign-in", std::string("\x30POST /api/session HTTP/1.1\r\nHost: hq\r\nContent-Type: application/json\r\n"
@@ -128,15 +125,7 @@ int main(int argc, char** argv) {
                  "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
       {"upgrade", "\x02GET /sync HTTP/1.1\r\nHost: hq\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"},
-  };
-  for (const auto& [name, bytes] : seeds) {
-    std::ofstream file(std::filesystem::path(argv[1]) / name, std::ios::binary);
-    if (!file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
-      std::perror(name);
-      return 1;
-    }
-  }
-  return 0;
+  });
 }
 
 #endif

@@ -70,20 +70,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 #else
 
 #include "official_list_fixture.h"
-
-#include <filesystem>
-#include <fstream>
+#include "seeds.h"
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-    return 2;
-  }
-  const std::filesystem::path dir(argv[1]);
-  std::filesystem::create_directories(dir);
-  auto write = [&](const std::string& name, const std::string& bytes) {
-    std::ofstream(dir / name, std::ios::binary) << bytes;
-  };
+  const auto folder = fuzz::corpus_folder(argc, argv);
+  if (!folder) return 2;
+  const std::filesystem::path& dir = *folder;
+  std::vector<std::pair<std::string, std::string>> seeds;
+  auto write = [&](const std::string& name, const std::string& bytes) { seeds.emplace_back(name, bytes); };
   testing::OfficialListSpec spec{testing::shipped_or_die(2025)};
   const auto valid = testing::official_list_xlsx(spec, dir);
   write("list.xlsx", valid);
@@ -95,7 +89,7 @@ int main(int argc, char** argv) {
     write("hostile-" + std::to_string(static_cast<int>(kind)) + ".xlsx", testing::hostile_workbook(valid, kind, dir));
   std::filesystem::remove(dir / "official-list-fixture.xlsx");
   std::filesystem::remove(dir / "hostile.xlsx");
-  return 0;
+  return fuzz::write_seeds(dir, seeds);
 }
 
 #endif
