@@ -28,13 +28,6 @@ void BranchCli::on_store_run(CLI::App* command, std::function<Result<Output>(Wor
   line.on_run(command, [&global = global, work = std::move(work)] { return with_workspace(global, work); });
 }
 
-json value_json(const std::optional<FieldValue>& value) {
-  if (!value) return nullptr;
-  json out = {{"text", value->text}};
-  if (!value->location.empty()) out["location"] = value->location;
-  return out;
-}
-
 std::string value_text(const std::optional<FieldValue>& value) {
   if (!value) return "(empty)";
   return value->location.empty() ? "\"" + value->text + "\"" : "\"" + value->text + "\" at " + value->location;

@@ -12,9 +12,7 @@ Result<Output> history_output(Workspace& workspace, const std::string& id) {
   json list = json::array();
   std::ostringstream text;
   for (const auto& entry : *entries) {
-    list.push_back({{"change", entry.change_id}, {"target", entry.target}, {"field", entry.field},
-                    {"user", entry.user}, {"device", entry.device}, {"at", format_timestamp(entry.at)},
-                    {"before", value_json(entry.before)}, {"after", value_json(entry.after)}});
+    list.push_back(service::to_json(entry, JsonStyle::cli));
     text << format_timestamp(entry.at) << "  " << entry.user << "  " << entry.target << " " << entry.field << ": "
          << value_text(entry.before) << " -> " << value_text(entry.after) << "\n";
   }
@@ -28,16 +26,6 @@ void add_history(BranchCli& cli) {
                                             "every change of an item, assertion or the profile: who, when, before, after");
   cmd->add_option("ITEM", id, "item id, assertion id, or 'profile'")->required();
   cli.on_store_run(cmd, [&id](Workspace& workspace) { return history_output(workspace, id); });
-}
-
-json conflict_value_json(const ConflictValue& value) {
-  json also = json::array();
-  for (const auto& head : value.also)
-    also.push_back({{"change", head.change_id}, {"user", head.user}, {"device", head.device},
-                    {"at", format_timestamp(hlc_wall_ms(head.hlc))}});
-  return {{"change", value.change_id}, {"user", value.user}, {"device", value.device},
-          {"at", format_timestamp(value.at)}, {"value", value_json(value.value)},
-          {"mine", value.mine}, {"shown", value.winner}, {"also", also}};
 }
 
 void conflict_value_line(std::ostream& text, const ConflictValue& value, const std::string& this_device) {
@@ -54,15 +42,9 @@ Result<Output> conflicts_output(Workspace& workspace) {
   json list = json::array();
   std::ostringstream text;
   for (const auto& conflict : *open_conflicts) {
-    json values = json::array();
+    list.push_back(service::to_json(conflict, JsonStyle::cli));
     text << conflict.summary << ":\n";
-    for (const auto& value : conflict.values) {
-      values.push_back(conflict_value_json(value));
-      conflict_value_line(text, value, this_device);
-    }
-    list.push_back({{"target_kind", to_string(conflict.key.kind)}, {"target", conflict.key.target},
-                    {"field", to_string(conflict.key.field)}, {"group", conflict.group},
-                    {"summary", conflict.summary}, {"values", values}});
+    for (const auto& value : conflict.values) conflict_value_line(text, value, this_device);
   }
   if (open_conflicts->empty()) text << "No open conflicts\n";
   else text << "* is the value shown meanwhile. Resolve with: dsptsync resolve ITEM --keep mine|theirs, or --value V\n";

@@ -5,6 +5,7 @@
 
 #include "dsptsync/cli/command_line.h"
 #include "dsptsync/client/workspace.h"
+#include "dsptsync/service/json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,7 +48,7 @@ struct BranchCli {
 // Opens the store and runs `work` on it: for commands that check their own options first.
 Result<Output> with_workspace(const GlobalOptions& global, const std::function<Result<Output>(Workspace&)>& work);
 
-json value_json(const std::optional<FieldValue>& value);
+using service::value_json;
 std::string value_text(const std::optional<FieldValue>& value);
 // An edit's output: {"changes": [...]} for --json, `text` otherwise.
 Output changes_output(const std::vector<Change>& changes, const std::string& text);

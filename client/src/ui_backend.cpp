@@ -117,13 +117,8 @@ Result<web::ScopeSnapshot> BranchWebBackend::snapshot(const web::Actor&, std::st
   auto conflicts = workspace_.conflicts();
   if (!conflicts) return logged(conflicts.error());
   for (auto& conflict : *conflicts) {
-    web::ConflictView shown{*scope, conflict.key, conflict.group, conflict.summary, {}};
-    for (auto& value : conflict.values) {
-      // The page shows the time of each value; a head's clock reading keeps it in its upper bits.
-      Head head{value.change_id, static_cast<Hlc>(value.at) << 16, value.user, value.device, value.value};
-      shown.values.push_back({std::move(head), value.winner, value.mine, std::move(value.also)});
-    }
-    out.conflicts.push_back(std::move(shown));
+    conflict.scope = *scope;
+    out.conflicts.push_back(std::move(conflict));
   }
   auto published = workspace_.published();
   if (!published) return logged(published.error());
@@ -152,12 +147,7 @@ Result<std::vector<web::HistoryRow>> BranchWebBackend::history(const web::Actor&
   if (id == "profile") return not_found("the history of an item or assertion is shown here, not the profile's");
   auto entries = workspace_.history(id);
   if (!entries) return logged(entries.error());
-  std::vector<web::HistoryRow> out;
-  out.reserve(entries->size());
-  for (auto& entry : *entries)
-    out.push_back({std::move(entry.change_id), std::move(entry.target), std::move(entry.field), std::move(entry.user),
-                   std::move(entry.device), entry.at, std::move(entry.before), std::move(entry.after)});
-  return out;
+  return std::move(*entries);
 }
 
 Result<web::Download> BranchWebBackend::export_assessment(const web::Actor& actor, std::string_view scope_text,

@@ -535,18 +535,11 @@ Result<std::vector<Conflict>> Workspace::conflicts() {
   auto state = ledger_->state(site_.code, year_.label());
   if (!state) return state.error();
   const AssessmentView current = view_of(*state, &catalogue_);
+  const auto mine = [this](const Head& head) { return head.device == device_id(); };
   std::vector<Conflict> out;
-  for (const auto& [key, values] : current.conflicts) {
-    Conflict conflict{key, "", describe_conflict(key, values, &catalogue_), {}};
-    if (const auto* item = catalogue_.find_item(key.target); item && key.kind != TargetKind::assertion) conflict.group = item->group;
-    for (const HeldValue& held : values) {
-      const Head& first = held.heads.front();
-      const bool mine = std::any_of(held.heads.begin(), held.heads.end(), [&](const Head& h) { return h.device == device_id(); });
-      conflict.values.push_back({first.change_id, first.user, first.device, hlc_wall_ms(first.hlc), held.value, mine,
-                                 conflict.values.empty(), {held.heads.begin() + 1, held.heads.end()}});
-    }
-    out.push_back(std::move(conflict));
-  }
+  for (const auto& [key, values] : current.conflicts)
+    out.push_back({"", key, service::conflict_group(key, catalogue_), describe_conflict(key, values, &catalogue_),
+                   service::conflict_values(values, mine)});
   return out;
 }
 
@@ -585,7 +578,7 @@ Result<Change> Workspace::resolve(std::string_view id, const std::optional<std::
   } else {
     const ConflictValue* pick = nullptr;
     for (const auto& candidate : conflict.values)  // winner first, so the first match is the winner among them
-      if (candidate.mine == (*keep == Keep::mine)) {
+      if (candidate.mine.value_or(false) == (*keep == Keep::mine)) {
         pick = &candidate;
         break;
       }

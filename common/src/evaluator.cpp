@@ -212,35 +212,46 @@ void add_year_advice(Evaluation& evaluation, YearAdvice advice) {
   evaluation.year_advice = std::move(advice);
 }
 
-nlohmann::json to_json(const Evaluation& evaluation) {
+nlohmann::json to_json(const Problem& problem) {
+  return {{"item", problem.item}, {"group", problem.group}, {"message", problem.message}, {"shared", problem.shared}};
+}
+
+nlohmann::json to_json(const Evaluation& evaluation, JsonStyle style) {
+  const bool cli = style == JsonStyle::cli;
   nlohmann::json problems = nlohmann::json::array();
-  for (const auto& problem : evaluation.problems)
-    problems.push_back(
-        {{"item", problem.item}, {"group", problem.group}, {"message", problem.message}, {"shared", problem.shared}});
-  nlohmann::json to_review = nlohmann::json::array();
-  for (const auto& review : evaluation.to_review)
-    to_review.push_back({{"item", review.item}, {"from", to_string(review.from)}, {"to", to_string(review.to)},
-                         {"changed_at", format_timestamp(review.at)}});
+  for (const auto& problem : evaluation.problems) problems.push_back(to_json(problem));
+  // The next level's code or name; null at Standards Exceeded.
+  const auto next = [&evaluation](auto name) {
+    return evaluation.next_level ? nlohmann::json(name(*evaluation.next_level)) : nlohmann::json();
+  };
   nlohmann::json out = {
       {"year", evaluation.year.label()},
       {"status", to_string(evaluation.status)},
-      {"status_text", display_name(evaluation.status)},
-      {"public_status", public_status(evaluation.year, evaluation.status)},
-      {"next_level", evaluation.next_level ? nlohmann::json(to_string(*evaluation.next_level)) : nlohmann::json()},
+      {cli ? "status_text" : "statusName", display_name(evaluation.status)},
+      {cli ? "public_status" : "publicStatus", public_status(evaluation.year, evaluation.status)},
+      {cli ? "next_level" : "nextLevel", next([](PublishStatus l) { return to_string(l); })},
       {"mandatory", {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total},
                      {"text", evaluation.mandatory_summary()}}},
       {"approaching", {{"provided", evaluation.approaching_provided}, {"total", evaluation.approaching_total}}},
       {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total},
                       {"text", evaluation.assertion_summary()}}},
-      {"open_conflicts", evaluation.open_conflicts},
-      {"shared_items", evaluation.shared_items},
+      {cli ? "open_conflicts" : "conflicts", evaluation.open_conflicts},
+      {cli ? "shared_items" : "sharedItems", evaluation.shared_items},
       {"overrides", evaluation.overrides},
       {"problems", problems},
       {"warnings", evaluation.warnings},
-      {"plan_required", evaluation.plan_required},
-      {"to_review", to_review},
-      {"year_advice", evaluation.year_advice ? to_json(*evaluation.year_advice) : nlohmann::json(nullptr)},
+      {cli ? "plan_required" : "planRequired", evaluation.plan_required},
   };
+  if (!cli) {
+    out["nextLevelName"] = next([](PublishStatus l) { return display_name(l); });
+    return out;
+  }
+  nlohmann::json to_review = nlohmann::json::array();
+  for (const auto& review : evaluation.to_review)
+    to_review.push_back({{"item", review.item}, {"from", to_string(review.from)}, {"to", to_string(review.to)},
+                         {"changed_at", format_timestamp(review.at)}});
+  out["to_review"] = to_review;
+  out["year_advice"] = evaluation.year_advice ? to_json(*evaluation.year_advice) : nlohmann::json(nullptr);
   return out;
 }
 

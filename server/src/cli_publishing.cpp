@@ -4,6 +4,7 @@
 
 #include "dsptsync/export.h"
 #include "dsptsync/report.h"
+#include "dsptsync/service/json.h"
 
 #include <algorithm>
 #include <fstream>
@@ -14,29 +15,11 @@ namespace {
 
 json problems_json(const std::vector<Problem>& problems) {
   json list = json::array();
-  for (const auto& problem : problems)
-    list.push_back({{"item", problem.item}, {"group", problem.group}, {"message", problem.message},
-                    {"shared", problem.shared}});
+  for (const auto& problem : problems) list.push_back(to_json(problem));
   return list;
 }
 
-json publication_json(const Publication& publication) {
-  json sites = json::array();
-  for (const auto& site : publication.sites)
-    sites.push_back({{"ods", site.ods},
-                     {"name", site.name},
-                     {"status", site.status},
-                     {"public_status", site.public_status},
-                     {"answers_hash", site.answers_hash},
-                     {"mandatory", {{"provided", site.mandatory_provided}, {"total", site.mandatory_total}}},
-                     {"assertions", {{"confirmed", site.assertions_confirmed}, {"total", site.assertions_total}}}});
-  return {{"id", publication.id},
-          {"year", publication.year},
-          {"published_at", format_timestamp(publication.published_at)},
-          {"published_by", publication.published_by},
-          {"log_seq", publication.log_seq},
-          {"sites", sites}};
-}
+json publication_json(const Publication& publication) { return service::to_json(publication, JsonStyle::cli); }
 
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> parts;

@@ -2,6 +2,8 @@
 // shared answers, and the signed audit trail.
 #include "cli_support.h"
 
+#include "dsptsync/service/json.h"
+
 #include <sstream>
 
 namespace dsptsync::server {
@@ -80,22 +82,10 @@ Result<Output> progress_output(HeadOffice& o, const std::optional<std::string>& 
                 text.str()};
 }
 
-json conflict_value_json(const HeldValue& held, bool shown) {
-  const Head& head = held.heads.front();
-  json also = json::array();
-  for (std::size_t j = 1; j < held.heads.size(); ++j)
-    also.push_back({{"change", held.heads[j].change_id}, {"user", held.heads[j].user}, {"device", held.heads[j].device},
-                    {"at", format_timestamp(hlc_wall_ms(held.heads[j].hlc))}});
-  return {{"change", head.change_id}, {"user", head.user}, {"device", head.device},
-          {"at", format_timestamp(hlc_wall_ms(head.hlc))},
-          {"value", held.value ? json{{"text", held.value->text}} : json()}, {"shown", shown}, {"also", also}};
-}
-
-void conflict_value_line(std::ostream& text, const HeldValue& held, bool shown) {
-  const Head& head = held.heads.front();
-  text << "  " << (shown ? "* " : "  ") << "\"" << (held.value ? held.value->text : std::string("(cleared)"))
-       << "\"  by " << head.user << " at " << format_timestamp(hlc_wall_ms(head.hlc));
-  for (std::size_t j = 1; j < held.heads.size(); ++j) text << ", and by " << held.heads[j].user;
+void conflict_value_line(std::ostream& text, const service::ConflictValue& value) {
+  text << "  " << (value.winner ? "* " : "  ") << "\"" << (value.value ? value.value->text : std::string("(cleared)"))
+       << "\"  by " << value.user << " at " << format_timestamp(value.at);
+  for (const auto& head : value.also) text << ", and by " << head.user;
   text << "\n";
 }
 
@@ -105,15 +95,9 @@ Result<Output> conflicts_output(HeadOffice& office, const std::optional<std::str
   json list = json::array();
   std::ostringstream text;
   for (const auto& conflict : *found) {
-    json values = json::array();
+    list.push_back(service::to_json(conflict, JsonStyle::cli));
     text << conflict.scope << "  " << conflict.summary << ":\n";
-    for (std::size_t i = 0; i < conflict.values.size(); ++i) {
-      values.push_back(conflict_value_json(conflict.values[i], i == 0));
-      conflict_value_line(text, conflict.values[i], i == 0);
-    }
-    list.push_back({{"scope", conflict.scope}, {"target_kind", to_string(conflict.key.kind)},
-                    {"target", conflict.key.target}, {"field", to_string(conflict.key.field)},
-                    {"group", conflict.group}, {"summary", conflict.summary}, {"values", values}});
+    for (const auto& value : conflict.values) conflict_value_line(text, value);
   }
   if (found->empty()) text << "No open conflicts\n";
   return Output{{{"conflicts", list}, {"count", found->size()}}, text.str()};

@@ -426,7 +426,7 @@ Result<std::unique_ptr<ServeLock>> ServeLock::acquire(const std::filesystem::pat
 
 ServeLock::~ServeLock() { ::close(fd_); }
 
-Result<std::vector<ScopedConflict>> HeadOffice::conflicts(const std::optional<std::string>& branch) {
+Result<std::vector<service::Conflict>> HeadOffice::conflicts(const std::optional<std::string>& branch) {
   std::vector<std::string> scopes;
   if (branch) {
     auto site = parse_site_code(*branch);
@@ -443,15 +443,14 @@ Result<std::vector<ScopedConflict>> HeadOffice::conflicts(const std::optional<st
   }
   auto where = workplaces();
   if (!where) return where.error();
-  std::vector<ScopedConflict> out;
+  std::vector<service::Conflict> out;
   for (const auto& scope : scopes) {
     auto state = ledger_->state(scope, year_.label());
     if (!state) return state.error();
     const AssessmentView view = view_of(*state, &catalogue_);
-    for (const auto& [key, values] : view.conflicts) {
-      const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : catalogue_.find_item(key.target);
-      out.push_back({scope, key, item ? item->group : "", describe_conflict(key, values, &catalogue_, *where), values});
-    }
+    for (const auto& [key, values] : view.conflicts)
+      out.push_back({scope, key, service::conflict_group(key, catalogue_), describe_conflict(key, values, &catalogue_, *where),
+                     service::conflict_values(values)});
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "dsptsync/ods.h"
 #include "dsptsync/permissions.h"
 #include "dsptsync/report.h"
+#include "dsptsync/service/json.h"
 #include "dsptsync/time.h"
 #include "dsptsync/web/api.h"
 
@@ -28,25 +29,6 @@ web::Actor actor_of(const User& user) { return web::Actor{user.name, user.role, 
 std::optional<web::HttpResponse> refusal(const Status& allowed) {
   if (allowed) return std::nullopt;
   return error_response(allowed.error());
-}
-
-nlohmann::json publication_json(const Publication& publication) {
-  nlohmann::json sites = nlohmann::json::array();
-  for (const auto& site : publication.sites)
-    sites.push_back({{"ods", site.ods},
-                     {"name", site.name},
-                     {"status", site.status},
-                     {"publicStatus", site.public_status},
-                     {"answersHash", site.answers_hash},
-                     {"mandatory", {{"provided", site.mandatory_provided}, {"total", site.mandatory_total}}},
-                     {"assertions", {{"confirmed", site.assertions_confirmed}, {"total", site.assertions_total}}}});
-  nlohmann::json out = {{"id", publication.id},
-                        {"year", publication.year},
-                        {"by", publication.published_by},
-                        {"logSeq", publication.log_seq},
-                        {"sites", std::move(sites)}};
-  out.update(web::timestamp_json(publication.published_at));
-  return out;
 }
 
 }  // namespace
@@ -131,16 +113,11 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   add_year_advice(out.evaluation, head_office_.year_advice(date_of(now_ms())));
   // The conflicts this assessment's people resolve: its own fields (a shared answer's conflict is
   // head office's, in its own assessment).
-  for (const auto& [key, values] : views->own.conflicts) {
-    const CatalogueItem* item = key.kind == TargetKind::assertion ? nullptr : views->catalogue.find_item(key.target);
-    web::ConflictView conflict{*scope, key, item ? item->group : "",
-                               describe_conflict(key, values, &views->catalogue, views->own.workplaces), {}};
-    for (const HeldValue& held : values) {
-      const bool mine = std::any_of(held.heads.begin(), held.heads.end(), [&](const Head& h) { return h.user == actor.user; });
-      conflict.values.push_back({held.heads.front(), conflict.values.empty(), mine, {held.heads.begin() + 1, held.heads.end()}});
-    }
-    out.conflicts.push_back(std::move(conflict));
-  }
+  const auto mine = [&actor](const Head& head) { return head.user == actor.user; };
+  for (const auto& [key, values] : views->own.conflicts)
+    out.conflicts.push_back({*scope, key, service::conflict_group(key, views->catalogue),
+                             describe_conflict(key, values, &views->catalogue, views->own.workplaces),
+                             service::conflict_values(values, mine)});
   auto published = head_office_.directory().latest_published_status(*scope);
   if (!published) return published.error();
   out.published = *published;
@@ -311,7 +288,7 @@ web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const w
   bool every_site_ready = true;
   for (const auto& site : outcome->sites) {
     nlohmann::json blocking = nlohmann::json::array();
-    for (const auto& problem : site.blocking) blocking.push_back(web::problem_json(problem));
+    for (const auto& problem : site.blocking) blocking.push_back(to_json(problem));
     every_site_ready = every_site_ready && site.blocking.empty();
     sites.push_back({{"ods", site.ods},
                      {"name", site.name},
@@ -330,7 +307,7 @@ web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const w
                          {"year", publish_request.year},
                          {"ready", every_site_ready},
                          {"sites", std::move(sites)}};
-  if (outcome->published) body["publication"] = publication_json(outcome->publication);
+  if (outcome->published) body["publication"] = service::to_json(outcome->publication, JsonStyle::api);
   if (!dry_run && !outcome->published) {
     body["error"] = {{"code", "refused"},
                      {"message", "Nothing was published: every site chosen must be ready. The problems are listed by "
@@ -347,7 +324,7 @@ web::HttpResponse HeadOfficeWebBackend::publications() {
   auto list = head_office_.publications();
   if (!list) return error_response(list.error());
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& publication : *list) out.push_back(publication_json(publication));
+  for (const auto& publication : *list) out.push_back(service::to_json(publication, JsonStyle::api));
   return json_response(200, {{"publications", std::move(out)}});
 }
 

@@ -106,33 +106,4 @@ std::vector<std::string> path_segments(std::string_view path, std::string_view p
 
 nlohmann::json timestamp_json(TimestampMs at) { return {{"at", at}, {"atText", format_timestamp(at)}}; }
 
-nlohmann::json problem_json(const Problem& problem) {
-  return {{"item", problem.item}, {"group", problem.group}, {"message", problem.message}, {"shared", problem.shared}};
-}
-
-nlohmann::json evaluation_json(const Evaluation& evaluation) {
-  nlohmann::json problems = nlohmann::json::array();
-  for (const auto& problem : evaluation.problems) problems.push_back(problem_json(problem));
-  return {
-      {"year", evaluation.year.label()},
-      {"status", to_string(evaluation.status)},
-      {"statusName", display_name(evaluation.status)},
-      {"publicStatus", public_status(evaluation.year, evaluation.status)},
-      {"nextLevel", evaluation.next_level ? nlohmann::json(to_string(*evaluation.next_level)) : nlohmann::json()},
-      {"nextLevelName",
-       evaluation.next_level ? nlohmann::json(display_name(*evaluation.next_level)) : nlohmann::json()},
-      {"mandatory", {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total},
-                     {"text", evaluation.mandatory_summary()}}},
-      {"approaching", {{"provided", evaluation.approaching_provided}, {"total", evaluation.approaching_total}}},
-      {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total},
-                      {"text", evaluation.assertion_summary()}}},
-      {"conflicts", evaluation.open_conflicts},
-      {"sharedItems", evaluation.shared_items},
-      {"overrides", evaluation.overrides},
-      {"problems", problems},
-      {"warnings", evaluation.warnings},
-      {"planRequired", evaluation.plan_required},
-  };
-}
-
 }  // namespace dsptsync::web

@@ -1,7 +1,10 @@
 #include "dsptsync/web/app.h"
 
+#include "assessment_json.h"
+
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
+#include "dsptsync/service/json.h"
 #include "dsptsync/tuning.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/assets.h"
@@ -38,89 +41,6 @@ HttpResponse not_here(std::string_view path) {
 }
 
 HttpResponse ok(std::size_t changes) { return json_response(200, {{"ok", true}, {"changes", changes}}); }
-
-nlohmann::json attributed_value(const AnsweredValue& answered) {
-  nlohmann::json out = {{"value", answered.value.text}, {"by", answered.by.user}, {"device", answered.by.device},
-                        {"conflict", answered.in_conflict}, {"merged", answered.merged}};
-  out.update(timestamp_json(answered.by.at));
-  if (!answered.value.location.empty()) out["location"] = answered.value.location;
-  return out;
-}
-
-std::string scope_kind(const ScopeSnapshot& snapshot) { return snapshot.head_office ? "hq" : "branch"; }
-
-nlohmann::json conflict_json(const ConflictView& conflict, const Catalogue& catalogue) {
-  nlohmann::json values = nlohmann::json::array();
-  for (const auto& candidate : conflict.values) {
-    nlohmann::json value = {{"changeId", candidate.head.change_id},
-                            {"value", candidate.head.value ? nlohmann::json(candidate.head.value->text) : nlohmann::json()},
-                            {"by", candidate.head.user},
-                            {"device", candidate.head.device},
-                            {"winner", candidate.winner},
-                            {"mine", candidate.mine}};
-    if (candidate.head.value && !candidate.head.value->location.empty())
-      value["location"] = candidate.head.value->location;
-    value.update(timestamp_json(hlc_wall_ms(candidate.head.hlc)));
-    nlohmann::json also = nlohmann::json::array();
-    for (const auto& head : candidate.also) {
-      nlohmann::json agreeing = {{"changeId", head.change_id}, {"by", head.user}, {"device", head.device}};
-      agreeing.update(timestamp_json(hlc_wall_ms(head.hlc)));
-      also.push_back(std::move(agreeing));
-    }
-    value["alsoBy"] = std::move(also);
-    values.push_back(std::move(value));
-  }
-  nlohmann::json out = {{"scope", conflict.scope},
-                        {"target", conflict.key.target},
-                        {"kind", to_string(conflict.key.kind)},
-                        {"field", to_string(conflict.key.field)},
-                        {"group", conflict.group},
-                        {"year", conflict.key.year},
-                        {"summary", conflict.summary},
-                        {"values", std::move(values)}};
-  if (const auto* item = catalogue.find_item(conflict.key.target);
-      item && (conflict.key.kind == TargetKind::item || conflict.key.kind == TargetKind::plan))
-    out["question"] = item->question;
-  if (const auto* assertion = catalogue.find_assertion(conflict.key.target);
-      assertion && conflict.key.kind == TargetKind::assertion)
-    out["question"] = assertion->text;
-  return out;
-}
-
-nlohmann::json site_json(const ScopeSnapshot& snapshot) {
-  const Evaluation& evaluation = snapshot.evaluation;
-  nlohmann::json overrides = nlohmann::json::array();
-  for (const auto& [item, reason] : snapshot.view.overrides) {
-    nlohmann::json entry = {{"item", item}, {"reason", reason.value.text}, {"by", reason.by.user}};
-    entry.update(timestamp_json(reason.by.at));
-    overrides.push_back(std::move(entry));
-  }
-  nlohmann::json problems = nlohmann::json::array();
-  for (const auto& problem : evaluation.problems) problems.push_back(problem_json(problem));
-  nlohmann::json published;
-  if (snapshot.published) {
-    published = {{"publicStatus", snapshot.published->public_status}, {"year", snapshot.published->year}};
-    published.update(timestamp_json(snapshot.published->published_at));
-  }
-  return {{"ods", snapshot.scope},
-          {"name", snapshot.name},
-          {"kind", scope_kind(snapshot)},
-          {"status", to_string(evaluation.status)},
-          {"statusName", display_name(evaluation.status)},
-          {"publicStatus", public_status(evaluation.year, evaluation.status)},
-          {"mandatory", {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total}}},
-          {"assertions", {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total}}},
-          {"conflicts", evaluation.open_conflicts},
-          {"sharedItems", evaluation.shared_items},
-          {"overrides", std::move(overrides)},
-          {"published", std::move(published)},
-          {"lastChangeAt", snapshot.last_change_at ? nlohmann::json(*snapshot.last_change_at) : nlohmann::json()},
-          {"problems", std::move(problems)}};
-}
-
-FieldKey key_of(const ScopeSnapshot& snapshot, TargetKind kind, std::string target, Field field) {
-  return FieldKey{snapshot.scope, snapshot.catalogue.year().label(), kind, std::move(target), field};
-}
 
 // The name the request body gives a field, for an error's "field" (the page marks that input).
 std::string body_name(Field field) {
@@ -442,29 +362,6 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
   return not_here(request.path());
 }
 
-namespace {
-
-// An answer given before its item's answer type changed (a corrected list mid-year): kept, and to
-// be reviewed and given again, as `dsptsync items` flags it.
-nlohmann::json review_json(const AssessmentView& view, const std::string& item) {
-  auto found = view.to_review.find(item);
-  if (found == view.to_review.end()) return nullptr;
-  nlohmann::json out = {{"from", to_string(found->second.from)}, {"to", to_string(found->second.to)}};
-  out.update(timestamp_json(found->second.at));
-  return out;
-}
-
-// The question set the assessment is answered against, as `catalogue show --json` gives it: who
-// made it and where it came from, its hash, and whose key signed it. null when the store holds none
-// for the year (it then uses the one shipped for it).
-nlohmann::json question_set_json(Backend& backend, AssessmentYear year) {
-  auto set = backend.question_set();
-  if (!set || set->year != year.label()) return nullptr;
-  return to_json(*set);
-}
-
-}  // namespace
-
 HttpResponse WebApp::dashboard(const Actor& actor) {
   auto organisation = backend_.organisation();
   if (!organisation) return error_response(organisation.error());
@@ -488,102 +385,9 @@ HttpResponse WebApp::dashboard(const Actor& actor) {
 HttpResponse WebApp::assessment(const Actor& actor, const std::string& scope) {
   auto snapshot = backend_.snapshot(actor, scope);
   if (!snapshot) return error_response(snapshot.error());
-  const ScopeSnapshot& s = *snapshot;
-  const AssessmentView& view = s.view;
-  const bool can_edit = actor.role != protocol::Role::viewer && (actor.head_office() || actor.branch == s.scope);
-  std::set<std::string> owners;
-
-  nlohmann::json groups = nlohmann::json::array();
-  for (const auto& group : s.catalogue.groups()) {
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& item : s.catalogue.items()) {
-      if (item.group != group) continue;
-      const bool shared = view.shared_items.contains(item.id);
-      std::string sharing;
-      if (s.head_office) sharing = item_is_shared(item, view) ? "shared" : "branch";
-      else sharing = shared || view.overrides.contains(item.id) ? "shared" : "branch";
-      nlohmann::json entry = {
-          {"id", item.id},
-          {"assertion", item.assertion},
-          {"standard", item.standard},
-          {"standardName", standard_name(item.standard)},
-          {"question", item.question},
-          {"guidance", item.tooltip},
-          {"type", to_string(item.type)},
-          {"mandatory", item.required_for_met},
-          {"approaching", to_string(item.approaching)},
-          {"shared", shared},
-          {"sharing", sharing},
-          {"editable", check_edit_allowed(actor, s, key_of(s, TargetKind::item, item.id, Field::answer)).has_value()},
-          {"completed", view.answers.contains(item.id)},
-          {"provided", item_provided(item, view)},
-          {"override", nullptr},
-          {"answer", nullptr},
-          {"comment", nullptr},
-          {"plan", nullptr},
-          {"review", review_json(view, item.id)}};
-      if (auto found = view.overrides.find(item.id); found != view.overrides.end()) {
-        nlohmann::json reason = {{"reason", found->second.value.text}, {"by", found->second.by.user}};
-        reason.update(timestamp_json(found->second.by.at));
-        entry["override"] = std::move(reason);
-      }
-      if (auto found = view.answers.find(item.id); found != view.answers.end())
-        entry["answer"] = attributed_value(found->second);
-      if (auto found = view.comments.find(item.id); found != view.comments.end())
-        entry["comment"] = attributed_value(found->second);
-      if (auto found = view.plan.find(item.id); found != view.plan.end()) {
-        const PlanLine& line = found->second;
-        entry["plan"] = {{"action", line.action}, {"owner", line.owner}, {"due", line.due}, {"state", line.state}};
-        if (!line.owner.empty()) owners.insert(line.owner);
-      }
-      items.push_back(std::move(entry));
-    }
-    groups.push_back({{"name", group}, {"items", std::move(items)}});
-  }
-
-  nlohmann::json assertions = nlohmann::json::array();
-  for (const auto& assertion : s.catalogue.assertions()) {
-    nlohmann::json entry = {
-        {"id", assertion.id},
-        {"standard", assertion.standard},
-        {"standardName", standard_name(assertion.standard)},
-        {"text", assertion.text},
-        {"shared", view.shared_assertions.contains(assertion.id)},
-        {"confirmed", nullptr},
-        {"owner", ""},
-        {"editable",
-         check_edit_allowed(actor, s, key_of(s, TargetKind::assertion, assertion.id, Field::confirmed)).has_value()}};
-    if (auto found = view.confirmed.find(assertion.id); found != view.confirmed.end()) {
-      nlohmann::json confirmed = {{"by", found->second.user}};
-      confirmed.update(timestamp_json(found->second.at));
-      entry["confirmed"] = std::move(confirmed);
-    }
-    if (auto found = view.owners.find(assertion.id); found != view.owners.end()) {
-      entry["owner"] = found->second;
-      if (!found->second.empty()) owners.insert(found->second);
-    }
-    assertions.push_back(std::move(entry));
-  }
-
-  nlohmann::json conflict_list = nlohmann::json::array();
-  for (const auto& conflict : s.conflicts) conflict_list.push_back(conflict_json(conflict, s.catalogue));
-
-  return json_response(
-      200, {{"scope", s.scope},
-            {"kind", scope_kind(s)},
-            {"name", s.name},
-            {"year", s.catalogue.year().label()},
-            {"evaluation", evaluation_json(s.evaluation)},
-            {"site", site_json(s)},
-            {"canEdit", can_edit},
-            {"canConfirm", can_edit && actor.role == protocol::Role::admin},
-            {"canShare", can_edit && s.head_office && actor.head_office() && actor.role == protocol::Role::admin},
-            {"canOverride", can_edit && !s.head_office},
-            {"owners", owners},
-            {"groups", std::move(groups)},
-            {"assertions", std::move(assertions)},
-            {"conflicts", std::move(conflict_list)},
-            {"questionSet", question_set_json(backend_, s.catalogue.year())}});
+  auto set = backend_.question_set();
+  const bool set_for_year = set && set->year == snapshot->catalogue.year().label();
+  return json_response(200, assessment_json(actor, *snapshot, set_for_year ? &*set : nullptr));
 }
 
 HttpResponse WebApp::conflicts(const Actor& actor, const std::optional<std::string>& scope) {
@@ -612,17 +416,7 @@ HttpResponse WebApp::history(const Actor& actor, const std::string& scope, const
   auto rows = backend_.history(actor, scope, id);
   if (!rows) return error_response(rows.error());
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& row : *rows) {
-    nlohmann::json entry = {{"changeId", row.change_id},
-                            {"target", row.target},
-                            {"field", row.field},
-                            {"by", row.user},
-                            {"device", row.device},
-                            {"before", row.before ? nlohmann::json(row.before->text) : nlohmann::json()},
-                            {"after", row.after ? nlohmann::json(row.after->text) : nlohmann::json()}};
-    entry.update(timestamp_json(row.at));
-    out.push_back(std::move(entry));
-  }
+  for (const auto& row : *rows) out.push_back(service::to_json(row, JsonStyle::api));
   return json_response(200, {{"history", std::move(out)}});
 }
 
@@ -734,7 +528,7 @@ HttpResponse WebApp::resolve(const Actor& actor, const HttpRequest& request) {
     return api_error(400, "invalid_input", "say how to resolve it: \"keep\" (the changeId of a value) or \"value\"");
   auto snapshot = backend_.snapshot(actor, **scope);
   if (!snapshot) return error_response(snapshot.error());
-  const ConflictView* conflict = nullptr;
+  const Conflict* conflict = nullptr;
   for (const auto& open : snapshot->conflicts)
     if (open.key.target == **target && to_string(open.key.field) == **field) conflict = &open;
   if (!conflict)
@@ -744,12 +538,12 @@ HttpResponse WebApp::resolve(const Actor& actor, const HttpRequest& request) {
   if (*keep) {
     // Any edit that gave the value names it: the latest, or one listed in `alsoBy` that agreed.
     const auto gave = [&](const Head& head) { return head.change_id == **keep; };
-    auto found = std::find_if(conflict->values.begin(), conflict->values.end(), [&](const ConflictValueView& candidate) {
-      return gave(candidate.head) || std::any_of(candidate.also.begin(), candidate.also.end(), gave);
+    auto found = std::find_if(conflict->values.begin(), conflict->values.end(), [&](const ConflictValue& candidate) {
+      return candidate.change_id == **keep || std::any_of(candidate.also.begin(), candidate.also.end(), gave);
     });
     if (found == conflict->values.end())
       return api_error(409, "conflict", "that value is no longer one of the conflict's; reload to see them");
-    chosen = found->head.value;
+    chosen = found->value;
   } else if (conflict->key.field == Field::answer) {
     const CatalogueItem* item = snapshot->catalogue.find_item(conflict->key.target);
     if (!item) return api_error(404, "not_found", "item " + conflict->key.target + " is not in the question set");

@@ -2,6 +2,8 @@
 // every problem blocking the next level (../docs/status-rules.md).
 #pragma once
 
+#include "dsptsync/json_style.h"
+
 #include "dsptsync/assessment.h"
 #include "dsptsync/catalogue.h"
 #include "dsptsync/year_advice.h"
@@ -64,6 +66,9 @@ void add_year_advice(Evaluation& evaluation, YearAdvice advice);
 // waiting for review after its answer type changed does not count).
 bool item_provided(const CatalogueItem& item, const AssessmentView& view);
 
-nlohmann::json to_json(const Evaluation& evaluation);
+// One problem: {item, group, message, shared}, alike in both JSON styles.
+nlohmann::json to_json(const Problem& problem);
+// The command lines' document by default (dsptsync progress --json); the web API's with JsonStyle::api.
+nlohmann::json to_json(const Evaluation& evaluation, JsonStyle style = JsonStyle::cli);
 
 }  // namespace dsptsync

@@ -11,6 +11,7 @@
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
+#include "dsptsync/service/types.h"
 #include "dsptsync/store.h"
 
 #include <filesystem>
@@ -46,16 +47,8 @@ struct InitOptions {
   bool record_profile = true;
 };
 
-struct HistoryEntry {
-  std::string change_id;
-  std::string target;  // item or assertion id
-  std::string field;   // answer, comment, confirmed, owner, plan_action...
-  std::string user;
-  std::string device;
-  TimestampMs at = 0;
-  std::optional<FieldValue> before;
-  std::optional<FieldValue> after;
-};
+// One change with the value it replaced, as every front-end shows it.
+using HistoryEntry = service::HistoryRow;
 
 struct RollForwardReport {
   std::string from_year;
@@ -80,24 +73,10 @@ struct CatalogueImport {
   bool applied = false;  // false for a dry run
 };
 
-// One of the differing values of a field in conflict, with who wrote it and when.
-struct ConflictValue {
-  std::string change_id;
-  std::string user;
-  std::string device;
-  TimestampMs at = 0;
-  std::optional<FieldValue> value;
-  bool mine = false;    // written on this device (this edit or one that agrees with it)
-  bool winner = false;  // shown meanwhile (the same on every replica)
-  std::vector<Head> also;  // others who wrote the same value concurrently: they agree, so it is one value
-};
-
-struct Conflict {
-  FieldKey key;
-  std::string group;    // the item's topic group, where it is an item
-  std::string summary;  // in words: "Two people gave different answers to 1.1.5 (Staffing and roles)"
-  std::vector<ConflictValue> values;  // the differing values, winner first
-};
+// An open conflict of this store's assessment (scope left empty: the store holds one), each value
+// marked mine when this device wrote it or a value that agrees with it.
+using service::Conflict;
+using service::ConflictValue;
 
 enum class Keep { mine, theirs };
 

@@ -16,6 +16,7 @@
 #include "dsptsync/question_set.h"
 #include "dsptsync/official_list.h"
 #include "dsptsync/roll_forward.h"
+#include "dsptsync/service/types.h"
 #include "dsptsync/store.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -144,15 +145,6 @@ struct AuditCheck {
   std::string problem;  // why it did not verify
 };
 
-// An open conflict in one of the organisation's assessments.
-struct ScopedConflict {
-  std::string scope;    // the branch's V code, or the HQ code
-  FieldKey key;
-  std::string group;    // the item's topic group, where it is an item
-  std::string summary;  // in words: "Head office and Leeds disagree on whether assertion 1.3 is confirmed"
-  std::vector<HeldValue> values;  // the differing values, the one shown meanwhile first, each with its heads
-};
-
 class HeadOffice {
  public:
   static Result<std::unique_ptr<HeadOffice>> create(const HeadOfficeInit& init);
@@ -197,7 +189,7 @@ class HeadOffice {
   // changes are read back from the log, their digest recomputed and the device's signature verified.
   Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);
   // Open conflicts of every branch and of head office's own assessment (or one branch's).
-  Result<std::vector<ScopedConflict>> conflicts(const std::optional<std::string>& branch);
+  Result<std::vector<service::Conflict>> conflicts(const std::optional<std::string>& branch);
   // Where every person of the organisation works: "Head office" or their branch's name (so a conflict
   // reads "Head office and Leeds disagree on ...").
   Result<Workplaces> workplaces();

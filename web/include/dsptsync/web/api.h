@@ -48,7 +48,5 @@ std::vector<std::string> path_segments(std::string_view path, std::string_view p
 
 // Pieces of JSON the pages show the same way everywhere.
 nlohmann::json timestamp_json(TimestampMs at);  // {"at": ms, "atText": "2026-11-23T10:15:00Z"}
-nlohmann::json problem_json(const Problem& problem);
-nlohmann::json evaluation_json(const Evaluation& evaluation);
 
 }  // namespace dsptsync::web

@@ -15,6 +15,7 @@
 #include "dsptsync/ledger.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
+#include "dsptsync/service/types.h"
 #include "dsptsync/web/http.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -41,64 +42,13 @@ struct Actor {
   Person person() const { return Person{user, role, branch}; }  // as the permission rule sees them
 };
 
-struct OrganisationInfo {
-  std::string name;
-  std::string hq;    // the HQ code (a branch laptop that never synced: its own code)
-  std::string year;  // "2021-22"
-  // Branch mode: the laptop's own site.
-  std::string site_ods;
-  std::string site_name;
-  // Once the year's deadline has passed: which year to move to and how, for whoever runs this
-  // backend (year_advice.h); empty before.
-  std::string year_advice;
-};
-
-// One value of a field in conflict.
-struct ConflictValueView {
-  Head head;
-  bool winner = false;  // shown meanwhile, the same on every replica
-  bool mine = false;    // written on this device (branch mode) or by this user (head office)
-  std::vector<Head> also;  // others who wrote the same value concurrently: they agree, so it is one value
-};
-
-struct ConflictView {
-  std::string scope;
-  FieldKey key;
-  std::string group;    // the item's topic group, where it is an item
-  std::string summary;  // in words (describe_conflict): "Two people gave different answers to 1.1.5 (...)"
-  std::vector<ConflictValueView> values;  // the differing values, winner first
-};
-
-// Everything one assessment's page shows, read at one moment.
-struct ScopeSnapshot {
-  std::string scope;  // ODS code
-  std::string name;   // the branch's name, or the organisation's
-  bool head_office = false;
-  Catalogue catalogue;  // the question set of the assessment's year
-  AssessmentView view;  // a branch's effective assessment; head office's own with shared items marked
-  Evaluation evaluation;
-  std::vector<ConflictView> conflicts;
-  std::optional<PublicStatusRecord> published;  // the latest publication of the site
-  std::optional<TimestampMs> last_change_at;
-};
-
-struct HistoryRow {
-  std::string change_id;
-  std::string target;
-  std::string field;
-  std::string user;
-  std::string device;
-  TimestampMs at = 0;
-  std::optional<FieldValue> before;
-  std::optional<FieldValue> after;
-};
-
-// A file to download.
-struct Download {
-  std::string file_name;     // what the browser saves it as
-  std::string content_type;
-  std::string bytes;
-};
+// What the pages show, in the shape every front-end shares (dsptsync/service/types.h).
+using service::Conflict;
+using service::ConflictValue;
+using service::Download;
+using service::HistoryRow;
+using service::OrganisationInfo;
+using service::ScopeSnapshot;
 
 class Backend {
  public:
