@@ -21,18 +21,6 @@
 namespace dsptsync::client {
 namespace {
 
-// At most one byte past the official list's limit is read: the importer refuses a longer file, and
-// reading the rest first would only cost memory.
-Result<std::string> read_official_list_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return io_error("cannot read " + file.string() + "; check the file's name and folder");
-  std::string bytes(limits::kMaxOfficialListBytes + 1, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (in.bad()) return io_error("cannot read " + file.string());
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  return bytes;
-}
-
 // Settings names this client keeps in its store (docs/storage.md).
 constexpr std::string_view kSiteSetting = "site.ods";
 constexpr std::string_view kNameSetting = "site.name";
@@ -47,9 +35,6 @@ constexpr std::string_view kSigningKeySetting = "identity.signing_key";  // seal
 
 constexpr std::string_view kDatabaseFile = "store.db";
 constexpr std::string_view kKeyFile = "store.key";
-
-// Profile entries `dsptsync history profile` covers.
-const std::vector<std::string> kRoles = {"caldicott_guardian", "siro", "ig_lead", "dpo"};
 
 Result<std::string> required_setting(Store& store, std::string_view name) {
   auto value = store.setting(name);
@@ -531,113 +516,6 @@ Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edi
   return ledger_->record(edits);
 }
 
-Result<std::vector<Conflict>> Workspace::conflicts() {
-  auto state = ledger_->state(site_.code, year_.label());
-  if (!state) return state.error();
-  const AssessmentView current = view_of(*state, &catalogue_);
-  const auto mine = [this](const Head& head) { return head.device == device_id(); };
-  std::vector<Conflict> out;
-  for (const auto& [key, values] : current.conflicts)
-    out.push_back({"", key, service::conflict_group(key, catalogue_), describe_conflict(key, values, &catalogue_),
-                   service::conflict_values(values, mine)});
-  return out;
-}
-
-Result<Change> Workspace::resolve(std::string_view id, const std::optional<std::string>& field_name,
-                                  const std::optional<Keep>& keep, const std::optional<std::string>& value) {
-  if (keep.has_value() == value.has_value())
-    return invalid_input("say how to resolve it: --keep mine, --keep theirs, or --value \"the agreed text\"");
-  std::optional<Field> wanted;
-  if (field_name) {
-    auto parsed = parse_field(*field_name);
-    if (!parsed) return invalid_input("--field: " + parsed.error().message + "; use answer, comment, confirmed, owner or plan_action");
-    wanted = *parsed;
-  }
-  auto open_conflicts = conflicts();
-  if (!open_conflicts) return open_conflicts.error();
-  std::vector<const Conflict*> matching;
-  for (const auto& conflict : *open_conflicts)
-    if (conflict.key.target == id && (!wanted || conflict.key.field == *wanted)) matching.push_back(&conflict);
-  if (matching.empty()) return not_found("there is no open conflict on " + std::string(id) + "; 'dsptsync conflicts' lists them");
-  if (matching.size() > 1)
-    return invalid_input(std::string(id) + " has conflicts in several fields; choose one with --field " +
-                         std::string(to_string(matching[0]->key.field)) + " (or " + std::string(to_string(matching[1]->key.field)) + ")");
-  const Conflict& conflict = *matching.front();
-  if (auto allowed = check_role(conflict.key.field); !allowed) return allowed.error();
-  std::optional<FieldValue> chosen;
-  if (value) {
-    if (conflict.key.field == Field::answer) {
-      auto item = this->item(conflict.key.target);
-      if (!item) return item.error();
-      auto normalised = normalise_answer(**item, *value, "");
-      if (!normalised) return normalised.error();
-      chosen = *normalised;
-    } else if (!value->empty()) {
-      chosen = FieldValue{*value, ""};
-    }
-  } else {
-    const ConflictValue* pick = nullptr;
-    for (const auto& candidate : conflict.values)  // winner first, so the first match is the winner among them
-      if (candidate.mine.value_or(false) == (*keep == Keep::mine)) {
-        pick = &candidate;
-        break;
-      }
-    if (!pick)
-      return refused(*keep == Keep::mine ? "none of the values of " + std::string(id) + " was written on this device; use --keep theirs or --value"
-                                         : "every value of " + std::string(id) + " was written on this device; use --keep mine or --value");
-    chosen = pick->value;
-  }
-  if (auto valid = check_edit(catalogue_, conflict.key, chosen); !valid) return valid.error();
-  // record() bases the edit on every current head, which is what settles the conflict.
-  return ledger_->record(Edit{conflict.key, chosen});
-}
-
-Result<std::vector<HistoryEntry>> Workspace::history(std::string_view id) {
-  std::vector<std::pair<TargetKind, std::string>> targets;
-  if (catalogue_.find_item(id)) {
-    targets = {{TargetKind::item, std::string(id)}, {TargetKind::plan, std::string(id)}};
-  } else if (catalogue_.find_assertion(id)) {
-    targets = {{TargetKind::assertion, std::string(id)}};
-  } else if (id == "profile") {
-    for (const auto& name : {profile::kOdsCode, profile::kName, profile::kCyberEssentialsPlus, profile::kNhsmailOnly})
-      targets.emplace_back(TargetKind::profile, std::string(name));
-    for (const auto& role : kRoles) targets.emplace_back(TargetKind::profile, std::string(profile::kRolePrefix) + role);
-  } else {
-    auto missing = item(id);
-    return missing.error();
-  }
-  std::vector<LoggedChange> logged;
-  for (const auto& [kind, target] : targets) {
-    auto part = ledger_->history(site_.code, year_.label(), kind, target);
-    if (!part) return part.error();
-    logged.insert(logged.end(), part->begin(), part->end());
-  }
-  std::sort(logged.begin(), logged.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
-
-  // The value before a change is its parents' value: the head it replaced (the winner among
-  // them when it resolved a conflict).
-  std::map<std::string, const Change*> by_id;
-  for (const auto& entry : logged) by_id[entry.change.id] = &entry.change;
-  std::vector<HistoryEntry> out;
-  for (const auto& entry : logged) {
-    const Change& change = entry.change;
-    HistoryEntry row{change.id, change.key.target, std::string(to_string(change.key.field)), change.user,
-                     change.device, hlc_wall_ms(change.hlc), std::nullopt, change.value};
-    const Change* before = nullptr;
-    for (const auto& parent : change.parents) {
-      auto found = by_id.find(parent);
-      if (found == by_id.end()) continue;
-      const Change* candidate = found->second;
-      if (!before || wins_over(Head{candidate->id, candidate->hlc, candidate->user, candidate->device, {}},
-                               Head{before->id, before->hlc, before->user, before->device, {}}))
-        before = candidate;
-    }
-    if (before) row.before = before->value;
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
 Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text, bool dry_run) {
   auto to_year = parse_assessment_year(to_year_text);
   if (!to_year) return to_year.error();
@@ -684,38 +562,6 @@ Result<RollForwardReport> Workspace::roll_forward(std::string_view to_year_text,
   catalogue_ = path->to();
   report.applied = true;
   return report;
-}
-
-Result<CatalogueImport> Workspace::import_catalogue(const std::filesystem::path& file, std::string_view year_text,
-                                                    const std::string& category, bool dry_run) {
-  auto year = parse_assessment_year(year_text);
-  if (!year) return year.error();
-  auto enrolled = store_->setting("sync.url");
-  if (!enrolled) return enrolled.error();
-  if (*enrolled)
-    return refused("this device is enrolled with head office, which checks every edit against its own question set; "
-                   "the official list is imported by head office, not on a branch laptop");
-  auto bytes = read_official_list_file(file);
-  if (!bytes) return bytes.error();
-  auto list = import_official_list(*bytes, file.filename().string(), *year, {category, nullptr});
-  if (!list) return list.error();
-  auto before = set_to_compare(*year, [this](AssessmentYear y) { return catalogue_in_store(*store_, y); });
-  if (!before) return before.error();
-  auto diff = diff_question_sets(*before, *list);
-  CatalogueImport out{std::move(*list), std::move(diff), false};
-  if (dry_run) return out;
-  auto txn = store_->begin();
-  if (!txn) return txn.error();
-  QuestionSetOrigin origin{QuestionSetSource::imported, file.filename().string(), out.list.category, now_ms(),
-                           ledger_->identity().user};
-  auto saved = save_catalogue(**txn, out.list.catalogue, std::move(origin));
-  if (!saved) return saved.error();
-  if (auto s = (*txn)->commit(); !s) return s.error();
-  auto kept = catalogue_of(*saved);
-  if (!kept) return kept.error();
-  if (*year == year_) catalogue_ = std::move(*kept);
-  out.applied = true;
-  return out;
 }
 
 }  // namespace dsptsync::client

@@ -1,5 +1,6 @@
 // The question set in force on a laptop: the one head office sent, checked against the key pinned at
-// enrolment, and the queued changes it no longer takes (docs/catalogue.md: what travels).
+// enrolment, and the queued changes it no longer takes (docs/catalogue.md: what travels); on an
+// offline store, importing NHS England's list.
 #include "dsptsync/client/workspace.h"
 
 #include "dsptsync/assessment.h"
@@ -7,10 +8,24 @@
 #include "dsptsync/question_set.h"
 #include "queue_screen.h"
 
+#include <fstream>
+
 namespace dsptsync::client {
 namespace {
 
 constexpr std::string_view kServerIdentitySetting = "sync.server_identity";  // hex, pinned at enrolment
+
+// At most one byte past the official list's limit is read: the importer refuses a longer file, and
+// reading the rest first would only cost memory.
+Result<std::string> read_official_list_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return io_error("cannot read " + file.string() + "; check the file's name and folder");
+  std::string bytes(limits::kMaxOfficialListBytes + 1, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (in.bad()) return io_error("cannot read " + file.string());
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  return bytes;
+}
 
 }  // namespace
 
@@ -87,6 +102,38 @@ Result<std::vector<HeldChange>> Workspace::held_changes() {
                         *reason});
     }
   }
+}
+
+Result<CatalogueImport> Workspace::import_catalogue(const std::filesystem::path& file, std::string_view year_text,
+                                                    const std::string& category, bool dry_run) {
+  auto year = parse_assessment_year(year_text);
+  if (!year) return year.error();
+  auto enrolled = store_->setting("sync.url");
+  if (!enrolled) return enrolled.error();
+  if (*enrolled)
+    return refused("this device is enrolled with head office, which checks every edit against its own question set; "
+                   "the official list is imported by head office, not on a branch laptop");
+  auto bytes = read_official_list_file(file);
+  if (!bytes) return bytes.error();
+  auto list = import_official_list(*bytes, file.filename().string(), *year, {category, nullptr});
+  if (!list) return list.error();
+  auto before = set_to_compare(*year, [this](AssessmentYear y) { return catalogue_in_store(*store_, y); });
+  if (!before) return before.error();
+  auto diff = diff_question_sets(*before, *list);
+  CatalogueImport out{std::move(*list), std::move(diff), false};
+  if (dry_run) return out;
+  auto txn = store_->begin();
+  if (!txn) return txn.error();
+  QuestionSetOrigin origin{QuestionSetSource::imported, file.filename().string(), out.list.category, now_ms(),
+                           ledger_->identity().user};
+  auto saved = save_catalogue(**txn, out.list.catalogue, std::move(origin));
+  if (!saved) return saved.error();
+  if (auto s = (*txn)->commit(); !s) return s.error();
+  auto kept = catalogue_of(*saved);
+  if (!kept) return kept.error();
+  if (*year == year_) catalogue_ = std::move(*kept);
+  out.applied = true;
+  return out;
 }
 
 }  // namespace dsptsync::client
