@@ -348,7 +348,7 @@ int kills_wanted() {
 }
 
 // The time a soak may take, when DSPTSYNC_CRASH_MINUTES sets it.
-std::optional<std::chrono::milliseconds> soak_minutes() {
+std::optional<std::chrono::milliseconds> soak_time_limit() {
   if (const char* text = std::getenv("DSPTSYNC_CRASH_MINUTES"); text && *text) {
     const int value = std::atoi(text);
     if (value > 0) return std::chrono::minutes(value);
@@ -384,7 +384,7 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
   // the rest); the limit leaves 5x that, and keeps the CI run inside ctest's 120 s timeout. A soak
   // sets its own (DSPTSYNC_CRASH_MINUTES): the crash image grows with every kill, and so does the
   // cost of checking it, so ten thousand kills take far longer than fifty times two hundred.
-  const auto deadline = started + soak_minutes().value_or(20s + kills * 400ms);
+  const auto deadline = started + soak_time_limit().value_or(20s + kills * 400ms);
 
   TempDir dir;
   const auto data = dir / "hq";

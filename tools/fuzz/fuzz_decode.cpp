@@ -61,14 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 int main(int argc, char** argv) {
   const auto folder = fuzz::corpus_folder(argc, argv);
   if (!folder) return 2;
-  Change change;
-  change.id = "3f9a1c07d2e64b5a9e0c11d4a7b2f6e8:1042";
-  change.key = FieldKey{"V8X4R", "2021-22", TargetKind::item, "1.3.5", Field::answer};
-  change.value = FieldValue{"Reviewed by Siân — data flows mapped", "\\\\fileserver\\IG"};
-  change.parents = {"aa:1", "bb:2"};
-  change.hlc = (std::uint64_t{1656580502000} << 16) | 7;
-  change.user = "Zoë Müller";
-  change.device = "3f9a1c07d2e64b5a9e0c11d4a7b2f6e8";
+  const Change change = fuzz::sample_change();
   Change cleared = change;
   cleared.value.reset();
   cleared.parents.clear();

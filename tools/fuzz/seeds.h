@@ -3,6 +3,9 @@
 // command line.
 #pragma once
 
+#include "dsptsync/change.h"
+
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +16,20 @@
 #include <vector>
 
 namespace dsptsync::fuzz {
+
+// A realistic answer change (accents, a UNC location, parents, a hybrid clock): the seed programs
+// start from it and vary it.
+inline Change sample_change() {
+  Change change;
+  change.id = "3f9a1c07d2e64b5a9e0c11d4a7b2f6e8:1042";
+  change.key = FieldKey{"V8X4R", "2021-22", TargetKind::item, "1.3.5", Field::answer};
+  change.value = FieldValue{"Reviewed by Siân — data flows mapped", "\\\\fileserver\\IG"};
+  change.parents = {"aa:1", "bb:2"};
+  change.hlc = (std::uint64_t{1656580502000} << 16) | 7;
+  change.user = "Zoë Müller";
+  change.device = "3f9a1c07d2e64b5a9e0c11d4a7b2f6e8";
+  return change;
+}
 
 // The folder of `argv`, created if missing; nullopt (after printing the usage) when none was given.
 inline std::optional<std::filesystem::path> corpus_folder(int argc, char** argv) {

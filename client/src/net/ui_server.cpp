@@ -10,7 +10,6 @@
 
 #include "../ui_backend.h"
 
-#include "dsptsync/limits.h"
 #include "dsptsync/tuning.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/app.h"
