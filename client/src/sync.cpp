@@ -40,12 +40,6 @@ std::int64_t to_int(const std::optional<std::string>& text) {
   return value;
 }
 
-std::vector<std::uint8_t> with_context(std::string_view context, const std::array<std::uint8_t, 32>& transcript) {
-  std::vector<std::uint8_t> out(context.begin(), context.end());
-  out.insert(out.end(), transcript.begin(), transcript.end());
-  return out;
-}
-
 // What the client makes of an error the server sent.
 Error from_server(const protocol::ErrorMessage& error) {
   const std::string text = "head office refused: " + error.message + " (" + std::string(protocol::to_string(error.code)) + ")";
@@ -66,7 +60,6 @@ Result<protocol::Ready> expect_ready(Connection& connection) {
   return make_error(ErrorKind::protocol, "the server answered with " + std::string(protocol::message_name(*reply)));
 }
 
-// Applies a page of changes and moves the cursor, in one transaction.
 // Applies a page of pulled changes and moves the cursor past it, within a transaction the caller
 // commits (the changes and the cursor always land together, so a crash re-pulls what was lost).
 Result<std::size_t> apply_page_within(Workspace& workspace, StoreTransaction& txn, const protocol::Changes& page) {
@@ -257,16 +250,18 @@ Result<std::vector<std::string>> follow_question_sets(Workspace& workspace, Conn
   return taken;
 }
 
+Transport& transport_or_network(Transport* transport) { return transport ? *transport : network_transport(); }
+
 Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const crypto::SigningKeyPair& keys,
-                                                          std::chrono::milliseconds timeout,
+                                                          Transport& transport, std::chrono::milliseconds timeout,
                                                           std::vector<std::string>* sets_taken = nullptr) {
   auto enrolment = enrolment_of(workspace);
   if (!enrolment) return enrolment.error();
-  auto connection = Connection::open(enrolment->url, enrolment->server_identity, "", timeout);
+  auto connection = transport.open(enrolment->url, ServerCheck{enrolment->server_identity, ""}, timeout);
   if (!connection) return connection.error();
   protocol::Authenticate authenticate;
   authenticate.device_id = workspace.device_id();
-  authenticate.signature = crypto::sign(keys, with_context("dsptsync auth v1", (*connection)->transcript()));
+  authenticate.signature = crypto::sign(keys, protocol::authentication_payload((*connection)->transcript()));
   if (auto s = (*connection)->send(authenticate); !s) return s.error();
   auto ready = expect_ready(**connection);
   if (!ready) return ready.error();
@@ -350,7 +345,8 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
   if (!code) return code.error();
   if (std::filesystem::exists(options.dir / "store.db"))
     return refused("a store already exists at " + options.dir.string() + "; enrol into another folder with --store");
-  auto connection = Connection::open(options.url, std::nullopt, code->server_fingerprint, options.timeout);
+  auto connection = transport_or_network(options.transport)
+                        .open(options.url, ServerCheck{std::nullopt, code->server_fingerprint}, options.timeout);
   if (!connection) return connection.error();
 
   const auto keys = crypto::SigningKeyPair::generate();
@@ -360,7 +356,7 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
   request.device_id = crypto::random_hex(16);
   std::copy(keys.public_key.begin(), keys.public_key.end(), request.device_key.begin());
   request.device_name = options.device_name.empty() ? platform::host_name() : options.device_name;
-  request.signature = crypto::sign(keys, with_context("dsptsync enrol v1", (*connection)->transcript()));
+  request.signature = crypto::sign(keys, protocol::enrolment_payload((*connection)->transcript()));
   if (auto s = (*connection)->send(request); !s) return s.error();
   auto ready = expect_ready(**connection);
   if (!ready) return ready.error();
@@ -400,10 +396,15 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
 }
 
 Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout) {
+  return sync_once(workspace, SyncOptions{timeout, nullptr});
+}
+
+Result<SyncResult> sync_once(Workspace& workspace, const SyncOptions& options) {
   auto keys = workspace.signing_key();
   if (!keys) return keys.error();
   SyncResult result;
-  auto connection = connect_authenticated(workspace, *keys, timeout, &result.question_sets);
+  auto connection = connect_authenticated(workspace, *keys, transport_or_network(options.transport), options.timeout,
+                                          &result.question_sets);
   if (!connection) return connection.error();
   auto pushed = push_all(workspace, **connection, *keys);
   if (!pushed) return pushed.error();
@@ -445,7 +446,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
   std::chrono::milliseconds backoff = tuning::kWatchFirstBackoff;
 
   while (!should_stop()) {
-    auto connection = connect_authenticated(workspace, *keys, 15s);
+    auto connection = connect_authenticated(workspace, *keys, transport_or_network(options.transport), 15s);
     Status failure;
     if (!connection) {
       failure = connection.error();
@@ -538,26 +539,6 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
   }
   return {};
 }
-
-namespace steps {
-Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch) {
-  return client::next_push(workspace, keys, batch);
-}
-Status record_ack(Workspace& workspace, const protocol::Push& push, const protocol::Ack& ack) {
-  return client::record_ack(workspace, push, ack);
-}
-Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page) {
-  return client::apply_page(workspace, page);
-}
-Result<std::int64_t> cursor(Workspace& workspace) {
-  auto value = workspace.store().setting(kCursorSetting);
-  if (!value) return value.error();
-  return to_int(*value);
-}
-protocol::Signature sign_authentication(const crypto::SigningKeyPair& keys, const std::array<std::uint8_t, 32>& transcript) {
-  return crypto::sign(keys, with_context("dsptsync auth v1", transcript));
-}
-}  // namespace steps
 
 Result<SyncStatus> sync_status(Workspace& workspace) {
   SyncStatus status;

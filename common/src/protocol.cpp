@@ -459,6 +459,22 @@ std::array<std::uint8_t, 32> transcript(const Hello& hello, const Welcome& welco
   return out;
 }
 
+namespace {
+Bytes with_context(std::string_view context, const std::array<std::uint8_t, 32>& transcript) {
+  Bytes out(context.begin(), context.end());
+  out.insert(out.end(), transcript.begin(), transcript.end());
+  return out;
+}
+}  // namespace
+
+Bytes authentication_payload(const std::array<std::uint8_t, 32>& transcript) {
+  return with_context("dsptsync auth v1", transcript);
+}
+
+Bytes enrolment_payload(const std::array<std::uint8_t, 32>& transcript) {
+  return with_context("dsptsync enrol v1", transcript);
+}
+
 std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes) {
   crypto_generichash_state state;
   crypto_generichash_init(&state, nullptr, 0, 32);

@@ -6,6 +6,8 @@
 #include "served_head_office.h"
 
 #include "dsptsync/client/connection.h"
+#include "dsptsync/client/sync.h"
+#include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
 
 #include <gtest/gtest.h>
@@ -74,12 +76,12 @@ class CommentPushes {
 // as a laptop does), and reads every answer. How many changes were acknowledged, or what went wrong.
 Result<std::size_t> push_comments(const std::string& url, CommentPushes& maker, std::size_t pushes,
                                   std::size_t in_flight) {
-  auto connection = client::Connection::open(url, std::nullopt, "", 30s);
+  auto connection = client::network_transport().open(url, {}, 30s);
   if (!connection) return connection.error();
   auto& session = **connection;
   const auto& device = maker.device();
   if (auto s = session.send(protocol::Authenticate{
-          device.device_id, client::steps::sign_authentication(device.keys, session.transcript())});
+          device.device_id, crypto::sign(device.keys, protocol::authentication_payload(session.transcript()))});
       !s)
     return s.error();
   if (auto ready = session.expect(); !ready || !std::holds_alternative<protocol::Ready>(*ready))
@@ -145,8 +147,8 @@ TEST(MemoryBounds, AWatcherThatTakesNothingIsCutOffAtItsBudgetAndCatchesUpAfterw
   auto store = client::Workspace::open(watcher_store, std::nullopt);
   ASSERT_TRUE(store);
   auto cursor = [&] {
-    auto at = client::steps::cursor(**store);
-    return at ? *at : -1;
+    auto status = client::sync_status(**store);
+    return status ? status->cursor : -1;
   };
   EXPECT_TRUE(testing::eventually([&] { return cursor() == *last; }, 40s))
       << "the watcher's cursor stayed at " << cursor() << " of " << *last;

@@ -1,11 +1,13 @@
 // Deterministic simulation of an organisation syncing under faults (docs/merge.md, "Proof").
 //
-// The real server storage and rules (HeadOffice, SyncCore: permissions, signatures, group commit,
-// paging) and real branch clients (Workspace: SQLite store, ledger, the client's sync steps) run in
-// one thread under a seeded scheduler. Messages are encoded with the real protocol encoding and
-// travel through a simulated network that drops, duplicates, reorders and delays them, and
-// partitions clients; any replica may crash and restart from its files. After the faults heal,
-// every invariant is checked. The same seed always gives the same run (trace hash).
+// The real server (HeadOffice, SyncCore: permissions, signatures, group commit, paging; a
+// ServerSession per connection: handshake, session cipher, routing) and the real branch client
+// (Workspace over its SQLite store, and client::sync_once with its handshake and cipher) run in one
+// thread under a seeded scheduler, joined by a simulated network (simulation_network.h) that carries
+// real frames. The scheduler interleaves connections, cuts and stalls them, partitions clients,
+// replays and swaps frames as someone on the path could, and crashes clients (in the middle of a sync
+// too) and the server, which restart from their files. After the faults heal every client must sync
+// cleanly, and every invariant is checked. The same seed always gives the same run (trace hash).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@ namespace dsptsync::simulation {
 
 struct Config {
   std::uint64_t seed = 1;
-  int operations = 1000;  // scheduler steps before healing
+  int operations = 1000;  // scheduler steps before healing (a sync takes tens of them)
   int min_faults = 50;    // faults injected at least (more happen at random)
 };
 
@@ -25,9 +27,11 @@ struct Report {
   int operations = 0;
   int edits = 0;
   int resolutions = 0;
+  int syncs = 0;         // client::sync_once runs that succeeded
+  int failed_syncs = 0;  // that a fault broke off (a network or protocol error: retried by the next one)
   int faults = 0;
-  int drops = 0, duplicates = 0, reorders = 0, delays = 0, partitions = 0, client_crashes = 0, server_crashes = 0;
-  int acknowledged = 0;   // changes whose acknowledgement reached their client
+  int cuts = 0, stalls = 0, replays = 0, swaps = 0, partitions = 0, client_crashes = 0, server_crashes = 0;
+  int acknowledged = 0;   // changes acknowledged in syncs that succeeded
   int server_changes = 0; // changes in the server's log at the end
   int open_conflicts = 0; // at the end (kept, visible)
   int merged_fields = 0;  // text fields whose concurrent edits merged

@@ -206,8 +206,9 @@ std::vector<Device> register_devices(server::HeadOffice& office, const std::vect
 
 // An authenticated session of one device.
 std::unique_ptr<client::Connection> connect(const Device& device, const std::string& url, protocol::Ready* ready = nullptr) {
-  auto connection = must(client::Connection::open(url, std::nullopt, "", std::chrono::seconds(30)), "connect");
-  protocol::Authenticate authenticate{device.id, client::steps::sign_authentication(device.keys, connection->transcript())};
+  auto connection = must(client::network_transport().open(url, {}, std::chrono::seconds(30)), "connect");
+  protocol::Authenticate authenticate{device.id,
+                                      crypto::sign(device.keys, protocol::authentication_payload(connection->transcript()))};
   must(connection->send(authenticate), "authenticate");
   auto reply = must(connection->expect(), "ready");
   auto* got = std::get_if<protocol::Ready>(&reply);

@@ -216,6 +216,10 @@ Result<Welcome> decode_welcome(ByteView body);
 
 // BLAKE2b-256 of the handshake so far: both sides sign and check the same bytes.
 std::array<std::uint8_t, 32> transcript(const Hello& hello, const Welcome& welcome);
+// What a device signs with its key to authenticate (Authenticate) or to enrol (Enrol): a context
+// naming the purpose, then the transcript, so a signature serves one purpose in one session only.
+Bytes authentication_payload(const std::array<std::uint8_t, 32>& transcript);
+Bytes enrolment_payload(const std::array<std::uint8_t, 32>& transcript);
 // What a push signature covers: the device and the exact encoding of each change, in order.
 std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes);
 

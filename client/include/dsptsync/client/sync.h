@@ -16,6 +16,8 @@
 
 namespace dsptsync::client {
 
+class Transport;  // connection.h
+
 struct EnrolOptions {
   std::filesystem::path dir;
   std::string url;   // ws://HOST:PORT
@@ -23,6 +25,7 @@ struct EnrolOptions {
   std::optional<std::string> passphrase;
   std::string device_name;  // defaults to the host name
   std::chrono::milliseconds timeout = tuning::kEnrolTimeout;
+  Transport* transport = nullptr;  // how to reach head office: the network unless a test gives another
 };
 
 struct EnrolResult {
@@ -45,8 +48,16 @@ struct SyncResult {
   std::vector<HeldChange> held;            // queued changes the set in force refuses: kept here, not sent
 };
 
+struct SyncOptions {
+  std::chrono::milliseconds timeout = tuning::kSyncTimeout;  // for the connection and for each answer
+  // How to reach head office: the network (network_transport) unless a test gives another (the
+  // deterministic simulation gives its simulated network).
+  Transport* transport = nullptr;
+};
+
 // Pushes everything queued, pulls everything new, then returns. A push the server refuses stays
 // queued (nothing is dropped) and the error says why.
+Result<SyncResult> sync_once(Workspace& workspace, const SyncOptions& options);
 Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout = tuning::kSyncTimeout);
 
 struct WatchOptions {
@@ -54,6 +65,7 @@ struct WatchOptions {
   std::atomic<bool>* stop = nullptr;               // or when this is set (signals)
   std::chrono::milliseconds max_backoff = tuning::kWatchMaxBackoff;
   std::function<void(std::string_view event, const std::string& detail)> on_event;  // progress lines
+  Transport* transport = nullptr;  // the network unless a test gives another
 };
 
 // Stays connected: pushes each local edit as it is saved, receives others' changes as they
@@ -73,19 +85,5 @@ struct SyncStatus {
   std::vector<HeldChange> held;  // of the pending changes, those the question set in force refuses
 };
 Result<SyncStatus> sync_status(Workspace& workspace);
-
-// The steps a sync is made of, for other drivers of the same logic (the deterministic simulation
-// drives them over a simulated network).
-namespace steps {
-// The next batch of queued changes, signed; empty when nothing waits.
-Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch);
-// Marks the batch's changes acknowledged with their server seqs.
-Status record_ack(Workspace& workspace, const protocol::Push& push, const protocol::Ack& ack);
-// Applies a page of the server's log and moves the cursor, atomically; returns how many were new.
-Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page);
-Result<std::int64_t> cursor(Workspace& workspace);
-// The signature of an Authenticate message over a handshake transcript.
-protocol::Signature sign_authentication(const crypto::SigningKeyPair& keys, const std::array<std::uint8_t, 32>& transcript);
-}  // namespace steps
 
 }  // namespace dsptsync::client
