@@ -3,6 +3,7 @@
 #include "dsptsync/client/workspace.h"
 
 #include "dsptsync/conflict.h"
+#include "dsptsync/service/history.h"
 
 #include <algorithm>
 #include <map>
@@ -96,30 +97,7 @@ Result<std::vector<HistoryEntry>> Workspace::history(std::string_view id) {
     if (!part) return part.error();
     logged.insert(logged.end(), part->begin(), part->end());
   }
-  std::sort(logged.begin(), logged.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
-
-  // The value before a change is its parents' value: the head it replaced (the winner among
-  // them when it resolved a conflict).
-  std::map<std::string, const Change*> by_id;
-  for (const auto& entry : logged) by_id[entry.change.id] = &entry.change;
-  std::vector<HistoryEntry> out;
-  for (const auto& entry : logged) {
-    const Change& change = entry.change;
-    HistoryEntry row{change.id, change.key.target, std::string(to_string(change.key.field)), change.user,
-                     change.device, hlc_wall_ms(change.hlc), std::nullopt, change.value};
-    const Change* before = nullptr;
-    for (const auto& parent : change.parents) {
-      auto found = by_id.find(parent);
-      if (found == by_id.end()) continue;
-      const Change* candidate = found->second;
-      if (!before || wins_over(Head{candidate->id, candidate->hlc, candidate->user, candidate->device, {}},
-                               Head{before->id, before->hlc, before->user, before->device, {}}))
-        before = candidate;
-    }
-    if (before) row.before = before->value;
-    out.push_back(std::move(row));
-  }
-  return out;
+  return service::history_rows(std::move(logged));
 }
 
 }  // namespace dsptsync::client

@@ -3,6 +3,7 @@
 #include "cli_support.h"
 
 #include "dsptsync/server/sync_server.h"
+#include "dsptsync/service/head_office_json.h"
 
 #include <sstream>
 
@@ -121,14 +122,7 @@ Result<Output> invite_output(HeadOffice& office, const InviteOptions& o, protoco
        << "Give it to " << invite.user << " privately: it enrols one device, once, and is not kept here.\n"
        << "On their computer they run:\n\n    dsptsync enrol ws://HOST:PORT " << issued->code << "\n\n"
        << "where HOST:PORT is this server's address ('dsptsync-server serve --listen'; wss:// when TLS is on).\n";
-  return Output{{{"code", issued->code},
-                 {"invite_id", invite.id},
-                 {"user", invite.user},
-                 {"branch", branch_json(invite.branch)},
-                 {"role", protocol::to_string(invite.role)},
-                 {"expires_at", format_timestamp(invite.expires_at)},
-                 {"enrol_command", "dsptsync enrol ws://HOST:PORT " + issued->code}},
-                text.str()};
+  return Output{service::to_json(*issued, JsonStyle::cli), text.str()};
 }
 
 void add_invite(ServerCli& cli) {

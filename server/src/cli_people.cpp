@@ -4,6 +4,7 @@
 
 #include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/service/head_office_json.h"
 
 #include <termios.h>
 #include <unistd.h>
@@ -13,27 +14,6 @@
 
 namespace dsptsync::server {
 namespace {
-
-json people_events_json(const std::vector<PeopleEvent>& events) {
-  json out = json::array();
-  for (const auto& event : events)
-    out.push_back({{"at", format_timestamp(event.at)}, {"action", event.action}, {"user", event.user},
-                   {"by", event.by.empty() ? json(nullptr) : json(event.by)}});
-  return out;
-}
-
-// One user, with their devices, as `user list` shows them.
-json user_json(const User& user, const std::vector<Device>& devices) {
-  json user_devices = json::array();
-  for (const auto& device : devices) {
-    if (device.user != user.name) continue;
-    user_devices.push_back({{"id", device.id}, {"name", device.name}, {"enrolled", format_timestamp(device.enrolled_at)},
-                            {"revoked", optional_time(device.revoked_at)}});
-  }
-  return {{"name", user.name}, {"branch", branch_json(user.branch)}, {"role", protocol::to_string(user.role)},
-          {"created", format_timestamp(user.created_at)}, {"revoked", optional_time(user.revoked_at)},
-          {"devices", user_devices}};
-}
 
 std::string user_line(const User& user, const std::vector<Device>& devices,
                       const std::map<std::string, std::string>& names) {
@@ -45,38 +25,22 @@ std::string user_line(const User& user, const std::vector<Device>& devices,
 }
 
 Result<Output> user_list_output(HeadOffice& office) {
-  Directory& directory = office.directory();
-  auto users = directory.users();
-  if (!users) return users.error();
-  auto devices = directory.devices();
-  if (!devices) return devices.error();
-  auto invites = directory.invites();
-  if (!invites) return invites.error();
+  auto people = office.people();
+  if (!people) return people.error();
   auto names = branch_names(office);
   if (!names) return names.error();
-  json list = json::array();
   std::ostringstream text;
-  for (const auto& user : *users) {
-    list.push_back(user_json(user, *devices));
-    text << user_line(user, *devices, *names);
+  for (const auto& user : people->users) text << user_line(user, people->devices, *names);
+  if (people->users.empty()) text << "Nobody has enrolled yet\n";
+  std::ostringstream pending;
+  for (const auto& invite : people->invites) {
+    if (invite.used_at || invite.expires_at <= people->as_of) continue;
+    pending << "  " << invite.user << "  " << protocol::to_string(invite.role) << ", "
+            << branch_text(invite.branch, *names) << "  (invite " << invite.id << ", until "
+            << format_timestamp(invite.expires_at) << ")\n";
   }
-  if (users->empty()) text << "Nobody has enrolled yet\n";
-  json pending = json::array();
-  const TimestampMs now = now_ms();
-  std::ostringstream pending_text;
-  for (const auto& invite : *invites) {
-    if (invite.used_at || invite.expires_at <= now) continue;
-    pending.push_back({{"invite_id", invite.id}, {"user", invite.user}, {"branch", branch_json(invite.branch)},
-                       {"role", protocol::to_string(invite.role)}, {"expires_at", format_timestamp(invite.expires_at)}});
-    pending_text << "  " << invite.user << "  " << protocol::to_string(invite.role) << ", "
-                 << branch_text(invite.branch, *names) << "  (invite " << invite.id << ", until "
-                 << format_timestamp(invite.expires_at) << ")\n";
-  }
-  if (!pending.empty()) text << "\nInvited, not enrolled yet:\n" << pending_text.str();
-  auto events = directory.people_events();
-  if (!events) return events.error();
-  return Output{{{"users", list}, {"pending_invites", pending}, {"people_events", people_events_json(*events)}},
-                text.str()};
+  if (!pending.str().empty()) text << "\nInvited, not enrolled yet:\n" << pending.str();
+  return Output{service::to_json(*people, JsonStyle::cli), text.str()};
 }
 
 // `user revoke` and `user reinstate`: whom, and as which head office administrator.
@@ -107,35 +71,21 @@ Result<std::optional<User>> named_administrator(HeadOffice& office, const std::s
 Result<Output> revoke_output(HeadOffice& office, const PeopleArgs& args) {
   auto by = named_administrator(office, args.as);
   if (!by) return by.error();
-  const std::string name = normalise_name(args.name);
-  if (auto s = *by ? office.revoke_user(**by, name) : office.revoke_user(name); !s) return s.error();
-  auto user = office.directory().user(name);
-  if (!user) return user.error();
-  auto devices = office.directory().devices();
-  if (!devices) return devices.error();
-  if (!*user || !(*user)->revoked_at)
-    return make_error(ErrorKind::internal, "'" + name + "' is not marked revoked after revoking");
-  int device_count = 0;
-  for (const auto& device : *devices) device_count += device.user == (*user)->name ? 1 : 0;
-  return Output{{{"revoked", (*user)->name}, {"revoked_at", format_timestamp(*(*user)->revoked_at)},
-                 {"devices", device_count}},
-                "Revoked " + (*user)->name + " and " + std::to_string(device_count) +
-                    (device_count == 1 ? " device" : " devices") + "; they can no longer sync\n"};
+  auto revoked = *by ? office.revoke_user(**by, args.name) : office.revoke_user(args.name);
+  if (!revoked) return revoked.error();
+  return Output{service::to_json(*revoked, JsonStyle::cli),
+                "Revoked " + revoked->user + " and " + std::to_string(revoked->devices) +
+                    (revoked->devices == 1 ? " device" : " devices") + "; they can no longer sync\n"};
 }
 
 Result<Output> reinstate_output(HeadOffice& office, const PeopleArgs& args) {
   auto by = named_administrator(office, args.as);
   if (!by) return by.error();
-  const std::string name = normalise_name(args.name);
-  if (auto s = *by ? office.reinstate_user(**by, name) : office.reinstate_user(name); !s) return s.error();
-  auto events = office.directory().people_events();
-  if (!events) return events.error();
-  if (events->empty()) return make_error(ErrorKind::internal, "the reinstatement of '" + name + "' was not recorded");
-  const PeopleEvent& event = events->back();
-  return Output{{{"reinstated", name}, {"reinstated_at", format_timestamp(event.at)},
-                 {"by", event.by.empty() ? json(nullptr) : json(event.by)}},
-                "Reinstated " + name + ": they may sign in and be invited to enrol a device again; their old "
-                                       "devices stay revoked\n"};
+  auto reinstated = *by ? office.reinstate_user(**by, args.name) : office.reinstate_user(args.name);
+  if (!reinstated) return reinstated.error();
+  return Output{service::to_json(*reinstated, JsonStyle::cli),
+                "Reinstated " + reinstated->user + ": they may sign in and be invited to enrol a device again; their "
+                                                   "old devices stay revoked\n"};
 }
 
 void add_user_add(ServerCli& cli, CLI::App* user) {

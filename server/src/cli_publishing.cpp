@@ -4,6 +4,7 @@
 
 #include "dsptsync/export.h"
 #include "dsptsync/report.h"
+#include "dsptsync/service/head_office_json.h"
 #include "dsptsync/service/json.h"
 
 #include <algorithm>
@@ -12,12 +13,6 @@
 
 namespace dsptsync::server {
 namespace {
-
-json problems_json(const std::vector<Problem>& problems) {
-  json list = json::array();
-  for (const auto& problem : problems) list.push_back(to_json(problem));
-  return list;
-}
 
 json publication_json(const Publication& publication) { return service::to_json(publication, JsonStyle::cli); }
 
@@ -35,31 +30,16 @@ struct PublishOptions {
   bool all_ready = false, dry_run = false;
 };
 
-json published_site_json(const SiteReadiness& site) {
-  return {{"ods", site.ods},
-          {"name", site.name},
-          {"status", to_string(site.evaluation.status)},
-          {"public_status", public_status(site.evaluation.year, site.evaluation.status)},
-          {"mandatory", site.evaluation.mandatory_summary()},
-          {"assertions", site.evaluation.assertion_summary()},
-          {"answers_hash", site.answers_hash},
-          {"ready", site.blocking.empty()},
-          {"problems", problems_json(site.blocking)}};
-}
-
 Output publish_output(const PublishOutcome& outcome, const PublishOptions& o) {
-  json sites = json::array();
   std::ostringstream text;
   std::size_t blocked = 0;
   for (const auto& site : outcome.sites) {
     blocked += site.blocking.empty() ? 0 : 1;
-    sites.push_back(published_site_json(site));
     text << site.name << " (" << site.ods << "): " << public_status(site.evaluation.year, site.evaluation.status) << "\n";
     for (const auto& problem : site.blocking) text << "  - " << problem.message << "\n";
   }
-  json data{{"published", outcome.published}, {"dry_run", o.dry_run}, {"sites", sites}};
+  const json data = service::to_json(outcome, JsonStyle::cli);
   if (outcome.published) {
-    data["publication"] = publication_json(outcome.publication);
     text << "Published publication " << outcome.publication.id << " for " << outcome.sites.size()
          << (outcome.sites.size() == 1 ? " site" : " sites") << "; certificates: 'dsptsync-server certificate "
          << "--publication " << outcome.publication.id << " --branch CODE --out FILE.html'\n";
@@ -167,43 +147,37 @@ struct CertificateOptions {
   std::string branch, out;
 };
 
-// The site of the publication the certificate is for: --branch, or the only one.
-Result<const PublishedSite*> certificate_site(const Publication& publication, const CertificateOptions& o) {
-  if (o.branch.empty()) {
-    if (publication.sites.size() != 1)
-      return invalid_input("publication " + std::to_string(o.publication) + " covers " +
-                           std::to_string(publication.sites.size()) + " sites; say which with --branch");
-    return &publication.sites.front();
-  }
-  auto code = parse_ods_code(o.branch);
-  if (!code) return code.error();
-  for (const auto& each : publication.sites)
-    if (each.ods == code->code) return &each;
-  return not_found(code->code + " is not in publication " + std::to_string(o.publication) +
-                   "; 'dsptsync-server publications' shows which sites each covers");
-}
-
 Result<Output> certificate_output(HeadOffice& office, const CertificateOptions& o) {
-  auto list = office.publications();
-  if (!list) return list.error();
-  auto publication = std::find_if(list->begin(), list->end(), [&o](const auto& p) { return p.id == o.publication; });
-  if (publication == list->end())
-    return not_found("there is no publication " + std::to_string(o.publication) +
-                     "; 'dsptsync-server publications' lists them");
-  auto site = certificate_site(*publication, o);
-  if (!site) return site.error();
-  const PublishedSite& s = **site;
-  const Certificate certificate{office.name(), office.hq().code, s.ods, s.name, s.public_status,
-                                date_of(publication->published_at).iso(), publication->published_by, publication->id,
-                                s.answers_hash};
-  const std::string html = certificate_html(certificate);
+  std::string ods;
+  if (!o.branch.empty()) {
+    auto code = parse_ods_code(o.branch);
+    if (!code) return code.error();
+    ods = code->code;
+  }
+  using Missing = service::CertificateLookup::Missing;
+  auto page = office.certificate(o.publication, ods);
+  if (!page) return page.error();
+  const std::string publication = std::to_string(o.publication);
+  switch (page->missing) {
+    case Missing::nothing: break;
+    case Missing::publication:
+      return not_found("there is no publication " + publication + "; 'dsptsync-server publications' lists them");
+    case Missing::which_site:
+      return invalid_input("publication " + publication + " covers " + std::to_string(page->sites) +
+                           " sites; say which with --branch");
+    case Missing::site:
+      return not_found(ods + " is not in publication " + publication +
+                       "; 'dsptsync-server publications' shows which sites each covers");
+  }
   const auto parent = std::filesystem::path(o.out).parent_path();
   if (!parent.empty() && !std::filesystem::is_directory(parent))
     return invalid_input("the folder " + parent.string() + " does not exist; create it or choose another --out");
   std::ofstream file(o.out, std::ios::binary | std::ios::trunc);
-  if (!file || !(file << html) || !file.flush()) return io_error("cannot write " + o.out);
-  return Output{{{"out", o.out}, {"publication", publication->id}, {"ods", s.ods}, {"public_status", s.public_status}},
-                "Wrote the certificate of " + s.name + " (" + s.ods + "), " + s.public_status + ", to " + o.out + "\n"};
+  if (!file || !(file << page->html) || !file.flush()) return io_error("cannot write " + o.out);
+  return Output{{{"out", o.out}, {"publication", page->publication}, {"ods", page->ods},
+                 {"public_status", page->public_status}},
+                "Wrote the certificate of " + page->name + " (" + page->ods + "), " + page->public_status + ", to " +
+                    o.out + "\n"};
 }
 
 void add_certificate(ServerCli& cli) {

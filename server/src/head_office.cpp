@@ -321,27 +321,6 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
                                              std::to_string(kInviteIdAttempts) + " attempts");
 }
 
-Status HeadOffice::revoke_user(std::string_view name) { return revoke_as(nullptr, name); }
-
-Status HeadOffice::revoke_user(const User& by, std::string_view name) {
-  const Person who = by.person();
-  return revoke_as(&who, name);
-}
-
-Status HeadOffice::revoke_as(const Person* who, std::string_view name) {
-  return directory_->revoke_user(normalise_name(name), now_ms(), who ? who->name : "",
-                                 [who](const User& target, int other_active_admins) {
-                                   return may_revoke(who, target.person(), other_active_admins);
-                                 });
-}
-
-Status HeadOffice::reinstate_user(std::string_view name) { return directory_->reinstate_user(normalise_name(name), now_ms(), ""); }
-
-Status HeadOffice::reinstate_user(const User& by, std::string_view name) {
-  if (auto allowed = may_manage_people(by.person(), "reinstate people"); !allowed) return allowed;
-  return directory_->reinstate_user(normalise_name(name), now_ms(), by.name);
-}
-
 Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std::size_t limit) {
   auto records = store_->audit_after(after_batch, limit);
   if (!records) return records.error();

@@ -3,7 +3,9 @@
 #include "dsptsync/server/head_office.h"
 
 #include "dsptsync/assessment.h"
+#include "dsptsync/export.h"
 #include "dsptsync/permissions.h"
+#include "dsptsync/service/history.h"
 
 #include <nlohmann/json.hpp>
 
@@ -193,6 +195,53 @@ Result<std::vector<Change>> HeadOffice::edit_as(const User& user, const std::vec
 
 Result<std::vector<Publication>> HeadOffice::publications() { return directory_->publications(); }
 
+Result<service::CertificateLookup> HeadOffice::certificate(std::int64_t id, std::string_view ods) {
+  using Missing = service::CertificateLookup::Missing;
+  auto list = directory_->publications();
+  if (!list) return list.error();
+  service::CertificateLookup out;
+  auto publication = std::find_if(list->begin(), list->end(), [id](const auto& p) { return p.id == id; });
+  if (publication == list->end()) {
+    out.missing = Missing::publication;
+    return out;
+  }
+  out.sites = publication->sites.size();
+  const PublishedSite* site = nullptr;
+  if (ods.empty() && out.sites != 1) out.missing = Missing::which_site;
+  else if (ods.empty()) site = &publication->sites.front();
+  for (const auto& each : publication->sites)
+    if (!site && !ods.empty() && each.ods == ods) site = &each;
+  if (!site) {
+    if (out.missing == Missing::nothing) out.missing = Missing::site;
+    return out;
+  }
+  const Certificate certificate{name_, hq_.code, site->ods, site->name, site->public_status,
+                                date_of(publication->published_at).iso(), publication->published_by, publication->id,
+                                site->answers_hash};
+  out.publication = publication->id;
+  out.ods = site->ods;
+  out.name = site->name;
+  out.public_status = site->public_status;
+  out.html = certificate_html(certificate);
+  return out;
+}
+
+Result<std::vector<service::HistoryRow>> HeadOffice::history(std::string_view scope, std::string_view id) {
+  auto catalogue = catalogue_for(year_);
+  if (!catalogue) return catalogue.error();
+  std::vector<TargetKind> kinds;
+  if (catalogue->find_item(id)) kinds = {TargetKind::item, TargetKind::plan};
+  else if (catalogue->find_assertion(id)) kinds = {TargetKind::assertion};
+  else return not_found("there is no item or assertion " + std::string(id) + " in the " + year_.label() + " question set");
+  std::vector<LoggedChange> logged;
+  for (auto kind : kinds) {
+    auto part = ledger_->history(scope, year_.label(), kind, id);
+    if (!part) return part.error();
+    logged.insert(logged.end(), part->begin(), part->end());
+  }
+  return service::history_rows(std::move(logged));
+}
+
 Result<std::vector<protocol::PublishedStatus>> HeadOffice::published_statuses(std::string_view ods) {
   auto all = directory_->publications();
   if (!all) return all.error();
@@ -258,7 +307,7 @@ Result<PublishOutcome> HeadOffice::publish(const User& by, const PublishRequest&
 
   auto log_seq = store_->last_seq();
   if (!log_seq) return log_seq.error();
-  PublishOutcome outcome;
+  PublishOutcome outcome{false, request.dry_run, request.year, {}, {}};
   for (const auto& [ods, site_name] : sites) {
     auto view = effective_view(ods, *year);
     if (!view) return view.error();

@@ -7,6 +7,7 @@
 #include "dsptsync/ods.h"
 #include "dsptsync/permissions.h"
 #include "dsptsync/report.h"
+#include "dsptsync/service/head_office_json.h"
 #include "dsptsync/service/json.h"
 #include "dsptsync/time.h"
 #include "dsptsync/web/api.h"
@@ -142,33 +143,7 @@ Result<std::vector<web::HistoryRow>> HeadOfficeWebBackend::history(const web::Ac
                                                                    std::string_view id) {
   auto scope = readable_scope(actor, scope_text);
   if (!scope) return scope.error();
-  const AssessmentYear year = head_office_.year();
-  auto catalogue = head_office_.catalogue_for(year);
-  if (!catalogue) return catalogue.error();
-  std::vector<TargetKind> kinds;
-  if (catalogue->find_item(id)) kinds = {TargetKind::item, TargetKind::plan};
-  else if (catalogue->find_assertion(id)) kinds = {TargetKind::assertion};
-  else return not_found("there is no item or assertion " + std::string(id) + " in the " + year.label() + " question set");
-  std::vector<LoggedChange> logged;
-  for (auto kind : kinds) {
-    auto part = head_office_.ledger().history(*scope, year.label(), kind, id);
-    if (!part) return part.error();
-    logged.insert(logged.end(), part->begin(), part->end());
-  }
-  std::sort(logged.begin(), logged.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
-  // The value before a change: the one it replaced (its first parent's), as `dsptsync history` shows.
-  std::map<std::string, const Change*> by_id;
-  for (const auto& entry : logged) by_id[entry.change.id] = &entry.change;
-  std::vector<web::HistoryRow> out;
-  for (const auto& entry : logged) {
-    const Change& change = entry.change;
-    web::HistoryRow row{change.id, change.key.target, std::string(to_string(change.key.field)), change.user,
-                        change.device, hlc_wall_ms(change.hlc), std::nullopt, change.value};
-    if (!change.parents.empty())
-      if (auto parent = by_id.find(change.parents.front()); parent != by_id.end()) row.before = parent->second->value;
-    out.push_back(std::move(row));
-  }
-  return out;
+  return head_office_.history(*scope, id);
 }
 
 Result<web::Download> HeadOfficeWebBackend::export_assessment(const web::Actor& actor, std::string_view scope_text,
@@ -284,30 +259,7 @@ web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const w
   if (!*user) return api_error(401, "not_signed_in", "there is no user '" + actor.user + "' any more");
   auto outcome = head_office_.publish(**user, publish_request, date_of(now_ms()));
   if (!outcome) return error_response(outcome.error());
-  nlohmann::json sites = nlohmann::json::array();
-  bool every_site_ready = true;
-  for (const auto& site : outcome->sites) {
-    nlohmann::json blocking = nlohmann::json::array();
-    for (const auto& problem : site.blocking) blocking.push_back(to_json(problem));
-    every_site_ready = every_site_ready && site.blocking.empty();
-    sites.push_back({{"ods", site.ods},
-                     {"name", site.name},
-                     {"status", to_string(site.evaluation.status)},
-                     {"statusName", display_name(site.evaluation.status)},
-                     {"publicStatus", public_status(site.evaluation.year, site.evaluation.status)},
-                     {"mandatory", {{"provided", site.evaluation.mandatory_provided},
-                                    {"total", site.evaluation.mandatory_total}}},
-                     {"assertions", {{"confirmed", site.evaluation.assertions_confirmed},
-                                     {"total", site.evaluation.assertions_total}}},
-                     {"ready", site.blocking.empty()},
-                     {"blocking", std::move(blocking)}});
-  }
-  nlohmann::json body = {{"published", outcome->published},
-                         {"dryRun", dry_run},
-                         {"year", publish_request.year},
-                         {"ready", every_site_ready},
-                         {"sites", std::move(sites)}};
-  if (outcome->published) body["publication"] = service::to_json(outcome->publication, JsonStyle::api);
+  nlohmann::json body = service::to_json(*outcome, JsonStyle::api);
   if (!dry_run && !outcome->published) {
     body["error"] = {{"code", "refused"},
                      {"message", "Nothing was published: every site chosen must be ready. The problems are listed by "
@@ -337,73 +289,30 @@ web::HttpResponse HeadOfficeWebBackend::certificate(const std::string& publicati
   } catch (const std::exception&) {
     id = 0;
   }
-  auto list = head_office_.publications();
-  if (!list) return error_response(list.error());
-  for (const auto& publication : *list) {
-    if (publication.id != id) continue;
-    for (const auto& site : publication.sites) {
-      if (site.ods != ods) continue;
-      const Certificate certificate{head_office_.name(), head_office_.hq().code, site.ods, site.name,
-                                    site.public_status, date_of(publication.published_at).iso(),
-                                    publication.published_by, publication.id, site.answers_hash};
-      web::HttpResponse response;
-      response.content_type = "text/html; charset=utf-8";
-      response.body = certificate_html(certificate);
-      // A page of its own to print: its style is inline, and it runs no script at all.
-      response.headers = {{"Cache-Control", "no-store"},
-                          {"X-Content-Type-Options", "nosniff"},
-                          {"X-Frame-Options", "DENY"},
-                          {"Referrer-Policy", "no-referrer"},
-                          {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"}};
-      return response;
-    }
+  using Missing = service::CertificateLookup::Missing;
+  auto page = head_office_.certificate(id, ods);
+  if (!page) return error_response(page.error());
+  if (page->missing == Missing::publication)
+    return api_error(404, "not_found", "there is no publication " + publication_text.substr(0, 20));
+  // The path names one site: the publication's only site is no answer to another name.
+  if (page->missing != Missing::nothing || page->ods != ods)
     return api_error(404, "not_found", ods.substr(0, 20) + " is not in publication " + std::to_string(id));
-  }
-  return api_error(404, "not_found", "there is no publication " + publication_text.substr(0, 20));
+  web::HttpResponse response;
+  response.content_type = "text/html; charset=utf-8";
+  response.body = std::move(page->html);
+  // A page of its own to print: its style is inline, and it runs no script at all.
+  response.headers = {{"Cache-Control", "no-store"},
+                      {"X-Content-Type-Options", "nosniff"},
+                      {"X-Frame-Options", "DENY"},
+                      {"Referrer-Policy", "no-referrer"},
+                      {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"}};
+  return response;
 }
 
 web::HttpResponse HeadOfficeWebBackend::people() {
-  auto& directory = head_office_.directory();
-  auto users = directory.users();
-  if (!users) return error_response(users.error());
-  auto devices = directory.devices();
-  if (!devices) return error_response(devices.error());
-  auto invites = directory.invites();
-  if (!invites) return error_response(invites.error());
-  auto branches = directory.branches();
-  if (!branches) return error_response(branches.error());
-  nlohmann::json user_list = nlohmann::json::array();
-  for (const auto& user : *users) {
-    nlohmann::json device_list = nlohmann::json::array();
-    for (const auto& device : *devices) {
-      if (device.user != user.name) continue;
-      device_list.push_back({{"id", device.id},
-                             {"name", device.name},
-                             {"enrolledAt", device.enrolled_at},
-                             {"revoked", device.revoked_at.has_value()}});
-    }
-    auto hash = directory.password(user.name);
-    if (!hash) return error_response(hash.error());
-    user_list.push_back({{"name", user.name},
-                         {"role", protocol::to_string(user.role)},
-                         {"branch", user.head_office() ? nlohmann::json() : nlohmann::json(user.branch)},
-                         {"revoked", user.revoked_at.has_value()},
-                         {"hasPassword", hash->has_value()},
-                         {"devices", std::move(device_list)}});
-  }
-  nlohmann::json invite_list = nlohmann::json::array();
-  for (const auto& invite : *invites)
-    invite_list.push_back({{"id", invite.id},
-                           {"user", invite.user},
-                           {"branch", invite.branch.empty() ? nlohmann::json() : nlohmann::json(invite.branch)},
-                           {"role", protocol::to_string(invite.role)},
-                           {"expiresAt", invite.expires_at},
-                           {"used", invite.used_at.has_value()}});
-  nlohmann::json branch_list = nlohmann::json::array();
-  for (const auto& branch : *branches) branch_list.push_back({{"ods", branch.ods}, {"name", branch.name}});
-  return json_response(200, {{"users", std::move(user_list)},
-                             {"invites", std::move(invite_list)},
-                             {"branches", std::move(branch_list)}});
+  auto people = head_office_.people();
+  if (!people) return error_response(people.error());
+  return json_response(200, service::to_json(*people, JsonStyle::api));
 }
 
 web::HttpResponse HeadOfficeWebBackend::invite(const web::Actor& actor, const web::HttpRequest& request) {
@@ -424,36 +333,28 @@ web::HttpResponse HeadOfficeWebBackend::invite(const web::Actor& actor, const we
   if (*branch && !(*branch)->empty()) invite_request.branch = **branch;
   else invite_request.head_office = true;
   auto issued = head_office_.invite(invite_request);
-  if (!issued) {
-    auto response = error_response(issued.error());
-    return response;
-  }
+  if (!issued) return error_response(issued.error());
   log_event("info", "invited", {{"by", actor.user}, {"user", issued->invite.user}, {"invite", issued->invite.id}});
-  return json_response(200, {{"code", issued->code},
-                             {"invite",
-                              {{"id", issued->invite.id},
-                               {"user", issued->invite.user},
-                               {"branch", issued->invite.branch.empty() ? nlohmann::json()
-                                                                        : nlohmann::json(issued->invite.branch)},
-                               {"role", protocol::to_string(issued->invite.role)},
-                               {"expiresAt", issued->invite.expires_at}}}});
+  return json_response(200, service::to_json(*issued, JsonStyle::api));
 }
 
 web::HttpResponse HeadOfficeWebBackend::revoke(const web::Actor& actor, const std::string& name) {
   auto by = head_office_.acting_user(actor.user);
   if (!by) return error_response(by.error());
-  if (auto revoked = head_office_.revoke_user(*by, name); !revoked) return error_response(revoked.error());
+  auto revoked = head_office_.revoke_user(*by, name);
+  if (!revoked) return error_response(revoked.error());
   log_event("info", "revoked", {{"by", actor.user}, {"user", name}});
   if (on_revoked) on_revoked();
-  return json_response(200, {{"ok", true}, {"revoked", name}});
+  return json_response(200, service::to_json(*revoked, JsonStyle::api));
 }
 
 web::HttpResponse HeadOfficeWebBackend::reinstate(const web::Actor& actor, const std::string& name) {
   auto by = head_office_.acting_user(actor.user);
   if (!by) return error_response(by.error());
-  if (auto reinstated = head_office_.reinstate_user(*by, name); !reinstated) return error_response(reinstated.error());
+  auto reinstated = head_office_.reinstate_user(*by, name);
+  if (!reinstated) return error_response(reinstated.error());
   log_event("info", "reinstated", {{"by", actor.user}, {"user", name}});
-  return json_response(200, {{"ok", true}, {"reinstated", name}});
+  return json_response(200, service::to_json(*reinstated, JsonStyle::api));
 }
 
 }  // namespace dsptsync::server

@@ -289,6 +289,21 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   for (const char* expected : {"Acme Care Group", "Leeds", "VLAXL", "21/22 Standards Met"})
     EXPECT_NE(html.find(expected), std::string::npos) << expected;
   EXPECT_NE(html.find(date_of(now_ms()).iso()), std::string::npos);
+  // Asking for one that is not there says so, and how to find what is.
+  const auto elsewhere = (scratch_.path() / "none.html").string();
+  auto no_publication = hq("certificate", "--publication", "9", "--branch", "VLAXL", "--out", elsewhere);
+  EXPECT_EQ(no_publication.code, exit_code_for(ErrorKind::not_found));
+  EXPECT_NE(no_publication.err.find("there is no publication 9; 'dsptsync-server publications' lists them"),
+            std::string::npos) << no_publication.err;
+  auto not_in_it = hq("certificate", "--publication", "1", "--branch", "VN4C5", "--out", elsewhere);
+  EXPECT_EQ(not_in_it.code, exit_code_for(ErrorKind::not_found));
+  EXPECT_NE(not_in_it.err.find("VN4C5 is not in publication 1; 'dsptsync-server publications' shows which sites each "
+                               "covers"),
+            std::string::npos) << not_in_it.err;
+  auto which = hq("certificate", "--publication", "1", "--out", elsewhere);
+  EXPECT_EQ(which.code, exit_code_for(ErrorKind::invalid_input));
+  EXPECT_NE(which.err.find("publication 1 covers 2 sites; say which with --branch"), std::string::npos) << which.err;
+  EXPECT_FALSE(std::filesystem::exists(elsewhere));
   // The record cannot be changed, whoever tries.
   auto office = server_.admin();
   auto before = office->publications();

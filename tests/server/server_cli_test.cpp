@@ -187,6 +187,37 @@ TEST_F(ServerCli, UserListShowsPendingInvitesAndRevokeNeedsAKnownUser) {
   EXPECT_EQ(unknown.data["error"]["kind"], "not_found");
 }
 
+TEST_F(ServerCli, RevokeAndReinstateReportWhatTheyDidAndUserListKeepsTheRecord) {
+  init();
+  ASSERT_EQ(run({"user", "add", "Tom Member", "--role", "member"}).code, 0);
+  CliRun revoked = run({"user", "revoke", "Tom Member ", "--json"});
+  ASSERT_EQ(revoked.code, 0) << revoked.err;
+  EXPECT_EQ(revoked.data["revoked"], "Tom Member") << "the name as stored";
+  EXPECT_TRUE(revoked.data["revoked_at"].is_string());
+  EXPECT_EQ(revoked.data["devices"], 0);
+  CliRun reinstated = run({"user", "reinstate", " Tom Member", "--json"});
+  ASSERT_EQ(reinstated.code, 0) << reinstated.err;
+  EXPECT_EQ(reinstated.data["reinstated"], "Tom Member");
+  EXPECT_TRUE(reinstated.data["reinstated_at"].is_string());
+  EXPECT_TRUE(reinstated.data["by"].is_null());
+
+  CliRun listed = run({"user", "list", "--json"});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  ASSERT_EQ(listed.data["users"].size(), 1u);
+  const json& tom = listed.data["users"][0];
+  EXPECT_EQ(tom["name"], "Tom Member");
+  EXPECT_EQ(tom["role"], "member");
+  EXPECT_TRUE(tom["branch"].is_null());
+  EXPECT_TRUE(tom["revoked"].is_null()) << "reinstated";
+  EXPECT_TRUE(tom["created"].is_string());
+  EXPECT_TRUE(tom["devices"].empty());
+  ASSERT_EQ(listed.data["people_events"].size(), 2u);
+  EXPECT_EQ(listed.data["people_events"][0]["action"], "revoked");
+  EXPECT_EQ(listed.data["people_events"][1]["action"], "reinstated");
+  EXPECT_EQ(listed.data["people_events"][1]["user"], "Tom Member");
+  EXPECT_TRUE(listed.data["people_events"][1]["by"].is_null()) << "the console, without --as";
+}
+
 TEST_F(ServerCli, ProgressHasTheClientsShapePerBranch) {
   init();
   add_leeds();

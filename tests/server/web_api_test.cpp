@@ -319,7 +319,14 @@ TEST_F(WebApi, PublishShowsEveryProblemFirstAndPublishesOnlyWhatIsReady) {
   EXPECT_EQ(certificate.header("content-type"), "text/html; charset=utf-8");
   EXPECT_NE(certificate.body.find("York"), std::string::npos);
   EXPECT_NE(certificate.body.find("21/22 Standards Met"), std::string::npos);
-  EXPECT_EQ(priya.get("/api/publications/1/certificate/VN4C5").status, 404) << "Hull was left out";
+  auto hull = priya.get("/api/publications/1/certificate/VN4C5");
+  EXPECT_EQ(hull.status, 404) << "Hull was left out";
+  EXPECT_EQ(hull.parsed()["error"]["message"], "VN4C5 is not in publication 1");
+  auto none = priya.get("/api/publications/007x/certificate/VM2B3");
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(none.parsed()["error"]["message"], "there is no publication 007x") << "named as the path wrote it";
+  EXPECT_EQ(priya.get("/api/publications/9/certificate/VM2B3").parsed()["error"]["message"], "there is no publication 9");
+  EXPECT_EQ(signed_in("Bea Branch").get("/api/publications/1/certificate/VM2B3").status, 403) << "another branch's";
 
   // The public look-up now shows York's status; the dashboard shows the publication.
   auto york = priya.get("/status/VM2B3").parsed();
@@ -345,6 +352,24 @@ TEST_F(WebApi, PeopleAreInvitedAndRevokingEndsTheirSessions) {
       EXPECT_EQ(user["devices"].size(), 1u);
     }
   EXPECT_TRUE(found) << people.dump();
+  // The API's shape of people (docs/api.md): each user's password and devices, every invite, the branches.
+  for (const auto& user : people["users"]) {
+    EXPECT_TRUE(user["hasPassword"].is_boolean()) << user.dump();
+    EXPECT_EQ(user["hasPassword"], user["name"] != "Nia Jones") << user.dump();
+    EXPECT_EQ(user["revoked"], false) << user.dump();
+    for (const auto& device : user["devices"]) {
+      EXPECT_EQ(device["name"], "Nia's laptop");
+      EXPECT_TRUE(device["enrolledAt"].is_number());
+      EXPECT_EQ(device["revoked"], false);
+    }
+  }
+  ASSERT_EQ(people["invites"].size(), 1u);
+  EXPECT_EQ(people["invites"][0]["user"], "Nia Jones");
+  EXPECT_EQ(people["invites"][0]["used"], true);
+  EXPECT_TRUE(people["invites"][0]["expiresAt"].is_number());
+  EXPECT_EQ(people["branches"].size(), 3u);
+  EXPECT_EQ(invited.parsed()["invite"]["user"], "Nia Jones");
+  EXPECT_EQ(invited.parsed()["invite"]["branch"], "VM2B3");
   EXPECT_EQ(priya.post("/api/people/invites", json{{"user", "X"}, {"role", "owner"}}).status, 400);
   EXPECT_EQ(priya.post("/api/people/invites", json{{"user", "X"}, {"role", "member"}, {"branch", "VZZZZ"}}).status,
             404);
@@ -354,6 +379,7 @@ TEST_F(WebApi, PeopleAreInvitedAndRevokingEndsTheirSessions) {
   EXPECT_EQ(mo.post("/api/people/Victor%20Viewer/revoke", json::object()).status, 403);
   auto revoked = priya.post("/api/people/Mo%20Member/revoke", json::object());
   EXPECT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(revoked.parsed(), (json{{"ok", true}, {"revoked", "Mo Member"}}));
   EXPECT_EQ(mo.get("/api/dashboard").status, 401) << "a revoked user's session ends at once";
   EXPECT_EQ(WebClient(server_.port()).sign_in("Mo Member", kPassword).status, 401);
   EXPECT_EQ(priya.post("/api/people/Priya%20Shah/revoke", json::object()).status, 400) << "not oneself";

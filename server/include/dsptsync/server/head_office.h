@@ -16,6 +16,7 @@
 #include "dsptsync/question_set.h"
 #include "dsptsync/official_list.h"
 #include "dsptsync/roll_forward.h"
+#include "dsptsync/service/head_office_types.h"
 #include "dsptsync/service/types.h"
 #include "dsptsync/store.h"
 
@@ -47,10 +48,7 @@ struct InviteRequest {
   std::chrono::seconds valid_for = std::chrono::hours(24 * 7);
 };
 
-struct IssuedInvite {
-  Invite invite;
-  std::string code;  // the one-time enrolment code to give the user; never stored
-};
+using service::IssuedInvite;
 
 struct BranchProgress {
   Branch branch;
@@ -61,27 +59,10 @@ struct BranchProgress {
   std::optional<PublicStatusRecord> published;     // its latest publication, if any
 };
 
-// One site's place in a publish: the status it would publish at and what stops it.
-struct SiteReadiness {
-  std::string ods;
-  std::string name;
-  Evaluation evaluation;
-  std::vector<Problem> blocking;  // why it cannot be published (empty: it can)
-  std::string answers_hash;       // of its effective assessment
-};
-
-struct PublishRequest {
-  std::string year;                 // "2021-22"
-  std::vector<std::string> sites;   // V codes (and the HQ code for head office's own assessment)
-  bool all_ready = false;           // instead of `sites`: every branch that can be published
-  bool dry_run = false;             // check and report; record nothing
-};
-
-struct PublishOutcome {
-  bool published = false;            // false: refused (every problem is in `sites`) or a dry run
-  Publication publication;           // as recorded (id 0 when nothing was)
-  std::vector<SiteReadiness> sites;  // every site selected, in the order asked
-};
+// What a publish is asked and gives (service/types.h: every front-end shows them).
+using service::PublishOutcome;
+using service::PublishRequest;
+using service::SiteReadiness;
 
 struct OrganisationRollForward {
   RollForwardPlan plan;              // of the question set (the edits are not kept here)
@@ -174,17 +155,20 @@ class HeadOffice {
   Status add_branch(std::string_view ods, std::string_view name);
   Status remove_branch(std::string_view ods);
   Result<IssuedInvite> invite(const InviteRequest& request);
+  // The organisation's people (head_office_people.cpp): every user with their devices, the invites,
+  // the branches, the revocations and reinstatements, and who has a web app password.
+  Result<service::People> people();
   // Revokes a user and every device of theirs, as permissions.h may_revoke allows: `by` is the head
   // office administrator revoking (web app, --as); without one, the console, run by whoever holds
   // the data folder. Either way the last active head office administrator is never revoked.
-  Status revoke_user(std::string_view name);
-  Status revoke_user(const User& by, std::string_view name);
+  Result<service::Revocation> revoke_user(std::string_view name);
+  Result<service::Revocation> revoke_user(const User& by, std::string_view name);
   // Lifts a revocation, so a mistake is never for ever: the person may sign in, act at the console
   // and be invited to enrol a new device again; their old devices stay revoked. Recorded in the
   // people events with who did it. `by` must be a head office administrator; without one, the
   // console. Names are normalised (normalise_name) as when they were stored.
-  Status reinstate_user(std::string_view name);
-  Status reinstate_user(const User& by, std::string_view name);
+  Result<service::Reinstatement> reinstate_user(std::string_view name);
+  Result<service::Reinstatement> reinstate_user(const User& by, std::string_view name);
   // Every accepted push in the audit trail (after `after_batch`, at most `limit`), each checked: its
   // changes are read back from the log, their digest recomputed and the device's signature verified.
   Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);
@@ -235,6 +219,12 @@ class HeadOffice {
   // every problem by site, when any site cannot be published; nothing is recorded then.
   Result<PublishOutcome> publish(const User& by, const PublishRequest& request, Date today);
   Result<std::vector<Publication>> publications();
+  // One site's printable certificate of a publication (an empty `ods`: the publication's only site),
+  // or which part of the request names nothing there.
+  Result<service::CertificateLookup> certificate(std::int64_t publication, std::string_view ods);
+  // Every change of an item (its answer, comment and plan) or an assertion in one assessment of the
+  // organisation's year, oldest first, each with the value it replaced.
+  Result<std::vector<service::HistoryRow>> history(std::string_view scope, std::string_view id);
   // A site's publications (every site's for an empty `ods`), for devices at their next sync.
   Result<std::vector<protocol::PublishedStatus>> published_statuses(std::string_view ods);
   // The server's log position when the organisation moved to the current year (0: it began there).
@@ -269,7 +259,8 @@ class HeadOffice {
   // Reads the organisation, identity and catalogue back from an unlocked store (create and open).
   static Result<std::unique_ptr<HeadOffice>> load(const std::filesystem::path& dir, std::unique_ptr<Store> store,
                                                   crypto::SecretKey store_key);
-  Status revoke_as(const Person* who, std::string_view name);
+  Result<service::Revocation> revoke_as(const Person* who, std::string_view name);
+  Result<service::Reinstatement> reinstate_as(const User* by, std::string_view name);
 
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;

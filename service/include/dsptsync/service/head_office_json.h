@@ -1,0 +1,35 @@
+// One JSON serialiser per head office type (head_office_types.h), in either style, as json.h does
+// for the types every front-end shows: the console's (--json, docs/cli.md) and the web API's
+// (docs/api.md). Each style's keys are a contract.
+#pragma once
+
+#include "dsptsync/json_style.h"
+#include "dsptsync/service/head_office_types.h"
+
+#include <nlohmann/json.hpp>
+
+namespace dsptsync::service {
+
+// cli: {published, dry_run, sites: [{ods, name, status, public_status, mandatory, assertions (in words),
+//        answers_hash, ready, problems}], publication?}
+// api: {published, dryRun, year, ready, sites: [{ods, name, status, statusName, publicStatus,
+//        mandatory: {provided, total}, assertions: {confirmed, total}, ready, blocking}], publication?}
+nlohmann::json to_json(const PublishOutcome& outcome, JsonStyle style);
+
+// cli: {users: [{name, branch, role, created, revoked, devices: [{id, name, enrolled, revoked}]}],
+//       pending_invites: [{invite_id, user, branch, role, expires_at}], people_events: [{at, action, user, by}]}
+//       (only the invites still waiting; times as text, null when not revoked)
+// api: {users: [{name, role, branch, revoked, hasPassword, devices: [{id, name, enrolledAt, revoked}]}],
+//       invites: [{id, user, branch, role, expiresAt, used}], branches: [{ods, name}]}
+nlohmann::json to_json(const People& people, JsonStyle style);
+
+// cli: {code, invite_id, user, branch, role, expires_at, enrol_command}
+// api: {code, invite: {id, user, branch, role, expiresAt}}
+nlohmann::json to_json(const IssuedInvite& issued, JsonStyle style);
+
+// cli: {revoked, revoked_at, devices}; api: {ok, revoked}
+nlohmann::json to_json(const Revocation& revocation, JsonStyle style);
+// cli: {reinstated, reinstated_at, by}; api: {ok, reinstated}
+nlohmann::json to_json(const Reinstatement& reinstatement, JsonStyle style);
+
+}  // namespace dsptsync::service

@@ -1,0 +1,85 @@
+// What head office's operations give every front-end (HeadOffice returns these; the console's
+// commands and the web app's routes present them, head_office_json.h: one serialiser per type).
+// Apart from types.h so that the laptop's code, which never shows them, is not built again when
+// they change.
+#pragma once
+
+#include "dsptsync/directory.h"
+#include "dsptsync/evaluator.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dsptsync::service {
+
+// One site's place in a publish: the status it would publish at and what stops it.
+struct SiteReadiness {
+  std::string ods;
+  std::string name;
+  Evaluation evaluation;
+  std::vector<Problem> blocking;  // why it cannot be published (empty: it can)
+  std::string answers_hash;       // of its effective assessment
+};
+
+struct PublishRequest {
+  std::string year;                 // "2021-22"
+  std::vector<std::string> sites;   // V codes (and the HQ code for head office's own assessment)
+  bool all_ready = false;           // instead of `sites`: every branch that can be published
+  bool dry_run = false;             // check and report; record nothing
+};
+
+struct PublishOutcome {
+  bool published = false;            // false: refused (every problem is in `sites`) or a dry run
+  bool dry_run = false;              // as asked
+  std::string year;                  // as asked
+  Publication publication;           // as recorded (id 0 when nothing was)
+  std::vector<SiteReadiness> sites;  // every site selected, in the order asked
+  bool every_site_ready() const;
+};
+
+// One site's certificate of a publication, or what the request named that is not there: each
+// front-end says so in its own words (the console adds where to look).
+struct CertificateLookup {
+  enum class Missing { nothing, publication, site, which_site };
+  Missing missing = Missing::nothing;
+  std::size_t sites = 0;  // the publication's sites (which_site: several, and none was named)
+  // When nothing is missing: the page to print, and what it certifies.
+  std::int64_t publication = 0;
+  std::string ods;
+  std::string name;
+  std::string public_status;
+  std::string html;
+};
+
+// The organisation's people as head office manages them, read at one moment.
+struct People {
+  std::vector<User> users;
+  std::vector<Device> devices;
+  std::vector<Invite> invites;          // every invite, used and expired ones too
+  std::vector<Branch> branches;
+  std::vector<PeopleEvent> events;      // revocations and reinstatements, oldest first
+  std::set<std::string> with_password;  // the users who may sign in to the web app
+  TimestampMs as_of = 0;                // when read: which invites are still waiting to be used
+};
+
+struct IssuedInvite {
+  Invite invite;
+  std::string code;  // the one-time enrolment code to give the user; never stored
+};
+
+struct Revocation {
+  std::string user;
+  TimestampMs at = 0;
+  int devices = 0;  // the user's devices, every one revoked with them
+};
+
+struct Reinstatement {
+  std::string user;
+  TimestampMs at = 0;
+  std::string by;  // empty: the console, run by whoever holds the data folder
+};
+
+}  // namespace dsptsync::service

@@ -1,0 +1,137 @@
+#include "dsptsync/service/head_office_json.h"
+
+#include "dsptsync/service/json.h"
+
+#include <algorithm>
+
+namespace dsptsync::service {
+namespace {
+
+using nlohmann::json;
+
+// Head office's people have no branch: null.
+json branch_or_null(const std::string& branch) { return branch.empty() ? json(nullptr) : json(branch); }
+
+json time_or_null(const std::optional<TimestampMs>& at) { return at ? json(format_timestamp(*at)) : json(nullptr); }
+
+json site_readiness_json(const SiteReadiness& site, JsonStyle style) {
+  const Evaluation& evaluation = site.evaluation;
+  json problems = json::array();
+  for (const auto& problem : site.blocking) problems.push_back(to_json(problem));
+  json out = {{"ods", site.ods}, {"name", site.name}, {"status", to_string(evaluation.status)},
+              {"ready", site.blocking.empty()}};
+  if (style == JsonStyle::cli) {
+    out["public_status"] = public_status(evaluation.year, evaluation.status);
+    out["mandatory"] = evaluation.mandatory_summary();
+    out["assertions"] = evaluation.assertion_summary();
+    out["answers_hash"] = site.answers_hash;
+    out["problems"] = std::move(problems);
+  } else {
+    out["statusName"] = display_name(evaluation.status);
+    out["publicStatus"] = public_status(evaluation.year, evaluation.status);
+    out["mandatory"] = {{"provided", evaluation.mandatory_provided}, {"total", evaluation.mandatory_total}};
+    out["assertions"] = {{"confirmed", evaluation.assertions_confirmed}, {"total", evaluation.assertions_total}};
+    out["blocking"] = std::move(problems);
+  }
+  return out;
+}
+
+json device_json(const Device& device, JsonStyle style) {
+  if (style == JsonStyle::cli)
+    return {{"id", device.id}, {"name", device.name}, {"enrolled", format_timestamp(device.enrolled_at)},
+            {"revoked", time_or_null(device.revoked_at)}};
+  return {{"id", device.id}, {"name", device.name}, {"enrolledAt", device.enrolled_at},
+          {"revoked", device.revoked_at.has_value()}};
+}
+
+json user_json(const User& user, const People& people, JsonStyle style) {
+  json devices = json::array();
+  for (const auto& device : people.devices)
+    if (device.user == user.name) devices.push_back(device_json(device, style));
+  json out = {{"name", user.name}, {"branch", branch_or_null(user.branch)}, {"role", to_string(user.role)},
+              {"devices", std::move(devices)}};
+  if (style == JsonStyle::cli) {
+    out["created"] = format_timestamp(user.created_at);
+    out["revoked"] = time_or_null(user.revoked_at);
+  } else {
+    out["revoked"] = user.revoked_at.has_value();
+    out["hasPassword"] = people.with_password.count(user.name) > 0;
+  }
+  return out;
+}
+
+json invite_json(const Invite& invite, JsonStyle style) {
+  json out = {{"user", invite.user}, {"branch", branch_or_null(invite.branch)}, {"role", to_string(invite.role)}};
+  if (style == JsonStyle::cli) {
+    out["invite_id"] = invite.id;
+    out["expires_at"] = format_timestamp(invite.expires_at);
+  } else {
+    out["id"] = invite.id;
+    out["expiresAt"] = invite.expires_at;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool PublishOutcome::every_site_ready() const {
+  return std::all_of(sites.begin(), sites.end(), [](const SiteReadiness& site) { return site.blocking.empty(); });
+}
+
+json to_json(const PublishOutcome& outcome, JsonStyle style) {
+  json sites = json::array();
+  for (const auto& site : outcome.sites) sites.push_back(site_readiness_json(site, style));
+  json out = {{"published", outcome.published}, {style == JsonStyle::cli ? "dry_run" : "dryRun", outcome.dry_run},
+              {"sites", std::move(sites)}};
+  if (style == JsonStyle::api) {
+    out["year"] = outcome.year;
+    out["ready"] = outcome.every_site_ready();
+  }
+  if (outcome.published) out["publication"] = to_json(outcome.publication, style);
+  return out;
+}
+
+json to_json(const People& people, JsonStyle style) {
+  json users = json::array();
+  for (const auto& user : people.users) users.push_back(user_json(user, people, style));
+  json invites = json::array();
+  if (style == JsonStyle::cli) {
+    json events = json::array();
+    for (const auto& event : people.events)
+      events.push_back({{"at", format_timestamp(event.at)}, {"action", event.action}, {"user", event.user},
+                        {"by", event.by.empty() ? json(nullptr) : json(event.by)}});
+    for (const auto& invite : people.invites)
+      if (!invite.used_at && invite.expires_at > people.as_of) invites.push_back(invite_json(invite, style));
+    return {{"users", std::move(users)}, {"pending_invites", std::move(invites)}, {"people_events", std::move(events)}};
+  }
+  for (const auto& invite : people.invites) {
+    json one = invite_json(invite, style);
+    one["used"] = invite.used_at.has_value();
+    invites.push_back(std::move(one));
+  }
+  json branches = json::array();
+  for (const auto& branch : people.branches) branches.push_back({{"ods", branch.ods}, {"name", branch.name}});
+  return {{"users", std::move(users)}, {"invites", std::move(invites)}, {"branches", std::move(branches)}};
+}
+
+json to_json(const IssuedInvite& issued, JsonStyle style) {
+  if (style == JsonStyle::api) return {{"code", issued.code}, {"invite", invite_json(issued.invite, style)}};
+  json out = invite_json(issued.invite, style);
+  out["code"] = issued.code;
+  out["enrol_command"] = "dsptsync enrol ws://HOST:PORT " + issued.code;
+  return out;
+}
+
+json to_json(const Revocation& revocation, JsonStyle style) {
+  if (style == JsonStyle::api) return {{"ok", true}, {"revoked", revocation.user}};
+  return {{"revoked", revocation.user}, {"revoked_at", format_timestamp(revocation.at)}, {"devices", revocation.devices}};
+}
+
+json to_json(const Reinstatement& reinstatement, JsonStyle style) {
+  if (style == JsonStyle::api) return {{"ok", true}, {"reinstated", reinstatement.user}};
+  return {{"reinstated", reinstatement.user},
+          {"reinstated_at", format_timestamp(reinstatement.at)},
+          {"by", reinstatement.by.empty() ? json(nullptr) : json(reinstatement.by)}};
+}
+
+}  // namespace dsptsync::service
