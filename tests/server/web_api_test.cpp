@@ -129,6 +129,22 @@ TEST_F(WebApi, SignInAttemptsAreLimitedPerName) {
   EXPECT_EQ(WebClient(server_.port()).sign_in("Priya Shah", kPassword).status, 200);
 }
 
+// A name is compared as it was stored (permissions.h normalise_name): the white space around a typed
+// name is not part of it, for the password check and for the limit on failed attempts alike.
+TEST_F(WebApi, SignInNamesAreNormalisedAsTheyWereStored) {
+  WebClient browser(server_.port());
+  auto spaced = browser.sign_in("  Priya Shah ", kPassword);
+  ASSERT_EQ(spaced.status, 200) << spaced.body;
+  EXPECT_EQ(browser.get("/api/session").parsed()["user"], "Priya Shah");
+  EXPECT_EQ(browser.get("/api/people").status, 200) << "the session is hers, with her role";
+  EXPECT_EQ(WebClient(server_.port()).sign_in(" ", kPassword).status, 400) << "a name of white space is no name";
+
+  WebClient guesser(server_.port());
+  for (int i = 0; i <= tuning::kSignInFreeFailuresPerName; ++i)
+    EXPECT_EQ(guesser.sign_in(i % 2 ? "Mo Member " : "Mo Member", "guess number " + std::to_string(i)).status, 401);
+  EXPECT_EQ(guesser.sign_in("\tMo Member", kPassword).status, 429) << "however the name is typed, it is one name";
+}
+
 TEST_F(WebApi, AViewerReadsEverythingButChangesNothing) {
   auto viewer = signed_in("Victor Viewer");
   auto dashboard = viewer.get("/api/dashboard");

@@ -189,27 +189,29 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
   if (!body) return api_error(400, "invalid_input", body.error().message);
   auto user = string_member(*body, "user");
   auto password = string_member(*body, "password");
-  if (!user || !*user || (*user)->empty())
-    return api_error(400, "invalid_input", "Enter your name, as head office added you", "user");
+  // Normalised once, as names are when stored, before the limits or the password check see it:
+  // "Priya Shah " is Priya Shah, and her failed attempts count against one name however typed.
+  const std::string name = user && *user ? normalise_name(**user) : std::string();
+  if (name.empty()) return api_error(400, "invalid_input", "Enter your name, as head office added you", "user");
   if (!password || !*password || (*password)->empty())
     return api_error(400, "invalid_input", "Enter your password", "password");
-  if ((*password)->size() > limits::kMaxPasswordBytes || (*user)->size() > limits::kMaxUserBytes)
+  if ((*password)->size() > limits::kMaxPasswordBytes || name.size() > limits::kMaxUserBytes)
     return api_error(400, "invalid_input", "the name or password is longer than any dsptsync accepts");
   const TimestampMs now = now_ms();
   const std::string address = request.peer_address;
-  if (auto set_at = backend_.password_set_at(**user)) limiter_.password_set(**user, *set_at);
-  if (int wait = limiter_.wait_seconds(**user, address, now); wait > 0) return sign_in_throttled(wait);
-  auto actor = backend_.check_password(**user, **password);
+  if (auto set_at = backend_.password_set_at(name)) limiter_.password_set(name, *set_at);
+  if (int wait = limiter_.wait_seconds(name, address, now); wait > 0) return sign_in_throttled(wait);
+  auto actor = backend_.check_password(name, **password);
   if (!actor) {
     if (actor.error().kind == ErrorKind::store || actor.error().kind == ErrorKind::internal)
       return error_response(actor.error());
-    limiter_.failed(**user, address, now);
+    limiter_.failed(name, address, now);
     return api_error(401, "not_signed_in",
                      "The name or password is not right. Check them and try again; after " +
                          std::to_string(tuning::kSignInFreeFailuresPerName) +
                          " wrong attempts each further one waits longer");
   }
-  limiter_.succeeded(**user, address);
+  limiter_.succeeded(name, address);
   const std::string token = sessions_.create(actor->user, now);
   auto session = sessions_.use(token, now);
   OrganisationInfo organisation;
