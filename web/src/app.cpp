@@ -130,7 +130,7 @@ std::string WebApp::cookie(const std::string& token, int max_age_seconds) const 
 }
 
 std::string WebApp::sign_in_link(const std::string& user) {
-  return std::string(kSignInLinkPath) + "?token=" + sessions_.issue_link_token(user, now_ms());
+  return std::string(kSignInLinkPath) + "?token=" + sessions_.issue_link_token(user, options_.clock());
 }
 
 HttpResponse WebApp::handle(const HttpRequest& request) {
@@ -197,7 +197,7 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
     return api_error(400, "invalid_input", "Enter your password", "password");
   if ((*password)->size() > limits::kMaxPasswordBytes || name.size() > limits::kMaxUserBytes)
     return api_error(400, "invalid_input", "the name or password is longer than any dsptsync accepts");
-  const TimestampMs now = now_ms();
+  const TimestampMs now = options_.clock();
   const std::string address = request.peer_address;
   if (auto set_at = backend_.password_set_at(name)) limiter_.password_set(name, *set_at);
   if (int wait = limiter_.wait_seconds(name, address, now); wait > 0) return sign_in_throttled(wait);
@@ -226,7 +226,7 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
 
 HttpResponse WebApp::redeem_link(const HttpRequest& request) {
   const auto token = request.query("token");
-  const auto user = token ? sessions_.redeem_link_token(*token, now_ms()) : std::nullopt;
+  const auto user = token ? sessions_.redeem_link_token(*token, options_.clock()) : std::nullopt;
   HttpResponse response;
   add_security_headers(response);
   response.headers.emplace_back("Cache-Control", "no-store");
@@ -247,7 +247,7 @@ HttpResponse WebApp::redeem_link(const HttpRequest& request) {
         "one.</p></main></div></body></html>\n";
     return response;
   }
-  const std::string session_token = sessions_.create(*user, now_ms());
+  const std::string session_token = sessions_.create(*user, options_.clock());
   response.status = 303;
   response.content_type = "text/plain; charset=utf-8";
   response.headers.emplace_back("Location", "/");
@@ -281,7 +281,7 @@ HttpResponse WebApp::session_json(const Actor& actor, const Session& session,
 }
 
 HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<std::string>& segments) {
-  const TimestampMs now = now_ms();
+  const TimestampMs now = options_.clock();
   const auto token = request.cookie(kSessionCookie);
   std::optional<Session> session = token ? sessions_.use(*token, now) : std::nullopt;
   if (!session) {

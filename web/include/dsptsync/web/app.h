@@ -12,6 +12,7 @@
 #include "dsptsync/web/http.h"
 #include "dsptsync/web/sessions.h"
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@ struct AppOptions {
   // Branch mode: the only Host header accepted ("127.0.0.1:PORT"; "localhost:PORT" too), so a web
   // page elsewhere cannot reach the laptop's app by DNS rebinding. Empty: any host.
   std::string local_port;
+  // Where the app reads the time (sessions, sign-in links, sign-in limits): the wall clock unless a
+  // test gives another, so expiry and waits are tested without waiting.
+  std::function<TimestampMs()> clock = now_ms;
 };
 
 class WebApp {
