@@ -62,5 +62,6 @@ void add_profile_commands(BranchCli& cli);    // profile, plan (cli_profile.cpp)
 void add_report_commands(BranchCli& cli);     // progress, export, rollforward (cli_reports.cpp)
 void add_change_commands(BranchCli& cli);     // history, conflicts, resolve (cli_changes.cpp)
 void add_catalogue_commands(BranchCli& cli);  // catalogue import, show (cli_catalogue.cpp)
+void add_incident_commands(BranchCli& cli);   // incident add, list, show, edit, close (cli_incidents.cpp)
 
 }  // namespace dsptsync::client

@@ -153,6 +153,23 @@ void add_sync(BranchCli& cli) {
   });
 }
 
+// Incidents whose 72 hours to tell the ICO are running, most overdue first: {id, deadline, left_ms,
+// left, overdue} each, and a line each for people.
+json incidents_to_report(const std::vector<GradedIncident>& incidents, std::ostream& text) {
+  json running = json::array();
+  for (const auto& graded : incidents) {
+    if (!graded.clock.applies) continue;
+    running.push_back({{"id", graded.incident.id},
+                       {"deadline", incident_time_text(graded.clock.deadline)},
+                       {"left_ms", graded.clock.left_ms},
+                       {"left", graded.clock.left_text()},
+                       {"overdue", graded.clock.overdue()}});
+    text << "Incident " << graded.incident.id << " must be reported to the ICO by "
+         << uk_local_time(graded.clock.deadline) << " (" << graded.clock.left_text() << ")\n";
+  }
+  return running;
+}
+
 Result<Output> status_output(Workspace& workspace) {
   auto status = sync_status(workspace);
   if (!status) return status.error();
@@ -174,6 +191,9 @@ Result<Output> status_output(Workspace& workspace) {
          << "Last synced: " << (status->last_synced_at ? format_timestamp(*status->last_synced_at) : std::string("never"))
          << "\n";
   if (status->enrolled) text << status->pending << " change(s) waiting to go up\n" << held_text(status->held);
+  auto incidents = workspace.incidents(now_ms());
+  if (!incidents) return incidents.error();
+  data["incidents_to_report"] = incidents_to_report(*incidents, text);
   return Output{data, text.str()};
 }
 

@@ -194,19 +194,25 @@ Result<crypto::SigningKeyPair> Workspace::signing_key() {
   return keys;
 }
 
-Status Workspace::check_role(Field field) {
+Result<std::optional<Person>> Workspace::enrolled_person() {
   if (foreign_user_)
     return refused("this device is enrolled for " + ledger_->identity().user + "; edits cannot be recorded as " +
                    *foreign_user_ + " (enrol another device for them)");
   auto role_text = store_->setting("sync.role");
   if (!role_text) return role_text.error();
-  if (!*role_text) return {};  // an offline store: its user may do everything
+  if (!*role_text) return std::optional<Person>();  // an offline store: its user may do everything
   auto role = parse_role(**role_text);
   if (!role) return corrupt("the store's enrolled role is damaged");
   auto branch = store_->setting("sync.branch");
   if (!branch) return branch.error();
+  return std::optional<Person>(Person{ledger_->identity().user, *role, branch->value_or("")});
+}
+
+Status Workspace::check_role(Field field) {
+  auto person = enrolled_person();
+  if (!person) return person.error();
   // As head office will judge the edit when it is pushed: refused here, nothing is recorded.
-  return may_edit(Person{ledger_->identity().user, *role, branch->value_or("")}, site_.code, field);
+  return *person ? may_edit(**person, site_.code, field) : Status{};
 }
 
 FieldKey Workspace::key(TargetKind kind, std::string_view target, Field field) const {

@@ -1,11 +1,14 @@
 #include "dsptsync/assessment.h"
 
+#include "dsptsync/incident.h"
 #include "dsptsync/merge.h"
 #include "dsptsync/ods.h"
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <set>
+#include <sstream>
 
 namespace dsptsync {
 namespace {
@@ -53,6 +56,8 @@ std::optional<TypeChange> review_needed(const std::string& item_id, const FieldV
 
 bool mergeable_as_text(const FieldKey& key, const Catalogue* catalogue) {
   if (key.field == Field::comment || key.field == Field::plan_action) return true;
+  if (key.field == Field::what_happened || key.field == Field::containment || key.field == Field::lessons_learned)
+    return true;
   if (key.field != Field::answer || !catalogue) return false;
   const CatalogueItem* item = catalogue->find_item(key.target);
   return item && item->type == AnswerType::text;
@@ -79,6 +84,8 @@ std::vector<HeldValue> open_conflict(const FieldKey& key, const FieldState& stat
 AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue) {
   AssessmentView view;
   for (const auto& [key, field] : state) {
+    // Incidents are kept beside the assessment, not in it: incident.h reads them.
+    if (key.kind == TargetKind::incident) continue;
     const Head* winner = field.winner();
     const std::optional<FieldValue> merged = merged_value(key, field, catalogue);
     const bool in_conflict = field.in_conflict() && !merged;
@@ -107,6 +114,7 @@ AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue)
       case Field::override_reason:
         view.overrides[key.target] = {value, attribution_of(*winner), in_conflict, merged.has_value()};
         break;
+      default: break;  // an incident's fields (skipped above)
     }
   }
   return view;
@@ -264,6 +272,31 @@ Status check_profile_entry(std::string_view name, std::string_view value) {
   return invalid_input("'" + std::string(name) + "' is not part of the organisation profile");
 }
 
+namespace {
+
+// An incident field as any replica checks it: its id, its value's form, and the evidence items it
+// links to. When it happened against when it was found, and whether either is in the future, are
+// the recording door's checks (Workspace, HeadOffice): only there are the other values and a
+// trustworthy clock at hand, so here the clock is put where no time is in its future.
+Status check_incident_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value) {
+  if (!is_incident_id(key.target))
+    return invalid_input("'" + key.target + "' is not an incident id (INC- and eight hexadecimal digits)");
+  if (!value) return {};
+  if (!value->location.empty()) return invalid_input("only document answers have a location");
+  constexpr TimestampMs kNoFuture = std::numeric_limits<TimestampMs>::max() / 2;
+  if (auto valid = check_incident_value(shipped_incident_rules(), key.field, value->text, {}, kNoFuture); !valid)
+    return valid;
+  if (key.field != Field::linked_items) return {};
+  std::istringstream ids(value->text);
+  for (std::string id; ids >> id;)
+    if (!catalogue.find_item(id))
+      return invalid_input("there is no evidence item '" + id + "' in the " + catalogue.year().label() +
+                           " question set to link the incident to");
+  return {};
+}
+
+}  // namespace
+
 Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::optional<FieldValue>& value) {
   if (value)
     if (auto plain = check_plain_text(key, *value); !plain) return plain;
@@ -304,6 +337,7 @@ Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::op
       if (value && key.field == Field::confirmed && value->text != "yes")
         return invalid_input("a confirmation is recorded as yes, or cleared to withdraw it");
       return {};
+    case TargetKind::incident: return check_incident_edit(catalogue, key, value);
     case TargetKind::profile:
       if (value) return check_profile_entry(key.target, value->text);
       if (key.target == profile::kOdsCode || key.target == profile::kName || key.target == profile::kCyberEssentialsPlus ||

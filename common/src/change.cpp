@@ -13,7 +13,7 @@ struct FieldInfo {
   std::string_view name;
   TargetKind kind;
 };
-constexpr std::array<FieldInfo, 11> kFields = {{
+constexpr std::array<FieldInfo, 27> kFields = {{
     {Field::answer, "answer", TargetKind::item},
     {Field::comment, "comment", TargetKind::item},
     {Field::confirmed, "confirmed", TargetKind::assertion},
@@ -25,12 +25,29 @@ constexpr std::array<FieldInfo, 11> kFields = {{
     {Field::plan_state, "plan_state", TargetKind::plan},
     {Field::sharing, "sharing", TargetKind::item},
     {Field::override_reason, "override", TargetKind::item},
+    {Field::happened_at, "happened_at", TargetKind::incident},
+    {Field::found_at, "found_at", TargetKind::incident},
+    {Field::found_by, "found_by", TargetKind::incident},
+    {Field::what_happened, "what_happened", TargetKind::incident},
+    {Field::category, "category", TargetKind::incident},
+    {Field::incident_kind, "kind", TargetKind::incident},
+    {Field::people_affected, "people_affected", TargetKind::incident},
+    {Field::vulnerable_groups, "vulnerable_groups", TargetKind::incident},
+    {Field::data_involved, "data_involved", TargetKind::incident},
+    {Field::containment, "containment", TargetKind::incident},
+    {Field::likelihood, "likelihood", TargetKind::incident},
+    {Field::severity, "severity", TargetKind::incident},
+    {Field::incident_state, "state", TargetKind::incident},
+    {Field::ico_reference, "ico_reference", TargetKind::incident},
+    {Field::lessons_learned, "lessons_learned", TargetKind::incident},
+    {Field::linked_items, "items", TargetKind::incident},
 }};
-constexpr std::array<std::pair<TargetKind, std::string_view>, 4> kKinds = {{
+constexpr std::array<std::pair<TargetKind, std::string_view>, 5> kKinds = {{
     {TargetKind::item, "item"},
     {TargetKind::assertion, "assertion"},
     {TargetKind::profile, "profile"},
     {TargetKind::plan, "plan"},
+    {TargetKind::incident, "incident"},
 }};
 
 }  // namespace
@@ -50,7 +67,7 @@ std::string_view to_string(Field field) {
 Result<TargetKind> parse_target_kind(std::string_view text) {
   for (const auto& [k, name] : kKinds)
     if (name == text) return k;
-  return invalid_input("'" + std::string(text) + "' is not a target kind; use item, assertion, profile or plan");
+  return invalid_input("'" + std::string(text) + "' is not a target kind; use item, assertion, profile, plan or incident");
 }
 
 Result<Field> parse_field(std::string_view text) {

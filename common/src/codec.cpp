@@ -12,33 +12,15 @@
 
 namespace dsptsync {
 
+// Every value from the first to the last is in use (change.h), so a range is the whole check.
 bool enum_in_range(TargetKind kind) {
-  switch (kind) {
-    case TargetKind::item:
-    case TargetKind::assertion:
-    case TargetKind::profile:
-    case TargetKind::plan:
-      return true;
-  }
-  return false;
+  const auto value = static_cast<unsigned>(kind);
+  return value >= static_cast<unsigned>(TargetKind::item) && value <= static_cast<unsigned>(TargetKind::incident);
 }
 
 bool enum_in_range(Field field) {
-  switch (field) {
-    case Field::answer:
-    case Field::comment:
-    case Field::confirmed:
-    case Field::owner:
-    case Field::value:
-    case Field::plan_action:
-    case Field::plan_owner:
-    case Field::plan_due:
-    case Field::plan_state:
-    case Field::sharing:
-    case Field::override_reason:
-      return true;
-  }
-  return false;
+  const auto value = static_cast<unsigned>(field);
+  return value >= static_cast<unsigned>(Field::answer) && value <= static_cast<unsigned>(Field::linked_items);
 }
 
 // The field order below IS the format: changing it, or adding a field, needs a new kRecordFormatVersion.
@@ -107,8 +89,8 @@ std::string_view value_noun(Field field) {
     case Field::plan_state: return "action state";
     case Field::sharing: return "sharing";
     case Field::override_reason: return "override reason";
+    default: return "incident detail";
   }
-  return "value";
 }
 
 Status check_size(std::string_view field, std::string_view noun, std::size_t size, std::size_t most) {

@@ -37,6 +37,27 @@ std::string profile_in_words(const std::string& entry) {
   return "the organisation's " + entry;
 }
 
+// An incident's field in words: "when incident INC-3F9A2C1B was found".
+std::string incident_field_in_words(const FieldKey& key) {
+  const std::string incident = "incident " + key.target;
+  switch (key.field) {
+    case Field::happened_at: return "when " + incident + " happened";
+    case Field::found_at: return "when " + incident + " was found";
+    case Field::found_by: return "who found " + incident;
+    case Field::what_happened: return "what happened in " + incident;
+    case Field::incident_kind: return "the kind of " + incident;
+    case Field::people_affected: return "how many people " + incident + " affected";
+    case Field::vulnerable_groups: return "whether " + incident + " involves vulnerable groups";
+    case Field::data_involved: return "the data involved in " + incident;
+    case Field::containment: return "what was done to contain " + incident;
+    case Field::incident_state: return "the state of " + incident;
+    case Field::ico_reference: return "the ICO's reference for " + incident;
+    case Field::lessons_learned: return "the lessons learned from " + incident;
+    case Field::linked_items: return "the evidence items " + incident + " bears on";
+    default: return "the " + std::string(to_string(key.field)) + " of " + incident;  // category, likelihood, severity
+  }
+}
+
 // What people who disagree did, after a plural subject: "gave different answers to 1.1.5 (...)".
 std::string disagreement_in_words(const FieldKey& key, const Catalogue* catalogue) {
   const std::string& id = key.target;
@@ -57,6 +78,7 @@ std::string disagreement_in_words(const FieldKey& key, const Catalogue* catalogu
       if (id == profile::kCyberEssentialsPlus) return "disagree on whether the organisation has Cyber Essentials Plus";
       if (id == profile::kNhsmailOnly) return "disagree on whether the organisation uses NHSmail only";
       return "disagree on " + profile_in_words(id);
+    default: return "disagree on " + incident_field_in_words(key);
   }
   return "disagree on " + field_in_words(key, catalogue);
 }
@@ -122,8 +144,8 @@ std::string field_in_words(const FieldKey& key, const Catalogue* catalogue) {
     case Field::sharing: return "the sharing choice for " + item_in_words(id, catalogue);
     case Field::override_reason: return "the reason the branch answers " + item_in_words(id, catalogue) + " itself";
     case Field::value: return profile_in_words(id);
+    default: return incident_field_in_words(key);
   }
-  return "the " + std::string(to_string(key.field)) + " of " + id;
 }
 
 std::string describe_conflict(const FieldKey& key, const std::vector<HeldValue>& values, const Catalogue* catalogue,

@@ -228,8 +228,18 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
 Result<AssessmentState> Ledger::state(std::string_view scope, std::string_view year) {
   auto stored = store_.fields(scope, year);
   if (!stored) return stored.error();
+  return open_fields(*stored);
+}
+
+Result<AssessmentState> Ledger::state_of_kind(TargetKind kind, std::string_view scope) {
+  auto stored = store_.fields_of_kind(kind, scope);
+  if (!stored) return stored.error();
+  return open_fields(*stored);
+}
+
+Result<AssessmentState> Ledger::open_fields(const std::vector<StoredField>& stored) {
   AssessmentState state;
-  for (const auto& field : *stored) {
+  for (const auto& field : stored) {
     auto plain = crypto::open(key_, field.sealed, associated_data(field.key));
     if (!plain) return plain.error();
     auto decoded = codec::decode_field_state(*plain);
@@ -298,6 +308,15 @@ Result<std::vector<LoggedChange>> Ledger::history(std::string_view scope, std::s
   auto stored = store_.changes_of_target(scope, year, kind, target);
   if (!stored) return stored.error();
   return open_changes(*stored);
+}
+
+Status may_record(Store& store, const Person& who, const FieldKey& key, const std::optional<FieldValue>& value) {
+  if (key.kind != TargetKind::incident) return may_edit(who, key.scope, key.field);
+  auto changes = store.changes_of_target(key.scope, key.year, key.kind, key.target);
+  if (!changes) return changes.error();
+  const bool by_others =
+      std::any_of(changes->begin(), changes->end(), [&](const StoredChange& change) { return change.user != who.name; });
+  return may_edit_incident(who, key.scope, key.field, value, by_others);
 }
 
 }  // namespace dsptsync

@@ -34,6 +34,7 @@ Result<Role> parse_role(std::string_view text) {
 }
 
 Status may_edit(const Person& who, std::string_view scope, Field field) {
+  if (field_belongs_to(field, TargetKind::incident)) return may_edit_incident(who, scope, field, std::nullopt, true);
   if (who.role == Role::viewer)
     return refused(who.name + " is a viewer: viewers can read the assessment but not change it");
   if (!who.head_office() && scope != who.branch)
@@ -43,6 +44,30 @@ Status may_edit(const Person& who, std::string_view scope, Field field) {
     return refused(who_is(who) + ": members cannot confirm assertions; ask an administrator");
   if (field == Field::sharing && !head_office_admin(who))
     return refused(who_is(who) + ": only head office administrators decide what is shared");
+  return {};
+}
+
+namespace {
+
+// Marking an incident reported or closed, and the ICO's reference: an administrator's decisions.
+bool administrators_only(Field field, const std::optional<FieldValue>& value) {
+  if (field == Field::ico_reference) return true;
+  return field == Field::incident_state && value && value->text != "open";
+}
+
+}  // namespace
+
+Status may_edit_incident(const Person& who, std::string_view scope, Field field, const std::optional<FieldValue>& value,
+                         bool written_by_others) {
+  if (!who.head_office() && scope != who.branch)
+    return refused(who.name + " works for branch " + who.branch + " and may record only that branch's incidents, not " +
+                   std::string(scope) + "'s");
+  if (who.role == Role::viewer && (written_by_others || administrators_only(field, value)))
+    return refused(who.name + " is a viewer: viewers record incidents and complete their own reports, but change no "
+                              "one else's; ask a member or an administrator");
+  if (who.role != Role::admin && administrators_only(field, value))
+    return refused(who_is(who) + ": only administrators mark an incident reported or closed, or record the ICO's "
+                                 "reference; ask an administrator");
   return {};
 }
 

@@ -100,6 +100,8 @@ std::optional<FieldKey> RollForwardPath::successor_key(const FieldKey& key) cons
     }
     case TargetKind::profile:
       return next;
+    case TargetKind::incident:  // an incident stays in the year it was recorded in
+      return std::nullopt;
   }
   return std::nullopt;
 }

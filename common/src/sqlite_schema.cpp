@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -171,6 +171,11 @@ CREATE TRIGGER people_events_immutable_update BEFORE UPDATE ON people_events
 BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
 CREATE TRIGGER people_events_immutable_delete BEFORE DELETE ON people_events
 BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
+)sql",
+    // 6 -> 7: incidents. Kept in the fields table like answers (target kind 5); listing every site's
+    // incidents for the 72-hour clock reads them by kind, not by assessment.
+    R"sql(
+CREATE INDEX fields_by_kind ON fields(target_kind, scope, year);
 )sql",
 };
 

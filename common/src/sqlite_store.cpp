@@ -202,6 +202,19 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<StoredField>> fields_of_kind(TargetKind kind, std::string_view scope) override {
+    auto use = prepare("SELECT scope, year, target_kind, target, field, in_conflict, sealed, last_seq FROM fields "
+                       "WHERE target_kind = ?1 AND (?2 = '' OR scope = ?2) ORDER BY scope, year, target, field");
+    if (!use) return use.error();
+    use->integer(1, static_cast<std::int64_t>(kind));
+    use->text(2, scope);
+    std::vector<StoredField> out;
+    int rc;
+    while ((rc = sqlite3_step(use->get())) == SQLITE_ROW) out.push_back(read_field(*use));
+    if (rc != SQLITE_DONE) return failure("reading the incidents");
+    return out;
+  }
+
   Result<std::vector<StoredChange>> collect_changes(Use& use, std::string_view what) {
     std::vector<StoredChange> out;
     int rc;

@@ -76,5 +76,6 @@ void add_operations_commands(ServerCli& cli);    // backup, restore, serve (cli_
 void add_head_office_commands(ServerCli& cli);
 void add_publishing_commands(ServerCli& cli);    // publish, publications, export, certificate (cli_publishing.cpp)
 void add_catalogue_commands(ServerCli& cli);     // catalogue import|show|list (cli_catalogue.cpp)
+void add_incident_commands(ServerCli& cli);      // incidents, incident add|show|edit|close (cli_incidents.cpp)
 
 }  // namespace dsptsync::server

@@ -167,7 +167,7 @@ Result<std::vector<Change>> HeadOffice::edit_as(const User& user, const std::vec
   std::map<std::string, Catalogue> catalogues;
   for (const auto& edit : edits) {
     const std::string what = to_string(edit.key.kind).data() + std::string(" ") + edit.key.target;
-    if (auto allowed = may_edit(user.person(), edit.key.scope, edit.key.field); !allowed) return allowed.error();
+    if (auto allowed = may_record(*store_, user.person(), edit.key, edit.value); !allowed) return allowed.error();
     if (edit.key.scope != hq_.code) {
       auto branch = directory_->branch(edit.key.scope);
       if (!branch) return branch.error();

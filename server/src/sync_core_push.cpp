@@ -61,8 +61,9 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
       return error(ErrorCode::forbidden, where + "a device may only send changes it made itself", batch);
     if (change.user != who.user)
       return error(ErrorCode::forbidden, where + "is attributed to '" + change.user + "', not to " + who.user, batch);
-    if (auto allowed = may_edit(person, change.key.scope, change.key.field); !allowed)
-      return error(ErrorCode::forbidden, where + allowed.error().message, batch);
+    if (auto allowed = may_record(head_office_.store(), person, change.key, change.value); !allowed)
+      return error(allowed.error().kind == ErrorKind::refused ? ErrorCode::forbidden : ErrorCode::server_busy,
+                   where + allowed.error().message, batch);
     if (who.branch.empty() && change.key.scope != head_office_.hq().code) {
       auto branch = head_office_.directory().branch(change.key.scope);
       if (!branch || !*branch)

@@ -114,5 +114,47 @@ TEST(Permissions, RevokingNeedsAHeadOfficeAdministratorNeverOneselfAndNeverTheLa
   EXPECT_FALSE(may_revoke(&priya, omar, 0)) << "even by another administrator, if the count says none is left";
 }
 
+// Incidents: what each role may do, in head office's own log, their own branch's and another's.
+// Columns: record or complete their own report | edit one someone else wrote | mark it reported or
+// closed, or record the ICO's reference; each as three characters: head office, own branch, other branch.
+struct IncidentRow {
+  Role role;
+  bool head_office;
+  std::string_view own_report, others_report, administrators_only;
+};
+
+constexpr IncidentRow kIncidentTable[] = {
+    {Role::admin, true, "yyy", "yyy", "yyy"},  {Role::member, true, "yyy", "yyy", "nnn"},
+    {Role::viewer, true, "yyy", "nnn", "nnn"}, {Role::admin, false, "nyn", "nyn", "nyn"},
+    {Role::member, false, "nyn", "nyn", "nnn"}, {Role::viewer, false, "nyn", "nnn", "nnn"},
+};
+
+TEST(Permissions, IncidentsEveryRoleAtHeadOfficeAndAtABranch) {
+  const FieldValue closed{"closed", ""}, reported{"reported", ""}, reference{"IC-123456-A1B2", ""}, open{"open", ""};
+  int checked = 0;
+  for (const IncidentRow& row : kIncidentTable) {
+    const Person who{"Sam Patel", row.role, row.head_office ? "" : std::string(kOwnBranch)};
+    const std::array scopes = {kHeadOffice, kOwnBranch, kOtherBranch};
+    for (std::size_t i = 0; i < scopes.size(); ++i) {
+      const std::string where = std::string(to_string(row.role)) + (row.head_office ? " at head office" : " at a branch") +
+                                " in " + std::string(scopes[i]);
+      auto allowed = [&](Field field, const std::optional<FieldValue>& value, bool by_others) {
+        ++checked;
+        return bool(may_edit_incident(who, scopes[i], field, value, by_others));
+      };
+      EXPECT_EQ(allowed(Field::what_happened, FieldValue{"x", ""}, false), row.own_report[i] == 'y') << where;
+      EXPECT_EQ(allowed(Field::incident_state, open, false), row.own_report[i] == 'y') << where;
+      EXPECT_EQ(allowed(Field::severity, FieldValue{"3", ""}, true), row.others_report[i] == 'y') << where;
+      for (const auto& [field, value] : {std::pair{Field::incident_state, closed}, std::pair{Field::incident_state, reported},
+                                         std::pair{Field::ico_reference, reference}})
+        EXPECT_EQ(allowed(field, value, false), row.administrators_only[i] == 'y') << where << " " << value.text;
+    }
+  }
+  EXPECT_EQ(checked, 6 * 3 * 6);
+  // may_edit on an incident field asks the same rule, as for a report someone else wrote.
+  EXPECT_FALSE(may_edit(Person{"Vic", Role::viewer, "VLAXL"}, "VLAXL", Field::what_happened));
+  EXPECT_TRUE(may_edit(Person{"Meg", Role::member, "VLAXL"}, "VLAXL", Field::what_happened));
+}
+
 }  // namespace
 }  // namespace dsptsync

@@ -31,7 +31,7 @@ TEST(SqliteStore, RefusesAMissingStoreUnlessAskedToCreate) {
   EXPECT_NE(missing.error().message.find("dsptsync init"), std::string::npos);
   auto created = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
   ASSERT_TRUE(created) << created.error().message;
-  EXPECT_EQ(*(*created)->schema_version(), 6);
+  EXPECT_EQ(*(*created)->schema_version(), 7);
 }
 
 TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {
@@ -63,6 +63,32 @@ TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {
   EXPECT_EQ(history->front().id, "d1:1");
   EXPECT_EQ(history->front().sealed, (Bytes{1, 2, 3}));
   EXPECT_TRUE((*store)->check_integrity()->empty());
+}
+
+TEST(SqliteStore, FieldsOfOneKindAreReadAcrossYearsForOneScopeOrAll) {
+  TempDir dir;
+  auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+  ASSERT_TRUE(store);
+  auto txn = (*store)->begin();
+  ASSERT_TRUE(txn);
+  const FieldKey leeds_old{"VLAXL", "2024-25", TargetKind::incident, "INC-0000000A", Field::what_happened};
+  const FieldKey leeds_new{"VLAXL", "2026-27", TargetKind::incident, "INC-0000000B", Field::found_at};
+  const FieldKey york{"VM2B3", "2026-27", TargetKind::incident, "INC-0000000C", Field::category};
+  for (const auto& key : {leeds_old, leeds_new, york}) ASSERT_TRUE((*txn)->put_field({key, false, {1}, 1}));
+  ASSERT_TRUE((*txn)->put_field({{"VLAXL", "2026-27", TargetKind::item, "1.1.5", Field::answer}, false, {2}, 1}));
+  ASSERT_TRUE((*txn)->commit());
+
+  auto keys_of = [](const std::vector<StoredField>& fields) {
+    std::vector<FieldKey> keys;
+    for (const auto& field : fields) keys.push_back(field.key);
+    return keys;
+  };
+  auto leeds = (*store)->fields_of_kind(TargetKind::incident, "VLAXL");
+  ASSERT_TRUE(leeds);
+  EXPECT_EQ(keys_of(*leeds), (std::vector<FieldKey>{leeds_old, leeds_new})) << "both years, no answer, no York";
+  auto every = (*store)->fields_of_kind(TargetKind::incident, "");
+  ASSERT_TRUE(every);
+  EXPECT_EQ(keys_of(*every), (std::vector<FieldKey>{leeds_old, leeds_new, york}));
 }
 
 TEST(SqliteStore, ADuplicateChangeIdIsRefused) {

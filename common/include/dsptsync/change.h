@@ -20,7 +20,7 @@
 namespace dsptsync {
 
 // What a change edits. Each field is separate so concurrent edits of different fields never conflict.
-enum class TargetKind : std::uint8_t { item = 1, assertion = 2, profile = 3, plan = 4 };
+enum class TargetKind : std::uint8_t { item = 1, assertion = 2, profile = 3, plan = 4, incident = 5 };
 enum class Field : std::uint8_t {
   answer = 1,        // item: the typed answer
   comment = 2,       // item: the optional comments box
@@ -33,6 +33,23 @@ enum class Field : std::uint8_t {
   plan_state = 9,    // open | in progress | done
   sharing = 10,      // item, head office's scope only: "shared" (HQ answers it for every branch) or "branch"
   override_reason = 11,  // item, a branch's scope only: why the branch answers a shared item itself
+  // incident (target = the incident's id; incident.h checks each value):
+  happened_at = 12,      // when it happened: UTC to the minute, "2026-10-25T00:30Z"
+  found_at = 13,         // when the organisation became aware: the 72-hour clock starts here
+  found_by = 14,
+  what_happened = 15,    // free text
+  category = 16,         // confidentiality | integrity | availability (data/incidents/grading.tsv)
+  incident_kind = 17,    // one of the guide's kinds (the same file)
+  people_affected = 18,  // how many people, roughly: a whole number
+  vulnerable_groups = 19,  // yes | no: children or vulnerable adults among them
+  data_involved = 20,    // the kinds of data (health, identifiers...), never the data itself
+  containment = 21,      // what was done to contain it and what is planned
+  likelihood = 22,       // 1..5 on the grading scale
+  severity = 23,         // 1..5
+  incident_state = 24,   // open | reported | closed
+  ico_reference = 25,    // the Information Commissioner's reference, once reported
+  lessons_learned = 26,  // needed to close
+  linked_items = 27,     // evidence items it bears on: ids separated by spaces
 };
 std::string_view to_string(TargetKind kind);
 std::string_view to_string(Field field);

@@ -5,6 +5,7 @@
 
 #include "dsptsync/change.h"
 #include "dsptsync/crypto.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/store.h"
 
 #include <functional>
@@ -39,6 +40,10 @@ struct ApplyOutcome {
 
 using AssessmentState = std::map<FieldKey, FieldState>;
 
+// The permission rule for one edit as every door asks it (permissions.h): for an incident, with
+// whether anyone but `who` has changed it in `store` already (a viewer completes only their own report).
+Status may_record(Store& store, const Person& who, const FieldKey& key, const std::optional<FieldValue>& value);
+
 class Ledger {
  public:
   // `key` seals every change and field state at rest.
@@ -69,6 +74,8 @@ class Ledger {
                                                  ApplyOutcome* outcome = nullptr);
 
   Result<AssessmentState> state(std::string_view scope, std::string_view year);
+  // Every field of one target kind (incidents), of one scope or (empty) every scope, every year.
+  Result<AssessmentState> state_of_kind(TargetKind kind, std::string_view scope);
   Result<FieldState> field(const FieldKey& key);
   Result<std::vector<LoggedChange>> history(std::string_view scope, std::string_view year, TargetKind kind,
                                             std::string_view target);
@@ -78,6 +85,7 @@ class Ledger {
  private:
   Result<FieldState> read_field(StoreTransaction& txn, const FieldKey& key);
   Status find_merge_base(FieldState& state);
+  Result<AssessmentState> open_fields(const std::vector<StoredField>& stored);
   Result<std::int64_t> write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);
 
   Store& store_;

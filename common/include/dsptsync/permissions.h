@@ -10,6 +10,7 @@
 #include "dsptsync/error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,15 @@ struct Person {
 // belongs in that scope at all (sharing only at head office, overrides only at a branch) is
 // check_edit_scope's, and the value's validity check_edit's (assessment.h).
 Status may_edit(const Person& who, std::string_view scope, Field field);
+
+// May `who` set `field` of an incident of `scope` to `value` (docs/incidents.md)? Reporting is never
+// blocked by a role: anyone working for the site, viewers included, records an incident for it and
+// completes their own report while nobody else has changed it (`written_by_others` false). Members
+// and administrators edit any of their site's incidents; head office's members and administrators
+// every branch's; only administrators mark one reported or closed, or record the ICO's reference.
+// may_edit on an incident field asks this as for an incident others have written.
+Status may_edit_incident(const Person& who, std::string_view scope, Field field, const std::optional<FieldValue>& value,
+                         bool written_by_others);
 
 // May `who` revoke `target`? Only head office administrators manage people, nobody revokes
 // themselves, and the last active head office administrator is never revoked (someone must be left

@@ -111,6 +111,9 @@ class Store {
 
   // Every field of one assessment (scope and year), in key order.
   virtual Result<std::vector<StoredField>> fields(std::string_view scope, std::string_view year) = 0;
+  // Every field of one target kind (incidents) in one scope, or in every scope when `scope` is empty,
+  // whatever its year, in key order.
+  virtual Result<std::vector<StoredField>> fields_of_kind(TargetKind kind, std::string_view scope) = 0;
   // The changes of one field target (all its fields), oldest first.
   virtual Result<std::vector<StoredChange>> changes_of_target(std::string_view scope, std::string_view year,
                                                               TargetKind kind, std::string_view target) = 0;

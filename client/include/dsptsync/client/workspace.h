@@ -5,8 +5,11 @@
 #include "dsptsync/assessment.h"
 #include "dsptsync/catalogue.h"
 #include "dsptsync/evaluator.h"
+#include "dsptsync/incident.h"
+#include "dsptsync/incident_input.h"
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
+#include "dsptsync/permissions.h"
 #include "dsptsync/official_list.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
@@ -165,6 +168,18 @@ class Workspace {
   // year head office had not received then) are carried here, then the store moves to the year.
   Result<RollForwardReport> follow_year(std::string_view to_year, const std::vector<FieldKey>& late_edits);
 
+  // ---- incidents (workspace_incidents.cpp): this site's own, docs/incidents.md ----
+  // Records a new incident from what a person typed (incident_input.h), checked as a whole at `now`;
+  // anyone enrolled for the site may, viewers included. Warnings (allowed, worth saying) come back
+  // with it.
+  Result<IncidentOutcome> record_incident(const IncidentInput& input, TimestampMs now);
+  // Changes the given fields of one of this site's incidents (an empty text clears a field); closing
+  // is `state` closed with `lessons_learned`. The permission rule is the one head office applies.
+  Result<IncidentOutcome> edit_incident(std::string_view id, const IncidentInput& input, TimestampMs now);
+  // Every incident of this site, every year, graded and with its clock at `now`, those needing
+  // attention first (order_for_attention).
+  Result<std::vector<GradedIncident>> incidents(TimestampMs now);
+  Result<GradedIncident> incident(std::string_view id, TimestampMs now);
   // ---- the question set in force (workspace_question_sets.cpp) ----
 
   // The set in force for this store's year as kept: head office's, an offline store's own import, or
@@ -185,9 +200,13 @@ class Workspace {
 
  private:
   Workspace() = default;
-  Result<Catalogue> catalogue_for(AssessmentYear year);
   // An enrolled store knows its role: refuse here what head office would refuse anyway.
   Status check_role(Field field);
+  // Who edits, as head office knows them: none for an offline store (its user may do everything).
+  Result<std::optional<Person>> enrolled_person();
+  // The incident's stored form, for an edit: its year and values, or not_found.
+  Result<Incident> stored_incident(std::string_view id);
+  Result<GradedIncident> record_incident_edits(const Incident& incident, const IncidentEdits& edits, TimestampMs now);
   // A branch does not edit what head office answers for it, unless it overrides the item first.
   Status check_not_shared(const CatalogueItem& item);
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;

@@ -10,6 +10,7 @@
 #include "dsptsync/conflict.h"
 #include "dsptsync/directory.h"
 #include "dsptsync/evaluator.h"
+#include "dsptsync/incident_input.h"
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/protocol.h"
@@ -126,6 +127,13 @@ struct AuditCheck {
   std::string problem;  // why it did not verify
 };
 
+// Which incidents head office lists: one branch's (or head office's own, by its code) or every site's;
+// open ones only (not closed) or all.
+struct IncidentFilter {
+  std::optional<std::string> branch;
+  bool open_only = false;
+};
+
 class HeadOffice {
  public:
   static Result<std::unique_ptr<HeadOffice>> create(const HeadOfficeInit& init);
@@ -225,6 +233,18 @@ class HeadOffice {
   // Every change of an item (its answer, comment and plan) or an assertion in one assessment of the
   // organisation's year, oldest first, each with the value it replaced.
   Result<std::vector<service::HistoryRow>> history(std::string_view scope, std::string_view id);
+
+  // ---- incidents (head_office_incidents.cpp): every site's, docs/incidents.md ----
+  // Every site's incidents, or the filter's, graded with their clocks at `now`, those needing
+  // attention first (the most overdue first).
+  Result<std::vector<GradedIncident>> incidents(const IncidentFilter& filter, TimestampMs now);
+  Result<GradedIncident> incident(std::string_view id, TimestampMs now);
+  // Records a new incident of a site (`branch` empty: head office's own) as `by`, as a laptop does.
+  Result<IncidentOutcome> record_incident(const User& by, const std::optional<std::string>& branch,
+                                          const IncidentInput& input, TimestampMs now);
+  // Changes an incident of any site as `by` (a reviewer; the ICO's reference; closing).
+  Result<IncidentOutcome> edit_incident(const User& by, std::string_view id, const IncidentInput& input,
+                                        TimestampMs now);
   // A site's publications (every site's for an empty `ods`), for devices at their next sync.
   Result<std::vector<protocol::PublishedStatus>> published_statuses(std::string_view ods);
   // The server's log position when the organisation moved to the current year (0: it began there).
@@ -261,6 +281,8 @@ class HeadOffice {
                                                   crypto::SecretKey store_key);
   Result<service::Revocation> revoke_as(const Person* who, std::string_view name);
   Result<service::Reinstatement> reinstate_as(const User* by, std::string_view name);
+  Result<IncidentOutcome> record_incident_edits(const User& by, const Incident& incident, const IncidentEdits& edits,
+                                                TimestampMs now);
 
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;

@@ -1,0 +1,133 @@
+#include "dsptsync/incident_input.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace dsptsync {
+namespace {
+
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// A category or kind given by its id ("lost_or_stolen") or its name, in any case.
+Result<std::string> entry_id(const std::vector<NamedEntry>& entries, const std::string& typed, std::string_view noun) {
+  const std::string wanted = lower(typed);
+  for (const auto& entry : entries)
+    if (lower(entry.id) == wanted || lower(entry.name) == wanted) return entry.id;
+  std::string ids;
+  for (const auto& entry : entries) ids += (ids.empty() ? "" : ", ") + entry.id;
+  return invalid_input("'" + typed + "' is not " + std::string(noun) + "; use one of " + ids);
+}
+
+Result<std::string> yes_or_no(const std::string& typed) {
+  const std::string word = lower(typed);
+  if (word == "yes" || word == "y" || word == "true") return std::string("yes");
+  if (word == "no" || word == "n" || word == "false") return std::string("no");
+  return invalid_input("whether vulnerable groups are involved is yes or no, not '" + typed + "'");
+}
+
+// "6.1.1, 6.1.2 5.1.1" -> "6.1.1 6.1.2 5.1.1".
+std::string item_list(const std::string& typed) {
+  std::string spaced = typed;
+  std::replace(spaced.begin(), spaced.end(), ',', ' ');
+  std::istringstream words(spaced);
+  std::string joined;
+  for (std::string id; words >> id;) joined += (joined.empty() ? "" : " ") + id;
+  return joined;
+}
+
+// One typed value in the form it is stored in.
+Result<std::string> stored_form(const IncidentRules& rules, Field field, const std::string& typed) {
+  switch (field) {
+    case Field::happened_at:
+    case Field::found_at: {
+      auto at = parse_incident_time(typed);
+      if (!at) return at.error();
+      return incident_time_text(*at);
+    }
+    case Field::category: return entry_id(rules.categories, typed, "a category");
+    case Field::incident_kind: return entry_id(rules.kinds, typed, "a kind of incident");
+    case Field::vulnerable_groups: return yes_or_no(typed);
+    case Field::incident_state: return lower(typed);
+    case Field::ico_reference: {
+      std::string upper = typed;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return upper;
+    }
+    case Field::linked_items: return item_list(typed);
+    default: return typed;
+  }
+}
+
+std::string field_name(Field field) { return std::string(to_string(field)); }
+
+// A closed incident has its lessons learned; the reporting rules' reference only where reportable.
+Status check_whole(const IncidentRules& rules, const std::map<Field, std::string>& after, IncidentEdits& edits) {
+  auto value = [&](Field field) {
+    auto found = after.find(field);
+    return found == after.end() ? std::string() : found->second;
+  };
+  if (value(Field::incident_state) == "closed" && value(Field::lessons_learned).empty())
+    return invalid_input("an incident is closed with the lessons learned from it; give them (lessons_learned)");
+  if (!value(Field::ico_reference).empty()) {
+    auto score = [&](Field field) { return value(field).size() == 1 ? value(field)[0] - '0' : 0; };
+    const Grade grade =
+        grade_incident(rules, score(Field::likelihood), score(Field::severity), value(Field::vulnerable_groups) == "yes");
+    if (!grade.reportable())
+      edits.warnings.push_back("the ICO's reference is recorded, but the incident as graded is not reportable (" +
+                               grade.why + "); check its likelihood and severity");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<IncidentEdits> prepare_incident_edits(const IncidentRules& rules, const IncidentInput& input,
+                                             const std::map<Field, std::string>& current, bool new_incident,
+                                             TimestampMs now) {
+  std::map<Field, std::string> after = current;
+  std::map<Field, std::optional<std::string>> given;
+  for (const auto& [field, typed] : input) {
+    if (!field_belongs_to(field, TargetKind::incident))
+      return invalid_input("'" + field_name(field) + "' is not part of an incident");
+    const std::string text = trimmed(typed);
+    if (text.empty()) {
+      after.erase(field);
+      given[field] = std::nullopt;
+      continue;
+    }
+    auto stored = stored_form(rules, field, text);
+    if (!stored) return Error{stored.error().kind, field_name(field) + ": " + stored.error().message};
+    after[field] = *stored;
+    given[field] = *stored;
+  }
+  for (const auto& [field, value] : given) {
+    if (!value) continue;
+    if (auto valid = check_incident_value(rules, field, *value, after, now); !valid)
+      return Error{valid.error().kind, field_name(field) + ": " + valid.error().message};
+  }
+  for (Field field : kIncidentRequired)
+    if ((new_incident || given.count(field)) && !after.count(field))
+      return invalid_input("an incident needs " + field_name(field) + " (what happened, when it happened, when it "
+                           "was found and its category are needed to record one)");
+  IncidentEdits edits;
+  if (auto whole = check_whole(rules, after, edits); !whole) return whole.error();
+  for (const auto& [field, value] : given) {
+    auto before = current.find(field);
+    const bool unchanged = value ? before != current.end() && before->second == *value : before == current.end();
+    if (unchanged) continue;
+    edits.changes.emplace_back(field, value ? std::optional<FieldValue>(FieldValue{*value, ""}) : std::nullopt);
+  }
+  return edits;
+}
+
+}  // namespace dsptsync

@@ -1,0 +1,240 @@
+// Incidents end to end, against a real server on 127.0.0.1 and real laptops (docs/incidents.md): a
+// branch records a reportable incident offline and syncs; head office lists it with its 72 hours
+// running and records the ICO's reference; the branch sees it; the other branch never sees it at all;
+// its text is never in plain in any file. The permission rule holds at every door, a laptop that
+// skips its own check included; bad input is refused and records nothing.
+#include "../common/cli_runner.h"
+#include "fixture.h"
+
+#include "dsptsync/incident.h"
+#include "dsptsync/permissions.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace dsptsync::testing {
+namespace {
+
+using protocol::Role;
+using nlohmann::json;
+
+constexpr TimestampMs kHourMs = 3'600'000;
+const std::string kWhat = "Carer's phone with the rota and key-safe codes stolen from a car on Harrogate Road";
+
+// What a branch manager types: a reportable incident (Highly likely x Adverse effect), found an hour ago.
+IncidentInput reportable(TimestampMs now) {
+  return {{Field::what_happened, kWhat},
+          {Field::happened_at, incident_time_text(now - 3 * kHourMs)},
+          {Field::found_at, incident_time_text(now - kHourMs)},
+          {Field::category, "confidentiality"},
+          {Field::incident_kind, "lost_or_stolen"},
+          {Field::people_affected, "38"},
+          {Field::vulnerable_groups, "yes"},
+          {Field::likelihood, "4"},
+          {Field::severity, "3"}};
+}
+
+bool file_holds(const std::filesystem::path& file, const std::string& text) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return bytes.find(text) != std::string::npos;
+}
+
+class Incidents : public ::testing::Test {
+ protected:
+  CliRun server_cli(const std::vector<std::string>& args) {
+    return run_program(shell_quote(DSPTSYNC_SERVER_CLI) + " --json --data " + shell_quote(server_.data().string()),
+                       args, scratch_.path());
+  }
+
+  RunningServer server_;
+  TempDir stores_;
+  TempDir scratch_;
+};
+
+TEST_F(Incidents, ABranchsIncidentReachesHeadOfficeWithItsClockAndTheReferenceComesBack) {
+  ASSERT_TRUE(server_.admin()->add_console_user("Priya Shah", Role::admin));
+  auto york = server_.enrol(stores_ / "york", "Sam Patel", "VM2B3", Role::member);
+  auto leeds = server_.enrol(stores_ / "leeds", "Lee Admin", "VLAXL", Role::admin);
+
+  // Offline: recorded on the laptop, nothing sent yet.
+  const TimestampMs now = now_ms();
+  auto recorded = york->record_incident(reportable(now), now);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  const std::string id = recorded->incident.incident.id;
+  EXPECT_TRUE(recorded->incident.grade.reportable()) << recorded->incident.grade.why;
+  EXPECT_TRUE(recorded->incident.clock.applies);
+  auto before_sync = server_cli({"incidents"});
+  ASSERT_EQ(before_sync.code, 0) << before_sync.err;
+  EXPECT_TRUE(json::parse(before_sync.out)["incidents"].empty());
+
+  ASSERT_TRUE(client::sync_once(*york));
+  auto listed = server_cli({"incidents", "--open"});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  const json incidents = json::parse(listed.out)["incidents"];
+  ASSERT_EQ(incidents.size(), 1u) << listed.out;
+  EXPECT_EQ(incidents[0]["id"], id);
+  EXPECT_EQ(incidents[0]["site"], "VM2B3");
+  EXPECT_EQ(incidents[0]["what_happened"], kWhat);
+  EXPECT_EQ(incidents[0]["recorded_by"], "Sam Patel");
+  ASSERT_TRUE(incidents[0]["clock"].is_object()) << incidents[0].dump();
+  const std::int64_t left = incidents[0]["clock"]["left_ms"];
+  EXPECT_GT(left, 70 * kHourMs);  // found an hour ago: 71 hours left, less the test's own time
+  EXPECT_LE(left, 71 * kHourMs);
+  EXPECT_EQ(json::parse(listed.out)["to_report"], 1);
+
+  // Head office's administrator records the ICO's reference; a member could not.
+  ASSERT_TRUE(server_.admin()->add_console_user("Mo Member", Role::member));
+  auto by_member = server_cli({"incident", "edit", id, "--ico-reference", "IC-123456-A1B2", "--as", "Mo Member"});
+  EXPECT_EQ(by_member.code, 3) << by_member.err;
+  EXPECT_NE(by_member.err.find("only administrators mark an incident reported or closed"), std::string::npos)
+      << by_member.err;
+  auto reported = server_cli(
+      {"incident", "edit", id, "--ico-reference", "ic-123456-a1b2", "--state", "reported", "--as", "Priya Shah"});
+  ASSERT_EQ(reported.code, 0) << reported.err;
+  EXPECT_EQ(json::parse(reported.out)["incident"]["ico_reference"], "IC-123456-A1B2");
+  EXPECT_TRUE(json::parse(reported.out)["incident"]["clock"].is_null()) << "reported: the clock stops";
+
+  // The branch sees it at its next sync; the other branch never sees the incident at all.
+  ASSERT_TRUE(client::sync_once(*york));
+  auto at_york = york->incident(id, now_ms());
+  ASSERT_TRUE(at_york) << at_york.error().message;
+  EXPECT_EQ(at_york->incident.value(Field::ico_reference), "IC-123456-A1B2");
+  EXPECT_EQ(at_york->incident.state(), "reported");
+  ASSERT_TRUE(client::sync_once(*leeds));
+  auto at_leeds = leeds->incidents(now_ms());
+  ASSERT_TRUE(at_leeds);
+  EXPECT_TRUE(at_leeds->empty());
+  EXPECT_TRUE(leeds->ledger().state_of_kind(TargetKind::incident, "")->empty()) << "no field of it reached Leeds";
+  EXPECT_FALSE(leeds->incident(id, now_ms()));
+
+  // Never in plain: not in either laptop's files nor in head office's.
+  for (const auto& folder : {stores_ / "york", stores_ / "leeds", server_.data()}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+      if (!entry.is_regular_file()) continue;
+      EXPECT_FALSE(file_holds(entry.path(), "Harrogate Road")) << entry.path();
+    }
+  }
+}
+
+TEST_F(Incidents, AViewerRecordsAndCompletesTheirOwnReportButNobodyElses) {
+  auto viewer = server_.enrol(stores_ / "vic", "Vic Viewer", "VLAXL", Role::viewer);
+  auto member = server_.enrol(stores_ / "meg", "Meg Member", "VLAXL", Role::member);
+  const TimestampMs now = now_ms();
+
+  // Reporting is never blocked by a role: the viewer records one and adds to it.
+  auto own = viewer->record_incident(reportable(now), now);
+  ASSERT_TRUE(own) << own.error().message;
+  const std::string id = own->incident.incident.id;
+  ASSERT_TRUE(viewer->edit_incident(id, {{Field::containment, "Phone wiped remotely at 10:40"}}, now));
+  ASSERT_TRUE(client::sync_once(*viewer));
+
+  // A member edits it; from then on the viewer may not, at the laptop or, skipping it, at head office.
+  ASSERT_TRUE(client::sync_once(*member));
+  ASSERT_TRUE(member->edit_incident(id, {{Field::data_involved, "Names, addresses, key-safe codes"}}, now));
+  auto closing = member->edit_incident(id, {{Field::incident_state, "closed"}, {Field::lessons_learned, "x"}}, now);
+  ASSERT_FALSE(closing);
+  EXPECT_NE(closing.error().message.find("only administrators mark an incident reported or closed"), std::string::npos);
+  ASSERT_TRUE(client::sync_once(*member));
+  ASSERT_TRUE(client::sync_once(*viewer));
+  const std::string expected =
+      may_edit_incident(Person{"Vic Viewer", Role::viewer, "VLAXL"}, "VLAXL", Field::severity, FieldValue{"2", ""}, true)
+          .error()
+          .message;
+  auto local = viewer->edit_incident(id, {{Field::severity, "2"}}, now);
+  ASSERT_FALSE(local);
+  EXPECT_EQ(local.error().message, expected);
+  const auto count = *server_.admin()->store().change_count();
+  auto year = own->incident.incident.year;
+  ASSERT_TRUE(viewer->ledger().record(
+      Edit{{"VLAXL", year, TargetKind::incident, id, Field::severity}, FieldValue{"2", ""}}));
+  auto pushed = client::sync_once(*viewer);
+  ASSERT_FALSE(pushed);
+  EXPECT_NE(pushed.error().message.find(expected), std::string::npos) << pushed.error().message;
+  EXPECT_EQ(*server_.admin()->store().change_count(), count) << "head office recorded nothing of it";
+}
+
+TEST_F(Incidents, BadInputIsRefusedWithWhatWasWrongAndRecordsNothing) {
+  auto laptop = server_.enrol(stores_ / "lee", "Lee Admin", "VLAXL", Role::admin);
+  const TimestampMs now = now_ms();
+  const auto before = *laptop->store().change_count();
+  auto refused_with = [&](IncidentInput input, const std::string& words) {
+    auto recorded = laptop->record_incident(input, now);
+    ASSERT_FALSE(recorded) << words;
+    EXPECT_NE(recorded.error().message.find(words), std::string::npos) << recorded.error().message;
+  };
+  auto with = [&](Field field, const std::string& value) {
+    IncidentInput input = reportable(now);
+    input[field] = value;
+    return input;
+  };
+  refused_with(with(Field::found_at, incident_time_text(now - 5 * kHourMs)), "before it happened");
+  refused_with(with(Field::happened_at, incident_time_text(now + 48 * kHourMs)), "future");
+  refused_with(with(Field::severity, "6"), "severity");
+  refused_with(with(Field::category, "spilt tea"), "confidentiality");
+  refused_with(with(Field::ico_reference, "ICO 12"), "IC-123456-A1B2");
+  refused_with(with(Field::incident_state, "closed"), "lessons learned");
+  IncidentInput missing = reportable(now);
+  missing.erase(Field::found_at);
+  refused_with(missing, "found_at");
+  // A branch person recording for another branch: refused at head office's door (the laptop records
+  // only its own site, so the change is made under the hood).
+  ASSERT_TRUE(laptop->ledger().record(Edit{{"VM2B3", laptop->year().label(), TargetKind::incident, "INC-0000ABCD",
+                                            Field::what_happened},
+                                           FieldValue{"Not ours", ""}}));
+  auto pushed = client::sync_once(*laptop);
+  ASSERT_FALSE(pushed);
+  EXPECT_NE(pushed.error().message.find("may record only that branch's incidents, not VM2B3's"), std::string::npos)
+      << pushed.error().message;
+  EXPECT_EQ(*laptop->store().change_count(), before + 1) << "only the change made under the hood";
+  EXPECT_EQ(*server_.admin()->store().change_count(), 0);
+
+  // Allowed with a warning: a reference on an incident graded as not reportable.
+  auto minor = reportable(now);
+  minor[Field::likelihood] = "1";
+  minor[Field::vulnerable_groups] = "no";
+  minor[Field::ico_reference] = "IC-123456-A1B2";
+  auto warned = laptop->record_incident(minor, now);
+  ASSERT_TRUE(warned) << warned.error().message;
+  ASSERT_EQ(warned->warnings.size(), 1u);
+  EXPECT_NE(warned->warnings[0].find("not reportable"), std::string::npos) << warned->warnings[0];
+}
+
+TEST_F(Incidents, TheLaptopsCommandLineRecordsListsAndClosesWithJsonAndExitCodes) {
+  auto laptop = server_.enrol(stores_ / "lee", "Lee Admin", "VLAXL", Role::admin);
+  laptop.reset();
+  const std::string prefix = shell_quote(DSPTSYNC_CLI) + " --json --store " + shell_quote((stores_ / "lee").string());
+  auto add = run_program(prefix, {"incident", "add", "--what", kWhat, "--happened", "2026-10-24 09:00", "--found",
+                                  "2026-10-24 10:30", "--category", "Confidentiality", "--likelihood", "3",
+                                  "--severity", "2", "--items", "6.1.1, 6.1.2"},
+                         scratch_.path());
+  ASSERT_EQ(add.code, 0) << add.err;
+  const json added = json::parse(add.out);
+  const std::string id = added["incident"]["id"];
+  EXPECT_EQ(added["incident"]["found_at"], "2026-10-24T09:30Z") << "10:30 BST";
+  EXPECT_EQ(added["incident"]["items"], json::array({"6.1.1", "6.1.2"}));
+  EXPECT_EQ(added["incident"]["grade"]["report_to"], json::array({"ico"}));
+
+  auto bad = run_program(prefix, {"incident", "add", "--what", "x", "--happened", "2026-03-29 01:30", "--found",
+                                  "2026-03-29 03:00", "--category", "integrity"},
+                         scratch_.path());
+  EXPECT_EQ(bad.code, 4) << bad.err;  // invalid input
+  EXPECT_NE(bad.err.find("clocks"), std::string::npos) << bad.err;
+
+  auto close_without = run_program(prefix, {"incident", "close", id}, scratch_.path());
+  EXPECT_EQ(close_without.code, 4) << close_without.err;
+  auto close = run_program(prefix, {"incident", "close", id, "--lessons", "Phones locked in the office overnight"},
+                           scratch_.path());
+  ASSERT_EQ(close.code, 0) << close.err;
+  EXPECT_EQ(json::parse(close.out)["incident"]["state"], "closed");
+  auto open = run_program(prefix, {"incident", "list", "--open"}, scratch_.path());
+  ASSERT_EQ(open.code, 0) << open.err;
+  EXPECT_TRUE(json::parse(open.out)["incidents"].empty());
+  auto unknown = run_program(prefix, {"incident", "show", "INC-00000000"}, scratch_.path());
+  EXPECT_EQ(unknown.code, 4) << unknown.err;  // not found
+}
+
+}  // namespace
+}  // namespace dsptsync::testing
