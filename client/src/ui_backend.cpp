@@ -140,6 +140,27 @@ Result<std::size_t> BranchWebBackend::record(const web::Actor& actor, const std:
   return recorded->size();
 }
 
+Result<std::vector<GradedIncident>> BranchWebBackend::incidents(const web::Actor&, std::string_view scope,
+                                                                TimestampMs now) {
+  if (!scope.empty())
+    if (auto own = own_scope(scope); !own) return own.error();
+  auto incidents = workspace_.incidents(now);
+  if (!incidents) return logged(incidents.error());
+  return std::move(*incidents);
+}
+
+Result<IncidentOutcome> BranchWebBackend::record_incident(const web::Actor&, std::string_view scope,
+                                                          const IncidentInput& input, TimestampMs now) {
+  if (!scope.empty())
+    if (auto own = own_scope(scope); !own) return own.error();
+  return workspace_.record_incident(input, now);
+}
+
+Result<IncidentOutcome> BranchWebBackend::edit_incident(const web::Actor&, std::string_view id,
+                                                        const IncidentInput& input, TimestampMs now) {
+  return workspace_.edit_incident(id, input, now);
+}
+
 Result<std::vector<web::HistoryRow>> BranchWebBackend::history(const web::Actor&, std::string_view scope_text,
                                                                std::string_view id) {
   auto scope = own_scope(scope_text);

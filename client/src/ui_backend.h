@@ -35,6 +35,11 @@ class BranchWebBackend final : public web::Backend {
   Result<web::Download> export_assessment(const web::Actor& actor, std::string_view scope, ExportFormat format,
                                           ExportContent content) override;
   Result<QuestionSet> question_set() override { return workspace_.question_set(); }
+  Result<std::vector<GradedIncident>> incidents(const web::Actor& actor, std::string_view scope, TimestampMs now) override;
+  Result<IncidentOutcome> record_incident(const web::Actor& actor, std::string_view scope, const IncidentInput& input,
+                                          TimestampMs now) override;
+  Result<IncidentOutcome> edit_incident(const web::Actor& actor, std::string_view id, const IncidentInput& input,
+                                        TimestampMs now) override;
   std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
 
  private:

@@ -130,11 +130,17 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   return out;
 }
 
-Result<std::size_t> HeadOfficeWebBackend::record(const web::Actor& actor, const std::vector<Edit>& edits) {
+Result<User> HeadOfficeWebBackend::editor(const web::Actor& actor) {
   auto user = head_office_.directory().user(actor.user);
   if (!user) return user.error();
   if (!*user || (*user)->revoked_at) return refused("'" + actor.user + "' can no longer make changes");
-  auto recorded = head_office_.edit_as(**user, edits);
+  return **user;
+}
+
+Result<std::size_t> HeadOfficeWebBackend::record(const web::Actor& actor, const std::vector<Edit>& edits) {
+  auto user = editor(actor);
+  if (!user) return user.error();
+  auto recorded = head_office_.edit_as(*user, edits);
   if (!recorded) return recorded.error();
   return recorded->size();
 }

@@ -30,12 +30,19 @@ class HeadOfficeWebBackend final : public web::Backend {
   Result<web::Download> export_assessment(const web::Actor& actor, std::string_view scope, ExportFormat format,
                                           ExportContent content) override;
   Result<QuestionSet> question_set() override;
+  Result<std::vector<GradedIncident>> incidents(const web::Actor& actor, std::string_view scope, TimestampMs now) override;
+  Result<IncidentOutcome> record_incident(const web::Actor& actor, std::string_view scope, const IncidentInput& input,
+                                          TimestampMs now) override;
+  Result<IncidentOutcome> edit_incident(const web::Actor& actor, std::string_view id, const IncidentInput& input,
+                                        TimestampMs now) override;
   std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
 
  private:
   // The scope an actor names, checked: a branch here (the actor's own, for a branch's people) or
   // head office's own (head office's people only).
   Result<std::string> readable_scope(const web::Actor& actor, std::string_view scope);
+  // The directory's user an actor's changes are made as: refused once revoked.
+  Result<User> editor(const web::Actor& actor);
   web::HttpResponse publish(const web::Actor& actor, const web::HttpRequest& request, bool dry_run);
   web::HttpResponse publications();
   web::HttpResponse certificate(const std::string& publication, const std::string& ods);

@@ -1,14 +1,13 @@
 #include "dsptsync/service/incident_json.h"
 
+#include <cctype>
 #include <sstream>
 
 namespace dsptsync::service {
-namespace {
 
 using nlohmann::json;
 
-// "happened_at" -> "happenedAt".
-std::string camel(std::string_view snake) {
+std::string api_key(std::string_view snake) {
   std::string out;
   bool upper = false;
   for (char c : snake) {
@@ -22,8 +21,10 @@ std::string camel(std::string_view snake) {
   return out;
 }
 
+namespace {
+
 std::string key_of(std::string_view snake, JsonStyle style) {
-  return style == JsonStyle::cli ? std::string(snake) : camel(snake);
+  return style == JsonStyle::cli ? std::string(snake) : api_key(snake);
 }
 
 // The fields shown as they are stored (items is a list; state always has a value).

@@ -35,6 +35,15 @@ class EmptyBranch final : public Backend {
     return not_found("nothing here");
   }
   Result<QuestionSet> question_set() override { return not_found("nothing here"); }
+  Result<std::vector<GradedIncident>> incidents(const Actor&, std::string_view, TimestampMs) override {
+    return not_found("nothing here");
+  }
+  Result<IncidentOutcome> record_incident(const Actor&, std::string_view, const IncidentInput&, TimestampMs) override {
+    return not_found("nothing here");
+  }
+  Result<IncidentOutcome> edit_incident(const Actor&, std::string_view, const IncidentInput&, TimestampMs) override {
+    return not_found("nothing here");
+  }
   std::optional<HttpResponse> handle_own_route(const Actor&, const HttpRequest&) override { return std::nullopt; }
 };
 

@@ -104,6 +104,21 @@ std::vector<std::string> path_segments(std::string_view path, std::string_view p
   return out;
 }
 
+bool is_read(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+HttpResponse method_not_allowed(std::string_view method, std::string_view allowed) {
+  auto response = api_error(405, "method_not_allowed",
+                            std::string(method) + " is not used here; this address takes " + std::string(allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+
+HttpResponse not_here(std::string_view path) {
+  return api_error(404, "not_found",
+                   "there is nothing at " + std::string(path.substr(0, 200)) +
+                       "; the API's addresses are listed in docs/api.md");
+}
+
 nlohmann::json timestamp_json(TimestampMs at) { return {{"at", at}, {"atText", format_timestamp(at)}}; }
 
 }  // namespace dsptsync::web

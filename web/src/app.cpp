@@ -21,23 +21,8 @@ constexpr std::string_view kApiPrefix = "/api/";
 constexpr std::string_view kSignInLinkPath = "/signin";
 constexpr int kSessionCookieSeconds = limits::kWebSessionMaxMinutes * 60;
 
-bool is_read(std::string_view method) { return method == "GET" || method == "HEAD"; }
-
 bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-HttpResponse method_not_allowed(std::string_view method, std::string_view allowed) {
-  auto response = api_error(405, "method_not_allowed",
-                            std::string(method) + " is not used here; this address takes " + std::string(allowed));
-  response.headers.emplace_back("Allow", std::string(allowed));
-  return response;
-}
-
-HttpResponse not_here(std::string_view path) {
-  return api_error(404, "not_found",
-                   "there is nothing at " + std::string(path.substr(0, 200)) +
-                       "; the API's addresses are listed in docs/api.md");
 }
 
 HttpResponse ok(std::size_t changes) { return json_response(200, {{"ok", true}, {"changes", changes}}); }
@@ -360,6 +345,7 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
     if (!is_read(method)) return method_not_allowed(method, "GET");
     return export_download(*actor, request);
   }
+  if (first == "incidents") return incidents_route(*actor, request, segments);
   if (auto own = backend_.handle_own_route(*actor, request)) return std::move(*own);
   return not_here(request.path());
 }

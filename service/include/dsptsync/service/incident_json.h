@@ -27,6 +27,9 @@ nlohmann::json to_json(const IncidentOutcome& outcome, JsonStyle style);
 // "Recorded incident INC-3F9A2C1B (9 changes)", each warning, then incident_text.
 std::string outcome_text(const IncidentOutcome& outcome, std::string_view done);
 
+// A field's name in the API's style: "happened_at" -> "happenedAt" (also the request body's names).
+std::string api_key(std::string_view snake);
+
 // One line of a list: "INC-3F9A2C1B  V1A2B  open  Likely × Adverse effect  41 hours left  A phone ...".
 std::string incident_line(const GradedIncident& graded);
 // Every recorded detail, the grade and why, and the clock.

@@ -26,6 +26,11 @@ HttpResponse api_error(int status, std::string_view code, std::string message, s
 // An Error as the API reports it: invalid_input 400, not_found 404, refused 403, network 502,
 // anything else 500 (its detail stays in the server's log, not in the answer).
 HttpResponse error_response(const Error& error);
+// GET or HEAD: a read.
+bool is_read(std::string_view method);
+// 405 with the methods the address takes (and an Allow header); 404 for an address the API has not.
+HttpResponse method_not_allowed(std::string_view method, std::string_view allowed);
+HttpResponse not_here(std::string_view path);
 // A file to download (Content-Disposition: attachment).
 HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes);
 

@@ -64,6 +64,8 @@ class WebApp {
                                 const std::string& assertion);
   HttpResponse resolve(const Actor& actor, const HttpRequest& request);
   HttpResponse export_download(const Actor& actor, const HttpRequest& request);
+  // incident_routes.cpp: /api/incidents and /api/incidents/{id}.
+  HttpResponse incidents_route(const Actor& actor, const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse record(const Actor& actor, const ScopeSnapshot& snapshot, const std::vector<Edit>& edits);
   // Whether a request that changes something comes from this app's own page (docs/api.md).
   std::optional<HttpResponse> check_change_request(const HttpRequest& request, const Session& session) const;

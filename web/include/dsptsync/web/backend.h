@@ -12,6 +12,7 @@
 #include "dsptsync/error.h"
 #include "dsptsync/evaluator.h"
 #include "dsptsync/export.h"
+#include "dsptsync/incident_input.h"
 #include "dsptsync/ledger.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
@@ -77,6 +78,15 @@ class Backend {
   // import or the shipped set, signed; on a laptop what head office sent, else its own): the
   // assessment names it.
   virtual Result<QuestionSet> question_set() = 0;
+  // Incidents (docs/incidents.md). Those of the sites the actor may read (`scope` empty: all of them;
+  // else that site's, refused as for reading its assessment), those needing attention first, graded
+  // with their clocks at `now`; recording one for a site; changing one the actor may read. The rules
+  // are the application layer's (incident_input.h, permissions.h).
+  virtual Result<std::vector<GradedIncident>> incidents(const Actor& actor, std::string_view scope, TimestampMs now) = 0;
+  virtual Result<IncidentOutcome> record_incident(const Actor& actor, std::string_view scope, const IncidentInput& input,
+                                                  TimestampMs now) = 0;
+  virtual Result<IncidentOutcome> edit_incident(const Actor& actor, std::string_view id, const IncidentInput& input,
+                                                TimestampMs now) = 0;
   // The routes only one side has (publishing and people at head office; sync on a laptop), under
   // /api/. nullopt: not one of them (the app answers 404).
   virtual std::optional<HttpResponse> handle_own_route(const Actor& actor, const HttpRequest& request) = 0;

@@ -1,0 +1,115 @@
+// Incidents through head office's web API, against a real server on 127.0.0.1 (docs/api.md): a
+// branch's incident synced from its laptop is listed with its clock, head office's administrator
+// records the ICO's reference, another branch's people never see it, anyone at a branch may record
+// one, and bad input is refused with what was wrong.
+#include "fixture.h"
+#include "web_client.h"
+
+#include "dsptsync/incident.h"
+
+#include <gtest/gtest.h>
+
+namespace dsptsync::testing {
+namespace {
+
+using protocol::Role;
+
+constexpr TimestampMs kHourMs = 3'600'000;
+
+class WebIncidents : public ::testing::Test {
+ protected:
+  WebClient signed_in(const std::string& user) {
+    set_web_password(server_.data(), user, scratch_.path());
+    WebClient client(server_.port());
+    auto answer = client.sign_in(user, kPassword);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return client;
+  }
+
+  RunningServer server_;
+  TempDir stores_;
+  TempDir scratch_;
+};
+
+TEST_F(WebIncidents, HeadOfficeSeesABranchsIncidentAndTheOtherBranchNeverDoes) {
+  ASSERT_TRUE(server_.admin()->add_console_user("Priya Shah", Role::admin));
+  auto york = server_.enrol(stores_ / "york", "Sam Patel", "VM2B3", Role::member);
+  const TimestampMs now = now_ms();
+  auto recorded = york->record_incident({{Field::what_happened, "Care plan emailed to the wrong family"},
+                                         {Field::happened_at, incident_time_text(now - 2 * kHourMs)},
+                                         {Field::found_at, incident_time_text(now - kHourMs)},
+                                         {Field::category, "confidentiality"},
+                                         {Field::likelihood, "5"},
+                                         {Field::severity, "2"}},
+                                        now);
+  ASSERT_TRUE(recorded) << recorded.error().message;
+  const std::string id = recorded->incident.incident.id;
+  ASSERT_TRUE(client::sync_once(*york));
+
+  auto priya = signed_in("Priya Shah");
+  auto listed = priya.get("/api/incidents?open=1");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  auto incidents = listed.parsed()["incidents"];
+  ASSERT_EQ(incidents.size(), 1u) << listed.body;
+  EXPECT_EQ(incidents[0]["id"], id);
+  EXPECT_EQ(incidents[0]["site"], "VM2B3");
+  EXPECT_EQ(incidents[0]["whatHappened"], "Care plan emailed to the wrong family");
+  EXPECT_EQ(incidents[0]["grade"]["reportTo"], json::array({"ico"}));
+  ASSERT_TRUE(incidents[0]["clock"].is_object());
+  EXPECT_FALSE(incidents[0]["clock"]["overdue"]);
+
+  auto patched = priya.call("PATCH", "/api/incidents/" + id, json{{"icoReference", "IC-654321-Z9Y8"}, {"state", "reported"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.parsed()["incident"]["icoReference"], "IC-654321-Z9Y8");
+  EXPECT_TRUE(patched.parsed()["incident"]["clock"].is_null());
+  ASSERT_TRUE(client::sync_once(*york));
+  EXPECT_EQ(york->incident(id, now_ms())->incident.value(Field::ico_reference), "IC-654321-Z9Y8");
+
+  // Leeds's member: York's incident is not there at all, by list, by id, or to change.
+  server_.enrol(stores_ / "leeds", "Lee Member", "VLAXL", Role::member);
+  auto lee = signed_in("Lee Member");
+  auto theirs = lee.get("/api/incidents");
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_TRUE(theirs.parsed()["incidents"].empty()) << theirs.body;
+  EXPECT_EQ(lee.get("/api/incidents/" + id).status, 404);
+  EXPECT_EQ(lee.get("/api/incidents?scope=VM2B3").status, 403);
+  EXPECT_EQ(lee.call("PATCH", "/api/incidents/" + id, json{{"severity", "1"}}).status, 404);
+  EXPECT_EQ(york->incident(id, now_ms())->incident.value(Field::severity), "2");
+}
+
+TEST_F(WebIncidents, AnyoneAtABranchRecordsOneAndBadInputIsRefused) {
+  server_.enrol(stores_ / "vic", "Vic Viewer", "VLAXL", Role::viewer);
+  auto vic = signed_in("Vic Viewer");
+  const json good = {{"whatHappened", "Folder of records left in a client's house"},
+                     {"happenedAt", "2026-10-25 01:30"},
+                     {"foundAt", "2026-10-25 09:00"},
+                     {"category", "Confidentiality"},
+                     {"peopleAffected", 3}};
+  auto recorded = vic.post("/api/incidents", good);
+  ASSERT_EQ(recorded.status, 201) << recorded.body;
+  EXPECT_EQ(recorded.parsed()["incident"]["site"], "VLAXL");
+  EXPECT_EQ(recorded.parsed()["incident"]["happenedAt"], "2026-10-25T00:30Z") << "01:30 BST, the first of the two";
+  EXPECT_EQ(recorded.parsed()["incident"]["recordedBy"], "Vic Viewer");
+  const std::string id = recorded.parsed()["incident"]["id"];
+  auto with = [&](const std::string& name, const json& value) {
+    json body = good;
+    body[name] = value;
+    return body;
+  };
+
+  auto other_branch = vic.post("/api/incidents", with("scope", "VM2B3"));
+  EXPECT_EQ(other_branch.status, 403) << other_branch.body;
+  auto reversed = vic.post("/api/incidents", with("foundAt", "2026-10-24 09:00"));
+  EXPECT_EQ(reversed.status, 400) << reversed.body;
+  EXPECT_NE(reversed.parsed()["error"]["message"].get<std::string>().find("before it happened"), std::string::npos);
+  auto misspelt = vic.post("/api/incidents", with("severty", "2"));
+  EXPECT_EQ(misspelt.status, 400) << misspelt.body;
+  auto closing = vic.call("PATCH", "/api/incidents/" + id, json{{"state", "closed"}, {"lessonsLearned", "x"}});
+  EXPECT_EQ(closing.status, 403) << closing.body;
+  auto listed = vic.get("/api/incidents");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.parsed()["incidents"].size(), 1u) << "only the one recorded";
+}
+
+}  // namespace
+}  // namespace dsptsync::testing
