@@ -39,4 +39,26 @@ IncidentInput IncidentOptions::input() const {
   return input;
 }
 
+IncidentInput IncidentChange::input() const {
+  IncidentInput input = details.input();
+  if (close) input[Field::incident_state] = "closed";
+  return input;
+}
+
+std::string IncidentChange::done() const { return close ? "Closed incident" : "Changed incident"; }
+
+void add_incident_change_commands(CLI::App* group, const std::function<IncidentChange&()>& keep,
+                                  const std::function<void(CLI::App*, IncidentChange&)>& run) {
+  for (const bool close : {false, true}) {
+    IncidentChange& change = keep();
+    change.close = close;
+    auto* command = close ? group->add_subcommand("close", "close an incident, with the lessons learned (administrators)")
+                          : group->add_subcommand("edit", "change details of an incident (\"\" clears one)");
+    command->add_option("ID", change.id, "the incident's id (INC-...)")->required();
+    if (close) change.details.add_close_to(command);
+    else change.details.add_to(command);
+    run(command, change);
+  }
+}
+
 }  // namespace dsptsync::cli

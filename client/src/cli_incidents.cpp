@@ -6,7 +6,6 @@
 #include "dsptsync/service/incident_json.h"
 
 #include <sstream>
-#include <tuple>
 
 namespace dsptsync::client {
 namespace {
@@ -60,23 +59,15 @@ void add_incident_commands(BranchCli& cli) {
     if (!graded) return graded.error();
     return Output{{{"incident", service::to_json(*graded, JsonStyle::cli)}}, service::incident_text(*graded)};
   });
-  for (const auto& [name, help, closing] :
-       {std::tuple{"edit", "change details of an incident (\"\" clears one)", false},
-        std::tuple{"close", "close an incident, with the lessons learned (administrators)", true}}) {
-    auto& edit = cli.line.keep<IncidentCommand>();
-    const bool close = closing;
-    auto* cmd = group->add_subcommand(name, help);
-    cmd->add_option("ID", edit.id, "the incident's id (INC-...)")->required();
-    if (close) edit.details.add_close_to(cmd);
-    else edit.details.add_to(cmd);
-    cli.on_store_run(cmd, [&edit, close](Workspace& workspace) -> Result<Output> {
-      IncidentInput input = edit.details.input();
-      if (close) input[Field::incident_state] = "closed";
-      auto outcome = workspace.edit_incident(edit.id, input, now_ms());
-      if (!outcome) return outcome.error();
-      return outcome_output(*outcome, close ? "Closed incident" : "Changed incident");
-    });
-  }
+  cli::add_incident_change_commands(
+      group, [&cli]() -> cli::IncidentChange& { return cli.line.keep<cli::IncidentChange>(); },
+      [&cli](CLI::App* command, cli::IncidentChange& change) {
+        cli.on_store_run(command, [&change](Workspace& workspace) -> Result<Output> {
+          auto outcome = workspace.edit_incident(change.id, change.input(), now_ms());
+          if (!outcome) return outcome.error();
+          return outcome_output(*outcome, change.done());
+        });
+      });
 }
 
 }  // namespace dsptsync::client

@@ -7,7 +7,6 @@
 #include "dsptsync/service/incident_json.h"
 
 #include <sstream>
-#include <tuple>
 
 namespace dsptsync::server {
 namespace {
@@ -68,24 +67,17 @@ void add_incident_changes(ServerCli& cli, CLI::App* group) {
     if (!outcome) return outcome.error();
     return outcome_output(*outcome, "Recorded incident");
   });
-  for (const auto& [name, help, closing] :
-       {std::tuple{"edit", "change details of any site's incident (\"\" clears one)", false},
-        std::tuple{"close", "close an incident, with the lessons learned (administrators)", true}}) {
-    auto& edit = cli.line.keep<IncidentCommand>();
-    const bool close = closing;
-    auto* cmd = group->add_subcommand(name, help);
-    cmd->add_option("ID", edit.id, "the incident's id (INC-...)")->required();
-    if (close) edit.details.add_close_to(cmd);
-    else edit.details.add_to(cmd);
-    add_as_option(cmd, edit.as, "person making the change");
-    cli.on_acting_run(cmd, edit.as, [&edit, close](HeadOffice& office, const User& by) -> Result<Output> {
-      IncidentInput input = edit.details.input();
-      if (close) input[Field::incident_state] = "closed";
-      auto outcome = office.edit_incident(by, edit.id, input, now_ms());
-      if (!outcome) return outcome.error();
-      return outcome_output(*outcome, close ? "Closed incident" : "Changed incident");
-    });
-  }
+  cli::add_incident_change_commands(
+      group, [&cli]() -> cli::IncidentChange& { return cli.line.keep<cli::IncidentChange>(); },
+      [&cli](CLI::App* command, cli::IncidentChange& change) {
+        auto& as = cli.line.keep<std::string>();
+        add_as_option(command, as, "person making the change");
+        cli.on_acting_run(command, as, [&change](HeadOffice& office, const User& by) -> Result<Output> {
+          auto outcome = office.edit_incident(by, change.id, change.input(), now_ms());
+          if (!outcome) return outcome.error();
+          return outcome_output(*outcome, change.done());
+        });
+      });
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,5 +30,20 @@ class IncidentOptions {
   std::vector<std::pair<Field, std::pair<CLI::Option*, std::string*>>> options_;
   std::vector<std::unique_ptr<std::string>> values_;
 };
+
+// One `edit` or `close` of an incident as both command lines take it: the id, the details given, and
+// what the change is called in the output.
+struct IncidentChange {
+  std::string id;
+  IncidentOptions details;
+  bool close = false;
+  IncidentInput input() const;  // close: the details given, and the state closed
+  std::string done() const;     // "Changed incident", "Closed incident"
+};
+
+// Adds `edit ID [DETAILS]` and `close ID --lessons TEXT [--ico-reference REF]` to `group`; `keep`
+// gives each a place to live as long as the command line, and `run` attaches the work to each.
+void add_incident_change_commands(CLI::App* group, const std::function<IncidentChange&()>& keep,
+                                  const std::function<void(CLI::App*, IncidentChange&)>& run);
 
 }  // namespace dsptsync::cli
