@@ -67,7 +67,8 @@ std::string_view to_string(Field field) {
 Result<TargetKind> parse_target_kind(std::string_view text) {
   for (const auto& [k, name] : kKinds)
     if (name == text) return k;
-  return invalid_input("'" + std::string(text) + "' is not a target kind; use item, assertion, profile, plan or incident");
+  return invalid_input("'" + std::string(text) +
+                       "' is not a target kind; use item, assertion, profile, plan or incident");
 }
 
 Result<Field> parse_field(std::string_view text) {

@@ -137,7 +137,8 @@ Status add_reference(IncidentRules& rules, const Cells& cells) {
                          "); write an ECMAScript pattern, e.g. ^IC-[0-9]{5,7}-[A-Z0-9]{4}$");
   }
   if (!std::regex_match(std::string(cells[2]), pattern))
-    return invalid_input("the example " + in_quotes(cells[2]) + " does not match its own pattern " + in_quotes(cells[3]));
+    return invalid_input("the example " + in_quotes(cells[2]) + " does not match its own pattern " +
+                         in_quotes(cells[3]));
   rules.references.push_back({std::string(cells[1]), std::string(cells[2]), std::string(cells[3])});
   return {};
 }
@@ -351,7 +352,8 @@ Status check_linked_items(const std::string& value) {
   for (std::string_view token : split(value, ' ')) {
     if (token.empty()) continue;
     if (!looks_like_item_id(token))
-      return invalid_input(in_quotes(token) + " is not an evidence item's id; list ids such as 6.1.1 separated by spaces");
+      return invalid_input(in_quotes(token) +
+                           " is not an evidence item's id; list ids such as 6.1.1 separated by spaces");
     ++count;
   }
   if (count == 0) return invalid_input("no evidence items are listed; list ids such as 6.1.1 separated by spaces");

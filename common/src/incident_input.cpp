@@ -80,8 +80,8 @@ Status check_whole(const IncidentRules& rules, const std::map<Field, std::string
     return invalid_input("an incident is closed with the lessons learned from it; give them (lessons_learned)");
   if (!value(Field::ico_reference).empty()) {
     auto score = [&](Field field) { return value(field).size() == 1 ? value(field)[0] - '0' : 0; };
-    const Grade grade =
-        grade_incident(rules, score(Field::likelihood), score(Field::severity), value(Field::vulnerable_groups) == "yes");
+    const Grade grade = grade_incident(rules, score(Field::likelihood), score(Field::severity),
+                                       value(Field::vulnerable_groups) == "yes");
     if (!grade.reportable())
       edits.warnings.push_back("the ICO's reference is recorded, but the incident as graded is not reportable (" +
                                grade.why + "); check its likelihood and severity");
@@ -117,7 +117,8 @@ Result<IncidentEdits> prepare_incident_edits(const IncidentRules& rules, const I
   }
   for (Field field : kIncidentRequired)
     if ((new_incident || given.count(field)) && !after.count(field))
-      return invalid_input("an incident needs " + field_name(field) + " (what happened, when it happened, when it "
+      return invalid_input("an incident needs " + field_name(field) +
+                           " (what happened, when it happened, when it "
                            "was found and its category are needed to record one)");
   IncidentEdits edits;
   if (auto whole = check_whole(rules, after, edits); !whole) return whole.error();

@@ -314,8 +314,8 @@ Status may_record(Store& store, const Person& who, const FieldKey& key, const st
   if (key.kind != TargetKind::incident) return may_edit(who, key.scope, key.field);
   auto changes = store.changes_of_target(key.scope, key.year, key.kind, key.target);
   if (!changes) return changes.error();
-  const bool by_others =
-      std::any_of(changes->begin(), changes->end(), [&](const StoredChange& change) { return change.user != who.name; });
+  const bool by_others = std::any_of(changes->begin(), changes->end(),
+                                     [&](const StoredChange& change) { return change.user != who.name; });
   return may_edit_incident(who, key.scope, key.field, value, by_others);
 }
 

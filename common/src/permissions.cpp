@@ -63,11 +63,13 @@ Status may_edit_incident(const Person& who, std::string_view scope, Field field,
     return refused(who.name + " works for branch " + who.branch + " and may record only that branch's incidents, not " +
                    std::string(scope) + "'s");
   if (who.role == Role::viewer && (written_by_others || administrators_only(field, value)))
-    return refused(who.name + " is a viewer: viewers record incidents and complete their own reports, but change no "
-                              "one else's; ask a member or an administrator");
+    return refused(who.name +
+                   " is a viewer: viewers record incidents and complete their own reports, but change no "
+                   "one else's; ask a member or an administrator");
   if (who.role != Role::admin && administrators_only(field, value))
-    return refused(who_is(who) + ": only administrators mark an incident reported or closed, or record the ICO's "
-                                 "reference; ask an administrator");
+    return refused(who_is(who) +
+                   ": only administrators mark an incident reported or closed, or record the ICO's "
+                   "reference; ask an administrator");
   return {};
 }
 

@@ -203,8 +203,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<StoredField>> fields_of_kind(TargetKind kind, std::string_view scope) override {
-    auto use = prepare("SELECT scope, year, target_kind, target, field, in_conflict, sealed, last_seq FROM fields "
-                       "WHERE target_kind = ?1 AND (?2 = '' OR scope = ?2) ORDER BY scope, year, target, field");
+    auto use = prepare(
+        "SELECT scope, year, target_kind, target, field, in_conflict, sealed, last_seq FROM fields "
+        "WHERE target_kind = ?1 AND (?2 = '' OR scope = ?2) ORDER BY scope, year, target, field");
     if (!use) return use.error();
     use->integer(1, static_cast<std::int64_t>(kind));
     use->text(2, scope);

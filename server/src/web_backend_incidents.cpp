@@ -20,7 +20,9 @@ Result<std::vector<GradedIncident>> HeadOfficeWebBackend::incidents(const web::A
 
 Result<IncidentOutcome> HeadOfficeWebBackend::record_incident(const web::Actor& actor, std::string_view scope,
                                                               const IncidentInput& input, TimestampMs now) {
-  const std::string site = !scope.empty() ? std::string(scope) : actor.head_office() ? head_office_.hq().code : actor.branch;
+  const std::string site = !scope.empty()        ? std::string(scope)
+                           : actor.head_office() ? head_office_.hq().code
+                                                 : actor.branch;
   auto readable = readable_scope(actor, site);
   if (!readable) return readable.error();
   auto user = editor(actor);

@@ -28,11 +28,10 @@ std::string key_of(std::string_view snake, JsonStyle style) {
 }
 
 // The fields shown as they are stored (items is a list; state always has a value).
-constexpr Field kShownFields[] = {Field::happened_at,     Field::found_at,      Field::found_by,
-                                  Field::what_happened,   Field::category,      Field::incident_kind,
-                                  Field::people_affected, Field::vulnerable_groups, Field::data_involved,
-                                  Field::containment,     Field::likelihood,    Field::severity,
-                                  Field::ico_reference,   Field::lessons_learned};
+constexpr Field kShownFields[] = {
+    Field::happened_at,   Field::found_at,        Field::found_by,          Field::what_happened,  Field::category,
+    Field::incident_kind, Field::people_affected, Field::vulnerable_groups, Field::data_involved,  Field::containment,
+    Field::likelihood,    Field::severity,        Field::ico_reference,     Field::lessons_learned};
 
 json grade_json(const Grade& grade, JsonStyle style) {
   json report_to = json::array();
@@ -122,8 +121,8 @@ std::string incident_text(const GradedIncident& graded) {
   text << "Happened: " << or_dash(local(incident.value(Field::happened_at))) << "\n";
   text << "Found: " << or_dash(local(incident.value(Field::found_at)))
        << (incident.value(Field::found_by).empty() ? "" : " by " + incident.value(Field::found_by)) << "\n";
-  text << "Category: " << or_dash(incident.value(Field::category)) << "; kind: " << or_dash(incident.value(Field::incident_kind))
-       << "\n";
+  text << "Category: " << or_dash(incident.value(Field::category))
+       << "; kind: " << or_dash(incident.value(Field::incident_kind)) << "\n";
   text << "People affected: " << or_dash(incident.value(Field::people_affected))
        << "; vulnerable groups: " << or_dash(incident.value(Field::vulnerable_groups)) << "\n";
   text << "Data involved: " << or_dash(incident.value(Field::data_involved)) << "\n";
@@ -131,10 +130,12 @@ std::string incident_text(const GradedIncident& graded) {
   text << "Grade: " << graded.grade.why << "\n";
   if (graded.clock.applies)
     text << "Deadline: " << uk_local_time(graded.clock.deadline) << " (" << graded.clock.left_text() << ")\n";
-  if (!incident.value(Field::ico_reference).empty()) text << "ICO reference: " << incident.value(Field::ico_reference) << "\n";
+  if (!incident.value(Field::ico_reference).empty())
+    text << "ICO reference: " << incident.value(Field::ico_reference) << "\n";
   if (!incident.value(Field::lessons_learned).empty())
     text << "Lessons learned: " << incident.value(Field::lessons_learned) << "\n";
-  if (!incident.value(Field::linked_items).empty()) text << "Evidence items: " << incident.value(Field::linked_items) << "\n";
+  if (!incident.value(Field::linked_items).empty())
+    text << "Evidence items: " << incident.value(Field::linked_items) << "\n";
   for (Field field : incident.in_conflict)
     text << "In conflict: " << to_string(field) << " (people gave different values; edit it to settle)\n";
   text << "Recorded by " << incident.recorded_by << " at " << format_timestamp(incident.recorded_at) << "\n";

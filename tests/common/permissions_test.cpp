@@ -124,8 +124,8 @@ struct IncidentRow {
 };
 
 constexpr IncidentRow kIncidentTable[] = {
-    {Role::admin, true, "yyy", "yyy", "yyy"},  {Role::member, true, "yyy", "yyy", "nnn"},
-    {Role::viewer, true, "yyy", "nnn", "nnn"}, {Role::admin, false, "nyn", "nyn", "nyn"},
+    {Role::admin, true, "yyy", "yyy", "yyy"},   {Role::member, true, "yyy", "yyy", "nnn"},
+    {Role::viewer, true, "yyy", "nnn", "nnn"},  {Role::admin, false, "nyn", "nyn", "nyn"},
     {Role::member, false, "nyn", "nyn", "nnn"}, {Role::viewer, false, "nyn", "nnn", "nnn"},
 };
 
@@ -136,8 +136,9 @@ TEST(Permissions, IncidentsEveryRoleAtHeadOfficeAndAtABranch) {
     const Person who{"Sam Patel", row.role, row.head_office ? "" : std::string(kOwnBranch)};
     const std::array scopes = {kHeadOffice, kOwnBranch, kOtherBranch};
     for (std::size_t i = 0; i < scopes.size(); ++i) {
-      const std::string where = std::string(to_string(row.role)) + (row.head_office ? " at head office" : " at a branch") +
-                                " in " + std::string(scopes[i]);
+      const std::string where = std::string(to_string(row.role)) +
+                                (row.head_office ? " at head office" : " at a branch") + " in " +
+                                std::string(scopes[i]);
       auto allowed = [&](Field field, const std::optional<FieldValue>& value, bool by_others) {
         ++checked;
         return bool(may_edit_incident(who, scopes[i], field, value, by_others));
@@ -145,8 +146,9 @@ TEST(Permissions, IncidentsEveryRoleAtHeadOfficeAndAtABranch) {
       EXPECT_EQ(allowed(Field::what_happened, FieldValue{"x", ""}, false), row.own_report[i] == 'y') << where;
       EXPECT_EQ(allowed(Field::incident_state, open, false), row.own_report[i] == 'y') << where;
       EXPECT_EQ(allowed(Field::severity, FieldValue{"3", ""}, true), row.others_report[i] == 'y') << where;
-      for (const auto& [field, value] : {std::pair{Field::incident_state, closed}, std::pair{Field::incident_state, reported},
-                                         std::pair{Field::ico_reference, reference}})
+      for (const auto& [field, value] :
+           {std::pair{Field::incident_state, closed}, std::pair{Field::incident_state, reported},
+            std::pair{Field::ico_reference, reference}})
         EXPECT_EQ(allowed(field, value, false), row.administrators_only[i] == 'y') << where << " " << value.text;
     }
   }

@@ -17,8 +17,8 @@
 namespace dsptsync::testing {
 namespace {
 
-using protocol::Role;
 using nlohmann::json;
+using protocol::Role;
 
 constexpr TimestampMs kHourMs = 3'600'000;
 const std::string kWhat = "Carer's phone with the rota and key-safe codes stolen from a car on Harrogate Road";
@@ -139,17 +139,17 @@ TEST_F(Incidents, AViewerRecordsAndCompletesTheirOwnReportButNobodyElses) {
   EXPECT_NE(closing.error().message.find("only administrators mark an incident reported or closed"), std::string::npos);
   ASSERT_TRUE(client::sync_once(*member));
   ASSERT_TRUE(client::sync_once(*viewer));
-  const std::string expected =
-      may_edit_incident(Person{"Vic Viewer", Role::viewer, "VLAXL"}, "VLAXL", Field::severity, FieldValue{"2", ""}, true)
-          .error()
-          .message;
+  const std::string expected = may_edit_incident(Person{"Vic Viewer", Role::viewer, "VLAXL"}, "VLAXL", Field::severity,
+                                                 FieldValue{"2", ""}, true)
+                                   .error()
+                                   .message;
   auto local = viewer->edit_incident(id, {{Field::severity, "2"}}, now);
   ASSERT_FALSE(local);
   EXPECT_EQ(local.error().message, expected);
   const auto count = *server_.admin()->store().change_count();
   auto year = own->incident.incident.year;
-  ASSERT_TRUE(viewer->ledger().record(
-      Edit{{"VLAXL", year, TargetKind::incident, id, Field::severity}, FieldValue{"2", ""}}));
+  ASSERT_TRUE(
+      viewer->ledger().record(Edit{{"VLAXL", year, TargetKind::incident, id, Field::severity}, FieldValue{"2", ""}}));
   auto pushed = client::sync_once(*viewer);
   ASSERT_FALSE(pushed);
   EXPECT_NE(pushed.error().message.find(expected), std::string::npos) << pushed.error().message;
@@ -181,9 +181,9 @@ TEST_F(Incidents, BadInputIsRefusedWithWhatWasWrongAndRecordsNothing) {
   refused_with(missing, "found_at");
   // A branch person recording for another branch: refused at head office's door (the laptop records
   // only its own site, so the change is made under the hood).
-  ASSERT_TRUE(laptop->ledger().record(Edit{{"VM2B3", laptop->year().label(), TargetKind::incident, "INC-0000ABCD",
-                                            Field::what_happened},
-                                           FieldValue{"Not ours", ""}}));
+  ASSERT_TRUE(laptop->ledger().record(
+      Edit{{"VM2B3", laptop->year().label(), TargetKind::incident, "INC-0000ABCD", Field::what_happened},
+           FieldValue{"Not ours", ""}}));
   auto pushed = client::sync_once(*laptop);
   ASSERT_FALSE(pushed);
   EXPECT_NE(pushed.error().message.find("may record only that branch's incidents, not VM2B3's"), std::string::npos)
@@ -206,10 +206,11 @@ TEST_F(Incidents, TheLaptopsCommandLineRecordsListsAndClosesWithJsonAndExitCodes
   auto laptop = server_.enrol(stores_ / "lee", "Lee Admin", "VLAXL", Role::admin);
   laptop.reset();
   const std::string prefix = shell_quote(DSPTSYNC_CLI) + " --json --store " + shell_quote((stores_ / "lee").string());
-  auto add = run_program(prefix, {"incident", "add", "--what", kWhat, "--happened", "2026-10-24 09:00", "--found",
-                                  "2026-10-24 10:30", "--category", "Confidentiality", "--likelihood", "3",
-                                  "--severity", "2", "--items", "6.1.1, 6.1.2"},
-                         scratch_.path());
+  auto add =
+      run_program(prefix,
+                  {"incident", "add", "--what", kWhat, "--happened", "2026-10-24 09:00", "--found", "2026-10-24 10:30",
+                   "--category", "Confidentiality", "--likelihood", "3", "--severity", "2", "--items", "6.1.1, 6.1.2"},
+                  scratch_.path());
   ASSERT_EQ(add.code, 0) << add.err;
   const json added = json::parse(add.out);
   const std::string id = added["incident"]["id"];
@@ -217,8 +218,9 @@ TEST_F(Incidents, TheLaptopsCommandLineRecordsListsAndClosesWithJsonAndExitCodes
   EXPECT_EQ(added["incident"]["items"], json::array({"6.1.1", "6.1.2"}));
   EXPECT_EQ(added["incident"]["grade"]["report_to"], json::array({"ico"}));
 
-  auto bad = run_program(prefix, {"incident", "add", "--what", "x", "--happened", "2026-03-29 01:30", "--found",
-                                  "2026-03-29 03:00", "--category", "integrity"},
+  auto bad = run_program(prefix,
+                         {"incident", "add", "--what", "x", "--happened", "2026-03-29 01:30", "--found",
+                          "2026-03-29 03:00", "--category", "integrity"},
                          scratch_.path());
   EXPECT_EQ(bad.code, 4) << bad.err;  // invalid input
   EXPECT_NE(bad.err.find("clocks"), std::string::npos) << bad.err;

@@ -58,7 +58,8 @@ TEST_F(WebIncidents, HeadOfficeSeesABranchsIncidentAndTheOtherBranchNeverDoes) {
   ASSERT_TRUE(incidents[0]["clock"].is_object());
   EXPECT_FALSE(incidents[0]["clock"]["overdue"]);
 
-  auto patched = priya.call("PATCH", "/api/incidents/" + id, json{{"icoReference", "IC-654321-Z9Y8"}, {"state", "reported"}});
+  auto patched =
+      priya.call("PATCH", "/api/incidents/" + id, json{{"icoReference", "IC-654321-Z9Y8"}, {"state", "reported"}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.parsed()["incident"]["icoReference"], "IC-654321-Z9Y8");
   EXPECT_TRUE(patched.parsed()["incident"]["clock"].is_null());

@@ -114,9 +114,9 @@ HttpResponse method_not_allowed(std::string_view method, std::string_view allowe
 }
 
 HttpResponse not_here(std::string_view path) {
-  return api_error(404, "not_found",
-                   "there is nothing at " + std::string(path.substr(0, 200)) +
-                       "; the API's addresses are listed in docs/api.md");
+  return api_error(
+      404, "not_found",
+      "there is nothing at " + std::string(path.substr(0, 200)) + "; the API's addresses are listed in docs/api.md");
 }
 
 nlohmann::json timestamp_json(TimestampMs at) { return {{"at", at}, {"atText", format_timestamp(at)}}; }

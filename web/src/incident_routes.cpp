@@ -22,8 +22,7 @@ Result<IncidentInput> incident_input(const nlohmann::json& body) {
     if (name == "scope") continue;
     auto field = by_name.find(name);
     if (field == by_name.end()) return invalid_input("\"" + name.substr(0, 40) + "\" is not a detail of an incident");
-    if (!value.is_string() && !value.is_number_integer())
-      return invalid_input("\"" + name + "\" must be text");
+    if (!value.is_string() && !value.is_number_integer()) return invalid_input("\"" + name + "\" must be text");
     input[field->second] = value.is_string() ? value.get<std::string>() : std::to_string(value.get<long long>());
   }
   return input;
