@@ -350,16 +350,35 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
   return not_here(request.path());
 }
 
+namespace {
+
+// A site's incidents on the dashboard: {open, toReport, overdue} (toReport: the 72 hours running).
+nlohmann::json incident_counts(const std::vector<GradedIncident>& incidents, const std::string& scope) {
+  int open = 0, to_report = 0, overdue = 0;
+  for (const auto& graded : incidents) {
+    if (graded.incident.scope != scope) continue;
+    open += graded.incident.state() != "closed";
+    to_report += graded.clock.applies;
+    overdue += graded.clock.overdue();
+  }
+  return {{"open", open}, {"toReport", to_report}, {"overdue", overdue}};
+}
+
+}  // namespace
+
 HttpResponse WebApp::dashboard(const Actor& actor) {
   auto organisation = backend_.organisation();
   if (!organisation) return error_response(organisation.error());
   auto scopes = backend_.scopes(actor);
   if (!scopes) return error_response(scopes.error());
+  auto incidents = backend_.incidents(actor, "", options_.clock());
+  if (!incidents) return error_response(incidents.error());
   nlohmann::json sites = nlohmann::json::array();
   for (const auto& scope : *scopes) {
     auto snapshot = backend_.snapshot(actor, scope);
     if (!snapshot) return error_response(snapshot.error());
     sites.push_back(site_json(*snapshot));
+    sites.back()["incidents"] = incident_counts(*incidents, scope);
   }
   return json_response(200, {{"organisation",
                                {{"name", organisation->name},
