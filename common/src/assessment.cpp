@@ -3,6 +3,7 @@
 #include "dsptsync/incident.h"
 #include "dsptsync/merge.h"
 #include "dsptsync/ods.h"
+#include "dsptsync/yes_no.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,12 +15,6 @@ namespace dsptsync {
 namespace {
 
 Attribution attribution_of(const Head& head) { return {head.user, head.device, hlc_wall_ms(head.hlc)}; }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -212,9 +207,7 @@ Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view 
     return invalid_input(where + " is not a document answer; --location is only for document items");
   switch (item.type) {
     case AnswerType::yes_no: {
-      const std::string word = lower(text);
-      if (word == "yes" || word == "y" || word == "true") return FieldValue{"yes", ""};
-      if (word == "no" || word == "n" || word == "false") return FieldValue{"no", ""};
+      if (auto word = parse_yes_no(text)) return FieldValue{*word, ""};
       return invalid_input(where + " takes yes or no, not '" + text + "'");
     }
     case AnswerType::text:

@@ -1,5 +1,7 @@
 #include "dsptsync/incident_input.h"
 
+#include "dsptsync/yes_no.h"
+
 #include <algorithm>
 #include <cctype>
 #include <sstream>
@@ -29,9 +31,7 @@ Result<std::string> entry_id(const std::vector<NamedEntry>& entries, const std::
 }
 
 Result<std::string> yes_or_no(const std::string& typed) {
-  const std::string word = lower(typed);
-  if (word == "yes" || word == "y" || word == "true") return std::string("yes");
-  if (word == "no" || word == "n" || word == "false") return std::string("no");
+  if (auto word = parse_yes_no(typed)) return *word;
   return invalid_input("whether vulnerable groups are involved is yes or no, not '" + typed + "'");
 }
 
