@@ -3,6 +3,7 @@
 #include "dsptsync/client/workspace.h"
 
 #include "dsptsync/conflict.h"
+#include "dsptsync/incident.h"
 #include "dsptsync/service/history.h"
 
 #include <algorithm>
@@ -83,6 +84,8 @@ Result<std::vector<HistoryEntry>> Workspace::history(std::string_view id) {
     targets = {{TargetKind::item, std::string(id)}, {TargetKind::plan, std::string(id)}};
   } else if (catalogue_.find_assertion(id)) {
     targets = {{TargetKind::assertion, std::string(id)}};
+  } else if (is_incident_id(id)) {
+    targets = {{TargetKind::incident, std::string(id)}};
   } else if (id == "profile") {
     for (const auto& name : {profile::kOdsCode, profile::kName, profile::kCyberEssentialsPlus, profile::kNhsmailOnly})
       targets.emplace_back(TargetKind::profile, std::string(name));

@@ -60,6 +60,14 @@ std::string joined(const std::vector<std::string>& parts, std::string_view separ
   return out;
 }
 
+// An evidence item's id: three whole numbers separated by dots (6.1.1).
+bool looks_like_item_id(std::string_view token) {
+  const auto parts = split(token, '.');
+  return parts.size() == 3 && std::all_of(parts.begin(), parts.end(), [](std::string_view part) {
+           return whole_number(part).has_value() && part.size() <= 4;
+         });
+}
+
 template <class Entry>
 const Entry* find_by(const std::vector<Entry>& entries, std::string_view id, std::string Entry::*member) {
   auto found = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.*member == id; });
@@ -124,6 +132,11 @@ Status add_named(std::vector<NamedEntry>& entries, std::string_view what, const 
 }
 
 Status add_category(IncidentRules& rules, const Cells& cells) { return add_named(rules.categories, "category", cells); }
+Status add_item(IncidentRules& rules, const Cells& cells) {
+  if (!looks_like_item_id(cells[1]))
+    return invalid_input(in_quotes(cells[1]) + " is not an evidence item's id; write one such as 6.1.1");
+  return add_named(rules.items, "item", cells);
+}
 Status add_kind(IncidentRules& rules, const Cells& cells) { return add_named(rules.kinds, "kind", cells); }
 
 Status add_reference(IncidentRules& rules, const Cells& cells) {
@@ -150,14 +163,15 @@ struct RecordType {
 };
 constexpr RecordType kRecordTypes[] = {{"scale", 5, add_scale},   {"floor", 3, add_floor},
                                        {"report", 7, add_report}, {"category", 4, add_category},
-                                       {"kind", 3, add_kind},     {"reference", 4, add_reference}};
+                                       {"kind", 3, add_kind},     {"reference", 4, add_reference},
+                                       {"item", 3, add_item}};
 
 Status add_record(IncidentRules& rules, const Cells& cells) {
   auto type = std::find_if(std::begin(kRecordTypes), std::end(kRecordTypes),
                            [&](const RecordType& t) { return t.name == cells[0]; });
   if (type == std::end(kRecordTypes))
     return invalid_input(in_quotes(cells[0]) +
-                         " is not a kind of line; start it with scale, floor, report, category, kind or reference");
+                         " is not a kind of line; start it with scale, floor, report, category, kind, reference or item");
   if (cells.size() != type->cells)
     return invalid_input("a " + std::string(type->name) + " line has " + std::to_string(type->cells) +
                          " cells separated by tabs, not " + std::to_string(cells.size()));
@@ -339,14 +353,6 @@ Status check_reference(const IncidentRules& rules, const std::string& value) {
                        (format ? ", e.g. " + format->example : std::string()));
 }
 
-// An evidence item's id: three whole numbers separated by dots (6.1.1).
-bool looks_like_item_id(std::string_view token) {
-  const auto parts = split(token, '.');
-  return parts.size() == 3 && std::all_of(parts.begin(), parts.end(), [](std::string_view part) {
-           return whole_number(part).has_value() && part.size() <= 4;
-         });
-}
-
 Status check_linked_items(const std::string& value) {
   std::size_t count = 0;
   for (std::string_view token : split(value, ' ')) {
@@ -461,6 +467,11 @@ std::string uk_local_time(TimestampMs at) {
   return date_of(local).long_form() + ", " + clock_text(local) + (offset ? " BST" : " GMT");
 }
 
+std::string uk_local_input(TimestampMs at) {
+  const TimestampMs local = at + uk_offset_minutes(at) * kMinuteMs;
+  return date_of(local).iso() + " " + clock_text(local);
+}
+
 // ----- incidents -----
 
 std::string Incident::value(Field field) const {
@@ -540,6 +551,33 @@ void order_for_attention(std::vector<GradedIncident>& incidents) {
       return a.incident.recorded_at > b.incident.recorded_at;
     return a.incident.id < b.incident.id;
   });
+}
+
+std::vector<std::string> linked_items(const IncidentRules& rules, const Incident& incident) {
+  std::vector<std::string> ids;
+  for (std::string_view token : split(incident.value(Field::linked_items), ' '))
+    if (!token.empty()) ids.emplace_back(token);
+  if (!ids.empty()) return ids;
+  for (const auto& item : rules.items) ids.push_back(item.id);
+  return ids;
+}
+
+std::map<std::string, IncidentTally> incidents_by_item(const IncidentRules& rules,
+                                                       const std::vector<GradedIncident>& incidents) {
+  std::map<std::string, IncidentTally> tallies;
+  for (const auto& item : rules.items) tallies[item.id];
+  for (const auto& graded : incidents) {
+    const Incident& incident = graded.incident;
+    const std::string state = incident.state();
+    for (const auto& id : linked_items(rules, incident)) {
+      IncidentTally& tally = tallies[id];
+      ++tally.count;
+      tally.open += state != "closed";
+      tally.reported += state == "reported" || !incident.value(Field::ico_reference).empty();
+      tally.ids.push_back(incident.id);
+    }
+  }
+  return tallies;
 }
 
 std::string new_incident_id() {

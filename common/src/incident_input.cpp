@@ -68,6 +68,8 @@ Result<std::string> stored_form(const IncidentRules& rules, Field field, const s
   }
 }
 
+const std::map<Field, std::string> kNoOthers;
+
 std::string field_name(Field field) { return std::string(to_string(field)); }
 
 // A closed incident has its lessons learned; the reporting rules' reference only where reportable.
@@ -77,7 +79,7 @@ Status check_whole(const IncidentRules& rules, const std::map<Field, std::string
     return found == after.end() ? std::string() : found->second;
   };
   if (value(Field::incident_state) == "closed" && value(Field::lessons_learned).empty())
-    return invalid_input("an incident is closed with the lessons learned from it; give them (lessons_learned)");
+    return invalid_input("lessons_learned: an incident is closed with the lessons learned from it; give them");
   if (!value(Field::ico_reference).empty()) {
     auto score = [&](Field field) { return value(field).size() == 1 ? value(field)[0] - '0' : 0; };
     const Grade grade = grade_incident(rules, score(Field::likelihood), score(Field::severity),
@@ -110,16 +112,22 @@ Result<IncidentEdits> prepare_incident_edits(const IncidentRules& rules, const I
     after[field] = *stored;
     given[field] = *stored;
   }
-  for (const auto& [field, value] : given) {
-    if (!value) continue;
-    if (auto valid = check_incident_value(rules, field, *value, after, now); !valid)
-      return Error{valid.error().kind, field_name(field) + ": " + valid.error().message};
-  }
+  // Each value alone first, then with the incident's others, found_at first: when both times are
+  // fine alone but disagree, the error is about when it was found (the time that starts the clock).
+  std::vector<std::pair<Field, std::string>> to_check;
+  for (const auto& [field, value] : given)
+    if (value) to_check.emplace_back(field, *value);
+  std::stable_partition(to_check.begin(), to_check.end(), [](const auto& entry) { return entry.first == Field::found_at; });
+  const std::map<Field, std::string>* passes[] = {&kNoOthers, &after};
+  for (const auto* others : passes)
+    for (const auto& [field, value] : to_check)
+      if (auto valid = check_incident_value(rules, field, value, *others, now); !valid)
+        return Error{valid.error().kind, field_name(field) + ": " + valid.error().message};
   for (Field field : kIncidentRequired)
     if ((new_incident || given.count(field)) && !after.count(field))
-      return invalid_input("an incident needs " + field_name(field) +
-                           " (what happened, when it happened, when it "
-                           "was found and its category are needed to record one)");
+      return invalid_input(field_name(field) +
+                           ": this is needed (what happened, when it happened, when it was found and its "
+                           "category are needed to record an incident)");
   IncidentEdits edits;
   if (auto whole = check_whole(rules, after, edits); !whole) return whole.error();
   for (const auto& [field, value] : given) {

@@ -78,6 +78,13 @@ json to_json(const GradedIncident& graded, JsonStyle style) {
     const std::string value = incident.value(field);
     out[key_of(to_string(field), style)] = value.empty() ? json(nullptr) : json(value);
   }
+  // The two times also as people read them and as they type them back (UK local time).
+  for (Field field : {Field::happened_at, Field::found_at}) {
+    const std::string name(to_string(field));
+    auto at = parse_incident_time(incident.value(field));
+    out[key_of(name + "_text", style)] = at ? json(uk_local_time(*at)) : json(nullptr);
+    out[key_of(name + "_local", style)] = at ? json(uk_local_input(*at)) : json(nullptr);
+  }
   out["items"] = items_json(incident);
   out[key_of("recorded_by", style)] = incident.recorded_by;
   out[key_of("recorded_at", style)] = format_timestamp(incident.recorded_at);
@@ -99,6 +106,44 @@ std::string outcome_text(const IncidentOutcome& outcome, std::string_view done) 
        << (outcome.changes == 1 ? "" : "s") << ")\n";
   for (const auto& warning : outcome.warnings) text << "Warning: " << warning << "\n";
   return text.str() + incident_text(outcome.incident);
+}
+
+json to_json(const IncidentRules& rules) {
+  auto steps = [](const std::vector<ScaleStep>& scale) {
+    json out = json::array();
+    for (const auto& step : scale)
+      out.push_back({{"score", step.score}, {"label", step.label}, {"description", step.description}});
+    return out;
+  };
+  auto named = [](const std::vector<NamedEntry>& entries) {
+    json out = json::array();
+    for (const auto& entry : entries)
+      out.push_back({{"id", entry.id}, {"name", entry.name}, {"description", entry.description}});
+    return out;
+  };
+  json reporting = json::array();
+  for (const auto& rule : rules.reporting)
+    reporting.push_back({{"body", rule.body},
+                         {"name", rule.name},
+                         {"minLikelihood", rule.min_likelihood},
+                         {"minSeverity", rule.min_severity},
+                         {"deadlineHours", rule.deadline_hours},
+                         {"action", rule.action}});
+  json references = json::array();
+  for (const auto& format : rules.references) references.push_back({{"body", format.body}, {"example", format.example}});
+  return {{"source", rules.source},
+          {"likelihood", steps(rules.likelihood)},
+          {"severity", steps(rules.severity)},
+          {"vulnerableFloor", rules.vulnerable_floor},
+          {"reporting", std::move(reporting)},
+          {"categories", named(rules.categories)},
+          {"kinds", named(rules.kinds)},
+          {"references", std::move(references)},
+          {"items", named(rules.items)}};
+}
+
+json to_json(const IncidentTally& tally) {
+  return {{"count", tally.count}, {"open", tally.open}, {"reported", tally.reported}, {"ids", tally.ids}};
 }
 
 std::string incident_line(const GradedIncident& graded) {

@@ -307,6 +307,18 @@ TEST(IncidentTime, ShowsUkLocalTimeAcrossTheChanges) {
   EXPECT_EQ(uk_offset_minutes(utc(2027, 3, 28, 1, 0)), 60);
 }
 
+TEST(IncidentTime, TheFormsTypedBackAreReadAsTheSameInstant) {
+  for (TimestampMs at : {utc(2026, 12, 4, 9, 30), utc(2026, 7, 1, 23, 15), utc(2026, 3, 29, 1, 0),
+                         utc(2026, 10, 25, 0, 59)}) {
+    const std::string typed = uk_local_input(at);
+    auto back = parse_incident_time(typed);
+    ASSERT_TRUE(back) << typed << ": " << back.error().message;
+    EXPECT_EQ(*back, at) << typed;
+  }
+  EXPECT_EQ(uk_local_input(utc(2026, 12, 4, 9, 30)), "2026-12-04 09:30");
+  EXPECT_EQ(uk_local_input(utc(2026, 7, 1, 23, 15)), "2026-07-02 00:15");  // BST
+}
+
 TEST(IncidentTime, StoredFormRoundTrips) {
   for (TimestampMs at = utc(2026, 10, 23, 0, 0); at < utc(2026, 10, 27, 0, 0); at += 17 * kMinute) {
     const std::string text = incident_time_text(at);
@@ -490,6 +502,68 @@ TEST(IncidentsOf, OrderForAttentionPutsTheMostOverdueFirst) {
   EXPECT_EQ(order,
             (std::vector<std::string>{"INC-00000003", "INC-00000005", "INC-00000002", "INC-00000004", "INC-00000001"}));
   EXPECT_EQ(incidents[0].clock.left_text(), "24 hours overdue");
+}
+
+// ----- the evidence items an incident bears on -----
+
+TEST(IncidentItems, TheShippedRulesNameTheQuestionsAboutBreaches) {
+  std::vector<std::string> ids;
+  for (const auto& item : shipped_incident_rules().items) ids.push_back(item.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"6.1.1", "6.1.2", "6.1.3", "5.1.1"}));
+}
+
+TEST(IncidentItems, AnIncidentBearsOnItsOwnListElseTheRulesItems) {
+  const IncidentRules& rules = shipped_incident_rules();
+  Incident listed;
+  listed.values[Field::linked_items] = "1.1.1 6.1.2";
+  EXPECT_EQ(linked_items(rules, listed), (std::vector<std::string>{"1.1.1", "6.1.2"}));
+  Incident unlisted;
+  EXPECT_EQ(linked_items(rules, unlisted), (std::vector<std::string>{"6.1.1", "6.1.2", "6.1.3", "5.1.1"}));
+}
+
+TEST(IncidentItems, TallyCountsOpenAndReportedPerItem) {
+  const IncidentRules& rules = shipped_incident_rules();
+  auto graded = [&](std::string id, std::map<Field, std::string> values) {
+    Incident incident;
+    incident.id = std::move(id);
+    incident.values = std::move(values);
+    return assess_incident(rules, std::move(incident), utc(2026, 12, 10, 12, 0));
+  };
+  const std::vector<GradedIncident> incidents = {
+      graded("INC-00000001", {}),                                                      // open, default items
+      graded("INC-00000002", {{Field::incident_state, "reported"}}),                   // reported
+      graded("INC-00000003", {{Field::incident_state, "closed"},                       // closed, had been reported
+                              {Field::ico_reference, "IC-123456-A1B2"},
+                              {Field::linked_items, "6.1.2 7.3.4"}}),
+  };
+  const auto tallies = incidents_by_item(rules, incidents);
+  ASSERT_TRUE(tallies.contains("6.1.2"));
+  EXPECT_EQ(tallies.at("6.1.2").count, 3);
+  EXPECT_EQ(tallies.at("6.1.2").open, 2);
+  EXPECT_EQ(tallies.at("6.1.2").reported, 2);
+  EXPECT_EQ(tallies.at("6.1.2").ids, (std::vector<std::string>{"INC-00000001", "INC-00000002", "INC-00000003"}));
+  EXPECT_EQ(tallies.at("6.1.1").count, 2);  // the third lists its own items, without 6.1.1
+  EXPECT_EQ(tallies.at("7.3.4").count, 1);
+  EXPECT_EQ(tallies.at("7.3.4").open, 0);
+  EXPECT_FALSE(tallies.contains("1.1.1"));
+
+  // No incidents: the rules' items are there with nothing, so the page can say "none this year".
+  const auto none = incidents_by_item(rules, {});
+  ASSERT_EQ(none.size(), 4u);
+  EXPECT_EQ(none.at("5.1.1").count, 0);
+}
+
+TEST(IncidentItems, RulesRefuseAnItemLineWithoutAnItemId) {
+  auto lines = valid_lines();
+  lines.push_back("item	6.1	An assertion, not an item");
+  auto rules = parse_incident_rules(file_of(lines));
+  ASSERT_FALSE(rules);
+  EXPECT_TRUE(contains(rules.error().message, "line 18: '6.1' is not an evidence item's id")) << rules.error().message;
+  lines.back() = "item	6.1.1	Breaches reported";
+  rules = parse_incident_rules(file_of(lines));
+  ASSERT_TRUE(rules) << rules.error().message;
+  ASSERT_EQ(rules->items.size(), 1u);
+  EXPECT_EQ(rules->items[0].name, "Breaches reported");
 }
 
 // ----- ids -----

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace dsptsync::testing {
 namespace {
 
@@ -103,6 +105,13 @@ TEST_F(WebIncidents, AnyoneAtABranchRecordsOneAndBadInputIsRefused) {
   auto reversed = vic.post("/api/incidents", with("foundAt", "2026-10-24 09:00"));
   EXPECT_EQ(reversed.status, 400) << reversed.body;
   EXPECT_NE(reversed.parsed()["error"]["message"].get<std::string>().find("before it happened"), std::string::npos);
+  // The refusal names the detail to fix by its API name, so the form can point at it.
+  EXPECT_EQ(reversed.parsed()["error"]["field"], "foundAt") << reversed.body;
+  json incomplete = good;
+  incomplete.erase("whatHappened");
+  auto missing = vic.post("/api/incidents", incomplete);
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_EQ(missing.parsed()["error"]["field"], "whatHappened") << missing.body;
   auto misspelt = vic.post("/api/incidents", with("severty", "2"));
   EXPECT_EQ(misspelt.status, 400) << misspelt.body;
   auto closing = vic.call("PATCH", "/api/incidents/" + id, json{{"state", "closed"}, {"lessonsLearned", "x"}});
@@ -110,6 +119,76 @@ TEST_F(WebIncidents, AnyoneAtABranchRecordsOneAndBadInputIsRefused) {
   auto listed = vic.get("/api/incidents");
   ASSERT_EQ(listed.status, 200);
   EXPECT_EQ(listed.parsed()["incidents"].size(), 1u) << "only the one recorded";
+}
+
+TEST_F(WebIncidents, TheFormsRulesTheAssessmentsIncidentItemsAndTheHistory) {
+  ASSERT_TRUE(server_.admin()->add_console_user("Priya Shah", Role::admin));
+  auto priya = signed_in("Priya Shah");
+
+  // The form offers the rules file's scales, categories and kinds; the page writes none of its own.
+  auto grading = priya.get("/api/incidents/grading");
+  ASSERT_EQ(grading.status, 200) << grading.body;
+  const IncidentRules& rules = shipped_incident_rules();
+  EXPECT_EQ(grading.parsed()["likelihood"].size(), rules.likelihood.size());
+  EXPECT_EQ(grading.parsed()["likelihood"][2]["label"], "Likely");
+  EXPECT_EQ(grading.parsed()["categories"].size(), rules.categories.size());
+  EXPECT_EQ(grading.parsed()["kinds"].size(), rules.kinds.size());
+  EXPECT_EQ(grading.parsed()["items"][0]["id"], "6.1.1");
+  EXPECT_EQ(grading.parsed()["references"][0]["example"], "IC-123456-A1B2");
+  EXPECT_EQ(priya.post("/api/incidents/grading", json::object()).status, 405);
+
+  const TimestampMs now = now_ms();
+  auto recorded = priya.post("/api/incidents", json{{"scope", "VLAXL"},
+                                                    {"whatHappened", "Rota left on a bus"},
+                                                    {"happenedAt", incident_time_text(now - 3 * kHourMs)},
+                                                    {"foundAt", incident_time_text(now - 2 * kHourMs)},
+                                                    {"category", "confidentiality"}});
+  ASSERT_EQ(recorded.status, 201) << recorded.body;
+  const json incident = recorded.parsed()["incident"];
+  const std::string id = incident["id"];
+  // The times also as people read them and as a form types them back.
+  auto typed_back = parse_incident_time(incident["foundAtLocal"].get<std::string>());
+  ASSERT_TRUE(typed_back);
+  EXPECT_EQ(incident_time_text(*typed_back), incident["foundAt"]);
+  EXPECT_NE(incident["foundAtText"].get<std::string>().find(" GMT"), std::string::npos);
+
+  // Leeds's questions about breaches show its incident; York's show none; other items nothing.
+  auto item_in = [&](const std::string& scope, const std::string& id_of_item) {
+    auto assessment = priya.get("/api/assessment/" + scope);
+    EXPECT_EQ(assessment.status, 200) << assessment.body;
+    const json parsed = assessment.parsed();
+    for (const auto& group : parsed["groups"])
+      for (const auto& item : group["items"])
+        if (item["id"] == id_of_item) return item;
+    ADD_FAILURE() << id_of_item << " is not in " << scope << "'s assessment";
+    return json();
+  };
+  const json leeds_item = item_in("VLAXL", "6.1.2");
+  EXPECT_EQ(leeds_item["incidents"]["count"], 1) << leeds_item.dump();
+  EXPECT_EQ(leeds_item["incidents"]["open"], 1);
+  EXPECT_EQ(leeds_item["incidents"]["reported"], 0);
+  EXPECT_EQ(leeds_item["incidents"]["ids"], json::array({id}));
+  EXPECT_EQ(item_in("VM2B3", "6.1.2")["incidents"]["count"], 0);
+  EXPECT_TRUE(item_in("VLAXL", "1.1.1")["incidents"].is_null());
+
+  auto reported = priya.call("PATCH", "/api/incidents/" + id, json{{"state", "reported"}});
+  ASSERT_EQ(reported.status, 200) << reported.body;
+  EXPECT_EQ(item_in("VLAXL", "5.1.1")["incidents"]["reported"], 1);
+
+  // Every change, by whom, in the incident's history; not readable as another site's.
+  auto history = priya.get("/api/assessment/VLAXL/history/" + id);
+  ASSERT_EQ(history.status, 200) << history.body;
+  std::set<std::string> fields;
+  const json rows = history.parsed()["history"];
+  for (const auto& row : rows) {
+    fields.insert(row["field"].get<std::string>());
+    EXPECT_EQ(row["by"], "Priya Shah");
+  }
+  EXPECT_TRUE(fields.contains("what_happened")) << history.body;
+  EXPECT_TRUE(fields.contains("state")) << history.body;
+  auto elsewhere = priya.get("/api/assessment/VM2B3/history/" + id);
+  ASSERT_EQ(elsewhere.status, 200) << elsewhere.body;
+  EXPECT_TRUE(elsewhere.parsed()["history"].empty()) << elsewhere.body;
 }
 
 }  // namespace

@@ -307,7 +307,7 @@ export async function newPage(browser, { acceptDownloads = false } = {}) {
     if (message.type() !== 'error') return;
     const text = message.text();
     // Expected answers of the API (a wrong password, a refused edit) show up as failed loads.
-    if (/Failed to load resource: the server responded with a status of (401|403|409|422|429|502)/.test(text)) return;
+    if (/Failed to load resource: the server responded with a status of (400|401|403|409|422|429|502)/.test(text)) return;
     page.problems.push(text);
   });
   return page;

@@ -393,8 +393,13 @@ HttpResponse WebApp::assessment(const Actor& actor, const std::string& scope) {
   auto snapshot = backend_.snapshot(actor, scope);
   if (!snapshot) return error_response(snapshot.error());
   auto set = backend_.question_set();
-  const bool set_for_year = set && set->year == snapshot->catalogue.year().label();
-  return json_response(200, assessment_json(actor, *snapshot, set_for_year ? &*set : nullptr));
+  const std::string year = snapshot->catalogue.year().label();
+  const bool set_for_year = set && set->year == year;
+  auto incidents = backend_.incidents(actor, scope, options_.clock());
+  if (!incidents) return error_response(incidents.error());
+  std::erase_if(*incidents, [&](const GradedIncident& graded) { return graded.incident.year != year; });
+  return json_response(200, assessment_json(actor, *snapshot, set_for_year ? &*set : nullptr,
+                                            incidents_by_item(shipped_incident_rules(), *incidents)));
 }
 
 HttpResponse WebApp::conflicts(const Actor& actor, const std::optional<std::string>& scope) {

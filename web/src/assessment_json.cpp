@@ -1,5 +1,6 @@
 #include "assessment_json.h"
 
+#include "dsptsync/service/incident_json.h"
 #include "dsptsync/service/json.h"
 #include "dsptsync/web/api.h"
 #include "dsptsync/web/app.h"
@@ -147,14 +148,19 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
           {"problems", std::move(problems)}};
 }
 
-nlohmann::json assessment_json(const Actor& actor, const ScopeSnapshot& s, const QuestionSet* question_set) {
+nlohmann::json assessment_json(const Actor& actor, const ScopeSnapshot& s, const QuestionSet* question_set,
+                               const std::map<std::string, IncidentTally>& incidents) {
   const bool can_edit = actor.role != protocol::Role::viewer && (actor.head_office() || actor.branch == s.scope);
   std::set<std::string> owners;
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& group : s.catalogue.groups()) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& item : s.catalogue.items())
-      if (item.group == group) items.push_back(item_json(actor, s, item, owners));
+      if (item.group == group) {
+        items.push_back(item_json(actor, s, item, owners));
+        auto tally = incidents.find(item.id);
+        items.back()["incidents"] = tally == incidents.end() ? nlohmann::json(nullptr) : service::to_json(tally->second);
+      }
     groups.push_back({{"name", group}, {"items", std::move(items)}});
   }
   nlohmann::json assertions = nlohmann::json::array();

@@ -3,6 +3,7 @@
 // app.cpp stay routing and HTTP.
 #pragma once
 
+#include "dsptsync/incident.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/web/backend.h"
 
@@ -18,7 +19,10 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot);
 // A conflict (service::to_json, api style) with the question it is about.
 nlohmann::json conflict_json(const Conflict& conflict, const Catalogue& catalogue);
 // GET /api/assessment/{scope}: every group's items and every assertion with what `actor` may change,
-// the evaluation, the conflicts, and the question set in force for the year (null: none kept).
-nlohmann::json assessment_json(const Actor& actor, const ScopeSnapshot& snapshot, const QuestionSet* question_set);
+// the evaluation, the conflicts, the question set in force for the year (null: none kept), and on each
+// item the site's incidents of the year that bear on it (`incidents`: null where none do and the
+// rules name no such item).
+nlohmann::json assessment_json(const Actor& actor, const ScopeSnapshot& snapshot, const QuestionSet* question_set,
+                               const std::map<std::string, IncidentTally>& incidents);
 
 }  // namespace dsptsync::web

@@ -28,8 +28,20 @@ Result<IncidentInput> incident_input(const nlohmann::json& body) {
   return input;
 }
 
+// The rules name the detail a refusal is about first ("found_at: the incident was found ..."): the
+// error carries it by its API name, so the page can point at the field to fix.
+HttpResponse refusal(const Error& error) {
+  HttpResponse response = error_response(error);
+  const auto colon = error.message.find(':');
+  if (error.kind != ErrorKind::invalid_input || colon == std::string::npos) return response;
+  const std::string name = error.message.substr(0, colon);
+  auto field = parse_field(name);
+  if (!field || !field_belongs_to(*field, TargetKind::incident)) return response;
+  return api_error(400, "invalid_input", error.message, service::api_key(name));
+}
+
 HttpResponse outcome_response(int status, const Result<IncidentOutcome>& outcome) {
-  if (!outcome) return error_response(outcome.error());
+  if (!outcome) return refusal(outcome.error());
   return json_response(status, service::to_json(*outcome, JsonStyle::api));
 }
 
@@ -60,6 +72,10 @@ HttpResponse WebApp::incidents_route(const Actor& actor, const HttpRequest& requ
   }
   if (segments.size() != 2) return not_here(request.path());
   const std::string& id = segments[1];
+  if (id == "grading") {
+    if (!is_read(method)) return method_not_allowed(method, "GET");
+    return json_response(200, service::to_json(shipped_incident_rules()));
+  }
   if (is_read(method)) {
     auto incidents = backend_.incidents(actor, "", now);
     if (!incidents) return error_response(incidents.error());

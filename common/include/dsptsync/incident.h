@@ -60,6 +60,9 @@ struct IncidentRules {
   std::vector<NamedEntry> categories;
   std::vector<NamedEntry> kinds;
   std::vector<ReferenceFormat> references;
+  // The evidence items every incident bears on unless it lists its own (6.1.x, 5.1.1: the
+  // assessment's questions about breaches); `name` says what the item asks about.
+  std::vector<NamedEntry> items;
   std::string source;  // the file's first comment line: where the grid comes from
 
   const NamedEntry* category(std::string_view id) const;
@@ -101,6 +104,8 @@ Result<TimestampMs> parse_incident_time(std::string_view text);
 std::string incident_time_text(TimestampMs at);
 // As people in England read it: "25 October 2026, 01:30 BST".
 std::string uk_local_time(TimestampMs at);
+// As people type it back in a form: "2026-10-25 01:30" (UK local time; parse_incident_time reads it).
+std::string uk_local_input(TimestampMs at);
 // The UK's offset from UTC at that instant, in minutes (0 or 60): BST from 01:00 UTC on the last
 // Sunday of March to 01:00 UTC on the last Sunday of October.
 int uk_offset_minutes(TimestampMs at);
@@ -143,6 +148,21 @@ std::vector<Incident> incidents_of(const AssessmentState& state);
 GradedIncident assess_incident(const IncidentRules& rules, Incident incident, TimestampMs now);
 // Reportable ones with a running clock first, the most overdue first; then the rest, newest first.
 void order_for_attention(std::vector<GradedIncident>& incidents);
+
+// The evidence items an incident bears on: those it lists, else the rules' items.
+std::vector<std::string> linked_items(const IncidentRules& rules, const Incident& incident);
+
+// What an evidence item shows of one site's incidents of the year: those that bear on it.
+struct IncidentTally {
+  int count = 0;
+  int open = 0;      // not closed
+  int reported = 0;  // reported to the ICO: the state says so, or its reference is recorded
+  std::vector<std::string> ids;
+};
+// Per evidence item, every item an incident bears on, and every item of the rules (a zero tally
+// says "no incidents this year" where the assessment asks about them).
+std::map<std::string, IncidentTally> incidents_by_item(const IncidentRules& rules,
+                                                       const std::vector<GradedIncident>& incidents);
 
 // A new incident's id: "INC-" and eight random hexadecimal digits.
 std::string new_incident_id();

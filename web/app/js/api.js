@@ -83,6 +83,7 @@ function defaultMessage(status) {
 export const get = (path, options) => api('GET', path, undefined, options);
 export const put = (path, body) => api('PUT', path, body);
 export const post = (path, body) => api('POST', path, body);
+export const patch = (path, body) => api('PATCH', path, body);
 export const del = (path) => api('DELETE', path, {});
 // Sends a file the person chose as the body, its settings in the path's query.
 export const upload = (path, file) => api('POST', path, file);

@@ -15,6 +15,7 @@ import * as publish from './pages/publish.js';
 import * as downloads from './pages/downloads.js';
 import * as people from './pages/people.js';
 import * as questionSets from './pages/question-sets.js';
+import * as incidents from './pages/incidents.js';
 
 // The markup nhsuk-frontend's own page template adds with an inline script (not allowed by the
 // Content-Security-Policy): ES modules run only where the design system's JavaScript is supported.
@@ -96,6 +97,7 @@ function navigationItems(session) {
     items.push({ href: `#/assessment/${encodeURIComponent(hq)}`, text: 'Head office assessment', match: new RegExp(`^/assessment/${hq}(/.*)?$`) });
   }
   items.push({ href: '#/conflicts', text: 'Conflicts', match: /^\/conflicts/ });
+  items.push({ href: '#/incidents', text: 'Incidents', match: /^\/incidents/ });
   if (session.mode === 'hq') {
     items.push({ href: '#/publish', text: 'Publish', match: /^\/publish/ });
     items.push({ href: '#/publications', text: 'Publications', match: /^\/publications/ });
@@ -201,6 +203,10 @@ const routes = [
   [/^\/people$/, people.render],
   [/^\/people\/revoke\/([^/]+)$/, people.renderRevoke],
   [/^\/question-sets$/, questionSets.render],
+  [/^\/incidents$/, incidents.render],
+  [/^\/incidents\/new$/, incidents.renderNew],
+  [/^\/incidents\/([^/]+)$/, incidents.renderIncident],
+  [/^\/incidents\/([^/]+)\/edit$/, incidents.renderEdit],
 ];
 
 export function navigate(hash, { replaceState = false } = {}) {

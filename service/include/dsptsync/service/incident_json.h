@@ -14,7 +14,9 @@ namespace dsptsync::service {
 
 // cli: {id, site, site_name?, year, state, <every field by its name: happened_at, found_at, found_by,
 //        what_happened, category, kind, people_affected, vulnerable_groups, data_involved, containment,
-//        likelihood, severity, ico_reference, lessons_learned> (null when not recorded), items: [ids],
+//        likelihood, severity, ico_reference, lessons_learned> (null when not recorded),
+//        happened_at_text, found_at_text ("4 December 2026, 07:00 GMT"), happened_at_local,
+//        found_at_local ("2026-12-04 07:00", as typed back), items: [ids],
 //        recorded_by, recorded_at, in_conflict: [field names],
 //        grade: {graded, likelihood, severity, effective_likelihood, effective_severity, report_to: [ids], why},
 //        clock: null | {deadline, deadline_text, left_ms, left, overdue}}
@@ -24,6 +26,14 @@ nlohmann::json to_json(const GradedIncident& graded, JsonStyle style);
 
 // cli: {incident: (as above), changes, warnings: [text]}; api: {incident, changes, warnings}.
 nlohmann::json to_json(const IncidentOutcome& outcome, JsonStyle style);
+// The grading rules as the web app's form offers them (api style): {source, likelihood: [{score, label,
+// description}], severity, vulnerableFloor, reporting: [{body, name, minLikelihood, minSeverity,
+// deadlineHours, action}], categories: [{id, name, description}], kinds, references: [{body, example}],
+// items: [{id, name}]}.
+nlohmann::json to_json(const IncidentRules& rules);
+// What an evidence item shows of a site's incidents: {count, open, reported, ids}.
+nlohmann::json to_json(const IncidentTally& tally);
+
 // "Recorded incident INC-3F9A2C1B (9 changes)", each warning, then incident_text.
 std::string outcome_text(const IncidentOutcome& outcome, std::string_view done);
 

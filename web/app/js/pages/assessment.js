@@ -270,6 +270,7 @@ class AssessmentPage {
       conflictNotice(item, this.scope),
       this.sharedNotice(item),
       reviewNotice(item),
+      incidentsNotice(item, this.scope),
       canEdit ? this.answerForm(item) : this.readOnlyValues(item),
       this.lastChanged(item),
       this.planSummary(item),
@@ -675,6 +676,19 @@ function conflictNotice(item, scope) {
   return warningCallout('Conflicting edits',
     h('p', {}, 'People changed this item at the same time. ', h('a', { href: `#/conflicts?scope=${enc(scope)}`, text: 'Choose which value to keep' }),
       ' — until then it blocks publishing.'));
+}
+
+// The site's incidents of the year that bear on the item (the questions about breaches ask about
+// them): how many, how many still open, how many reported to the ICO.
+function incidentsNotice(item, scope) {
+  const tally = item.incidents;
+  if (!tally) return null;
+  const link = h('a', { href: `#/incidents?scope=${enc(scope)}` }, 'See the incidents', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${item.id}` }));
+  return insetText(h('p', { class: 'app-item__incidents', id: `item-${item.id}-incidents`, dataset: { count: String(tally.count), open: String(tally.open), reported: String(tally.reported) } },
+    tally.count
+      ? `Incidents this year: ${tally.count} (${tally.open} open, ${tally.reported} reported to the ICO). `
+      : 'No incidents recorded this year. ',
+    tally.count ? link : null));
 }
 
 function levelName(level) {

@@ -16,6 +16,7 @@ export async function render({ state }) {
     body: [
       pageHeading('Dashboard', `${organisation.name || ''} (${organisation.hq || ''}), ${organisation.year || ''} assessment`),
       yearAdvice(organisation),
+      incidentsToReport(sites),
       h('p', { class: 'nhsuk-body-l', text: 'The status each site would publish at now, from what it has synced.' }),
       sitesTable(sites),
       overridesSection(sites),
@@ -44,12 +45,33 @@ function publicationText(site) {
   return h('span', {}, site.published.publicStatus, h('br'), h('span', { class: 'app-secondary', text: formatTime(site.published.at) }));
 }
 
+// Incidents whose 72 hours to report run, across every site: first thing on the page.
+function incidentsToReport(sites) {
+  const toReport = sites.reduce((sum, site) => sum + (site.incidents?.toReport || 0), 0);
+  if (!toReport) return null;
+  const overdue = sites.reduce((sum, site) => sum + (site.incidents?.overdue || 0), 0);
+  return warningCallout(`${plural(toReport, 'incident')} to report to the ICO`,
+    h('p', { id: 'dashboard-incidents', text: overdue ? `${overdue} ${overdue === 1 ? 'is' : 'are'} overdue.` : 'Each has a deadline within 72 hours of becoming aware.' }),
+    h('p', {}, h('a', { href: '#/incidents', text: 'See the incidents' })));
+}
+
+// Open incidents, and those whose 72 hours to report run (red once one is overdue).
+function incidentsText(site) {
+  const counts = site.incidents || { open: 0, toReport: 0, overdue: 0 };
+  const link = h('a', { href: `#/incidents?scope=${enc(site.ods)}` }, String(counts.open),
+    h('span', { class: 'nhsuk-u-visually-hidden', text: ` open incidents at ${site.name}` }));
+  return h('span', { class: 'app-site-incidents', dataset: { ods: site.ods, toReport: String(counts.toReport), overdue: String(counts.overdue) } },
+    counts.open ? link : '0',
+    counts.overdue ? [h('br'), tag(`${counts.overdue} overdue`, 'red')]
+      : counts.toReport ? [h('br'), tag(`${counts.toReport} to report`, 'orange')] : null);
+}
+
 function sitesTable(sites) {
   return table({
     caption: 'Sites',
     id: 'sites',
     scroll: true,
-    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Latest publication'],
+    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Latest publication'],
     rows: sites.map((site) => [
       { header: true, value: h('span', {},
         h('a', { href: `#/assessment/${enc(site.ods)}`, id: `site-${site.ods}`, text: site.name }),
@@ -59,6 +81,7 @@ function sitesTable(sites) {
       `${site.assertions?.confirmed ?? 0} of ${site.assertions?.total ?? 0}`,
       { numeric: true, value: site.conflicts ? h('a', { href: `#/conflicts?scope=${enc(site.ods)}` }, String(site.conflicts), h('span', { class: 'nhsuk-u-visually-hidden', text: ` open conflicts at ${site.name}` })) : '0' },
       { numeric: true, value: site.overrides && site.overrides.length ? h('a', { href: `#/assessment/${enc(site.ods)}?view=overrides` }, String(site.overrides.length), h('span', { class: 'nhsuk-u-visually-hidden', text: ` overrides at ${site.name}` })) : '0' },
+      incidentsText(site),
       publicationText(site),
     ]),
   });
@@ -103,6 +126,7 @@ async function branchDashboard(state, dashboard) {
     body: [
       pageHeading(site ? siteName(site) : 'Dashboard', `${organisation.name || ''}, ${organisation.year || ''} assessment`),
       yearAdvice(organisation),
+      site ? incidentsToReport([site]) : null,
       syncSlot,
       site ? siteSummary(site) : insetText(h('p', { text: 'There is no assessment on this computer yet.' })),
     ],
@@ -172,6 +196,7 @@ function siteSummary(site) {
       { key: 'Mandatory items provided', value: progress(site.mandatory?.provided ?? 0, site.mandatory?.total ?? 0) },
       { key: 'Assertions confirmed', value: `${site.assertions?.confirmed ?? 0} of ${site.assertions?.total ?? 0}` },
       { key: 'Open conflicts', value: site.conflicts ? h('a', { href: '#/conflicts', text: String(site.conflicts) }) : '0' },
+      { key: 'Open incidents', value: incidentsText(site) },
       { key: 'Items answered by head office', value: String(site.sharedItems ?? 0) },
       { key: 'Overrides', value: site.overrides && site.overrides.length
         ? h('ul', { class: 'nhsuk-list' }, site.overrides.map((override) => h('li', {}, h('strong', { text: override.item }), `: ${override.reason}`)))
