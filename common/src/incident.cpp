@@ -161,17 +161,17 @@ struct RecordType {
   std::size_t cells;
   Status (*add)(IncidentRules&, const Cells&);
 };
-constexpr RecordType kRecordTypes[] = {{"scale", 5, add_scale},   {"floor", 3, add_floor},
-                                       {"report", 7, add_report}, {"category", 4, add_category},
-                                       {"kind", 3, add_kind},     {"reference", 4, add_reference},
-                                       {"item", 3, add_item}};
+constexpr RecordType kRecordTypes[] = {
+    {"scale", 5, add_scale}, {"floor", 3, add_floor},         {"report", 7, add_report}, {"category", 4, add_category},
+    {"kind", 3, add_kind},   {"reference", 4, add_reference}, {"item", 3, add_item}};
 
 Status add_record(IncidentRules& rules, const Cells& cells) {
   auto type = std::find_if(std::begin(kRecordTypes), std::end(kRecordTypes),
                            [&](const RecordType& t) { return t.name == cells[0]; });
   if (type == std::end(kRecordTypes))
-    return invalid_input(in_quotes(cells[0]) +
-                         " is not a kind of line; start it with scale, floor, report, category, kind, reference or item");
+    return invalid_input(
+        in_quotes(cells[0]) +
+        " is not a kind of line; start it with scale, floor, report, category, kind, reference or item");
   if (cells.size() != type->cells)
     return invalid_input("a " + std::string(type->name) + " line has " + std::to_string(type->cells) +
                          " cells separated by tabs, not " + std::to_string(cells.size()));

@@ -117,7 +117,8 @@ Result<IncidentEdits> prepare_incident_edits(const IncidentRules& rules, const I
   std::vector<std::pair<Field, std::string>> to_check;
   for (const auto& [field, value] : given)
     if (value) to_check.emplace_back(field, *value);
-  std::stable_partition(to_check.begin(), to_check.end(), [](const auto& entry) { return entry.first == Field::found_at; });
+  std::stable_partition(to_check.begin(), to_check.end(),
+                        [](const auto& entry) { return entry.first == Field::found_at; });
   const std::map<Field, std::string>* passes[] = {&kNoOthers, &after};
   for (const auto* others : passes)
     for (const auto& [field, value] : to_check)

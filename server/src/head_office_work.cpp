@@ -234,7 +234,9 @@ Result<std::vector<service::HistoryRow>> HeadOffice::history(std::string_view sc
   if (catalogue->find_item(id)) kinds = {TargetKind::item, TargetKind::plan};
   else if (catalogue->find_assertion(id)) kinds = {TargetKind::assertion};
   else if (is_incident_id(id)) kinds = {TargetKind::incident};
-  else return not_found("there is no item, assertion or incident " + std::string(id) + " in the " + year_.label() + " question set");
+  else
+    return not_found("there is no item, assertion or incident " + std::string(id) + " in the " + year_.label() +
+                     " question set");
   std::vector<LoggedChange> logged;
   for (auto kind : kinds) {
     auto part = ledger_->history(scope, year_.label(), kind, id);

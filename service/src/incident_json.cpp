@@ -130,7 +130,8 @@ json to_json(const IncidentRules& rules) {
                          {"deadlineHours", rule.deadline_hours},
                          {"action", rule.action}});
   json references = json::array();
-  for (const auto& format : rules.references) references.push_back({{"body", format.body}, {"example", format.example}});
+  for (const auto& format : rules.references)
+    references.push_back({{"body", format.body}, {"example", format.example}});
   return {{"source", rules.source},
           {"likelihood", steps(rules.likelihood)},
           {"severity", steps(rules.severity)},

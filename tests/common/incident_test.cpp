@@ -308,8 +308,8 @@ TEST(IncidentTime, ShowsUkLocalTimeAcrossTheChanges) {
 }
 
 TEST(IncidentTime, TheFormsTypedBackAreReadAsTheSameInstant) {
-  for (TimestampMs at : {utc(2026, 12, 4, 9, 30), utc(2026, 7, 1, 23, 15), utc(2026, 3, 29, 1, 0),
-                         utc(2026, 10, 25, 0, 59)}) {
+  for (TimestampMs at :
+       {utc(2026, 12, 4, 9, 30), utc(2026, 7, 1, 23, 15), utc(2026, 3, 29, 1, 0), utc(2026, 10, 25, 0, 59)}) {
     const std::string typed = uk_local_input(at);
     auto back = parse_incident_time(typed);
     ASSERT_TRUE(back) << typed << ": " << back.error().message;
@@ -530,9 +530,9 @@ TEST(IncidentItems, TallyCountsOpenAndReportedPerItem) {
     return assess_incident(rules, std::move(incident), utc(2026, 12, 10, 12, 0));
   };
   const std::vector<GradedIncident> incidents = {
-      graded("INC-00000001", {}),                                                      // open, default items
-      graded("INC-00000002", {{Field::incident_state, "reported"}}),                   // reported
-      graded("INC-00000003", {{Field::incident_state, "closed"},                       // closed, had been reported
+      graded("INC-00000001", {}),                                     // open, default items
+      graded("INC-00000002", {{Field::incident_state, "reported"}}),  // reported
+      graded("INC-00000003", {{Field::incident_state, "closed"},      // closed, had been reported
                               {Field::ico_reference, "IC-123456-A1B2"},
                               {Field::linked_items, "6.1.2 7.3.4"}}),
   };

@@ -159,7 +159,8 @@ nlohmann::json assessment_json(const Actor& actor, const ScopeSnapshot& s, const
       if (item.group == group) {
         items.push_back(item_json(actor, s, item, owners));
         auto tally = incidents.find(item.id);
-        items.back()["incidents"] = tally == incidents.end() ? nlohmann::json(nullptr) : service::to_json(tally->second);
+        items.back()["incidents"] =
+            tally == incidents.end() ? nlohmann::json(nullptr) : service::to_json(tally->second);
       }
     groups.push_back({{"name", group}, {"items", std::move(items)}});
   }
