@@ -2,6 +2,9 @@
 // comment, clear, confirm, unconfirm, owner, assertions, override.
 #include "cli_commands.h"
 
+#include "dsptsync/incident.h"
+#include "dsptsync/service/incident_json.h"
+
 #include <sstream>
 
 namespace dsptsync::client {
@@ -120,6 +123,15 @@ Result<Output> show_output(Workspace& workspace, const std::string& id) {
   if (comment != view->comments.end()) text << "Comment: " << comment->second.value.text << "\n";
   if (plan != view->plan.end())
     text << "Plan: " << plan->second.action << " (owner " << plan->second.owner << ", due " << plan->second.due << ")\n";
+  // The site's incidents of the year that bear on it, as the web app's assessment shows them.
+  auto incidents = workspace.incidents(now_ms());
+  if (!incidents) return incidents.error();
+  const auto tallies = incidents_by_item(shipped_incident_rules(), *incidents, workspace.year().label());
+  if (auto tally = tallies.find(id); tally != tallies.end()) {
+    data["incidents"] = service::to_json(tally->second);
+    text << "Incidents this year: " << tally->second.count << " (" << tally->second.open << " open, "
+         << tally->second.reported << " reported to the ICO)\n";
+  }
   return Output{data, text.str()};
 }
 

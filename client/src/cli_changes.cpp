@@ -23,8 +23,8 @@ Result<Output> history_output(Workspace& workspace, const std::string& id) {
 void add_history(BranchCli& cli) {
   auto& id = cli.line.keep<std::string>();
   auto* cmd = cli.line.app().add_subcommand("history",
-                                            "every change of an item, assertion or the profile: who, when, before, after");
-  cmd->add_option("ITEM", id, "item id, assertion id, or 'profile'")->required();
+                                            "every change of an item, assertion, incident or the profile: who, when, before, after");
+  cmd->add_option("ITEM", id, "item id, assertion id, incident id (INC-...), or 'profile'")->required();
   cli.on_store_run(cmd, [&id](Workspace& workspace) { return history_output(workspace, id); });
 }
 

@@ -563,11 +563,13 @@ std::vector<std::string> linked_items(const IncidentRules& rules, const Incident
 }
 
 std::map<std::string, IncidentTally> incidents_by_item(const IncidentRules& rules,
-                                                       const std::vector<GradedIncident>& incidents) {
+                                                       const std::vector<GradedIncident>& incidents,
+                                                       std::string_view year) {
   std::map<std::string, IncidentTally> tallies;
   for (const auto& item : rules.items) tallies[item.id];
   for (const auto& graded : incidents) {
     const Incident& incident = graded.incident;
+    if (incident.year != year) continue;
     const std::string state = incident.state();
     for (const auto& id : linked_items(rules, incident)) {
       IncidentTally& tally = tallies[id];

@@ -526,6 +526,7 @@ TEST(IncidentItems, TallyCountsOpenAndReportedPerItem) {
   auto graded = [&](std::string id, std::map<Field, std::string> values) {
     Incident incident;
     incident.id = std::move(id);
+    incident.year = "2026-27";
     incident.values = std::move(values);
     return assess_incident(rules, std::move(incident), utc(2026, 12, 10, 12, 0));
   };
@@ -536,7 +537,8 @@ TEST(IncidentItems, TallyCountsOpenAndReportedPerItem) {
                               {Field::ico_reference, "IC-123456-A1B2"},
                               {Field::linked_items, "6.1.2 7.3.4"}}),
   };
-  const auto tallies = incidents_by_item(rules, incidents);
+  const auto tallies = incidents_by_item(rules, incidents, "2026-27");
+  EXPECT_EQ(incidents_by_item(rules, incidents, "2025-26").at("6.1.2").count, 0) << "another year's";
   ASSERT_TRUE(tallies.contains("6.1.2"));
   EXPECT_EQ(tallies.at("6.1.2").count, 3);
   EXPECT_EQ(tallies.at("6.1.2").open, 2);
@@ -548,7 +550,7 @@ TEST(IncidentItems, TallyCountsOpenAndReportedPerItem) {
   EXPECT_FALSE(tallies.contains("1.1.1"));
 
   // No incidents: the rules' items are there with nothing, so the page can say "none this year".
-  const auto none = incidents_by_item(rules, {});
+  const auto none = incidents_by_item(rules, {}, "2026-27");
   ASSERT_EQ(none.size(), 4u);
   EXPECT_EQ(none.at("5.1.1").count, 0);
 }

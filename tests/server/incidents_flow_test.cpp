@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <fstream>
 #include <iterator>
 
@@ -236,6 +238,27 @@ TEST_F(Incidents, TheLaptopsCommandLineRecordsListsAndClosesWithJsonAndExitCodes
   EXPECT_TRUE(json::parse(open.out)["incidents"].empty());
   auto unknown = run_program(prefix, {"incident", "show", "INC-00000000"}, scratch_.path());
   EXPECT_EQ(unknown.code, 4) << unknown.err;  // not found
+
+  // The items it lists show it (closed now); a question about breaches it does not list shows none.
+  auto listed_item = run_program(prefix, {"show", "6.1.2"}, scratch_.path());
+  ASSERT_EQ(listed_item.code, 0) << listed_item.err;
+  EXPECT_EQ(json::parse(listed_item.out)["incidents"],
+            (json{{"count", 1}, {"open", 0}, {"reported", 0}, {"ids", json::array({id})}}));
+  auto unlisted_item = run_program(prefix, {"show", "6.1.3"}, scratch_.path());
+  ASSERT_EQ(unlisted_item.code, 0) << unlisted_item.err;
+  EXPECT_EQ(json::parse(unlisted_item.out)["incidents"]["count"], 0);
+  auto other_item = run_program(prefix, {"show", "1.1.1"}, scratch_.path());
+  ASSERT_EQ(other_item.code, 0) << other_item.err;
+  EXPECT_FALSE(json::parse(other_item.out).contains("incidents"));
+
+  // Every change to it, in its history.
+  auto history = run_program(prefix, {"history", id}, scratch_.path());
+  ASSERT_EQ(history.code, 0) << history.err;
+  std::set<std::string> fields;
+  const json rows = json::parse(history.out)["history"];
+  for (const auto& row : rows) fields.insert(row["field"].get<std::string>());
+  EXPECT_TRUE(fields.contains("what_happened") && fields.contains("state") && fields.contains("lessons_learned"))
+      << history.out;
 }
 
 }  // namespace

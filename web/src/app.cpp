@@ -397,9 +397,8 @@ HttpResponse WebApp::assessment(const Actor& actor, const std::string& scope) {
   const bool set_for_year = set && set->year == year;
   auto incidents = backend_.incidents(actor, scope, options_.clock());
   if (!incidents) return error_response(incidents.error());
-  std::erase_if(*incidents, [&](const GradedIncident& graded) { return graded.incident.year != year; });
   return json_response(200, assessment_json(actor, *snapshot, set_for_year ? &*set : nullptr,
-                                            incidents_by_item(shipped_incident_rules(), *incidents)));
+                                            incidents_by_item(shipped_incident_rules(), *incidents, year)));
 }
 
 HttpResponse WebApp::conflicts(const Actor& actor, const std::optional<std::string>& scope) {

@@ -159,10 +159,11 @@ struct IncidentTally {
   int reported = 0;  // reported to the ICO: the state says so, or its reference is recorded
   std::vector<std::string> ids;
 };
-// Per evidence item, every item an incident bears on, and every item of the rules (a zero tally
-// says "no incidents this year" where the assessment asks about them).
+// Per evidence item, of the incidents of `year`: every item one bears on, and every item of the
+// rules (a zero tally says "no incidents this year" where the assessment asks about them).
 std::map<std::string, IncidentTally> incidents_by_item(const IncidentRules& rules,
-                                                       const std::vector<GradedIncident>& incidents);
+                                                       const std::vector<GradedIncident>& incidents,
+                                                       std::string_view year);
 
 // A new incident's id: "INC-" and eight random hexadecimal digits.
 std::string new_incident_id();
