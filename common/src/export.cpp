@@ -307,27 +307,30 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
 
 std::string certificate_html(const Certificate& c) {
   const auto e = [](const std::string& text) { return escape_html(text); };
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>DSPT certificate: " +
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Sign-off record: " +
          e(c.site_name) + " (" + e(c.ods) + ")</title>\n<style>\n"
          "@page { size: A4; margin: 20mm; }\n"
          "body { font-family: Frutiger, Arial, sans-serif; color: #212b32; margin: 0 auto; max-width: 170mm; }\n"
-         // Browsers leave backgrounds out of print unless told: the blue band is part of the look.
-         "header { background: #005eb8; color: #fff; padding: 12px 20px; -webkit-print-color-adjust: exact;"
-         " print-color-adjust: exact; }\n"
+         "header { border-bottom: 2px solid #212b32; padding: 12px 0; }\n"
          "h1 { font-size: 22px; margin: 0; }\n"
-         ".status { font-size: 34px; font-weight: bold; color: #005eb8; margin: 28px 0 8px; }\n"
+         ".status { font-size: 34px; font-weight: bold; margin: 28px 0 8px; }\n"
+         ".note { border: 1px solid #212b32; padding: 10px 14px; margin-top: 24px; }\n"
          "dl { display: grid; grid-template-columns: 40mm 1fr; gap: 6px 12px; }\n"
          "dt { font-weight: bold; }\n"
          ".hash { font-family: monospace; font-size: 10px; word-break: break-all; }\n"
-         "</style>\n</head>\n<body>\n<header><h1>Data Security and Protection Toolkit</h1></header>\n<main>\n"
+         "</style>\n</head>\n<body>\n<header><h1>" + e(c.organisation) +
+         ": sign-off record</h1></header>\n<main>\n"
          "<p class=\"status\">" + e(c.public_status) + "</p>\n"
-         "<p>Published on " + e(c.published_on) + "</p>\n<dl>\n"
+         "<p>Signed off by head office on " + e(c.published_on) + "</p>\n<dl>\n"
          "<dt>Organisation</dt><dd>" + e(c.organisation) + " (" + e(c.hq_code) + ")</dd>\n"
          "<dt>Site</dt><dd>" + e(c.site_name) + " (" + e(c.ods) + ")</dd>\n"
-         "<dt>Published by</dt><dd>" + e(c.published_by) + "</dd>\n"
-         "<dt>Publication</dt><dd>" + std::to_string(c.publication_id) + "</dd>\n"
+         "<dt>Signed off by</dt><dd>" + e(c.published_by) + "</dd>\n"
+         "<dt>Sign-off</dt><dd>" + std::to_string(c.publication_id) + "</dd>\n"
          "<dt>Answers hash</dt><dd class=\"hash\">" + e(c.answers_hash) + "</dd>\n"
-         "</dl>\n</main>\n</body>\n</html>\n";
+         "</dl>\n<p class=\"note\">This is " + e(c.organisation) +
+         "'s own record, made with DSPT sync. It is not the NHS publication and not issued by the NHS: the "
+         "official status is the one published on the NHS Data Security and Protection Toolkit website "
+         "(www.dsptoolkit.nhs.uk).</p>\n</main>\n</body>\n</html>\n";
 }
 
 namespace {

@@ -32,6 +32,7 @@ struct PublishOptions {
 
 Output publish_output(const PublishOutcome& outcome, const PublishOptions& o) {
   std::ostringstream text;
+  for (const auto& warning : outcome.warnings) text << "Warning: " << warning << "\n";
   std::size_t blocked = 0;
   for (const auto& site : outcome.sites) {
     blocked += site.blocking.empty() ? 0 : 1;
@@ -42,7 +43,8 @@ Output publish_output(const PublishOutcome& outcome, const PublishOptions& o) {
   if (outcome.published) {
     text << "Published publication " << outcome.publication.id << " for " << outcome.sites.size()
          << (outcome.sites.size() == 1 ? " site" : " sites") << "; certificates: 'dsptsync-server certificate "
-         << "--publication " << outcome.publication.id << " --branch CODE --out FILE.html'\n";
+         << "--publication " << outcome.publication.id << " --branch CODE --out FILE.html'\n"
+         << service::kNhsHandOff << "\n";
     return Output{data, text.str()};
   }
   if (blocked == 0) {
@@ -92,7 +94,8 @@ Result<Output> publications_output(HeadOffice& office) {
       text << "  " << site.ods << "  " << site.public_status << "  (" << site.name << ")\n";
   }
   if (list->empty()) text << "Nothing published yet\n";
-  return Output{{{"publications", out}}, text.str()};
+  else text << service::kNhsHandOff << "\n";
+  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}}, text.str()};
 }
 
 struct ExportOptions {

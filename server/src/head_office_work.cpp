@@ -311,7 +311,12 @@ Result<PublishOutcome> HeadOffice::publish(const User& by, const PublishRequest&
 
   auto log_seq = store_->last_seq();
   if (!log_seq) return log_seq.error();
-  PublishOutcome outcome{false, request.dry_run, request.year, {}, {}};
+  PublishOutcome outcome{false, request.dry_run, request.year, {}, {}, {}};
+  if (today > year->deadline())
+    outcome.warnings.push_back("the " + year->label() + " deadline (" + year->deadline().long_form() +
+                               ") has passed: the NHS toolkit takes no more " + year->label() +
+                               " publications, so this sign-off is a record in DSPT sync only. Check the year: the "
+                               "year running now is " + assessment_year_of(today).label());
   for (const auto& [ods, site_name] : sites) {
     auto view = effective_view(ods, *year);
     if (!view) return view.error();

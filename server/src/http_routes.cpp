@@ -64,16 +64,17 @@ HttpResponse respond_public_status(const PublicStatusQuery& query,
     response = json_response(503, {{"error", "the status look-up is unavailable just now; try again shortly"}});
     response.headers.emplace_back("Retry-After", "5");
   } else if (!*found) {
-    // As the toolkit's search shows an organisation that has not published. Said of every
+    // "Not Published", the words the toolkit's search uses, for scripts that read them. Said of every
     // well-formed code, a branch here or not, so the look-up does not reveal the branch list.
-    response = json_response(404, {{"ods", query.ods}, {"status", "Not Published"}});
+    response = json_response(404, {{"ods", query.ods}, {"status", "Not Published"}, {"record", kPublicStatusRecordNote}});
   } else {
     // Only what the toolkit itself publishes: the status and the date. Never an answer.
     const PublicStatusRecord& record = **found;
     response = json_response(200, {{"ods", record.ods},
                                    {"status", record.public_status},
                                    {"year", record.year},
-                                   {"published", date_of(record.published_at).iso()}});
+                                   {"published", date_of(record.published_at).iso()},
+                                   {"record", kPublicStatusRecordNote}});
   }
   return public_data(std::move(response));
 }

@@ -47,6 +47,11 @@ using HttpRoute = std::variant<HttpResponse, PublicStatusQuery, HealthQuery, Web
 //   anything else           -> WebAppRequest (the web app answers 404 for what is not its own)
 HttpRoute route_http(std::string_view method, std::string_view target);
 
+// Said with every answer of the look-up (`record`): it is the organisation's own record, not the NHS's.
+inline constexpr std::string_view kPublicStatusRecordNote =
+    "the organisation's own record of its sign-off in DSPT sync, not the NHS publication: the official status "
+    "is on the NHS Data Security and Protection Toolkit website, www.dsptoolkit.nhs.uk";
+
 // The answer to a status query: 200 {ods, status, year, published (ISO date)} for the latest
 // publication, 404 {ods, status: "Not Published"} for any well-formed code without one (a branch
 // here or not: the branch list is not revealed), 503 when the look-up failed or the server is busy.

@@ -283,7 +283,7 @@ web::HttpResponse HeadOfficeWebBackend::publications() {
   if (!list) return error_response(list.error());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& publication : *list) out.push_back(service::to_json(publication, JsonStyle::api));
-  return json_response(200, {{"publications", std::move(out)}});
+  return json_response(200, {{"publications", std::move(out)}, {"handOff", service::kNhsHandOff}});
 }
 
 web::HttpResponse HeadOfficeWebBackend::certificate(const std::string& publication_text, const std::string& ods) {

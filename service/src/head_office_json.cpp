@@ -81,8 +81,11 @@ bool PublishOutcome::every_site_ready() const {
 json to_json(const PublishOutcome& outcome, JsonStyle style) {
   json sites = json::array();
   for (const auto& site : outcome.sites) sites.push_back(site_readiness_json(site, style));
-  json out = {{"published", outcome.published}, {style == JsonStyle::cli ? "dry_run" : "dryRun", outcome.dry_run},
-              {"sites", std::move(sites)}};
+  json out = {{"published", outcome.published},
+              {style == JsonStyle::cli ? "dry_run" : "dryRun", outcome.dry_run},
+              {"sites", std::move(sites)},
+              {"warnings", outcome.warnings},
+              {style == JsonStyle::cli ? "hand_off" : "handOff", kNhsHandOff}};
   if (style == JsonStyle::api) {
     out["year"] = outcome.year;
     out["ready"] = outcome.every_site_ready();

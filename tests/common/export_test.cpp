@@ -438,11 +438,17 @@ TEST(ExportCertificate, EscapesEveryValueAndShowsTheStatus) {
   EXPECT_NE(html.find("O&#39;Brien&#39;s &lt;b&gt;Leeds&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(html.find("Priya &lt;Shah&gt;"), std::string::npos);
   const std::vector<std::string> expected_parts = {
-      "<!DOCTYPE html>", "<html lang=\"en\">", "<meta charset=\"utf-8\">", "<title>", "@page", "A4", "#005eb8",
-      "Arial", "Data Security and Protection Toolkit", "A1B2", "VLAXL", "21/22 Standards Met",
-      "Published on 2022-06-30", ">17<", "class=\"hash\">" + std::string(64, 'a')};
+      "<!DOCTYPE html>", "<html lang=\"en\">", "<meta charset=\"utf-8\">", "<title>Sign-off record", "@page", "A4",
+      "Arial", "A1B2", "VLAXL", "21/22 Standards Met", "Signed off by head office on 2022-06-30", ">17<",
+      "class=\"hash\">" + std::string(64, 'a'),
+      // The organisation's own record, never taken for the NHS publication.
+      ": sign-off record</h1>", "own record, made with DSPT sync. It is not the NHS publication",
+      "www.dsptoolkit.nhs.uk"};
   for (const std::string& expected : expected_parts)
     EXPECT_NE(html.find(expected), std::string::npos) << expected;
+  // No NHS branding: neither the toolkit's name as its heading nor NHS blue.
+  for (const char* branding : {"<h1>Data Security and Protection Toolkit", "#005eb8", "NHS logo"})
+    EXPECT_EQ(html.find(branding), std::string::npos) << branding;
   // Self-contained: nothing fetched, nothing run.
   for (const char* absent : {"http:", "https:", "src=", "<link", "url(", "@import"})
     EXPECT_EQ(html.find(absent), std::string::npos) << absent;

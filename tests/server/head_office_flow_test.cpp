@@ -4,9 +4,11 @@
 // every problem or made once with each branch's own status; the public look-up shows status only;
 // exports open; the organisation rolls forward.
 #include "fixture.h"
+#include "http_routes.h"
 #include "programs.h"
 
 #include "dsptsync/assessment.h"
+#include "dsptsync/service/head_office_types.h"
 
 #include <gtest/gtest.h>
 
@@ -225,6 +227,11 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   auto published = hq("publish", "--year", "2021-22", "--branches", "VLAXL,VM2B3");
   ASSERT_EQ(published.code, 0) << published.out << published.err;
   EXPECT_TRUE(published.data["published"]);
+  // A sign-off here, not the NHS publication: said in the JSON; 2021-22's deadline has long passed.
+  EXPECT_EQ(published.data["hand_off"], service::kNhsHandOff);
+  ASSERT_EQ(published.data["warnings"].size(), 1u) << published.out;
+  EXPECT_NE(published.data["warnings"][0].get<std::string>().find("the 2021-22 deadline (30 June 2022) has passed"),
+            std::string::npos);
   const auto& sites = published.data["publication"]["sites"];
   ASSERT_EQ(sites.size(), 2u);
   EXPECT_EQ(sites[0]["ods"], "VLAXL");
@@ -259,21 +266,21 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   EXPECT_TRUE(hull_progress.data["published"].is_null());
   EXPECT_FALSE(hq("progress", "--branch", "VLAXL").data["branches"][0]["published"].is_null());
 
-  // The public look-up, as the toolkit's organisation search: the status and date, nothing else.
+  // The public look-up: the status and date, and the note that this is the organisation's own record.
   auto looked_up = http("GET /status/vlaxl HTTP/1.1");
   ASSERT_EQ(looked_up.code, 0) << looked_up.err;
   EXPECT_EQ(looked_up.out.rfind("HTTP/1.1 200", 0), 0u) << looked_up.out;
   EXPECT_NE(looked_up.out.find("Content-Type: application/json"), std::string::npos);
   const auto status = body_of(looked_up);
   EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
-                                    {"published", date_of(now_ms()).iso()}}))
+                                    {"published", date_of(now_ms()).iso()}, {"record", server::kPublicStatusRecordNote}}))
       << status.dump();
   EXPECT_EQ(body_of(http("GET /status/VM2B3 HTTP/1.1"))["status"], "21/22 Approaching Standards");
   auto unpublished = http("GET /status/VN4C5 HTTP/1.1");
   EXPECT_EQ(unpublished.out.rfind("HTTP/1.1 404", 0), 0u);
-  EXPECT_EQ(body_of(unpublished), (nlohmann::json{{"ods", "VN4C5"}, {"status", "Not Published"}}));
+  EXPECT_EQ(body_of(unpublished), (nlohmann::json{{"ods", "VN4C5"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
   // A code that is not a branch here reads the same: the look-up does not reveal the branch list.
-  EXPECT_EQ(body_of(http("GET /status/VQ9Q9 HTTP/1.1")), (nlohmann::json{{"ods", "VQ9Q9"}, {"status", "Not Published"}}));
+  EXPECT_EQ(body_of(http("GET /status/VQ9Q9 HTTP/1.1")), (nlohmann::json{{"ods", "VQ9Q9"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
   EXPECT_EQ(http("GET /status/not-a-code HTTP/1.1").out.rfind("HTTP/1.1 400", 0), 0u);
   EXPECT_EQ(http("POST /status/VLAXL HTTP/1.1", "Content-Length: 0\r\n").out.rfind("HTTP/1.1 405", 0), 0u);
   EXPECT_EQ(http("GET /answers HTTP/1.1").out.rfind("HTTP/1.1 404", 0), 0u);

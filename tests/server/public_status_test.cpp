@@ -147,13 +147,14 @@ TEST(PublicStatusRouter, TheAnswerCarriesOnlyStatusAndDateOrNotPublished) {
   EXPECT_EQ(json::parse(published.body), (json{{"ods", "VLAXL"},
                                                {"status", "21/22 Standards Met"},
                                                {"year", "2021-22"},
-                                               {"published", "2026-11-23"}}));
+                                               {"published", "2026-11-23"},
+                                               {"record", server::kPublicStatusRecordNote}}));
   expect_common_headers(published, true);
 
   const auto unpublished = server::respond_public_status(
       query, Result<std::optional<PublicStatusRecord>>(std::optional<PublicStatusRecord>()));
   EXPECT_EQ(unpublished.status, 404);
-  EXPECT_EQ(json::parse(unpublished.body), (json{{"ods", "VLAXL"}, {"status", "Not Published"}}));
+  EXPECT_EQ(json::parse(unpublished.body), (json{{"ods", "VLAXL"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
   expect_common_headers(unpublished, true);
 
   const auto failed = server::respond_public_status(
@@ -218,7 +219,7 @@ TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
 
   auto unpublished = fetch(server, "GET", "/status/VLAXL");
   EXPECT_EQ(unpublished.status, 404);
-  EXPECT_EQ(unpublished.parsed(), (json{{"ods", "VLAXL"}, {"status", "Not Published"}}));
+  EXPECT_EQ(unpublished.parsed(), (json{{"ods", "VLAXL"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
   expect_common_headers(unpublished, true);
 
   publish(server, at(2026, 6, 1), {site("VLAXL", "approaching", "21/22 Approaching Standards")});
@@ -227,16 +228,17 @@ TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
   EXPECT_EQ(first.parsed()["status"], "21/22 Approaching Standards");
   EXPECT_EQ(first.parsed()["published"], "2026-06-01");
 
-  // A later publication replaces it; the answer has exactly these four fields, never an answer,
-  // a hash, a count or who published.
+  // A later publication replaces it; the answer has exactly these four fields and the note that it is
+  // the organisation's own record, never an answer, a hash, a count or who published.
   publish(server, at(2026, 11, 23), {site("VLAXL", "met", "21/22 Standards Met")});
   auto latest = fetch(server, "GET", "/status/VLAXL");
   EXPECT_EQ(latest.status, 200);
   const auto body = latest.parsed();
   ASSERT_TRUE(body.is_object()) << latest.body;
-  EXPECT_EQ(keys_of(body), (std::vector<std::string>{"ods", "published", "status", "year"}));
+  EXPECT_EQ(keys_of(body), (std::vector<std::string>{"ods", "published", "record", "status", "year"}));
   EXPECT_EQ(body, (json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
-                        {"published", "2026-11-23"}}));
+                        {"published", "2026-11-23"}, {"record", server::kPublicStatusRecordNote}}));
+  EXPECT_NE(body["record"].get<std::string>().find("not the NHS publication"), std::string::npos);
   expect_common_headers(latest, true);
 
   // The code is normalised: case, surrounding space, %-escapes.
@@ -257,10 +259,10 @@ TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
   auto stranger = fetch(server, "GET", "/status/VQ9Q9");
   EXPECT_EQ(york.status, 404);
   EXPECT_EQ(stranger.status, 404);
-  EXPECT_EQ(york.parsed(), (json{{"ods", "VM2B3"}, {"status", "Not Published"}}));
-  EXPECT_EQ(stranger.parsed(), (json{{"ods", "VQ9Q9"}, {"status", "Not Published"}}));
+  EXPECT_EQ(york.parsed(), (json{{"ods", "VM2B3"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
+  EXPECT_EQ(stranger.parsed(), (json{{"ods", "VQ9Q9"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
   EXPECT_EQ(york.headers, stranger.headers);
-  EXPECT_EQ(fetch(server, "GET", "/status/A1B2").parsed(), (json{{"ods", "A1B2"}, {"status", "Not Published"}}));
+  EXPECT_EQ(fetch(server, "GET", "/status/A1B2").parsed(), (json{{"ods", "A1B2"}, {"status", "Not Published"}, {"record", server::kPublicStatusRecordNote}}));
 
   auto malformed = fetch(server, "GET", "/status/not-a-code");
   EXPECT_EQ(malformed.status, 400);
@@ -384,7 +386,11 @@ TEST(PublicStatus, OverTlsTheLookUpAndSyncShareThePort) {
   const auto body_start = run.out.find("\r\n\r\n");
   ASSERT_NE(body_start, std::string::npos) << run.out;
   EXPECT_EQ(json::parse(run.out.substr(body_start + 4), nullptr, false),
-            (json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"}, {"published", "2026-11-23"}}));
+            (json{{"ods", "VLAXL"},
+                  {"status", "21/22 Standards Met"},
+                  {"year", "2021-22"},
+                  {"published", "2026-11-23"},
+                  {"record", server::kPublicStatusRecordNote}}));
 
   // Plain HTTP against the TLS port is not answered.
   {

@@ -68,6 +68,9 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
   it('previews three branches with the third one’s problems, then publishes the two that are ready', { timeout: 180_000 }, async () => {
     await visit(page, hq.url, `#/publish`);
     await page.locator('#publish-form').waitFor();
+    // Signing off is not publishing on the NHS website, and the page says so before anything else.
+    assert.match(await page.locator('.app-hand-off').innerText(), /must still be entered and published on the NHS Data Security and Protection Toolkit website/);
+    assert.match(await page.locator('h1').innerText(), /Sign off/);
 
     // Nothing chosen: the error summary says so.
     await page.locator('#preview-button').click();
@@ -76,6 +79,9 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     for (const ods of ['VLAXL', 'VM2B3', 'VN4C5']) await page.locator(`#publish-${ods}`).check();
     await page.locator('#preview-button').click();
     await page.locator('#preview-sites').waitFor();
+    // 2021-22's deadline (30 June 2022) has passed: a warning, not a refusal.
+    assert.match(await page.locator('.app-publish-warning').innerText(), /The 2021-22 deadline \(30 June 2022\) has passed/);
+    assert.match(await page.locator('.app-hand-off').innerText(), /NHS Data Security and Protection Toolkit website/);
     assert.match(await page.locator('#ready-VLAXL').innerText(), /^Ready$/);
     assert.match(await page.locator('#ready-VM2B3').innerText(), /^Ready$/);
     assert.match(await page.locator('#ready-VN4C5').innerText(), /Not ready/);
@@ -91,7 +97,8 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     await page.locator('#publish-confirm').waitFor();
     assert.equal(await page.locator('#preview-sites tbody tr').count(), 2);
     await page.locator('#publish-confirm').click();
-    await page.locator('.nhsuk-panel', { hasText: 'Published for 2 sites' }).waitFor();
+    await page.locator('.nhsuk-panel', { hasText: 'Signed off 2 sites' }).waitFor();
+    assert.match(await page.locator('.app-hand-off').innerText(), /www\.dsptoolkit\.nhs\.uk/);
     const sites = await page.locator('#publication-sites').innerText();
     assert.match(sites, /Leeds \(VLAXL\)[\s\S]*21\/22 Standards Met/);
     assert.match(sites, /York \(VM2B3\)[\s\S]*21\/22 Approaching Standards/);
@@ -103,7 +110,8 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     assert.equal(certificate.status(), 200);
     assert.match(certificate.headers()['content-type'], /text\/html/);
     const html = await certificate.text();
-    for (const expected of ['Acme Care Group', 'Leeds', 'VLAXL', '21/22 Standards Met']) assert.ok(html.includes(expected), expected);
+    for (const expected of ['Acme Care Group', 'Leeds', 'VLAXL', '21/22 Standards Met', 'own record', 'not the NHS publication']) assert.ok(html.includes(expected), expected);
+    assert.ok(!html.includes('#005eb8'), 'no NHS blue on the sign-off record');
 
     const publications = hq.must(['publications']).publications;
     assert.equal(publications.length, 1);
@@ -112,16 +120,20 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
 
     // The public look-up: Hull is still not published.
     const lookup = await fetch(`${hq.url}/status/VN4C5`, { signal: AbortSignal.timeout(10_000) });
-    assert.equal((await lookup.json()).status, 'Not Published');
+    const looked = await lookup.json();
+    assert.equal(looked.status, 'Not Published');
+    assert.match(looked.record, /own record .* not the NHS publication/);
 
     // The list of publications links to it.
     await visit(page, hq.url, `#/publications`);
-    await page.locator('a', { hasText: `Publication ${publications[0].id}` }).waitFor();
+    await page.locator('a', { hasText: `Sign-off ${publications[0].id}` }).waitFor();
     // The dashboard shows the latest publication per site.
     await visit(page, hq.url, `#/dashboard`);
     await page.locator('#sites').waitFor();
     assert.match(await page.locator('#sites tr', { hasText: 'Leeds' }).innerText(), /21\/22 Standards Met/);
-    assert.match(await page.locator('#sites tr', { hasText: 'Hull' }).innerText(), /Not published/);
+    assert.match(await page.locator('#sites tr', { hasText: 'Hull' }).innerText(), /Not signed off/);
+    // No page carries the NHS logo (the NHS identity is for NHS bodies).
+    assert.equal(await page.locator('.nhsuk-header__logo, svg[aria-label="NHS"]').count(), 0);
     assert.deepEqual(page.problems, []);
   });
 });

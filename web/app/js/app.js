@@ -4,7 +4,7 @@
 import { initAll } from '/vendor/nhsuk-frontend.min.js';
 import { get, del, setCsrf, onSignedOut, ApiError } from './api.js';
 import { h, replace, clear, siteLabel } from './dom.js';
-import { nhsLogo, errorSummary, notificationBanner, pageHeading, insetText, breadcrumb } from './nhs.js';
+import { errorSummary, notificationBanner, pageHeading, insetText, breadcrumb } from './nhs.js';
 import * as signin from './pages/signin.js';
 import * as dashboard from './pages/dashboard.js';
 import * as assessment from './pages/assessment.js';
@@ -99,8 +99,8 @@ function navigationItems(session) {
   items.push({ href: '#/conflicts', text: 'Conflicts', match: /^\/conflicts/ });
   items.push({ href: '#/incidents', text: 'Incidents', match: /^\/incidents/ });
   if (session.mode === 'hq') {
-    items.push({ href: '#/publish', text: 'Publish', match: /^\/publish/ });
-    items.push({ href: '#/publications', text: 'Publications', match: /^\/publications/ });
+    items.push({ href: '#/publish', text: 'Sign off', match: /^\/publish/ });
+    items.push({ href: '#/publications', text: 'Sign-offs', match: /^\/publications/ });
   }
   items.push({ href: '#/downloads', text: 'Downloads', match: /^\/downloads/ });
   if (session.mode === 'hq' && !session.branch) {
@@ -123,8 +123,8 @@ function renderHeader() {
   const header = h('header', { class: 'nhsuk-header', 'data-module': 'nhsuk-header', role: 'banner' },
     h('div', { class: 'nhsuk-header__container nhsuk-width-container' },
       h('div', { class: 'nhsuk-header__service' },
-        h('a', { class: 'nhsuk-header__service-logo', href: session ? '#/dashboard' : '#/signin', 'aria-label': 'NHS DSPT sync homepage' },
-          nhsLogo(), h('span', { class: 'nhsuk-header__service-name', text: 'DSPT sync' }))),
+        h('a', { class: 'nhsuk-header__service-logo', href: session ? '#/dashboard' : '#/signin', 'aria-label': 'DSPT sync homepage' },
+          h('span', { class: 'nhsuk-header__service-name', text: 'DSPT sync' }))),
       session ? h('nav', { class: 'nhsuk-header__account', 'aria-label': 'Account' },
         h('ul', { class: 'nhsuk-header__account-list' },
           h('li', { class: 'nhsuk-header__account-item', id: 'account-user', text: `${session.user}, ${roleText(session)}` }),

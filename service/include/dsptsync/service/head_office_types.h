@@ -31,12 +31,20 @@ struct PublishRequest {
   bool dry_run = false;             // check and report; record nothing
 };
 
+// What a publish in dsptsync is, said wherever one is made or listed: head office's own sign-off, not
+// the NHS publication (docs/head-office.md#signing-off-is-not-publishing-on-the-nhs-website).
+inline constexpr const char* kNhsHandOff =
+    "This is head office's own sign-off, recorded in DSPT sync only. Each site's assessment must still be "
+    "entered and published on the NHS Data Security and Protection Toolkit website (www.dsptoolkit.nhs.uk): "
+    "that publication is the only one CQC, commissioners and NHSmail see.";
+
 struct PublishOutcome {
   bool published = false;            // false: refused (every problem is in `sites`) or a dry run
   bool dry_run = false;              // as asked
   std::string year;                  // as asked
   Publication publication;           // as recorded (id 0 when nothing was)
   std::vector<SiteReadiness> sites;  // every site selected, in the order asked
+  std::vector<std::string> warnings; // allowed, but worth saying first (the year's deadline has passed)
   bool every_site_ready() const;
 };
 

@@ -121,7 +121,7 @@ class AssessmentPage {
       h('h2', { class: 'nhsuk-heading-m', id: 'status-heading', text: 'Status' }),
       summaryList([
         { key: 'Would publish now', value: h('span', { id: 'assessment-status' }, statusTag(evaluation.status, evaluation.statusName)) },
-        evaluation.publicStatus ? { key: 'On the public register as', value: evaluation.publicStatus } : null,
+        evaluation.publicStatus ? { key: 'As the NHS toolkit would write it', value: evaluation.publicStatus } : null,
         { key: 'Mandatory items provided', value: progress(evaluation.mandatory?.provided ?? 0, evaluation.mandatory?.total ?? 0) },
         { key: 'Assertions confirmed', value: `${evaluation.assertions?.confirmed ?? 0} of ${evaluation.assertions?.total ?? 0}` },
         { key: 'Open conflicts', value: evaluation.conflicts ? h('a', { href: `#/conflicts?scope=${enc(this.scope)}`, text: String(evaluation.conflicts) }) : '0' },

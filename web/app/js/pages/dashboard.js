@@ -24,7 +24,7 @@ export async function render({ state }) {
       h('ul', { class: 'nhsuk-list nhsuk-list--bullet' },
         h('li', {}, h('a', { href: `#/assessment/${enc(organisation.hq || '')}`, text: "Answer head office's shared items" })),
         h('li', {}, h('a', { href: '#/conflicts', text: 'Resolve open conflicts' })),
-        h('li', {}, h('a', { href: '#/publish', text: 'Publish for the branches that are ready' }))),
+        h('li', {}, h('a', { href: '#/publish', text: 'Sign off the branches that are ready' }))),
     ],
   };
 }
@@ -41,7 +41,7 @@ function siteName(site) {
 }
 
 function publicationText(site) {
-  if (!site.published) return h('span', { class: 'app-muted', text: 'Not published' });
+  if (!site.published) return h('span', { class: 'app-muted', text: 'Not signed off' });
   return h('span', {}, site.published.publicStatus, h('br'), h('span', { class: 'app-secondary', text: formatTime(site.published.at) }));
 }
 
@@ -71,7 +71,7 @@ function sitesTable(sites) {
     caption: 'Sites',
     id: 'sites',
     scroll: true,
-    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Latest publication'],
+    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Latest sign-off'],
     rows: sites.map((site) => [
       { header: true, value: h('span', {},
         h('a', { href: `#/assessment/${enc(site.ods)}`, id: `site-${site.ods}`, text: site.name }),
@@ -201,7 +201,7 @@ function siteSummary(site) {
       { key: 'Overrides', value: site.overrides && site.overrides.length
         ? h('ul', { class: 'nhsuk-list' }, site.overrides.map((override) => h('li', {}, h('strong', { text: override.item }), `: ${override.reason}`)))
         : '0' },
-      { key: 'Latest publication', value: site.published ? `${site.published.publicStatus}, ${formatTime(site.published.at)}` : '', empty: 'Not published' },
+      { key: 'Latest sign-off', value: site.published ? `${site.published.publicStatus}, ${formatTime(site.published.at)}` : '', empty: 'Not signed off' },
     ]),
     actionLink('Go to the assessment', `#/assessment/${enc(site.ods)}`, 'go-to-assessment'),
     site.problems && site.problems.length ? h('p', { text: `${plural(site.problems.length, 'problem')} block the next level: see the assessment.` }) : null);

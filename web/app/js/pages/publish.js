@@ -1,5 +1,7 @@
-// Publishing (head office): choose the branches, preview each one's status and every blocking
-// problem, confirm; then the publication with its certificates; and the previous publications.
+// Signing off (head office; the routes and the API keep the word "publish"): choose the branches,
+// preview each one's status and every blocking problem, confirm; then the sign-off with its records;
+// and the previous sign-offs. Every page says what a sign-off is not: the NHS publication, which is
+// made on the NHS toolkit's website (the words are the server's, `handOff`).
 
 import { get, post, enc, ApiError } from '../api.js';
 import { h, formatTime, plural, siteLabel, jumpLink } from '../dom.js';
@@ -15,15 +17,15 @@ let lastChoice = null;  // {year, branches, all} to refill the form after "Chang
 function notHere(state) {
   if (state.session.mode === 'hq') return null;
   return {
-    title: 'Publishing',
-    body: [pageHeading('Publishing'), insetText(h('p', { text: 'Head office publishes for the branches. Your branch sees its publication here after the next sync.' }))],
+    title: 'Signing off',
+    body: [pageHeading('Signing off'), insetText(h('p', { text: 'Head office signs off for the branches. Your branch sees its sign-off here after the next sync.' }))],
   };
 }
 
 export async function renderChoose({ state }) {
   const other = notHere(state);
   if (other) return other;
-  const dashboard = await get('/api/dashboard');
+  const [dashboard, signedOff] = await Promise.all([get('/api/dashboard'), get('/api/publications')]);
   const organisation = dashboard.organisation || {};
   const sites = dashboard.sites || [];
   const branches = sites.filter((site) => site.kind === 'branch');
@@ -33,13 +35,13 @@ export async function renderChoose({ state }) {
     value: site.ods,
     id: `publish-${site.ods}`,
     text: site.kind === 'branch' ? `${siteLabel(site.name, site.ods)}` : `Head office's own assessment (${site.ods})`,
-    hint: `Would publish now: ${site.statusName || site.status}${site.published ? `. Published before: ${site.published.publicStatus}` : ''}`,
+    hint: `Would be signed off now as: ${site.statusName || site.status}${site.published ? `. Signed off before: ${site.published.publicStatus}` : ''}`,
     checked: chosen.has(site.ods),
   });
   const items = [...branches.map(option), ...(office ? [option(office)] : [])];
   const form = h('form', { novalidate: true, id: 'publish-form', action: '/', method: 'get' },
     checkboxes({
-      idPrefix: 'publish-sites', name: 'branches', legend: 'Which sites do you want to publish for?', legendClass: 'nhsuk-fieldset__legend--m',
+      idPrefix: 'publish-sites', name: 'branches', legend: 'Which sites do you want to sign off?', legendClass: 'nhsuk-fieldset__legend--m',
       hint: 'Select all that apply. You will see each one’s status and any problems before anything is recorded.', items,
     }),
     textInput({ id: 'publish-year', label: 'Assessment year', labelClass: 'nhsuk-label--s', hint: 'For example, 2021-22', value: lastChoice?.year || organisation.year || '', width: 5 }),
@@ -60,7 +62,7 @@ export async function renderChoose({ state }) {
     clearFieldErrors(form);
     const selected = [...form.querySelectorAll('input[name=branches]:checked')].map((input) => input.value);
     const errors = [];
-    if (!selected.length) errors.push({ text: 'Select at least one site to publish for', href: `#${setFieldError(firstCheckbox(), 'Select at least one site to publish for')}` });
+    if (!selected.length) errors.push({ text: 'Select at least one site to sign off', href: `#${setFieldError(firstCheckbox(), 'Select at least one site to sign off')}` });
     const year = readYear();
     if (year.error) errors.push(year.error);
     if (errors.length) {
@@ -81,15 +83,16 @@ export async function renderChoose({ state }) {
     navigate(`#/publish/preview?year=${enc(year.year)}&all=1`);
   });
   return {
-    title: 'Publish',
+    title: 'Sign off',
     breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
     body: [
       h('div', { class: 'nhsuk-grid-row' }, h('div', { class: 'nhsuk-grid-column-two-thirds' },
-        pageHeading('Publish', `${organisation.name || ''}, ${organisation.year || ''}`),
-        h('p', { text: 'Publishing records each chosen site’s status for the year, as the toolkit does. A publication cannot be changed afterwards; a site left out can be published later.' }),
-        state.session.role !== 'admin' ? insetText(h('p', { text: 'Only administrators publish. You can preview what publishing would record.' })) : null,
+        pageHeading('Sign off', `${organisation.name || ''}, ${organisation.year || ''}`),
+        h('p', { text: 'Signing off records, in DSPT sync, that head office has checked each chosen site’s assessment and the status it reaches for the year. A sign-off cannot be changed afterwards; a site left out can be signed off later.' }),
+        handOffNotice(signedOff.handOff),
+        state.session.role !== 'admin' ? insetText(h('p', { text: 'Only administrators sign off. You can preview what signing off would record.' })) : null,
         form,
-        h('p', {}, h('a', { href: '#/publications', text: 'Previous publications' })))),
+        h('p', {}, h('a', { href: '#/publications', text: 'Previous sign-offs' })))),
     ],
   };
 }
@@ -111,21 +114,24 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
   const ready = sites.filter((site) => site.ready);
   const notReady = sites.filter((site) => !site.ready);
   const publishable = sites.length > 0 && notReady.length === 0;
-  const publishButton = button(`Publish for ${plural(sites.length, 'site')}`, { variant: 'warning', type: 'button', id: 'publish-confirm' });
+  const publishButton = button(`Sign off ${plural(sites.length, 'site')}`, { variant: 'warning', type: 'button', id: 'publish-confirm' });
   publishButton.addEventListener('click', () => confirmPublish({ year, all, branches, isAdmin }, publishButton));
   const page = {
-    title: 'Check before publishing',
-    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'Publish', href: '#/publish' }], { text: 'Publish', href: '#/publish' }),
+    title: 'Check before signing off',
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'Sign off', href: '#/publish' }], { text: 'Sign off', href: '#/publish' }),
     errors: refused ? [{ text: refused }] : null,
     body: [
-      pageHeading('Check before publishing', `${year} assessment`),
+      pageHeading('Check before signing off', `${year} assessment`),
+      (report.warnings || []).length ? warningCallout('Check the year',
+        (report.warnings || []).map((warning) => h('p', { class: 'app-publish-warning', text: `${warning[0].toUpperCase()}${warning.slice(1)}.` }))) : null,
+      handOffNotice(report.handOff),
       all ? h('p', { text: 'Every branch that is ready now.' }) : null,
-      sites.length === 0 ? insetText(h('p', { text: all ? 'No branch is ready to publish now.' : 'No site was chosen.' })) : null,
+      sites.length === 0 ? insetText(h('p', { text: all ? 'No branch is ready to sign off now.' : 'No site was chosen.' })) : null,
       sites.length ? table({
-        caption: 'What publishing would record',
+        caption: 'What signing off would record',
         id: 'preview-sites',
         scroll: true,
-        head: ['Site', 'Would be published as', 'Ready', { value: 'Blocking problems', numeric: true }],
+        head: ['Site', 'Would be signed off as', 'Ready', { value: 'Blocking problems', numeric: true }],
         rows: sites.map((site) => {
           const blocking = site.blocking || site.problems || [];
           return [
@@ -138,7 +144,7 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
         }),
       }) : null,
       notReady.length ? warningCallout(`${plural(notReady.length, 'site')} not ready`,
-        h('p', { text: `${notReady.map((site) => `${siteLabel(site.name, site.ods)}`).join(', ')} cannot be published now. Publishing these sites together would be refused as a whole, and nothing would be recorded.` }),
+        h('p', { text: `${notReady.map((site) => `${siteLabel(site.name, site.ods)}`).join(', ')} cannot be signed off now. Signing off these sites together would be refused as a whole, and nothing would be recorded.` }),
         ready.length ? h('p', {}, h('a', {
           href: `#/publish/preview?year=${enc(year)}&branches=${ready.map((site) => enc(site.ods)).join(',')}`,
           id: 'preview-ready-only',
@@ -146,10 +152,10 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
           text: `Preview only the ready ${ready.length === 1 ? 'site' : 'sites'} (${ready.map((site) => site.name).join(', ')})`,
         })) : null) : null,
       publishable && isAdmin ? [
-        warningCallout('Publishing is recorded for good', h('p', { text: 'A publication cannot be changed or withdrawn. Each site is published with the status shown above.' })),
+        warningCallout('A sign-off is recorded for good', h('p', { text: 'A sign-off cannot be changed or withdrawn. Each site is signed off with the status shown above.' })),
         publishButton,
       ] : null,
-      publishable && !isAdmin ? insetText(h('p', { text: 'Only administrators publish.' })) : null,
+      publishable && !isAdmin ? insetText(h('p', { text: 'Only administrators sign off.' })) : null,
       h('p', {}, h('a', { href: '#/publish', text: 'Change the sites or the year' })),
       notReady.map((site) => siteProblems(site)),
     ],
@@ -160,13 +166,19 @@ function previewPage({ year, all, branches, report, isAdmin, refused = null }) {
 function siteProblems(site) {
   const blocking = site.blocking || site.problems || [];
   return h('section', { class: 'app-section app-publish-site', id: `preview-${site.ods}`, 'aria-labelledby': `preview-${site.ods}-heading`, dataset: { ods: site.ods, ready: String(Boolean(site.ready)) } },
-    h('h2', { class: 'nhsuk-heading-m', id: `preview-${site.ods}-heading`, tabindex: '-1', text: `What blocks publishing ${siteLabel(site.name, site.ods)}` }),
+    h('h2', { class: 'nhsuk-heading-m', id: `preview-${site.ods}-heading`, tabindex: '-1', text: `What blocks signing off ${siteLabel(site.name, site.ods)}` }),
     blocking.length ? table({
       caption: `${plural(blocking.length, 'problem')}: ${site.statusName || site.status} now`,
       captionClass: 'nhsuk-table__caption--s',
       head: ['Item', 'Group', 'Problem'],
       rows: blocking.map((problem) => [problem.item || '', problem.group || '', problem.message]),
     }) : h('p', { text: 'The server gave no reason.' }));
+}
+
+// A sign-off is not the NHS publication: said, in the server's words, wherever one is made or listed.
+function handOffNotice(text, heading = 'This does not publish on the NHS website') {
+  if (!text) return null;
+  return warningCallout(heading, h('p', { class: 'app-hand-off', text }));
 }
 
 async function confirmPublish(choice, control) {
@@ -192,7 +204,7 @@ async function confirmPublish(choice, control) {
   }
   lastChoice = null;
   const id = result.publication && result.publication.id;
-  pendingSuccess = `Published for ${plural((result.publication?.sites || result.sites || []).length, 'site')}`;
+  pendingSuccess = `Signed off ${plural((result.publication?.sites || result.sites || []).length, 'site')}`;
   navigate(id !== undefined && id !== null ? `#/publications/${enc(String(id))}` : '#/publications');
 }
 
@@ -209,23 +221,24 @@ export async function renderList({ state }) {
   const data = await get('/api/publications');
   const publications = [...(data.publications || [])].sort((a, b) => (b.at || 0) - (a.at || 0));
   return {
-    title: 'Publications',
+    title: 'Sign-offs',
     breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
     body: [
-      pageHeading('Publications'),
-      h('p', {}, h('a', { href: '#/publish', text: 'Publish for more sites' })),
+      pageHeading('Sign-offs'),
+      handOffNotice(data.handOff),
+      h('p', {}, h('a', { href: '#/publish', text: 'Sign off more sites' })),
       publications.length ? table({
-        caption: 'Previous publications, newest first',
+        caption: 'Previous sign-offs, newest first',
         scroll: true,
-        head: ['Publication', 'Year', 'Published', 'By', 'Sites'],
+        head: ['Sign-off', 'Year', 'Signed off', 'By', 'Sites'],
         rows: publications.map((publication) => [
-          { header: true, value: h('a', { href: `#/publications/${enc(String(publication.id))}`, text: `Publication ${publication.id}` }) },
+          { header: true, value: h('a', { href: `#/publications/${enc(String(publication.id))}`, text: `Sign-off ${publication.id}` }) },
           publication.year,
           formatTime(publication.at, publication.atText),
           publication.by || '',
           h('ul', { class: 'nhsuk-list' }, (publication.sites || []).map((site) => h('li', { text: `${siteLabel(site.name, site.ods)}: ${site.publicStatus}` }))),
         ]),
-      }) : insetText(h('p', { text: 'Nothing has been published yet.' })),
+      }) : insetText(h('p', { text: 'Nothing has been signed off yet.' })),
     ],
   };
 }
@@ -236,35 +249,36 @@ export async function renderPublication({ params, state }) {
   const id = params[0];
   const data = await get('/api/publications');
   const publication = (data.publications || []).find((entry) => String(entry.id) === id);
-  if (!publication) throw new ApiError(404, 'not_found', `There is no publication ${id}. The list of publications shows them all.`);
+  if (!publication) throw new ApiError(404, 'not_found', `There is no sign-off ${id}. The list of sign-offs shows them all.`);
   const success = pendingSuccess;
   pendingSuccess = null;
   const sites = publication.sites || [];
   return {
-    title: `Publication ${publication.id}`,
-    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'Publications', href: '#/publications' }], { text: 'Publications', href: '#/publications' }),
+    title: `Sign-off ${publication.id}`,
+    breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }, { text: 'Sign-offs', href: '#/publications' }], { text: 'Sign-offs', href: '#/publications' }),
     body: [
-      success ? panel(success, `Publication ${publication.id}, ${publication.year}`) : pageHeading(`Publication ${publication.id}`, publication.year),
+      success ? panel(success, `Sign-off ${publication.id}, ${publication.year}`) : pageHeading(`Sign-off ${publication.id}`, publication.year),
+      handOffNotice(data.handOff, 'Next: publish on the NHS website'),
       summaryList([
         { key: 'Year', value: publication.year },
-        { key: 'Published', value: formatTime(publication.at, publication.atText) },
-        { key: 'Published by', value: publication.by || '' },
+        { key: 'Signed off', value: formatTime(publication.at, publication.atText) },
+        { key: 'Signed off by', value: publication.by || '' },
       ]),
       table({
         caption: 'Sites',
         id: 'publication-sites',
         scroll: true,
-        head: ['Site', 'Status', 'Certificate', 'Answers hash'],
+        head: ['Site', 'Status', 'Sign-off record', 'Answers hash'],
         rows: sites.map((site) => [
           { header: true, value: `${siteLabel(site.name, site.ods)}` },
           h('span', {}, statusTag(site.status, site.publicStatus)),
           h('a', { href: `/api/publications/${enc(String(publication.id))}/certificate/${enc(site.ods)}`, id: `certificate-${site.ods}` },
-            'Certificate', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${siteLabel(site.name, site.ods)}` })),
+            'Sign-off record', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${siteLabel(site.name, site.ods)}` })),
           h('code', { class: 'app-hash', title: site.answersHash || '', text: site.answersHash ? `${site.answersHash.slice(0, 16)}…` : '' }),
         ]),
       }),
-      h('p', { text: 'Each certificate is a printable page: use your browser’s Print to save it as a PDF.' }),
-      backLink('All publications', '#/publications'),
+      h('p', { text: 'Each sign-off record is a printable page: use your browser’s Print to save it as a PDF. It is your organisation’s own record, not an NHS certificate.' }),
+      backLink('All sign-offs', '#/publications'),
     ],
   };
 }
