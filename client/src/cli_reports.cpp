@@ -2,6 +2,7 @@
 // rollforward.
 #include "cli_commands.h"
 
+#include "dsptsync/cli/export_options.h"
 #include "dsptsync/export.h"
 #include "dsptsync/platform.h"
 #include "dsptsync/report.h"
@@ -77,7 +78,7 @@ void add_progress(BranchCli& cli) {
 
 struct ExportOptions {
   std::string out, format;
-  bool plan = false;
+  cli::ExportChoice content;
 };
 
 Result<Output> export_output(Workspace& workspace, const ExportOptions& o, ExportFormat format) {
@@ -87,16 +88,22 @@ Result<Output> export_output(Workspace& workspace, const ExportOptions& o, Expor
   auto hq = workspace.head_office_code();
   if (!hq) return hq.error();
   const std::string hq_code = hq->value_or(workspace.site().code);
+  // This site's own incidents: the only ones the store holds (export_document keeps the year's).
+  auto incidents = workspace.incidents(now_ms());
+  if (!incidents) return incidents.error();
   const auto document = export_document(
       catalogue, *view, evaluate(catalogue, *view, date_of(now_ms())),
-      {workspace.organisation_name(), hq_code, workspace.site().code, workspace.organisation_name()});
-  const ExportContent content = o.plan ? ExportContent::plan : ExportContent::assessment;
+      {workspace.organisation_name(), hq_code, workspace.site().code, workspace.organisation_name()}, *incidents);
+  const ExportContent content = o.content.content();
   if (auto written = write_export(document, content, format, platform::path_from_utf8(o.out)); !written)
     return written.error();
-  const std::size_t rows = o.plan ? document.plan.size() : document.items.size();
-  return Output{{{"out", o.out}, {"format", to_string(format)}, {"content", o.plan ? "plan" : "assessment"},
-                 {"rows", rows}, {"year", catalogue.year().label()}},
-                "Wrote " + std::to_string(rows) + (o.plan ? " plan lines" : " items") + " to " + o.out + "\n"};
+  const std::size_t rows = export_rows(document, content);
+  return Output{{{"out", o.out},
+                 {"format", to_string(format)},
+                 {"content", to_string(content)},
+                 {"rows", rows},
+                 {"year", catalogue.year().label()}},
+                "Wrote " + cli::rows_text(rows, content) + " to " + o.out + "\n"};
 }
 
 void add_export(BranchCli& cli) {
@@ -105,7 +112,7 @@ void add_export(BranchCli& cli) {
       "export", "export this assessment (effective: with head office's shared answers) as .xlsx, .csv or .json");
   cmd->add_option("--out", o.out, "the file to write")->required();
   cmd->add_option("--format", o.format, "xlsx, csv or json (default: from the file's extension)");
-  cmd->add_flag("--plan", o.plan, "export the improvement plan instead of the items");
+  o.content.add_to(cmd);
   cli.line.on_run(cmd, [&o, &global = cli.global]() -> Result<Output> {
     auto format = export_format_for(platform::path_from_utf8(o.out),
                                     o.format.empty() ? std::nullopt : std::optional<std::string>(o.format));

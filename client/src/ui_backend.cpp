@@ -177,8 +177,12 @@ Result<web::Download> BranchWebBackend::export_assessment(const web::Actor& acto
   if (!snapshot) return snapshot.error();
   auto organisation = this->organisation();
   if (!organisation) return organisation.error();
-  const auto document = export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
-                                        {organisation->name, organisation->hq, snapshot->scope, snapshot->name});
+  // This site's own incidents: the only ones the laptop holds (docs/incidents.md).
+  auto incidents = workspace_.incidents(now_ms());
+  if (!incidents) return logged(incidents.error());
+  const auto document =
+      export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
+                      {organisation->name, organisation->hq, snapshot->scope, snapshot->name}, *incidents);
   auto file = export_to_memory(document, content, format);
   if (!file) return logged(file.error());
   return web::Download{std::move(file->file_name), std::move(file->content_type), std::move(file->bytes)};

@@ -20,6 +20,29 @@ const std::vector<std::string> kItemColumns = {
     "Last changed by", "Last changed at", "In conflict"};
 const std::vector<std::string> kPlanColumns = {"Item", "Group", "Question", "Action",
                                                "Owner", "Due",   "State",    "Shared or branch"};
+const std::vector<std::string> kIncidentColumns = {"ID",
+                                                   "Recorded at",
+                                                   "Recorded by",
+                                                   "Happened at",
+                                                   "Found at",
+                                                   "Found by",
+                                                   "What happened",
+                                                   "Category",
+                                                   "Kind",
+                                                   "People affected",
+                                                   "Vulnerable groups",
+                                                   "Data involved",
+                                                   "Containment",
+                                                   "Likelihood",
+                                                   "Severity",
+                                                   "Grade",
+                                                   "Report to",
+                                                   "Deadline",
+                                                   "Time left",
+                                                   "State",
+                                                   "ICO reference",
+                                                   "Lessons learned",
+                                                   "Evidence items"};
 
 std::string yes_no(bool value) { return value ? "Yes" : "No"; }
 
@@ -37,6 +60,91 @@ std::vector<std::vector<std::string>> plan_rows(const ExportDocument& document) 
   for (const auto& row : document.plan)
     rows.push_back({row.item, row.group, row.question, row.action, row.owner, row.due, row.state, row.scope});
   return rows;
+}
+
+std::string joined(const std::vector<std::string>& parts, std::string_view between) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : std::string(between)) + part;
+  return out;
+}
+
+// A score as people read it in a sheet: "Likely (3)", "" when not graded.
+std::string score_text(int score, const std::string& label) {
+  if (score == 0) return "";
+  return label.empty() ? std::to_string(score) : label + " (" + std::to_string(score) + ")";
+}
+
+std::string yes_no_text(const std::string& stored) {
+  if (stored == "yes") return "Yes";
+  if (stored == "no") return "No";
+  return stored;
+}
+
+std::vector<std::vector<std::string>> incident_rows(const ExportDocument& document) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : document.incidents)
+    rows.push_back({row.id,
+                    row.recorded_at,
+                    row.recorded_by,
+                    row.happened_at_text,
+                    row.found_at_text,
+                    row.found_by,
+                    row.what_happened,
+                    row.category_name.empty() ? row.category : row.category_name,
+                    row.kind_name.empty() ? row.kind : row.kind_name,
+                    row.people_affected,
+                    yes_no_text(row.vulnerable_groups),
+                    row.data_involved,
+                    row.containment,
+                    score_text(row.likelihood, row.likelihood_label),
+                    score_text(row.severity, row.severity_label),
+                    row.why,
+                    joined(row.report_to_names, "; "),
+                    row.deadline_text,
+                    row.time_left,
+                    row.state,
+                    row.ico_reference,
+                    row.lessons_learned,
+                    joined(row.items, " ")});
+  return rows;
+}
+
+nlohmann::json incidents_json(const ExportDocument& document) {
+  auto out = nlohmann::json::array();
+  for (const auto& row : document.incidents)
+    out.push_back({{"id", row.id},
+                   {"recorded_at", row.recorded_at},
+                   {"recorded_by", row.recorded_by},
+                   {"happened_at", row.happened_at},
+                   {"happened_at_text", row.happened_at_text},
+                   {"found_at", row.found_at},
+                   {"found_at_text", row.found_at_text},
+                   {"found_by", row.found_by},
+                   {"what_happened", row.what_happened},
+                   {"category", row.category},
+                   {"category_name", row.category_name},
+                   {"kind", row.kind},
+                   {"kind_name", row.kind_name},
+                   {"people_affected", row.people_affected},
+                   {"vulnerable_groups", row.vulnerable_groups},
+                   {"data_involved", row.data_involved},
+                   {"containment", row.containment},
+                   {"likelihood", row.likelihood},
+                   {"likelihood_label", row.likelihood_label},
+                   {"severity", row.severity},
+                   {"severity_label", row.severity_label},
+                   {"why", row.why},
+                   {"report_to", row.report_to},
+                   {"report_to_names", row.report_to_names},
+                   {"deadline", row.deadline},
+                   {"deadline_text", row.deadline_text},
+                   {"left", row.time_left},
+                   {"overdue", row.overdue},
+                   {"state", row.state},
+                   {"ico_reference", row.ico_reference},
+                   {"lessons_learned", row.lessons_learned},
+                   {"items", row.items}});
+  return out;
 }
 
 // Answers are typed by people and the file is opened in a spreadsheet: a cell starting with one
@@ -91,6 +199,9 @@ std::string json_text(const ExportDocument& document, ExportContent content) {
                               {"changed_by", row.changed_by},
                               {"changed_at", row.changed_at},
                               {"in_conflict", row.in_conflict}});
+    out["incidents"] = incidents_json(document);
+  } else if (content == ExportContent::incidents) {
+    out["incidents"] = incidents_json(document);
   } else {
     out["plan"] = nlohmann::json::array();
     for (const auto& row : document.plan)
@@ -125,6 +236,44 @@ Status check(lxw_error code, const std::filesystem::path& out, std::string_view 
   return io_error("cannot write the workbook " + out.string() + " (" + std::string(doing) + "): " + lxw_strerror(code));
 }
 
+// One table on its own sheet: a bold, frozen header row with a filter, then one row per entry.
+struct Table {
+  const char* sheet;
+  const std::vector<std::string>* header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+// The tables a workbook holds, in order, before its About sheet.
+std::vector<Table> tables_of(const ExportDocument& document, ExportContent content) {
+  Table incidents{"Incidents", &kIncidentColumns, incident_rows(document)};
+  switch (content) {
+    case ExportContent::assessment:
+      return {Table{"Assessment", &kItemColumns, item_rows(document)}, std::move(incidents)};
+    case ExportContent::plan: return {Table{"Improvement plan", &kPlanColumns, plan_rows(document)}};
+    case ExportContent::incidents: return {std::move(incidents)};
+  }
+  return {};
+}
+
+// Wide columns for the question and the free text, narrow ones for ids and flags.
+double column_width(const std::string& name) {
+  if (name == "Question" || name == "What happened" || name == "Grade") return 60;
+  for (const char* wide : {"Answer", "Comment", "Action", "Override reason", "Containment", "Data involved",
+                           "Lessons learned", "Report to"})
+    if (name == wide) return 40;
+  if (name == "Group" || name == "Happened at" || name == "Found at" || name == "Deadline") return 24;
+  return 16;
+}
+
+std::string_view content_words(ExportContent content) {
+  switch (content) {
+    case ExportContent::assessment: return "assessment";
+    case ExportContent::plan: return "improvement plan";
+    case ExportContent::incidents: return "incidents";
+  }
+  return "assessment";
+}
+
 Status write_xlsx(const ExportDocument& document, ExportContent content, const std::filesystem::path& file,
                   const std::filesystem::path& shown_as) {
   // libxlsxwriter keeps each sheet in a temporary file until it zips them: in memory where the
@@ -135,8 +284,9 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
   options.tmpdir = memory ? tmpdir.data() : nullptr;
   lxw_workbook* workbook = workbook_new_opt(platform::utf8_of(file).c_str(), &options);
   if (!workbook) return io_error("cannot create the workbook " + shown_as.string());
-  const bool items = content == ExportContent::assessment;
-  lxw_worksheet* sheet = workbook_add_worksheet(workbook, items ? "Assessment" : "Improvement plan");
+  const auto tables = tables_of(document, content);
+  std::vector<lxw_worksheet*> sheets;
+  for (const auto& table : tables) sheets.push_back(workbook_add_worksheet(workbook, table.sheet));
   lxw_worksheet* about = workbook_add_worksheet(workbook, "About");
   lxw_format* bold = workbook_add_format(workbook);
   format_set_bold(bold);
@@ -144,7 +294,7 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
   format_set_text_wrap(wrap);
   format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
 
-  const std::string title = "DSPT " + document.year + " " + (items ? "assessment" : "improvement plan") + ": " +
+  const std::string title = "DSPT " + document.year + " " + std::string(content_words(content)) + ": " +
                             document.site_name + " (" + document.ods + ")";
   lxw_doc_properties properties = {};
   properties.title = const_cast<char*>(title.c_str());
@@ -156,8 +306,6 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
     return s;
   }
 
-  const auto& header = items ? kItemColumns : kPlanColumns;
-  const auto rows = items ? item_rows(document) : plan_rows(document);
   Status failed;
   auto write = [&](lxw_worksheet* into, lxw_row_t row, lxw_col_t col, const std::string& text, lxw_format* format) {
     if (!failed) return;
@@ -165,25 +313,24 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
     failed = check(worksheet_write_string(into, row, col, fit_excel_cell(text).c_str(), format), shown_as,
                    "row " + std::to_string(row + 1) + ", column " + std::to_string(col + 1));
   };
-  for (std::size_t c = 0; c < header.size(); ++c) write(sheet, 0, static_cast<lxw_col_t>(c), header[c], bold);
-  for (std::size_t r = 0; r < rows.size(); ++r)
-    for (std::size_t c = 0; c < rows[r].size(); ++c)
-      write(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), rows[r][c], wrap);
-  worksheet_freeze_panes(sheet, 1, 0);  // returns nothing
-  if (failed)
-    failed = check(worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(rows.size()),
-                                        static_cast<lxw_col_t>(header.size() - 1)),
-                   shown_as, "filter");
-  // Wide columns for the question and the free text, narrow ones for ids and flags.
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    const std::string& name = header[c];
-    const double width = name == "Question" ? 60 : (name == "Answer" || name == "Comment" || name == "Action" ||
-                                                    name == "Override reason")
-                                                       ? 40
-                                                       : name == "Group" ? 24 : 16;
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    lxw_worksheet* sheet = sheets[t];
+    const auto& header = *tables[t].header;
+    const auto& rows = tables[t].rows;
+    for (std::size_t c = 0; c < header.size(); ++c) write(sheet, 0, static_cast<lxw_col_t>(c), header[c], bold);
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      for (std::size_t c = 0; c < rows[r].size(); ++c)
+        write(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), rows[r][c], wrap);
+    worksheet_freeze_panes(sheet, 1, 0);  // returns nothing
     if (failed)
-      failed = check(worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), width, nullptr),
-                     shown_as, "column widths");
+      failed = check(worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(rows.size()),
+                                          static_cast<lxw_col_t>(header.size() - 1)),
+                     shown_as, "filter");
+    for (std::size_t c = 0; c < header.size(); ++c)
+      if (failed)
+        failed = check(worksheet_set_column(sheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                                            column_width(header[c]), nullptr),
+                       shown_as, "column widths");
   }
   const std::vector<std::pair<std::string, std::string>> facts = {
       {"Organisation", document.organisation}, {"HQ code", document.hq_code}, {"ODS code", document.ods},
@@ -239,6 +386,24 @@ std::string escape_html(const std::string& text) {
 
 }  // namespace
 
+std::string_view to_string(ExportContent content) {
+  switch (content) {
+    case ExportContent::assessment: return "assessment";
+    case ExportContent::plan: return "plan";
+    case ExportContent::incidents: return "incidents";
+  }
+  return "assessment";
+}
+
+std::size_t export_rows(const ExportDocument& document, ExportContent content) {
+  switch (content) {
+    case ExportContent::assessment: return document.items.size();
+    case ExportContent::plan: return document.plan.size();
+    case ExportContent::incidents: return document.incidents.size();
+  }
+  return 0;
+}
+
 std::string_view to_string(ExportFormat format) {
   switch (format) {
     case ExportFormat::xlsx: return "xlsx";
@@ -268,8 +433,12 @@ namespace {
 // The text of a CSV or JSON export.
 std::string export_text(const ExportDocument& document, ExportContent content, ExportFormat format) {
   if (format == ExportFormat::json) return json_text(document, content);
-  return content == ExportContent::assessment ? csv_text(kItemColumns, item_rows(document))
-                                              : csv_text(kPlanColumns, plan_rows(document));
+  switch (content) {
+    case ExportContent::assessment: return csv_text(kItemColumns, item_rows(document));
+    case ExportContent::plan: return csv_text(kPlanColumns, plan_rows(document));
+    case ExportContent::incidents: return csv_text(kIncidentColumns, incident_rows(document));
+  }
+  return csv_text(kItemColumns, item_rows(document));
 }
 
 }  // namespace
@@ -370,8 +539,8 @@ Result<std::string> xlsx_through_private_folder(const ExportDocument& document, 
 
 Result<ExportFile> export_to_memory(const ExportDocument& document, ExportContent content, ExportFormat format) {
   ExportFile out;
-  out.file_name = document.ods + "-" + document.year + (content == ExportContent::plan ? "-plan." : "-assessment.") +
-                  std::string(to_string(format));
+  out.file_name =
+      document.ods + "-" + document.year + "-" + std::string(to_string(content)) + "." + std::string(to_string(format));
   switch (format) {
     case ExportFormat::xlsx: out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"; break;
     case ExportFormat::csv: out.content_type = "text/csv; charset=utf-8"; break;

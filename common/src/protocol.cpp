@@ -105,7 +105,8 @@ std::string_view to_string(ClientAction action) {
   return "stop";
 }
 
-// ---- Message bodies. The member order below IS the wire format (protocol version 3). ----
+// ---- Message bodies. The member order below IS the wire format (protocol version 4; its messages are
+// version 3's: version 4 added incidents, changes of target kind 5, not a message). ----
 
 template <class Archive>
 void serialize(Archive& archive, Authenticate& m) {

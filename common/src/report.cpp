@@ -1,9 +1,86 @@
 #include "dsptsync/report.h"
 
+#include <algorithm>
+#include <sstream>
+
 namespace dsptsync {
+namespace {
+
+std::string label_of(const std::vector<ScaleStep>& scale, int score) {
+  for (const auto& step : scale)
+    if (step.score == score) return step.label;
+  return "";
+}
+
+// A stored time as people in England read it; the text as stored when it does not parse.
+std::string local_text(const std::string& stored) {
+  if (stored.empty()) return "";
+  auto at = parse_incident_time(stored);
+  return at ? uk_local_time(*at) : stored;
+}
+
+ExportIncidentRow incident_row(const IncidentRules& rules, const GradedIncident& graded) {
+  const Incident& incident = graded.incident;
+  ExportIncidentRow row;
+  row.id = incident.id;
+  row.recorded_at = format_timestamp(incident.recorded_at);
+  row.recorded_by = incident.recorded_by;
+  row.happened_at = incident.value(Field::happened_at);
+  row.happened_at_text = local_text(row.happened_at);
+  row.found_at = incident.value(Field::found_at);
+  row.found_at_text = local_text(row.found_at);
+  row.found_by = incident.value(Field::found_by);
+  row.what_happened = incident.value(Field::what_happened);
+  row.category = incident.value(Field::category);
+  if (const NamedEntry* category = rules.category(row.category)) row.category_name = category->name;
+  row.kind = incident.value(Field::incident_kind);
+  if (const NamedEntry* kind = rules.kind(row.kind)) row.kind_name = kind->name;
+  row.people_affected = incident.value(Field::people_affected);
+  row.vulnerable_groups = incident.value(Field::vulnerable_groups);
+  row.data_involved = incident.value(Field::data_involved);
+  row.containment = incident.value(Field::containment);
+  row.likelihood = graded.grade.likelihood;
+  row.severity = graded.grade.severity;
+  row.likelihood_label = label_of(rules.likelihood, graded.grade.likelihood);
+  row.severity_label = label_of(rules.severity, graded.grade.severity);
+  row.why = graded.grade.why;
+  for (const ReportingRule* rule : graded.grade.report_to) {
+    row.report_to.push_back(rule->body);
+    row.report_to_names.push_back(rule->name);
+  }
+  if (graded.clock.applies) {
+    row.deadline = incident_time_text(graded.clock.deadline);
+    row.deadline_text = uk_local_time(graded.clock.deadline);
+    row.time_left = graded.clock.left_text();
+    row.overdue = graded.clock.overdue();
+  }
+  row.state = incident.state();
+  row.ico_reference = incident.value(Field::ico_reference);
+  row.lessons_learned = incident.value(Field::lessons_learned);
+  std::istringstream ids(incident.value(Field::linked_items));
+  for (std::string id; ids >> id;) row.items.push_back(id);
+  return row;
+}
+
+}  // namespace
+
+std::vector<ExportIncidentRow> export_incident_rows(const std::vector<GradedIncident>& incidents, std::string_view site,
+                                                    std::string_view year) {
+  std::vector<const GradedIncident*> chosen;
+  for (const auto& graded : incidents)
+    if (graded.incident.scope == site && graded.incident.year == year) chosen.push_back(&graded);
+  std::stable_sort(chosen.begin(), chosen.end(), [](const GradedIncident* a, const GradedIncident* b) {
+    if (a->incident.recorded_at != b->incident.recorded_at) return a->incident.recorded_at < b->incident.recorded_at;
+    return a->incident.id < b->incident.id;
+  });
+  const IncidentRules& rules = shipped_incident_rules();
+  std::vector<ExportIncidentRow> rows;
+  for (const GradedIncident* graded : chosen) rows.push_back(incident_row(rules, *graded));
+  return rows;
+}
 
 ExportDocument export_document(const Catalogue& catalogue, const AssessmentView& view, const Evaluation& evaluation,
-                               const ExportHeading& heading) {
+                               const ExportHeading& heading, const std::vector<GradedIncident>& incidents) {
   ExportDocument document;
   document.organisation = heading.organisation;
   document.hq_code = heading.hq_code;
@@ -44,6 +121,7 @@ ExportDocument export_document(const Catalogue& catalogue, const AssessmentView&
                              line.state.empty() ? "open" : line.state,
                              view.shared_items.count(item_id) ? "shared" : "branch"});
   }
+  document.incidents = export_incident_rows(incidents, heading.ods, document.year);
   return document;
 }
 

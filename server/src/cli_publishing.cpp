@@ -2,6 +2,7 @@
 // the publications made, exports, and a publication's printable certificate.
 #include "cli_support.h"
 
+#include "dsptsync/cli/export_options.h"
 #include "dsptsync/export.h"
 #include "dsptsync/report.h"
 #include "dsptsync/service/head_office_json.h"
@@ -100,7 +101,7 @@ Result<Output> publications_output(HeadOffice& office) {
 
 struct ExportOptions {
   std::string branch, format, out, year;
-  bool plan = false;
+  cli::ExportChoice content;
 };
 
 Result<Output> export_output(HeadOffice& o, const ExportOptions& options, ExportFormat format) {
@@ -118,15 +119,22 @@ Result<Output> export_output(HeadOffice& o, const ExportOptions& options, Export
     if (!found) return found.error();
     if (*found) site_name = (*found)->name;
   }
+  // The site's incidents as head office lists them (export_document keeps the year's).
+  auto incidents = o.incidents({*scope}, now_ms());
+  if (!incidents) return incidents.error();
   const auto document = export_document(*catalogue, *view, evaluate(*catalogue, *view, date_of(now_ms())),
-                                        {o.name(), o.hq().code, *scope, site_name});
-  const ExportContent content = options.plan ? ExportContent::plan : ExportContent::assessment;
+                                        {o.name(), o.hq().code, *scope, site_name}, *incidents);
+  const ExportContent content = options.content.content();
   if (auto written = write_export(document, content, format, options.out); !written) return written.error();
-  const std::size_t rows = options.plan ? document.plan.size() : document.items.size();
-  return Output{{{"out", options.out}, {"format", to_string(format)}, {"scope", *scope}, {"year", year->label()},
-                 {"content", options.plan ? "plan" : "assessment"}, {"rows", rows}},
-                "Wrote " + std::to_string(rows) + (options.plan ? " plan lines" : " items") + " of " + site_name + " (" +
-                    *scope + ") to " + options.out + "\n"};
+  const std::size_t rows = export_rows(document, content);
+  return Output{
+      {{"out", options.out},
+       {"format", to_string(format)},
+       {"scope", *scope},
+       {"year", year->label()},
+       {"content", to_string(content)},
+       {"rows", rows}},
+      "Wrote " + cli::rows_text(rows, content) + " of " + site_name + " (" + *scope + ") to " + options.out + "\n"};
 }
 
 void add_export(ServerCli& cli) {
@@ -134,7 +142,7 @@ void add_export(ServerCli& cli) {
   auto* cmd = cli.line.app().add_subcommand("export", "export head office's or a branch's effective assessment "
                                                       "(.xlsx, .csv or .json)");
   cmd->add_option("--branch", o.branch, "a branch's effective assessment (default: head office's)");
-  cmd->add_flag("--plan", o.plan, "export the improvement plan instead of the items");
+  o.content.add_to(cmd);
   cmd->add_option("--format", o.format, "xlsx, csv or json (default: from the file's extension)");
   cmd->add_option("--out", o.out, "the file to write")->required();
   cmd->add_option("--year", o.year, "assessment year (default: the organisation's current year)");

@@ -156,8 +156,12 @@ Result<web::Download> HeadOfficeWebBackend::export_assessment(const web::Actor& 
                                                               ExportFormat format, ExportContent content) {
   auto snapshot = this->snapshot(actor, scope_text);
   if (!snapshot) return snapshot.error();
-  const auto document = export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
-                                        {head_office_.name(), head_office_.hq().code, snapshot->scope, snapshot->name});
+  // The site's incidents as head office lists them: the scope was checked against the actor above.
+  auto incidents = head_office_.incidents({snapshot->scope}, now_ms());
+  if (!incidents) return incidents.error();
+  const auto document =
+      export_document(snapshot->catalogue, snapshot->view, snapshot->evaluation,
+                      {head_office_.name(), head_office_.hq().code, snapshot->scope, snapshot->name}, *incidents);
   auto file = export_to_memory(document, content, format);
   if (!file) return file.error();
   return web::Download{std::move(file->file_name), std::move(file->content_type), std::move(file->bytes)};

@@ -351,6 +351,34 @@ TEST_F(OfflineUi, AnOfflineStoreIsEditedHasNothingToSyncAndNoHeadOfficeRoutes) {
   EXPECT_EQ(override.status, 403) << "nothing is shared with a single organisation: " << override.body;
 }
 
+TEST_F(OfflineUi, TheDownloadCarriesTheStoresIncidents) {
+  std::string id;
+  {
+    auto workspace = client::Workspace::open(dir_ / "store", std::nullopt);
+    ASSERT_TRUE(workspace) << workspace.error().message;
+    const TimestampMs now = now_ms();
+    auto recorded = (*workspace)
+                        ->record_incident({{Field::what_happened, "Rota left on the bus"},
+                                           {Field::happened_at, incident_time_text(now - 7'200'000)},
+                                           {Field::found_at, incident_time_text(now - 3'600'000)},
+                                           {Field::category, "confidentiality"}},
+                                          now);
+    ASSERT_TRUE(recorded) << recorded.error().message;
+    id = recorded->incident.incident.id;
+  }
+  RunningUi ui(dir_ / "store");
+  Browser browser = sign_in(ui);
+  Reply csv = browser.get("/api/export?format=csv&incidents=1");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_NE(csv.header("content-disposition").find("VLAXL-2021-22-incidents.csv"), std::string::npos);
+  EXPECT_NE(csv.body.find(id), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find("Rota left on the bus"), std::string::npos) << csv.body;
+  Reply document = browser.get("/api/export?format=json");
+  ASSERT_EQ(document.status, 200);
+  ASSERT_EQ(document.parsed()["incidents"].size(), 1u);
+  EXPECT_EQ(document.parsed()["incidents"][0]["id"], id);
+}
+
 TEST_F(OfflineUi, ABodyOverTheLimitIsRefusedBeforeItIsRead) {
   RunningUi ui(dir_ / "store");
   Browser browser = sign_in(ui);

@@ -1,4 +1,5 @@
 #include "dsptsync/export.h"
+#include "dsptsync/report.h"
 
 #include "test_support.h"
 
@@ -14,6 +15,42 @@ namespace dsptsync {
 namespace {
 
 using dsptsync::testing::TempDir;
+
+// An incident whose free text is as awkward as the answers: a formula, a quote, a line break.
+ExportIncidentRow sample_incident() {
+  ExportIncidentRow row;
+  row.id = "INC-3F9A2C1B";
+  row.recorded_at = "2026-10-24T08:40:00Z";
+  row.recorded_by = "Sam Patel";
+  row.happened_at = "2026-10-24T07:10Z";
+  row.happened_at_text = "24 October 2026, 08:10 BST";
+  row.found_at = "2026-10-24T08:30Z";
+  row.found_at_text = "24 October 2026, 09:30 BST";
+  row.found_by = "Ann Lee";
+  row.what_happened = "Carer's phone, with the \"rota\", stolen\nfrom a car";
+  row.category = "confidentiality";
+  row.category_name = "Confidentiality";
+  row.kind = "lost_or_stolen";
+  row.kind_name = "Loss or theft of paper, data or IT equipment";
+  row.people_affected = "38";
+  row.vulnerable_groups = "yes";
+  row.data_involved = "Names, addresses";
+  row.containment = "=wiped remotely";
+  row.likelihood = 4;
+  row.severity = 3;
+  row.likelihood_label = "Highly likely";
+  row.severity_label = "Adverse effect";
+  row.why = "Highly likely × Adverse effect: report it";
+  row.report_to = {"ico"};
+  row.report_to_names = {"the Information Commissioner's Office"};
+  row.deadline = "2026-10-27T08:30Z";
+  row.deadline_text = "27 October 2026, 08:30 GMT";
+  row.time_left = "3 hours overdue";
+  row.overdue = true;
+  row.state = "open";
+  row.items = {"6.1.1", "6.1.2"};
+  return row;
+}
 
 // Three items chosen to be awkward: markup and non-ASCII text, CSV's special characters, cells that
 // a spreadsheet would run as formulas, and an unanswered item.
@@ -70,6 +107,7 @@ ExportDocument sample_document() {
        "branch"},
       {"1.1.5", "Staffing and roles", "Policy?", "=1+1", "Priya Shah", "2022-06-01", "in_progress", "shared"},
   };
+  document.incidents = {sample_incident()};
   return document;
 }
 
@@ -89,8 +127,8 @@ std::vector<std::string> entries(const std::filesystem::path& folder) {
 }
 
 // Reads a workbook with Python's zipfile and XML parser, readers that are not ours: prints the
-// sheet names, each sheet's cells (shared strings resolved), the raw XML facts and the document
-// properties as JSON.
+// sheet names, each sheet's cells by its name (shared strings resolved; libxlsxwriter writes the
+// n-th sheet as sheetn.xml), the raw XML facts of the first sheet and the document properties as JSON.
 const char* const kReadWorkbook = R"PY(
 import json, re, sys, zipfile
 import xml.etree.ElementTree as ET
@@ -119,10 +157,13 @@ workbook = ET.fromstring(z.read('xl/workbook.xml'))
 sheet1 = z.read('xl/worksheets/sheet1.xml').decode('utf-8')
 core = z.read('docProps/core.xml').decode('utf-8')
 app = z.read('docProps/app.xml').decode('utf-8')
+names = [s.get('name') for s in workbook.iter('{%s}sheet' % NS['m'])]
+tables = {name: cells('xl/worksheets/sheet%d.xml' % (i + 1)) for i, name in enumerate(names)}
 print(json.dumps({
-    'sheets': [s.get('name') for s in workbook.iter('{%s}sheet' % NS['m'])],
+    'sheets': names,
     'rows': cells('xl/worksheets/sheet1.xml'),
-    'about': cells('xl/worksheets/sheet2.xml'),
+    'about': tables['About'],
+    'tables': tables,
     'row_elements': sheet1.count('<row '),
     'frozen': 'state="frozen"' in sheet1,
     'autofilter': re.search('<autoFilter ref="([^"]+)"', sheet1).group(1),
@@ -159,6 +200,53 @@ const std::vector<std::string> kItemHeader = {
     "In conflict"};
 const std::vector<std::string> kPlanHeader = {"Item", "Group", "Question", "Action", "Owner", "Due", "State",
                                               "Shared or branch"};
+const std::vector<std::string> kIncidentHeader = {"ID",
+                                                  "Recorded at",
+                                                  "Recorded by",
+                                                  "Happened at",
+                                                  "Found at",
+                                                  "Found by",
+                                                  "What happened",
+                                                  "Category",
+                                                  "Kind",
+                                                  "People affected",
+                                                  "Vulnerable groups",
+                                                  "Data involved",
+                                                  "Containment",
+                                                  "Likelihood",
+                                                  "Severity",
+                                                  "Grade",
+                                                  "Report to",
+                                                  "Deadline",
+                                                  "Time left",
+                                                  "State",
+                                                  "ICO reference",
+                                                  "Lessons learned",
+                                                  "Evidence items"};
+// The sample incident as a sheet shows it: times as people in England read them, names, labels.
+const std::vector<std::string> kIncidentCells = {"INC-3F9A2C1B",
+                                                 "2026-10-24T08:40:00Z",
+                                                 "Sam Patel",
+                                                 "24 October 2026, 08:10 BST",
+                                                 "24 October 2026, 09:30 BST",
+                                                 "Ann Lee",
+                                                 "Carer's phone, with the \"rota\", stolen\nfrom a car",
+                                                 "Confidentiality",
+                                                 "Loss or theft of paper, data or IT equipment",
+                                                 "38",
+                                                 "Yes",
+                                                 "Names, addresses",
+                                                 "=wiped remotely",
+                                                 "Highly likely (4)",
+                                                 "Adverse effect (3)",
+                                                 "Highly likely × Adverse effect: report it",
+                                                 "the Information Commissioner's Office",
+                                                 "27 October 2026, 08:30 GMT",
+                                                 "3 hours overdue",
+                                                 "open",
+                                                 "",
+                                                 "",
+                                                 "6.1.1 6.1.2"};
 
 TEST(ExportXlsx, OpensAsAZipAndHoldsTheRows) {
   TempDir scratch;
@@ -170,7 +258,7 @@ TEST(ExportXlsx, OpensAsAZipAndHoldsTheRows) {
 
   const auto book = read_workbook(scratch, out);
   ASSERT_FALSE(book.is_null());
-  EXPECT_EQ(book["sheets"], (std::vector<std::string>{"Assessment", "About"}));
+  EXPECT_EQ(book["sheets"], (std::vector<std::string>{"Assessment", "Incidents", "About"}));
   EXPECT_EQ(book["row_elements"], document.items.size() + 1) << "a header row and one row per item";
   EXPECT_TRUE(book["frozen"]) << "the header row is frozen";
   EXPECT_EQ(book["autofilter"], "A1:O4");
@@ -202,6 +290,49 @@ TEST(ExportXlsx, OpensAsAZipAndHoldsTheRows) {
   EXPECT_NE(book["app"].get<std::string>().find("Acme Care Group"), std::string::npos) << "the company property";
 }
 
+TEST(ExportXlsx, TheAssessmentWorkbookHasAnIncidentSheet) {
+  TempDir scratch;
+  const auto out = scratch / "leeds.xlsx";
+  auto written = write_export(sample_document(), ExportContent::assessment, ExportFormat::xlsx, out);
+  ASSERT_TRUE(written) << written.error().message;
+  const auto book = read_workbook(scratch, out);
+  ASSERT_FALSE(book.is_null());
+  const auto rows = book["tables"]["Incidents"].get<std::vector<std::vector<std::string>>>();
+  ASSERT_EQ(rows.size(), 2u) << "a header row and one row per incident";
+  EXPECT_EQ(rows[0], kIncidentHeader);
+  EXPECT_EQ(rows[1], kIncidentCells) << "a formula-looking containment is a string cell, as typed";
+}
+
+TEST(ExportXlsx, NoIncidentsIsTheHeaderAlone) {
+  TempDir scratch;
+  auto document = sample_document();
+  document.incidents.clear();
+  const auto out = scratch / "leeds.xlsx";
+  auto written = write_export(document, ExportContent::assessment, ExportFormat::xlsx, out);
+  ASSERT_TRUE(written) << written.error().message;
+  const auto book = read_workbook(scratch, out);
+  ASSERT_FALSE(book.is_null());
+  EXPECT_EQ(book["sheets"], (std::vector<std::string>{"Assessment", "Incidents", "About"}));
+  const auto rows = book["tables"]["Incidents"].get<std::vector<std::vector<std::string>>>();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], kIncidentHeader);
+}
+
+TEST(ExportXlsx, IncidentsAloneAreTheirOwnWorkbook) {
+  TempDir scratch;
+  const auto out = scratch / "incidents.xlsx";
+  auto written = write_export(sample_document(), ExportContent::incidents, ExportFormat::xlsx, out);
+  ASSERT_TRUE(written) << written.error().message;
+  const auto book = read_workbook(scratch, out);
+  ASSERT_FALSE(book.is_null());
+  EXPECT_EQ(book["sheets"], (std::vector<std::string>{"Incidents", "About"}));
+  EXPECT_TRUE(book["frozen"]) << "the header row is frozen";
+  EXPECT_EQ(book["autofilter"], "A1:W2");
+  EXPECT_EQ(book["rows"][1], kIncidentCells);
+  EXPECT_NE(book["core"].get<std::string>().find("DSPT 2021-22 incidents: Leeds (VLAXL)"), std::string::npos)
+      << book["core"];
+}
+
 TEST(ExportXlsx, PlanIsItsOwnSheet) {
   TempDir scratch;
   const auto out = scratch / "plan.xlsx";
@@ -209,7 +340,7 @@ TEST(ExportXlsx, PlanIsItsOwnSheet) {
   ASSERT_TRUE(written) << written.error().message;
   const auto book = read_workbook(scratch, out);
   ASSERT_FALSE(book.is_null());
-  EXPECT_EQ(book["sheets"], (std::vector<std::string>{"Improvement plan", "About"}));
+  EXPECT_EQ(book["sheets"], (std::vector<std::string>{"Improvement plan", "About"})) << "no incident sheet";
   EXPECT_EQ(book["row_elements"], 3);
   const auto rows = book["rows"].get<std::vector<std::vector<std::string>>>();
   ASSERT_EQ(rows.size(), 3u);
@@ -282,6 +413,33 @@ TEST(ExportCsv, PlanHasItsOwnColumns) {
             "1.1.5,Staffing and roles,Policy?,'=1+1,Priya Shah,2022-06-01,in_progress,shared\r\n");
 }
 
+TEST(ExportCsv, IncidentsAreATableOfTheirOwn) {
+  TempDir scratch;
+  const auto out = scratch / "incidents.csv";
+  auto written = write_export(sample_document(), ExportContent::incidents, ExportFormat::csv, out);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(read_file(out),
+            "ID,Recorded at,Recorded by,Happened at,Found at,Found by,What happened,Category,Kind,People affected,"
+            "Vulnerable groups,Data involved,Containment,Likelihood,Severity,Grade,Report to,Deadline,Time left,State,"
+            "ICO reference,Lessons learned,Evidence items\r\n"
+            "INC-3F9A2C1B,2026-10-24T08:40:00Z,Sam Patel,\"24 October 2026, 08:10 BST\",\"24 October 2026, 09:30 BST\","
+            "Ann Lee,\"Carer's phone, with the \"\"rota\"\", stolen\nfrom a car\",Confidentiality,"
+            "\"Loss or theft of paper, data or IT equipment\",38,Yes,\"Names, addresses\",'=wiped remotely,"
+            "Highly likely (4),Adverse effect (3),Highly likely × Adverse effect: report it,"
+            "the Information Commissioner's Office,\"27 October 2026, 08:30 GMT\",3 hours overdue,open,,,"
+            "6.1.1 6.1.2\r\n");
+  // With none, the header alone; the assessment's CSV stays one table of items.
+  auto document = sample_document();
+  document.incidents.clear();
+  auto empty = export_to_memory(document, ExportContent::incidents, ExportFormat::csv);
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->file_name, "VLAXL-2021-22-incidents.csv");
+  EXPECT_EQ(std::count(empty->bytes.begin(), empty->bytes.end(), '\n'), 1) << empty->bytes;
+  auto items = export_to_memory(sample_document(), ExportContent::assessment, ExportFormat::csv);
+  ASSERT_TRUE(items);
+  EXPECT_EQ(items->bytes.find("INC-3F9A2C1B"), std::string::npos);
+}
+
 TEST(ExportJson, ParsesBackWithEveryField) {
   TempDir scratch;
   const auto out = scratch / "leeds.json";
@@ -301,6 +459,8 @@ TEST(ExportJson, ParsesBackWithEveryField) {
   EXPECT_EQ(parsed["status"], document.status);
   EXPECT_EQ(parsed["generated_at"], document.generated_at);
   EXPECT_FALSE(parsed.contains("plan"));
+  ASSERT_EQ(parsed["incidents"].size(), 1u) << "the assessment document holds the site's incidents";
+  EXPECT_EQ(parsed["incidents"][0]["id"], "INC-3F9A2C1B");
   ASSERT_EQ(parsed["items"].size(), document.items.size());
   for (std::size_t i = 0; i < document.items.size(); ++i) {
     const auto& row = parsed["items"][i];
@@ -324,6 +484,57 @@ TEST(ExportJson, ParsesBackWithEveryField) {
   }
 }
 
+TEST(ExportJson, IncidentsHaveEveryFieldInSnakeCase) {
+  auto file = export_to_memory(sample_document(), ExportContent::incidents, ExportFormat::json);
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_EQ(file->file_name, "VLAXL-2021-22-incidents.json");
+  const auto parsed = nlohmann::json::parse(file->bytes);
+  EXPECT_EQ(parsed["ods"], "VLAXL");
+  EXPECT_EQ(parsed["year"], "2021-22");
+  EXPECT_FALSE(parsed.contains("items"));
+  EXPECT_FALSE(parsed.contains("plan"));
+  ASSERT_EQ(parsed["incidents"].size(), 1u);
+  const nlohmann::json expected = {{"id", "INC-3F9A2C1B"},
+                                   {"recorded_at", "2026-10-24T08:40:00Z"},
+                                   {"recorded_by", "Sam Patel"},
+                                   {"happened_at", "2026-10-24T07:10Z"},
+                                   {"happened_at_text", "24 October 2026, 08:10 BST"},
+                                   {"found_at", "2026-10-24T08:30Z"},
+                                   {"found_at_text", "24 October 2026, 09:30 BST"},
+                                   {"found_by", "Ann Lee"},
+                                   {"what_happened", "Carer's phone, with the \"rota\", stolen\nfrom a car"},
+                                   {"category", "confidentiality"},
+                                   {"category_name", "Confidentiality"},
+                                   {"kind", "lost_or_stolen"},
+                                   {"kind_name", "Loss or theft of paper, data or IT equipment"},
+                                   {"people_affected", "38"},
+                                   {"vulnerable_groups", "yes"},
+                                   {"data_involved", "Names, addresses"},
+                                   {"containment", "=wiped remotely"},
+                                   {"likelihood", 4},
+                                   {"likelihood_label", "Highly likely"},
+                                   {"severity", 3},
+                                   {"severity_label", "Adverse effect"},
+                                   {"why", "Highly likely × Adverse effect: report it"},
+                                   {"report_to", {"ico"}},
+                                   {"report_to_names", {"the Information Commissioner's Office"}},
+                                   {"deadline", "2026-10-27T08:30Z"},
+                                   {"deadline_text", "27 October 2026, 08:30 GMT"},
+                                   {"left", "3 hours overdue"},
+                                   {"overdue", true},
+                                   {"state", "open"},
+                                   {"ico_reference", ""},
+                                   {"lessons_learned", ""},
+                                   {"items", {"6.1.1", "6.1.2"}}};
+  EXPECT_EQ(parsed["incidents"][0], expected) << parsed["incidents"][0].dump(2);
+  // With none, an empty list, never a missing key.
+  auto document = sample_document();
+  document.incidents.clear();
+  auto assessment = export_to_memory(document, ExportContent::assessment, ExportFormat::json);
+  ASSERT_TRUE(assessment);
+  EXPECT_EQ(nlohmann::json::parse(assessment->bytes)["incidents"], nlohmann::json::array());
+}
+
 TEST(ExportJson, PlanAndMalformedUtf8) {
   TempDir scratch;
   auto document = sample_document();
@@ -333,6 +544,7 @@ TEST(ExportJson, PlanAndMalformedUtf8) {
   ASSERT_TRUE(written) << written.error().message;
   const auto parsed = nlohmann::json::parse(read_file(out));
   EXPECT_FALSE(parsed.contains("items"));
+  EXPECT_FALSE(parsed.contains("incidents")) << "the plan's document is the plan alone";
   ASSERT_EQ(parsed["plan"].size(), 2u);
   const auto& line = parsed["plan"][0];
   EXPECT_EQ(line.size(), 8u);
@@ -345,6 +557,81 @@ TEST(ExportJson, PlanAndMalformedUtf8) {
   EXPECT_EQ(line["state"], "open");
   EXPECT_EQ(line["scope"], "branch");
   EXPECT_EQ(parsed["plan"][1]["action"], "bad \xEF\xBF\xBD byte") << "replaced by U+FFFD";
+}
+
+// The one function every export's caller uses to turn a service's incidents into rows.
+Incident incident_at(const std::string& id, const std::string& scope, const std::string& year, TimestampMs recorded,
+                     std::map<Field, std::string> values) {
+  Incident incident;
+  incident.id = id;
+  incident.scope = scope;
+  incident.year = year;
+  incident.values = std::move(values);
+  incident.recorded_by = "Sam Patel";
+  incident.recorded_at = recorded;
+  return incident;
+}
+
+TEST(ExportIncidentRows, OnlyTheSitesIncidentsOfTheYearOldestFirstAsPeopleReadThem) {
+  const TimestampMs found = *parse_incident_time("2026-10-24T08:30Z");
+  const TimestampMs now = found + 75 * 3'600'000LL;  // 3 hours past the 72
+  const auto& rules = shipped_incident_rules();
+  std::vector<GradedIncident> graded;
+  graded.push_back(assess_incident(rules,
+                                   incident_at("INC-0000000B", "VLAXL", "2026-27", found + 60'000,
+                                               {{Field::what_happened, "A rota left on a bus"},
+                                                {Field::happened_at, "2026-10-24T07:10Z"},
+                                                {Field::found_at, "2026-10-24T08:30Z"},
+                                                {Field::category, "confidentiality"},
+                                                {Field::incident_kind, "lost_or_stolen"},
+                                                {Field::vulnerable_groups, "yes"},
+                                                {Field::likelihood, "4"},
+                                                {Field::severity, "1"},
+                                                {Field::linked_items, "6.1.1 6.1.2"}}),
+                                   now));
+  graded.push_back(assess_incident(rules,
+                                   incident_at("INC-0000000A", "VLAXL", "2026-27", found,
+                                               {{Field::what_happened, "Found later, recorded first"},
+                                                {Field::category, "availability"},
+                                                {Field::incident_state, "closed"}}),
+                                   now));
+  graded.push_back(assess_incident(
+      rules, incident_at("INC-0000000C", "VM2B3", "2026-27", found, {{Field::what_happened, "York's"}}), now));
+  graded.push_back(assess_incident(
+      rules, incident_at("INC-0000000D", "VLAXL", "2025-26", found, {{Field::what_happened, "Last year's"}}), now));
+
+  const auto rows = export_incident_rows(graded, "VLAXL", "2026-27");
+  ASSERT_EQ(rows.size(), 2u) << "neither York's nor another year's";
+  EXPECT_EQ(rows[0].id, "INC-0000000A") << "recorded first";
+  EXPECT_EQ(rows[0].category_name, "Availability");
+  EXPECT_EQ(rows[0].state, "closed");
+  EXPECT_TRUE(rows[0].deadline.empty());
+  EXPECT_TRUE(rows[0].time_left.empty());
+  const auto& row = rows[1];
+  EXPECT_EQ(row.id, "INC-0000000B");
+  EXPECT_EQ(row.recorded_by, "Sam Patel");
+  EXPECT_EQ(row.recorded_at, format_timestamp(found + 60'000));
+  EXPECT_EQ(row.happened_at, "2026-10-24T07:10Z");
+  EXPECT_EQ(row.happened_at_text, "24 October 2026, 08:10 BST");
+  EXPECT_EQ(row.found_at_text, "24 October 2026, 09:30 BST");
+  EXPECT_EQ(row.category, "confidentiality");
+  EXPECT_EQ(row.category_name, "Confidentiality");
+  EXPECT_EQ(row.kind_name, "Loss or theft of paper, data or IT equipment");
+  EXPECT_EQ(row.likelihood, 4);
+  EXPECT_EQ(row.likelihood_label, "Highly likely");
+  EXPECT_EQ(row.severity, 1) << "as recorded; the grade says it was raised";
+  EXPECT_EQ(row.severity_label, "No adverse effect");
+  EXPECT_NE(row.why.find("because vulnerable groups are involved"), std::string::npos) << row.why;
+  EXPECT_EQ(row.report_to, std::vector<std::string>{"ico"});
+  EXPECT_EQ(row.report_to_names, std::vector<std::string>{"the Information Commissioner's Office"});
+  // 72 real hours from 09:30 BST on Saturday: the clocks went back on Sunday, so 08:30 GMT on Tuesday.
+  EXPECT_EQ(row.deadline, "2026-10-27T08:30Z");
+  EXPECT_EQ(row.deadline_text, "27 October 2026, 08:30 GMT");
+  EXPECT_EQ(row.time_left, "3 hours overdue");
+  EXPECT_TRUE(row.overdue);
+  EXPECT_EQ(row.state, "open");
+  EXPECT_EQ(row.items, (std::vector<std::string>{"6.1.1", "6.1.2"}));
+  EXPECT_TRUE(export_incident_rows(graded, "VLAXL", "2024-25").empty());
 }
 
 TEST(ExportFormatFor, FlagWinsOverTheExtension) {

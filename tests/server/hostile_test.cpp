@@ -500,6 +500,9 @@ TEST_F(HostileTest, GarbageFirstFramesCloseTheConnectionAreLoggedAndTheServerKee
   const std::vector<Case> cases = {
       {"random bytes", noise, {"bad_frame", "unsupported_version"}},
       {"a newer version", with_header(protocol::kProtocolVersion + 1, 1, hello_body()), {"unsupported_version"}},
+      {"the previous version",
+       with_header(protocol::kOldestProtocolVersion - 1, 1, hello_body()),
+       {"unsupported_version"}},
       {"version 0", with_header(0, 1, hello_body()), {"unsupported_version"}},
       {"unknown kind 9", with_header(protocol::kProtocolVersion, 9, hello_body()), {"bad_frame"}},
       {"unknown kind 0", with_header(protocol::kProtocolVersion, 0, hello_body()), {"bad_frame"}},

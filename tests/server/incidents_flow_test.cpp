@@ -121,6 +121,74 @@ TEST_F(Incidents, ABranchsIncidentReachesHeadOfficeWithItsClockAndTheReferenceCo
   }
 }
 
+// Exports carry the exported site's incidents of the year, read through the same service as the lists:
+// head office's export of a branch holds that branch's; York's, from head office or York's own laptop,
+// never holds Leeds's.
+TEST_F(Incidents, ExportsHoldTheSitesOwnIncidentsAndNoOtherBranchs) {
+  auto york = server_.enrol(stores_ / "york", "Sam Patel", "VM2B3", Role::member);
+  auto leeds = server_.enrol(stores_ / "leeds", "Lee Admin", "VLAXL", Role::admin);
+  const TimestampMs now = now_ms();
+  auto at_leeds = leeds->record_incident(reportable(now), now);
+  ASSERT_TRUE(at_leeds) << at_leeds.error().message;
+  IncidentInput york_input = reportable(now);
+  york_input[Field::what_happened] = "Care plan emailed to the wrong family";
+  york_input[Field::incident_kind] = "misdirected";
+  auto at_york = york->record_incident(york_input, now);
+  ASSERT_TRUE(at_york) << at_york.error().message;
+  const std::string leeds_id = at_leeds->incident.incident.id, york_id = at_york->incident.incident.id;
+  ASSERT_TRUE(client::sync_once(*leeds));
+  ASSERT_TRUE(client::sync_once(*york));
+
+  // Head office's workbook of Leeds: its Incidents sheet, read with Python's zipfile, holds Leeds's.
+  const auto xlsx = scratch_.path() / "leeds.xlsx";
+  auto exported = server_cli({"export", "--branch", "VLAXL", "--out", xlsx.string()});
+  ASSERT_EQ(exported.code, 0) << exported.err;
+  EXPECT_EQ(json::parse(exported.out)["content"], "assessment");
+  std::ofstream(scratch_.path() / "read.py")
+      << "import sys, zipfile\n"
+         "z = zipfile.ZipFile(sys.argv[1])\n"
+         "book = z.read('xl/workbook.xml').decode()\n"
+         "sheet = z.read('xl/worksheets/sheet2.xml').decode()\n"
+         "strings = z.read('xl/sharedStrings.xml').decode()\n"
+         "print('name=\"Incidents\"' in book, sheet.count('<row '), sys.argv[2] in strings, sys.argv[3] in strings)\n";
+  auto read = run_program("python3 " + shell_quote((scratch_.path() / "read.py").string()),
+                          {xlsx.string(), leeds_id, york_id}, scratch_.path());
+  ASSERT_EQ(read.code, 0) << read.err;
+  EXPECT_EQ(read.out, "True 2 True False\n") << "the sheet, a header and Leeds's incident, not York's";
+
+  // Head office's JSON of York and its CSV of York's incidents alone: York's, never Leeds's.
+  const auto york_json = scratch_.path() / "york.json";
+  ASSERT_EQ(server_cli({"export", "--branch", "VM2B3", "--out", york_json.string()}).code, 0);
+  const json document = json::parse(read_text_file(york_json));
+  ASSERT_EQ(document["incidents"].size(), 1u) << document["incidents"].dump();
+  EXPECT_EQ(document["incidents"][0]["id"], york_id);
+  EXPECT_EQ(document["incidents"][0]["recorded_by"], "Sam Patel");
+  EXPECT_EQ(document["incidents"][0]["kind"], "misdirected");
+  const auto york_csv = scratch_.path() / "york.csv";
+  auto only = server_cli({"export", "--branch", "VM2B3", "--incidents", "--out", york_csv.string()});
+  ASSERT_EQ(only.code, 0) << only.err;
+  EXPECT_EQ(json::parse(only.out)["content"], "incidents");
+  EXPECT_EQ(json::parse(only.out)["rows"], 1);
+  const std::string csv = read_text_file(york_csv);
+  EXPECT_NE(csv.find(york_id), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(leeds_id), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("Harrogate Road"), std::string::npos) << csv;
+
+  // York's own laptop exports York's; --plan and --incidents together is a usage error.
+  york.reset();
+  const std::string york_cli =
+      shell_quote(DSPTSYNC_CLI) + " --json --store " + shell_quote((stores_ / "york").string());
+  const auto mine = scratch_.path() / "mine.json";
+  auto laptop = run_program(york_cli, {"export", "--out", mine.string()}, scratch_.path());
+  ASSERT_EQ(laptop.code, 0) << laptop.err;
+  const json own = json::parse(read_text_file(mine));
+  ASSERT_EQ(own["incidents"].size(), 1u) << own["incidents"].dump();
+  EXPECT_EQ(own["incidents"][0]["id"], york_id);
+  EXPECT_EQ(read_text_file(mine).find(leeds_id), std::string::npos);
+  EXPECT_EQ(run_program(york_cli, {"export", "--plan", "--incidents", "--out", mine.string()}, scratch_.path()).code,
+            2);
+}
+
 TEST_F(Incidents, AViewerRecordsAndCompletesTheirOwnReportButNobodyElses) {
   auto viewer = server_.enrol(stores_ / "vic", "Vic Viewer", "VLAXL", Role::viewer);
   auto member = server_.enrol(stores_ / "meg", "Meg Member", "VLAXL", Role::member);

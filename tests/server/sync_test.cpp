@@ -2,6 +2,8 @@
 // sync issue end to end.
 #include "fixture.h"
 
+#include "dsptsync/client/connection.h"
+#include "dsptsync/client/ws_client.h"
 #include "dsptsync/codec.h"
 #include "dsptsync/protocol.h"
 
@@ -354,6 +356,64 @@ TEST(Sync, ARevokedUserCannotSyncAndAnEnrolmentCodeWorksOnce) {
   EXPECT_EQ(refused.error().kind, ErrorKind::refused);
   EXPECT_NE(refused.error().message.find("device_revoked"), std::string::npos) << refused.error().message;
   EXPECT_EQ(client::sync_status(**leeds)->pending, 1);  // kept, and reported
+}
+
+// A laptop built for the previous protocol version: the real WebSocket and handshake, with every frame
+// it sends carrying that version's number, as such a build writes it.
+class PreviousVersionTransport final : public client::Transport {
+ public:
+  Result<std::unique_ptr<client::Connection>> open(const std::string& url, const client::ServerCheck& check,
+                                                   std::chrono::milliseconds timeout) override {
+    auto parsed = client::parse_server_url(url);
+    if (!parsed) return parsed.error();
+    auto ws = client::WsClient::connect(*parsed, timeout);
+    if (!ws) return ws.error();
+    return client::open_sealed(std::make_unique<Link>(std::move(*ws)), url, check, timeout);
+  }
+
+ private:
+  class Link final : public client::FrameLink {
+   public:
+    explicit Link(std::unique_ptr<client::WsClient> ws) : ws_(std::move(ws)) {}
+    Status send(ByteView frame, std::chrono::milliseconds timeout) override {
+      Bytes old(frame.begin(), frame.end());
+      if (!old.empty()) old[0] = protocol::kOldestProtocolVersion - 1;
+      return ws_->send(old, timeout);
+    }
+    Result<std::optional<Bytes>> receive(std::chrono::milliseconds timeout) override { return ws_->receive(timeout); }
+
+   private:
+    std::unique_ptr<client::WsClient> ws_;
+  };
+};
+
+TEST(Sync, ALaptopSpeakingThePreviousProtocolVersionIsToldToUpdateAndKeepsItsEditsQueued) {
+  static_assert(protocol::kOldestProtocolVersion >= 2, "a previous version exists to refuse");
+  RunningServer server;
+  TempDir stores;
+  auto laptop = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  ASSERT_TRUE(laptop->answer("1.3.12", "The registered manager", "", std::nullopt));
+  PreviousVersionTransport previous;
+  client::SyncOptions options;
+  options.transport = &previous;
+  auto refused = client::sync_once(*laptop, options);
+  ASSERT_FALSE(refused);
+  // Refused at its Hello, before any cipher: the reason comes in the WebSocket close frame.
+  EXPECT_EQ(refused.error().kind, ErrorKind::network) << refused.error().message;
+  EXPECT_EQ(exit_code_for(refused.error().kind), 6);
+  const std::string expected = "the server closed the connection: the peer speaks protocol version " +
+                               std::to_string(protocol::kOldestProtocolVersion - 1) + "; this build speaks " +
+                               std::to_string(protocol::kOldestProtocolVersion) + " to " +
+                               std::to_string(protocol::kProtocolVersion) +
+                               ": update the older of dsptsync and dsptsync-server";
+  EXPECT_EQ(refused.error().message, expected);
+  EXPECT_EQ(client::sync_status(*laptop)->pending, 1) << "the edit stays queued, unchanged";
+  EXPECT_EQ(*server.admin()->store().change_count(), 0);
+  // Updated (the current version), the same laptop syncs what it kept.
+  auto synced = client::sync_once(*laptop);
+  ASSERT_TRUE(synced) << synced.error().message;
+  EXPECT_EQ(synced->pushed, 1u);
+  EXPECT_EQ(client::sync_status(*laptop)->pending, 0);
 }
 
 TEST(Sync, AClientRefusesAServerThatIsNotTheOneItEnrolledWith) {

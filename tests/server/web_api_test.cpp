@@ -8,6 +8,7 @@
 #include "web_client.h"
 
 #include "dsptsync/crypto.h"
+#include "dsptsync/incident.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/tuning.h"
 
@@ -563,6 +564,50 @@ TEST_F(WebApi, PagesAndTheDesignSystemAreServedWithTheirProtections) {
   EXPECT_EQ(plan.status, 200);
   EXPECT_EQ(plan.header("content-type"), "text/csv; charset=utf-8");
   EXPECT_EQ(priya.get("/api/export?scope=VLAXL&format=pdf").status, 400);
+}
+
+TEST_F(WebApi, DownloadsCarryTheSitesIncidentsAndABranchSessionOnlyItsOwn) {
+  const TimestampMs now = now_ms();
+  auto office = server_.admin();
+  auto priya_user = office->directory().user("Priya Shah");
+  ASSERT_TRUE(priya_user && *priya_user);
+  auto record = [&](const std::string& branch, const std::string& what) {
+    IncidentInput input = {{Field::what_happened, what},
+                           {Field::happened_at, incident_time_text(now - 7'200'000)},
+                           {Field::found_at, incident_time_text(now - 3'600'000)},
+                           {Field::category, "confidentiality"},
+                           {Field::likelihood, "3"},
+                           {Field::severity, "2"}};
+    auto recorded = office->record_incident(**priya_user, branch, input, now);
+    EXPECT_TRUE(recorded) << recorded.error().message;
+    return recorded ? recorded->incident.incident.id : std::string();
+  };
+  const std::string leeds = record("VLAXL", "Leeds's rota lost"), york = record("VM2B3", "York's letter misdirected");
+
+  auto priya = signed_in("Priya Shah");
+  auto csv = priya.get("/api/export?scope=VLAXL&format=csv&incidents=1");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_NE(csv.header("content-disposition").find("VLAXL-2021-22-incidents.csv"), std::string::npos);
+  EXPECT_EQ(csv.body.rfind("ID,Recorded at,", 0), 0u) << csv.body;
+  EXPECT_NE(csv.body.find(leeds), std::string::npos);
+  EXPECT_EQ(csv.body.find(york), std::string::npos);
+  auto json_download = priya.get("/api/export?scope=VM2B3&format=json");
+  ASSERT_EQ(json_download.status, 200);
+  const auto document = json_download.parsed();
+  ASSERT_EQ(document["incidents"].size(), 1u);
+  EXPECT_EQ(document["incidents"][0]["id"], york);
+  EXPECT_EQ(document["incidents"][0]["report_to"], json::array({"ico"}));
+  auto both = priya.get("/api/export?scope=VLAXL&format=csv&plan=1&incidents=1");
+  EXPECT_EQ(both.status, 400);
+  EXPECT_EQ(both.parsed()["error"]["code"], "invalid_input");
+
+  // A branch's session: its own incidents, never another branch's.
+  auto bea = signed_in("Bea Branch");
+  EXPECT_EQ(bea.get("/api/export?scope=VM2B3&format=csv&incidents=1").status, 403);
+  auto own = bea.get("/api/export?scope=VLAXL&format=json&incidents=1");
+  ASSERT_EQ(own.status, 200);
+  EXPECT_NE(own.body.find(leeds), std::string::npos);
+  EXPECT_EQ(own.body.find(york), std::string::npos);
 }
 
 }  // namespace

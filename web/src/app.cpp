@@ -580,8 +580,16 @@ HttpResponse WebApp::export_download(const Actor& actor, const HttpRequest& requ
   const std::string format_name = request.query("format").value_or("xlsx");
   auto format = export_format_for("export." + format_name, std::nullopt);
   if (!format) return api_error(400, "invalid_input", "format: use xlsx, csv or json", "format");
-  const auto plan = request.query("plan");
-  const ExportContent content = plan && *plan != "0" && *plan != "" ? ExportContent::plan : ExportContent::assessment;
+  const auto chosen = [&request](const char* name) {
+    const auto value = request.query(name);
+    return value && *value != "0" && *value != "";
+  };
+  const bool plan = chosen("plan"), incidents = chosen("incidents");
+  if (plan && incidents)
+    return api_error(400, "invalid_input", "ask for the plan or the incidents, not both", "incidents");
+  const ExportContent content = plan        ? ExportContent::plan
+                                : incidents ? ExportContent::incidents
+                                            : ExportContent::assessment;
   auto download = backend_.export_assessment(actor, scope, *format, content);
   if (!download) return error_response(download.error());
   return download_response(std::move(download->file_name), std::move(download->content_type),

@@ -37,8 +37,8 @@
 namespace dsptsync::protocol {
 
 // The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
-inline constexpr std::uint8_t kProtocolVersion = 3;
-inline constexpr std::uint8_t kOldestProtocolVersion = 3;
+inline constexpr std::uint8_t kProtocolVersion = 4;
+inline constexpr std::uint8_t kOldestProtocolVersion = 4;
 
 enum class FrameKind : std::uint8_t { hello = 1, welcome = 2, sealed = 3 };
 
