@@ -164,6 +164,19 @@ describe('incidents in the web app', { skip: skip || false, timeout: 600_000 }, 
     assert.match(await notice.innerText(), /Incidents this year: 2 \(2 open, 0 reported to the ICO\)/);
     await visit(page, hq.url, '#/assessment/VM2B3');
     assert.match(await page.locator(byId('item-6.1.2-incidents')).innerText(), /No incidents recorded this year/);
+
+    // The Downloads page: Leeds's incidents as CSV hold both; York's hold neither.
+    await visit(page, hq.url, '#/downloads');
+    const download = async (ods) => {
+      const href = await page.locator(`#download-${ods}-incidents-csv`).getAttribute('href');
+      const response = await page.request.get(`${hq.url}${href}`);
+      assert.equal(response.status(), 200);
+      return response.text();
+    };
+    const leedsCsv = await download('VLAXL');
+    assert.ok(leedsCsv.includes(recordedId) && leedsCsv.includes(overdueId), leedsCsv);
+    const yorkCsv = await download('VM2B3');
+    assert.ok(!yorkCsv.includes(recordedId) && !yorkCsv.includes(overdueId), yorkCsv);
   });
 
   it('records the ICO reference (a wrong one is refused), then closes the incident with its lessons', { timeout: 120_000 }, async () => {
