@@ -241,16 +241,13 @@ Result<AssessmentView> Workspace::view() {
   return effective_view(catalogue_, view_of(*head_office_state, &catalogue_), own);
 }
 
-Status Workspace::check_not_shared(const CatalogueItem& item) {
+Status Workspace::check_not_shared(const FieldKey& key) {
   auto hq = head_office_code();
   if (!hq) return hq.error();
   if (!*hq || **hq == site_.code) return {};
   auto current = view();
   if (!current) return current.error();
-  if (!current->shared_items.count(item.id)) return {};
-  return refused(item.id + " is answered by head office for every branch (a shared answer). If your branch's "
-                 "practice differs, record why with 'dsptsync override " + item.id +
-                 " --reason \"...\"', then answer it yourself");
+  return dsptsync::check_not_shared(*current, key);
 }
 
 Result<Change> Workspace::set_override(std::string_view item_id, const std::optional<std::string>& reason) {
@@ -375,7 +372,7 @@ Result<std::vector<Change>> Workspace::answer(std::string_view item_id, std::str
   if (auto allowed = check_role(Field::answer); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
-  if (auto own = check_not_shared(**found); !own) return own.error();
+  if (auto own = check_not_shared(key(TargetKind::item, item_id, Field::answer)); !own) return own.error();
   auto normalised = normalise_answer(**found, value, location);
   if (!normalised) return normalised.error();
   std::vector<Edit> edits{{key(TargetKind::item, item_id, Field::answer), *normalised}};
@@ -387,7 +384,7 @@ Result<Change> Workspace::comment(std::string_view item_id, std::string_view tex
   if (auto allowed = check_role(Field::comment); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
-  if (auto own = check_not_shared(**found); !own) return own.error();
+  if (auto own = check_not_shared(key(TargetKind::item, item_id, Field::comment)); !own) return own.error();
   std::optional<FieldValue> value;
   if (!text.empty()) value = FieldValue{std::string(text), ""};
   return ledger_->record(Edit{key(TargetKind::item, item_id, Field::comment), value});
@@ -404,6 +401,8 @@ Result<Change> Workspace::confirm(std::string_view assertion_id, bool confirmed)
   if (auto allowed = check_role(Field::confirmed); !allowed) return allowed.error();
   auto found = assertion(assertion_id);
   if (!found) return found.error();
+  if (auto own = check_not_shared(key(TargetKind::assertion, assertion_id, Field::confirmed)); !own)
+    return own.error();
   std::optional<FieldValue> value;
   if (confirmed) value = FieldValue{"yes", ""};
   return ledger_->record(Edit{key(TargetKind::assertion, assertion_id, Field::confirmed), value});
@@ -413,6 +412,7 @@ Result<Change> Workspace::set_owner(std::string_view assertion_id, std::string_v
   if (auto allowed = check_role(Field::owner); !allowed) return allowed.error();
   auto found = assertion(assertion_id);
   if (!found) return found.error();
+  if (auto own = check_not_shared(key(TargetKind::assertion, assertion_id, Field::owner)); !own) return own.error();
   std::optional<FieldValue> value;
   if (!owner.empty()) value = FieldValue{std::string(owner), ""};
   return ledger_->record(Edit{key(TargetKind::assertion, assertion_id, Field::owner), value});
@@ -459,7 +459,7 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
   if (auto allowed = check_role(Field::plan_action); !allowed) return allowed.error();
   auto found = item(item_id);
   if (!found) return found.error();
-  if (auto own = check_not_shared(**found); !own) return own.error();
+  if (auto own = check_not_shared(key(TargetKind::plan, item_id, Field::plan_action)); !own) return own.error();
   std::vector<Edit> edits;
   auto add = [&](Field field, const std::optional<std::string>& text) {
     if (!text) return;
@@ -488,7 +488,7 @@ Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edi
   auto hq = head_office_code();
   if (!hq) return hq.error();
   const bool branch_of_head_office = *hq && **hq != site_.code;
-  std::optional<AssessmentView> current;  // read once, for the first edit of a shared item's field
+  std::optional<AssessmentView> current;  // read once, for the batch's first edit
   for (const auto& edit : edits) {
     if (auto allowed = check_role(edit.key.field); !allowed) return allowed.error();
     if (edit.key.scope != site_.code || edit.key.year != year_.label())
@@ -499,10 +499,7 @@ Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edi
       return refused("only a branch overrides a shared answer; this store is " +
                      std::string(*hq ? "head office's own" : "a single organisation's, with nothing shared"));
     if (auto scoped = check_edit_scope(edit.key, hq->value_or(site_.code)); !scoped) return scoped.error();
-    const bool item_field = edit.key.kind == TargetKind::plan ||
-                            (edit.key.kind == TargetKind::item &&
-                             (edit.key.field == Field::answer || edit.key.field == Field::comment));
-    if (!item_field || !branch_of_head_office) continue;
+    if (!branch_of_head_office) continue;
     if (!current) {
       auto view = this->view();
       if (!view) return view.error();
@@ -513,11 +510,8 @@ Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edi
       return other.key.kind == TargetKind::item && other.key.target == edit.key.target &&
              other.key.field == Field::override_reason && other.value.has_value();
     });
-    if (current->shared_items.count(edit.key.target) && !overridden_here) {
-      auto found = item(edit.key.target);
-      if (!found) return found.error();
-      if (auto own = check_not_shared(**found); !own) return own.error();
-    }
+    if (overridden_here) continue;
+    if (auto own = dsptsync::check_not_shared(*current, edit.key); !own) return own.error();
   }
   return ledger_->record(edits);
 }

@@ -190,6 +190,21 @@ AssessmentView effective_view(const Catalogue& catalogue, const AssessmentView& 
   return view;
 }
 
+Status check_not_shared(const AssessmentView& branch_view, const FieldKey& key) {
+  const bool item_field = key.kind == TargetKind::plan ||
+                          (key.kind == TargetKind::item && (key.field == Field::answer || key.field == Field::comment));
+  if (item_field && branch_view.shared_items.contains(key.target))
+    return refused(key.target +
+                   " is answered by head office for every branch (a shared answer). If this branch's practice "
+                   "differs, record an override with the reason first ('dsptsync override " +
+                   key.target + " --reason \"...\"'), then answer it here");
+  if (key.kind == TargetKind::assertion && branch_view.shared_assertions.contains(key.target))
+    return refused("assertion " + key.target +
+                   " rests only on answers head office shares: head office confirms it once, in its own "
+                   "assessment, for every branch, so a change here would not be used");
+  return {};
+}
+
 Status check_edit_scope(const FieldKey& key, std::string_view hq_code) {
   if (key.field == Field::sharing && key.scope != hq_code)
     return invalid_input("whether " + key.target + " is shared is decided by head office for the whole organisation, "

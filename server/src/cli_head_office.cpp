@@ -116,9 +116,9 @@ Result<Output> confirm_output(HeadOffice& office, const User& user, const Confir
   if (*scope != office.hq().code) {
     auto view = office.effective_view(*scope, *year);
     if (!view) return view.error();
-    if (view->shared_assertions.count(o.assertion))
-      return refused("assertion " + o.assertion + " rests only on shared answers for " + *scope +
-                     ": head office confirms it for every branch; run without --branch");
+    const FieldKey key{*scope, year->label(), TargetKind::assertion, o.assertion, Field::confirmed};
+    if (auto used = check_not_shared(*view, key); !used)
+      return refused(used.error().message + "; run without --branch to confirm it there");
   }
   std::optional<FieldValue> mark;
   if (confirm) mark = FieldValue{"yes", ""};

@@ -407,6 +407,17 @@ TEST_F(HeadOfficeFlow, ConfirmationsAndEditsFollowTheRules) {
   view = leeds->view();
   ASSERT_TRUE(view);
   EXPECT_TRUE(view->confirmed.count("1.4")) << "head office's confirmation holds for every branch";
+  // A branch administrator's laptop refuses what would not be used, rather than saying "Confirmed".
+  auto leeds_admin = server_.enrol(stores_ / "leeds-admin", "Lee Admin", "VLAXL", Role::admin);
+  const auto changes_before = *leeds_admin->store().change_count();
+  auto no_effect = leeds_admin->confirm("1.4", false);
+  ASSERT_FALSE(no_effect);
+  EXPECT_EQ(no_effect.error().kind, ErrorKind::refused);  // exit code 3
+  EXPECT_NE(no_effect.error().message.find("head office confirms it once"), std::string::npos)
+      << no_effect.error().message;
+  EXPECT_FALSE(leeds_admin->set_owner("1.4", "Lee Admin"));
+  EXPECT_EQ(*leeds_admin->store().change_count(), changes_before) << "nothing recorded";
+  EXPECT_TRUE(leeds_admin->confirm("7.3", false)) << "the branch's own assertion stays the branch's";
   // A device cannot decide sharing, nor put an override in head office's assessment.
   auto hq_member = server_.enrol(stores_ / "hq-member", "Mo Member", "", Role::member);
   ASSERT_TRUE(hq_member->ledger().record(

@@ -56,18 +56,7 @@ Status check_edit_allowed(const Actor& actor, const ScopeSnapshot& snapshot, con
     return invalid_input("what is shared is decided in head office's own assessment, not a branch's");
   if (key.field == Field::override_reason && snapshot.head_office)
     return invalid_input("an override is a branch's: head office's own answers are the shared ones");
-  if (!snapshot.head_office) {
-    const bool item_field = key.kind == TargetKind::plan ||
-                            (key.kind == TargetKind::item && (key.field == Field::answer || key.field == Field::comment));
-    if (item_field && snapshot.view.shared_items.contains(key.target))
-      return refused("head office answers " + key.target +
-                     " for every branch. If this branch's practice differs, record an override with the reason "
-                     "first; then answer it here");
-    if (key.kind == TargetKind::assertion && snapshot.view.shared_assertions.contains(key.target))
-      return refused("assertion " + key.target +
-                     " rests only on answers head office shares: head office confirms it once, in its own "
-                     "assessment, for every branch");
-  }
+  if (!snapshot.head_office) return check_not_shared(snapshot.view, key);
   return {};
 }
 

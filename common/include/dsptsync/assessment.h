@@ -93,6 +93,13 @@ AssessmentView shared_view(const Catalogue& catalogue, const AssessmentView& hea
 // Where an edit may be made: sharing only in head office's scope, an override only in a branch's.
 Status check_edit_scope(const FieldKey& key, std::string_view hq_code);
 
+// Whether an edit of a branch's assessment would be used, given its effective view: an item's answer,
+// comment or plan line that head office answers for every branch is not (until the branch overrides
+// the item), nor an assertion that rests only on shared answers (head office confirms it, and names
+// its owner). Refused with what to do instead, so that nothing reports "done" and changes nothing.
+// For a branch's scope only: head office's own view marks what it shares with the branches.
+Status check_not_shared(const AssessmentView& branch_view, const FieldKey& key);
+
 // Concurrent edits that hold the same value agree: one settled value, for every kind of field
 // (distinct_values). With the catalogue, concurrent edits of a text answer that changed different
 // parts merge; comments and improvement actions merge the same way. Differing values that do not

@@ -207,8 +207,9 @@ class Workspace {
   // The incident's stored form, for an edit: its year and values, or not_found.
   Result<Incident> stored_incident(std::string_view id);
   Result<GradedIncident> record_incident_edits(const Incident& incident, const IncidentEdits& edits, TimestampMs now);
-  // A branch does not edit what head office answers for it, unless it overrides the item first.
-  Status check_not_shared(const CatalogueItem& item);
+  // A branch does not edit what head office answers or confirms for it (check_not_shared in
+  // assessment.h), unless it overrides the item first.
+  Status check_not_shared(const FieldKey& key);
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;
 
   std::filesystem::path dir_;
