@@ -16,6 +16,7 @@ import * as downloads from './pages/downloads.js';
 import * as people from './pages/people.js';
 import * as questionSets from './pages/question-sets.js';
 import * as incidents from './pages/incidents.js';
+import { setDraftOwner, discardAllDrafts } from './drafts.js';
 
 // The markup nhsuk-frontend's own page template adds with an inline script (not allowed by the
 // Content-Security-Policy): ES modules run only where the design system's JavaScript is supported.
@@ -166,12 +167,14 @@ async function signOut(event) {
     // Signed out already, or the server is gone: either way the page forgets the session.
   }
   setSession(null);
+  discardAllDrafts();  // on purpose: nothing typed stays behind on this computer
   state.signedOutMessage = 'You have signed out.';
   navigate('#/signin');
 }
 
 export function setSession(session) {
   state.session = session;
+  if (session) setDraftOwner(session.user);
   if (session) state.mode = session.mode;
   setCsrf(session ? session.csrf : null);
   renderHeader();

@@ -11,6 +11,7 @@ import {
   textInput, textarea, radios, select, dateInput, readDateInput, singleCheckbox, button, setFieldError, clearFieldErrors,
 } from '../nhs.js';
 import { showErrors, clearMessages, initComponents } from '../app.js';
+import { keepDraft, discardDraft } from '../drafts.js';
 
 const filtersByScope = new Map();
 
@@ -347,7 +348,14 @@ class AssessmentPage {
       event.preventDefault();
       this.saveItem(item, form);
     });
+    // What was typed and not saved comes back after a reload, another page or an idle sign-out.
+    keepDraft(form, this.draftKey(id), () => form.prepend(h('p', { class: 'app-draft-notice', id: `draft-${id}` },
+      tag('Not saved yet', 'orange'), ' What you typed before is back. Save it to keep it.')));
     return form;
+  }
+
+  draftKey(itemId) {
+    return `${this.scope}/${this.data.year}/${itemId}`;
   }
 
   lastChanged(item) {
@@ -491,7 +499,8 @@ class AssessmentPage {
       this.setStatus(id, `Nothing to save: ${id} has not changed.`, true);
       return;
     }
-    await this.send(item, `/api/assessment/${enc(this.scope)}/items/${enc(id)}`, body, form, `Saved ${id}.`);
+    await this.send(item, `/api/assessment/${enc(this.scope)}/items/${enc(id)}`, body, form, `Saved ${id}.`,
+      () => discardDraft(this.draftKey(id)));
   }
 
   async saveOverride(item, reason, container) {
@@ -499,8 +508,9 @@ class AssessmentPage {
       reason ? `Override of ${item.id} recorded: this branch answers it itself now.` : `Override of ${item.id} withdrawn: head office's answer applies again.`);
   }
 
-  // Sends one change, then reloads the assessment and redraws the item and the status.
-  async send(item, path, body, container, successText) {
+  // Sends one change, then reloads the assessment and redraws the item and the status; `onSaved`
+  // runs once the server has it (before the redraw).
+  async send(item, path, body, container, successText, onSaved) {
     const submit = container.querySelectorAll('button');
     submit.forEach((b) => { b.disabled = true; });
     try {
@@ -516,6 +526,7 @@ class AssessmentPage {
       showErrors([{ text: error.message, href }]);
       return;
     }
+    if (onSaved) onSaved();
     await this.reload(item.id, successText);
   }
 
