@@ -199,6 +199,8 @@ Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0)
     return invalid_input("hex text has an odd number of characters (" + std::to_string(hex.size()) +
                          "); each byte is two");
+  // Nothing to read: libsodium's output pointer may not be null, and an empty vector's data() may be.
+  if (hex.empty()) return Bytes{};
   Bytes bytes(hex.size() / 2);
   std::size_t written = 0;
   // No characters to ignore and no end pointer: libsodium then fails on the first non-hex character
