@@ -555,7 +555,9 @@ void order_for_attention(std::vector<GradedIncident>& incidents) {
 
 std::vector<std::string> linked_items(const IncidentRules& rules, const Incident& incident) {
   std::vector<std::string> ids;
-  for (std::string_view token : split(incident.value(Field::linked_items), ' '))
+  // Kept in a variable: split's views point into it (a temporary would end before the loop).
+  const std::string listed = incident.value(Field::linked_items);
+  for (std::string_view token : split(listed, ' '))
     if (!token.empty()) ids.emplace_back(token);
   if (!ids.empty()) return ids;
   for (const auto& item : rules.items) ids.push_back(item.id);
