@@ -107,15 +107,15 @@ struct Server {
     connections.for_each([](Connection& connection) { connection.shut_down(); });
     auto grace = std::make_shared<net::steady_timer>(io, tuning::kShutdownGrace);
     grace->async_wait([this, grace](boost::system::error_code) { io.stop(); });
-    // Finish as soon as every connection is gone.
-    auto poll = std::make_shared<net::steady_timer>(io);
-    auto check = std::make_shared<std::function<void()>>();
-    *check = [this, poll, check] {
-      if (connections.prune() == 0) return io.stop();
-      poll->expires_after(tuning::kShutdownPoll);
-      poll->async_wait([check](boost::system::error_code) { (*check)(); });
-    };
-    (*check)();
+    stop_once_connections_gone(std::make_shared<net::steady_timer>(io));
+  }
+
+  // Polls until the last connection is gone. Only the pending wait owns the timer: a handler
+  // that owned itself would never be freed.
+  void stop_once_connections_gone(std::shared_ptr<net::steady_timer> poll) {
+    if (connections.prune() == 0) return io.stop();
+    poll->expires_after(tuning::kShutdownPoll);
+    poll->async_wait([this, poll](boost::system::error_code) { stop_once_connections_gone(poll); });
   }
 };
 
