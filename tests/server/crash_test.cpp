@@ -11,6 +11,7 @@
 // DSPTSYNC_CRASH_KILLS sets the number of kills (default 200, the CI run), DSPTSYNC_CRASH_MINUTES the
 // time they may take (a soak); DSPTSYNC_CRASH_SEED
 // replays a seed's kill moments and edits (thread timing still varies from run to run).
+#include "../common/sanitizers.h"
 #include "../common/test_support.h"
 #include "server_process.h"
 
@@ -391,7 +392,7 @@ TEST(CrashTest, KillNineRepeatedlyWhileClientsSyncLosesNothingAcknowledged) {
   // the rest); the limit leaves 5x that, and keeps the CI run inside ctest's 120 s timeout. A soak
   // sets its own (DSPTSYNC_CRASH_MINUTES): the crash image grows with every kill, and so does the
   // cost of checking it, so ten thousand kills take far longer than fifty times two hundred.
-  const auto deadline = started + soak_time_limit().value_or(20s + kills * 400ms);
+  const auto deadline = started + soak_time_limit().value_or(testing::kSlowdown * (20s + kills * 400ms));
 
   TempDir dir;
   const auto data = dir / "head-office";  // not "hq": that is the head office laptop's store
