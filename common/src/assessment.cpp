@@ -3,6 +3,7 @@
 #include "dsptsync/incident.h"
 #include "dsptsync/merge.h"
 #include "dsptsync/ods.h"
+#include "dsptsync/text.h"
 #include "dsptsync/yes_no.h"
 
 #include <algorithm>
@@ -15,12 +16,6 @@ namespace dsptsync {
 namespace {
 
 Attribution attribution_of(const Head& head) { return {head.user, head.device, hlc_wall_ms(head.hlc)}; }
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
-}
 
 bool is_plain_decimal(std::string_view text) {
   std::size_t i = 0;
@@ -216,7 +211,7 @@ Status check_edit_scope(const FieldKey& key, std::string_view hq_code) {
 }
 
 Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view raw, std::string_view location) {
-  const std::string text = trim(raw);
+  const std::string text(trimmed(raw));
   const std::string where = "item " + item.id + " (" + std::string(to_string(item.type)) + ")";
   if (!location.empty() && item.type != AnswerType::document)
     return invalid_input(where + " is not a document answer; --location is only for document items");
@@ -232,7 +227,7 @@ Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view 
       if (text.empty())
         return invalid_input(where + " needs the document's name, e.g. \"Data protection policy v3\" "
                                      "--location \"https://intranet/policies/dp.pdf\"");
-      return FieldValue{text, trim(location)};
+      return FieldValue{text, std::string(trimmed(location))};
     case AnswerType::date: {
       auto date = parse_iso_date(text);
       if (!date) return invalid_input(where + ": " + date.error().message);

@@ -7,6 +7,8 @@
 // rules wrong. docs/catalogue.md lists the columns and the messages.
 #include "sheet_table.h"
 
+#include "dsptsync/text.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -14,25 +16,10 @@
 namespace dsptsync {
 namespace {
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
-  return out;
-}
-
-std::string_view trim(std::string_view text, std::string_view blanks = " \t\r\n") {
-  auto first = text.find_first_not_of(blanks);
-  if (first == std::string_view::npos) return {};
-  auto last = text.find_last_not_of(blanks);
-  return text.substr(first, last - first + 1);
-}
-
 // Cell text as the spreadsheet meant it: no surrounding space and Unix line breaks inside.
 std::string tidy_text(std::string_view raw) {
   std::string out;
-  auto text = trim(raw);
+  auto text = trimmed(raw);
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
     out += text[i];
@@ -58,7 +45,7 @@ bool has_phrase(std::string_view text, std::string_view phrase) {
 // A header in the form columns are matched on: tidied, lower case, and every way of writing a
 // numbered category ("Category 3", "Cat3", "CAT 3", "cat-3") as "cat3".
 std::string header_key(std::string_view raw) {
-  const std::string text = lower(sheet::tidy_header(raw));
+  const std::string text = lowercase(sheet::tidy_header(raw));
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     const bool word_start = i == 0 || !is_word_char(text[i - 1]);
@@ -93,7 +80,7 @@ std::vector<std::string> category_keys(std::string_view remainder_key) {
     std::string key(remainder_key.substr(at, end - at));
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   }
-  if (keys.empty()) keys.emplace_back(trim(remainder_key, " -:()[],"));
+  if (keys.empty()) keys.emplace_back(trimmed(remainder_key, " -:()[],"));
   return keys;
 }
 
@@ -111,10 +98,10 @@ std::optional<std::vector<std::string>> categories_around(const std::string& key
 // A category as messages and the origin name it: "Category 3" for cat3, else as the header has it.
 std::string category_display(const std::string& key, const std::string& header) {
   if (key.size() > 3 && key.rfind("cat", 0) == 0 && is_digit(key[3])) return "Category " + key.substr(3);
-  const std::string lowered = lower(header);
+  const std::string lowered = lowercase(header);
   auto at = lowered.find("evidence text");
   if (at == std::string::npos) return header;
-  return std::string(trim(header.substr(0, at) + " " + header.substr(at + 13), " -:()[],"));
+  return std::string(trimmed(header.substr(0, at) + " " + header.substr(at + 13), " -:()[],"));
 }
 
 std::optional<std::vector<std::string>> tooltip_categories(const std::string& key) {
@@ -135,7 +122,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 enum class Flag { yes, no, uncertain };
 
 std::optional<Flag> parse_flag(std::string_view raw, bool allow_uncertain) {
-  auto value = lower(trim(raw));
+  auto value = lowercase(trimmed(raw));
   if (value == "yes" || value == "y" || value == "true" || value == "1" || value == "mandatory" ||
       value == "required")
     return Flag::yes;
@@ -151,7 +138,7 @@ std::optional<Flag> parse_flag(std::string_view raw, bool allow_uncertain) {
 
 std::optional<AnswerType> parse_sheet_answer_type(std::string_view raw) {
   std::string squeezed;
-  for (char c : lower(trim(raw))) {
+  for (char c : lowercase(trimmed(raw))) {
     if (c != ' ' && c != '/' && c != '_' && c != '-') squeezed += c;
   }
   if (squeezed == "yesno" || squeezed == "tickbox" || squeezed == "checkbox" || squeezed == "boolean")
@@ -166,7 +153,7 @@ std::optional<AnswerType> parse_sheet_answer_type(std::string_view raw) {
 
 // Cells some spreadsheets use for an item that does not apply to a category.
 bool means_not_applicable(std::string_view text) {
-  auto value = lower(text);
+  auto value = lowercase(text);
   return value.empty() || value == "n/a" || value == "na" || value == "not applicable" || value == "-";
 }
 
@@ -486,7 +473,7 @@ Status Importer::read_flags(const Row& row, const Columns& columns, const Catalo
                             CatalogueItem& item) const {
   const bool same_year_reference = settings_.reference && settings_.reference->year() == year_;
   if (columns.approaching) {
-    const std::string value(trim(cell(row, *columns.approaching)));
+    const std::string value(trimmed(cell(row, *columns.approaching)));
     auto flag = parse_flag(value, true);
     if (!flag)
       return fail(at(row, *columns.approaching) + ": '" + value +
@@ -501,7 +488,7 @@ Status Importer::read_flags(const Row& row, const Columns& columns, const Catalo
     item.approaching = known && same_year_reference ? known->approaching : ApproachingFlag::uncertain;
   }
 
-  const std::string type_cell = columns.type ? std::string(trim(cell(row, *columns.type))) : std::string();
+  const std::string type_cell = columns.type ? std::string(trimmed(cell(row, *columns.type))) : std::string();
   if (!type_cell.empty()) {
     auto type = parse_sheet_answer_type(type_cell);
     if (!type)
@@ -529,7 +516,7 @@ Status Importer::read_descriptions(const Row& row, const Columns& columns, const
 
   if (columns.previous_id) {
     // An empty cell in a previous-reference column says the item is new.
-    item.previous_id = std::string(trim(cell(row, *columns.previous_id)));
+    item.previous_id = std::string(trimmed(cell(row, *columns.previous_id)));
     if (!item.previous_id.empty())
       if (auto ok = check_item_id(item.previous_id); !ok) return fail(at(row, *columns.previous_id) + ": " + ok.error().message);
   } else if (known && settings_.reference->year() == year_) {
@@ -558,11 +545,11 @@ Status Importer::read_descriptions(const Row& row, const Columns& columns, const
 
 Result<std::optional<CatalogueItem>> Importer::read_item(const Row& row, const Columns& columns) {
   CatalogueItem item;
-  item.id = std::string(trim(cell(row, columns.reference)));  // checked by the caller
+  item.id = std::string(trimmed(cell(row, columns.reference)));  // checked by the caller
   item.assertion = item.id.substr(0, item.id.rfind('.'));
   item.standard = std::stoi(item.id.substr(0, item.id.find('.')));
 
-  const std::string met_cell(trim(cell(row, columns.met)));
+  const std::string met_cell(trimmed(cell(row, columns.met)));
   auto met = parse_flag(met_cell, false);
   if (!met)
     return fail(at(row, columns.met) + ": '" + met_cell +
@@ -607,9 +594,9 @@ Result<sheet::TableImport> Importer::run() {
   for (std::size_t i = *header_index + 1; i < table_.rows.size(); ++i) {
     const auto& row = table_.rows[i];
     // Spreadsheets leave trailer rows of empty cells, often with fewer commas than the header.
-    if (std::all_of(row.cells.begin(), row.cells.end(), [](const std::string& c) { return trim(c).empty(); })) continue;
+    if (std::all_of(row.cells.begin(), row.cells.end(), [](const std::string& c) { return trimmed(c).empty(); })) continue;
     if (auto s = check_row_width(row); !s) return s.error();
-    std::string id(trim(cell(row, columns->reference)));
+    std::string id(trimmed(cell(row, columns->reference)));
     if (id.empty()) continue;  // section headings
     if (auto ok = check_item_id(id); !ok) return fail(at(row, columns->reference) + ": " + ok.error().message);
     if (auto [seen, fresh] = first_row_of.emplace(id, &row); !fresh)

@@ -1,5 +1,7 @@
 #include "dsptsync/change.h"
 
+#include "dsptsync/text.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -90,12 +92,6 @@ bool wins_over(const Head& a, const Head& b) {
 }
 
 namespace {
-
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include "dsptsync/crypto.h"
 #include "dsptsync/platform.h"
+#include "dsptsync/text.h"
 
 #include <nlohmann/json.hpp>
 #include <xlsxwriter.h>
@@ -364,11 +365,6 @@ Status write_text(const std::string& text, const std::filesystem::path& file, co
   return written ? written : cannot_write(shown_as, written.error());
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
 std::string escape_html(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -417,9 +413,9 @@ Result<ExportFormat> export_format_for(const std::filesystem::path& out, const s
   // --format names a format ("csv"); the file name ends in an extension (".csv"), compared without its dot.
   std::string named;
   if (format)
-    named = lower(*format);
+    named = lowercase(*format);
   else if (out.has_extension())
-    named = lower(out.extension().string().substr(1));
+    named = lowercase(out.extension().string().substr(1));
   if (named == "xlsx") return ExportFormat::xlsx;
   if (named == "csv") return ExportFormat::csv;
   if (named == "json") return ExportFormat::json;

@@ -1,5 +1,6 @@
 #include "dsptsync/incident_input.h"
 
+#include "dsptsync/text.h"
 #include "dsptsync/yes_no.h"
 
 #include <algorithm>
@@ -9,22 +10,11 @@
 namespace dsptsync {
 namespace {
 
-std::string trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // A category or kind given by its id ("lost_or_stolen") or its name, in any case.
 Result<std::string> entry_id(const std::vector<NamedEntry>& entries, const std::string& typed, std::string_view noun) {
-  const std::string wanted = lower(typed);
+  const std::string wanted = lowercase(typed);
   for (const auto& entry : entries)
-    if (lower(entry.id) == wanted || lower(entry.name) == wanted) return entry.id;
+    if (lowercase(entry.id) == wanted || lowercase(entry.name) == wanted) return entry.id;
   std::string ids;
   for (const auto& entry : entries) ids += (ids.empty() ? "" : ", ") + entry.id;
   return invalid_input("'" + typed + "' is not " + std::string(noun) + "; use one of " + ids);
@@ -57,7 +47,7 @@ Result<std::string> stored_form(const IncidentRules& rules, Field field, const s
     case Field::category: return entry_id(rules.categories, typed, "a category");
     case Field::incident_kind: return entry_id(rules.kinds, typed, "a kind of incident");
     case Field::vulnerable_groups: return yes_or_no(typed);
-    case Field::incident_state: return lower(typed);
+    case Field::incident_state: return lowercase(typed);
     case Field::ico_reference: {
       std::string upper = typed;
       for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -101,7 +91,7 @@ Result<IncidentEdits> prepare_incident_edits(const IncidentRules& rules, const I
   for (const auto& [field, typed] : input) {
     if (!field_belongs_to(field, TargetKind::incident))
       return invalid_input("'" + field_name(field) + "' is not part of an incident");
-    const std::string text = trimmed(typed);
+    const std::string text(trimmed(typed));
     if (text.empty()) {
       after.erase(field);
       given[field] = std::nullopt;
