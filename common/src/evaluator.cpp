@@ -1,6 +1,7 @@
 #include "dsptsync/evaluator.h"
 
 #include "dsptsync/conflict.h"
+#include "dsptsync/text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,18 @@ std::string_view to_string(PublishStatus status) {
 
 std::string public_status(AssessmentYear year, PublishStatus status) {
   return year.public_prefix() + " " + std::string(display_name(status));
+}
+
+Result<PublishStatus> parse_publish_status(std::string_view text) {
+  std::string_view words = trimmed(text);
+  // The public form's year prefix ("26/27 ") says nothing the year does not.
+  if (words.size() > 6 && words[2] == '/' && words[5] == ' ') words = trimmed(words.substr(6));
+  const std::string wanted = lowercase(words);
+  for (auto status : {PublishStatus::not_met, PublishStatus::approaching, PublishStatus::met, PublishStatus::exceeded})
+    if (wanted == lowercase(display_name(status)) || wanted == to_string(status)) return status;
+  return invalid_input("'" + std::string(text) +
+                       "' is not a status; write Approaching Standards, Standards Met, Standards Exceeded or "
+                       "Standards Not Met (or approaching, met, exceeded, not_met)");
 }
 
 bool item_provided(const CatalogueItem& item, const AssessmentView& view) {

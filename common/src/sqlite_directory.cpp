@@ -650,6 +650,40 @@ class SqliteDirectory final : public Directory {
         "reading a published status");
   }
 
+  Result<std::int64_t> add_nhs_publication(const NhsPublication& record) override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "INSERT INTO nhs_publications(ods, name, year, published_on, status, public_status, recorded_at, recorded_by) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!use) return use.error();
+    use->text(1, record.ods);
+    use->text(2, record.name);
+    use->text(3, record.year);
+    use->text(4, record.published_on);
+    use->text(5, record.status);
+    use->text(6, record.public_status);
+    use->integer(7, record.recorded_at);
+    use->text(8, record.recorded_by);
+    if (auto s = step_done(*use, "recording an NHS publication"); !s) return s.error();
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+  }
+
+  Result<std::vector<NhsPublication>> nhs_publications() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "SELECT record_id, ods, name, year, published_on, status, public_status, recorded_at, recorded_by "
+        "FROM nhs_publications ORDER BY record_id");
+    if (!use) return use.error();
+    return collect<NhsPublication>(
+        *use,
+        [](const Use& row) -> Result<NhsPublication> {
+          return NhsPublication{row.column_int(0),  row.column_text(1), row.column_text(2),
+                                row.column_text(3), row.column_text(4), row.column_text(5),
+                                row.column_text(6), row.column_int(7),  row.column_text(8)};
+        },
+        "reading the NHS publications");
+  }
+
  private:
   sqlite3* db_;
   std::filesystem::path path_;

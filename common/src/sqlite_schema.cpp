@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -176,6 +176,27 @@ BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
     // incidents for the 72-hour clock reads them by kind, not by assessment.
     R"sql(
 CREATE INDEX fields_by_kind ON fields(target_kind, scope, year);
+)sql",
+    // 7 -> 8: head office's record of each site's publication on the NHS toolkit website, as typed
+    // in by an administrator. Kept as entered: a correction is a newer row.
+    R"sql(
+CREATE TABLE nhs_publications(
+  record_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  ods           TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  year          TEXT NOT NULL,
+  published_on  TEXT NOT NULL,       -- YYYY-MM-DD, as the NHS website shows it
+  status        TEXT NOT NULL CHECK (status IN ('approaching', 'met', 'exceeded')),
+  public_status TEXT NOT NULL,       -- "26/27 Standards Met"
+  recorded_at   INTEGER NOT NULL,
+  recorded_by   TEXT NOT NULL        -- '' for the console without --as
+);
+CREATE INDEX nhs_publications_by_ods ON nhs_publications(ods, record_id);
+
+CREATE TRIGGER nhs_publications_immutable_update BEFORE UPDATE ON nhs_publications
+BEGIN SELECT RAISE(ABORT, 'NHS publication records are kept as they were entered'); END;
+CREATE TRIGGER nhs_publications_immutable_delete BEFORE DELETE ON nhs_publications
+BEGIN SELECT RAISE(ABORT, 'NHS publication records are kept as they were entered'); END;
 )sql",
 };
 

@@ -58,6 +58,13 @@ Date date_of(TimestampMs ms) {
           static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
+TimestampMs start_of(Date date) {
+  using namespace std::chrono;
+  const sys_days day{year_month_day{year{date.year}, month{static_cast<unsigned>(date.month)},
+                                    std::chrono::day{static_cast<unsigned>(date.day)}}};
+  return duration_cast<milliseconds>(day.time_since_epoch()).count();
+}
+
 std::string format_timestamp(TimestampMs ms) {
   using namespace std::chrono;
   const sys_time<milliseconds> point{milliseconds(ms)};

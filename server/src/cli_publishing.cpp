@@ -94,9 +94,51 @@ Result<Output> publications_output(HeadOffice& office) {
     for (const auto& site : publication.sites)
       text << "  " << site.ods << "  " << site.public_status << "  (" << site.name << ")\n";
   }
-  if (list->empty()) text << "Nothing published yet\n";
+  if (list->empty()) text << "Nothing signed off yet\n";
   else text << service::kNhsHandOff << "\n";
-  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}}, text.str()};
+  auto nhs = office.nhs_publications();
+  if (!nhs) return nhs.error();
+  json nhs_out = json::array();
+  text << "\nOn the NHS website, as recorded by head office:\n";
+  for (const auto& record : *nhs) {
+    nhs_out.push_back(service::to_json(record, JsonStyle::cli));
+    text << "  " << record.ods << "  " << record.public_status << ", published " << record.published_on
+         << "  (" << record.name << "; recorded by " << (record.recorded_by.empty() ? "the console" : record.recorded_by)
+         << ")\n";
+  }
+  if (nhs->empty()) text << "  nothing recorded yet ('dsptsync-server nhs-published' records a publication)\n";
+  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}, {"nhs_publications", nhs_out}},
+                text.str()};
+}
+
+struct NhsPublishedOptions {
+  service::NhsPublicationRequest request;
+  std::string as;
+};
+
+Output nhs_published_output(const service::NhsPublicationOutcome& outcome) {
+  const NhsPublication& record = outcome.record;
+  std::ostringstream text;
+  text << "Recorded: " << record.name << " (" << record.ods << ") is published on the NHS website as "
+       << record.public_status << " since " << record.published_on << "\n";
+  for (const auto& warning : outcome.warnings) text << "Warning: " << warning << "\n";
+  return Output{service::to_json(outcome, JsonStyle::cli), text.str()};
+}
+
+void add_nhs_published(ServerCli& cli) {
+  auto& o = cli.line.keep<NhsPublishedOptions>();
+  auto* cmd = cli.line.app().add_subcommand(
+      "nhs-published", "record that a site's assessment is published on the NHS toolkit website, as it shows there");
+  cmd->add_option("site", o.request.site, "the branch's V code, or the HQ code for head office's own")->required();
+  cmd->add_option("--year", o.request.year, "the assessment year published, e.g. 2026-27")->required();
+  cmd->add_option("--on", o.request.published_on, "the date the NHS website shows, YYYY-MM-DD")->required();
+  cmd->add_option("--status", o.request.status, "the status it shows, e.g. \"Standards Met\"")->required();
+  add_as_option(cmd, o.as, "administrator");
+  cli.on_acting_run(cmd, o.as, [&o](HeadOffice& office, const User& user) -> Result<Output> {
+    auto outcome = office.record_nhs_publication(user, o.request, date_of(now_ms()));
+    if (!outcome) return outcome.error();
+    return nhs_published_output(*outcome);
+  });
 }
 
 struct ExportOptions {
@@ -208,6 +250,7 @@ void add_publishing_commands(ServerCli& cli) {
                     publications_output);
   add_export(cli);
   add_certificate(cli);
+  add_nhs_published(cli);
 }
 
 }  // namespace dsptsync::server

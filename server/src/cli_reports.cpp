@@ -2,6 +2,7 @@
 // shared answers, and the signed audit trail.
 #include "cli_support.h"
 
+#include "dsptsync/service/head_office_json.h"
 #include "dsptsync/service/json.h"
 
 #include <sstream>
@@ -29,8 +30,13 @@ std::string progress_line(const BranchProgress& entry) {
   for (const auto& [id, reason] : entry.overrides)
     text << "    override " << id << ": \"" << reason.value.text << "\" (" << reason.by.user << ")\n";
   if (entry.published)
-    text << "  Published: " << entry.published->public_status << " on " << date_of(entry.published->published_at).iso()
+    text << "  Signed off: " << entry.published->public_status << " on " << date_of(entry.published->published_at).iso()
          << "\n";
+  if (entry.nhs_published)
+    text << "  On the NHS website: " << entry.nhs_published->public_status << ", published "
+         << entry.nhs_published->published_on << "\n";
+  else
+    text << "  On the NHS website: not recorded yet ('dsptsync-server nhs-published' records it)\n";
   if (evaluation.next_level && !evaluation.problems.empty()) {
     text << "  To reach " << display_name(*evaluation.next_level) << ":\n";
     for (const auto& problem : evaluation.problems) text << "    - " << problem.message << "\n";
@@ -56,6 +62,8 @@ json progress_json(const BranchProgress& entry) {
                                              {"year", entry.published->year},
                                              {"published_at", format_timestamp(entry.published->published_at)}}
                                       : json(nullptr);
+  item["nhs_published"] =
+      entry.nhs_published ? service::to_json(*entry.nhs_published, JsonStyle::cli) : json(nullptr);
   return item;
 }
 

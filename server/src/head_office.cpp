@@ -467,6 +467,8 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
   }
 
   const YearAdvice advice = year_advice(today);
+  auto nhs_records = directory_->nhs_publications();
+  if (!nhs_records) return nhs_records.error();
   std::vector<BranchProgress> out;
   for (auto& each : selected) {
     auto view = effective_view(each.ods, year_);
@@ -474,7 +476,9 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     auto published = directory_->latest_published_status(each.ods);
     if (!published) return published.error();
     BranchProgress entry{std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides,
-                         *published};
+                         *published, std::nullopt};
+    if (auto latest = latest_nhs_publications(*nhs_records, entry.branch.ods); !latest.empty())
+      entry.nhs_published = latest.front();
     add_year_advice(entry.evaluation, advice);
     // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
     auto summary = store_->scope_summary(entry.branch.ods);

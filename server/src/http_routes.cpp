@@ -74,7 +74,9 @@ HttpResponse respond_public_status(const PublicStatusQuery& query,
                                    {"status", record.public_status},
                                    {"year", record.year},
                                    {"published", date_of(record.published_at).iso()},
-                                   {"record", kPublicStatusRecordNote}});
+                                   {"source", record.on_nhs_website ? "nhs_website" : "sign_off"},
+                                   {"record", record.on_nhs_website ? kNhsPublicationRecordNote
+                                                                    : kPublicStatusRecordNote}});
   }
   return public_data(std::move(response));
 }

@@ -52,8 +52,14 @@ inline constexpr std::string_view kPublicStatusRecordNote =
     "the organisation's own record of its sign-off in DSPT sync, not the NHS publication: the official status "
     "is on the NHS Data Security and Protection Toolkit website, www.dsptoolkit.nhs.uk";
 
-// The answer to a status query: 200 {ods, status, year, published (ISO date)} for the latest
-// publication, 404 {ods, status: "Not Published"} for any well-formed code without one (a branch
+// Said instead when the record is head office's entry of the site's publication on the NHS website.
+inline constexpr std::string_view kNhsPublicationRecordNote =
+    "the organisation's own record of its publication on the NHS Data Security and Protection Toolkit website, "
+    "entered by head office: the official status is on that website, www.dsptoolkit.nhs.uk";
+
+// The answer to a status query: 200 {ods, status, year, published (ISO date), source (nhs_website:
+// head office recorded the NHS publication; sign_off: only head office's own sign-off), record} for
+// the site's publication on the NHS website when recorded, else its latest sign-off; 404 {ods, status: "Not Published"} for any well-formed code without one (a branch
 // here or not: the branch list is not revealed), 503 when the look-up failed or the server is busy.
 HttpResponse respond_public_status(const PublicStatusQuery& query,
                                    const Result<std::optional<PublicStatusRecord>>& found);

@@ -137,7 +137,7 @@ bool SyncCore::overloaded() {
 void SyncCore::public_status(std::string ods, std::function<void(Result<std::optional<PublicStatusRecord>>)> done) {
   if (overloaded()) return done(make_error(ErrorKind::refused, "the server is busy; try again shortly"));
   enqueue({[this, ods = std::move(ods), done = std::move(done)] {
-             auto found = head_office_.directory().latest_published_status(ods);
+             auto found = public_record(head_office_.directory(), ods);
              if (!found) log_event("error", "public_status_failed", {{"reason", found.error().message}});
              done(std::move(found));
            },

@@ -8,6 +8,7 @@
 #include "dsptsync/permissions.h"
 #include "dsptsync/report.h"
 #include "dsptsync/service/head_office_json.h"
+#include "dsptsync/service/incident_json.h"
 #include "dsptsync/service/json.h"
 #include "dsptsync/time.h"
 #include "dsptsync/web/api.h"
@@ -122,6 +123,9 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   auto published = head_office_.directory().latest_published_status(*scope);
   if (!published) return published.error();
   out.published = *published;
+  auto nhs = head_office_.nhs_publications();
+  if (!nhs) return nhs.error();
+  if (auto latest = latest_nhs_publications(*nhs, *scope); !latest.empty()) out.nhs_published = latest.front();
   auto summary = head_office_.store().scope_summary(*scope);
   if (!summary) return summary.error();
   if (summary->changes > 0) out.last_change_at = hlc_wall_ms(summary->newest);
@@ -197,6 +201,12 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
     if (!actor.head_office() && segments[3] != actor.branch)
       return api_error(403, "forbidden", actor.user + " can see only branch " + actor.branch + "'s certificate");
     return certificate(segments[1], segments[3]);
+  }
+  if (first == "nhs-publications" && segments.size() == 1) {
+    if (method != "POST") return only("POST");
+    if (auto refused = refusal(may_act_for_organisation(actor.person(), "record a publication on the NHS website")))
+      return *refused;
+    return record_nhs_publication(actor, request);
   }
   if (first == "people" && segments.size() == 1) {
     if (!read) return only("GET");
@@ -285,9 +295,42 @@ web::HttpResponse HeadOfficeWebBackend::publish(const web::Actor& actor, const w
 web::HttpResponse HeadOfficeWebBackend::publications() {
   auto list = head_office_.publications();
   if (!list) return error_response(list.error());
+  auto nhs = head_office_.nhs_publications();
+  if (!nhs) return error_response(nhs.error());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& publication : *list) out.push_back(service::to_json(publication, JsonStyle::api));
-  return json_response(200, {{"publications", std::move(out)}, {"handOff", service::kNhsHandOff}});
+  nlohmann::json nhs_out = nlohmann::json::array();
+  for (const auto& record : *nhs) nhs_out.push_back(service::to_json(record, JsonStyle::api));
+  return json_response(200, {{"publications", std::move(out)},
+                             {"handOff", service::kNhsHandOff},
+                             {"nhsPublications", std::move(nhs_out)}});
+}
+
+web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor& actor,
+                                                               const web::HttpRequest& request) {
+  auto body = web::json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  service::NhsPublicationRequest wanted;
+  for (auto [name, into] : {std::pair{"site", &wanted.site}, std::pair{"year", &wanted.year},
+                            std::pair{"publishedOn", &wanted.published_on}, std::pair{"status", &wanted.status}}) {
+    auto member = web::string_member(*body, name);
+    if (!member) return api_error(400, "invalid_input", member.error().message, name);
+    *into = member->value_or("");
+  }
+  auto user = editor(actor);
+  if (!user) return error_response(user.error());
+  auto outcome = head_office_.record_nhs_publication(*user, wanted, date_of(now_ms()));
+  if (!outcome) {
+    // The operation's message starts with the detail at fault ("published_on: ..."): name it.
+    const Error& error = outcome.error();
+    for (std::string_view field : {"site", "year", "published_on", "status"})
+      if (error.kind == ErrorKind::invalid_input && error.message.starts_with(std::string(field) + ": "))
+        return api_error(400, "invalid_input", error.message, service::api_key(field));
+    return error_response(error);
+  }
+  log_event("info", "nhs_publication_recorded", {{"by", actor.user}, {"site", outcome->record.ods},
+                                                 {"year", outcome->record.year}});
+  return json_response(201, service::to_json(*outcome, JsonStyle::api));
 }
 
 web::HttpResponse HeadOfficeWebBackend::certificate(const std::string& publication_text, const std::string& ods) {

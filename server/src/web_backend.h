@@ -45,6 +45,7 @@ class HeadOfficeWebBackend final : public web::Backend {
   Result<User> editor(const web::Actor& actor);
   web::HttpResponse publish(const web::Actor& actor, const web::HttpRequest& request, bool dry_run);
   web::HttpResponse publications();
+  web::HttpResponse record_nhs_publication(const web::Actor& actor, const web::HttpRequest& request);
   web::HttpResponse certificate(const std::string& publication, const std::string& ods);
   web::HttpResponse people();
   web::HttpResponse invite(const web::Actor& actor, const web::HttpRequest& request);

@@ -137,4 +137,20 @@ json to_json(const Reinstatement& reinstatement, JsonStyle style) {
           {"by", reinstatement.by.empty() ? json(nullptr) : json(reinstatement.by)}};
 }
 
+json to_json(const NhsPublication& record, JsonStyle style) {
+  const bool cli = style == JsonStyle::cli;
+  json out = {{"id", record.id}, {"ods", record.ods}, {"name", record.name}, {"year", record.year},
+              {cli ? "published_on" : "publishedOn", record.published_on}, {"status", record.status},
+              {cli ? "public_status" : "publicStatus", record.public_status},
+              {cli ? "recorded_by" : "recordedBy", record.recorded_by}};
+  if (cli) out["recorded_at"] = format_timestamp(record.recorded_at);
+  else out["recordedAt"] = record.recorded_at;
+  return out;
+}
+
+json to_json(const NhsPublicationOutcome& outcome, JsonStyle style) {
+  if (style == JsonStyle::cli) return {{"recorded", to_json(outcome.record, style)}, {"warnings", outcome.warnings}};
+  return {{"ok", true}, {"record", to_json(outcome.record, style)}, {"warnings", outcome.warnings}};
+}
+
 }  // namespace dsptsync::service

@@ -180,5 +180,21 @@ TEST(Evaluator, TheShippedSetCountsFortyTwoMandatoryItems) {
   EXPECT_EQ(result.assertions_total, static_cast<int>(catalogue->assertions().size()));
 }
 
+TEST(Evaluator, AStatusIsReadAsPeopleWriteItAndTheNhsWebsiteShowsIt) {
+  for (const char* typed : {"Standards Met", "standards met", " 26/27 Standards Met ", "met", "MET"}) {
+    auto status = parse_publish_status(typed);
+    ASSERT_TRUE(status) << typed;
+    EXPECT_EQ(*status, PublishStatus::met) << typed;
+  }
+  EXPECT_EQ(*parse_publish_status("Approaching Standards"), PublishStatus::approaching);
+  EXPECT_EQ(*parse_publish_status("21/22 Standards Exceeded"), PublishStatus::exceeded);
+  EXPECT_EQ(*parse_publish_status("not_met"), PublishStatus::not_met);
+  for (const char* wrong : {"", "Standards", "Met-ish", "26/27", "Standards Met!"}) {
+    auto status = parse_publish_status(wrong);
+    ASSERT_FALSE(status) << wrong;
+    EXPECT_NE(status.error().message.find("write Approaching Standards, Standards Met"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace dsptsync

@@ -413,5 +413,46 @@ TEST_F(DirectoryTest, APasswordIsKeptAsItsHashWithWhenItWasSetAndReplacedWhole) 
   EXPECT_EQ((*replaced)->set_at, kNow + kDay);
 }
 
+TEST_F(DirectoryTest, TheLookUpShowsTheNhsPublicationRecordedElseTheLatestSignOff) {
+  EXPECT_FALSE(*public_record(*directory, "VLAXL")) << "nothing signed off or published";
+  Publication sign_off;
+  sign_off.year = "2025-26";
+  sign_off.published_at = kNow;
+  sign_off.published_by = "Priya Shah";
+  sign_off.sites = {{"VLAXL", "Leeds", "approaching", "25/26 Approaching Standards", std::string(64, 'a'), 1, 2, 3, 4}};
+  ASSERT_TRUE(directory->add_publication(sign_off));
+  auto signed_off = public_record(*directory, "VLAXL");
+  ASSERT_TRUE(signed_off && *signed_off);
+  EXPECT_FALSE((*signed_off)->on_nhs_website);
+  EXPECT_EQ((*signed_off)->public_status, "25/26 Approaching Standards");
+
+  // Recorded on the NHS website: that is what the look-up shows from now on, its date as entered.
+  const auto record = [&](std::string year, std::string on, std::string status, std::string shown) {
+    NhsPublication entry{0, "VLAXL", "Leeds", std::move(year), std::move(on), std::move(status), std::move(shown),
+                         kNow, "Priya Shah"};
+    ASSERT_TRUE(directory->add_nhs_publication(entry));
+  };
+  record("2025-26", "2026-06-20", "met", "25/26 Standards Met");
+  auto published = public_record(*directory, "VLAXL");
+  ASSERT_TRUE(published && *published);
+  EXPECT_TRUE((*published)->on_nhs_website);
+  EXPECT_EQ((*published)->public_status, "25/26 Standards Met");
+  EXPECT_EQ(date_of((*published)->published_at).iso(), "2026-06-20");
+  // A correction of the same year replaces it; an older year recorded later does not.
+  record("2025-26", "2026-06-21", "exceeded", "25/26 Standards Exceeded");
+  record("2024-25", "2025-06-01", "met", "24/25 Standards Met");
+  EXPECT_EQ((*public_record(*directory, "VLAXL"))->public_status, "25/26 Standards Exceeded");
+  auto all = directory->nhs_publications();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 3u) << "every record kept";
+  const auto latest = latest_nhs_publications(*all, "VLAXL");
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0].year, "2025-26");
+  EXPECT_EQ(latest[0].published_on, "2026-06-21");
+  EXPECT_EQ(latest[1].year, "2024-25");
+  // Another site's records are not this one's.
+  EXPECT_FALSE(*public_record(*directory, "VM2B3"));
+}
+
 }  // namespace
 }  // namespace dsptsync

@@ -273,7 +273,8 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   EXPECT_NE(looked_up.out.find("Content-Type: application/json"), std::string::npos);
   const auto status = body_of(looked_up);
   EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
-                                    {"published", date_of(now_ms()).iso()}, {"record", server::kPublicStatusRecordNote}}))
+                                    {"published", date_of(now_ms()).iso()}, {"source", "sign_off"},
+                                    {"record", server::kPublicStatusRecordNote}}))
       << status.dump();
   EXPECT_EQ(body_of(http("GET /status/VM2B3 HTTP/1.1"))["status"], "21/22 Approaching Standards");
   auto unpublished = http("GET /status/VN4C5 HTTP/1.1");
@@ -322,6 +323,88 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   auto after = office->publications();
   ASSERT_TRUE(after);
   EXPECT_EQ(after->front().sites.front().status, "met");
+}
+
+TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThenShows) {
+  // Nothing recorded: the look-up and progress say so.
+  EXPECT_EQ(hq("publications").data["nhs_publications"].size(), 0u);
+  EXPECT_TRUE(hq("progress", "--branch", "VLAXL").data["branches"][0]["nhs_published"].is_null());
+
+  // Bad input: the detail at fault named, nothing recorded.
+  const auto refused_with = [&](CliRun run, ErrorKind kind, const std::string& words) {
+    EXPECT_EQ(run.code, exit_code_for(kind)) << run.out << run.err;
+    EXPECT_NE(run.err.find(words), std::string::npos) << run.err;
+  };
+  refused_with(hq("nhs-published", "VZZZZ", "--year", "2025-26", "--on", "2026-06-20", "--status", "Standards Met"),
+               ErrorKind::not_found, "site: there is no branch VZZZZ");
+  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-02-30", "--status", "Standards Met"),
+               ErrorKind::invalid_input, "published_on: '2026-02-30' is not a real date");
+  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2099-06-20", "--status", "Standards Met"),
+               ErrorKind::invalid_input, "is in the future");
+  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2025-01-20", "--status", "Standards Met"),
+               ErrorKind::invalid_input, "is before the 2025-26 year began (1 April 2025)");
+  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-20", "--status", "Met-ish"),
+               ErrorKind::invalid_input, "status: 'Met-ish' is not a status");
+  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-20", "--status", "Standards Not Met"),
+               ErrorKind::invalid_input, "status: Standards Not Met is what the NHS website shows before");
+  ASSERT_EQ(hq("user", "add", "Tom Member", "--role", "member").code, 0);
+  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-20", "--status", "Standards Met",
+                  "--as", "Tom Member"),
+               ErrorKind::refused, "record a publication on the NHS website");
+  EXPECT_EQ(hq("publications").data["nhs_publications"].size(), 0u);
+  EXPECT_EQ(body_of(http("GET /status/VLAXL HTTP/1.1"))["status"], "Not Published");
+
+  // Recorded as the NHS website shows it; never signed off here, which is worth a warning.
+  auto recorded = hq("nhs-published", "vlaxl", "--year", "2025/26", "--on", "2026-06-20", "--status", "25/26 standards met");
+  ASSERT_EQ(recorded.code, 0) << recorded.err;
+  EXPECT_EQ(recorded.data["recorded"]["ods"], "VLAXL");
+  EXPECT_EQ(recorded.data["recorded"]["name"], "Leeds");
+  EXPECT_EQ(recorded.data["recorded"]["year"], "2025-26");
+  EXPECT_EQ(recorded.data["recorded"]["status"], "met");
+  EXPECT_EQ(recorded.data["recorded"]["public_status"], "25/26 Standards Met");
+  EXPECT_EQ(recorded.data["recorded"]["recorded_by"], "Priya Shah");
+  ASSERT_EQ(recorded.data["warnings"].size(), 1u) << recorded.out;
+  EXPECT_NE(recorded.data["warnings"][0].get<std::string>().find("has no sign-off for 2025-26"), std::string::npos);
+
+  // The look-up now shows it, said to be head office's record of the NHS publication.
+  const auto status = body_of(http("GET /status/VLAXL HTTP/1.1"));
+  EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"}, {"status", "25/26 Standards Met"}, {"year", "2025-26"},
+                                    {"published", "2026-06-20"}, {"source", "nhs_website"},
+                                    {"record", server::kNhsPublicationRecordNote}}))
+      << status.dump();
+  auto progress = hq("progress", "--branch", "VLAXL");
+  EXPECT_EQ(progress.data["branches"][0]["nhs_published"]["public_status"], "25/26 Standards Met");
+  // What people read says it too (the command without --json).
+  const auto text_of = [&](const std::vector<std::string>& args) {
+    return run_program(shell_quote(DSPTSYNC_SERVER_CLI) + " --data " + shell_quote(server_.data().string()), args,
+                       scratch_.path());
+  };
+  const auto progress_text = text_of({"progress", "--branch", "VLAXL"});
+  EXPECT_NE(progress_text.out.find("On the NHS website: 25/26 Standards Met, published 2026-06-20"), std::string::npos)
+      << progress_text.out;
+
+  // A typing mistake is corrected by recording again: the newer record of the year is the one shown,
+  // and both are kept.
+  auto corrected = hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-21", "--status", "exceeded");
+  ASSERT_EQ(corrected.code, 0) << corrected.err;
+  EXPECT_EQ(body_of(http("GET /status/VLAXL HTTP/1.1"))["status"], "25/26 Standards Exceeded");
+  auto list = hq("publications");
+  ASSERT_EQ(list.data["nhs_publications"].size(), 2u);
+  EXPECT_EQ(list.data["nhs_publications"][1]["published_on"], "2026-06-21");
+  const auto list_text = text_of({"publications"});
+  EXPECT_NE(list_text.out.find("On the NHS website, as recorded by head office:\n  VLAXL  25/26 Standards Met, "
+                               "published 2026-06-20  (Leeds; recorded by Priya Shah)"),
+            std::string::npos)
+      << list_text.out;
+  // York has none: still not published, whatever Leeds has.
+  EXPECT_EQ(body_of(http("GET /status/VM2B3 HTTP/1.1"))["status"], "Not Published");
+
+  // The records cannot be changed, whoever tries.
+  EXPECT_NE(std::system(("sqlite3 " + shell_quote((server_.data() / "server.db").string()) +
+                         " \"UPDATE nhs_publications SET status = 'approaching'\" 2>/dev/null")
+                            .c_str()),
+            0);
+  EXPECT_EQ(hq("publications").data["nhs_publications"][1]["status"], "exceeded");
 }
 
 TEST_F(HeadOfficeFlow, ExportsOpenAndHoldTheRows) {

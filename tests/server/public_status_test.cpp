@@ -148,6 +148,7 @@ TEST(PublicStatusRouter, TheAnswerCarriesOnlyStatusAndDateOrNotPublished) {
                                                {"status", "21/22 Standards Met"},
                                                {"year", "2021-22"},
                                                {"published", "2026-11-23"},
+                                               {"source", "sign_off"},
                                                {"record", server::kPublicStatusRecordNote}}));
   expect_common_headers(published, true);
 
@@ -235,9 +236,9 @@ TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
   EXPECT_EQ(latest.status, 200);
   const auto body = latest.parsed();
   ASSERT_TRUE(body.is_object()) << latest.body;
-  EXPECT_EQ(keys_of(body), (std::vector<std::string>{"ods", "published", "record", "status", "year"}));
+  EXPECT_EQ(keys_of(body), (std::vector<std::string>{"ods", "published", "record", "source", "status", "year"}));
   EXPECT_EQ(body, (json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
-                        {"published", "2026-11-23"}, {"record", server::kPublicStatusRecordNote}}));
+                        {"published", "2026-11-23"}, {"source", "sign_off"}, {"record", server::kPublicStatusRecordNote}}));
   EXPECT_NE(body["record"].get<std::string>().find("not the NHS publication"), std::string::npos);
   expect_common_headers(latest, true);
 
@@ -390,6 +391,7 @@ TEST(PublicStatus, OverTlsTheLookUpAndSyncShareThePort) {
                   {"status", "21/22 Standards Met"},
                   {"year", "2021-22"},
                   {"published", "2026-11-23"},
+                  {"source", "sign_off"},
                   {"record", server::kPublicStatusRecordNote}}));
 
   // Plain HTTP against the TLS port is not answered.

@@ -351,6 +351,53 @@ TEST_F(WebApi, PublishShowsEveryProblemFirstAndPublishesOnlyWhatIsReady) {
   EXPECT_EQ(priya.get("/api/dashboard").parsed()["sites"][2]["published"]["publicStatus"], "21/22 Standards Met");
 }
 
+TEST_F(WebApi, AnAdministratorRecordsTheNhsPublicationAndTheDashboardShowsIt) {
+  auto priya = signed_in("Priya Shah");
+  const json good = {{"site", "VLAXL"}, {"year", "2025-26"}, {"publishedOn", "2026-06-20"}, {"status", "met"}};
+  const auto nhs_count = [&] { return priya.get("/api/publications").parsed()["nhsPublications"].size(); };
+
+  // Nobody else records one; a wrong detail is named by its field; nothing is recorded.
+  EXPECT_EQ(signed_in("Mo Member").post("/api/nhs-publications", good).status, 403);
+  EXPECT_EQ(signed_in("Victor Viewer").post("/api/nhs-publications", good).status, 403);
+  EXPECT_EQ(signed_in("Bea Branch").post("/api/nhs-publications", good).status, 403) << "a branch's administrator";
+  for (const auto& [change, field] : std::vector<std::pair<json, std::string>>{
+           {{{"publishedOn", "20/06/2026"}}, "publishedOn"},
+           {{{"publishedOn", "2099-01-01"}}, "publishedOn"},
+           {{{"status", "Standards Not Met"}}, "status"},
+           {{{"status", 3}}, "status"},
+           {{{"year", "2099-00"}}, "year"},
+           {{{"site", "VQ9Q9"}}, ""},
+           {{{"site", "not a code"}}, "site"}}) {
+    json body = good;
+    body.update(change);
+    auto refused = priya.post("/api/nhs-publications", body);
+    EXPECT_TRUE(refused.status == 400 || refused.status == 404) << body.dump() << " " << refused.body;
+    if (!field.empty()) {
+      EXPECT_EQ(refused.parsed()["error"]["field"], field) << refused.body;
+    }
+  }
+  EXPECT_EQ(priya.get("/api/nhs-publications").status, 405);
+  EXPECT_EQ(nhs_count(), 0u);
+
+  auto recorded = priya.post("/api/nhs-publications", good);
+  ASSERT_EQ(recorded.status, 201) << recorded.body;
+  EXPECT_EQ(recorded.parsed()["record"]["publicStatus"], "25/26 Standards Met");
+  EXPECT_EQ(recorded.parsed()["record"]["recordedBy"], "Priya Shah");
+  EXPECT_EQ(recorded.parsed()["warnings"].size(), 1u) << "never signed off here";
+  EXPECT_EQ(nhs_count(), 1u);
+
+  // Every view of the site shows it: the dashboard, the assessment, the list.
+  for (const auto& site : priya.get("/api/dashboard").parsed()["sites"]) {
+    if (site["ods"] == "VLAXL") {
+      EXPECT_EQ(site["nhsPublished"]["publicStatus"], "25/26 Standards Met");
+      EXPECT_EQ(site["nhsPublished"]["publishedOn"], "2026-06-20");
+    } else {
+      EXPECT_TRUE(site["nhsPublished"].is_null()) << site["ods"];
+    }
+  }
+  EXPECT_EQ(signed_in("Bea Branch").get("/api/assessment/VLAXL").parsed()["site"]["nhsPublished"]["year"], "2025-26");
+}
+
 TEST_F(WebApi, PeopleAreInvitedAndRevokingEndsTheirSessions) {
   auto priya = signed_in("Priya Shah");
   auto invited = priya.post("/api/people/invites", json{{"user", "Nia Jones"}, {"role", "member"}, {"branch", "VM2B3"}});

@@ -132,6 +132,12 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
     published = {{"publicStatus", snapshot.published->public_status}, {"year", snapshot.published->year}};
     published.update(timestamp_json(snapshot.published->published_at));
   }
+  nlohmann::json nhs_published;
+  if (snapshot.nhs_published) {
+    const NhsPublication& record = *snapshot.nhs_published;
+    nhs_published = {{"publicStatus", record.public_status}, {"year", record.year},
+                     {"publishedOn", record.published_on}, {"recordedBy", record.recorded_by}};
+  }
   return {{"ods", snapshot.scope},
           {"name", snapshot.name},
           {"kind", scope_kind(snapshot)},
@@ -144,6 +150,7 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
           {"sharedItems", evaluation.shared_items},
           {"overrides", std::move(overrides)},
           {"published", std::move(published)},
+          {"nhsPublished", std::move(nhs_published)},
           {"lastChangeAt", snapshot.last_change_at ? nlohmann::json(*snapshot.last_change_at) : nlohmann::json()},
           {"problems", std::move(problems)}};
 }

@@ -88,6 +88,22 @@ struct PublicStatusRecord {
   std::string public_status;
   std::string year;
   TimestampMs published_at = 0;
+  bool on_nhs_website = false;  // false: head office's own sign-off, not yet recorded as published there
+};
+
+// Head office's record that a site's assessment is published on the NHS toolkit website (the only
+// publication CQC, commissioners and NHSmail see), entered by an administrator once it is done.
+// Never changed after: a correction is a newer record of the same site and year.
+struct NhsPublication {
+  std::int64_t id = 0;         // assigned when recorded, from 1
+  std::string ods;             // the branch's V code (or the HQ code)
+  std::string name;            // the site's name when recorded
+  std::string year;            // "2026-27"
+  std::string published_on;    // ISO date, as the NHS website shows it
+  std::string status;          // approaching | met | exceeded (evaluator.h to_string)
+  std::string public_status;   // "26/27 Standards Met"
+  TimestampMs recorded_at = 0;
+  std::string recorded_by;     // the administrator's name; empty: the console without --as
 };
 
 // A user's web app password as kept: its Argon2id hash and when it was set (sessions older than
@@ -168,7 +184,19 @@ class Directory {
   // The newest publication that included the site, if any.
   virtual Result<std::optional<PublicStatusRecord>> latest_published_status(std::string_view ods) = 0;
 
+  // Records that a site is published on the NHS website; returns the record's id.
+  virtual Result<std::int64_t> add_nhs_publication(const NhsPublication& record) = 0;
+  // Every such record, oldest first.
+  virtual Result<std::vector<NhsPublication>> nhs_publications() = 0;
 };
+
+// A site's latest NHS publication of each year, the newer record of a year replacing the older (a
+// correction), newest year first.
+std::vector<NhsPublication> latest_nhs_publications(const std::vector<NhsPublication>& records, std::string_view ods);
+
+// What the public look-up shows for a site: its latest publication on the NHS website when head
+// office has recorded one, else head office's latest sign-off (marked as not on the NHS website).
+Result<std::optional<PublicStatusRecord>> public_record(Directory& directory, std::string_view ods);
 
 // `busy_timeout`: as SqliteStoreOptions' (the directory shares the server's database file).
 Result<std::unique_ptr<Directory>> open_sqlite_directory(

@@ -22,6 +22,9 @@ std::string_view display_name(PublishStatus status);
 std::string_view to_string(PublishStatus status);  // not_met, approaching, met, exceeded
 // As public status strings read: "21/22 Standards Met".
 std::string public_status(AssessmentYear year, PublishStatus status);
+// A status as people write it or the NHS website shows it: "Standards Met", "met", "26/27 Standards
+// Met" (any case). The error lists the accepted words.
+Result<PublishStatus> parse_publish_status(std::string_view text);
 
 struct Problem {
   std::string item;     // item or assertion id; empty for organisation-wide problems

@@ -27,6 +27,7 @@ using TimestampMs = std::int64_t;
 TimestampMs now_ms();
 std::string format_timestamp(TimestampMs ms);  // 2022-06-30T09:15:02Z
 Date date_of(TimestampMs ms);
+TimestampMs start_of(Date date);  // its midnight, UTC
 
 // An assessment year such as 2021-22: runs 1 April 2021 to 31 March 2022, publish by 30 June 2022.
 struct AssessmentYear {

@@ -57,7 +57,8 @@ struct BranchProgress {
   std::int64_t changes = 0;           // changes the server holds for the branch
   std::optional<TimestampMs> last_change_at;
   std::map<std::string, AnsweredValue> overrides;  // shared items it answers itself, with the reason
-  std::optional<PublicStatusRecord> published;     // its latest publication, if any
+  std::optional<PublicStatusRecord> published;     // its latest sign-off, if any
+  std::optional<NhsPublication> nhs_published;     // its latest publication on the NHS website, if recorded
 };
 
 // What a publish is asked and gives (service/types.h: every front-end shows them).
@@ -245,6 +246,15 @@ class HeadOffice {
   // Changes an incident of any site as `by` (a reviewer; the ICO's reference; closing).
   Result<IncidentOutcome> edit_incident(const User& by, std::string_view id, const IncidentInput& input,
                                         TimestampMs now);
+  // Records that a site's assessment is published on the NHS toolkit website (head_office_nhs.cpp):
+  // an administrator's entry of the date and status the NHS website shows, checked (a site here, a
+  // real date of that year and not in the future, a status the NHS website publishes), with warnings
+  // where it differs from head office's sign-off. Never changed after: a correction is a new record.
+  Result<service::NhsPublicationOutcome> record_nhs_publication(const User& by,
+                                                                const service::NhsPublicationRequest& request,
+                                                                Date today);
+  // Every record, oldest first.
+  Result<std::vector<NhsPublication>> nhs_publications();
   // A site's publications (every site's for an empty `ods`), for devices at their next sync.
   Result<std::vector<protocol::PublishedStatus>> published_statuses(std::string_view ods);
   // The server's log position when the organisation moved to the current year (0: it began there).

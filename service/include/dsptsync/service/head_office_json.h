@@ -16,6 +16,12 @@ namespace dsptsync::service {
 //        mandatory: {provided, total}, assertions: {confirmed, total}, ready, blocking}], publication?}
 nlohmann::json to_json(const PublishOutcome& outcome, JsonStyle style);
 
+// cli: {id, ods, name, year, published_on, status, public_status, recorded_at, recorded_by}
+// api: {id, ods, name, year, publishedOn, status, publicStatus, recordedAt, recordedBy}
+nlohmann::json to_json(const NhsPublication& record, JsonStyle style);
+// cli: {recorded: {as above}, warnings}; api: {ok, record, warnings}
+nlohmann::json to_json(const NhsPublicationOutcome& outcome, JsonStyle style);
+
 // cli: {users: [{name, branch, role, created, revoked, devices: [{id, name, enrolled, revoked}]}],
 //       pending_invites: [{invite_id, user, branch, role, expires_at}], people_events: [{at, action, user, by}]}
 //       (only the invites still waiting; times as text, null when not revoked)

@@ -48,6 +48,19 @@ struct PublishOutcome {
   bool every_site_ready() const;
 };
 
+// What an administrator types in once a site's assessment is published on the NHS toolkit website.
+struct NhsPublicationRequest {
+  std::string site;          // the branch's V code, or the HQ code for head office's own
+  std::string year;          // "2026-27"
+  std::string published_on;  // YYYY-MM-DD, as the NHS website shows it
+  std::string status;        // as the NHS website shows it: "Standards Met", or met | approaching | exceeded
+};
+
+struct NhsPublicationOutcome {
+  NhsPublication record;              // as recorded
+  std::vector<std::string> warnings;  // recorded, but worth checking (no sign-off of that year and status)
+};
+
 // One site's certificate of a publication, or what the request named that is not there: each
 // front-end says so in its own words (the console adds where to look).
 struct CertificateLookup {

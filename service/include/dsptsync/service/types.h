@@ -80,7 +80,8 @@ struct ScopeSnapshot {
   AssessmentView view;  // a branch's effective assessment; head office's own with shared items marked
   Evaluation evaluation;
   std::vector<Conflict> conflicts;
-  std::optional<PublicStatusRecord> published;  // the latest publication of the site
+  std::optional<PublicStatusRecord> published;  // the latest sign-off of the site
+  std::optional<NhsPublication> nhs_published;  // its latest publication on the NHS website, as recorded
   std::optional<TimestampMs> last_change_at;
 };
 
