@@ -88,7 +88,7 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     await signIn(page, hq.url, 'Priya Shah');
     for (const hash of ['#/dashboard', '#/assessment/A1B2', '#/assessment/VLAXL', '#/assessment/VLAXL/plan',
       '#/assessment/VLAXL/history/1.3.12', '#/conflicts', '#/publish', '#/publications', '#/downloads', '#/people',
-      '#/question-sets', '#/incidents', '#/incidents/new']) {
+      '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new']) {
       await visit(page, hq.url, hash);
       problems.push(...(await violations(page)).map((v) => `${hash}: ${v}`));
       // No page carries the NHS logo: the NHS identity is reserved for NHS bodies.

@@ -136,4 +136,79 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     assert.equal(await page.locator('.nhsuk-header__logo, svg[aria-label="NHS"]').count(), 0);
     assert.deepEqual(page.problems, []);
   });
+
+  it('records Leeds’s publication on the NHS website, which the dashboard and the look-up then show', { timeout: 120_000 }, async () => {
+    const signOff = hq.must(['publications']).publications[0];
+    await visit(page, hq.url, `#/publications/${signOff.id}`);
+    await page.locator('#record-nhs-VLAXL').click();
+    await page.locator('#nhs-publication-form').waitFor();
+    // Filled from the sign-off: the site, the year and the status signed off.
+    assert.equal(await page.locator('#site').inputValue(), 'VLAXL');
+    assert.equal(await page.locator('#year').inputValue(), '2021-22');
+    assert.ok(await page.locator('input[name="status"][value="met"]').isChecked());
+
+    // No date: said here. A date in the future: the server refuses, naming the date.
+    await page.locator('#record-nhs-publication').click();
+    await page.locator('.nhsuk-error-summary', { hasText: 'Enter the date the NHS website shows' }).waitFor();
+    await page.locator('#publishedOn-day').fill('20');
+    await page.locator('#publishedOn-month').fill('6');
+    await page.locator('#publishedOn-year').fill('2099');
+    await page.locator('#record-nhs-publication').click();
+    const summary = page.locator('.nhsuk-error-summary', { hasText: 'is in the future' });
+    await summary.waitFor();
+    assert.equal(await summary.locator('a').first().getAttribute('href'), '#publishedOn-day');
+    assert.equal(hq.must(['publications']).nhs_publications.length, 0, 'nothing recorded');
+
+    await page.locator('#publishedOn-year').fill('2022');
+    await page.locator('#record-nhs-publication').click();
+    await page.locator('.nhsuk-notification-banner', { hasText: 'Recorded: Leeds is published on the NHS website as 21/22 Standards Met' }).waitFor();
+    assert.equal(await page.locator('#nhs-publication-warnings').count(), 0, 'as signed off, before the deadline: nothing to check');
+    assert.match(await page.locator('#nhs-publications').innerText(), /Leeds \(VLAXL\)[\s\S]*2021-22[\s\S]*21\/22 Standards Met[\s\S]*20 June 2022[\s\S]*Priya Shah/);
+    await screenshot(page, 'nhs-publication-recorded');
+
+    const looked = await (await fetch(`${hq.url}/status/VLAXL`, { signal: AbortSignal.timeout(10_000) })).json();
+    assert.equal(looked.source, 'nhs_website');
+    assert.equal(looked.published, '2022-06-20');
+    await visit(page, hq.url, '#/dashboard');
+    await page.locator('#sites').waitFor();
+    assert.match(await page.locator('.app-nhs-published[data-ods="VLAXL"]').innerText(), /21\/22 Standards Met[\s\S]*2022-06-20/);
+    assert.match(await page.locator('#sites tr', { hasText: 'York' }).innerText(), /Not recorded/);
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('lays Leeds’s assessment out in the toolkit’s order, with what to tick, paste and confirm', { timeout: 120_000 }, async () => {
+    const signOff = hq.must(['publications']).publications[0];
+    await visit(page, hq.url, `#/publications/${signOff.id}`);
+    await page.locator('#toolkit-VLAXL').click();
+    await page.locator('.app-toolkit-item').first().waitFor();
+    assert.match(await page.locator('h1').innerText(), /Copy into the NHS toolkit/);
+    assert.equal(await page.locator('#toolkit-gaps').count(), 0, 'Leeds has answered and confirmed everything');
+
+    // Every item once, in the toolkit's order: 1.1.1, 1.1.2 ... 1.10.1 after 1.9.x.
+    const order = await page.locator('.app-toolkit-item').evaluateAll((nodes) => nodes.map((node) => node.dataset.item));
+    const byReference = (a, b) => {
+      const left = a.split('.').map(Number);
+      const right = b.split('.').map(Number);
+      for (let i = 0; i < 3; i += 1) if (left[i] !== right[i]) return left[i] - right[i];
+      return 0;
+    };
+    assert.deepEqual(order, [...order].sort(byReference));
+    const assessment = await (await page.request.get(`${hq.url}/api/assessment/VLAXL`)).json();
+    const items = assessment.groups.flatMap((group) => group.items);
+    assert.equal(order.length, items.length);
+
+    // A yes/no item says what to tick; a text answer is there to paste, with a Copy button.
+    const yesNo = items.find((item) => item.type === 'yes_no');
+    assert.match(await page.locator(`#toolkit-${yesNo.id.replaceAll('.', '-')}`).innerText(), /Tick Yes/);
+    const text = items.find((item) => item.type === 'text' && item.id !== '1.1.1');
+    const block = page.locator(`#toolkit-${text.id.replaceAll('.', '-')}`);
+    assert.ok((await block.locator('.app-toolkit-paste').innerText()).length > 0);
+    await block.locator('button', { hasText: 'Copy' }).first().click();
+    await block.locator('button', { hasText: /Copied|Selected/ }).first().waitFor();
+    // Each assertion ends with its confirmation.
+    assert.ok(await page.locator('.app-toolkit-confirm', { hasText: 'Tick Confirm' }).count() > 0);
+    assert.equal(await page.locator('.app-toolkit-confirm', { hasText: 'Not confirmed' }).count(), 0);
+    await screenshot(page, 'toolkit-copy');
+    assert.deepEqual(page.problems, []);
+  });
 });

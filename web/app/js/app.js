@@ -12,6 +12,8 @@ import * as plan from './pages/plan.js';
 import * as history from './pages/history.js';
 import * as conflicts from './pages/conflicts.js';
 import * as publish from './pages/publish.js';
+import * as nhsPublication from './pages/nhs-publication.js';
+import * as toolkitCopy from './pages/toolkit-copy.js';
 import * as downloads from './pages/downloads.js';
 import * as people from './pages/people.js';
 import * as questionSets from './pages/question-sets.js';
@@ -196,11 +198,13 @@ const routes = [
   [/^\/(dashboard)?$/, dashboard.render],
   [/^\/assessment\/([^/]+)$/, assessment.render],
   [/^\/assessment\/([^/]+)\/plan$/, plan.render],
+  [/^\/assessment\/([^/]+)\/toolkit$/, toolkitCopy.render],
   [/^\/assessment\/([^/]+)\/history\/([^/]+)$/, history.render],
   [/^\/conflicts$/, conflicts.render],
   [/^\/publish$/, publish.renderChoose],
   [/^\/publish\/preview$/, publish.renderPreview],
   [/^\/publications$/, publish.renderList],
+  [/^\/publications\/nhs\/new$/, nhsPublication.renderRecord],
   [/^\/publications\/([^/]+)$/, publish.renderPublication],
   [/^\/downloads$/, downloads.render],
   [/^\/people$/, people.render],

@@ -45,6 +45,13 @@ function publicationText(site) {
   return h('span', {}, site.published.publicStatus, h('br'), h('span', { class: 'app-secondary', text: formatTime(site.published.at) }));
 }
 
+// The publication that counts: on the NHS website, as head office recorded it.
+function nhsPublicationText(site) {
+  if (!site.nhsPublished) return h('span', { class: 'app-muted', text: 'Not recorded' });
+  return h('span', { class: 'app-nhs-published', dataset: { ods: site.ods } }, site.nhsPublished.publicStatus, h('br'),
+    h('span', { class: 'app-secondary', text: `published ${site.nhsPublished.publishedOn}` }));
+}
+
 // Incidents whose 72 hours to report run, across every site: first thing on the page.
 function incidentsToReport(sites) {
   const toReport = sites.reduce((sum, site) => sum + (site.incidents?.toReport || 0), 0);
@@ -71,7 +78,7 @@ function sitesTable(sites) {
     caption: 'Sites',
     id: 'sites',
     scroll: true,
-    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Latest sign-off'],
+    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Latest sign-off', 'On the NHS website'],
     rows: sites.map((site) => [
       { header: true, value: h('span', {},
         h('a', { href: `#/assessment/${enc(site.ods)}`, id: `site-${site.ods}`, text: site.name }),
@@ -83,6 +90,7 @@ function sitesTable(sites) {
       { numeric: true, value: site.overrides && site.overrides.length ? h('a', { href: `#/assessment/${enc(site.ods)}?view=overrides` }, String(site.overrides.length), h('span', { class: 'nhsuk-u-visually-hidden', text: ` overrides at ${site.name}` })) : '0' },
       incidentsText(site),
       publicationText(site),
+      nhsPublicationText(site),
     ]),
   });
 }
@@ -202,7 +210,8 @@ function siteSummary(site) {
         ? h('ul', { class: 'nhsuk-list' }, site.overrides.map((override) => h('li', {}, h('strong', { text: override.item }), `: ${override.reason}`)))
         : '0' },
       { key: 'Latest sign-off', value: site.published ? `${site.published.publicStatus}, ${formatTime(site.published.at)}` : '', empty: 'Not signed off' },
-    ]),
+      site.nhsPublished ? { key: 'On the NHS website', value: `${site.nhsPublished.publicStatus}, published ${site.nhsPublished.publishedOn}` } : null,
+    ].filter(Boolean)),
     actionLink('Go to the assessment', `#/assessment/${enc(site.ods)}`, 'go-to-assessment'),
     site.problems && site.problems.length ? h('p', { text: `${plural(site.problems.length, 'problem')} block the next level: see the assessment.` }) : null);
 }

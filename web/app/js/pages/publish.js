@@ -4,12 +4,13 @@
 // made on the NHS toolkit's website (the words are the server's, `handOff`).
 
 import { get, post, enc, ApiError } from '../api.js';
-import { h, formatTime, plural, siteLabel, jumpLink } from '../dom.js';
+import { h, formatTime, formatDate, plural, siteLabel, jumpLink } from '../dom.js';
 import {
   pageHeading, breadcrumb, backLink, statusTag, tag, summaryList, checkboxes, textInput, button, table, warningCallout, insetText,
   panel, setFieldError, clearFieldErrors,
 } from '../nhs.js';
 import { showErrors, clearMessages, navigate } from '../app.js';
+import { takeRecordedMessage } from './nhs-publication.js';
 
 let pendingSuccess = null;
 let lastChoice = null;  // {year, branches, all} to refill the form after "Change"
@@ -220,12 +221,19 @@ export async function renderList({ state }) {
   if (other) return other;
   const data = await get('/api/publications');
   const publications = [...(data.publications || [])].sort((a, b) => (b.at || 0) - (a.at || 0));
+  const recorded = takeRecordedMessage();
   return {
     title: 'Sign-offs',
+    success: recorded ? recorded.heading : null,
     breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
     body: [
       pageHeading('Sign-offs'),
+      recorded && recorded.warnings.length
+        ? warningCallout('Check this', h('ul', { class: 'nhsuk-list nhsuk-list--bullet', id: 'nhs-publication-warnings' }, recorded.warnings.map((text) => h('li', { text }))))
+        : null,
       handOffNotice(data.handOff),
+      nhsPublications(data.nhsPublications || [], state.session.role === 'admin'),
+      h('h2', { class: 'nhsuk-heading-m', text: 'Signed off in DSPT sync' }),
       h('p', {}, h('a', { href: '#/publish', text: 'Sign off more sites' })),
       publications.length ? table({
         caption: 'Previous sign-offs, newest first',
@@ -241,6 +249,29 @@ export async function renderList({ state }) {
       }) : insetText(h('p', { text: 'Nothing has been signed off yet.' })),
     ],
   };
+}
+
+// Each site's latest publication on the NHS website of each year, as head office recorded it.
+function nhsPublications(records, isAdmin) {
+  const latest = new Map();
+  for (const record of records) latest.set(`${record.ods} ${record.year}`, record);  // oldest first: a later one corrects
+  const rows = [...latest.values()].sort((a, b) => b.year.localeCompare(a.year) || a.name.localeCompare(b.name));
+  return h('section', { class: 'app-section', id: 'nhs-publications', 'aria-labelledby': 'nhs-publications-heading' },
+    h('h2', { class: 'nhsuk-heading-m', id: 'nhs-publications-heading', text: 'Published on the NHS website' }),
+    rows.length ? table({
+      caption: 'As recorded by head office, newest year first',
+      captionClass: 'nhsuk-table__caption--s',
+      scroll: true,
+      head: ['Site', 'Year', 'Status', 'Published', 'Recorded by'],
+      rows: rows.map((record) => [
+        { header: true, value: siteLabel(record.name, record.ods) },
+        record.year,
+        h('span', {}, statusTag(record.status, record.publicStatus)),
+        formatDate(record.publishedOn),
+        record.recordedBy || 'the server console',
+      ]),
+    }) : insetText(h('p', { text: 'No publication on the NHS website has been recorded yet. Once a site’s assessment is published there, record it here so the dashboard and the status look-up show it.' })),
+    isAdmin ? h('p', {}, h('a', { href: '#/publications/nhs/new', id: 'record-nhs-publication-link', text: 'Record a publication on the NHS website' })) : null);
 }
 
 export async function renderPublication({ params, state }) {
@@ -268,13 +299,21 @@ export async function renderPublication({ params, state }) {
         caption: 'Sites',
         id: 'publication-sites',
         scroll: true,
-        head: ['Site', 'Status', 'Sign-off record', 'Answers hash'],
+        head: ['Site', 'Status', 'Sign-off record', 'Answers hash', 'NHS website'],
         rows: sites.map((site) => [
           { header: true, value: `${siteLabel(site.name, site.ods)}` },
           h('span', {}, statusTag(site.status, site.publicStatus)),
           h('a', { href: `/api/publications/${enc(String(publication.id))}/certificate/${enc(site.ods)}`, id: `certificate-${site.ods}` },
             'Sign-off record', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${siteLabel(site.name, site.ods)}` })),
           h('code', { class: 'app-hash', title: site.answersHash || '', text: site.answersHash ? `${site.answersHash.slice(0, 16)}…` : '' }),
+          h('span', {},
+            h('a', { href: `#/assessment/${enc(site.ods)}/toolkit`, id: `toolkit-${site.ods}` },
+              'Copy into the toolkit', h('span', { class: 'nhsuk-u-visually-hidden', text: ` for ${siteLabel(site.name, site.ods)}` })),
+            h('br'),
+            state.session.role === 'admin'
+            ? h('a', { href: `#/publications/nhs/new?site=${enc(site.ods)}&year=${enc(publication.year)}&status=${enc(site.status)}`, id: `record-nhs-${site.ods}` },
+              'Record its publication', h('span', { class: 'nhsuk-u-visually-hidden', text: ` on the NHS website for ${siteLabel(site.name, site.ods)}` }))
+            : ''),
         ]),
       }),
       h('p', { text: 'Each sign-off record is a printable page: use your browser’s Print to save it as a PDF. It is your organisation’s own record, not an NHS certificate.' }),
