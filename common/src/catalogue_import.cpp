@@ -594,7 +594,8 @@ Result<sheet::TableImport> Importer::run() {
   for (std::size_t i = *header_index + 1; i < table_.rows.size(); ++i) {
     const auto& row = table_.rows[i];
     // Spreadsheets leave trailer rows of empty cells, often with fewer commas than the header.
-    if (std::all_of(row.cells.begin(), row.cells.end(), [](const std::string& c) { return trimmed(c).empty(); })) continue;
+    if (std::all_of(row.cells.begin(), row.cells.end(), [](const std::string& c) { return trimmed(c).empty(); }))
+      continue;
     if (auto s = check_row_width(row); !s) return s.error();
     std::string id(trimmed(cell(row, columns->reference)));
     if (id.empty()) continue;  // section headings

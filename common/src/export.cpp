@@ -412,10 +412,8 @@ std::string_view to_string(ExportFormat format) {
 Result<ExportFormat> export_format_for(const std::filesystem::path& out, const std::optional<std::string>& format) {
   // --format names a format ("csv"); the file name ends in an extension (".csv"), compared without its dot.
   std::string named;
-  if (format)
-    named = lowercase(*format);
-  else if (out.has_extension())
-    named = lowercase(out.extension().string().substr(1));
+  if (format) named = lowercase(*format);
+  else if (out.has_extension()) named = lowercase(out.extension().string().substr(1));
   if (named == "xlsx") return ExportFormat::xlsx;
   if (named == "csv") return ExportFormat::csv;
   if (named == "json") return ExportFormat::json;

@@ -102,13 +102,12 @@ Result<Output> publications_output(HeadOffice& office) {
   text << "\nOn the NHS website, as recorded by head office:\n";
   for (const auto& record : *nhs) {
     nhs_out.push_back(service::to_json(record, JsonStyle::cli));
-    text << "  " << record.ods << "  " << record.public_status << ", published " << record.published_on
-         << "  (" << record.name << "; recorded by " << (record.recorded_by.empty() ? "the console" : record.recorded_by)
+    text << "  " << record.ods << "  " << record.public_status << ", published " << record.published_on << "  ("
+         << record.name << "; recorded by " << (record.recorded_by.empty() ? "the console" : record.recorded_by)
          << ")\n";
   }
   if (nhs->empty()) text << "  nothing recorded yet ('dsptsync-server nhs-published' records a publication)\n";
-  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}, {"nhs_publications", nhs_out}},
-                text.str()};
+  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}, {"nhs_publications", nhs_out}}, text.str()};
 }
 
 struct NhsPublishedOptions {

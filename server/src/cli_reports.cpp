@@ -35,8 +35,7 @@ std::string progress_line(const BranchProgress& entry) {
   if (entry.nhs_published)
     text << "  On the NHS website: " << entry.nhs_published->public_status << ", published "
          << entry.nhs_published->published_on << "\n";
-  else
-    text << "  On the NHS website: not recorded yet ('dsptsync-server nhs-published' records it)\n";
+  else text << "  On the NHS website: not recorded yet ('dsptsync-server nhs-published' records it)\n";
   if (evaluation.next_level && !evaluation.problems.empty()) {
     text << "  To reach " << display_name(*evaluation.next_level) << ":\n";
     for (const auto& problem : evaluation.problems) text << "    - " << problem.message << "\n";
@@ -62,8 +61,7 @@ json progress_json(const BranchProgress& entry) {
                                              {"year", entry.published->year},
                                              {"published_at", format_timestamp(entry.published->published_at)}}
                                       : json(nullptr);
-  item["nhs_published"] =
-      entry.nhs_published ? service::to_json(*entry.nhs_published, JsonStyle::cli) : json(nullptr);
+  item["nhs_published"] = entry.nhs_published ? service::to_json(*entry.nhs_published, JsonStyle::cli) : json(nullptr);
   return item;
 }
 

@@ -475,8 +475,9 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     if (!view) return view.error();
     auto published = directory_->latest_published_status(each.ods);
     if (!published) return published.error();
-    BranchProgress entry{std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides,
-                         *published, std::nullopt};
+    BranchProgress entry{
+        std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides, *published,
+        std::nullopt};
     if (auto latest = latest_nhs_publications(*nhs_records, entry.branch.ods); !latest.empty())
       entry.nhs_published = latest.front();
     add_year_advice(entry.evaluation, advice);

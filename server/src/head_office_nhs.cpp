@@ -17,8 +17,8 @@ Result<Date> check_published_on(std::string_view typed, AssessmentYear year, Dat
     return invalid_input("published_on: " + date->long_form() +
                          " is in the future; record the publication once the NHS website shows it");
   if (*date < year.starts())
-    return invalid_input("published_on: " + date->long_form() + " is before the " + year.label() +
-                         " year began (" + year.starts().long_form() + "); check the year and the date");
+    return invalid_input("published_on: " + date->long_form() + " is before the " + year.label() + " year began (" +
+                         year.starts().long_form() + "); check the year and the date");
   return *date;
 }
 
@@ -36,7 +36,8 @@ std::vector<std::string> sign_off_warnings(const std::vector<Publication>& sign_
                        " in DSPT sync: check that what was entered on the NHS website is what the branch answered");
   else if (latest->status != record.status)
     warnings.push_back("the NHS website shows " + record.public_status + " but head office signed off " +
-                       latest->public_status + ": check which is right, and record the publication again if "
+                       latest->public_status +
+                       ": check which is right, and record the publication again if "
                        "this was a typing mistake");
   if (auto published_on = parse_iso_date(record.published_on); published_on && *published_on > year.deadline())
     warnings.push_back(record.year + " was published after its deadline of " + year.deadline().long_form());
@@ -50,7 +51,8 @@ Result<service::NhsPublicationOutcome> HeadOffice::record_nhs_publication(const 
                                                                           Date today) {
   if (auto allowed = may_act_for_organisation(by.person(), "record a publication on the NHS website"); !allowed)
     return allowed.error();
-  if (request.site.empty()) return invalid_input("site: name the branch (its V code) or head office (" + hq_.code + ")");
+  if (request.site.empty())
+    return invalid_input("site: name the branch (its V code) or head office (" + hq_.code + ")");
   auto scope = scope_of(request.site);
   if (!scope) return make_error(scope.error().kind, "site: " + scope.error().message);
   auto year = parse_assessment_year(request.year);
@@ -61,8 +63,9 @@ Result<service::NhsPublicationOutcome> HeadOffice::record_nhs_publication(const 
   auto status = parse_publish_status(request.status);
   if (!status) return invalid_input("status: " + status.error().message);
   if (*status == PublishStatus::not_met)
-    return invalid_input("status: Standards Not Met is what the NHS website shows before anything is published; "
-                         "record the status it shows once the assessment is published");
+    return invalid_input(
+        "status: Standards Not Met is what the NHS website shows before anything is published; "
+        "record the status it shows once the assessment is published");
 
   NhsPublication record;
   record.ods = *scope;

@@ -70,13 +70,13 @@ HttpResponse respond_public_status(const PublicStatusQuery& query,
   } else {
     // Only what the toolkit itself publishes: the status and the date. Never an answer.
     const PublicStatusRecord& record = **found;
-    response = json_response(200, {{"ods", record.ods},
-                                   {"status", record.public_status},
-                                   {"year", record.year},
-                                   {"published", date_of(record.published_at).iso()},
-                                   {"source", record.on_nhs_website ? "nhs_website" : "sign_off"},
-                                   {"record", record.on_nhs_website ? kNhsPublicationRecordNote
-                                                                    : kPublicStatusRecordNote}});
+    response =
+        json_response(200, {{"ods", record.ods},
+                            {"status", record.public_status},
+                            {"year", record.year},
+                            {"published", date_of(record.published_at).iso()},
+                            {"source", record.on_nhs_website ? "nhs_website" : "sign_off"},
+                            {"record", record.on_nhs_website ? kNhsPublicationRecordNote : kPublicStatusRecordNote}});
   }
   return public_data(std::move(response));
 }

@@ -59,8 +59,9 @@ inline constexpr std::string_view kNhsPublicationRecordNote =
 
 // The answer to a status query: 200 {ods, status, year, published (ISO date), source (nhs_website:
 // head office recorded the NHS publication; sign_off: only head office's own sign-off), record} for
-// the site's publication on the NHS website when recorded, else its latest sign-off; 404 {ods, status: "Not Published"} for any well-formed code without one (a branch
-// here or not: the branch list is not revealed), 503 when the look-up failed or the server is busy.
+// the site's publication on the NHS website when recorded, else its latest sign-off; 404 {ods, status: "Not Published"}
+// for any well-formed code without one (a branch here or not: the branch list is not revealed), 503 when the look-up
+// failed or the server is busy.
 HttpResponse respond_public_status(const PublicStatusQuery& query,
                                    const Result<std::optional<PublicStatusRecord>>& found);
 

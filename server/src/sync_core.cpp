@@ -141,7 +141,8 @@ void SyncCore::public_status(std::string ods, std::function<void(Result<std::opt
              if (!found) log_event("error", "public_status_failed", {{"reason", found.error().message}});
              done(std::move(found));
            },
-           std::nullopt, {}});
+           std::nullopt,
+           {}});
 }
 
 void SyncCore::run_web(std::function<web::HttpResponse()> work, std::function<void(web::HttpResponse)> done) {

@@ -301,9 +301,9 @@ web::HttpResponse HeadOfficeWebBackend::publications() {
   for (const auto& publication : *list) out.push_back(service::to_json(publication, JsonStyle::api));
   nlohmann::json nhs_out = nlohmann::json::array();
   for (const auto& record : *nhs) nhs_out.push_back(service::to_json(record, JsonStyle::api));
-  return json_response(200, {{"publications", std::move(out)},
-                             {"handOff", service::kNhsHandOff},
-                             {"nhsPublications", std::move(nhs_out)}});
+  return json_response(
+      200,
+      {{"publications", std::move(out)}, {"handOff", service::kNhsHandOff}, {"nhsPublications", std::move(nhs_out)}});
 }
 
 web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor& actor,
@@ -328,8 +328,8 @@ web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor&
         return api_error(400, "invalid_input", error.message, service::api_key(field));
     return error_response(error);
   }
-  log_event("info", "nhs_publication_recorded", {{"by", actor.user}, {"site", outcome->record.ods},
-                                                 {"year", outcome->record.year}});
+  log_event("info", "nhs_publication_recorded",
+            {{"by", actor.user}, {"site", outcome->record.ods}, {"year", outcome->record.year}});
   return json_response(201, service::to_json(*outcome, JsonStyle::api));
 }
 

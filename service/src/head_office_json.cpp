@@ -139,8 +139,12 @@ json to_json(const Reinstatement& reinstatement, JsonStyle style) {
 
 json to_json(const NhsPublication& record, JsonStyle style) {
   const bool cli = style == JsonStyle::cli;
-  json out = {{"id", record.id}, {"ods", record.ods}, {"name", record.name}, {"year", record.year},
-              {cli ? "published_on" : "publishedOn", record.published_on}, {"status", record.status},
+  json out = {{"id", record.id},
+              {"ods", record.ods},
+              {"name", record.name},
+              {"year", record.year},
+              {cli ? "published_on" : "publishedOn", record.published_on},
+              {"status", record.status},
               {cli ? "public_status" : "publicStatus", record.public_status},
               {cli ? "recorded_by" : "recordedBy", record.recorded_by}};
   if (cli) out["recorded_at"] = format_timestamp(record.recorded_at);

@@ -428,8 +428,8 @@ TEST_F(DirectoryTest, TheLookUpShowsTheNhsPublicationRecordedElseTheLatestSignOf
 
   // Recorded on the NHS website: that is what the look-up shows from now on, its date as entered.
   const auto record = [&](std::string year, std::string on, std::string status, std::string shown) {
-    NhsPublication entry{0, "VLAXL", "Leeds", std::move(year), std::move(on), std::move(status), std::move(shown),
-                         kNow, "Priya Shah"};
+    NhsPublication entry{
+        0, "VLAXL", "Leeds", std::move(year), std::move(on), std::move(status), std::move(shown), kNow, "Priya Shah"};
     ASSERT_TRUE(directory->add_nhs_publication(entry));
   };
   record("2025-26", "2026-06-20", "met", "25/26 Standards Met");

@@ -272,8 +272,11 @@ TEST_F(HeadOfficeFlow, PublishIsRefusedWithEveryProblemThenMadeOnceForTheReadyBr
   EXPECT_EQ(looked_up.out.rfind("HTTP/1.1 200", 0), 0u) << looked_up.out;
   EXPECT_NE(looked_up.out.find("Content-Type: application/json"), std::string::npos);
   const auto status = body_of(looked_up);
-  EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
-                                    {"published", date_of(now_ms()).iso()}, {"source", "sign_off"},
+  EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"},
+                                    {"status", "21/22 Standards Met"},
+                                    {"year", "2021-22"},
+                                    {"published", date_of(now_ms()).iso()},
+                                    {"source", "sign_off"},
                                     {"record", server::kPublicStatusRecordNote}}))
       << status.dump();
   EXPECT_EQ(body_of(http("GET /status/VM2B3 HTTP/1.1"))["status"], "21/22 Approaching Standards");
@@ -355,7 +358,8 @@ TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThen
   EXPECT_EQ(body_of(http("GET /status/VLAXL HTTP/1.1"))["status"], "Not Published");
 
   // Recorded as the NHS website shows it; never signed off here, which is worth a warning.
-  auto recorded = hq("nhs-published", "vlaxl", "--year", "2025/26", "--on", "2026-06-20", "--status", "25/26 standards met");
+  auto recorded =
+      hq("nhs-published", "vlaxl", "--year", "2025/26", "--on", "2026-06-20", "--status", "25/26 standards met");
   ASSERT_EQ(recorded.code, 0) << recorded.err;
   EXPECT_EQ(recorded.data["recorded"]["ods"], "VLAXL");
   EXPECT_EQ(recorded.data["recorded"]["name"], "Leeds");
@@ -368,8 +372,11 @@ TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThen
 
   // The look-up now shows it, said to be head office's record of the NHS publication.
   const auto status = body_of(http("GET /status/VLAXL HTTP/1.1"));
-  EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"}, {"status", "25/26 Standards Met"}, {"year", "2025-26"},
-                                    {"published", "2026-06-20"}, {"source", "nhs_website"},
+  EXPECT_EQ(status, (nlohmann::json{{"ods", "VLAXL"},
+                                    {"status", "25/26 Standards Met"},
+                                    {"year", "2025-26"},
+                                    {"published", "2026-06-20"},
+                                    {"source", "nhs_website"},
                                     {"record", server::kNhsPublicationRecordNote}}))
       << status.dump();
   auto progress = hq("progress", "--branch", "VLAXL");

@@ -237,8 +237,12 @@ TEST(PublicStatus, TheSyncPortAnswersWithTheLatestPublishedStatusAndDateOnly) {
   const auto body = latest.parsed();
   ASSERT_TRUE(body.is_object()) << latest.body;
   EXPECT_EQ(keys_of(body), (std::vector<std::string>{"ods", "published", "record", "source", "status", "year"}));
-  EXPECT_EQ(body, (json{{"ods", "VLAXL"}, {"status", "21/22 Standards Met"}, {"year", "2021-22"},
-                        {"published", "2026-11-23"}, {"source", "sign_off"}, {"record", server::kPublicStatusRecordNote}}));
+  EXPECT_EQ(body, (json{{"ods", "VLAXL"},
+                        {"status", "21/22 Standards Met"},
+                        {"year", "2021-22"},
+                        {"published", "2026-11-23"},
+                        {"source", "sign_off"},
+                        {"record", server::kPublicStatusRecordNote}}));
   EXPECT_NE(body["record"].get<std::string>().find("not the NHS publication"), std::string::npos);
   expect_common_headers(latest, true);
 

@@ -360,14 +360,14 @@ TEST_F(WebApi, AnAdministratorRecordsTheNhsPublicationAndTheDashboardShowsIt) {
   EXPECT_EQ(signed_in("Mo Member").post("/api/nhs-publications", good).status, 403);
   EXPECT_EQ(signed_in("Victor Viewer").post("/api/nhs-publications", good).status, 403);
   EXPECT_EQ(signed_in("Bea Branch").post("/api/nhs-publications", good).status, 403) << "a branch's administrator";
-  for (const auto& [change, field] : std::vector<std::pair<json, std::string>>{
-           {{{"publishedOn", "20/06/2026"}}, "publishedOn"},
-           {{{"publishedOn", "2099-01-01"}}, "publishedOn"},
-           {{{"status", "Standards Not Met"}}, "status"},
-           {{{"status", 3}}, "status"},
-           {{{"year", "2099-00"}}, "year"},
-           {{{"site", "VQ9Q9"}}, ""},
-           {{{"site", "not a code"}}, "site"}}) {
+  for (const auto& [change, field] :
+       std::vector<std::pair<json, std::string>>{{{{"publishedOn", "20/06/2026"}}, "publishedOn"},
+                                                 {{{"publishedOn", "2099-01-01"}}, "publishedOn"},
+                                                 {{{"status", "Standards Not Met"}}, "status"},
+                                                 {{{"status", 3}}, "status"},
+                                                 {{{"year", "2099-00"}}, "year"},
+                                                 {{{"site", "VQ9Q9"}}, ""},
+                                                 {{{"site", "not a code"}}, "site"}}) {
     json body = good;
     body.update(change);
     auto refused = priya.post("/api/nhs-publications", body);

@@ -135,8 +135,10 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
   nlohmann::json nhs_published;
   if (snapshot.nhs_published) {
     const NhsPublication& record = *snapshot.nhs_published;
-    nhs_published = {{"publicStatus", record.public_status}, {"year", record.year},
-                     {"publishedOn", record.published_on}, {"recordedBy", record.recorded_by}};
+    nhs_published = {{"publicStatus", record.public_status},
+                     {"year", record.year},
+                     {"publishedOn", record.published_on},
+                     {"recordedBy", record.recorded_by}};
   }
   return {{"ods", snapshot.scope},
           {"name", snapshot.name},

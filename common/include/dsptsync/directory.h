@@ -95,15 +95,15 @@ struct PublicStatusRecord {
 // publication CQC, commissioners and NHSmail see), entered by an administrator once it is done.
 // Never changed after: a correction is a newer record of the same site and year.
 struct NhsPublication {
-  std::int64_t id = 0;         // assigned when recorded, from 1
-  std::string ods;             // the branch's V code (or the HQ code)
-  std::string name;            // the site's name when recorded
-  std::string year;            // "2026-27"
-  std::string published_on;    // ISO date, as the NHS website shows it
-  std::string status;          // approaching | met | exceeded (evaluator.h to_string)
-  std::string public_status;   // "26/27 Standards Met"
+  std::int64_t id = 0;        // assigned when recorded, from 1
+  std::string ods;            // the branch's V code (or the HQ code)
+  std::string name;           // the site's name when recorded
+  std::string year;           // "2026-27"
+  std::string published_on;   // ISO date, as the NHS website shows it
+  std::string status;         // approaching | met | exceeded (evaluator.h to_string)
+  std::string public_status;  // "26/27 Standards Met"
   TimestampMs recorded_at = 0;
-  std::string recorded_by;     // the administrator's name; empty: the console without --as
+  std::string recorded_by;  // the administrator's name; empty: the console without --as
 };
 
 // A user's web app password as kept: its Argon2id hash and when it was set (sessions older than
