@@ -9,7 +9,7 @@ namespace dsptsync::testing {
 // Freed memory is held in a quarantine (256 MiB by default) and every allocation carries red
 // zones: a process's peak resident memory no longer measures what the code keeps.
 inline constexpr bool kResidentMemoryIsMeaningful = false;
-// Instrumented code runs about three times slower: time limits that bound a test's length scale.
+// Instrumented code runs about three times slower: a test bounded by ctest's time limit does less.
 inline constexpr int kSlowdown = 3;
 #else
 inline constexpr bool kResidentMemoryIsMeaningful = true;
