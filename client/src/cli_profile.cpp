@@ -96,7 +96,7 @@ void add_plan(BranchCli& cli) {
   set->add_option("ITEM", o.item)->required();
   o.action_option = set->add_option("--action", o.action, "what will be done");
   o.owner_option = set->add_option("--owner", o.owner, "who will do it");
-  o.due_option = set->add_option("--due", o.due, "by when, YYYY-MM-DD");
+  o.due_option = set->add_option("--due", o.due, "by when: 31/01/2027 or 2027-01-31");
   o.state_option = set->add_option("--state", o.state, "open, in_progress or done");
   cli.on_store_run(set, [&o](Workspace& workspace) -> Result<Output> {
     auto changes = workspace.set_plan(o.item, given(o.action_option, o.action), given(o.owner_option, o.owner),

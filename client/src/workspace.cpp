@@ -468,10 +468,10 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
     edits.push_back({key(TargetKind::plan, item_id, field), value});
   };
   std::optional<std::string> due_iso = due;
-  if (due && !due->empty()) {
-    auto date = parse_iso_date(*due);
-    if (!date) return invalid_input("--due: " + date.error().message);
-    due_iso = date->iso();
+  if (due) {
+    auto iso = normalise_plan_due(*due);
+    if (!iso) return invalid_input("--due: " + iso.error().message);
+    due_iso = *iso;
   }
   if (state && !state->empty() && !is_plan_state(*state))
     return invalid_input("--state is open, in_progress or done, not '" + *state + "'");

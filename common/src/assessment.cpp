@@ -229,7 +229,7 @@ Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view 
                                      "--location \"https://intranet/policies/dp.pdf\"");
       return FieldValue{text, std::string(trimmed(location))};
     case AnswerType::date: {
-      auto date = parse_iso_date(text);
+      auto date = parse_typed_date(text);
       if (!date) return invalid_input(where + ": " + date.error().message);
       return FieldValue{date->iso(), ""};
     }
@@ -239,6 +239,14 @@ Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view 
       return FieldValue{text, ""};
   }
   return invalid_input(where + ": unknown answer type");
+}
+
+Result<std::string> normalise_plan_due(std::string_view typed) {
+  const std::string_view text = trimmed(typed);
+  if (text.empty()) return std::string();
+  auto date = parse_typed_date(text);
+  if (!date) return date.error();
+  return date->iso();
 }
 
 namespace {

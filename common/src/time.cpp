@@ -45,6 +45,31 @@ Result<Date> parse_iso_date(std::string_view text) {
   return Date{year, month, day};
 }
 
+Result<Date> parse_typed_date(std::string_view text) {
+  const auto wrong = [text](std::string_view what) {
+    return invalid_input("'" + std::string(text) + "' is " + std::string(what) +
+                         "; write it as 31/01/2027 (day/month/year) or 2027-01-31");
+  };
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    if (auto iso = parse_iso_date(text)) return iso;
+    const bool iso_shaped = text.size() == 10 && text[4] == '-' && text[7] == '-';
+    return wrong(iso_shaped ? "not a real date" : "not a date");
+  }
+  const auto second = text.find('/', slash + 1);
+  if (second == std::string_view::npos || text.find('/', second + 1) != std::string_view::npos) return wrong("not a date");
+  const std::string_view day = text.substr(0, slash);
+  const std::string_view month = text.substr(slash + 1, second - slash - 1);
+  const std::string_view year = text.substr(second + 1);
+  Date date;
+  if (day.size() > 2 || month.size() > 2 || year.size() != 4 || !parse_digits(day, date.day) ||
+      !parse_digits(month, date.month) || !parse_digits(year, date.year))
+    return wrong("not a date");
+  // Checked as a real date the one way dates are checked.
+  if (!parse_iso_date(date.iso())) return wrong("not a real date");
+  return date;
+}
+
 TimestampMs now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

@@ -11,7 +11,7 @@ namespace {
 // The date the NHS website shows: a real date, not in the future, within the year's reach (a year's
 // assessment is published from its first day until long after its deadline, never before it began).
 Result<Date> check_published_on(std::string_view typed, AssessmentYear year, Date today) {
-  auto date = parse_iso_date(typed);
+  auto date = parse_typed_date(typed);
   if (!date) return invalid_input("published_on: " + date.error().message);
   if (*date > today)
     return invalid_input("published_on: " + date->long_form() +

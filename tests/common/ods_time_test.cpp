@@ -1,3 +1,4 @@
+#include "dsptsync/assessment.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/time.h"
 
@@ -75,6 +76,36 @@ TEST(Date, ParsesOnlyRealIsoDates) {
     EXPECT_NE(date.error().message.find("YYYY-MM-DD"), std::string::npos);
   }
   EXPECT_EQ((Date{2022, 6, 30}.long_form()), "30 June 2022");
+}
+
+TEST(Date, ATypedDateIsTheUkDayMonthYearOrIso) {
+  EXPECT_EQ(parse_typed_date("31/01/2027")->iso(), "2027-01-31");
+  EXPECT_EQ(parse_typed_date("1/2/2027")->iso(), "2027-02-01");
+  EXPECT_EQ(parse_typed_date("29/02/2024")->iso(), "2024-02-29");
+  EXPECT_EQ(parse_typed_date("2027-01-31")->iso(), "2027-01-31");
+  for (const char* bad : {"", "31/01", "31/01/27", "29/02/2023", "32/01/2027", "01/13/2027", "31-01-2027", "1//2027",
+                          "a/b/cdef", "31/01/2027/", "+1/01/2027", "2027/01/31"}) {
+    auto date = parse_typed_date(bad);
+    ASSERT_FALSE(date) << bad;
+    EXPECT_NE(date.error().message.find("31/01/2027 (day/month/year) or 2027-01-31"), std::string::npos) << bad;
+  }
+  EXPECT_EQ(start_of(Date{2026, 6, 20}), 1781913600000);
+  EXPECT_EQ(date_of(start_of(Date{2026, 6, 20})), (Date{2026, 6, 20}));
+}
+
+TEST(Date, ADateAnswerAndAPlanDueDateAreTypedTheUkWayAndKeptAsIso) {
+  CatalogueItem item;
+  item.id = "9.9.9";
+  item.type = AnswerType::date;
+  EXPECT_EQ(normalise_answer(item, " 31/01/2027 ", "")->text, "2027-01-31");
+  EXPECT_EQ(normalise_answer(item, "2027-01-31", "")->text, "2027-01-31");
+  auto wrong = normalise_answer(item, "31/02/2027", "");
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("item 9.9.9 (date): '31/02/2027' is not a real date"), std::string::npos)
+      << wrong.error().message;
+  EXPECT_EQ(*normalise_plan_due("1/2/2027"), "2027-02-01");
+  EXPECT_EQ(*normalise_plan_due("  "), "") << "clearing it";
+  EXPECT_FALSE(normalise_plan_due("2027-02-30"));
 }
 
 TEST(Timestamp, FormatsUtc) {

@@ -472,6 +472,11 @@ HttpResponse WebApp::change_item(const Actor& actor, const HttpRequest& request,
     for (const auto& [name, field] : parts) {
       auto text = member(name);
       if (!text) return api_error(400, "invalid_input", text.error().message, name);
+      if (*text && field == Field::plan_due) {
+        auto due = normalise_plan_due(**text);
+        if (!due) return api_error(400, "invalid_input", due.error().message, name);
+        **text = *due;
+      }
       if (*text) edits.push_back({key_of(*snapshot, TargetKind::plan, item_id, field), value_or_clear(**text)});
     }
   } else if (what == "sharing") {

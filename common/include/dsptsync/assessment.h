@@ -118,6 +118,9 @@ std::vector<HeldValue> open_conflict(const FieldKey& key, const FieldState& stat
 // yes/no/y/n/true/false (any case) and stores "yes"/"no"; date must be ISO; number must be a
 // plain decimal; document needs a name and may have a location. The error says what is accepted.
 Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view text, std::string_view location);
+// A plan's due date as typed (31/01/2027 or 2027-01-31) in the ISO form it is kept in; empty stays
+// empty (clearing it).
+Result<std::string> normalise_plan_due(std::string_view typed);
 
 // Profile entries and their values: ods_code (an ODS code), name, cyber_essentials_plus (yes, no,
 // not_sure), nhsmail_only (yes, no), role.caldicott_guardian|siro|ig_lead|dpo (a name).

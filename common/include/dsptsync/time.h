@@ -21,6 +21,9 @@ struct Date {
 
 // Accepts only real ISO dates (YYYY-MM-DD); the error names the expected form.
 Result<Date> parse_iso_date(std::string_view text);
+// A date as a person types it: the UK's day/month/year (31/01/2027, 1/2/2027) or ISO (2027-01-31).
+// Stored and printed back as ISO; the error names both forms.
+Result<Date> parse_typed_date(std::string_view text);
 
 // Milliseconds since the Unix epoch, UTC.
 using TimestampMs = std::int64_t;
