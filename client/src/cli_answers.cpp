@@ -200,8 +200,20 @@ void add_confirm(BranchCli& cli, bool confirmed) {
   cli.on_store_run(cmd, [&id, confirmed](Workspace& workspace) -> Result<Output> {
     auto change = workspace.confirm(id, confirmed);
     if (!change) return change.error();
-    return changes_output({*change}, std::string(confirmed ? "Confirmed" : "Withdrew the confirmation of") +
-                                         " assertion " + id + " (" + change->user + ")\n");
+    Output output = changes_output({*change}, std::string(confirmed ? "Confirmed" : "Withdrew the confirmation of") +
+                                                  " assertion " + id + " (" + change->user + ")\n");
+    // Recorded, and said: items of it still unanswered (unanswered_warning, the same words everywhere).
+    json warnings = json::array();
+    if (confirmed) {
+      auto view = workspace.view();
+      if (!view) return view.error();
+      if (auto warning = unanswered_warning(id, unanswered_items(workspace.catalogue(), *view, id)); !warning.empty()) {
+        warnings.push_back(warning);
+        output.text += "Warning: " + warning + "\n";
+      }
+    }
+    output.data["warnings"] = std::move(warnings);
+    return output;
   });
 }
 

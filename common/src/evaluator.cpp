@@ -112,6 +112,25 @@ bool item_provided(const CatalogueItem& item, const AssessmentView& view) {
   return !answer->second.value.text.empty();
 }
 
+std::vector<std::string> unanswered_items(const Catalogue& catalogue, const AssessmentView& view,
+                                          std::string_view assertion) {
+  std::vector<std::string> out;
+  for (const auto& item : catalogue.items())
+    if (item.assertion == assertion && !item_provided(item, view)) out.push_back(item.id);
+  return out;
+}
+
+std::string unanswered_warning(std::string_view assertion, const std::vector<std::string>& items) {
+  if (items.empty()) return {};
+  std::string list;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  return list + (items.size() == 1 ? ", an item" : ", items") + " of assertion " + std::string(assertion) +
+         (items.size() == 1 ? ", is" : ", are") +
+         " not answered yet: confirming says the evidence entered for it is correct, so answer " +
+         (items.size() == 1 ? "it" : "them") + " first";
+}
+
 std::string Evaluation::mandatory_summary() const {
   return std::to_string(mandatory_provided) + " of " + std::to_string(mandatory_total) +
          " mandatory evidence items provided";

@@ -101,6 +101,23 @@ struct ConfirmOptions : EditOptions {
   std::string assertion;
 };
 
+// A confirmation of an assertion with items still unanswered is recorded, and says so.
+Result<Output> with_unanswered_warning(HeadOffice& office, const std::string& scope, AssessmentYear year,
+                                       const Catalogue& catalogue, const std::string& assertion, bool confirm,
+                                       Output output) {
+  json warnings = json::array();
+  if (confirm) {
+    auto view = office.effective_view(scope, year);
+    if (!view) return view.error();
+    if (auto warning = unanswered_warning(assertion, unanswered_items(catalogue, *view, assertion)); !warning.empty()) {
+      warnings.push_back(warning);
+      output.text += "Warning: " + warning + "\n";
+    }
+  }
+  output.data["warnings"] = std::move(warnings);
+  return output;
+}
+
 Result<Output> confirm_output(HeadOffice& office, const User& user, const ConfirmOptions& o, bool confirm) {
   auto year = year_or_current(office, o.year);
   if (!year) return year.error();
@@ -125,8 +142,10 @@ Result<Output> confirm_output(HeadOffice& office, const User& user, const Confir
   auto recorded =
       office.edit_as(user, {{FieldKey{*scope, year->label(), TargetKind::assertion, o.assertion, Field::confirmed}, mark}});
   if (!recorded) return recorded.error();
-  return recorded_output(*recorded, std::string(confirm ? "Confirmed" : "Withdrew the confirmation of") +
-                                        " assertion " + o.assertion + " for " + scope_name(office, *scope) + "\n");
+  Output output = recorded_output(*recorded, std::string(confirm ? "Confirmed" : "Withdrew the confirmation of") +
+                                                 " assertion " + o.assertion + " for " + scope_name(office, *scope) +
+                                                 "\n");
+  return with_unanswered_warning(office, *scope, *year, *catalogue, o.assertion, confirm, std::move(output));
 }
 
 void add_confirm(ServerCli& cli, bool confirm) {
@@ -158,9 +177,11 @@ Result<Output> plan_set_output(HeadOffice& office, const User& user, const PlanO
   auto add = [&](const CLI::Option* given, Field field, const std::string& text) {
     if (given->count()) edits.push_back({FieldKey{*scope, year->label(), TargetKind::plan, o.item, field}, text_value(text)});
   };
+  auto due = normalise_plan_due(o.due);
+  if (!due) return invalid_input("--due: " + due.error().message);
   add(o.action_option, Field::plan_action, o.action);
   add(o.owner_option, Field::plan_owner, o.owner);
-  add(o.due_option, Field::plan_due, o.due);
+  add(o.due_option, Field::plan_due, *due);
   add(o.state_option, Field::plan_state, o.state);
   auto recorded = office.edit_as(user, edits);
   if (!recorded) return recorded.error();
@@ -197,7 +218,7 @@ void add_plan(ServerCli& cli) {
   set->add_option("--branch", o.branch, "the branch's plan (default: head office's, for shared items)");
   o.action_option = set->add_option("--action", o.action, "what will be done");
   o.owner_option = set->add_option("--owner", o.owner, "who will do it");
-  o.due_option = set->add_option("--due", o.due, "by when (YYYY-MM-DD)");
+  o.due_option = set->add_option("--due", o.due, "by when: 31/01/2027 or 2027-01-31");
   o.state_option = set->add_option("--state", o.state, "open, in_progress or done");
   add_as_option(set, o.as, "user making the change");
   o.add_year(set);

@@ -69,6 +69,21 @@ TEST_F(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run({}).code, 2);
 }
 
+TEST_F(Cli, AnUnknownCommandNamesItselfAndTheClosestOnes) {
+  const auto said = [&](const std::vector<std::string>& args, const std::string& words) {
+    CliRun result = run(args);
+    EXPECT_EQ(result.code, 2);
+    EXPECT_NE(result.err.find(words), std::string::npos) << result.err;
+  };
+  said({"answr", "1.1.1", "yes"}, "dsptsync: unknown command 'answr'; did you mean 'answer'?");
+  said({"--json", "synk"}, "unknown command 'synk'; did you mean 'sync'?");
+  said({"plan", "sett", "1.1.5"}, "unknown command 'plan sett'; did you mean 'plan set'?");
+  said({"no-such-command"}, "unknown command 'no-such-command'\nRun 'dsptsync --help' for the commands.");
+  // Not a command word: the usual message about what is wrong.
+  said({"answer"}, "dsptsync: ");
+  EXPECT_EQ(run({"answer"}).err.find("unknown command"), std::string::npos);
+}
+
 TEST_F(Cli, ItemsShowProvenance) {
   init();
   CliRun result = run({"items", "--json"});
@@ -108,6 +123,53 @@ TEST_F(Cli, AnswersAreCheckedAgainstTheItemType) {
   CliRun document = run({"answer", "1.2.1", "Privacy notice v2", "--location", "https://example.invalid/privacy", "--json"});
   ASSERT_EQ(document.code, 0) << document.err;
   EXPECT_EQ(document.parsed()["changes"][0]["value"]["location"], "https://example.invalid/privacy");
+}
+
+TEST_F(Cli, DatesAreTypedTheUkWayOrAsIsoAndKeptAsIso) {
+  init();
+  // (The shipped question sets have no date item: ods_time_test.cpp tests a date answer.)
+  CliRun due = run({"plan", "set", "1.1.5", "--action", "Name a lead", "--owner", "Sam", "--due", "28/02/2022", "--json"});
+  ASSERT_EQ(due.code, 0) << due.err;
+  bool kept_iso = false;
+  for (const auto& change : due.parsed()["changes"]) kept_iso |= change["value"]["text"] == "2022-02-28";
+  EXPECT_TRUE(kept_iso) << due.out;
+  CliRun refused = run({"plan", "set", "1.1.5", "--due", "30/02/2022"});
+  EXPECT_NE(refused.code, 0);
+  EXPECT_NE(refused.err.find("--due: '30/02/2022' is not a real date; write it as 31/01/2027 (day/month/year) or "
+                             "2027-01-31"),
+            std::string::npos)
+      << refused.err;
+}
+
+TEST_F(Cli, ConfirmingAnAssertionWithItemsUnansweredSaysWhichOnes) {
+  init();
+  std::vector<std::string> items_of_1_1;
+  const json items = run({"items", "--json"}).parsed()["items"];
+  for (const auto& item : items)
+    if (item["assertion"] == "1.1") items_of_1_1.push_back(item["id"]);
+  ASSERT_GE(items_of_1_1.size(), 2u);
+  CliRun confirmed = run({"confirm", "1.1", "--json"});
+  ASSERT_EQ(confirmed.code, 0) << confirmed.err;
+  ASSERT_EQ(confirmed.parsed()["warnings"].size(), 1u);
+  const std::string warning = confirmed.parsed()["warnings"][0];
+  for (const auto& id : items_of_1_1) EXPECT_NE(warning.find(id), std::string::npos) << id << ": " << warning;
+  EXPECT_NE(warning.find("items of assertion 1.1, are not answered yet"), std::string::npos) << warning;
+  EXPECT_NE(run({"unconfirm", "1.1"}).out.find("Withdrew"), std::string::npos);
+  EXPECT_EQ(run({"unconfirm", "1.1", "--json"}).parsed()["warnings"].size(), 0u) << "withdrawing warns of nothing";
+
+  // Every item answered: no warning, and the text says nothing more.
+  for (const auto& id : items_of_1_1) {
+    const auto type = [&] {
+      for (const auto& item : items)
+        if (item["id"] == id) return item["type"].get<std::string>();
+      return std::string();
+    }();
+    const std::string value = type == "yes_no" ? "yes" : type == "date" ? "2022-01-01" : type == "number" ? "1" : "Done";
+    ASSERT_EQ(run({"answer", id, value}).code, 0) << id;
+  }
+  CliRun clean = run({"confirm", "1.1"});
+  ASSERT_EQ(clean.code, 0) << clean.err;
+  EXPECT_EQ(clean.out.find("Warning"), std::string::npos) << clean.out;
 }
 
 TEST_F(Cli, HistoryShowsWhoWhenBeforeAndAfter) {

@@ -486,6 +486,11 @@ TEST_F(HeadOfficeFlow, ConfirmationsAndEditsFollowTheRules) {
   EXPECT_EQ(hq("confirm", "1.4", "--branch", "VLAXL").code, 3) << "1.4 rests on shared answers only";
   auto for_branch = hq("confirm", "7.3", "--branch", "VLAXL");
   ASSERT_EQ(for_branch.code, 0) << for_branch.err;
+  // Recorded, with the items Leeds has not answered named: confirming vouches for them.
+  ASSERT_EQ(for_branch.data["warnings"].size(), 1u) << for_branch.out;
+  const std::string warning = for_branch.data["warnings"][0];
+  EXPECT_NE(warning.find("of assertion 7.3,"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("not answered yet"), std::string::npos) << warning;
   auto leeds = server_.enrol(stores_ / "leeds", "Sam Patel", "VLAXL", Role::member);
   auto view = leeds->view();
   ASSERT_TRUE(view);

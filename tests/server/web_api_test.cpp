@@ -361,7 +361,8 @@ TEST_F(WebApi, AnAdministratorRecordsTheNhsPublicationAndTheDashboardShowsIt) {
   EXPECT_EQ(signed_in("Victor Viewer").post("/api/nhs-publications", good).status, 403);
   EXPECT_EQ(signed_in("Bea Branch").post("/api/nhs-publications", good).status, 403) << "a branch's administrator";
   for (const auto& [change, field] :
-       std::vector<std::pair<json, std::string>>{{{{"publishedOn", "20/06/2026"}}, "publishedOn"},
+       std::vector<std::pair<json, std::string>>{{{{"publishedOn", "2026/06/20"}}, "publishedOn"},
+                                                 {{{"publishedOn", "31/06/2026"}}, "publishedOn"},
                                                  {{{"publishedOn", "2099-01-01"}}, "publishedOn"},
                                                  {{{"status", "Standards Not Met"}}, "status"},
                                                  {{{"status", 3}}, "status"},
@@ -379,15 +380,20 @@ TEST_F(WebApi, AnAdministratorRecordsTheNhsPublicationAndTheDashboardShowsIt) {
   EXPECT_EQ(priya.get("/api/nhs-publications").status, 405);
   EXPECT_EQ(nhs_count(), 0u);
 
-  auto recorded = priya.post("/api/nhs-publications", good);
+  // A UK date is as good as an ISO one; kept as ISO.
+  json uk = good;
+  uk["publishedOn"] = "20/06/2026";
+  auto recorded = priya.post("/api/nhs-publications", uk);
   ASSERT_EQ(recorded.status, 201) << recorded.body;
   EXPECT_EQ(recorded.parsed()["record"]["publicStatus"], "25/26 Standards Met");
+  EXPECT_EQ(recorded.parsed()["record"]["publishedOn"], "2026-06-20");
   EXPECT_EQ(recorded.parsed()["record"]["recordedBy"], "Priya Shah");
   EXPECT_EQ(recorded.parsed()["warnings"].size(), 1u) << "never signed off here";
   EXPECT_EQ(nhs_count(), 1u);
 
   // Every view of the site shows it: the dashboard, the assessment, the list.
-  for (const auto& site : priya.get("/api/dashboard").parsed()["sites"]) {
+  const json dashboard = priya.get("/api/dashboard").parsed();
+  for (const auto& site : dashboard["sites"]) {
     if (site["ods"] == "VLAXL") {
       EXPECT_EQ(site["nhsPublished"]["publicStatus"], "25/26 Standards Met");
       EXPECT_EQ(site["nhsPublished"]["publishedOn"], "2026-06-20");

@@ -85,6 +85,7 @@ nlohmann::json assertion_json(const Actor& actor, const ScopeSnapshot& s, const 
       {"text", assertion.text},
       {"shared", view.shared_assertions.contains(assertion.id)},
       {"confirmed", nullptr},
+      {"unanswered", unanswered_items(s.catalogue, view, assertion.id)},
       {"owner", ""},
       {"editable",
        check_edit_allowed(actor, s, key_of(s, TargetKind::assertion, assertion.id, Field::confirmed)).has_value()}};

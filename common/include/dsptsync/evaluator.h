@@ -68,6 +68,13 @@ void add_year_advice(Evaluation& evaluation, YearAdvice advice);
 // Whether the item counts as provided (a mandatory yes/no item only when answered yes; an answer
 // waiting for review after its answer type changed does not count).
 bool item_provided(const CatalogueItem& item, const AssessmentView& view);
+// The evidence items of an assertion not provided in `view` (item_provided), in the question set's
+// order: what a confirmation of the assertion would vouch for without evidence.
+std::vector<std::string> unanswered_items(const Catalogue& catalogue, const AssessmentView& view,
+                                          std::string_view assertion);
+// What every front-end says before or after such a confirmation ("1.2.1 and 1.2.3, items of
+// assertion 1.2, are not answered yet: ..."); empty when every item is answered.
+std::string unanswered_warning(std::string_view assertion, const std::vector<std::string>& items);
 
 // One problem: {item, group, message, shared}, alike in both JSON styles.
 nlohmann::json to_json(const Problem& problem);

@@ -628,6 +628,22 @@ class AssessmentPage {
       this.setStatus(assertion.id, `Nothing to save: assertion ${assertion.id} has not changed.`);
       return;
     }
+    // Confirming vouches for the evidence: with items of it unanswered, ask once before confirming.
+    const unanswered = assertion.unanswered || [];
+    if (body.confirmed === true && unanswered.length && form.dataset.askedUnanswered !== 'yes') {
+      form.dataset.askedUnanswered = 'yes';
+      const list = unanswered.length === 1 ? unanswered[0] : `${unanswered.slice(0, -1).join(', ')} and ${unanswered[unanswered.length - 1]}`;
+      const warning = warningCallout('Items not answered yet',
+        h('p', { text: `${list} ${unanswered.length === 1 ? 'is' : 'are'} not answered yet. Confirming says the evidence entered for assertion ${assertion.id} is correct.` }),
+        h('p', {}, ...unanswered.map((item, index) => [index ? ', ' : '', jumpLink(`Answer ${item}`, `item-${item}-heading`)]).flat()),
+        h('p', { text: 'Save again to confirm anyway.' }));
+      warning.id = `assertion-${assertion.id}-unanswered`;
+      warning.setAttribute('tabindex', '-1');
+      form.querySelector('button').before(warning);
+      form.querySelector('button').firstChild.textContent = 'Confirm anyway';
+      warning.focus();
+      return;
+    }
     form.querySelectorAll('button').forEach((b) => { b.disabled = true; });
     try {
       await put(`/api/assessment/${enc(this.scope)}/assertions/${enc(assertion.id)}`, body);
