@@ -57,7 +57,8 @@ Result<Date> parse_typed_date(std::string_view text) {
     return wrong(iso_shaped ? "not a real date" : "not a date");
   }
   const auto second = text.find('/', slash + 1);
-  if (second == std::string_view::npos || text.find('/', second + 1) != std::string_view::npos) return wrong("not a date");
+  if (second == std::string_view::npos || text.find('/', second + 1) != std::string_view::npos)
+    return wrong("not a date");
   const std::string_view day = text.substr(0, slash);
   const std::string_view month = text.substr(slash + 1, second - slash - 1);
   const std::string_view year = text.substr(second + 1);

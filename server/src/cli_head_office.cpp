@@ -142,9 +142,9 @@ Result<Output> confirm_output(HeadOffice& office, const User& user, const Confir
   auto recorded =
       office.edit_as(user, {{FieldKey{*scope, year->label(), TargetKind::assertion, o.assertion, Field::confirmed}, mark}});
   if (!recorded) return recorded.error();
-  Output output = recorded_output(*recorded, std::string(confirm ? "Confirmed" : "Withdrew the confirmation of") +
-                                                 " assertion " + o.assertion + " for " + scope_name(office, *scope) +
-                                                 "\n");
+  Output output =
+      recorded_output(*recorded, std::string(confirm ? "Confirmed" : "Withdrew the confirmation of") + " assertion " +
+                                     o.assertion + " for " + scope_name(office, *scope) + "\n");
   return with_unanswered_warning(office, *scope, *year, *catalogue, o.assertion, confirm, std::move(output));
 }
 

@@ -128,7 +128,8 @@ TEST_F(Cli, AnswersAreCheckedAgainstTheItemType) {
 TEST_F(Cli, DatesAreTypedTheUkWayOrAsIsoAndKeptAsIso) {
   init();
   // (The shipped question sets have no date item: ods_time_test.cpp tests a date answer.)
-  CliRun due = run({"plan", "set", "1.1.5", "--action", "Name a lead", "--owner", "Sam", "--due", "28/02/2022", "--json"});
+  CliRun due =
+      run({"plan", "set", "1.1.5", "--action", "Name a lead", "--owner", "Sam", "--due", "28/02/2022", "--json"});
   ASSERT_EQ(due.code, 0) << due.err;
   bool kept_iso = false;
   for (const auto& change : due.parsed()["changes"]) kept_iso |= change["value"]["text"] == "2022-02-28";
@@ -164,7 +165,10 @@ TEST_F(Cli, ConfirmingAnAssertionWithItemsUnansweredSaysWhichOnes) {
         if (item["id"] == id) return item["type"].get<std::string>();
       return std::string();
     }();
-    const std::string value = type == "yes_no" ? "yes" : type == "date" ? "2022-01-01" : type == "number" ? "1" : "Done";
+    const std::string value = type == "yes_no"   ? "yes"
+                              : type == "date"   ? "2022-01-01"
+                              : type == "number" ? "1"
+                                                 : "Done";
     ASSERT_EQ(run({"answer", id, value}).code, 0) << id;
   }
   CliRun clean = run({"confirm", "1.1"});
