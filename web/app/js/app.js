@@ -4,7 +4,7 @@
 import { initAll } from '/vendor/nhsuk-frontend.min.js';
 import { get, del, setCsrf, onSignedOut, ApiError } from './api.js';
 import { h, replace, clear, siteLabel } from './dom.js';
-import { errorSummary, notificationBanner, pageHeading, insetText, breadcrumb } from './nhs.js';
+import { errorSummary, notificationBanner, pageHeading, insetText, breadcrumb, setFieldError } from './nhs.js';
 import * as signin from './pages/signin.js';
 import * as dashboard from './pages/dashboard.js';
 import * as assessment from './pages/assessment.js';
@@ -57,6 +57,14 @@ export function showErrors(errors, title) {
   initComponents(summary.parentElement);
   summary.focus();
   return summary;
+}
+
+// A form's errors: the summary at the top, and each message beside its control too.
+// errors: [{text, control}], control an element of the form or null (the summary alone).
+export function showFormErrors(errors) {
+  return showErrors(errors.map((error) => (error.control
+    ? { text: error.text, href: `#${setFieldError(error.control, error.text)}` }
+    : { text: error.text })));
 }
 
 function errorItem(error) {

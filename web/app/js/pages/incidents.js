@@ -8,9 +8,9 @@ import { get, post, patch, enc } from '../api.js';
 import { h, plural, siteLabel } from '../dom.js';
 import {
   pageHeading, breadcrumb, tag, summaryList, table, button, insetText, warningCallout, textarea, textInput, select,
-  radios, dateInput, readDateInput, setFieldError, clearFieldErrors, details,
+  radios, dateInput, readDateInput, clearFieldErrors, details,
 } from '../nhs.js';
-import { showErrors, clearMessages, navigate } from '../app.js';
+import { showFormErrors as showFieldErrors, clearMessages, navigate } from '../app.js';
 
 const STATE_TAGS = { open: ['Open', 'blue'], reported: ['Reported to the ICO', 'green'], closed: ['Closed', 'grey'] };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -317,10 +317,7 @@ function controlFor(form, name) {
 }
 
 function showFormErrors(form, errors) {
-  showErrors(errors.map((error) => {
-    const control = error.control ? form.querySelector(`[id="${error.control}"]`) : null;
-    return control ? { text: error.text, href: `#${setFieldError(control, error.text)}` } : { text: error.text };
-  }));
+  showFieldErrors(errors.map((error) => ({ text: error.text, control: error.control ? form.querySelector(`[id="${error.control}"]`) : null })));
 }
 
 async function submit(form, incident) {
@@ -368,7 +365,7 @@ async function change(incident, form, body, successText) {
     control.disabled = false;
     if (error.status === 401) return;
     const field = error.field ? form.querySelector(`[id="${error.field}"]`) : null;
-    showErrors([field ? { text: error.message, href: `#${setFieldError(field, error.message)}` } : { text: error.message }]);
+    showFieldErrors([{ text: error.message, control: field }]);
     return;
   }
   done(outcome, successText);

@@ -7,9 +7,9 @@ import { get, post, ApiError } from '../api.js';
 import { h } from '../dom.js';
 import {
   pageHeading, breadcrumb, backLink, select, textInput, radios, dateInput, readDateInput, button, insetText,
-  setFieldError, clearFieldErrors,
+  clearFieldErrors,
 } from '../nhs.js';
-import { showErrors, clearMessages, navigate } from '../app.js';
+import { showFormErrors as showFieldErrors, clearMessages, navigate } from '../app.js';
 
 // What the sign-offs page shows once back there: the record and any warning.
 let recordedMessage = null;
@@ -70,10 +70,7 @@ function controlFor(form, name) {
 }
 
 function showFormErrors(form, errors) {
-  showErrors(errors.map((error) => {
-    const control = error.field ? controlFor(form, error.field) : null;
-    return control ? { text: error.text, href: `#${setFieldError(control, error.text)}` } : { text: error.text };
-  }));
+  showFieldErrors(errors.map((error) => ({ text: error.text, control: error.field ? controlFor(form, error.field) : null })));
 }
 
 function readForm(form) {
