@@ -106,15 +106,32 @@ void add_enrol(BranchCli& cli) {
 }
 
 Result<Output> sync_once_output(Workspace& workspace) {
+  auto before = workspace.conflicts();
+  if (!before) return before.error();
   auto result = sync_once(workspace);
-  if (!result) return result.error();
+  if (!result) {
+    if (!is_unreachable(result.error())) return result.error();
+    auto status = sync_status(workspace);
+    if (!status) return status.error();
+    return make_error(result.error().kind, unreachable_message(result.error(), status->pending));
+  }
   std::string text = "Synced: " + std::to_string(result->pushed) + " change(s) sent, " +
                      std::to_string(result->received) + " received\n";
   for (const auto& year : result->question_sets)
     text += "Took head office's " + year + " question set (dsptsync catalogue show)\n";
+  // What this sync brought in that people must settle, named here rather than found later.
+  auto after = workspace.conflicts();
+  if (!after) return after.error();
+  json brought = json::array();
+  for (const auto& conflict : new_conflicts(*before, *after)) {
+    brought.push_back({{"target", conflict.key.target}, {"field", to_string(conflict.key.field)},
+                       {"summary", conflict.summary}});
+    text += "New conflict: " + conflict.summary + "\n";
+  }
+  if (!brought.empty()) text += "'dsptsync conflicts' shows each one and how to settle it\n";
   return Output{{{"pushed", result->pushed}, {"received", result->received}, {"cursor", result->cursor},
                  {"pending", result->pending}, {"question_sets", result->question_sets},
-                 {"held", held_json(result->held)}},
+                 {"held", held_json(result->held)}, {"new_conflicts", std::move(brought)}},
                 text + held_text(result->held)};
 }
 

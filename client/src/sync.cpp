@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <random>
 #include <sstream>
@@ -529,7 +530,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
     if (failure) continue;
     // Only a network fault or a garbled connection is worth retrying; a refusal or a local store
     // problem would fail the same way again.
-    if (failure.error().kind != ErrorKind::network && failure.error().kind != ErrorKind::protocol) return failure;
+    if (!is_unreachable(failure.error())) return failure;
     // Exponential back-off with full jitter, so many branches do not reconnect in step.
     std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
     const auto wait = std::chrono::milliseconds(jitter(random));
@@ -568,6 +569,24 @@ Result<SyncStatus> sync_status(Workspace& workspace) {
     status.held = std::move(*held);
   }
   return status;
+}
+
+bool is_unreachable(const Error& error) {
+  return error.kind == ErrorKind::network || error.kind == ErrorKind::protocol;
+}
+
+std::string unreachable_message(const Error& error, std::int64_t pending) {
+  return "Head office could not be reached (" + error.message + "). Your changes are safe on this computer: " +
+         std::to_string(pending) + " change(s) stay queued and go up at the next sync. Check the internet " +
+         "connection, or ask head office whether its server is running, then sync again";
+}
+
+std::vector<Conflict> new_conflicts(const std::vector<Conflict>& before, const std::vector<Conflict>& after) {
+  std::vector<Conflict> out;
+  for (const auto& conflict : after)
+    if (std::none_of(before.begin(), before.end(), [&](const Conflict& old) { return old.key == conflict.key; }))
+      out.push_back(conflict);
+  return out;
 }
 
 }  // namespace dsptsync::client

@@ -242,12 +242,8 @@ web::HttpResponse BranchWebBackend::sync_now() {
   const Error& error = synced.error();
   last_sync_error_ = error.message;
   web::HttpResponse response;
-  if (error.kind == ErrorKind::network || error.kind == ErrorKind::protocol) {
-    response = api_error(502, "unreachable",
-                         "Head office could not be reached (" + error.message + "). Nothing is lost: " +
-                             std::to_string(after->pending) +
-                             " change(s) stay queued on this computer and go up at the next sync. Check the "
-                             "network connection, then sync again");
+  if (is_unreachable(error)) {
+    response = api_error(502, "unreachable", unreachable_message(error, after->pending));
   } else {
     response = error_response(logged(error));
   }

@@ -414,6 +414,40 @@ TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThen
   EXPECT_EQ(hq("publications").data["nhs_publications"][1]["status"], "exceeded");
 }
 
+TEST_F(HeadOfficeFlow, SyncNamesTheConflictsItBroughtAndSaysWhatToDoWhenHeadOfficeIsAway) {
+  auto sam = server_.enrol(stores_ / "sam", "Sam Patel", "VLAXL", Role::admin);
+  auto ann = server_.enrol(stores_ / "ann", "Ann Lee", "VLAXL", Role::member);
+  // A yes/no item Leeds answers itself.
+  auto view = sam->view();
+  ASSERT_TRUE(view);
+  std::string item;
+  for (const auto& each : sam->catalogue().items())
+    if (item.empty() && each.type == AnswerType::yes_no && !view->shared_items.count(each.id)) item = each.id;
+  ASSERT_FALSE(item.empty());
+
+  // Sam and Ann answer it differently, neither having seen the other's: Ann's sync brings the conflict.
+  ASSERT_TRUE(sam->answer(item, "yes", "", std::nullopt));
+  ASSERT_TRUE(client::sync_once(*sam));
+  ASSERT_TRUE(ann->answer(item, "no", "", std::nullopt));
+  auto synced = branch_cli(stores_ / "ann", "sync");
+  ASSERT_EQ(synced.code, 0) << synced.err;
+  ASSERT_EQ(synced.data["new_conflicts"].size(), 1u) << synced.out;
+  EXPECT_EQ(synced.data["new_conflicts"][0]["target"], item);
+  EXPECT_EQ(synced.data["new_conflicts"][0]["field"], "answer");
+  EXPECT_NE(synced.data["new_conflicts"][0]["summary"].get<std::string>().find(item), std::string::npos);
+  // A sync that brings nothing new names nothing, though the conflict is still open.
+  EXPECT_EQ(branch_cli(stores_ / "ann", "sync").data["new_conflicts"].size(), 0u);
+
+  // Head office away: what happened, that nothing is lost, and what to check.
+  ASSERT_TRUE(ann->comment(item, "Checked the cabinet"));
+  server_.stop();
+  auto away = branch_cli(stores_ / "ann", "sync");
+  EXPECT_EQ(away.code, exit_code_for(ErrorKind::network)) << away.err;
+  for (const char* words : {"Head office could not be reached (", "Your changes are safe on this computer: 1 change(s)",
+                            "ask head office whether its server is running"})
+    EXPECT_NE(away.err.find(words), std::string::npos) << words << ": " << away.err;
+}
+
 TEST_F(HeadOfficeFlow, ExportsOpenAndHoldTheRows) {
   auto leeds = server_.enrol(stores_ / "leeds", "Sam Patel", "VLAXL", Role::admin);
   ASSERT_EQ(hq("answer", "1.1.1", "ZA123456").code, 0);

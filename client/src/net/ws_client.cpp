@@ -23,9 +23,8 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 Error network_error(const std::string& what, const boost::system::error_code& ec) {
-  std::string message = what + ": " + ec.message();
-  if (ec == net::error::connection_refused) message += " (is dsptsync-server running there?)";
-  return make_error(ErrorKind::network, message);
+  // What to do about it is the caller's to say (unreachable_message): this says what happened.
+  return make_error(ErrorKind::network, what + ": " + ec.message());
 }
 }  // namespace
 

@@ -86,4 +86,14 @@ struct SyncStatus {
 };
 Result<SyncStatus> sync_status(Workspace& workspace);
 
+// Whether a failed sync failed to reach head office (the network, a server gone or not answering),
+// rather than being refused by it.
+bool is_unreachable(const Error& error);
+// What a person reads then, on every front-end: what happened, that nothing is lost (`pending`
+// changes stay queued), and what to check.
+std::string unreachable_message(const Error& error, std::int64_t pending);
+
+// The conflicts open after a sync that were not open before it: what this sync brought in.
+std::vector<Conflict> new_conflicts(const std::vector<Conflict>& before, const std::vector<Conflict>& after);
+
 }  // namespace dsptsync::client
