@@ -124,14 +124,18 @@ Result<Output> sync_once_output(Workspace& workspace) {
   if (!after) return after.error();
   json brought = json::array();
   for (const auto& conflict : new_conflicts(*before, *after)) {
-    brought.push_back({{"target", conflict.key.target}, {"field", to_string(conflict.key.field)},
-                       {"summary", conflict.summary}});
+    brought.push_back(
+        {{"target", conflict.key.target}, {"field", to_string(conflict.key.field)}, {"summary", conflict.summary}});
     text += "New conflict: " + conflict.summary + "\n";
   }
   if (!brought.empty()) text += "'dsptsync conflicts' shows each one and how to settle it\n";
-  return Output{{{"pushed", result->pushed}, {"received", result->received}, {"cursor", result->cursor},
-                 {"pending", result->pending}, {"question_sets", result->question_sets},
-                 {"held", held_json(result->held)}, {"new_conflicts", std::move(brought)}},
+  return Output{{{"pushed", result->pushed},
+                 {"received", result->received},
+                 {"cursor", result->cursor},
+                 {"pending", result->pending},
+                 {"question_sets", result->question_sets},
+                 {"held", held_json(result->held)},
+                 {"new_conflicts", std::move(brought)}},
                 text + held_text(result->held)};
 }
 

@@ -576,8 +576,9 @@ bool is_unreachable(const Error& error) {
 }
 
 std::string unreachable_message(const Error& error, std::int64_t pending) {
-  return "Head office could not be reached (" + error.message + "). Your changes are safe on this computer: " +
-         std::to_string(pending) + " change(s) stay queued and go up at the next sync. Check the internet " +
+  return "Head office could not be reached (" + error.message +
+         "). Your changes are safe on this computer: " + std::to_string(pending) +
+         " change(s) stay queued and go up at the next sync. Check the internet " +
          "connection, or ask head office whether its server is running, then sync again";
 }
 
