@@ -8,7 +8,6 @@
 #include "dsptsync/permissions.h"
 #include "dsptsync/report.h"
 #include "dsptsync/service/head_office_json.h"
-#include "dsptsync/service/incident_json.h"
 #include "dsptsync/service/json.h"
 #include "dsptsync/time.h"
 #include "dsptsync/web/api.h"
@@ -321,12 +320,9 @@ web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor&
   if (!user) return error_response(user.error());
   auto outcome = head_office_.record_nhs_publication(*user, wanted, date_of(now_ms()));
   if (!outcome) {
-    // The operation's message starts with the detail at fault ("published_on: ..."): name it.
-    const Error& error = outcome.error();
-    for (std::string_view field : {"site", "year", "published_on", "status"})
-      if (error.kind == ErrorKind::invalid_input && error.message.starts_with(std::string(field) + ": "))
-        return api_error(400, "invalid_input", error.message, service::api_key(field));
-    return error_response(error);
+    return error_response(outcome.error(), [](std::string_view name) {
+      return name == "site" || name == "year" || name == "published_on" || name == "status";
+    });
   }
   log_event("info", "nhs_publication_recorded",
             {{"by", actor.user}, {"site", outcome->record.ods}, {"year", outcome->record.year}});

@@ -1,6 +1,7 @@
 #include "dsptsync/web/api.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/service/incident_json.h"
 
 namespace dsptsync::web {
 
@@ -43,6 +44,14 @@ HttpResponse error_response(const Error& error) {
                        "the assessment store could not be used just now (" + std::string(to_string(error.kind)) +
                            "); try again, and if it goes on, tell whoever runs dsptsync: the log says why");
   }
+}
+
+HttpResponse error_response(const Error& error, const std::function<bool(std::string_view)>& names_field) {
+  const auto colon = error.message.find(": ");
+  if (error.kind != ErrorKind::invalid_input || colon == std::string::npos) return error_response(error);
+  const std::string name = error.message.substr(0, colon);
+  if (!names_field(name)) return error_response(error);
+  return api_error(400, "invalid_input", error.message, service::api_key(name));
 }
 
 HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes) {

@@ -31,13 +31,10 @@ Result<IncidentInput> incident_input(const nlohmann::json& body) {
 // The rules name the detail a refusal is about first ("found_at: the incident was found ..."): the
 // error carries it by its API name, so the page can point at the field to fix.
 HttpResponse refusal(const Error& error) {
-  HttpResponse response = error_response(error);
-  const auto colon = error.message.find(':');
-  if (error.kind != ErrorKind::invalid_input || colon == std::string::npos) return response;
-  const std::string name = error.message.substr(0, colon);
-  auto field = parse_field(name);
-  if (!field || !field_belongs_to(*field, TargetKind::incident)) return response;
-  return api_error(400, "invalid_input", error.message, service::api_key(name));
+  return error_response(error, [](std::string_view name) {
+    auto field = parse_field(name);
+    return field && field_belongs_to(*field, TargetKind::incident);
+  });
 }
 
 HttpResponse outcome_response(int status, const Result<IncidentOutcome>& outcome) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,11 @@ HttpResponse api_error(int status, std::string_view code, std::string message, s
 // An Error as the API reports it: invalid_input 400, not_found 404, refused 403, network 502,
 // anything else 500 (its detail stays in the server's log, not in the answer).
 HttpResponse error_response(const Error& error);
+// The same, naming the detail at fault: an operation's invalid_input message starts with the name of
+// the detail it is about ("found_at: ...", "published_on: ..."); where `names_field` accepts that
+// name, the answer carries it in `field` by its API name (foundAt, publishedOn), so the page can
+// point at the control to fix.
+HttpResponse error_response(const Error& error, const std::function<bool(std::string_view)>& names_field);
 // GET or HEAD: a read.
 bool is_read(std::string_view method);
 // 405 with the methods the address takes (and an Allow header); 404 for an address the API has not.
