@@ -101,18 +101,15 @@ struct ConfirmOptions : EditOptions {
   std::string assertion;
 };
 
-// A confirmation of an assertion with items still unanswered is recorded, and says so.
-Result<Output> with_unanswered_warning(HeadOffice& office, const std::string& scope, AssessmentYear year,
-                                       const Catalogue& catalogue, const std::string& assertion, bool confirm,
-                                       Output output) {
+// A confirmation of an assertion with items still unanswered is recorded, and says so. `view` is the
+// assessment as it was read before the confirmation, which changes no item.
+Output with_unanswered_warning(const Catalogue& catalogue, const AssessmentView& view, const std::string& assertion,
+                               bool confirm, Output output) {
   json warnings = json::array();
-  if (confirm) {
-    auto view = office.effective_view(scope, year);
-    if (!view) return view.error();
-    if (auto warning = unanswered_warning(assertion, unanswered_items(catalogue, *view, assertion)); !warning.empty()) {
-      warnings.push_back(warning);
-      output.text += "Warning: " + warning + "\n";
-    }
+  if (auto warning = unanswered_warning(assertion, unanswered_items(catalogue, view, assertion));
+      confirm && !warning.empty()) {
+    warnings.push_back(warning);
+    output.text += "Warning: " + warning + "\n";
   }
   output.data["warnings"] = std::move(warnings);
   return output;
@@ -128,11 +125,11 @@ Result<Output> confirm_output(HeadOffice& office, const User& user, const Confir
   if (!catalogue->find_assertion(o.assertion))
     return invalid_input("there is no assertion '" + o.assertion + "' in the " + year->label() +
                          " question set; assertions are numbered like 1.1");
+  auto view = office.effective_view(*scope, *year);
+  if (!view) return view.error();
   // A branch's assertion all of whose items head office answers is confirmed once by head office;
   // recording it in the branch would have no effect, so say so instead.
   if (*scope != office.hq().code) {
-    auto view = office.effective_view(*scope, *year);
-    if (!view) return view.error();
     const FieldKey key{*scope, year->label(), TargetKind::assertion, o.assertion, Field::confirmed};
     if (auto used = check_not_shared(*view, key); !used)
       return refused(used.error().message + "; run without --branch to confirm it there");
@@ -145,7 +142,7 @@ Result<Output> confirm_output(HeadOffice& office, const User& user, const Confir
   Output output =
       recorded_output(*recorded, std::string(confirm ? "Confirmed" : "Withdrew the confirmation of") + " assertion " +
                                      o.assertion + " for " + scope_name(office, *scope) + "\n");
-  return with_unanswered_warning(office, *scope, *year, *catalogue, o.assertion, confirm, std::move(output));
+  return with_unanswered_warning(*catalogue, *view, o.assertion, confirm, std::move(output));
 }
 
 void add_confirm(ServerCli& cli, bool confirm) {

@@ -24,7 +24,7 @@ Result<Date> check_published_on(std::string_view typed, AssessmentYear year, Dat
 
 // What is worth checking, though allowed: a status head office never signed off in dsptsync.
 std::vector<std::string> sign_off_warnings(const std::vector<Publication>& sign_offs, const NhsPublication& record,
-                                           AssessmentYear year) {
+                                           AssessmentYear year, Date published_on) {
   const PublishedSite* latest = nullptr;
   for (const auto& publication : sign_offs)
     if (publication.year == record.year)
@@ -39,7 +39,7 @@ std::vector<std::string> sign_off_warnings(const std::vector<Publication>& sign_
                        latest->public_status +
                        ": check which is right, and record the publication again if "
                        "this was a typing mistake");
-  if (auto published_on = parse_iso_date(record.published_on); published_on && *published_on > year.deadline())
+  if (published_on > year.deadline())
     warnings.push_back(record.year + " was published after its deadline of " + year.deadline().long_form());
   return warnings;
 }
@@ -85,7 +85,7 @@ Result<service::NhsPublicationOutcome> HeadOffice::record_nhs_publication(const 
   auto sign_offs = directory_->publications();
   if (!sign_offs) return sign_offs.error();
   service::NhsPublicationOutcome outcome;
-  outcome.warnings = sign_off_warnings(*sign_offs, record, *year);
+  outcome.warnings = sign_off_warnings(*sign_offs, record, *year, *published_on);
   auto id = directory_->add_nhs_publication(record);
   if (!id) return id.error();
   record.id = *id;
