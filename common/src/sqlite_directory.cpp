@@ -674,14 +674,23 @@ class SqliteDirectory final : public Directory {
         "SELECT record_id, ods, name, year, published_on, status, public_status, recorded_at, recorded_by "
         "FROM nhs_publications ORDER BY record_id");
     if (!use) return use.error();
-    return collect<NhsPublication>(
-        *use,
-        [](const Use& row) -> Result<NhsPublication> {
-          return NhsPublication{row.column_int(0),  row.column_text(1), row.column_text(2),
-                                row.column_text(3), row.column_text(4), row.column_text(5),
-                                row.column_text(6), row.column_int(7),  row.column_text(8)};
-        },
-        "reading the NHS publications");
+    return collect<NhsPublication>(*use, read_nhs_publication, "reading the NHS publications");
+  }
+
+  Result<std::vector<NhsPublication>> nhs_publications_of(std::string_view ods) override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "SELECT record_id, ods, name, year, published_on, status, public_status, recorded_at, recorded_by "
+        "FROM nhs_publications WHERE ods = ?1 ORDER BY record_id");
+    if (!use) return use.error();
+    use->text(1, ods);
+    return collect<NhsPublication>(*use, read_nhs_publication, "reading a site's NHS publications");
+  }
+
+  static Result<NhsPublication> read_nhs_publication(const Use& row) {
+    return NhsPublication{row.column_int(0),  row.column_text(1), row.column_text(2),
+                          row.column_text(3), row.column_text(4), row.column_text(5),
+                          row.column_text(6), row.column_int(7),  row.column_text(8)};
   }
 
  private:

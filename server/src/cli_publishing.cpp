@@ -98,16 +98,16 @@ Result<Output> publications_output(HeadOffice& office) {
   else text << service::kNhsHandOff << "\n";
   auto nhs = office.nhs_publications();
   if (!nhs) return nhs.error();
-  json nhs_out = json::array();
+  const json records = service::nhs_publications_json(*nhs, JsonStyle::cli);
   text << "\nOn the NHS website, as recorded by head office:\n";
-  for (const auto& record : *nhs) {
-    nhs_out.push_back(service::to_json(record, JsonStyle::cli));
+  for (std::size_t i = 0; i < nhs->size(); ++i) {
+    const NhsPublication& record = (*nhs)[i];
     text << "  " << record.ods << "  " << record.public_status << ", published " << record.published_on << "  ("
          << record.name << "; recorded by " << (record.recorded_by.empty() ? "the console" : record.recorded_by)
-         << ")\n";
+         << ")" << (records[i]["current"].get<bool>() ? "" : "  [corrected by a later record]") << "\n";
   }
   if (nhs->empty()) text << "  nothing recorded yet ('dsptsync-server nhs-published' records a publication)\n";
-  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}, {"nhs_publications", nhs_out}}, text.str()};
+  return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}, {"nhs_publications", records}}, text.str()};
 }
 
 struct NhsPublishedOptions {

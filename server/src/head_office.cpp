@@ -469,6 +469,7 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
   const YearAdvice advice = year_advice(today);
   auto nhs_records = directory_->nhs_publications();
   if (!nhs_records) return nhs_records.error();
+  const auto nhs_current = current_nhs_publications(*nhs_records);  // newest year first
   std::vector<BranchProgress> out;
   for (auto& each : selected) {
     auto view = effective_view(each.ods, year_);
@@ -478,8 +479,9 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     BranchProgress entry{
         std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides, *published,
         std::nullopt};
-    if (auto latest = latest_nhs_publications(*nhs_records, entry.branch.ods); !latest.empty())
-      entry.nhs_published = latest.front();
+    auto latest = std::find_if(nhs_current.begin(), nhs_current.end(),
+                               [&](const NhsPublication& record) { return record.ods == entry.branch.ods; });
+    if (latest != nhs_current.end()) entry.nhs_published = *latest;
     add_year_advice(entry.evaluation, advice);
     // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
     auto summary = store_->scope_summary(entry.branch.ods);

@@ -122,9 +122,9 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   auto published = head_office_.directory().latest_published_status(*scope);
   if (!published) return published.error();
   out.published = *published;
-  auto nhs = head_office_.nhs_publications();
+  auto nhs = head_office_.directory().nhs_publications_of(*scope);
   if (!nhs) return nhs.error();
-  if (auto latest = latest_nhs_publications(*nhs, *scope); !latest.empty()) out.nhs_published = latest.front();
+  if (auto current = current_nhs_publications(*nhs); !current.empty()) out.nhs_published = current.front();
   auto summary = head_office_.store().scope_summary(*scope);
   if (!summary) return summary.error();
   if (summary->changes > 0) out.last_change_at = hlc_wall_ms(summary->newest);
@@ -298,11 +298,9 @@ web::HttpResponse HeadOfficeWebBackend::publications() {
   if (!nhs) return error_response(nhs.error());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& publication : *list) out.push_back(service::to_json(publication, JsonStyle::api));
-  nlohmann::json nhs_out = nlohmann::json::array();
-  for (const auto& record : *nhs) nhs_out.push_back(service::to_json(record, JsonStyle::api));
   return json_response(
       200,
-      {{"publications", std::move(out)}, {"handOff", service::kNhsHandOff}, {"nhsPublications", std::move(nhs_out)}});
+      {{"publications", std::move(out)}, {"handOff", service::kNhsHandOff}, {"nhsPublications", service::nhs_publications_json(*nhs, JsonStyle::api)}});
 }
 
 web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor& actor,

@@ -3,6 +3,7 @@
 #include "dsptsync/service/json.h"
 
 #include <algorithm>
+#include <set>
 
 namespace dsptsync::service {
 namespace {
@@ -149,6 +150,17 @@ json to_json(const NhsPublication& record, JsonStyle style) {
               {cli ? "recorded_by" : "recordedBy", record.recorded_by}};
   if (cli) out["recorded_at"] = format_timestamp(record.recorded_at);
   else out["recordedAt"] = record.recorded_at;
+  return out;
+}
+
+json nhs_publications_json(const std::vector<NhsPublication>& records, JsonStyle style) {
+  std::set<std::int64_t> current;
+  for (const auto& record : current_nhs_publications(records)) current.insert(record.id);
+  json out = json::array();
+  for (const auto& record : records) {
+    out.push_back(to_json(record, style));
+    out.back()["current"] = current.count(record.id) > 0;
+  }
   return out;
 }
 

@@ -445,13 +445,28 @@ TEST_F(DirectoryTest, TheLookUpShowsTheNhsPublicationRecordedElseTheLatestSignOf
   auto all = directory->nhs_publications();
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 3u) << "every record kept";
-  const auto latest = latest_nhs_publications(*all, "VLAXL");
-  ASSERT_EQ(latest.size(), 2u);
-  EXPECT_EQ(latest[0].year, "2025-26");
-  EXPECT_EQ(latest[0].published_on, "2026-06-21");
-  EXPECT_EQ(latest[1].year, "2024-25");
-  // Another site's records are not this one's.
+  auto leeds = directory->nhs_publications_of("VLAXL");
+  ASSERT_TRUE(leeds);
+  EXPECT_EQ(leeds->size(), 3u);
+  const auto current = current_nhs_publications(*leeds);
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(current[0].year, "2025-26");
+  EXPECT_EQ(current[0].published_on, "2026-06-21");
+  EXPECT_EQ(current[1].year, "2024-25");
+  // Another site's records are not this one's, and a year's record in force is per site.
   EXPECT_FALSE(*public_record(*directory, "VM2B3"));
+  EXPECT_TRUE(directory->nhs_publications_of("VM2B3")->empty());
+  ASSERT_TRUE(directory->add_nhs_publication(
+      {0, "VM2B3", "York", "2025-26", "2026-06-01", "met", "25/26 Standards Met", kNow, "Priya Shah"}));
+  all = directory->nhs_publications();
+  ASSERT_TRUE(all);
+  const auto every_site = current_nhs_publications(*all);
+  ASSERT_EQ(every_site.size(), 3u) << "Leeds's two years and York's one";
+  EXPECT_EQ(every_site[0].ods, "VLAXL");
+  EXPECT_EQ(every_site[0].published_on, "2026-06-21");
+  EXPECT_EQ(every_site[1].ods, "VM2B3");
+  EXPECT_EQ(every_site[2].year, "2024-25");
+  EXPECT_EQ((*public_record(*directory, "VLAXL"))->public_status, "25/26 Standards Exceeded");
 }
 
 }  // namespace

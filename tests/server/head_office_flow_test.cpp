@@ -333,27 +333,33 @@ TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThen
   EXPECT_EQ(hq("publications").data["nhs_publications"].size(), 0u);
   EXPECT_TRUE(hq("progress", "--branch", "VLAXL").data["branches"][0]["nhs_published"].is_null());
 
-  // Bad input: the detail at fault named, nothing recorded.
-  const auto refused_with = [&](CliRun run, ErrorKind kind, const std::string& words) {
-    EXPECT_EQ(run.code, exit_code_for(kind)) << run.out << run.err;
-    EXPECT_NE(run.err.find(words), std::string::npos) << run.err;
-  };
-  refused_with(hq("nhs-published", "VZZZZ", "--year", "2025-26", "--on", "2026-06-20", "--status", "Standards Met"),
-               ErrorKind::not_found, "site: there is no branch VZZZZ");
-  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-02-30", "--status", "Standards Met"),
-               ErrorKind::invalid_input, "published_on: '2026-02-30' is not a real date");
-  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2099-06-20", "--status", "Standards Met"),
-               ErrorKind::invalid_input, "is in the future");
-  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2025-01-20", "--status", "Standards Met"),
-               ErrorKind::invalid_input, "is before the 2025-26 year began (1 April 2025)");
-  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-20", "--status", "Met-ish"),
-               ErrorKind::invalid_input, "status: 'Met-ish' is not a status");
-  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-20", "--status", "Standards Not Met"),
-               ErrorKind::invalid_input, "status: Standards Not Met is what the NHS website shows before");
+  // Bad input: the detail at fault named, nothing recorded. Each case changes one detail of a good entry.
   ASSERT_EQ(hq("user", "add", "Tom Member", "--role", "member").code, 0);
-  refused_with(hq("nhs-published", "VLAXL", "--year", "2025-26", "--on", "2026-06-20", "--status", "Standards Met",
-                  "--as", "Tom Member"),
-               ErrorKind::refused, "record a publication on the NHS website");
+  struct Refusal {
+    std::string site, on, status, as;
+    ErrorKind kind;
+    std::string words;
+  };
+  const std::vector<Refusal> refusals = {
+      {"VZZZZ", "2026-06-20", "Standards Met", "", ErrorKind::not_found, "site: there is no branch VZZZZ"},
+      {"VLAXL", "2026-02-30", "Standards Met", "", ErrorKind::invalid_input,
+       "published_on: '2026-02-30' is not a real date"},
+      {"VLAXL", "2099-06-20", "Standards Met", "", ErrorKind::invalid_input, "is in the future"},
+      {"VLAXL", "2025-01-20", "Standards Met", "", ErrorKind::invalid_input,
+       "is before the 2025-26 year began (1 April 2025)"},
+      {"VLAXL", "2026-06-20", "Met-ish", "", ErrorKind::invalid_input, "status: 'Met-ish' is not a status"},
+      {"VLAXL", "2026-06-20", "Standards Not Met", "", ErrorKind::invalid_input,
+       "status: Standards Not Met is what the NHS website shows before"},
+      {"VLAXL", "2026-06-20", "Standards Met", "Tom Member", ErrorKind::refused,
+       "record a publication on the NHS website"}};
+  for (const auto& refusal : refusals) {
+    auto run = refusal.as.empty()
+                   ? hq("nhs-published", refusal.site, "--year", "2025-26", "--on", refusal.on, "--status", refusal.status)
+                   : hq("nhs-published", refusal.site, "--year", "2025-26", "--on", refusal.on, "--status", refusal.status,
+                        "--as", refusal.as);
+    EXPECT_EQ(run.code, exit_code_for(refusal.kind)) << refusal.words << ": " << run.out << run.err;
+    EXPECT_NE(run.err.find(refusal.words), std::string::npos) << run.err;
+  }
   EXPECT_EQ(hq("publications").data["nhs_publications"].size(), 0u);
   EXPECT_EQ(body_of(http("GET /status/VLAXL HTTP/1.1"))["status"], "Not Published");
 
@@ -398,9 +404,11 @@ TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThen
   auto list = hq("publications");
   ASSERT_EQ(list.data["nhs_publications"].size(), 2u);
   EXPECT_EQ(list.data["nhs_publications"][1]["published_on"], "2026-06-21");
+  EXPECT_EQ(list.data["nhs_publications"][0]["current"], false) << "corrected by the later record";
+  EXPECT_EQ(list.data["nhs_publications"][1]["current"], true);
   const auto list_text = text_of({"publications"});
   EXPECT_NE(list_text.out.find("On the NHS website, as recorded by head office:\n  VLAXL  25/26 Standards Met, "
-                               "published 2026-06-20  (Leeds; recorded by Priya Shah)"),
+                               "published 2026-06-20  (Leeds; recorded by Priya Shah)  [corrected by a later record]"),
             std::string::npos)
       << list_text.out;
   // York has none: still not published, whatever Leeds has.

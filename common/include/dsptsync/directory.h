@@ -186,13 +186,14 @@ class Directory {
 
   // Records that a site is published on the NHS website; returns the record's id.
   virtual Result<std::int64_t> add_nhs_publication(const NhsPublication& record) = 0;
-  // Every such record, oldest first.
+  // Every such record, oldest first; or one site's (from the (ods, record_id) index).
   virtual Result<std::vector<NhsPublication>> nhs_publications() = 0;
+  virtual Result<std::vector<NhsPublication>> nhs_publications_of(std::string_view ods) = 0;
 };
 
-// A site's latest NHS publication of each year, the newer record of a year replacing the older (a
-// correction), newest year first.
-std::vector<NhsPublication> latest_nhs_publications(const std::vector<NhsPublication>& records, std::string_view ods);
+// The records in force: of each site and year the last one entered (a later record corrects an
+// earlier), newest year first, then by site. Given one site's records, the first is what it shows.
+std::vector<NhsPublication> current_nhs_publications(const std::vector<NhsPublication>& records);
 
 // What the public look-up shows for a site: its latest publication on the NHS website when head
 // office has recorded one, else head office's latest sign-off (marked as not on the NHS website).

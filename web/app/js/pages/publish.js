@@ -251,11 +251,11 @@ export async function renderList({ state }) {
   };
 }
 
-// Each site's latest publication on the NHS website of each year, as head office recorded it.
+// Each site's publication on the NHS website of each year, as head office recorded it: the records
+// in force (`current`; a later record of a site and year corrects an earlier one).
 function nhsPublications(records, isAdmin) {
-  const latest = new Map();
-  for (const record of records) latest.set(`${record.ods} ${record.year}`, record);  // oldest first: a later one corrects
-  const rows = [...latest.values()].sort((a, b) => b.year.localeCompare(a.year) || a.name.localeCompare(b.name));
+  const rows = records.filter((record) => record.current)
+    .sort((a, b) => b.year.localeCompare(a.year) || a.name.localeCompare(b.name));
   return h('section', { class: 'app-section', id: 'nhs-publications', 'aria-labelledby': 'nhs-publications-heading' },
     h('h2', { class: 'nhsuk-heading-m', id: 'nhs-publications-heading', text: 'Published on the NHS website' }),
     rows.length ? table({

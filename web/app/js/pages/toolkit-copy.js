@@ -9,7 +9,7 @@ import { h, siteLabel } from '../dom.js';
 import { pageHeading, breadcrumb, insetText, warningCallout, tag, button } from '../nhs.js';
 
 // "1.10.2" after "1.9.1": the toolkit's references compared part by part as numbers.
-export function compareReferences(a, b) {
+function compareReferences(a, b) {
   const left = String(a).split('.').map(Number);
   const right = String(b).split('.').map(Number);
   for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
@@ -26,7 +26,7 @@ function typedDate(iso) {
 }
 
 // What to do on the NHS website for one item: {tick} for a yes/no, {paste} for text to copy.
-export function entryFor(item) {
+function entryFor(item) {
   const answer = item.answer;
   if (!answer || answer.value === '') return { missing: true };
   if (item.type === 'yes_no') return { tick: answer.value === 'yes' ? 'Yes' : 'No' };
