@@ -103,8 +103,8 @@ Result<Output> publications_output(HeadOffice& office) {
   for (std::size_t i = 0; i < nhs->size(); ++i) {
     const NhsPublication& record = (*nhs)[i];
     text << "  " << record.ods << "  " << record.public_status << ", published " << record.published_on << "  ("
-         << record.name << "; recorded by " << (record.recorded_by.empty() ? "the console" : record.recorded_by)
-         << ")" << (records[i]["current"].get<bool>() ? "" : "  [corrected by a later record]") << "\n";
+         << record.name << "; recorded by " << (record.recorded_by.empty() ? "the console" : record.recorded_by) << ")"
+         << (records[i]["current"].get<bool>() ? "" : "  [corrected by a later record]") << "\n";
   }
   if (nhs->empty()) text << "  nothing recorded yet ('dsptsync-server nhs-published' records a publication)\n";
   return Output{{{"publications", out}, {"hand_off", service::kNhsHandOff}, {"nhs_publications", records}}, text.str()};

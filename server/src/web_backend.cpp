@@ -298,9 +298,9 @@ web::HttpResponse HeadOfficeWebBackend::publications() {
   if (!nhs) return error_response(nhs.error());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& publication : *list) out.push_back(service::to_json(publication, JsonStyle::api));
-  return json_response(
-      200,
-      {{"publications", std::move(out)}, {"handOff", service::kNhsHandOff}, {"nhsPublications", service::nhs_publications_json(*nhs, JsonStyle::api)}});
+  return json_response(200, {{"publications", std::move(out)},
+                             {"handOff", service::kNhsHandOff},
+                             {"nhsPublications", service::nhs_publications_json(*nhs, JsonStyle::api)}});
 }
 
 web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor& actor,

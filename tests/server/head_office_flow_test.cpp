@@ -353,10 +353,10 @@ TEST_F(HeadOfficeFlow, TheNhsPublicationIsRecordedOnceDoneAndIsWhatTheLookUpThen
       {"VLAXL", "2026-06-20", "Standards Met", "Tom Member", ErrorKind::refused,
        "record a publication on the NHS website"}};
   for (const auto& refusal : refusals) {
-    auto run = refusal.as.empty()
-                   ? hq("nhs-published", refusal.site, "--year", "2025-26", "--on", refusal.on, "--status", refusal.status)
-                   : hq("nhs-published", refusal.site, "--year", "2025-26", "--on", refusal.on, "--status", refusal.status,
-                        "--as", refusal.as);
+    auto run = refusal.as.empty() ? hq("nhs-published", refusal.site, "--year", "2025-26", "--on", refusal.on,
+                                       "--status", refusal.status)
+                                  : hq("nhs-published", refusal.site, "--year", "2025-26", "--on", refusal.on,
+                                       "--status", refusal.status, "--as", refusal.as);
     EXPECT_EQ(run.code, exit_code_for(refusal.kind)) << refusal.words << ": " << run.out << run.err;
     EXPECT_NE(run.err.find(refusal.words), std::string::npos) << run.err;
   }
