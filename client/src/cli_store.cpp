@@ -105,10 +105,14 @@ void add_enrol(BranchCli& cli) {
   });
 }
 
-Result<Output> sync_once_output(Workspace& workspace) {
+Result<Output> sync_once_output(Workspace& workspace, const BranchCli& cli) {
   auto before = workspace.conflicts();
   if (!before) return before.error();
-  auto result = sync_once(workspace);
+  SyncOptions options;
+  // Progress for a person at a terminal (stderr, so the result on stdout stays one block); a script
+  // asking for --json gets only the result.
+  if (!cli.line.as_json()) options.on_step = [&cli](const std::string& step) { cli.err << step << std::endl; };
+  auto result = sync_once(workspace, options);
   if (!result) {
     if (!is_unreachable(result.error())) return result.error();
     auto status = sync_status(workspace);
@@ -170,7 +174,7 @@ void add_sync(BranchCli& cli) {
   cmd->add_flag("--watch", o.watch, "stay connected: push edits as they happen, receive others' as they come");
   cmd->add_option("--for", o.for_seconds, "with --watch: stop after this many seconds");
   cli.on_store_run(cmd, [&o, &cli](Workspace& workspace) {
-    return o.watch ? sync_watch_output(workspace, o.for_seconds, cli) : sync_once_output(workspace);
+    return o.watch ? sync_watch_output(workspace, o.for_seconds, cli) : sync_once_output(workspace, cli);
   });
 }
 
@@ -206,7 +210,7 @@ Result<Output> status_output(Workspace& workspace) {
                {"held", held_json(status->held)}};
   std::ostringstream text;
   text << workspace.organisation_name() << " (" << workspace.site().code << ")\n";
-  if (!status->enrolled) text << "Offline store: not enrolled with a head office server\n";
+  if (!status->enrolled) text << "Single site: this assessment is kept on this computer only\n";
   else
     text << "Server: " << status->url << " as " << status->user << " (" << status->role << ")\n"
          << "Last synced: " << (status->last_synced_at ? format_timestamp(*status->last_synced_at) : std::string("never"))

@@ -401,15 +401,23 @@ Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds tim
 }
 
 Result<SyncResult> sync_once(Workspace& workspace, const SyncOptions& options) {
+  const auto say = [&options](const std::string& step) {
+    if (options.on_step) options.on_step(step);
+  };
   auto keys = workspace.signing_key();
   if (!keys) return keys.error();
   SyncResult result;
+  auto enrolment = enrolment_of(workspace);
+  if (!enrolment) return enrolment.error();
+  say("Connecting to head office at " + enrolment->url + " ...");
   auto connection = connect_authenticated(workspace, *keys, transport_or_network(options.transport), options.timeout,
                                           &result.question_sets);
   if (!connection) return connection.error();
+  say("Connected. Sending this laptop's changes ...");
   auto pushed = push_all(workspace, **connection, *keys);
   if (!pushed) return pushed.error();
   result.pushed = *pushed;
+  say("Receiving changes from head office ...");
   auto received = pull_all(workspace, **connection);
   if (!received) return received.error();
   result.received = *received;

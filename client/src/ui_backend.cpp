@@ -55,6 +55,7 @@ Result<web::OrganisationInfo> BranchWebBackend::organisation() {
   out.hq = hq->value_or(workspace_.site().code);
   out.year = workspace_.year().label();
   out.site_ods = workspace_.site().code;
+  out.single_site = !hq->has_value();
   auto name = view->profile.find(std::string(profile::kName));
   if (name != view->profile.end()) out.site_name = name->second;
   else if (!*hq) out.site_name = workspace_.organisation_name();  // an offline store is its own site

@@ -155,6 +155,7 @@ class SqliteDirectory final : public Directory {
     device.name = row.column_text(3);
     device.enrolled_at = row.column_int(4);
     device.revoked_at = row.column_optional_int(5);
+    device.last_synced_at = row.column_optional_int(6);
     return device;
   }
 
@@ -227,7 +228,7 @@ class SqliteDirectory final : public Directory {
   }
 
   Result<std::optional<Device>> find_device(std::string_view id) {
-    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at FROM devices "
+    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at, last_synced_at FROM devices "
                        "WHERE device_id = ?1");
     if (!use) return use.error();
     use->text(1, id);
@@ -512,10 +513,36 @@ class SqliteDirectory final : public Directory {
 
   Result<std::vector<Device>> devices() override {
     std::lock_guard lock(mutex_);
-    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at FROM devices "
+    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at, last_synced_at FROM devices "
                        "ORDER BY enrolled_at, device_id");
     if (!use) return use.error();
     return collect<Device>(*use, read_device, "reading the devices");
+  }
+
+  Status record_sync(std::string_view device_id, TimestampMs at) override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("UPDATE devices SET last_synced_at = ?2 WHERE device_id = ?1");
+    if (!use) return use.error();
+    use->text(1, device_id);
+    use->integer(2, at);
+    if (auto s = step_done(*use, "noting a device's sync"); !s) return s;
+    if (sqlite3_changes(db_) == 0) return not_found("there is no device " + std::string(device_id));
+    return {};
+  }
+
+  Result<std::optional<DeviceSync>> last_sync_of(std::string_view branch) override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "SELECT d.device_id, d.name, d.user, d.last_synced_at FROM devices d JOIN users u ON u.name = d.user "
+        "WHERE u.branch = ?1 AND d.last_synced_at IS NOT NULL ORDER BY d.last_synced_at DESC, d.device_id LIMIT 1");
+    if (!use) return use.error();
+    use->text(1, branch);
+    return collect_one<DeviceSync>(
+        *use,
+        [](const Use& row) -> Result<DeviceSync> {
+          return DeviceSync{row.column_text(0), row.column_text(1), row.column_text(2), row.column_int(3)};
+        },
+        "reading the latest sync");
   }
 
   Status add_user(const User& user) override {

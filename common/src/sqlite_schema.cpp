@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -197,6 +197,10 @@ CREATE TRIGGER nhs_publications_immutable_update BEFORE UPDATE ON nhs_publicatio
 BEGIN SELECT RAISE(ABORT, 'NHS publication records are kept as they were entered'); END;
 CREATE TRIGGER nhs_publications_immutable_delete BEFORE DELETE ON nhs_publications
 BEGIN SELECT RAISE(ABORT, 'NHS publication records are kept as they were entered'); END;
+)sql",
+    // 8 -> 9: when each device last signed in to sync, for head office's "last synced" per site.
+    R"sql(
+ALTER TABLE devices ADD COLUMN last_synced_at INTEGER;
 )sql",
 };
 

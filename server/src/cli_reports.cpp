@@ -42,6 +42,10 @@ std::string progress_line(const BranchProgress& entry) {
   }
   text << "  " << entry.changes << (entry.changes == 1 ? " change" : " changes") << " synced"
        << (entry.last_change_at ? ", the last at " + format_timestamp(*entry.last_change_at) : std::string()) << "\n";
+  if (entry.last_sync)
+    text << "  Last synced: " << format_timestamp(entry.last_sync->at) << " (" << entry.last_sync->user << ", "
+         << entry.last_sync->device_name << ")\n";
+  else text << "  Last synced: never (nobody at the branch has synced yet)\n";
   return text.str();
 }
 
@@ -62,6 +66,7 @@ json progress_json(const BranchProgress& entry) {
                                              {"published_at", format_timestamp(entry.published->published_at)}}
                                       : json(nullptr);
   item["nhs_published"] = entry.nhs_published ? service::to_json(*entry.nhs_published, JsonStyle::cli) : json(nullptr);
+  item["last_synced"] = entry.last_sync ? service::to_json(*entry.last_sync, JsonStyle::cli) : json(nullptr);
   return item;
 }
 

@@ -482,6 +482,9 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
     auto latest = std::find_if(nhs_current.begin(), nhs_current.end(),
                                [&](const NhsPublication& record) { return record.ods == entry.branch.ods; });
     if (latest != nhs_current.end()) entry.nhs_published = *latest;
+    auto synced = directory_->last_sync_of(entry.branch.ods);
+    if (!synced) return synced.error();
+    entry.last_sync = std::move(*synced);
     add_year_advice(entry.evaluation, advice);
     // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
     auto summary = store_->scope_summary(entry.branch.ods);

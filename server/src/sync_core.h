@@ -143,6 +143,7 @@ class SyncCore {
   void release_push_bytes(std::size_t bytes);
   std::vector<std::string> readable_scopes(const Principal& who) const;
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
+  void note_sync(const std::string& device_id);
   protocol::Ready ready_for(const Principal& who);
   std::optional<protocol::ErrorMessage> check_push(const Principal& who, const protocol::Push& push);
   Result<protocol::Changes> read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes);

@@ -65,6 +65,13 @@ protocol::Ready SyncCore::ready_for(const Principal& who) {
   return ready;
 }
 
+// Head office's "last synced" of the device's site. Only informative: failing to note it is logged
+// and the sync goes on.
+void SyncCore::note_sync(const std::string& device_id) {
+  if (auto noted = head_office_.directory().record_sync(device_id, now_ms()); !noted)
+    log_event("warn", "sync_not_noted", {{"device", device_id}, {"reason", noted.error().message}});
+}
+
 void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript,
                             AuthCallback done) {
   enqueue({[this, request = std::move(request), transcript, done = std::move(done)] {
@@ -81,6 +88,7 @@ void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint
              auto who = principal_for(**device);
              if (auto* refused = std::get_if<ErrorMessage>(&who)) return done(*refused, {});
              const auto& principal = std::get<Principal>(who);
+             note_sync(principal.device_id);
              done(principal, ready_for(principal));
            },
            std::nullopt, {}});
@@ -110,6 +118,7 @@ void SyncCore::enrol(protocol::Enrol request, std::array<std::uint8_t, 32> trans
              Principal principal{request.device_id, user.name, user.role, user.branch, request.device_key};
              log_event("info", "enrolled", {{"user", user.name}, {"branch", user.branch}, {"device", request.device_id},
                                             {"role", protocol::to_string(user.role)}});
+             note_sync(principal.device_id);
              done(principal, ready_for(principal));
            },
            std::nullopt, {}});

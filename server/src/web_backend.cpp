@@ -128,6 +128,9 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   auto summary = head_office_.store().scope_summary(*scope);
   if (!summary) return summary.error();
   if (summary->changes > 0) out.last_change_at = hlc_wall_ms(summary->newest);
+  auto synced = head_office_.directory().last_sync_of(out.head_office ? "" : *scope);
+  if (!synced) return synced.error();
+  out.last_sync = std::move(*synced);
   out.catalogue = std::move(views->catalogue);
   out.view = std::move(views->effective);
   return out;

@@ -153,6 +153,17 @@ json to_json(const NhsPublication& record, JsonStyle style) {
   return out;
 }
 
+json to_json(const DeviceSync& sync, JsonStyle style) {
+  json out = {{"device", sync.device_name}, {"user", sync.user}};
+  if (style == JsonStyle::cli) {
+    out["at"] = format_timestamp(sync.at);
+  } else {
+    out["at"] = sync.at;
+    out["atText"] = format_timestamp(sync.at);
+  }
+  return out;
+}
+
 json nhs_publications_json(const std::vector<NhsPublication>& records, JsonStyle style) {
   std::set<std::int64_t> current;
   for (const auto& record : current_nhs_publications(records)) current.insert(record.id);

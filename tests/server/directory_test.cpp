@@ -303,6 +303,67 @@ TEST_F(DirectoryTest, RevokingAUserRevokesEveryDeviceOfTheirsAndOnlyTheirs) {
   EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
 }
 
+TEST_F(DirectoryTest, EachSitesLastSyncIsItsPeoplesLatestDeviceSync) {
+  add_leeds();
+  invite("00000001", "Sam Patel", "VLAXL");
+  invite("00000002", "Ann Lee", "VLAXL");
+  invite("00000003", "Hana Okafor", "", Role::admin);
+  enrol("00000001", new_device("d1", "Sam's laptop"));
+  enrol("00000002", new_device("d2", "Ann's laptop"));
+  enrol("00000003", new_device("d3", "Head office laptop"));
+  auto none = directory->last_sync_of("VLAXL");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(*none) << "enrolled, but nobody has signed in to sync yet";
+
+  ASSERT_TRUE(directory->record_sync("d2", kNow + 10));
+  ASSERT_TRUE(directory->record_sync("d1", kNow + 20));
+  auto leeds = directory->last_sync_of("VLAXL");
+  ASSERT_TRUE(leeds && *leeds);
+  EXPECT_EQ((*leeds)->device_id, "d1");
+  EXPECT_EQ((*leeds)->device_name, "Sam's laptop");
+  EXPECT_EQ((*leeds)->user, "Sam Patel");
+  EXPECT_EQ((*leeds)->at, kNow + 20);
+  EXPECT_EQ((*directory->device("d2"))->last_synced_at, kNow + 10);
+
+  // A newer sync of the other laptop is the branch's latest; head office's people are their own.
+  ASSERT_TRUE(directory->record_sync("d2", kNow + 30));
+  EXPECT_EQ((*directory->last_sync_of("VLAXL"))->user, "Ann Lee");
+  EXPECT_FALSE(*directory->last_sync_of(""));
+  ASSERT_TRUE(directory->record_sync("d3", kNow + 40));
+  EXPECT_EQ((*directory->last_sync_of(""))->device_name, "Head office laptop");
+  EXPECT_EQ((*directory->last_sync_of("VLAXL"))->at, kNow + 30);
+
+  auto unknown = directory->record_sync("d9", kNow);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
+}
+
+TEST_F(DirectoryTest, ASchema8DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) {
+  add_leeds();
+  invite("00000001", "Sam Patel", "VLAXL");
+  enrol("00000001", new_device("d1"));
+  directory.reset();
+  store.reset();
+  // The file as schema 8 left it: devices without last_synced_at.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE devices DROP COLUMN last_synced_at; PRAGMA user_version = 8;", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto reopened = open_sqlite_store(database(), {});
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  auto directory_reopened = open_sqlite_directory(database());
+  ASSERT_TRUE(directory_reopened) << directory_reopened.error().message;
+  auto device = (*directory_reopened)->device("d1");
+  ASSERT_TRUE(device && *device) << "the device survives the migration";
+  EXPECT_FALSE((*device)->last_synced_at);
+  ASSERT_TRUE((*directory_reopened)->record_sync("d1", kNow + 5));
+  EXPECT_EQ((*(*directory_reopened)->last_sync_of("VLAXL"))->at, kNow + 5);
+}
+
 TEST_F(DirectoryTest, HeadOfficeInvitesNeedNoBranch) {
   invite("00000001", "Hana Okafor", "", Role::admin);
   User user = enrol("00000001", new_device("d1"));

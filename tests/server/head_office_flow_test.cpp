@@ -445,6 +445,15 @@ TEST_F(HeadOfficeFlow, SyncNamesTheConflictsItBroughtAndSaysWhatToDoWhenHeadOffi
   EXPECT_NE(synced.data["new_conflicts"][0]["summary"].get<std::string>().find(item), std::string::npos);
   // A sync that brings nothing new names nothing, though the conflict is still open.
   EXPECT_EQ(branch_cli(stores_ / "ann", "sync").data["new_conflicts"].size(), 0u);
+  // At a terminal each step is said as it starts (on stderr); --json keeps to the result.
+  const CliRun said = run_program(shell_quote(DSPTSYNC_CLI) + " --store " + shell_quote((stores_ / "ann").string()),
+                                  {"sync"}, scratch_.path());
+  ASSERT_EQ(said.code, 0) << said.err;
+  for (const char* step : {"Connecting to head office at ws://127.0.0.1:", "Connected. Sending this laptop's changes",
+                           "Receiving changes from head office"})
+    EXPECT_NE(said.err.find(step), std::string::npos) << step << ": " << said.err;
+  EXPECT_NE(said.out.find("Synced: "), std::string::npos) << said.out;
+  EXPECT_EQ(synced.err.find("Connecting"), std::string::npos) << "--json: " << synced.err;
 
   // Head office away: what happened, that nothing is lost, and what to check.
   ASSERT_TRUE(ann->comment(item, "Checked the cabinet"));

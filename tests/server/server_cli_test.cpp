@@ -237,6 +237,7 @@ TEST_F(ServerCli, ProgressHasTheClientsShapePerBranch) {
   EXPECT_EQ(leeds["year"], "2021-22");
   EXPECT_EQ(leeds["changes"], 0);
   EXPECT_TRUE(leeds["last_change_at"].is_null());
+  EXPECT_TRUE(leeds["last_synced"].is_null()) << "nobody at Leeds has synced";
   EXPECT_TRUE(leeds["problems"].is_array());
 
   CliRun one = run({"progress", "--branch", "vlaxl"});

@@ -17,7 +17,9 @@
 #include <array>
 #include <fstream>
 #include <random>
+#include <chrono>
 #include <set>
+#include <thread>
 
 namespace dsptsync::testing {
 namespace {
@@ -221,6 +223,43 @@ TEST_F(WebApi, HeadOfficeEditsReachBranchDevicesAndBranchEditsReachHeadOffice) {
   const auto history = priya.get("/api/assessment/VLAXL/history/1.3.12").parsed()["history"];
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0]["by"], "Sam Patel");
+}
+
+// The dashboard's site of an ODS code.
+json site_of(const json& dashboard, const std::string& ods) {
+  for (const auto& site : dashboard["sites"])
+    if (site["ods"] == ods) return site;
+  return nullptr;
+}
+
+TEST_F(WebApi, TheDashboardAndProgressShowWhenEachSiteLastSyncedAndWho) {
+  auto priya = signed_in("Priya Shah");
+  json dashboard = priya.get("/api/dashboard").parsed();
+  EXPECT_TRUE(site_of(dashboard, "VLAXL")["lastSynced"].is_null());
+
+  const TimestampMs before = now_ms();
+  auto leeds = server_.enrol(stores_ / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  dashboard = priya.get("/api/dashboard").parsed();
+  const json enrolled = site_of(dashboard, "VLAXL")["lastSynced"];
+  ASSERT_TRUE(enrolled.is_object()) << "enrolling is the laptop's first sync";
+  EXPECT_EQ(enrolled["user"], "Sam Patel");
+  EXPECT_FALSE(enrolled["device"].get<std::string>().empty());
+  EXPECT_GE(enrolled["at"].get<TimestampMs>(), before);
+  EXPECT_TRUE(enrolled["atText"].is_string());
+  EXPECT_TRUE(site_of(dashboard, "VM2B3")["lastSynced"].is_null()) << "nobody at York has synced";
+  EXPECT_TRUE(site_of(dashboard, "A1B2")["lastSynced"].is_null()) << "head office's people use the web app";
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(client::sync_once(*leeds));
+  dashboard = priya.get("/api/dashboard").parsed();
+  EXPECT_GT(site_of(dashboard, "VLAXL")["lastSynced"]["at"].get<TimestampMs>(), enrolled["at"].get<TimestampMs>());
+
+  // The console's progress reads the same record.
+  auto progress = server_.admin()->progress(std::string("VLAXL"), date_of(now_ms()));
+  ASSERT_TRUE(progress) << progress.error().message;
+  ASSERT_TRUE((*progress)[0].last_sync);
+  EXPECT_EQ((*progress)[0].last_sync->user, "Sam Patel");
+  EXPECT_EQ((*progress)[0].last_sync->at, site_of(dashboard, "VLAXL")["lastSynced"]["at"].get<TimestampMs>());
 }
 
 TEST_F(WebApi, AConflictShowsEveryValueAndOneChoiceResolvesItForEveryone) {

@@ -208,6 +208,16 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     // Each assertion ends with its confirmation.
     assert.ok(await page.locator('.app-toolkit-confirm', { hasText: 'Tick Confirm' }).count() > 0);
     assert.equal(await page.locator('.app-toolkit-confirm', { hasText: 'Not confirmed' }).count(), 0);
+
+    // The same walk-through as a text file: every item once, in the same order, with what to tick.
+    const link = page.locator('#toolkit-download');
+    assert.match(await link.getAttribute('download'), /^toolkit-VLAXL-\d{4}-\d{2}\.txt$/);
+    const file = await link.evaluate(async (anchor) => (await fetch(anchor.href)).text());
+    const listed = [...file.matchAll(/^ {2}(\d+\.\d+\.\d+) /gm)].map((match) => match[1]);
+    assert.deepEqual(listed, order);
+    assert.match(file, new RegExp(`${yesNo.id.replaceAll('.', '\\.')} [^\\n]*\\r\\n {4}Tick: Yes`));
+    assert.match(file, /Tick Confirm \(confirmed by /);
+    assert.doesNotMatch(file, /NOT ANSWERED|NOT CONFIRMED/);
     await screenshot(page, 'toolkit-copy');
     assert.deepEqual(page.problems, []);
   });

@@ -249,8 +249,10 @@ HttpResponse WebApp::session_json(const Actor& actor, const Session& session,
       {"csrf", session.csrf},
       {"organisation", {{"name", organisation->name}, {"hq", organisation->hq}, {"year", organisation->year}}},
       {"expiresAt", session.expires_at}};
-  if (backend_.mode() == Mode::branch)
+  if (backend_.mode() == Mode::branch) {
     body["site"] = {{"ods", organisation->site_ods}, {"name", organisation->site_name}};
+    body["organisation"]["singleSite"] = organisation->single_site;
+  }
   return json_response(200, body);
 }
 

@@ -1,5 +1,6 @@
 #include "assessment_json.h"
 
+#include "dsptsync/service/head_office_json.h"
 #include "dsptsync/service/incident_json.h"
 #include "dsptsync/service/json.h"
 #include "dsptsync/web/api.h"
@@ -155,6 +156,7 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
           {"published", std::move(published)},
           {"nhsPublished", std::move(nhs_published)},
           {"lastChangeAt", snapshot.last_change_at ? nlohmann::json(*snapshot.last_change_at) : nlohmann::json()},
+          {"lastSynced", snapshot.last_sync ? service::to_json(*snapshot.last_sync, JsonStyle::api) : nlohmann::json()},
           {"problems", std::move(problems)}};
 }
 

@@ -57,6 +57,15 @@ struct Device {
   std::string name;
   TimestampMs enrolled_at = 0;
   std::optional<TimestampMs> revoked_at;
+  std::optional<TimestampMs> last_synced_at;  // when it last signed in to sync (never: nullopt)
+};
+
+// A site's latest sync: which device of its people last signed in to sync with head office, and when.
+struct DeviceSync {
+  std::string device_id;
+  std::string device_name;
+  std::string user;
+  TimestampMs at = 0;
 };
 
 // One site's entry in a publication: the status it published at and what that rested on.
@@ -168,6 +177,11 @@ class Directory {
 
   virtual Result<std::optional<Device>> device(std::string_view id) = 0;
   virtual Result<std::vector<Device>> devices() = 0;
+  // Notes that a device signed in to sync at `at` (head office's "last synced"); not_found if unknown.
+  virtual Status record_sync(std::string_view device_id, TimestampMs at) = 0;
+  // The latest sync of any device of a site's people: a branch's V code, or "" for head office's own
+  // people. nullopt when none of them has synced.
+  virtual Result<std::optional<DeviceSync>> last_sync_of(std::string_view branch) = 0;
 
   // Adds a user who works at the server itself (the HQ console, later the web app) rather than
   // through an enrolled device; refused if the name is taken.

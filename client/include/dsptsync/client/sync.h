@@ -53,6 +53,8 @@ struct SyncOptions {
   // How to reach head office: the network (network_transport) unless a test gives another (the
   // deterministic simulation gives its simulated network).
   Transport* transport = nullptr;
+  // Each step as it starts, in plain words ("Connecting to head office at ..."), for a person waiting.
+  std::function<void(const std::string& step)> on_step;
 };
 
 // Pushes everything queued, pulls everything new, then returns. A push the server refuses stays

@@ -59,6 +59,7 @@ struct BranchProgress {
   std::map<std::string, AnsweredValue> overrides;  // shared items it answers itself, with the reason
   std::optional<PublicStatusRecord> published;     // its latest sign-off, if any
   std::optional<NhsPublication> nhs_published;     // its latest publication on the NHS website, if recorded
+  std::optional<DeviceSync> last_sync;             // the latest sync of any of its people's devices
 };
 
 // What a publish is asked and gives (service/types.h: every front-end shows them).

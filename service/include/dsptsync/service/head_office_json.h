@@ -19,6 +19,8 @@ nlohmann::json to_json(const PublishOutcome& outcome, JsonStyle style);
 // cli: {id, ods, name, year, published_on, status, public_status, recorded_at, recorded_by}
 // api: {id, ods, name, year, publishedOn, status, publicStatus, recordedAt, recordedBy}
 nlohmann::json to_json(const NhsPublication& record, JsonStyle style);
+// A site's latest sync: {"device", "user", "at"} (the API's at in ms, with atText; the CLI's ISO).
+nlohmann::json to_json(const DeviceSync& sync, JsonStyle style);
 // Every record, oldest first, each as above with `current`: whether it is the one in force for its
 // site and year (current_nhs_publications), or corrected by a later one.
 nlohmann::json nhs_publications_json(const std::vector<NhsPublication>& records, JsonStyle style);

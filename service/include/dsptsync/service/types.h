@@ -66,6 +66,9 @@ struct OrganisationInfo {
   // Branch mode: the laptop's own site.
   std::string site_ods;
   std::string site_name;
+  // Branch mode: a store made with `dsptsync init`, not enrolled with a head office (its pages then
+  // say nothing about head office, branches or sync).
+  bool single_site = false;
   // Once the year's deadline has passed: which year to move to and how, for whoever runs this
   // (year_advice.h); empty before.
   std::string year_advice;
@@ -83,6 +86,8 @@ struct ScopeSnapshot {
   std::optional<PublicStatusRecord> published;  // the latest sign-off of the site
   std::optional<NhsPublication> nhs_published;  // its latest publication on the NHS website, as recorded
   std::optional<TimestampMs> last_change_at;
+  // Head office: the latest sync of a device of the site's people (head office's own: its people's).
+  std::optional<DeviceSync> last_sync;
 };
 
 // A file to download.

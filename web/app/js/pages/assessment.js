@@ -70,6 +70,17 @@ class AssessmentPage {
     resetFiltersFor = () => this.resetFilters();
   }
 
+  // A store made with `dsptsync init`: no head office, no branches, no sharing to speak of.
+  get singleSite() {
+    return Boolean(this.session.organisation?.singleSite);
+  }
+
+  // What kind of assessment this is, for its heading ('' for a single site).
+  kindText() {
+    if (this.singleSite) return '';
+    return this.data.kind === 'branch' ? ', branch' : ', head office';
+  }
+
   get readOnly() {
     return this.session.role === 'viewer';
   }
@@ -89,7 +100,7 @@ class AssessmentPage {
     this.itemsSlot = h('div', { id: 'items' }, this.groups());
     this.assertionsSlot = h('div', { id: 'assertions' }, this.assertionsSection());
     const body = [
-      pageHeading(`${siteLabel(data.name, data.scope)}`, `${data.year} assessment, ${data.kind === 'branch' ? 'branch' : 'head office'}`),
+      pageHeading(`${siteLabel(data.name, data.scope)}`, `${data.year} assessment${this.kindText()}`),
       this.readOnly || !data.canEdit
         ? insetText(h('p', { text: this.readOnly ? 'You are a viewer: you can read this assessment but not change it.' : 'You can read this assessment but not change it.' }))
         : null,
@@ -174,7 +185,7 @@ class AssessmentPage {
         choice('confirmed', 'Assertion confirmed', [{ value: '', text: 'All' }, { value: 'yes', text: 'Confirmed' }, { value: 'no', text: 'Not confirmed' }]),
         choice('owner', 'Owner', [{ value: '', text: 'Anyone' }, { value: '-', text: 'No owner' }, ...owners.map((owner) => ({ value: owner, text: owner }))]),
         choice('group', 'Group', [{ value: '', text: 'All groups' }, ...groups.map((group) => ({ value: group, text: group }))]),
-        choice('sharing', 'Answered by', [{ value: '', text: 'Anyone' }, { value: 'shared', text: 'Head office (shared)' }, { value: 'branch', text: this.data.kind === 'branch' ? 'This branch' : 'Each branch' }])),
+        this.singleSite ? null : choice('sharing', 'Answered by', [{ value: '', text: 'Anyone' }, { value: 'shared', text: 'Head office (shared)' }, { value: 'branch', text: this.data.kind === 'branch' ? 'This branch' : 'Each branch' }])),
       button('Clear filters', { variant: 'secondary', small: true, type: 'button', id: 'clear-filters', on: () => this.resetFilters(true) }));
     form.addEventListener('submit', (event) => event.preventDefault());
     this.totalItems = items.length;
@@ -287,11 +298,17 @@ class AssessmentPage {
     return section;
   }
 
+  // Who answers an item that is not shared: nobody to tell apart on a single site.
+  ownerTag() {
+    if (this.singleSite) return null;
+    return tag(this.data.kind === 'branch' ? 'Branch' : 'Head office', 'aqua-green');
+  }
+
   itemTags(item) {
     const tags = [
       item.mandatory ? tag('Mandatory', 'blue') : tag('Not mandatory', 'grey'),
       item.completed ? tag('Completed', 'green') : tag('Not completed', 'white'),
-      isShared(item) ? tag('Shared by head office', 'purple') : tag(this.data.kind === 'branch' ? 'Branch' : 'Head office', 'aqua-green'),
+      isShared(item) ? tag('Shared by head office', 'purple') : this.ownerTag(),
       item.override ? tag('Overridden', 'orange') : null,
       inConflict(item) ? tag('Conflict', 'red') : null,
       item.review ? tag('Answer to review', 'yellow') : null,

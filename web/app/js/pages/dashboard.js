@@ -52,6 +52,13 @@ function nhsPublicationText(site) {
     h('span', { class: 'app-secondary', text: `published ${site.nhsPublished.publishedOn}` }));
 }
 
+// When a device of the site's people last signed in to sync with head office, and whose.
+function lastSyncedText(site) {
+  if (!site.lastSynced) return h('span', { class: 'app-muted app-last-synced', dataset: { ods: site.ods }, text: 'Never' });
+  return h('span', { class: 'app-last-synced', dataset: { ods: site.ods } }, formatTime(site.lastSynced.at), h('br'),
+    h('span', { class: 'app-secondary', text: `${site.lastSynced.user}, ${site.lastSynced.device}` }));
+}
+
 // Incidents whose 72 hours to report run, across every site: first thing on the page.
 function incidentsToReport(sites) {
   const toReport = sites.reduce((sum, site) => sum + (site.incidents?.toReport || 0), 0);
@@ -78,7 +85,7 @@ function sitesTable(sites) {
     caption: 'Sites',
     id: 'sites',
     scroll: true,
-    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Latest sign-off', 'On the NHS website'],
+    head: ['Site', 'Would publish', 'Mandatory items provided', { value: 'Assertions confirmed' }, { value: 'Open conflicts', numeric: true }, { value: 'Overrides', numeric: true }, 'Open incidents', 'Last synced', 'Latest sign-off', 'On the NHS website'],
     rows: sites.map((site) => [
       { header: true, value: h('span', {},
         h('a', { href: `#/assessment/${enc(site.ods)}`, id: `site-${site.ods}`, text: site.name }),
@@ -89,6 +96,7 @@ function sitesTable(sites) {
       { numeric: true, value: site.conflicts ? h('a', { href: `#/conflicts?scope=${enc(site.ods)}` }, String(site.conflicts), h('span', { class: 'nhsuk-u-visually-hidden', text: ` open conflicts at ${site.name}` })) : '0' },
       { numeric: true, value: site.overrides && site.overrides.length ? h('a', { href: `#/assessment/${enc(site.ods)}?view=overrides` }, String(site.overrides.length), h('span', { class: 'nhsuk-u-visually-hidden', text: ` overrides at ${site.name}` })) : '0' },
       incidentsText(site),
+      lastSyncedText(site),
       publicationText(site),
       nhsPublicationText(site),
     ]),
@@ -119,16 +127,18 @@ function overridesSection(sites) {
 async function branchDashboard(state, dashboard) {
   const site = (dashboard.sites || [])[0];
   const organisation = dashboard.organisation || {};
+  // A single site (made with `dsptsync init`) has no head office to sync with: no sync section.
+  const singleSite = Boolean(state.session.organisation?.singleSite);
   let sync = null;
   let syncError = null;
   try {
-    sync = await get('/api/sync');
+    if (!singleSite) sync = await get('/api/sync');
   } catch (error) {
     if (error.status === 401) throw error;
     syncError = error;
   }
-  const syncSlot = h('div', { id: 'sync-state' });
-  replace(syncSlot, syncSection(sync, syncError, syncSlot));
+  const syncSlot = singleSite ? null : h('div', { id: 'sync-state' });
+  if (syncSlot) replace(syncSlot, syncSection(sync, syncError, syncSlot));
   return {
     title: 'Dashboard',
     body: [
@@ -136,7 +146,7 @@ async function branchDashboard(state, dashboard) {
       yearAdvice(organisation),
       site ? incidentsToReport([site]) : null,
       syncSlot,
-      site ? siteSummary(site) : insetText(h('p', { text: 'There is no assessment on this computer yet.' })),
+      site ? siteSummary(site, singleSite) : insetText(h('p', { text: 'There is no assessment on this computer yet.' })),
     ],
   };
 }
@@ -170,6 +180,8 @@ function syncSection(sync, error, slot) {
 async function syncNow(syncButton, slot) {
   clearMessages();
   syncButton.disabled = true;
+  // Said on the button too: reaching head office can take a while, and a silent page looks stuck.
+  syncButton.textContent = 'Syncing with head office…';
   const status = document.getElementById('sync-status');
   if (status) status.textContent = 'Syncing with head office…';
   let result = null;
@@ -196,7 +208,7 @@ async function syncNow(syncButton, slot) {
   }
 }
 
-function siteSummary(site) {
+function siteSummary(site, singleSite) {
   return h('section', { class: 'app-section', 'aria-labelledby': 'progress-heading' },
     h('h2', { class: 'nhsuk-heading-m', id: 'progress-heading', text: 'Your assessment' }),
     summaryList([
@@ -205,8 +217,8 @@ function siteSummary(site) {
       { key: 'Assertions confirmed', value: `${site.assertions?.confirmed ?? 0} of ${site.assertions?.total ?? 0}` },
       { key: 'Open conflicts', value: site.conflicts ? h('a', { href: '#/conflicts', text: String(site.conflicts) }) : '0' },
       { key: 'Open incidents', value: incidentsText(site) },
-      { key: 'Items answered by head office', value: String(site.sharedItems ?? 0) },
-      { key: 'Overrides', value: site.overrides && site.overrides.length
+      singleSite ? null : { key: 'Items answered by head office', value: String(site.sharedItems ?? 0) },
+      singleSite ? null : { key: 'Overrides', value: site.overrides && site.overrides.length
         ? h('ul', { class: 'nhsuk-list' }, site.overrides.map((override) => h('li', {}, h('strong', { text: override.item }), `: ${override.reason}`)))
         : '0' },
       { key: 'Latest sign-off', value: site.published ? `${site.published.publicStatus}, ${formatTime(site.published.at)}` : '', empty: 'Not signed off' },

@@ -35,6 +35,35 @@ function entryFor(item) {
   return { paste: answer.value };
 }
 
+// The same walk-through as plain text, to print or keep beside the NHS website: the page's order and
+// entries (entryFor), one block per item.
+function toolkitText(label, standards, assertions, items) {
+  const lines = [`Copy into the NHS toolkit: ${label}`, 'Go through it in this order on www.dsptoolkit.nhs.uk.', ''];
+  for (const standard of standards) {
+    const ofStandard = assertions.filter((assertion) => assertion.standard === standard);
+    lines.push(`STANDARD ${standard}${ofStandard[0]?.standardName ? `: ${ofStandard[0].standardName}` : ''}`, '');
+    for (const assertion of ofStandard) {
+      lines.push(`Assertion ${assertion.id} ${assertion.text || ''}`.trim());
+      for (const item of items.filter((each) => each.assertion === assertion.id)) {
+        const entry = entryFor(item);
+        lines.push(`  ${item.id} ${item.question}${item.mandatory ? ' (mandatory)' : ''}`);
+        if (entry.missing) lines.push(item.mandatory ? '    NOT ANSWERED: answer it in DSPT sync first' : '    Not answered: leave it blank');
+        else if (entry.tick) lines.push(`    Tick: ${entry.tick}`);
+        else lines.push(...entry.paste.split('\n').map((line) => `    ${line}`));
+        if (entry.location) lines.push(`    Where it is kept: ${entry.location}`);
+      }
+      lines.push(assertion.confirmed ? `  Tick Confirm (confirmed by ${assertion.confirmed.by})` : '  NOT CONFIRMED: confirm it in DSPT sync first', '');
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+// A link that saves the text as a file (made in the browser: nothing more is asked of the server).
+function downloadLink(text, fileName) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  return h('a', { href: url, download: fileName, id: 'toolkit-download', class: 'nhsuk-link', text: 'Download this page as a text file' });
+}
+
 function copyButton(text, id, what) {
   const control = button('Copy', { type: 'button', variant: 'secondary', small: true, id });
   control.setAttribute('aria-label', `Copy ${what}`);
@@ -103,6 +132,7 @@ export async function render({ params }) {
     body: [
       pageHeading('Copy into the NHS toolkit', label),
       insetText(h('p', { text: 'The NHS Data Security and Protection Toolkit website (www.dsptoolkit.nhs.uk) is where this assessment is published. Sign in there as this site, then go through this page in order: it follows the toolkit’s own order of standards, assertions and evidence items.' })),
+      h('p', {}, downloadLink(toolkitText(label, standards, assertions, items), `toolkit-${site.ods || scope}-${data.year || ''}.txt`)),
       missing || unconfirmed
         ? warningCallout('Not ready to enter yet', h('p', { id: 'toolkit-gaps', text: `${missing} mandatory evidence items are not answered and ${unconfirmed} assertions are not confirmed in DSPT sync.` }))
         : null,
