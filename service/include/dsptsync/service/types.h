@@ -66,12 +66,12 @@ struct OrganisationInfo {
   // Branch mode: the laptop's own site.
   std::string site_ods;
   std::string site_name;
-  // Branch mode: a store made with `dsptsync init`, not enrolled with a head office (its pages then
-  // say nothing about head office, branches or sync).
-  bool single_site = false;
   // Once the year's deadline has passed: which year to move to and how, for whoever runs this
   // (year_advice.h); empty before.
   std::string year_advice;
+  // Branch mode: a store made with `dsptsync init`, not enrolled with a head office (its pages then
+  // say nothing about head office, branches or sync).
+  bool single_site = false;
 };
 
 // Everything one assessment's page shows, read at one moment.
