@@ -198,7 +198,8 @@ class SqliteDirectory final : public Directory {
     use->text(2, action);
     use->text(3, user);
     use->text(4, by);
-    use->text(5, detail);
+    // An empty view may have no data pointer, which SQLite would bind as NULL: bind "" itself.
+    use->text(5, detail.empty() ? std::string_view("", 0) : detail);
     return step_done(*use, "recording a people event");
   }
 
