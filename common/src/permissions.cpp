@@ -97,15 +97,15 @@ Status may_revoke(const Person* who, const Person& target, int other_active_admi
   return {};
 }
 
-Status may_change_role(const Person* who, const Person& target, bool target_active, Role to,
-                       int other_active_admins) {
+Status may_change_role(const Person* who, const Person& target, bool target_active, Role to, int other_active_admins) {
   if (who) {
     if (auto allowed = may_manage_people(*who, "change people's roles"); !allowed) return allowed;
     if (who->name == target.name)
       return invalid_input("you cannot change your own role; ask another head office administrator");
   }
   if (target_active && head_office_admin(target) && to != Role::admin && other_active_admins < 1)
-    return refused(target.name + " is the last head office administrator: make someone else an administrator "
+    return refused(target.name +
+                   " is the last head office administrator: make someone else an administrator "
                    "first, or nobody is left who can manage people");
   return {};
 }

@@ -204,13 +204,14 @@ class SqliteDirectory final : public Directory {
   }
 
   static Result<PasswordLink> read_password_link(const Use& row) {
-    return PasswordLink{row.column_text(0), row.column_text(1), row.column_int(2), row.column_int(3),
-                        row.column_optional_int(4), row.column_optional_int(5)};
+    return PasswordLink{row.column_text(0), row.column_text(1),         row.column_int(2),
+                        row.column_int(3),  row.column_optional_int(4), row.column_optional_int(5)};
   }
 
   Result<std::optional<PasswordLink>> find_password_link(std::string_view token_hash) {
-    auto use = prepare("SELECT user, issued_by, issued_at, expires_at, used_at, voided_at FROM password_links "
-                       "WHERE token_hash = ?1");
+    auto use = prepare(
+        "SELECT user, issued_by, issued_at, expires_at, used_at, voided_at FROM password_links "
+        "WHERE token_hash = ?1");
     if (!use) return use.error();
     use->text(1, token_hash);
     return collect_one<PasswordLink>(*use, read_password_link, "reading a set-password link");
@@ -427,8 +428,9 @@ class SqliteDirectory final : public Directory {
                                         link.user, link.issued_at, "voiding older set-password links");
         !s)
       return s;
-    auto use = prepare("INSERT INTO password_links(token_hash, user, issued_by, issued_at, expires_at) "
-                       "VALUES(?1, ?2, ?3, ?4, ?5)");
+    auto use = prepare(
+        "INSERT INTO password_links(token_hash, user, issued_by, issued_at, expires_at) "
+        "VALUES(?1, ?2, ?3, ?4, ?5)");
     if (!use) return use.error();
     use->text(1, token_hash);
     use->text(2, link.user);
@@ -456,8 +458,8 @@ class SqliteDirectory final : public Directory {
     if (!user) return user.error();
     if (!*user || (*user)->revoked_at) return refused(std::string(kPasswordLinkNotValid));
     if (auto s = write_password((*link)->user, password_hash, now); !s) return s;
-    if (auto s = run_with_text_and_time("UPDATE password_links SET used_at = ?2 WHERE token_hash = ?1", token_hash,
-                                        now, "marking a set-password link used");
+    if (auto s = run_with_text_and_time("UPDATE password_links SET used_at = ?2 WHERE token_hash = ?1", token_hash, now,
+                                        "marking a set-password link used");
         !s)
       return s;
     // By the person themselves: only they hold the link's token.

@@ -175,8 +175,10 @@ void add_user_role(ServerCli& cli, CLI::App* user) {
     std::string role;
   };
   auto& o = cli.line.keep<Options>();
-  auto* cmd = add_people_command(user, o.who, "role", "give a user another role (admin, member or viewer); their "
-                                                      "devices use it from their next sync", "changing it");
+  auto* cmd = add_people_command(user, o.who, "role",
+                                 "give a user another role (admin, member or viewer); their "
+                                 "devices use it from their next sync",
+                                 "changing it");
   cmd->add_option("ROLE", o.role, "admin, member or viewer")->required();
   cli.on_office_run(cmd, [&o](HeadOffice& office) -> Result<Output> {
     auto role = protocol::parse_role(o.role);
@@ -208,14 +210,18 @@ void add_user_link(ServerCli& cli, CLI::App* user) {
     std::string url;
   };
   auto& o = cli.line.keep<Options>();
-  auto* cmd = add_people_command(user, o.who, "link", "a one-time link for NAME to set their web app password "
-                                                      "(a new person's first, or a forgotten one)", "sending it");
-  cmd->add_option("--url", o.url, "the server's address as people open it, e.g. https://hq.example.org:8443; "
-                                  "without it the path to open at that address is printed");
+  auto* cmd = add_people_command(user, o.who, "link",
+                                 "a one-time link for NAME to set their web app password "
+                                 "(a new person's first, or a forgotten one)",
+                                 "sending it");
+  cmd->add_option("--url", o.url,
+                  "the server's address as people open it, e.g. https://hq.example.org:8443; "
+                  "without it the path to open at that address is printed");
   cli.on_office_run(cmd, [&o](HeadOffice& office) -> Result<Output> {
     if (!o.url.empty() && !o.url.starts_with("http://") && !o.url.starts_with("https://"))
-      return invalid_input("--url: the server's address starts with https:// or http://, e.g. "
-                           "https://hq.example.org:8443");
+      return invalid_input(
+          "--url: the server's address starts with https:// or http://, e.g. "
+          "https://hq.example.org:8443");
     auto by = named_administrator(office, o.who.as);
     if (!by) return by.error();
     auto link = office.issue_password_link(*by ? &**by : nullptr, o.who.name);

@@ -99,18 +99,23 @@ Result<service::IssuedPasswordLink> HeadOffice::issue_password_link(const User* 
   auto user = directory_->user(name);
   if (!user) return user.error();
   if (!*user)
-    return not_found("there is no user '" + name + "'; 'dsptsync-server user list' shows the users and 'user add' "
+    return not_found("there is no user '" + name +
+                     "'; 'dsptsync-server user list' shows the users and 'user add' "
                      "adds a head office user");
   if ((*user)->revoked_at) return refused("'" + name + "' was revoked; reinstate them before sending a link");
   const std::string token = crypto::random_hex(limits::kPasswordLinkTokenBytes);
   const TimestampMs now = now_ms();
-  PasswordLink link{name, by ? by->name : "", now,
-                    now + std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::hours(limits::kPasswordLinkHours)).count(),
-                    std::nullopt, std::nullopt};
+  PasswordLink link{
+      name,
+      by ? by->name : "",
+      now,
+      now +
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::hours(limits::kPasswordLinkHours)).count(),
+      std::nullopt,
+      std::nullopt};
   if (auto added = directory_->add_password_link(link, token_hash(token)); !added) return added.error();
-  return service::IssuedPasswordLink{name, (*user)->role, (*user)->branch, std::string(kSetPasswordPath) + token,
-                                     link.expires_at, false};
+  return service::IssuedPasswordLink{
+      name, (*user)->role, (*user)->branch, std::string(kSetPasswordPath) + token, link.expires_at, false};
 }
 
 Result<service::IssuedPasswordLink> HeadOffice::add_head_office_user(const User* by, std::string_view raw_name,

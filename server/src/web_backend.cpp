@@ -458,8 +458,8 @@ web::HttpResponse HeadOfficeWebBackend::change_role(const web::Actor& actor, con
   if (!by) return error_response(by.error());
   auto changed = head_office_.change_role(&*by, name, *parsed_role);
   if (!changed) return error_response(changed.error());
-  log_event("info", "role_changed", {{"by", actor.user}, {"user", changed->user},
-                                     {"role", protocol::to_string(changed->to)}});
+  log_event("info", "role_changed",
+            {{"by", actor.user}, {"user", changed->user}, {"role", protocol::to_string(changed->to)}});
   return json_response(200, service::to_json(*changed, JsonStyle::api));
 }
 

@@ -186,7 +186,8 @@ TEST(PeopleAdminMigration, ASchema8DatabaseKeepsItsPeopleEventsAndGainsLinks) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
   for (std::size_t version = 0; version < 8; ++version)
-    ASSERT_EQ(sqlite3_exec(db, std::string(sqlite::migrations()[version]).c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+    ASSERT_EQ(sqlite3_exec(db, std::string(sqlite::migrations()[version]).c_str(), nullptr, nullptr, nullptr),
+              SQLITE_OK)
         << "migration " << version << ": " << sqlite3_errmsg(db);
   const char* rows =
       "PRAGMA user_version = 8; PRAGMA application_id = 1146310740;"

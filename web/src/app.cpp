@@ -151,9 +151,10 @@ std::optional<HttpResponse> WebApp::check_change_request(const HttpRequest& requ
 HttpResponse WebApp::sign_in_throttled(int wait_seconds) {
   const std::string wait = wait_seconds < 120 ? std::to_string(wait_seconds) + " seconds"
                                               : std::to_string((wait_seconds + 59) / 60) + " minutes";
-  auto response = api_error(429, "rate_limited",
-                            "Too many sign-in attempts. Wait " + wait +
-                                ", then try again, or ask your head office administrator for a link to set a new password");
+  auto response =
+      api_error(429, "rate_limited",
+                "Too many sign-in attempts. Wait " + wait +
+                    ", then try again, or ask your head office administrator for a link to set a new password");
   response.headers.emplace_back("Retry-After", std::to_string(wait_seconds));
   return response;
 }
@@ -222,8 +223,7 @@ HttpResponse WebApp::set_password(const HttpRequest& request) {
     return api_error(400, "invalid_input", "Enter a new password", "password");
   const TimestampMs now = options_.clock();
   const std::string address = request.peer_address;
-  if (int wait = limiter_.wait_seconds(kSetPasswordLimiterName, address, now); wait > 0)
-    return sign_in_throttled(wait);
+  if (int wait = limiter_.wait_seconds(kSetPasswordLimiterName, address, now); wait > 0) return sign_in_throttled(wait);
   auto user = backend_.set_password_with_link(token && *token ? **token : std::string(), **password, now);
   if (!user) {
     const Error& error = user.error();

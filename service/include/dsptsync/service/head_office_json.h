@@ -26,8 +26,8 @@ nlohmann::json nhs_publications_json(const std::vector<NhsPublication>& records,
 nlohmann::json to_json(const NhsPublicationOutcome& outcome, JsonStyle style);
 
 // cli: {users: [{name, branch, role, created, revoked, devices: [{id, name, enrolled, revoked}]}],
-//       pending_invites: [{invite_id, user, branch, role, expires_at}], people_events: [{at, action, user, by, detail}]}
-//       (only the invites still waiting; times as text, null when not revoked)
+//       pending_invites: [{invite_id, user, branch, role, expires_at}], people_events: [{at, action, user, by,
+//       detail}]} (only the invites still waiting; times as text, null when not revoked)
 // api: {users: [{name, role, branch, revoked, hasPassword, devices: [{id, name, enrolledAt, revoked}]}],
 //       invites: [{id, user, branch, role, expiresAt, used}], branches: [{ods, name}],
 //       events: [{at, action, user, by, detail}]}

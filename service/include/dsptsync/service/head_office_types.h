@@ -108,10 +108,10 @@ struct Reinstatement {
 struct IssuedPasswordLink {
   std::string user;
   protocol::Role role = protocol::Role::viewer;
-  std::string branch;       // empty: head office
-  std::string path;         // "/#/set-password/TOKEN": opened at the server's address
+  std::string branch;  // empty: head office
+  std::string path;    // "/#/set-password/TOKEN": opened at the server's address
   TimestampMs expires_at = 0;
-  bool new_user = false;    // the person was added with it
+  bool new_user = false;  // the person was added with it
 };
 
 // A role changed (HeadOffice::change_role).
