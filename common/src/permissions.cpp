@@ -97,6 +97,19 @@ Status may_revoke(const Person* who, const Person& target, int other_active_admi
   return {};
 }
 
+Status may_change_role(const Person* who, const Person& target, bool target_active, Role to, int other_active_admins) {
+  if (who) {
+    if (auto allowed = may_manage_people(*who, "change people's roles"); !allowed) return allowed;
+    if (who->name == target.name)
+      return invalid_input("you cannot change your own role; ask another head office administrator");
+  }
+  if (target_active && head_office_admin(target) && to != Role::admin && other_active_admins < 1)
+    return refused(target.name +
+                   " is the last head office administrator: make someone else an administrator "
+                   "first, or nobody is left who can manage people");
+  return {};
+}
+
 std::string normalise_name(std::string_view raw) {
   const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   while (!raw.empty() && space(raw.front())) raw.remove_prefix(1);

@@ -191,14 +191,50 @@ class SqliteDirectory final : public Directory {
     return collect_one<Branch>(*use, read_branch, "reading a branch");
   }
 
-  Status record_people_event(TimestampMs at, std::string_view action, std::string_view user, std::string_view by) {
-    auto use = prepare("INSERT INTO people_events(at, action, user, by) VALUES(?1, ?2, ?3, ?4)");
+  Status record_people_event(TimestampMs at, std::string_view action, std::string_view user, std::string_view by,
+                             std::string_view detail = {}) {
+    auto use = prepare("INSERT INTO people_events(at, action, user, by, detail) VALUES(?1, ?2, ?3, ?4, ?5)");
     if (!use) return use.error();
     use->integer(1, at);
     use->text(2, action);
     use->text(3, user);
     use->text(4, by);
-    return step_done(*use, "recording who revoked or reinstated whom");
+    // An empty view may have no data pointer, which SQLite would bind as NULL: bind "" itself.
+    use->text(5, detail.empty() ? std::string_view("", 0) : detail);
+    return step_done(*use, "recording a people event");
+  }
+
+  static Result<PasswordLink> read_password_link(const Use& row) {
+    return PasswordLink{row.column_text(0), row.column_text(1),         row.column_int(2),
+                        row.column_int(3),  row.column_optional_int(4), row.column_optional_int(5)};
+  }
+
+  Result<std::optional<PasswordLink>> find_password_link(std::string_view token_hash) {
+    auto use = prepare(
+        "SELECT user, issued_by, issued_at, expires_at, used_at, voided_at FROM password_links "
+        "WHERE token_hash = ?1");
+    if (!use) return use.error();
+    use->text(1, token_hash);
+    return collect_one<PasswordLink>(*use, read_password_link, "reading a set-password link");
+  }
+
+  Status run_with_text_and_time(std::string_view sql, std::string_view text, TimestampMs at, std::string_view what) {
+    auto use = prepare(sql);
+    if (!use) return use.error();
+    use->text(1, text);
+    use->integer(2, at);
+    return step_done(*use, what);
+  }
+
+  Status write_password(std::string_view user, std::string_view password_hash, TimestampMs at) {
+    auto use = prepare(
+        "INSERT INTO passwords(user, hash, set_at) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(user) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at");
+    if (!use) return use.error();
+    use->text(1, user);
+    use->text(2, password_hash);
+    use->integer(3, at);
+    return step_done(*use, "setting a password");
   }
 
   // The user, or not_found saying where to look.
@@ -348,15 +384,88 @@ class SqliteDirectory final : public Directory {
 
   Result<std::vector<PeopleEvent>> people_events() override {
     std::lock_guard lock(mutex_);
-    auto use = prepare("SELECT seq, at, action, user, by FROM people_events ORDER BY seq");
+    auto use = prepare("SELECT seq, at, action, user, by, detail FROM people_events ORDER BY seq");
     if (!use) return use.error();
     return collect<PeopleEvent>(
         *use,
         [](const Use& row) -> Result<PeopleEvent> {
-          return PeopleEvent{row.column_int(0), row.column_int(1), row.column_text(2), row.column_text(3),
-                             row.column_text(4)};
+          return PeopleEvent{row.column_int(0),  row.column_int(1),  row.column_text(2),
+                             row.column_text(3), row.column_text(4), row.column_text(5)};
         },
         "reading the people events");
+  }
+
+  Status change_role(std::string_view name, protocol::Role role, TimestampMs at, std::string_view by,
+                     const RoleCheck& check) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = existing_user(name);
+    if (!existing) return existing.error();
+    if (check) {
+      auto others = other_active_admins(name);
+      if (!others) return others.error();
+      if (auto allowed = check(*existing, *others); !allowed) return allowed;
+    }
+    if (existing->role == role) return {};  // nothing changes, nothing to record
+    auto use = prepare("UPDATE users SET role = ?2 WHERE name = ?1");
+    if (!use) return use.error();
+    use->text(1, name);
+    use->text(2, protocol::to_string(role));
+    if (auto s = step_done(*use, "changing a role"); !s) return s;
+    const std::string detail =
+        std::string(protocol::to_string(existing->role)) + " -> " + std::string(protocol::to_string(role));
+    if (auto s = record_people_event(at, "role_changed", name, by, detail); !s) return s;
+    return txn.commit();
+  }
+
+  Status add_password_link(const PasswordLink& link, std::string_view token_hash) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    if (auto existing = existing_user(link.user); !existing) return existing.error();
+    if (auto s = run_with_text_and_time("UPDATE password_links SET voided_at = ?2 "
+                                        "WHERE user = ?1 AND used_at IS NULL AND voided_at IS NULL",
+                                        link.user, link.issued_at, "voiding older set-password links");
+        !s)
+      return s;
+    auto use = prepare(
+        "INSERT INTO password_links(token_hash, user, issued_by, issued_at, expires_at) "
+        "VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!use) return use.error();
+    use->text(1, token_hash);
+    use->text(2, link.user);
+    use->text(3, link.issued_by);
+    use->integer(4, link.issued_at);
+    use->integer(5, link.expires_at);
+    if (auto s = step_done(*use, "recording a set-password link"); !s) return s;
+    if (auto s = record_people_event(link.issued_at, "password_link_issued", link.user, link.issued_by); !s) return s;
+    return txn.commit();
+  }
+
+  Result<std::optional<PasswordLink>> password_link(std::string_view token_hash) override {
+    std::lock_guard lock(mutex_);
+    return find_password_link(token_hash);
+  }
+
+  Status use_password_link(std::string_view token_hash, std::string_view password_hash, TimestampMs now) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto link = find_password_link(token_hash);
+    if (!link) return link.error();
+    if (!*link || !(*link)->usable_at(now)) return refused(std::string(kPasswordLinkNotValid));
+    auto user = find_user((*link)->user);
+    if (!user) return user.error();
+    if (!*user || (*user)->revoked_at) return refused(std::string(kPasswordLinkNotValid));
+    if (auto s = write_password((*link)->user, password_hash, now); !s) return s;
+    if (auto s = run_with_text_and_time("UPDATE password_links SET used_at = ?2 WHERE token_hash = ?1", token_hash, now,
+                                        "marking a set-password link used");
+        !s)
+      return s;
+    // By the person themselves: only they hold the link's token.
+    if (auto s = record_people_event(now, "password_set", (*link)->user, (*link)->user); !s) return s;
+    return txn.commit();
   }
 
   Status add_invite(const Invite& invite, std::string_view secret_hash) override {
@@ -573,14 +682,7 @@ class SqliteDirectory final : public Directory {
     if (!existing) return existing.error();
     if (!*existing)
       return not_found("there is no user '" + std::string(user) + "'; 'dsptsync-server user list' shows the users");
-    auto use = prepare(
-        "INSERT INTO passwords(user, hash, set_at) VALUES(?1, ?2, ?3) "
-        "ON CONFLICT(user) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at");
-    if (!use) return use.error();
-    use->text(1, user);
-    use->text(2, password_hash);
-    use->integer(3, at);
-    if (auto s = step_done(*use, "setting a password"); !s) return s;
+    if (auto s = write_password(user, password_hash, at); !s) return s;
     return txn.commit();
   }
 

@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -198,7 +198,44 @@ BEGIN SELECT RAISE(ABORT, 'NHS publication records are kept as they were entered
 CREATE TRIGGER nhs_publications_immutable_delete BEFORE DELETE ON nhs_publications
 BEGIN SELECT RAISE(ABORT, 'NHS publication records are kept as they were entered'); END;
 )sql",
-    // 8 -> 9: when each device last signed in to sync, for head office's "last synced" per site.
+    // 8 -> 9: head office manages its people from the web app. One-time links to set a web app
+    // password (the token kept only as its BLAKE2b hash; a newer link for the same person voids the
+    // older), and people events for roles changed, links issued and passwords set, with what changed
+    // ("member -> admin"). SQLite cannot widen a CHECK in place: people_events is rebuilt, its rows
+    // and their sequence numbers kept, its triggers made again.
+    R"sql(
+CREATE TABLE password_links(
+  token_hash  TEXT PRIMARY KEY,      -- BLAKE2b-256 hex of the token; the token itself is never stored
+  user        TEXT NOT NULL REFERENCES users(name),
+  issued_by   TEXT NOT NULL,         -- the head office administrator; '' for the console without --as
+  issued_at   INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  voided_at   INTEGER                -- a newer link for the same person was issued
+) WITHOUT ROWID;
+CREATE INDEX password_links_by_user ON password_links(user, issued_at);
+
+DROP TRIGGER people_events_immutable_update;
+DROP TRIGGER people_events_immutable_delete;
+ALTER TABLE people_events RENAME TO people_events_8;
+CREATE TABLE people_events(
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at      INTEGER NOT NULL,
+  action  TEXT NOT NULL CHECK (action IN ('revoked', 'reinstated', 'role_changed', 'password_link_issued',
+                                          'password_set')),
+  user    TEXT NOT NULL REFERENCES users(name),
+  by      TEXT NOT NULL,     -- the head office administrator; '' for the console without --as
+  detail  TEXT NOT NULL DEFAULT ''  -- role_changed: "member -> admin"
+);
+INSERT INTO people_events(seq, at, action, user, by) SELECT seq, at, action, user, by FROM people_events_8;
+DROP TABLE people_events_8;
+
+CREATE TRIGGER people_events_immutable_update BEFORE UPDATE ON people_events
+BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
+CREATE TRIGGER people_events_immutable_delete BEFORE DELETE ON people_events
+BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
+)sql",
+    // 9 -> 10: when each device last signed in to sync, for head office's "last synced" per site.
     R"sql(
 ALTER TABLE devices ADD COLUMN last_synced_at INTEGER;
 )sql",

@@ -3,7 +3,7 @@
 #include "cli_support.h"
 
 #include "dsptsync/crypto.h"
-#include "dsptsync/limits.h"
+#include "dsptsync/password_rules.h"
 #include "dsptsync/service/head_office_json.h"
 
 #include <termios.h>
@@ -139,13 +139,7 @@ Result<std::string> read_new_password() {
     return invalid_input("no password given: set DSPTSYNC_PASSWORD, type it at a terminal, or pipe one line to stdin");
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
-  std::size_t characters = 0;
-  for (unsigned char c : password) characters += (c & 0xC0) != 0x80 ? 1 : 0;
-  if (characters < limits::kMinPasswordChars)
-    return invalid_input("the password is " + std::to_string(characters) + " characters long; use at least " +
-                         std::to_string(limits::kMinPasswordChars) + " (three random words make a strong one)");
-  if (password.size() > limits::kMaxPasswordBytes)
-    return invalid_input("the password is longer than " + std::to_string(limits::kMaxPasswordBytes) + " bytes");
+  if (auto allowed = check_new_password(password); !allowed) return allowed.error();
   return password;
 }
 
@@ -174,6 +168,78 @@ void add_user_passwd(ServerCli& cli, CLI::App* user) {
   cli.on_office_run(cmd, [&name](HeadOffice& office) { return passwd_output(office, normalise_name(name)); });
 }
 
+// `user role NAME ROLE`: another role, as permissions.h may_change_role allows.
+void add_user_role(ServerCli& cli, CLI::App* user) {
+  struct Options {
+    PeopleArgs who;
+    std::string role;
+  };
+  auto& o = cli.line.keep<Options>();
+  auto* cmd = add_people_command(user, o.who, "role",
+                                 "give a user another role (admin, member or viewer); their "
+                                 "devices use it from their next sync",
+                                 "changing it");
+  cmd->add_option("ROLE", o.role, "admin, member or viewer")->required();
+  cli.on_office_run(cmd, [&o](HeadOffice& office) -> Result<Output> {
+    auto role = protocol::parse_role(o.role);
+    if (!role) return role.error();
+    auto by = named_administrator(office, o.who.as);
+    if (!by) return by.error();
+    auto changed = office.change_role(*by ? &**by : nullptr, o.who.name, *role);
+    if (!changed) return changed.error();
+    const std::string to(protocol::to_string(changed->to));
+    return Output{service::to_json(*changed, JsonStyle::cli),
+                  changed->from == changed->to
+                      ? changed->user + " is already " + to + "; nothing changed\n"
+                      : changed->user + " is now " + to + " (was " + std::string(protocol::to_string(changed->from)) +
+                            "); their devices use it from their next sync\n"};
+  });
+}
+
+// The link in full when the server's address is given ("https://hq.example:8443" + path), else the path.
+std::string link_text(const std::string& base, const std::string& path) {
+  std::string trimmed = base;
+  while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
+  return trimmed + path;
+}
+
+// `user link NAME [--url BASE]`: a one-time link to set the web app password.
+void add_user_link(ServerCli& cli, CLI::App* user) {
+  struct Options {
+    PeopleArgs who;
+    std::string url;
+  };
+  auto& o = cli.line.keep<Options>();
+  auto* cmd = add_people_command(user, o.who, "link",
+                                 "a one-time link for NAME to set their web app password "
+                                 "(a new person's first, or a forgotten one)",
+                                 "sending it");
+  cmd->add_option("--url", o.url,
+                  "the server's address as people open it, e.g. https://hq.example.org:8443; "
+                  "without it the path to open at that address is printed");
+  cli.on_office_run(cmd, [&o](HeadOffice& office) -> Result<Output> {
+    if (!o.url.empty() && !o.url.starts_with("http://") && !o.url.starts_with("https://"))
+      return invalid_input(
+          "--url: the server's address starts with https:// or http://, e.g. "
+          "https://hq.example.org:8443");
+    auto by = named_administrator(office, o.who.as);
+    if (!by) return by.error();
+    auto link = office.issue_password_link(*by ? &**by : nullptr, o.who.name);
+    if (!link) return link.error();
+    nlohmann::json data = service::to_json(*link, JsonStyle::cli);
+    std::string text;
+    if (o.url.empty()) {
+      text = "Open the server's address followed by " + link->path + "\n";
+    } else {
+      data["link"] = link_text(o.url, link->path);
+      text = data["link"].get<std::string>() + "\n";
+    }
+    text += "Send it to " + link->user + " yourself; it sets their password once, until " +
+            format_timestamp(link->expires_at) + ". Any older link of theirs no longer works\n";
+    return Output{std::move(data), text};
+  });
+}
+
 }  // namespace
 
 void add_people_commands(ServerCli& cli) {
@@ -190,6 +256,8 @@ void add_people_commands(ServerCli& cli) {
                     [&reinstate](HeadOffice& office) { return reinstate_output(office, reinstate); });
   add_user_add(cli, user);
   add_user_passwd(cli, user);
+  add_user_role(cli, user);
+  add_user_link(cli, user);
 }
 
 }  // namespace dsptsync::server

@@ -220,6 +220,17 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
     if (auto refused = refusal(may_act_for_organisation(actor.person(), "invite people"))) return *refused;
     return invite(actor, request);
   }
+  if (first == "people" && segments.size() == 2 && segments[1] == "users") {
+    if (method != "POST") return only("POST");
+    if (auto refused = refusal(may_manage_people(actor.person(), "add people"))) return *refused;
+    return add_user(actor, request);
+  }
+  if (first == "people" && segments.size() == 3 && (segments[2] == "role" || segments[2] == "password-link")) {
+    if (method != "POST") return only("POST");
+    if (auto refused = refusal(may_manage_people(actor.person(), "manage people"))) return *refused;
+    const std::string name = normalise_name(segments[1]);
+    return segments[2] == "role" ? change_role(actor, request, name) : password_link(actor, name);
+  }
   if (first == "people" && segments.size() == 3 && (segments[2] == "revoke" || segments[2] == "reinstate")) {
     if (method != "POST") return only("POST");
     if (auto refused = refusal(may_manage_people(actor.person(), segments[2] + " people"))) return *refused;
@@ -405,6 +416,61 @@ web::HttpResponse HeadOfficeWebBackend::reinstate(const web::Actor& actor, const
   if (!reinstated) return error_response(reinstated.error());
   log_event("info", "reinstated", {{"by", actor.user}, {"user", name}});
   return json_response(200, service::to_json(*reinstated, JsonStyle::api));
+}
+
+web::HttpResponse HeadOfficeWebBackend::add_user(const web::Actor& actor, const web::HttpRequest& request) {
+  auto body = web::json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  auto name = web::string_member(*body, "name");
+  auto role = web::string_member(*body, "role");
+  const std::string wanted = name && *name ? normalise_name(**name) : std::string();
+  if (wanted.empty()) return api_error(400, "invalid_input", "Enter the person's full name", "name");
+  auto parsed_role = role && *role ? protocol::parse_role(**role) : Result<protocol::Role>(invalid_input(""));
+  if (!parsed_role) return api_error(400, "invalid_input", "Choose a role: admin, member or viewer", "role");
+  auto by = head_office_.acting_user(actor.user);
+  if (!by) return error_response(by.error());
+  auto link = head_office_.add_head_office_user(&*by, wanted, *parsed_role);
+  if (!link) {
+    // A name taken already (refused) or not usable (invalid): the page marks the name.
+    if (link.error().kind == ErrorKind::refused) return api_error(409, "conflict", link.error().message, "name");
+    if (link.error().kind == ErrorKind::invalid_input)
+      return api_error(400, "invalid_input", link.error().message, "name");
+    return error_response(link.error());
+  }
+  log_event("info", "user_added", {{"by", actor.user}, {"user", link->user}});
+  return json_response(201, service::to_json(*link, JsonStyle::api));
+}
+
+web::HttpResponse HeadOfficeWebBackend::password_link(const web::Actor& actor, const std::string& name) {
+  auto by = head_office_.acting_user(actor.user);
+  if (!by) return error_response(by.error());
+  auto link = head_office_.issue_password_link(&*by, name);
+  if (!link) return error_response(link.error());
+  log_event("info", "password_link_issued", {{"by", actor.user}, {"user", link->user}});
+  return json_response(200, service::to_json(*link, JsonStyle::api));
+}
+
+web::HttpResponse HeadOfficeWebBackend::change_role(const web::Actor& actor, const web::HttpRequest& request,
+                                                    const std::string& name) {
+  auto body = web::json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  auto role = web::string_member(*body, "role");
+  auto parsed_role = role && *role ? protocol::parse_role(**role) : Result<protocol::Role>(invalid_input(""));
+  if (!parsed_role) return api_error(400, "invalid_input", "Choose a role: admin, member or viewer", "role");
+  auto by = head_office_.acting_user(actor.user);
+  if (!by) return error_response(by.error());
+  auto changed = head_office_.change_role(&*by, name, *parsed_role);
+  if (!changed) return error_response(changed.error());
+  log_event("info", "role_changed",
+            {{"by", actor.user}, {"user", changed->user}, {"role", protocol::to_string(changed->to)}});
+  return json_response(200, service::to_json(*changed, JsonStyle::api));
+}
+
+Result<std::string> HeadOfficeWebBackend::set_password_with_link(std::string_view token, std::string_view password,
+                                                                 TimestampMs now) {
+  auto user = head_office_.set_password_with_link(token, password, now);
+  if (user) log_event("info", "password_set_by_link", {{"user", *user}});
+  return user;
 }
 
 }  // namespace dsptsync::server

@@ -36,6 +36,8 @@ class HeadOfficeWebBackend final : public web::Backend {
   Result<IncidentOutcome> edit_incident(const web::Actor& actor, std::string_view id, const IncidentInput& input,
                                         TimestampMs now) override;
   std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
+  Result<std::string> set_password_with_link(std::string_view token, std::string_view password,
+                                             TimestampMs now) override;
 
  private:
   // The scope an actor names, checked: a branch here (the actor's own, for a branch's people) or
@@ -51,6 +53,9 @@ class HeadOfficeWebBackend final : public web::Backend {
   web::HttpResponse invite(const web::Actor& actor, const web::HttpRequest& request);
   web::HttpResponse revoke(const web::Actor& actor, const std::string& name);
   web::HttpResponse reinstate(const web::Actor& actor, const std::string& name);
+  web::HttpResponse add_user(const web::Actor& actor, const web::HttpRequest& request);
+  web::HttpResponse password_link(const web::Actor& actor, const std::string& name);
+  web::HttpResponse change_role(const web::Actor& actor, const web::HttpRequest& request, const std::string& name);
   // web_backend_question_sets.cpp
   web::HttpResponse question_sets();
   web::HttpResponse import_list(const web::Actor& actor, const web::HttpRequest& request);

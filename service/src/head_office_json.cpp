@@ -102,8 +102,11 @@ json to_json(const People& people, JsonStyle style) {
   if (style == JsonStyle::cli) {
     json events = json::array();
     for (const auto& event : people.events)
-      events.push_back({{"at", format_timestamp(event.at)}, {"action", event.action}, {"user", event.user},
-                        {"by", event.by.empty() ? json(nullptr) : json(event.by)}});
+      events.push_back({{"at", format_timestamp(event.at)},
+                        {"action", event.action},
+                        {"user", event.user},
+                        {"by", event.by.empty() ? json(nullptr) : json(event.by)},
+                        {"detail", event.detail}});
     for (const auto& invite : people.invites)
       if (!invite.used_at && invite.expires_at > people.as_of) invites.push_back(invite_json(invite, style));
     return {{"users", std::move(users)}, {"pending_invites", std::move(invites)}, {"people_events", std::move(events)}};
@@ -115,7 +118,40 @@ json to_json(const People& people, JsonStyle style) {
   }
   json branches = json::array();
   for (const auto& branch : people.branches) branches.push_back({{"ods", branch.ods}, {"name", branch.name}});
-  return {{"users", std::move(users)}, {"invites", std::move(invites)}, {"branches", std::move(branches)}};
+  json events = json::array();
+  for (const auto& event : people.events)
+    events.push_back({{"at", event.at},
+                      {"action", event.action},
+                      {"user", event.user},
+                      {"by", event.by.empty() ? json(nullptr) : json(event.by)},
+                      {"detail", event.detail}});
+  return {{"users", std::move(users)},
+          {"invites", std::move(invites)},
+          {"branches", std::move(branches)},
+          {"events", std::move(events)}};
+}
+
+json to_json(const IssuedPasswordLink& link, JsonStyle style) {
+  const bool cli = style == JsonStyle::cli;
+  json out = {{"user", link.user},
+              {"role", to_string(link.role)},
+              {"branch", branch_or_null(link.branch)},
+              {"path", link.path},
+              {cli ? "new_user" : "newUser", link.new_user}};
+  if (cli) out["expires_at"] = format_timestamp(link.expires_at);
+  else out["expiresAt"] = link.expires_at;
+  return out;
+}
+
+json to_json(const RoleChange& change, JsonStyle style) {
+  if (style == JsonStyle::api)
+    return {
+        {"ok", true}, {"user", change.user}, {"role", to_string(change.to)}, {"previousRole", to_string(change.from)}};
+  return {{"user", change.user},
+          {"role", to_string(change.to)},
+          {"previous_role", to_string(change.from)},
+          {"changed_at", format_timestamp(change.at)},
+          {"by", change.by.empty() ? json(nullptr) : json(change.by)}};
 }
 
 json to_json(const IssuedInvite& issued, JsonStyle style) {

@@ -31,7 +31,7 @@ TEST(SqliteStore, RefusesAMissingStoreUnlessAskedToCreate) {
   EXPECT_NE(missing.error().message.find("dsptsync init"), std::string::npos);
   auto created = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
   ASSERT_TRUE(created) << created.error().message;
-  EXPECT_EQ(*(*created)->schema_version(), 9);
+  EXPECT_EQ(*(*created)->schema_version(), 10);
 }
 
 TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {

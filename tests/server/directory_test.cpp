@@ -338,16 +338,16 @@ TEST_F(DirectoryTest, EachSitesLastSyncIsItsPeoplesLatestDeviceSync) {
   EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
 }
 
-TEST_F(DirectoryTest, ASchema8DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) {
+TEST_F(DirectoryTest, ASchema9DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) {
   add_leeds();
   invite("00000001", "Sam Patel", "VLAXL");
   enrol("00000001", new_device("d1"));
   directory.reset();
   store.reset();
-  // The file as schema 8 left it: devices without last_synced_at.
+  // The file as schema 9 left it: devices without last_synced_at.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE devices DROP COLUMN last_synced_at; PRAGMA user_version = 8;", nullptr,
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE devices DROP COLUMN last_synced_at; PRAGMA user_version = 9;", nullptr,
                          nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);

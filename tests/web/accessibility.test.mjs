@@ -88,12 +88,21 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     await signIn(page, hq.url, 'Priya Shah');
     for (const hash of ['#/dashboard', '#/assessment/A1B2', '#/assessment/VLAXL', '#/assessment/VLAXL/plan',
       '#/assessment/VLAXL/history/1.3.12', '#/conflicts', '#/publish', '#/publications', '#/downloads', '#/people',
-      '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new']) {
+      '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new',
+      '#/people/add', '#/people/role/Sam%20Patel', '#/people/reset/Sam%20Patel', `#/set-password/${'0'.repeat(64)}`]) {
       await visit(page, hq.url, hash);
       problems.push(...(await violations(page)).map((v) => `${hash}: ${v}`));
       // No page carries the NHS logo: the NHS identity is reserved for NHS bodies.
       if (await page.locator('.nhsuk-header__logo, svg[aria-label="NHS"]').count()) problems.push(`${hash}: the NHS logo`);
     }
+    // The set-password page with its error summary, and the one-time link as shown once.
+    await page.locator('#set-password-button').click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/set-password (errors): ${v}`));
+    await visit(page, hq.url, '#/people/reset/Sam%20Patel');
+    await page.locator('#reset-confirm').click();
+    await page.locator('#password-link').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/people/reset (link shown): ${v}`));
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 

@@ -19,6 +19,10 @@ namespace {
 
 constexpr std::string_view kApiPrefix = "/api/";
 constexpr std::string_view kSignInLinkPath = "/signin";
+// Where the page a set-password link opens sends the new password (no session: the link is the key).
+constexpr std::string_view kSetPasswordPath = "/api/set-password";
+// The set-password page's attempts are counted by address alone, under a name no person has.
+constexpr std::string_view kSetPasswordLimiterName = "";
 constexpr int kSessionCookieSeconds = limits::kWebSessionMaxMinutes * 60;
 
 bool same_secret(std::string_view a, std::string_view b) {
@@ -66,7 +70,7 @@ WebApp::WebApp(Backend& backend, AppOptions options) : backend_(backend), option
 }
 
 bool WebApp::is_sign_in(const HttpRequest& request) {
-  return request.method == "POST" && request.path() == "/api/session";
+  return request.method == "POST" && (request.path() == "/api/session" || request.path() == kSetPasswordPath);
 }
 
 std::optional<HttpResponse> WebApp::serve_static(const HttpRequest& request) const {
@@ -118,6 +122,10 @@ HttpResponse WebApp::handle(const HttpRequest& request) {
   if (!path.starts_with(kApiPrefix)) return not_here(path);
   const auto segments = path_segments(path, kApiPrefix);
   if (segments.size() == 1 && segments[0] == "session" && request.method == "POST") return sign_in(request);
+  if (path == kSetPasswordPath) {
+    if (request.method != "POST") return method_not_allowed(request.method, "POST");
+    return set_password(request);
+  }
   return handle_api(request, segments);
 }
 
@@ -143,9 +151,10 @@ std::optional<HttpResponse> WebApp::check_change_request(const HttpRequest& requ
 HttpResponse WebApp::sign_in_throttled(int wait_seconds) {
   const std::string wait = wait_seconds < 120 ? std::to_string(wait_seconds) + " seconds"
                                               : std::to_string((wait_seconds + 59) / 60) + " minutes";
-  auto response = api_error(429, "rate_limited",
-                            "Too many sign-in attempts. Wait " + wait +
-                                ", then try again, or ask a head office administrator to set a new password");
+  auto response =
+      api_error(429, "rate_limited",
+                "Too many sign-in attempts. Wait " + wait +
+                    ", then try again, or ask your head office administrator for a link to set a new password");
   response.headers.emplace_back("Retry-After", std::to_string(wait_seconds));
   return response;
 }
@@ -196,6 +205,36 @@ HttpResponse WebApp::sign_in(const HttpRequest& request) {
   auto response = session_json(*actor, *session, organisation);
   response.headers.emplace_back("Set-Cookie", cookie(token, kSessionCookieSeconds));
   return response;
+}
+
+HttpResponse WebApp::set_password(const HttpRequest& request) {
+  if (backend_.mode() == Mode::branch)
+    return api_error(404, "not_here", "on a branch laptop there is no password: open the link `dsptsync ui` printed");
+  if (auto origin = request.header("origin")) {
+    const std::string host = request.header("host").value_or("");
+    if (*origin != "http://" + host && *origin != "https://" + host)
+      return api_error(403, "csrf", "setting a password from another web site was refused");
+  }
+  auto body = json_body(request);
+  if (!body) return api_error(400, "invalid_input", body.error().message);
+  auto token = string_member(*body, "token");
+  auto password = string_member(*body, "password");
+  if (!password || !*password || (*password)->empty())
+    return api_error(400, "invalid_input", "Enter a new password", "password");
+  const TimestampMs now = options_.clock();
+  const std::string address = request.peer_address;
+  if (int wait = limiter_.wait_seconds(kSetPasswordLimiterName, address, now); wait > 0) return sign_in_throttled(wait);
+  auto user = backend_.set_password_with_link(token && *token ? **token : std::string(), **password, now);
+  if (!user) {
+    const Error& error = user.error();
+    if (error.kind == ErrorKind::invalid_input) return api_error(400, "invalid_input", error.message, "password");
+    if (error.kind != ErrorKind::refused) return error_response(error);
+    limiter_.failed(kSetPasswordLimiterName, address, now);
+    return api_error(403, "link_not_valid", error.message);
+  }
+  // Whoever was signed in as them before (with a password now replaced) is signed out.
+  sessions_.end_all_of(*user);
+  return json_response(200, {{"ok", true}, {"user", *user}});
 }
 
 HttpResponse WebApp::redeem_link(const HttpRequest& request) {

@@ -122,14 +122,32 @@ struct PasswordRecord {
   TimestampMs set_at = 0;
 };
 
-// A revocation or reinstatement, as kept in the people events (never changed once recorded).
+// Something head office did to a person, as kept in the people events (never changed once recorded).
 struct PeopleEvent {
   std::int64_t seq = 0;
   TimestampMs at = 0;
-  std::string action;  // revoked | reinstated
+  std::string action;  // revoked | reinstated | role_changed | password_link_issued | password_set
   std::string user;
   std::string by;      // the head office administrator; empty: the console, without --as
+  std::string detail;  // role_changed: "member -> admin"; else empty
 };
+
+// A one-time link to set a web app password, as kept: the token itself only as its hash.
+struct PasswordLink {
+  std::string user;
+  std::string issued_by;  // the head office administrator; empty: the console, without --as
+  TimestampMs issued_at = 0;
+  TimestampMs expires_at = 0;
+  std::optional<TimestampMs> used_at;
+  std::optional<TimestampMs> voided_at;  // a newer link for the same person was issued
+  bool usable_at(TimestampMs now) const { return !used_at && !voided_at && now < expires_at; }
+};
+
+// Said for a set-password link that is unknown, used, expired, replaced or for a revoked person
+// alike: whoever holds a bad link learns nothing from which it is.
+inline constexpr std::string_view kPasswordLinkNotValid =
+    "This link to set a password is not valid: it was used already, it has expired, or a newer one was sent. "
+    "Ask your head office administrator for a new link";
 
 // Why an enrolment code was refused.
 struct RedeemRefusal {
@@ -161,8 +179,23 @@ class Directory {
   // Lifts a user's revocation (their devices stay revoked: a lost laptop stays lost), recording a
   // people event by `by`. not_found if missing; refused if not revoked.
   virtual Status reinstate_user(std::string_view name, TimestampMs at, std::string_view by) = 0;
-  // Every revocation and reinstatement, oldest first.
+  // Every people event, oldest first.
   virtual Result<std::vector<PeopleEvent>> people_events() = 0;
+  // Changes a user's role, recording a people event by `by` ("member -> admin"); not_found if
+  // missing. `check` runs inside the write transaction, as revoke_user's does (the last head
+  // office administrator cannot be demoted by two at once).
+  using RoleCheck = std::function<Status(const User& target, int other_active_admins)>;
+  virtual Status change_role(std::string_view name, protocol::Role role, TimestampMs at, std::string_view by,
+                             const RoleCheck& check) = 0;
+
+  // Records a set-password link (its token only as `token_hash`), voiding the user's older links
+  // not used yet and recording a people event, in one transaction. not_found for an unknown user.
+  virtual Status add_password_link(const PasswordLink& link, std::string_view token_hash) = 0;
+  virtual Result<std::optional<PasswordLink>> password_link(std::string_view token_hash) = 0;
+  // Atomically: the link is usable at `now` (known, neither used, voided nor expired, its user not
+  // revoked), the password is set, the link marked used and a people event recorded. A link that
+  // is not usable is refused (one message for every reason) and changes nothing.
+  virtual Status use_password_link(std::string_view token_hash, std::string_view password_hash, TimestampMs now) = 0;
 
   // Records an invite; the secret is kept only as `secret_hash`.
   virtual Status add_invite(const Invite& invite, std::string_view secret_hash) = 0;

@@ -176,6 +176,12 @@ inline constexpr std::size_t kMaxWebSessions = 10000;
 // The one-time link `dsptsync ui` prints is good for this long.
 inline constexpr int kSignInLinkMinutes = 10;
 
+// A set-password link head office gives a colleague (`dsptsync-server user link`, the People page)
+// is good for this long, and once: three days covers a weekend between sending it and opening it.
+// Its token is this many random bytes (256 bits: never guessed, so a wrong token needs no lockout).
+inline constexpr int kPasswordLinkHours = 72;
+inline constexpr std::size_t kPasswordLinkTokenBytes = 32;
+
 // A password set with `dsptsync-server user passwd`: at least this long (NCSC: length over
 // complexity rules), and at most kMaxPasswordBytes so hashing cannot be made to work on megabytes.
 inline constexpr std::size_t kMinPasswordChars = 10;

@@ -54,6 +54,12 @@ Status may_edit_incident(const Person& who, std::string_view scope, Field field,
 // administrators not revoked, `target` left out.
 Status may_revoke(const Person* who, const Person& target, int other_active_admins);
 
+// May `who` give `target` the role `to`? Only head office administrators manage people, nobody
+// changes their own role, and the last active head office administrator is never made something
+// else. `who` null: the console without --as (only the last-administrator rule applies).
+// `target_active`: not revoked; `other_active_admins` as for may_revoke.
+Status may_change_role(const Person* who, const Person& target, bool target_active, Role to, int other_active_admins);
+
 // May `who` do what only head office administrators do for the whole organisation: manage people
 // (invite, revoke, reinstate), import the official list every branch then works with? `what` names
 // the action for the refusal ("reinstate people", "import the official list").

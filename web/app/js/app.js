@@ -16,6 +16,7 @@ import * as nhsPublication from './pages/nhs-publication.js';
 import * as toolkitCopy from './pages/toolkit-copy.js';
 import * as downloads from './pages/downloads.js';
 import * as people from './pages/people.js';
+import * as setPassword from './pages/set-password.js';
 import * as questionSets from './pages/question-sets.js';
 import * as incidents from './pages/incidents.js';
 import { setDraftOwner, discardAllDrafts } from './drafts.js';
@@ -217,6 +218,10 @@ const routes = [
   [/^\/downloads$/, downloads.render],
   [/^\/people$/, people.render],
   [/^\/people\/revoke\/([^/]+)$/, people.renderRevoke],
+  [/^\/people\/add$/, people.renderAdd],
+  [/^\/people\/role\/([^/]+)$/, people.renderRole],
+  [/^\/people\/reset\/([^/]+)$/, people.renderReset],
+  [/^\/set-password\/([^/]+)$/, setPassword.render, { public: true }],
   [/^\/question-sets$/, questionSets.render],
   [/^\/incidents$/, incidents.render],
   [/^\/incidents\/new$/, incidents.renderNew],

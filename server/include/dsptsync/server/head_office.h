@@ -179,6 +179,22 @@ class HeadOffice {
   // console. Names are normalised (normalise_name) as when they were stored.
   Result<service::Reinstatement> reinstate_user(std::string_view name);
   Result<service::Reinstatement> reinstate_user(const User& by, std::string_view name);
+  // ---- web app passwords and roles (head_office_people.cpp); `by` is the head office
+  // administrator acting (web app, --as), null for the console; recorded in the people events ----
+  // A one-time link for an existing person (not revoked) to set their web app password, good for
+  // limits.h kPasswordLinkHours; a new link voids their older ones not used yet. Their password, if
+  // any, keeps working until the link is used, so a reset cannot lock anyone out before then.
+  Result<service::IssuedPasswordLink> issue_password_link(const User* by, std::string_view name);
+  // Adds a head office user (as add_console_user) and issues their first link.
+  Result<service::IssuedPasswordLink> add_head_office_user(const User* by, std::string_view name, protocol::Role role);
+  // Sets the password of the link's person, once, if it meets password_rules.h; returns their name.
+  // A link not usable at `now` (unknown, used, expired, replaced, its person revoked) is refused with
+  // kPasswordLinkNotValid whatever the reason, and nothing changes. Thread-safe (the directory only):
+  // the web app runs it off the storage thread, like a sign-in.
+  Result<std::string> set_password_with_link(std::string_view token, std::string_view password, TimestampMs now);
+  // Gives a person another role (may_change_role: nobody their own; never the last active head
+  // office administrator away from admin). Their devices push with it from their next connection.
+  Result<service::RoleChange> change_role(const User* by, std::string_view name, protocol::Role role);
   // Every accepted push in the audit trail (after `after_batch`, at most `limit`), each checked: its
   // changes are read back from the log, their digest recomputed and the device's signature verified.
   Result<std::vector<AuditCheck>> audit(std::int64_t after_batch, std::size_t limit);

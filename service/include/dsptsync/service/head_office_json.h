@@ -28,10 +28,11 @@ nlohmann::json nhs_publications_json(const std::vector<NhsPublication>& records,
 nlohmann::json to_json(const NhsPublicationOutcome& outcome, JsonStyle style);
 
 // cli: {users: [{name, branch, role, created, revoked, devices: [{id, name, enrolled, revoked}]}],
-//       pending_invites: [{invite_id, user, branch, role, expires_at}], people_events: [{at, action, user, by}]}
-//       (only the invites still waiting; times as text, null when not revoked)
+//       pending_invites: [{invite_id, user, branch, role, expires_at}], people_events: [{at, action, user, by,
+//       detail}]} (only the invites still waiting; times as text, null when not revoked)
 // api: {users: [{name, role, branch, revoked, hasPassword, devices: [{id, name, enrolledAt, revoked}]}],
-//       invites: [{id, user, branch, role, expiresAt, used}], branches: [{ods, name}]}
+//       invites: [{id, user, branch, role, expiresAt, used}], branches: [{ods, name}],
+//       events: [{at, action, user, by, detail}]}
 nlohmann::json to_json(const People& people, JsonStyle style);
 
 // cli: {code, invite_id, user, branch, role, expires_at, enrol_command}
@@ -42,5 +43,11 @@ nlohmann::json to_json(const IssuedInvite& issued, JsonStyle style);
 nlohmann::json to_json(const Revocation& revocation, JsonStyle style);
 // cli: {reinstated, reinstated_at, by}; api: {ok, reinstated}
 nlohmann::json to_json(const Reinstatement& reinstatement, JsonStyle style);
+
+// cli: {user, role, branch, path, expires_at, new_user} (the CLI adds "link" when given --url);
+// api: {user, role, branch, path, expiresAt, newUser}
+nlohmann::json to_json(const IssuedPasswordLink& link, JsonStyle style);
+// cli: {user, role, previous_role, changed_at, by}; api: {ok, user, role, previousRole}
+nlohmann::json to_json(const RoleChange& change, JsonStyle style);
 
 }  // namespace dsptsync::service

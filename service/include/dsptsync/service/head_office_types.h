@@ -103,4 +103,24 @@ struct Reinstatement {
   std::string by;  // empty: the console, run by whoever holds the data folder
 };
 
+// A one-time link to set a web app password, as issued (HeadOffice::issue_password_link): its
+// token is in `path` only, shown once and never stored.
+struct IssuedPasswordLink {
+  std::string user;
+  protocol::Role role = protocol::Role::viewer;
+  std::string branch;  // empty: head office
+  std::string path;    // "/#/set-password/TOKEN": opened at the server's address
+  TimestampMs expires_at = 0;
+  bool new_user = false;  // the person was added with it
+};
+
+// A role changed (HeadOffice::change_role).
+struct RoleChange {
+  std::string user;
+  protocol::Role from = protocol::Role::viewer;
+  protocol::Role to = protocol::Role::viewer;
+  TimestampMs at = 0;
+  std::string by;  // empty: the console, run by whoever holds the data folder
+};
+
 }  // namespace dsptsync::service

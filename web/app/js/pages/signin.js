@@ -46,7 +46,7 @@ function headOfficePage(notice) {
         h('div', { class: 'nhsuk-grid-column-two-thirds' },
           pageHeading('Sign in to DSPT sync'),
           notice ? insetText(h('p', { text: notice })) : null,
-          h('p', { text: 'Head office staff sign in with the name and password set with dsptsync-server user passwd.' }),
+          h('p', { text: 'Sign in with your name and the password you set. New here, or forgotten your password? Ask your head office administrator for a link to set one.' }),
           form)),
     ],
   };

@@ -38,7 +38,8 @@ class WebApp {
 
   // A page or asset (GET or HEAD of an embedded file; "/" is the app's page); nullopt otherwise.
   std::optional<HttpResponse> serve_static(const HttpRequest& request) const;
-  // POST /api/session: may run on any thread (see above).
+  // POST /api/session and POST /api/set-password (a one-time link's new password, hashed with
+  // Argon2id like a sign-in's check): may run on any thread (see above).
   static bool is_sign_in(const HttpRequest& request);
   // The API and the sign-in link. Any request that is not the app's: 404.
   HttpResponse handle(const HttpRequest& request);
@@ -49,6 +50,7 @@ class WebApp {
  private:
   HttpResponse handle_api(const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse sign_in(const HttpRequest& request);
+  HttpResponse set_password(const HttpRequest& request);
   static HttpResponse sign_in_throttled(int wait_seconds);
   HttpResponse session_json(const Actor& actor, const Session& session);
   // With `known`, from the organisation given instead of reading the store (a sign-in).

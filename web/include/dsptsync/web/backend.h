@@ -87,6 +87,12 @@ class Backend {
                                                   TimestampMs now) = 0;
   virtual Result<IncidentOutcome> edit_incident(const Actor& actor, std::string_view id, const IncidentInput& input,
                                                 TimestampMs now) = 0;
+  // Head office: sets a password through a one-time link (HeadOffice::set_password_with_link);
+  // returns whose it was. Thread-safe like check_password. Branch mode has no passwords: not_found.
+  virtual Result<std::string> set_password_with_link(std::string_view /*token*/, std::string_view /*password*/,
+                                                     TimestampMs /*now*/) {
+    return not_found("a branch laptop has no passwords: open the sign-in link that `dsptsync ui` printed");
+  }
   // The routes only one side has (publishing and people at head office; sync on a laptop), under
   // /api/. nullopt: not one of them (the app answers 404).
   virtual std::optional<HttpResponse> handle_own_route(const Actor& actor, const HttpRequest& request) = 0;
