@@ -88,12 +88,22 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     await signIn(page, hq.url, 'Priya Shah');
     for (const hash of ['#/dashboard', '#/assessment/A1B2', '#/assessment/VLAXL', '#/assessment/VLAXL/plan',
       '#/assessment/VLAXL/history/1.3.12', '#/conflicts', '#/publish', '#/publications', '#/downloads', '#/people',
-      '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new']) {
+      '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new',
+      '#/branches', '#/branches/VM2B3/rename', '#/branches/VM2B3/remove', '#/profile']) {
       await visit(page, hq.url, hash);
       problems.push(...(await violations(page)).map((v) => `${hash}: ${v}`));
       // No page carries the NHS logo: the NHS identity is reserved for NHS bodies.
       if (await page.locator('.nhsuk-header__logo, svg[aria-label="NHS"]').count()) problems.push(`${hash}: the NHS logo`);
     }
+    // The roll-forward's preview, and the profile's error summary.
+    await visit(page, hq.url, '#/question-sets');
+    await page.locator('#rollforward-preview').click();
+    await page.locator('#rollforward').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/question-sets (roll-forward preview): ${v}`));
+    await visit(page, hq.url, '#/profile');
+    await page.locator('#save-profile').click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/profile (nothing changed): ${v}`));
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 
