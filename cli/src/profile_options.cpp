@@ -10,8 +10,7 @@ void ProfileOptions::add_to(CLI::App* command) {
   command->add_option("--name", name, "organisation name");
   command->add_option("--cyber-essentials-plus", cyber, "yes, no or not-sure");
   command->add_option("--nhsmail-only", nhsmail, "yes or no: NHSmail is the only email system");
-  command->add_option("--role", roles,
-                      "ROLE=NAME, ROLE one of caldicott_guardian, siro, ig_lead, dpo (repeatable)");
+  command->add_option("--role", roles, "ROLE=NAME, ROLE one of caldicott_guardian, siro, ig_lead, dpo (repeatable)");
 }
 
 Result<ProfileEntries> ProfileOptions::entries() const {

@@ -65,7 +65,10 @@ Result<Output> branch_list_output(HeadOffice& office) {
   for (const auto& summary : *branches) {
     const Branch& b = summary.branch;
     const int active = summary.active_users;
-    list.push_back({{"ods", b.ods}, {"name", b.name}, {"added_at", format_timestamp(b.added_at)}, {"users", active},
+    list.push_back({{"ods", b.ods},
+                    {"name", b.name},
+                    {"added_at", format_timestamp(b.added_at)},
+                    {"users", active},
                     {"last_change_at", optional_time(summary.last_change_at)}});
     text << b.ods << "  " << b.name << "  (" << active << (active == 1 ? " user" : " users") << ")\n";
   }
@@ -97,7 +100,8 @@ void add_branch(ServerCli& cli) {
     if (!site) return site.error();
     auto renamed = office.directory().branch(site->code);
     if (!renamed) return renamed.error();
-    if (!*renamed) return make_error(ErrorKind::internal, "branch " + site->code + " vanished just after it was renamed");
+    if (!*renamed)
+      return make_error(ErrorKind::internal, "branch " + site->code + " vanished just after it was renamed");
     const Branch& b = **renamed;
     return Output{{{"ods", b.ods}, {"name", b.name}, {"added_at", format_timestamp(b.added_at)}},
                   "Renamed branch " + b.ods + " to " + b.name + "\n"};

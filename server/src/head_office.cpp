@@ -305,7 +305,8 @@ Result<Branch> HeadOffice::rename_branch_as(const User* by, std::string_view ods
   if (auto renamed = directory_->rename_branch(site->code, *branch_name); !renamed) return renamed.error();
   auto branch = directory_->branch(site->code);
   if (!branch) return branch.error();
-  if (!*branch) return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
+  if (!*branch)
+    return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
   return **branch;
 }
 

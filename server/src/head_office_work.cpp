@@ -407,15 +407,22 @@ nlohmann::json to_json(const OrganisationRollForward& report) {
   for (const auto& [scope, count] : report.scopes) scopes.push_back({{"scope", scope}, {"values_carried", count}});
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& step : report.plan.steps) steps.push_back(to_json(step));
-  return {{"from_year", report.from_year}, {"to_year", report.to_year},   {"applied", report.applied},
-          {"renamed", renamed},            {"removed", report.plan.removed}, {"added", report.plan.added},
-          {"notes", report.plan.notes},    {"steps", steps},               {"scopes", scopes},
+  return {{"from_year", report.from_year},
+          {"to_year", report.to_year},
+          {"applied", report.applied},
+          {"renamed", renamed},
+          {"removed", report.plan.removed},
+          {"added", report.plan.added},
+          {"notes", report.plan.notes},
+          {"steps", steps},
+          {"scopes", scopes},
           {"changes_recorded", report.changes_recorded}};
 }
 
 std::vector<std::string> describe(const OrganisationRollForward& report) {
   std::vector<std::string> lines;
-  for (const auto& [scope, count] : report.scopes) lines.push_back(scope + ": " + std::to_string(count) + " values carried");
+  for (const auto& [scope, count] : report.scopes)
+    lines.push_back(scope + ": " + std::to_string(count) + " values carried");
   if (report.plan.steps.size() > 1)
     for (const auto& step : report.plan.steps) lines.push_back("step " + describe(step));
   for (const auto& [from, into] : report.plan.carried)

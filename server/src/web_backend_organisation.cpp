@@ -81,7 +81,8 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::organisation_route(const 
   const bool read = web::is_read(request.method);
   if (first == "profile" && segments.size() == 1) {
     if (read) {
-      if (auto refused = refusal(may_read_organisation(actor.person(), "see the organisation profile"))) return *refused;
+      if (auto refused = refusal(may_read_organisation(actor.person(), "see the organisation profile")))
+        return *refused;
       return profile();
     }
     if (request.method != "POST") return web::method_not_allowed(request.method, "GET, POST");
@@ -89,7 +90,8 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::organisation_route(const 
   }
   if (first == "branches" && segments.size() == 1) {
     if (read) {
-      if (auto refused = refusal(may_read_organisation(actor.person(), "see the organisation's branches"))) return *refused;
+      if (auto refused = refusal(may_read_organisation(actor.person(), "see the organisation's branches")))
+        return *refused;
       return branches();
     }
     if (request.method != "POST") return web::method_not_allowed(request.method, "GET, POST");

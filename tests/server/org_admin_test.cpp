@@ -25,7 +25,8 @@ class OrgAdmin : public ::testing::Test {
     EXPECT_TRUE(office->add_console_user("Priya Shah", Role::admin));
     EXPECT_TRUE(office->add_console_user("Mo Member", Role::member));
     EXPECT_TRUE(office->directory().add_user(User{"Bea Branch", "VLAXL", Role::admin, now_ms(), std::nullopt}));
-    for (const char* name : {"Priya Shah", "Mo Member", "Bea Branch"}) set_web_password(server_.data(), name, scratch_.path());
+    for (const char* name : {"Priya Shah", "Mo Member", "Bea Branch"})
+      set_web_password(server_.data(), name, scratch_.path());
   }
 
   WebClient signed_in(const std::string& user) {
@@ -90,7 +91,9 @@ TEST_F(OrgAdmin, ABadProfileValueOrANonAdministratorIsRefusedAndNothingChanges) 
     int code;
     std::string says;
   } refusals[] = {
-      {{"--cyber-essentials-plus", "maybe", "--role", "dpo=Someone Else"}, "Priya Shah", 4,
+      {{"--cyber-essentials-plus", "maybe", "--role", "dpo=Someone Else"},
+       "Priya Shah",
+       4,
        "Cyber Essentials Plus is yes, no or not-sure, not 'maybe'"},
       {{"--role", "boss=Ann Lee"}, "Priya Shah", 4, "'boss' is not a named role"},
       {{"--role", "siro"}, "Priya Shah", 4, "--role takes ROLE=NAME"},
@@ -138,10 +141,10 @@ TEST_F(OrgAdmin, TheWebAppAddsRenamesAndRemovesBranchesForAdministratorsOnly) {
   ASSERT_TRUE(branch("VQ7R8"));
 
   // A wrong code names the field; so does an empty name, and a branch already there.
-  for (const auto& [body, field] : std::vector<std::pair<json, std::string>>{
-           {json{{"ods", "A1B2"}, {"name", "Head office again"}}, "ods"},
-           {json{{"ods", "VLAX"}, {"name", "Too short"}}, "ods"},
-           {json{{"ods", "VX1Y2"}, {"name", " "}}, "name"}}) {
+  for (const auto& [body, field] :
+       std::vector<std::pair<json, std::string>>{{json{{"ods", "A1B2"}, {"name", "Head office again"}}, "ods"},
+                                                 {json{{"ods", "VLAX"}, {"name", "Too short"}}, "ods"},
+                                                 {json{{"ods", "VX1Y2"}, {"name", " "}}, "name"}}) {
     auto refused = priya.post("/api/branches", body);
     EXPECT_EQ(refused.status, 400) << refused.body;
     EXPECT_EQ(refused.parsed()["error"]["field"], field) << refused.body;
@@ -183,7 +186,8 @@ TEST_F(OrgAdmin, TheWebAppAddsRenamesAndRemovesBranchesForAdministratorsOnly) {
 
 TEST_F(OrgAdmin, TheWebAppsProfilePageSavesEntriesAndRefusesABadOneNamingIt) {
   auto priya = signed_in("Priya Shah");
-  auto saved = priya.post("/api/profile", json{{"profile", {{"role.siro", "Raj Iyer"}, {"cyber_essentials_plus", "yes"}}}});
+  auto saved =
+      priya.post("/api/profile", json{{"profile", {{"role.siro", "Raj Iyer"}, {"cyber_essentials_plus", "yes"}}}});
   ASSERT_EQ(saved.status, 200) << saved.body;
   EXPECT_EQ(saved.parsed()["recorded"], 2);
   auto shown = priya.get("/api/profile").parsed();
@@ -191,7 +195,8 @@ TEST_F(OrgAdmin, TheWebAppsProfilePageSavesEntriesAndRefusesABadOneNamingIt) {
   EXPECT_EQ(shown["profile"]["cyber_essentials_plus"], "yes");
 
   const auto before = hq_profile();
-  auto bad = priya.post("/api/profile", json{{"profile", {{"role.siro", "Someone Else"}, {"cyber_essentials_plus", "maybe"}}}});
+  auto bad = priya.post("/api/profile",
+                        json{{"profile", {{"role.siro", "Someone Else"}, {"cyber_essentials_plus", "maybe"}}}});
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_EQ(bad.parsed()["error"]["field"], "cyber_essentials_plus");
   auto unknown = priya.post("/api/profile", json{{"profile", {{"favourite_colour", "blue"}}}});
@@ -229,8 +234,8 @@ TEST_F(OrgAdmin, AnAdministratorDownloadsABackupThatRestoresIntoAWorkingDataFold
     std::ofstream out(scratch_ / "downloaded.db", std::ios::binary);
     out << backup.body;
   }
-  auto restored = head_office_program(rebuilt, "Priya Shah", {"restore", "--from", (scratch_ / "downloaded.db").string()},
-                                      scratch_.path());
+  auto restored = head_office_program(rebuilt, "Priya Shah",
+                                      {"restore", "--from", (scratch_ / "downloaded.db").string()}, scratch_.path());
   ASSERT_EQ(restored.code, 0) << restored.out << restored.err;
   auto branches = head_office_program(rebuilt, "Priya Shah", {"branch", "list"}, scratch_.path());
   ASSERT_EQ(branches.code, 0) << branches.err;

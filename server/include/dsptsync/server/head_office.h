@@ -122,9 +122,9 @@ std::vector<std::string> describe(const OrganisationRollForward& report);
 // A branch as its list shows it (branch list, the web app's branches page).
 struct BranchSummary {
   Branch branch;
-  int active_users = 0;                            // its users not revoked
-  std::optional<PublicStatusRecord> published;     // its latest sign-off, if any
-  std::optional<TimestampMs> last_change_at;       // its newest change the server holds
+  int active_users = 0;                         // its users not revoked
+  std::optional<PublicStatusRecord> published;  // its latest sign-off, if any
+  std::optional<TimestampMs> last_change_at;    // its newest change the server holds
 };
 
 // The same for every front-end (docs/cli.md: catalogue import): JSON, and the lines a person reads.
