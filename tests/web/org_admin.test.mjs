@@ -46,7 +46,6 @@ describe('head office runs its organisation', { skip: skip || false, timeout: 60
     await summary.waitFor();
     assert.match(await summary.innerText(), /A1B2/);
     assert.equal(await page.locator('#ods-error').count(), 1, 'the code field shows the message');
-    await screenshot(page, 'branches-error');
 
     await page.locator('#ods').fill('vq7r8');
     await page.locator('#add-branch').click();
