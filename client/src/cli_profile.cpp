@@ -2,37 +2,17 @@
 // show|set, plan set|list.
 #include "cli_commands.h"
 
+#include "dsptsync/cli/profile_options.h"
+
 #include <sstream>
 
 namespace dsptsync::client {
 namespace {
 
-struct ProfileOptions {
-  std::string name, cyber, nhsmail;
-  std::vector<std::string> roles;
-};
-
-// The entries to record, in the order given; --role takes ROLE=NAME.
-Result<std::vector<std::pair<std::string, std::string>>> profile_entries(const ProfileOptions& o) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  if (!o.name.empty()) entries.emplace_back(profile::kName, o.name);
-  if (!o.cyber.empty()) entries.emplace_back(profile::kCyberEssentialsPlus, o.cyber);
-  if (!o.nhsmail.empty()) entries.emplace_back(profile::kNhsmailOnly, o.nhsmail);
-  for (const auto& role : o.roles) {
-    const auto eq = role.find('=');
-    if (eq == std::string::npos)
-      return invalid_input("--role takes ROLE=NAME, e.g. --role \"caldicott_guardian=Ann Lee\"");
-    entries.emplace_back(std::string(profile::kRolePrefix) + role.substr(0, eq), role.substr(eq + 1));
-  }
-  return entries;
-}
-
 Result<Output> profile_show_output(Workspace& workspace) {
   auto view = workspace.view();
   if (!view) return view.error();
-  std::ostringstream text;
-  for (const auto& [name, value] : view->profile) text << name << ": " << value << "\n";
-  return Output{{{"profile", view->profile}}, text.str()};
+  return Output{{{"profile", view->profile}}, cli::profile_text(view->profile)};
 }
 
 void add_profile(BranchCli& cli) {
@@ -40,14 +20,11 @@ void add_profile(BranchCli& cli) {
   profile->require_subcommand(1);
   cli.on_store_run(profile->add_subcommand("show", "show the profile"), profile_show_output);
 
-  auto& o = cli.line.keep<ProfileOptions>();
+  auto& o = cli.line.keep<cli::ProfileOptions>();
   auto* set = profile->add_subcommand("set", "change profile entries");
-  set->add_option("--name", o.name, "organisation name");
-  set->add_option("--cyber-essentials-plus", o.cyber, "yes, no or not-sure");
-  set->add_option("--nhsmail-only", o.nhsmail, "yes or no: NHSmail is the only email system");
-  set->add_option("--role", o.roles, "ROLE=NAME, ROLE one of caldicott_guardian, siro, ig_lead, dpo (repeatable)");
+  o.add_to(set);
   cli.line.on_run(set, [&o, &global = cli.global]() -> Result<Output> {
-    auto entries = profile_entries(o);
+    auto entries = o.entries();
     if (!entries) return entries.error();
     return with_workspace(global, [&entries](Workspace& workspace) -> Result<Output> {
       auto changes = workspace.set_profile(*entries);

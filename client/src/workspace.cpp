@@ -4,6 +4,7 @@
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
 #include "dsptsync/platform.h"
+#include "dsptsync/profile_input.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/roll_forward.h"
 
@@ -420,33 +421,13 @@ Result<Change> Workspace::set_owner(std::string_view assertion_id, std::string_v
 
 Result<std::vector<Change>> Workspace::set_profile(const std::vector<std::pair<std::string, std::string>>& entries) {
   if (auto allowed = check_role(Field::value); !allowed) return allowed.error();
-  std::vector<Edit> edits;
-  for (const auto& [name, raw_value] : entries) {
-    std::string value = raw_value;
-    // People write not-sure and lower-case codes; the profile keeps the canonical forms.
-    if (name == profile::kOdsCode) {
-      auto code = parse_ods_code(value);
-      if (!code) return code.error();
-      value = code->code;
-    } else if (name == profile::kCyberEssentialsPlus) {
-      std::replace(value.begin(), value.end(), '-', '_');
-    }
-    std::optional<FieldValue> field_value;
-    if (!value.empty()) field_value = FieldValue{value, ""};
-    const FieldKey field_key = key(TargetKind::profile, name, Field::value);
-    if (auto valid = check_edit(catalogue_, field_key, field_value); !valid) {
-      if (name == profile::kCyberEssentialsPlus)
-        return invalid_input("Cyber Essentials Plus is yes, no or not-sure, not '" + raw_value + "'");
-      return valid.error();
-    }
-    edits.push_back({field_key, field_value});
-  }
-  if (edits.empty()) return invalid_input("nothing to change: give at least one profile entry");
+  auto edits = profile_edits(catalogue_, site_.code, year_.label(), entries);
+  if (!edits) return edits.error();
   // The name shown by every command follows the profile's name, in the same transaction.
   std::vector<std::pair<std::string, std::string>> settings;
-  for (const auto& edit : edits)
+  for (const auto& edit : *edits)
     if (edit.key.target == profile::kName && edit.value) settings.emplace_back(std::string(kNameSetting), edit.value->text);
-  auto recorded = ledger_->record(edits, settings);
+  auto recorded = ledger_->record(*edits, settings);
   if (!recorded) return recorded.error();
   if (!settings.empty()) name_ = settings.back().second;
   return recorded;

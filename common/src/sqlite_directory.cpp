@@ -330,6 +330,22 @@ class SqliteDirectory final : public Directory {
     return txn.commit();
   }
 
+  Status rename_branch(std::string_view ods, std::string_view name) override {
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    auto existing = find_branch(ods);
+    if (!existing) return existing.error();
+    if (!*existing)
+      return not_found("there is no branch " + std::string(ods) + "; 'dsptsync-server branch list' shows the branches");
+    auto use = prepare("UPDATE branches SET name = ?2 WHERE ods = ?1");
+    if (!use) return use.error();
+    use->text(1, ods);
+    use->text(2, name);
+    if (auto s = step_done(*use, "renaming a branch"); !s) return s;
+    return txn.commit();
+  }
+
   Result<std::vector<User>> users() override {
     std::lock_guard lock(mutex_);
     auto use = prepare("SELECT name, branch, role, created_at, revoked_at FROM users ORDER BY name");

@@ -4,6 +4,7 @@
 #include "cli_support.h"
 
 #include "dsptsync/assessment.h"
+#include "dsptsync/cli/profile_options.h"
 
 #include <sstream>
 
@@ -285,41 +286,44 @@ void add_sharing(ServerCli& cli) {
   cli.on_acting_run(set, o.as, [&o](HeadOffice& office, const User& user) { return sharing_set_output(office, user, o); });
 }
 
+// Head office's own organisation profile, with the laptop's options (cli/profile_options.h).
+void add_profile(ServerCli& cli) {
+  auto* profile = cli.line.app().add_subcommand("profile", "show or change the organisation profile (head office's)");
+  profile->require_subcommand(1);
+  cli.on_office_run(profile->add_subcommand("show", "show the profile"), [](HeadOffice& office) -> Result<Output> {
+    auto entries = office.profile();
+    if (!entries) return entries.error();
+    return Output{{{"profile", *entries}}, cli::profile_text(*entries)};
+  });
+
+  struct Options {
+    cli::ProfileOptions profile;
+    std::string as;
+  };
+  auto& o = cli.line.keep<Options>();
+  auto* set = profile->add_subcommand("set", "change profile entries");
+  o.profile.add_to(set);
+  add_as_option(set, o.as, "administrator");
+  cli.line.on_run(set, [&o, &global = cli.global]() -> Result<Output> {
+    auto entries = o.profile.entries();
+    if (!entries) return entries.error();
+    return with_acting_user(global, o.as, [&entries](HeadOffice& office, const User& user) -> Result<Output> {
+      auto recorded = office.set_profile(user, *entries);
+      if (!recorded) return recorded.error();
+      return recorded_output(*recorded, "Profile updated; every branch uses it unless it records its own\n");
+    });
+  });
+}
+
 Output roll_forward_output(const HeadOffice& office, const OrganisationRollForward& report) {
-  json carried = json::array();
-  for (const auto& [from, into] : report.plan.carried)
-    if (from != into) carried.push_back({{"from", from}, {"to", into}});
-  json scopes = json::array();
   std::ostringstream text;
   text << (report.applied ? "Moved " : "Would move ") << office.name() << " from " << report.from_year << " to "
        << report.to_year << "\n";
-  for (const auto& [scope, count] : report.scopes) {
-    scopes.push_back({{"scope", scope}, {"values_carried", count}});
-    text << "  " << scope << ": " << count << " values carried\n";
-  }
-  json steps = json::array();
-  for (const auto& step : report.plan.steps) steps.push_back(to_json(step));
-  if (report.plan.steps.size() > 1)
-    for (const auto& step : report.plan.steps) text << "  step " << describe(step) << "\n";
-  for (const auto& [from, into] : report.plan.carried)
-    if (from != into) text << "  " << from << " is now " << into << "\n";
-  for (const auto& id : report.plan.removed) text << "  " << id << " was removed from the question set\n";
-  for (const auto& id : report.plan.added) text << "  " << id << " is new: nothing to carry\n";
-  for (const auto& note : report.plan.notes) text << "  " << note << "\n";
+  for (const auto& line : describe(report)) text << "  " << line << "\n";
   if (report.applied)
     text << "Branch devices move to " << report.to_year << " at their next sync; edits they made offline are "
          << "carried too.\n";
-  return Output{{{"from_year", report.from_year},
-                 {"to_year", report.to_year},
-                 {"applied", report.applied},
-                 {"renamed", carried},
-                 {"removed", report.plan.removed},
-                 {"added", report.plan.added},
-                 {"notes", report.plan.notes},
-                 {"steps", steps},
-                 {"scopes", scopes},
-                 {"changes_recorded", report.changes_recorded}},
-                text.str()};
+  return Output{to_json(report), text.str()};
 }
 
 void add_roll_forward(ServerCli& cli) {
@@ -352,6 +356,7 @@ void add_head_office_commands(ServerCli& cli) {
   add_plan(cli);
   add_sharing(cli);
   add_roll_forward(cli);
+  add_profile(cli);
 }
 
 }  // namespace dsptsync::server

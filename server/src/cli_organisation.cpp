@@ -1,5 +1,5 @@
 // The server CLI's commands for the organisation and the server itself (docs/cli.md): init, branch
-// add|list|remove, invite; backup, restore and serve.
+// add|list|rename|remove, invite; backup, restore and serve.
 #include "cli_support.h"
 
 #include "dsptsync/server/sync_server.h"
@@ -58,16 +58,18 @@ Result<Output> branch_add_output(HeadOffice& office, const std::string& ods, con
 }
 
 Result<Output> branch_list_output(HeadOffice& office) {
-  auto branches = office.directory().branches();
+  auto branches = office.branch_summaries();
   if (!branches) return branches.error();
-  auto users = office.directory().users();
-  if (!users) return users.error();
   json list = json::array();
   std::ostringstream text;
-  for (const auto& b : *branches) {
-    int active = 0;
-    for (const auto& user : *users) active += user.branch == b.ods && !user.revoked_at ? 1 : 0;
-    list.push_back({{"ods", b.ods}, {"name", b.name}, {"added_at", format_timestamp(b.added_at)}, {"users", active}});
+  for (const auto& summary : *branches) {
+    const Branch& b = summary.branch;
+    const int active = summary.active_users;
+    list.push_back({{"ods", b.ods},
+                    {"name", b.name},
+                    {"added_at", format_timestamp(b.added_at)},
+                    {"users", active},
+                    {"last_change_at", optional_time(summary.last_change_at)}});
     text << b.ods << "  " << b.name << "  (" << active << (active == 1 ? " user" : " users") << ")\n";
   }
   if (branches->empty()) text << "No branches yet; add one with 'dsptsync-server branch add VXXXX --name NAME'\n";
@@ -87,6 +89,23 @@ void add_branch(ServerCli& cli) {
   cli.on_office_run(add, [&a](HeadOffice& office) { return branch_add_output(office, a.ods, a.name); });
 
   cli.on_office_run(branch->add_subcommand("list", "list the branches"), branch_list_output);
+
+  auto& r = cli.line.keep<AddOptions>();
+  auto* rename = branch->add_subcommand("rename", "give a branch a new name (its code, people and answers stay)");
+  rename->add_option("ODS", r.ods, "the branch's site code")->required();
+  rename->add_option("--name", r.name, "the branch's new name")->required();
+  cli.on_office_run(rename, [&r](HeadOffice& office) -> Result<Output> {
+    if (auto s = office.rename_branch(r.ods, r.name); !s) return s.error();
+    auto site = parse_site_code(r.ods);
+    if (!site) return site.error();
+    auto renamed = office.directory().branch(site->code);
+    if (!renamed) return renamed.error();
+    if (!*renamed)
+      return make_error(ErrorKind::internal, "branch " + site->code + " vanished just after it was renamed");
+    const Branch& b = **renamed;
+    return Output{{{"ods", b.ods}, {"name", b.name}, {"added_at", format_timestamp(b.added_at)}},
+                  "Renamed branch " + b.ods + " to " + b.name + "\n"};
+  });
 
   auto& remove_ods = cli.line.keep<std::string>();
   auto* remove = branch->add_subcommand("remove", "remove a branch (once its users are revoked)");

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <cctype>
+#include <fstream>
+#include <iterator>
 
 namespace dsptsync::server {
 namespace {
@@ -253,18 +255,107 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path
   return office;
 }
 
+namespace {
+
+// The console (no `by`) acts for whoever holds the data folder; anyone else must be a head office
+// administrator.
+Status may_act(const User* by, std::string_view what) {
+  return by ? may_act_for_organisation(by->person(), what) : Status{};
+}
+
+}  // namespace
+
 Status HeadOffice::add_branch(std::string_view ods, std::string_view name) {
+  auto added = add_branch_as(nullptr, ods, name);
+  if (!added) return added.error();
+  return {};
+}
+
+Result<Branch> HeadOffice::add_branch(const User& by, std::string_view ods, std::string_view name) {
+  return add_branch_as(&by, ods, name);
+}
+
+Result<Branch> HeadOffice::add_branch_as(const User* by, std::string_view ods, std::string_view name) {
+  if (auto allowed = may_act(by, "add branches"); !allowed) return allowed.error();
   auto site = parse_site_code(ods);
   if (!site) return site.error();
   auto branch_name = checked_name(name, "the branch name", "--name \"Leeds\"");
   if (!branch_name) return branch_name.error();
-  return directory_->add_branch(Branch{site->code, *branch_name, now_ms()});
+  Branch branch{site->code, *branch_name, now_ms()};
+  if (auto added = directory_->add_branch(branch); !added) return added.error();
+  return branch;
 }
 
-Status HeadOffice::remove_branch(std::string_view ods) {
+Status HeadOffice::rename_branch(std::string_view ods, std::string_view name) {
+  auto renamed = rename_branch_as(nullptr, ods, name);
+  if (!renamed) return renamed.error();
+  return {};
+}
+
+Result<Branch> HeadOffice::rename_branch(const User& by, std::string_view ods, std::string_view name) {
+  return rename_branch_as(&by, ods, name);
+}
+
+Result<Branch> HeadOffice::rename_branch_as(const User* by, std::string_view ods, std::string_view name) {
+  if (auto allowed = may_act(by, "rename branches"); !allowed) return allowed.error();
+  auto site = parse_site_code(ods);
+  if (!site) return site.error();
+  auto branch_name = checked_name(name, "the branch name", "--name \"Leeds\"");
+  if (!branch_name) return branch_name.error();
+  if (auto renamed = directory_->rename_branch(site->code, *branch_name); !renamed) return renamed.error();
+  auto branch = directory_->branch(site->code);
+  if (!branch) return branch.error();
+  if (!*branch)
+    return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
+  return **branch;
+}
+
+Status HeadOffice::remove_branch(std::string_view ods) { return remove_branch_as(nullptr, ods); }
+
+Status HeadOffice::remove_branch(const User& by, std::string_view ods) { return remove_branch_as(&by, ods); }
+
+Status HeadOffice::remove_branch_as(const User* by, std::string_view ods) {
+  if (auto allowed = may_act(by, "remove branches"); !allowed) return allowed.error();
   auto site = parse_site_code(ods);
   if (!site) return site.error();
   return directory_->remove_branch(site->code);
+}
+
+Result<std::vector<BranchSummary>> HeadOffice::branch_summaries() {
+  auto branches = directory_->branches();
+  if (!branches) return branches.error();
+  auto users = directory_->users();
+  if (!users) return users.error();
+  std::vector<BranchSummary> out;
+  for (auto& branch : *branches) {
+    BranchSummary summary{std::move(branch), 0, std::nullopt, std::nullopt};
+    for (const auto& user : *users) summary.active_users += user.branch == summary.branch.ods && !user.revoked_at;
+    auto published = directory_->latest_published_status(summary.branch.ods);
+    if (!published) return published.error();
+    summary.published = *published;
+    auto changes = store_->scope_summary(summary.branch.ods);
+    if (!changes) return changes.error();
+    if (changes->changes > 0) summary.last_change_at = hlc_wall_ms(changes->newest);
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+Result<service::Download> HeadOffice::backup_download(const User& by) {
+  if (auto allowed = may_act_for_organisation(by.person(), "download a backup of the server"); !allowed)
+    return allowed.error();
+  // Written beside the database (the same file system, the folder's own mode 0700), read, removed.
+  const auto staged = dir_ / ("backup-download-" + crypto::random_hex(8) + ".db");
+  if (auto written = backup_to(staged); !written) return written.error();
+  std::ifstream in(staged, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const bool read = !in.bad();
+  in.close();
+  std::error_code ec;
+  std::filesystem::remove(staged, ec);
+  if (!read) return io_error("cannot read the backup just written to " + staged.string());
+  return service::Download{hq_.code + "-backup-" + date_of(now_ms()).iso() + ".db", "application/vnd.sqlite3",
+                           std::move(bytes)};
 }
 
 Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {

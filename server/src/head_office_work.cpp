@@ -194,6 +194,21 @@ Result<std::vector<Change>> HeadOffice::edit_as(const User& user, const std::vec
   return recorded;
 }
 
+Result<std::map<std::string, std::string>> HeadOffice::profile() {
+  auto state = ledger_->state(hq_.code, year_.label());
+  if (!state) return state.error();
+  return view_of(*state, &catalogue_).profile;
+}
+
+Result<std::vector<Change>> HeadOffice::set_profile(const User& by, const ProfileEntries& entries) {
+  // Every branch's assessment uses head office's profile: an organisation-wide decision.
+  if (auto allowed = may_act_for_organisation(by.person(), "change the organisation profile"); !allowed)
+    return allowed.error();
+  auto edits = profile_edits(catalogue_, hq_.code, year_.label(), entries);
+  if (!edits) return edits.error();
+  return edit_as(by, *edits);
+}
+
 Result<std::vector<Publication>> HeadOffice::publications() { return directory_->publications(); }
 
 Result<service::CertificateLookup> HeadOffice::certificate(std::int64_t id, std::string_view ods) {
@@ -384,9 +399,43 @@ Result<PublishOutcome> HeadOffice::publish(const User& by, const PublishRequest&
   return outcome;
 }
 
+nlohmann::json to_json(const OrganisationRollForward& report) {
+  nlohmann::json renamed = nlohmann::json::array();
+  for (const auto& [from, into] : report.plan.carried)
+    if (from != into) renamed.push_back({{"from", from}, {"to", into}});
+  nlohmann::json scopes = nlohmann::json::array();
+  for (const auto& [scope, count] : report.scopes) scopes.push_back({{"scope", scope}, {"values_carried", count}});
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& step : report.plan.steps) steps.push_back(to_json(step));
+  return {{"from_year", report.from_year},
+          {"to_year", report.to_year},
+          {"applied", report.applied},
+          {"renamed", renamed},
+          {"removed", report.plan.removed},
+          {"added", report.plan.added},
+          {"notes", report.plan.notes},
+          {"steps", steps},
+          {"scopes", scopes},
+          {"changes_recorded", report.changes_recorded}};
+}
+
+std::vector<std::string> describe(const OrganisationRollForward& report) {
+  std::vector<std::string> lines;
+  for (const auto& [scope, count] : report.scopes)
+    lines.push_back(scope + ": " + std::to_string(count) + " values carried");
+  if (report.plan.steps.size() > 1)
+    for (const auto& step : report.plan.steps) lines.push_back("step " + describe(step));
+  for (const auto& [from, into] : report.plan.carried)
+    if (from != into) lines.push_back(from + " is now " + into);
+  for (const auto& id : report.plan.removed) lines.push_back(id + " was removed from the question set");
+  for (const auto& id : report.plan.added) lines.push_back(id + " is new: nothing to carry");
+  for (const auto& note : report.plan.notes) lines.push_back(note);
+  return lines;
+}
+
 Result<OrganisationRollForward> HeadOffice::roll_forward(const User& by, AssessmentYear to, bool dry_run) {
-  if (by.role != protocol::Role::admin)
-    return refused(by.name + " is a " + role_name(by.role) + ": only administrators move the organisation to a new year");
+  if (auto allowed = may_act_for_organisation(by.person(), "move the organisation to a new year"); !allowed)
+    return allowed.error();
   if (to <= year_)
     return invalid_input("roll-forward goes to a later year than " + year_.label() + ", not " + to.label());
   auto path = roll_forward_path(catalogue_, to, [this](AssessmentYear year) { return catalogue_for(year); });

@@ -248,6 +248,7 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
     if (auto refused = refusal(may_act_for_organisation(actor.person(), "import the official list"))) return *refused;
     return import_list(actor, request);
   }
+  if (auto organisation = organisation_route(actor, request, segments)) return organisation;
   if (first == "sync")
     return api_error(404, "not_here", "sync is a branch laptop's: head office's server is what laptops sync with");
   return std::nullopt;

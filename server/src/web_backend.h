@@ -60,6 +60,18 @@ class HeadOfficeWebBackend final : public web::Backend {
   web::HttpResponse question_sets();
   web::HttpResponse import_list(const web::Actor& actor, const web::HttpRequest& request);
 
+  // web_backend_organisation.cpp: the organisation profile, branches, backup, roll-forward.
+  std::optional<web::HttpResponse> organisation_route(const web::Actor& actor, const web::HttpRequest& request,
+                                                      const std::vector<std::string>& segments);
+  web::HttpResponse profile();
+  web::HttpResponse set_profile(const web::Actor& actor, const web::HttpRequest& request);
+  web::HttpResponse branches();
+  web::HttpResponse add_branch(const web::Actor& actor, const web::HttpRequest& request);
+  web::HttpResponse rename_branch(const web::Actor& actor, const std::string& ods, const web::HttpRequest& request);
+  web::HttpResponse remove_branch(const web::Actor& actor, const std::string& ods);
+  web::HttpResponse backup(const web::Actor& actor);
+  web::HttpResponse roll_forward(const web::Actor& actor, const std::string& to, bool dry_run);
+
   HeadOffice& head_office_;
 };
 

@@ -89,6 +89,7 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     for (const hash of ['#/dashboard', '#/assessment/A1B2', '#/assessment/VLAXL', '#/assessment/VLAXL/plan',
       '#/assessment/VLAXL/history/1.3.12', '#/conflicts', '#/publish', '#/publications', '#/downloads', '#/people',
       '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new',
+      '#/branches', '#/branches/VM2B3/rename', '#/branches/VM2B3/remove', '#/profile',
       '#/people/add', '#/people/role/Sam%20Patel', '#/people/reset/Sam%20Patel', `#/set-password/${'0'.repeat(64)}`]) {
       await visit(page, hq.url, hash);
       problems.push(...(await violations(page)).map((v) => `${hash}: ${v}`));
@@ -103,6 +104,15 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     await page.locator('#reset-confirm').click();
     await page.locator('#password-link').waitFor();
     problems.push(...(await violations(page)).map((v) => `#/people/reset (link shown): ${v}`));
+    // The roll-forward's preview, and the profile's error summary.
+    await visit(page, hq.url, '#/question-sets');
+    await page.locator('#rollforward-preview').click();
+    await page.locator('#rollforward').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/question-sets (roll-forward preview): ${v}`));
+    await visit(page, hq.url, '#/profile');
+    await page.locator('#save-profile').click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/profile (nothing changed): ${v}`));
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 

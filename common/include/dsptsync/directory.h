@@ -165,6 +165,8 @@ class Directory {
   virtual Status add_branch(const Branch& branch) = 0;
   // not_found if missing; refused while users of the branch are not revoked.
   virtual Status remove_branch(std::string_view ods) = 0;
+  // Gives a branch a new name (its code, people, devices and answers stay); not_found if missing.
+  virtual Status rename_branch(std::string_view ods, std::string_view name) = 0;
 
   virtual Result<std::vector<User>> users() = 0;
   virtual Result<std::optional<User>> user(std::string_view name) = 0;

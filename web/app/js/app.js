@@ -19,6 +19,8 @@ import * as people from './pages/people.js';
 import * as setPassword from './pages/set-password.js';
 import * as questionSets from './pages/question-sets.js';
 import * as incidents from './pages/incidents.js';
+import * as branches from './pages/branches.js';
+import * as organisationProfile from './pages/organisation-profile.js';
 import { setDraftOwner, discardAllDrafts } from './drafts.js';
 
 // The markup nhsuk-frontend's own page template adds with an inline script (not allowed by the
@@ -120,6 +122,10 @@ function navigationItems(session) {
   }
   if (session.mode === 'hq' && session.role === 'admin') {
     items.push({ href: '#/people', text: 'People and devices', match: /^\/people/ });
+  }
+  if (session.mode === 'hq' && session.role === 'admin' && !session.branch) {
+    items.push({ href: '#/branches', text: 'Branches', match: /^\/branches/ });
+    items.push({ href: '#/profile', text: 'Organisation profile', match: /^\/profile/ });
   }
   return items;
 }
@@ -227,6 +233,10 @@ const routes = [
   [/^\/incidents\/new$/, incidents.renderNew],
   [/^\/incidents\/([^/]+)$/, incidents.renderIncident],
   [/^\/incidents\/([^/]+)\/edit$/, incidents.renderEdit],
+  [/^\/branches$/, branches.render],
+  [/^\/branches\/([^/]+)\/rename$/, branches.renderRename],
+  [/^\/branches\/([^/]+)\/remove$/, branches.renderRemove],
+  [/^\/profile$/, organisationProfile.render],
 ];
 
 export function navigate(hash, { replaceState = false } = {}) {

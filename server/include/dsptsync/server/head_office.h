@@ -16,6 +16,7 @@
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
 #include "dsptsync/official_list.h"
+#include "dsptsync/profile_input.h"
 #include "dsptsync/roll_forward.h"
 #include "dsptsync/service/head_office_types.h"
 #include "dsptsync/service/types.h"
@@ -115,6 +116,18 @@ struct QuestionSetImportOutcome {
   bool applied = false;
 };
 
+// The same for every front-end (docs/cli.md: rollforward): JSON, and the lines a person reads.
+nlohmann::json to_json(const OrganisationRollForward& report);
+std::vector<std::string> describe(const OrganisationRollForward& report);
+
+// A branch as its list shows it (branch list, the web app's branches page).
+struct BranchSummary {
+  Branch branch;
+  int active_users = 0;                         // its users not revoked
+  std::optional<PublicStatusRecord> published;  // its latest sign-off, if any
+  std::optional<TimestampMs> last_change_at;    // its newest change the server holds
+};
+
 // The same for every front-end (docs/cli.md: catalogue import): JSON, and the lines a person reads.
 nlohmann::json to_json(const QuestionSetImportOutcome& outcome);
 // Every year's set in force and every import, oldest first ({"in_force": [...], "imports": [...]}):
@@ -162,8 +175,21 @@ class HeadOffice {
   static Status restore(const std::filesystem::path& dir, const std::filesystem::path& backup,
                         const std::optional<std::string>& passphrase);
 
+  // The organisation's branches (head_office.cpp). Without `by`: the console, run by whoever holds
+  // the data folder; with one, a head office administrator (may_act_for_organisation), as in the web
+  // app. A branch's code is its ODS site code, checked; removing one keeps the rules of
+  // Directory::remove_branch (its users revoked first) and the answers it synced stay in the log.
   Status add_branch(std::string_view ods, std::string_view name);
+  Result<Branch> add_branch(const User& by, std::string_view ods, std::string_view name);
+  Status rename_branch(std::string_view ods, std::string_view name);
+  Result<Branch> rename_branch(const User& by, std::string_view ods, std::string_view name);
   Status remove_branch(std::string_view ods);
+  Status remove_branch(const User& by, std::string_view ods);
+  // Every branch with its people, latest sign-off and newest change, by code.
+  Result<std::vector<BranchSummary>> branch_summaries();
+  // A consistent backup of the server's database as a file to download (backup_to, into the data
+  // folder and read back), named with the organisation's code and the date; administrators only.
+  Result<service::Download> backup_download(const User& by);
   Result<IssuedInvite> invite(const InviteRequest& request);
   // The organisation's people (head_office_people.cpp): every user with their devices, the invites,
   // the branches, the revocations and reinstatements, and who has a web app password.
@@ -240,6 +266,11 @@ class HeadOffice {
   // scope, question set), in one transaction with an audit record signed by the server's identity.
   // Connected branches receive them through the running server (SyncCore notices the commit).
   Result<std::vector<Change>> edit_as(const User& user, const std::vector<Edit>& edits);
+  // Head office's own organisation profile (head office's assessment of the organisation's year):
+  // every branch's effective assessment uses its entries but the name and code. Setting entries is
+  // an administrator's (may_act_for_organisation), recorded through edit_as.
+  Result<std::map<std::string, std::string>> profile();
+  Result<std::vector<Change>> set_profile(const User& by, const ProfileEntries& entries);
 
   // Publishes once for the sites asked (docs/head-office.md: the rules). Refused as a whole, with
   // every problem by site, when any site cannot be published; nothing is recorded then.
@@ -307,6 +338,9 @@ class HeadOffice {
   static Result<std::unique_ptr<HeadOffice>> load(const std::filesystem::path& dir, std::unique_ptr<Store> store,
                                                   crypto::SecretKey store_key);
   Result<service::Revocation> revoke_as(const Person* who, std::string_view name);
+  Result<Branch> add_branch_as(const User* by, std::string_view ods, std::string_view name);
+  Result<Branch> rename_branch_as(const User* by, std::string_view ods, std::string_view name);
+  Status remove_branch_as(const User* by, std::string_view ods);
   Result<service::Reinstatement> reinstate_as(const User* by, std::string_view name);
   Result<IncidentOutcome> record_incident_edits(const User& by, const Incident& incident, const IncidentEdits& edits,
                                                 TimestampMs now);

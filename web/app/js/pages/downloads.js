@@ -1,13 +1,24 @@
 // Downloads: each assessment the session sees, its improvement plan and its incidents, as Excel, CSV
-// or JSON.
+// or JSON; for head office administrators, a backup of the server's database too.
 
 import { get, enc } from '../api.js';
 import { h, siteLabel } from '../dom.js';
-import { pageHeading, breadcrumb, table } from '../nhs.js';
+import { pageHeading, breadcrumb, table, warningCallout } from '../nhs.js';
 
 const FORMATS = [['xlsx', 'Excel'], ['csv', 'CSV'], ['json', 'JSON']];
 
-export async function render() {
+// GET /api/backup: a consistent copy of the server's database, as `dsptsync-server backup` makes it.
+function backupSection() {
+  return h('div', { id: 'backup-section' },
+    h('h2', { class: 'nhsuk-heading-m', id: 'backup-heading', text: 'Backup of the server' }),
+    h('p', { text: 'A consistent copy of the server’s whole database, made while it keeps serving: every assessment, the people, devices and sign-offs, and the audit trail. Restore it with dsptsync-server restore.' }),
+    warningCallout('Keep it safe, and apart from the key',
+      h('p', { text: 'The answers in it are sealed with the server’s key (server.key, or the passphrase), which is not in the file: without the key nobody can read the answers, and neither can you. The names of people, branches and devices, the sign-offs and the audit trail are in it in the clear.' })),
+    h('p', {}, h('a', { class: 'nhsuk-button nhsuk-button--secondary', href: '/api/backup', id: 'download-backup', download: true, role: 'button', draggable: 'false' }, 'Download a backup')));
+}
+
+export async function render({ state }) {
+  const admin = state.session.mode === 'hq' && state.session.role === 'admin' && !state.session.branch;
   const dashboard = await get('/api/dashboard');
   const sites = dashboard.sites || [];
   // content: '' (the assessment), 'plan' or 'incidents', as the export route's flags name them.
@@ -35,6 +46,7 @@ export async function render() {
           links(site, 'incidents'),
         ]),
       }),
+      admin ? backupSection() : null,
     ],
   };
 }

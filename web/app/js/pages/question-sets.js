@@ -2,7 +2,7 @@
 // uploads NHS England's official list as downloaded, sees what it changes, then imports it. Every
 // branch laptop receives the new set at its next sync.
 
-import { get, upload, enc } from '../api.js';
+import { get, post, upload, enc } from '../api.js';
 import { h, formatTime, plural } from '../dom.js';
 import {
   pageHeading, breadcrumb, table, textInput, button, insetText, warningCallout, setFieldError, clearFieldErrors,
@@ -30,6 +30,7 @@ export async function render({ state }) {
       inForceTable(data.in_force || []),
       importsTable(data.imports || []),
       admin ? importSection(data) : insetText(h('p', { text: 'Only head office administrators import the official list.' })),
+      admin ? rollForwardSection(data) : null,
     ],
   };
 }
@@ -154,4 +155,77 @@ function changesCard(form, request, result) {
       h('p', { text: `The answers to ${dropped.map((entry) => entry.id).join(', ')} are kept in every assessment that holds them, but the new list no longer asks for them.` })) : null,
     h('div', { class: 'nhsuk-button-group' }, confirm,
       h('a', { class: 'nhsuk-link', href: '#/question-sets', id: 'import-cancel', text: 'Cancel', on: { click: (event) => { event.preventDefault(); navigate('#/question-sets'); } } })));
+}
+
+// The next year after "2025-26": "2026-27".
+function nextYear(year) {
+  const first = Number(String(year).slice(0, 4));
+  return Number.isFinite(first) && first > 0 ? `${first + 1}-${String((first + 2) % 100).padStart(2, '0')}` : '';
+}
+
+function rollForwardSection(data) {
+  // The nearest later year with a set in force (shipped or imported); the roll-forward steps through
+  // any between.
+  const later = (data.in_force || []).map((set) => set.year).filter((year) => year > data.organisationYear).sort();
+  const heading = h('h2', { class: 'nhsuk-heading-m', id: 'next-year-heading', text: 'Move the organisation to the next year' });
+  if (!later.length) {
+    return h('div', { class: 'nhsuk-grid-row' }, h('div', { class: 'nhsuk-grid-column-two-thirds' }, heading,
+      insetText(h('p', { id: 'rollforward-needs-list', text: `No question set after ${data.organisationYear} is in force yet: import NHS England’s ${nextYear(data.organisationYear)} list above first, then move the organisation to it here.` }))));
+  }
+  const to = later[0];
+  const slot = h('div', { id: 'rollforward-result', 'aria-live': 'polite' });
+  const preview = button(`See what moving to ${to} carries`, { id: 'rollforward-preview', type: 'button', variant: 'secondary' });
+  preview.addEventListener('click', async () => {
+    clearMessages();
+    slot.replaceChildren();
+    preview.disabled = true;
+    let report = null;
+    try {
+      report = await get(`/api/rollforward/preview?to=${enc(to)}`);
+    } catch (error) {
+      if (error.status !== 401) showErrors([{ text: error.message, href: '#rollforward-preview' }]);
+    }
+    preview.disabled = false;
+    if (!report) return;
+    slot.replaceChildren(rollForwardCard(report));
+    initComponents(slot);
+    slot.querySelector('#rollforward-heading').focus();
+  });
+  return h('div', { class: 'nhsuk-grid-row' }, h('div', { class: 'nhsuk-grid-column-two-thirds' },
+    heading,
+    h('p', { text: `With the ${to} question set in force, head office moves the whole organisation to it at once: head office’s assessment and every branch’s carry their answers, confirmations, plans and profile into the new year. Branch laptops follow at their next sync. Nothing changes until you confirm.` }),
+    preview,
+    slot));
+}
+
+function rollForwardCard(report) {
+  const scopes = report.scopes || [];
+  const confirm = button(`Move the organisation to ${report.to_year}`, { id: 'rollforward-confirm', type: 'button' });
+  confirm.addEventListener('click', async () => {
+    clearMessages();
+    confirm.disabled = true;
+    try {
+      await post('/api/rollforward', { to: report.to_year });
+    } catch (error) {
+      confirm.disabled = false;
+      if (error.status !== 401) showErrors([{ text: error.message, href: '#rollforward-confirm' }]);
+      return;
+    }
+    pendingSuccess = `The organisation is on ${report.to_year}. Branch laptops move to it at their next sync.`;
+    navigate('#/question-sets');
+  });
+  return h('div', { id: 'rollforward' },
+    h('h2', { class: 'nhsuk-heading-m', id: 'rollforward-heading', tabindex: '-1', text: `Moving from ${report.from_year} to ${report.to_year}` }),
+    table({
+      caption: 'What each assessment carries',
+      captionClass: 'nhsuk-table__caption--s',
+      id: 'rollforward-scopes',
+      head: ['Assessment', { text: 'Values carried', numeric: true }],
+      rows: scopes.map((entry) => [{ header: true, value: entry.scope }, { value: String(entry.values_carried), numeric: true }]),
+    }),
+    (report.lines || []).length > scopes.length
+      ? h('ul', { class: 'nhsuk-list nhsuk-list--bullet', id: 'rollforward-lines' }, report.lines.slice(scopes.length).map((line) => h('li', { text: line })))
+      : null,
+    h('div', { class: 'nhsuk-button-group' }, confirm,
+      h('a', { class: 'nhsuk-link', href: '#/question-sets', id: 'rollforward-cancel', text: 'Cancel', on: { click: (event) => { event.preventDefault(); navigate('#/question-sets'); } } })));
 }
