@@ -18,7 +18,7 @@ import * as downloads from './pages/downloads.js';
 import * as people from './pages/people.js';
 import * as questionSets from './pages/question-sets.js';
 import * as incidents from './pages/incidents.js';
-import { setDraftOwner, discardAllDrafts } from './drafts.js';
+import { setDraftOwner, discardAllDrafts, takeLeftNotice } from './drafts.js';
 
 // The markup nhsuk-frontend's own page template adds with an inline script (not allowed by the
 // Content-Security-Policy): ES modules run only where the design system's JavaScript is supported.
@@ -315,6 +315,8 @@ function show(ticket, page, raw = location.hash) {
   initComponents(beforeSlot);
   initComponents(mainSlot);
   if (page.after) page.after();
+  const leftUnsaved = takeLeftNotice();  // answers not saved on the page just left
+  if (leftUnsaved) mainSlot.prepend(leftUnsaved);
   if (page.errors && page.errors.length) {
     showErrors(page.errors);
   } else if (page.success) {
