@@ -15,7 +15,7 @@ using protocol::Role;
 
 class WebBatch : public ::testing::Test {
  protected:
-  WebBatch() : server_({{"VLAXL", "Leeds"}}) {
+  WebBatch() : server_(std::vector<std::pair<std::string, std::string>>{{"VLAXL", "Leeds"}}) {
     auto office = server_.admin();
     EXPECT_TRUE(office->add_console_user("Priya Shah", Role::admin));
     EXPECT_TRUE(office->add_console_user("Victor Viewer", Role::viewer));
