@@ -123,8 +123,8 @@ Result<Output> plan_set_run(Workspace& workspace, const PlanOptions& o) {
 }
 
 Result<Output> plan_generate_run(Workspace& workspace, const PlanOptions& o) {
-  auto outcome = workspace.generate_plan(
-      PlanParts{std::nullopt, given(o.owner_option, o.owner), given(o.due_option, o.due), given(o.state_option, o.state)});
+  auto outcome = workspace.generate_plan(PlanParts{std::nullopt, given(o.owner_option, o.owner),
+                                                   given(o.due_option, o.due), given(o.state_option, o.state)});
   if (!outcome) return as_option_error(outcome.error());
   if (outcome->items.empty())
     return plan_batch_output(*outcome, "Every mandatory item not provided has a plan line already; nothing to add\n");
@@ -146,8 +146,8 @@ void add_plan(BranchCli& cli) {
   cli.on_store_run(set, [&o](Workspace& workspace) { return plan_set_run(workspace, o); });
 
   auto& g = cli.line.keep<PlanOptions>();
-  auto* generate = plan->add_subcommand(
-      "generate", "add a plan line for every mandatory item not provided that has none yet");
+  auto* generate =
+      plan->add_subcommand("generate", "add a plan line for every mandatory item not provided that has none yet");
   g.owner_option = generate->add_option("--owner", g.owner, "who will do them");
   g.due_option = generate->add_option("--due", g.due, "by when: 31/01/2027 or 2027-01-31");
   g.state_option = generate->add_option("--state", g.state, "open, in_progress or done");

@@ -184,7 +184,8 @@ Result<Output> plan_set_output(HeadOffice& office, const User& user, const PlanO
   const std::string& item = o.items.front();
   std::vector<Edit> edits;
   auto add = [&](const CLI::Option* given, Field field, const std::string& text) {
-    if (given->count()) edits.push_back({FieldKey{*scope, year->label(), TargetKind::plan, item, field}, text_value(text)});
+    if (given->count())
+      edits.push_back({FieldKey{*scope, year->label(), TargetKind::plan, item, field}, text_value(text)});
   };
   auto due = normalise_plan_due(o.due);
   if (!due) return invalid_input("--due: " + due.error().message);
@@ -194,8 +195,8 @@ Result<Output> plan_set_output(HeadOffice& office, const User& user, const PlanO
   add(o.state_option, Field::plan_state, o.state);
   auto recorded = office.edit_as(user, edits);
   if (!recorded) return recorded.error();
-  return recorded_output(*recorded, "Updated the improvement plan for " + item + " (" + scope_name(office, *scope) +
-                                        ")\n");
+  return recorded_output(*recorded,
+                         "Updated the improvement plan for " + item + " (" + scope_name(office, *scope) + ")\n");
 }
 
 // The shared operation names a part at fault ("due: ..."); the command line names its option.
@@ -237,8 +238,8 @@ Result<Output> plan_batch_output(HeadOffice& office, const User& user, const Pla
     recorded = std::move(*changes);
   }
   std::string text = batch->items.empty() ? "Every mandatory item not provided has a plan line already; nothing to add"
-                     : generate ? "Added plan lines for " + item_list(batch->items)
-                                : "Updated the improvement plan for " + item_list(batch->items);
+                     : generate           ? "Added plan lines for " + item_list(batch->items)
+                                          : "Updated the improvement plan for " + item_list(batch->items);
   Output output = recorded_output(recorded, text + " (" + scope_name(office, *scope) + ")\n");
   output.data["items"] = batch->items;
   return output;

@@ -92,8 +92,8 @@ TEST_F(PlanCli, AnUnknownItemOrABadDateIsRefusedAndNothingChanges) {
 
 TEST_F(PlanCli, GenerateAddsALineForEveryMandatoryItemMissingOneAndSkipsTheRest) {
   ASSERT_EQ(run({"answer", "1.1.5", "Ann Lee, named in her job description"}).code, 0);  // provided
-  ASSERT_EQ(run({"answer", "2.1.1", "no"}).code, 0);  // answered No: not provided
-  ASSERT_EQ(run({"plan", "set", "3.1.1", "--action", "Run the analysis"}).code, 0);  // has a line
+  ASSERT_EQ(run({"answer", "2.1.1", "no"}).code, 0);                                     // answered No: not provided
+  ASSERT_EQ(run({"plan", "set", "3.1.1", "--action", "Run the analysis"}).code, 0);      // has a line
 
   CliRun generated = run({"plan", "generate", "--owner", "Ann Lee", "--due", "31/01/2027", "--json"});
   ASSERT_EQ(generated.code, 0) << generated.err;

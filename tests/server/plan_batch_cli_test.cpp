@@ -60,8 +60,8 @@ TEST_F(HeadOfficePlan, SetTakesSeveralItemsOfABranchWithAUkDate) {
 }
 
 TEST_F(HeadOfficePlan, AnUnknownItemIsRefusedAndNothingChanges) {
-  CliRun refused = run({"plan", "set", "1.3.2", "9.9.99", "--branch", "VLAXL", "--owner", "Ann Lee", "--as",
-                        "Priya Shah", "--json"});
+  CliRun refused = run(
+      {"plan", "set", "1.3.2", "9.9.99", "--branch", "VLAXL", "--owner", "Ann Lee", "--as", "Priya Shah", "--json"});
   EXPECT_EQ(refused.code, 4);
   EXPECT_EQ(refused.data["error"]["kind"], "not_found");
   EXPECT_TRUE(plan_of({"--branch", "VLAXL"}).empty());
@@ -76,8 +76,9 @@ TEST_F(HeadOfficePlan, GenerateAtABranchLeavesHeadOfficesSharedItemsToHeadOffice
   };
   EXPECT_TRUE(has(items, "1.3.2")) << items.dump();   // the branch's own
   EXPECT_FALSE(has(items, "1.1.1")) << items.dump();  // head office answers it for every branch
-  EXPECT_EQ(plan_of({"--branch", "VLAXL"})["1.3.2"]["action"].get<std::string>().rfind("Provide the evidence for 1.3.2", 0),
-            0u);
+  EXPECT_EQ(
+      plan_of({"--branch", "VLAXL"})["1.3.2"]["action"].get<std::string>().rfind("Provide the evidence for 1.3.2", 0),
+      0u);
 
   CliRun office = run({"plan", "generate", "--as", "Priya Shah", "--json"});
   ASSERT_EQ(office.code, 0) << office.err;

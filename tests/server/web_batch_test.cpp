@@ -33,7 +33,9 @@ class WebBatch : public ::testing::Test {
         if (item["id"] == id) return item;
     return nullptr;
   }
-  json assessment(WebClient& client, const std::string& scope) { return client.get("/api/assessment/" + scope).parsed(); }
+  json assessment(WebClient& client, const std::string& scope) {
+    return client.get("/api/assessment/" + scope).parsed();
+  }
 
   RunningServer server_;
   TempDir scratch_;
@@ -41,10 +43,11 @@ class WebBatch : public ::testing::Test {
 
 TEST_F(WebBatch, AGroupsItemsAreSavedInOneRequest) {
   auto priya = signed_in("Priya Shah");
-  auto saved = priya.put("/api/assessment/VLAXL/items",
-                         json{{"items", json::array({json{{"item", "1.3.12"}, {"answer", "Locked bags"}},
-                                                     json{{"item", "1.3.13"}, {"answer", "Key pads"}, {"comment", "Both doors"}},
-                                                     json{{"item", "6.1.3"}, {"answer", "Y"}}})}});
+  auto saved =
+      priya.put("/api/assessment/VLAXL/items",
+                json{{"items", json::array({json{{"item", "1.3.12"}, {"answer", "Locked bags"}},
+                                            json{{"item", "1.3.13"}, {"answer", "Key pads"}, {"comment", "Both doors"}},
+                                            json{{"item", "6.1.3"}, {"answer", "Y"}}})}});
   ASSERT_EQ(saved.status, 200) << saved.body;
   EXPECT_EQ(saved.parsed()["items"], json({"1.3.12", "1.3.13", "6.1.3"}));
   EXPECT_EQ(saved.parsed()["changes"], 4);
@@ -69,14 +72,16 @@ TEST_F(WebBatch, OneBadItemSavesNothingAndEveryItemAtFaultIsNamed) {
   EXPECT_TRUE(item_of(assessment(priya, "VLAXL"), "1.3.12")["answer"].is_null()) << "nothing saved";
 
   // A shared item in a branch's assessment: refused by the same rule as one item's save.
-  auto shared = priya.put("/api/assessment/VLAXL/items", json{{"items", json::array({json{{"item", "1.3.12"}, {"answer", "Bags"}},
-                                                                                    json{{"item", "1.1.1"}, {"answer", "ZA1"}}})}});
+  auto shared = priya.put("/api/assessment/VLAXL/items",
+                          json{{"items", json::array({json{{"item", "1.3.12"}, {"answer", "Bags"}},
+                                                      json{{"item", "1.1.1"}, {"answer", "ZA1"}}})}});
   EXPECT_NE(shared.status, 200) << shared.body;
   EXPECT_EQ(shared.parsed()["errors"][0]["item"], "1.1.1") << shared.body;
   EXPECT_TRUE(item_of(assessment(priya, "VLAXL"), "1.3.12")["answer"].is_null());
 
   auto viewer = signed_in("Victor Viewer");
-  auto forbidden = viewer.put("/api/assessment/VLAXL/items", json{{"items", json::array({json{{"item", "1.3.12"}, {"answer", "Bags"}}})}});
+  auto forbidden = viewer.put("/api/assessment/VLAXL/items",
+                              json{{"items", json::array({json{{"item", "1.3.12"}, {"answer", "Bags"}}})}});
   EXPECT_EQ(forbidden.status, 403) << forbidden.body;
 }
 
@@ -89,10 +94,12 @@ TEST_F(WebBatch, PlanLinesForManyItemsAndGeneratedOnes) {
   EXPECT_EQ(item_of(leeds, "7.3.4")["plan"]["due"], "2027-01-31");
   EXPECT_EQ(item_of(leeds, "1.3.2")["plan"]["owner"], "Ann Lee");
 
-  auto bad_date = priya.put("/api/assessment/VLAXL/plan", json{{"items", json::array({"1.3.12"})}, {"due", "31/13/2027"}});
+  auto bad_date =
+      priya.put("/api/assessment/VLAXL/plan", json{{"items", json::array({"1.3.12"})}, {"due", "31/13/2027"}});
   EXPECT_EQ(bad_date.status, 400);
   EXPECT_EQ(bad_date.parsed()["error"]["field"], "due") << bad_date.body;
-  auto unknown = priya.put("/api/assessment/VLAXL/plan", json{{"items", json::array({"1.3.12", "9.9.99"})}, {"owner", "Ann"}});
+  auto unknown =
+      priya.put("/api/assessment/VLAXL/plan", json{{"items", json::array({"1.3.12", "9.9.99"})}, {"owner", "Ann"}});
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_TRUE(item_of(assessment(priya, "VLAXL"), "1.3.12")["plan"].is_null() ||
               item_of(assessment(priya, "VLAXL"), "1.3.12")["plan"]["owner"] == "");
@@ -108,7 +115,8 @@ TEST_F(WebBatch, PlanLinesForManyItemsAndGeneratedOnes) {
   EXPECT_TRUE(has("1.3.2")) << "a line without an action gets one";
   leeds = assessment(priya, "VLAXL");
   EXPECT_EQ(item_of(leeds, "1.3.2")["plan"]["owner"], "Ann Lee") << "kept";
-  EXPECT_EQ(item_of(leeds, "1.3.13")["plan"]["action"].get<std::string>().rfind("Provide the evidence for 1.3.13", 0), 0u);
+  EXPECT_EQ(item_of(leeds, "1.3.13")["plan"]["action"].get<std::string>().rfind("Provide the evidence for 1.3.13", 0),
+            0u);
   auto again = priya.post("/api/assessment/VLAXL/plan/generate", json::object());
   ASSERT_EQ(again.status, 200);
   EXPECT_TRUE(again.parsed()["items"].empty());

@@ -65,10 +65,9 @@ HttpResponse faults_response(const std::vector<ItemFault>& faults) {
     names += (names.empty() ? "" : ", ") + item;
     all_refused = all_refused && refused;
   }
-  const std::string message = (faults.size() == 1 ? "1 item was not saved (" : std::to_string(faults.size()) +
-                                                                                   " items were not saved (") +
-                              names + "), and nothing else either: " + faults.front().item + ": " +
-                              faults.front().fault.message;
+  const std::string message =
+      (faults.size() == 1 ? "1 item was not saved (" : std::to_string(faults.size()) + " items were not saved (") +
+      names + "), and nothing else either: " + faults.front().item + ": " + faults.front().fault.message;
   return json_response(all_refused ? 403 : 400,
                        {{"error", {{"code", all_refused ? "forbidden" : "invalid_input"}, {"message", message}}},
                         {"errors", std::move(errors)}});
@@ -111,7 +110,8 @@ std::optional<BodyFault> answer_edits(const ScopeSnapshot& snapshot, const Catal
   } else if (*location) {
     return BodyFault{"a document's location goes with its name: send \"answer\" too", "location"};
   }
-  if (*comment) edits.push_back({key_of(snapshot, TargetKind::item, item.id, Field::comment), value_or_clear(**comment)});
+  if (*comment)
+    edits.push_back({key_of(snapshot, TargetKind::item, item.id, Field::comment), value_or_clear(**comment)});
   return std::nullopt;
 }
 
@@ -159,7 +159,8 @@ HttpResponse WebApp::change_plans(const Actor& actor, const HttpRequest& request
   const std::string year = snapshot->catalogue.year().label();
   Result<PlanBatch> batch = invalid_input("");
   if (generate) {
-    batch = plan_generate_edits(snapshot->catalogue, snapshot->view, snapshot->scope, year, !snapshot->head_office, parts);
+    batch =
+        plan_generate_edits(snapshot->catalogue, snapshot->view, snapshot->scope, year, !snapshot->head_office, parts);
   } else {
     std::vector<std::string> items;
     auto listed = body->find("items");
