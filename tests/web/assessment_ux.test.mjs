@@ -103,6 +103,26 @@ describe('answering and planning without losing work', { skip: skip || false, ti
     assert.deepEqual(page.problems, []);
   });
 
+  it('saves none of a group when an item is at fault, and names each one', { timeout: 120_000 }, async () => {
+    await visit(page, hq.url, '#/assessment/A1B2');
+    // Control characters are refused by the server, whatever the page lets through.
+    await page.locator(byId('answer-1.3.12')).fill('Locked\u0007 bags');
+    await page.locator(byId('answer-1.3.13')).fill('Key pads\u0001');
+    await page.locator(byId('answer-7.2.1')).fill('Tested every year');
+    await page.locator('#save-group-Data_security').click();
+    const summary = page.locator('.nhsuk-error-summary');
+    await summary.waitFor();
+    const text = await summary.innerText();
+    assert.match(text, /Nothing was saved: 2 items to put right/);
+    assert.match(text, /1\.3\.12: /);
+    assert.match(text, /1\.3\.13: /);
+    assert.doesNotMatch(text, /7\.2\.1/);
+    const stored = (await apiFromPage(page, 'GET', '/api/assessment/A1B2')).body;
+    assert.equal(itemOf(stored, '7.2.1').answer, null, 'nothing saved');
+    await summary.locator('a', { hasText: '1.3.13' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'answer-1.3.13');
+  });
+
   it('shows each assertion right after the last of its items, with its wording or its items', { timeout: 60_000 }, async () => {
     await visit(page, hq.url, '#/assessment/A1B2');
     const stored = (await apiFromPage(page, 'GET', '/api/assessment/A1B2')).body;
