@@ -464,6 +464,28 @@ Result<std::vector<Change>> Workspace::set_plan(std::string_view item_id, const 
   return ledger_->record(edits);
 }
 
+Result<Workspace::PlanOutcome> Workspace::set_plans(const std::vector<std::string>& items, const PlanParts& parts) {
+  auto batch = plan_set_edits(catalogue_, site_.code, year_.label(), items, parts);
+  if (!batch) return batch.error();
+  auto changes = record_edits(batch->edits);
+  if (!changes) return changes.error();
+  return PlanOutcome{std::move(batch->items), std::move(*changes)};
+}
+
+Result<Workspace::PlanOutcome> Workspace::generate_plan(const PlanParts& parts) {
+  auto hq = head_office_code();
+  if (!hq) return hq.error();
+  auto current = view();
+  if (!current) return current.error();
+  const bool branch = *hq && **hq != site_.code;
+  auto batch = plan_generate_edits(catalogue_, *current, site_.code, year_.label(), branch, parts);
+  if (!batch) return batch.error();
+  if (batch->edits.empty()) return PlanOutcome{};
+  auto changes = record_edits(batch->edits);
+  if (!changes) return changes.error();
+  return PlanOutcome{std::move(batch->items), std::move(*changes)};
+}
+
 Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edits) {
   if (edits.empty()) return invalid_input("nothing to change");
   auto hq = head_office_code();

@@ -5,6 +5,7 @@
 
 #include "dsptsync/assessment.h"
 #include "dsptsync/cli/profile_options.h"
+#include "dsptsync/plan_batch.h"
 
 #include <sstream>
 
@@ -162,8 +163,18 @@ void add_confirm(ServerCli& cli, bool confirm) {
 }
 
 struct PlanOptions : EditOptions {
-  std::string item, action, owner, due, state;
+  std::vector<std::string> items;
+  std::string action, owner, due, state;
   CLI::Option *action_option = nullptr, *owner_option = nullptr, *due_option = nullptr, *state_option = nullptr;
+
+  // An option given, even as "" (which clears that part); nullopt: left as it is.
+  std::optional<std::string> given(const CLI::Option* option, const std::string& value) const {
+    return option && option->count() ? std::optional<std::string>(value) : std::nullopt;
+  }
+  PlanParts parts(bool with_action) const {
+    return PlanParts{with_action ? given(action_option, action) : std::nullopt, given(owner_option, owner),
+                     given(due_option, due), given(state_option, state)};
+  }
 };
 
 Result<Output> plan_set_output(HeadOffice& office, const User& user, const PlanOptions& o) {
@@ -171,9 +182,11 @@ Result<Output> plan_set_output(HeadOffice& office, const User& user, const PlanO
   if (!year) return year.error();
   auto scope = office.scope_of(o.branch_given());
   if (!scope) return scope.error();
+  const std::string& item = o.items.front();
   std::vector<Edit> edits;
   auto add = [&](const CLI::Option* given, Field field, const std::string& text) {
-    if (given->count()) edits.push_back({FieldKey{*scope, year->label(), TargetKind::plan, o.item, field}, text_value(text)});
+    if (given->count())
+      edits.push_back({FieldKey{*scope, year->label(), TargetKind::plan, item, field}, text_value(text)});
   };
   auto due = normalise_plan_due(o.due);
   if (!due) return invalid_input("--due: " + due.error().message);
@@ -183,8 +196,54 @@ Result<Output> plan_set_output(HeadOffice& office, const User& user, const PlanO
   add(o.state_option, Field::plan_state, o.state);
   auto recorded = office.edit_as(user, edits);
   if (!recorded) return recorded.error();
-  return recorded_output(*recorded, "Updated the improvement plan for " + o.item + " (" + scope_name(office, *scope) +
-                                        ")\n");
+  return recorded_output(*recorded,
+                         "Updated the improvement plan for " + item + " (" + scope_name(office, *scope) + ")\n");
+}
+
+// The shared operation names a part at fault ("due: ..."); the command line names its option.
+Error as_option_error(Error error) {
+  for (std::string_view part : {"due: ", "state: "})
+    if (error.kind == ErrorKind::invalid_input && error.message.starts_with(part)) error.message = "--" + error.message;
+  return error;
+}
+
+std::string item_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t index = 0; index < items.size(); ++index)
+    out += (index == 0 ? "" : index + 1 == items.size() ? " and " : ", ") + items[index];
+  return out;
+}
+
+// Several items (plan set ITEM ITEM...) or every mandatory item not provided without a line (plan
+// generate): the edits from plan_batch.h, recorded at once with edit_as's checks.
+Result<Output> plan_batch_output(HeadOffice& office, const User& user, const PlanOptions& o, bool generate) {
+  auto year = year_or_current(office, o.year);
+  if (!year) return year.error();
+  auto scope = office.scope_of(o.branch_given());
+  if (!scope) return scope.error();
+  auto catalogue = office.catalogue_for(*year);
+  if (!catalogue) return catalogue.error();
+  Result<PlanBatch> batch = invalid_input("");
+  if (generate) {
+    auto view = office.effective_view(*scope, *year);
+    if (!view) return view.error();
+    batch = plan_generate_edits(*catalogue, *view, *scope, year->label(), o.branch_given().has_value(), o.parts(false));
+  } else {
+    batch = plan_set_edits(*catalogue, *scope, year->label(), o.items, o.parts(true));
+  }
+  if (!batch) return as_option_error(batch.error());
+  std::vector<Change> recorded;
+  if (!batch->edits.empty()) {
+    auto changes = office.edit_as(user, batch->edits);
+    if (!changes) return changes.error();
+    recorded = std::move(*changes);
+  }
+  std::string text = batch->items.empty() ? "Every mandatory item not provided has a plan line already; nothing to add"
+                     : generate           ? "Added plan lines for " + item_list(batch->items)
+                                          : "Updated the improvement plan for " + item_list(batch->items);
+  Output output = recorded_output(recorded, text + " (" + scope_name(office, *scope) + ")\n");
+  output.data["items"] = batch->items;
+  return output;
 }
 
 Result<Output> plan_list_output(HeadOffice& office, const EditOptions& o) {
@@ -211,8 +270,8 @@ void add_plan(ServerCli& cli) {
   auto* plan = cli.line.app().add_subcommand("plan", "the improvement plan: actions for items still missing");
   plan->require_subcommand(1);
   auto& o = cli.line.keep<PlanOptions>();
-  auto* set = plan->add_subcommand("set", "set an item's improvement action, owner, due date or state");
-  set->add_option("ITEM", o.item, "evidence item id")->required();
+  auto* set = plan->add_subcommand("set", "set the improvement action, owner, due date or state of one or more items");
+  set->add_option("ITEM", o.items, "evidence item ids, e.g. 1.1.1 9.5.2")->required();
   set->add_option("--branch", o.branch, "the branch's plan (default: head office's, for shared items)");
   o.action_option = set->add_option("--action", o.action, "what will be done");
   o.owner_option = set->add_option("--owner", o.owner, "who will do it");
@@ -223,8 +282,23 @@ void add_plan(ServerCli& cli) {
   cli.line.on_run(set, [&o, &global = cli.global]() -> Result<Output> {
     if (!o.action_option->count() && !o.owner_option->count() && !o.due_option->count() && !o.state_option->count())
       return invalid_input("say what to set: --action, --owner, --due and/or --state");
-    return with_acting_user(global, o.as,
-                            [&o](HeadOffice& office, const User& user) { return plan_set_output(office, user, o); });
+    return with_acting_user(global, o.as, [&o](HeadOffice& office, const User& user) {
+      return o.items.size() == 1 ? plan_set_output(office, user, o) : plan_batch_output(office, user, o, false);
+    });
+  });
+
+  auto& g = cli.line.keep<PlanOptions>();
+  auto* generate =
+      plan->add_subcommand("generate", "add a plan line for every mandatory item not provided that has none yet");
+  generate->add_option("--branch", g.branch, "the branch's plan (default: head office's)");
+  g.owner_option = generate->add_option("--owner", g.owner, "who will do them");
+  g.due_option = generate->add_option("--due", g.due, "by when: 31/01/2027 or 2027-01-31");
+  g.state_option = generate->add_option("--state", g.state, "open, in_progress or done");
+  add_as_option(generate, g.as, "user making the change");
+  g.add_year(generate);
+  cli.line.on_run(generate, [&g, &global = cli.global]() -> Result<Output> {
+    return with_acting_user(
+        global, g.as, [&g](HeadOffice& office, const User& user) { return plan_batch_output(office, user, g, true); });
   });
 
   auto& l = cli.line.keep<EditOptions>();

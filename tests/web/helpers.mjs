@@ -302,6 +302,14 @@ export async function newPage(browser, { acceptDownloads = false } = {}) {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.problems = [];
+  // A page left with answers not saved asks first (beforeunload): the tests leave anyway and count
+  // the questions; any other dialog is dismissed, as Playwright does without a listener.
+  page.leaveQuestions = 0;
+  page.on('dialog', (dialog) => {
+    if (dialog.type() !== 'beforeunload') return dialog.dismiss();
+    page.leaveQuestions += 1;
+    return dialog.accept();
+  });
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() !== 'error') return;

@@ -1,6 +1,7 @@
 #include "dsptsync/web/app.h"
 
 #include "assessment_json.h"
+#include "item_edits.h"
 
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
@@ -351,6 +352,18 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
       if (!is_read(method)) return method_not_allowed(method, "GET");
       return history(*actor, scope, segments[3]);
     }
+    if (count == 3 && segments[2] == "items") {
+      if (method != "PUT") return method_not_allowed(method, "PUT");
+      return change_items(*actor, request, scope);
+    }
+    if (count == 3 && segments[2] == "plan") {
+      if (method != "PUT") return method_not_allowed(method, "PUT");
+      return change_plans(*actor, request, scope, false);
+    }
+    if (count == 4 && segments[2] == "plan" && segments[3] == "generate") {
+      if (method != "POST") return method_not_allowed(method, "POST");
+      return change_plans(*actor, request, scope, true);
+    }
     if ((count == 4 || count == 5) && segments[2] == "items") {
       const std::string what = count == 5 ? segments[4] : "";
       if (what != "" && what != "plan" && what != "sharing" && what != "override") return not_here(request.path());
@@ -487,24 +500,8 @@ HttpResponse WebApp::change_item(const Actor& actor, const HttpRequest& request,
   std::vector<Edit> edits;
   const auto member = [&](std::string_view name) { return string_member(*body, name); };
   if (what.empty()) {
-    auto answer = member("answer");
-    auto location = member("location");
-    auto comment = member("comment");
-    for (auto* part : {&answer, &location, &comment})
-      if (!*part) return api_error(400, "invalid_input", part->error().message);
-    if (*answer) {
-      if ((*answer)->empty()) {
-        edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::answer), std::nullopt});
-      } else {
-        auto normalised = normalise_answer(*item, **answer, location->value_or(""));
-        if (!normalised) return api_error(400, "invalid_input", normalised.error().message, "answer");
-        edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::answer), *normalised});
-      }
-    } else if (*location) {
-      return api_error(400, "invalid_input", "a document's location goes with its name: send \"answer\" too",
-                       "location");
-    }
-    if (*comment) edits.push_back({key_of(*snapshot, TargetKind::item, item_id, Field::comment), value_or_clear(**comment)});
+    if (auto wrong = answer_edits(*snapshot, *item, *body, edits))
+      return api_error(400, "invalid_input", wrong->message, wrong->field);
   } else if (what == "plan") {
     const std::pair<std::string_view, Field> parts[] = {{"action", Field::plan_action},
                                                         {"owner", Field::plan_owner},

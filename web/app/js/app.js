@@ -21,7 +21,7 @@ import * as questionSets from './pages/question-sets.js';
 import * as incidents from './pages/incidents.js';
 import * as branches from './pages/branches.js';
 import * as organisationProfile from './pages/organisation-profile.js';
-import { setDraftOwner, discardAllDrafts } from './drafts.js';
+import { setDraftOwner, discardAllDrafts, takeLeftNotice } from './drafts.js';
 
 // The markup nhsuk-frontend's own page template adds with an inline script (not allowed by the
 // Content-Security-Policy): ES modules run only where the design system's JavaScript is supported.
@@ -330,6 +330,8 @@ function show(ticket, page, raw = location.hash) {
   initComponents(beforeSlot);
   initComponents(mainSlot);
   if (page.after) page.after();
+  const leftUnsaved = takeLeftNotice();  // answers not saved on the page just left
+  if (leftUnsaved) mainSlot.prepend(leftUnsaved);
   if (page.errors && page.errors.length) {
     showErrors(page.errors);
   } else if (page.success) {

@@ -95,3 +95,32 @@ export function discardAllDrafts() {
     // nothing kept
   }
 }
+
+// The keys (after `prefix`) of this user's drafts kept under `prefix`: "A1B2/2025-26/" gives the
+// items of that assessment typed and not saved.
+export function draftsUnder(prefix) {
+  const start = storageKey(prefix);
+  const found = [];
+  try {
+    for (let index = 0; index < sessionStorage.length; index += 1) {
+      const key = sessionStorage.key(index);
+      if (key && key.startsWith(start)) found.push(key.slice(start.length));
+    }
+  } catch {
+    // no storage: nothing kept
+  }
+  return found.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+// A notice for the next page shown (a page left with drafts not saved says so there), once.
+let noticeForNextPage = null;
+
+export function leaveNotice(element) {
+  noticeForNextPage = element;
+}
+
+export function takeLeftNotice() {
+  const element = noticeForNextPage;
+  noticeForNextPage = null;
+  return element;
+}

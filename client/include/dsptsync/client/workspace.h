@@ -10,6 +10,7 @@
 #include "dsptsync/ledger.h"
 #include "dsptsync/ods.h"
 #include "dsptsync/permissions.h"
+#include "dsptsync/plan_batch.h"
 #include "dsptsync/official_list.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/question_set.h"
@@ -136,6 +137,15 @@ class Workspace {
   Result<std::vector<Change>> set_plan(std::string_view item_id, const std::optional<std::string>& action,
                                        const std::optional<std::string>& owner, const std::optional<std::string>& due,
                                        const std::optional<std::string>& state);
+  // The plan lines of several items at once (plan_batch.h), in one transaction with record_edits'
+  // checks: the same parts for each item named, or (generate_plan) a line for every mandatory item
+  // not provided that has none yet. `items`: the items touched (none: nothing was recorded).
+  struct PlanOutcome {
+    std::vector<std::string> items;
+    std::vector<Change> changes;
+  };
+  Result<PlanOutcome> set_plans(const std::vector<std::string>& items, const PlanParts& parts);
+  Result<PlanOutcome> generate_plan(const PlanParts& parts);
 
   // Records edits prepared elsewhere (the web app of `dsptsync ui`) in one transaction, with the
   // checks the commands make: the role an enrolled store knows, this store's own assessment and

@@ -11,7 +11,7 @@ import {
   textInput, textarea, radios, select, dateInput, readDateInput, singleCheckbox, button, setFieldError, clearFieldErrors,
 } from '../nhs.js';
 import { showErrors, clearMessages, initComponents } from '../app.js';
-import { keepDraft, discardDraft } from '../drafts.js';
+import { keepDraft, discardDraft, draftsUnder, leaveNotice } from '../drafts.js';
 
 const filtersByScope = new Map();
 
@@ -23,6 +23,7 @@ export async function render({ params, query, state }) {
   const data = await get(`/api/assessment/${enc(scope)}`);
   const page = new AssessmentPage(scope, data, state.session);
   const body = page.build();
+  guardUnsaved(page);
   const focusItem = query.get('item');
   const view = query.get('view');
   return {
@@ -43,6 +44,44 @@ function jumpLink(text, targetId) {
 }
 
 let resetFiltersFor = () => {};
+
+// Answers typed and not saved when leaving. Closing the tab, reloading or leaving the app asks
+// first (the browser's own question): a closed tab takes its drafts with it. Moving to another page
+// of the app does not ask: the drafts stay in this tab and come back with the page, so a question
+// would only get in the way of someone checking the plan or a policy mid-answer. The next page says
+// instead how many answers are not saved yet, with a link back to them, so nobody thinks the
+// toolkit has them.
+let unsavedGuard = null;
+
+function guardUnsaved(page) {
+  if (unsavedGuard) unsavedGuard.remove();
+  const prefix = page.draftPrefix();
+  const pagePath = location.hash.split('?')[0];
+  const onBeforeUnload = (event) => {
+    if (!draftsUnder(prefix).length) return;
+    event.preventDefault();
+    event.returnValue = '';
+  };
+  const onHashChange = () => {
+    if (!location.hash.startsWith('#/')) return;  // a link within the page, not another page
+    remove();
+    if (location.hash.split('?')[0] === pagePath) return;  // this page again: it guards itself
+    const unsaved = draftsUnder(prefix);
+    if (unsaved.length) leaveNotice(page.unsavedNotice(unsaved));
+  };
+  const remove = () => {
+    window.removeEventListener('beforeunload', onBeforeUnload);
+    window.removeEventListener('hashchange', onHashChange);
+    unsavedGuard = null;
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  window.addEventListener('hashchange', onHashChange);
+  unsavedGuard = { remove };
+}
+
+function listText(ids) {
+  return ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+}
 
 function valueText(value, type) {
   if (value === null || value === undefined || value === '') return '';
@@ -98,7 +137,7 @@ class AssessmentPage {
     this.summarySlot = h('div', { id: 'assessment-summary' }, this.summary());
     this.filterStatus = h('p', { class: 'app-filter-status', role: 'status', id: 'filter-status' });
     this.itemsSlot = h('div', { id: 'items' }, this.groups());
-    this.assertionsSlot = h('div', { id: 'assertions' }, this.assertionsSection());
+    this.assertionsSlot = h('div', { id: 'assertions' }, this.assertionsWithoutItems());
     const body = [
       pageHeading(`${siteLabel(data.name, data.scope)}`, `${data.year} assessment${this.kindText()}`),
       this.readOnly || !data.canEdit
@@ -229,6 +268,14 @@ class AssessmentPage {
     const assertions = this.assertionsById();
     let shownItems = 0;
     let totalItems = 0;
+    let shownAssertions = 0;
+    const assertionSections = [...this.itemsSlot.querySelectorAll('.app-assertion'), ...this.assertionsSlot.querySelectorAll('.app-assertion')];
+    for (const section of assertionSections) {
+      const assertion = assertions.get(section.dataset.assertion);
+      const visible = Boolean(assertion) && this.assertionMatches(assertion);
+      section.hidden = !visible;
+      if (visible) shownAssertions += 1;
+    }
     for (const groupSection of this.itemsSlot.querySelectorAll('.app-group')) {
       let shownInGroup = 0;
       for (const section of groupSection.querySelectorAll('.app-item')) {
@@ -238,15 +285,8 @@ class AssessmentPage {
         section.hidden = !visible;
         if (visible) { shownInGroup += 1; shownItems += 1; }
       }
-      groupSection.hidden = shownInGroup === 0;
-    }
-    let shownAssertions = 0;
-    const assertionSections = this.assertionsSlot.querySelectorAll('.app-assertion');
-    for (const section of assertionSections) {
-      const assertion = assertions.get(section.dataset.assertion);
-      const visible = Boolean(assertion) && this.assertionMatches(assertion);
-      section.hidden = !visible;
-      if (visible) shownAssertions += 1;
+      const assertionShown = [...groupSection.querySelectorAll('.app-assertion')].some((section) => !section.hidden);
+      groupSection.hidden = shownInGroup === 0 && !assertionShown;
     }
     const filtered = Object.values(this.filters).some(Boolean);
     this.filterStatus.textContent = filtered
@@ -264,12 +304,64 @@ class AssessmentPage {
   // Items
 
   groups() {
+    const after = this.assertionsAfterItems();
     return [
       h('p', { id: 'no-matches', hidden: true, text: 'No items match these filters.' }),
+      h('p', { class: 'app-secondary', text: 'Each assertion follows the last of its evidence items. Confirming an assertion says the evidence entered for it is correct. Every assertion must be confirmed to publish.' }),
+      h('datalist', { id: 'owner-names' }, this.ownerNames().map((owner) => h('option', { value: owner }))),
       (this.data.groups || []).map((group) => h('section', { class: 'app-group', 'aria-labelledby': `group-${idPart(group.name)}` },
         h('h2', { class: 'nhsuk-heading-l app-group__heading', id: `group-${idPart(group.name)}`, text: group.name }),
-        group.items.map((item) => this.itemSection({ ...item, group: group.name })))),
+        group.items.map((item) => [
+          this.itemSection({ ...item, group: group.name }),
+          (after.get(item.id) || []).map((assertion) => this.assertionBlock(assertion)),
+        ]),
+        this.groupSave(group))),
     ];
+  }
+
+  // Each assertion with the item it follows: the last of its items in the page's order.
+  assertionsAfterItems() {
+    const lastItem = new Map();
+    for (const item of this.allItems()) lastItem.set(item.assertion, item.id);
+    const after = new Map();
+    for (const assertion of this.data.assertions || []) {
+      const itemId = lastItem.get(assertion.id);
+      if (!itemId) continue;
+      if (!after.has(itemId)) after.set(itemId, []);
+      after.get(itemId).push(assertion);
+    }
+    return after;
+  }
+
+  ownerNames() {
+    const assertions = this.data.assertions || [];
+    return [...new Set([...(this.data.owners || []), ...assertions.map((assertion) => assertion.owner).filter(Boolean)])].sort();
+  }
+
+  // One Save for every changed answer and comment of the group, in one request.
+  groupSave(group) {
+    const canEdit = !this.readOnly && this.data.canEdit !== false && group.items.some((item) => item.editable);
+    if (!canEdit) return null;
+    const slug = idPart(group.name);
+    return h('div', { class: 'app-group__save' },
+      h('button', {
+        class: 'nhsuk-button', 'data-module': 'nhsuk-button', type: 'button', id: `save-group-${slug}`,
+        on: { click: () => this.saveGroup(group.name, slug) },
+      }, 'Save all changes in this group', h('span', { class: 'nhsuk-u-visually-hidden', text: ` (${group.name})` })),
+      h('p', { class: 'app-item__status', id: `group-${slug}-status`, role: 'status', tabindex: '-1' }));
+  }
+
+  draftPrefix() {
+    return `${this.scope}/${this.data.year}/`;
+  }
+
+  // Shown on the next page when this one is left with answers not saved (guardUnsaved).
+  unsavedNotice(itemIds) {
+    const count = itemIds.length;
+    return insetText(h('p', { id: 'unsaved-notice', role: 'status' },
+      h('strong', { text: `${plural(count, 'answer')} not saved yet` }),
+      ` on the ${siteLabel(this.data.name, this.data.scope)} assessment (${listText(itemIds)}). ${count === 1 ? 'It is' : 'They are'} kept in this browser tab until saved: `,
+      h('a', { href: `#/assessment/${enc(this.scope)}?item=${enc(itemIds[0])}`, text: 'go back to save them' }), '.'));
   }
 
   itemSection(item, statusText = '') {
@@ -459,8 +551,25 @@ class AssessmentPage {
   // Saving
 
   async saveItem(item, form) {
-    clearFieldErrors(form);
     clearMessages();
+    const id = item.id;
+    const { body, errors } = this.readItemChange(item, form);
+    if (errors.length) {
+      showErrors(errors);
+      return;
+    }
+    if (!Object.keys(body).length) {
+      this.setStatus(id, `Nothing to save: ${id} has not changed.`, true);
+      return;
+    }
+    await this.send(item, `/api/assessment/${enc(this.scope)}/items/${enc(id)}`, body, form, `Saved ${id}.`,
+      () => discardDraft(this.draftKey(id)));
+  }
+
+  // What the item's form changes ({answer, location, comment} as the API takes them), and what is
+  // wrong in it (each control marked).
+  readItemChange(item, form) {
+    clearFieldErrors(form);
     const id = item.id;
     const errors = [];
     const body = {};
@@ -500,10 +609,6 @@ class AssessmentPage {
         answer = form.querySelector(`[id="answer-${id}"]`).value.trim();
     }
     const comment = form.querySelector(`[id="comment-${id}"]`).value.trim();
-    if (errors.length) {
-      showErrors(errors);
-      return;
-    }
     if (item.type === 'document') {
       if (answer !== currentAnswer || (answer && location !== currentLocation)) {
         body.answer = answer;
@@ -513,12 +618,75 @@ class AssessmentPage {
       body.answer = answer;
     }
     if (comment !== currentComment) body.comment = comment;
-    if (!Object.keys(body).length) {
-      this.setStatus(id, `Nothing to save: ${id} has not changed.`, true);
+    return { body, errors };
+  }
+
+  // Every changed item of a group in one request (PUT .../items): all saved, or none and each item
+  // at fault named in one error summary.
+  async saveGroup(groupName, slug) {
+    clearMessages();
+    const group = (this.data.groups || []).find((candidate) => candidate.name === groupName);
+    const status = document.getElementById(`group-${slug}-status`);
+    const saveButton = document.getElementById(`save-group-${slug}`);
+    if (!group || !status) return;
+    const changed = [];
+    const errors = [];
+    for (const item of group.items) {
+      const form = document.getElementById(`form-${item.id}`);
+      if (!form || !item.editable) continue;
+      const read = this.readItemChange(item, form);
+      errors.push(...read.errors);
+      if (Object.keys(read.body).length) changed.push({ id: item.id, form, body: read.body });
+    }
+    if (errors.length) {
+      showErrors(errors);
       return;
     }
-    await this.send(item, `/api/assessment/${enc(this.scope)}/items/${enc(id)}`, body, form, `Saved ${id}.`,
-      () => discardDraft(this.draftKey(id)));
+    if (!changed.length) {
+      status.textContent = `Nothing to save: no answer or comment in ${groupName} has changed.`;
+      status.focus();
+      return;
+    }
+    saveButton.disabled = true;
+    try {
+      await put(`/api/assessment/${enc(this.scope)}/items`, { items: changed.map(({ id, body }) => ({ item: id, ...body })) });
+    } catch (error) {
+      saveButton.disabled = false;
+      if (error instanceof ApiError && error.status === 401) return;
+      showErrors(this.itemFaults(error, changed), error.body?.errors?.length ? `Nothing was saved: ${plural(error.body.errors.length, 'item')} to put right` : undefined);
+      return;
+    }
+    changed.forEach(({ id }) => discardDraft(this.draftKey(id)));
+    saveButton.disabled = false;
+    if (!(await this.refresh())) return;
+    for (const { id } of changed) {
+      const fresh = this.findItem(id);
+      const old = document.getElementById(`item-${id}`);
+      if (!fresh || !old) continue;
+      const section = this.itemSection(fresh);
+      old.replaceWith(section);
+      initComponents(section);
+    }
+    this.redrawAssertions();
+    this.applyFilters();
+    const ids = changed.map(({ id }) => id);
+    status.textContent = `Saved ${plural(ids.length, 'item')} in ${groupName}: ${listText(ids)}.`;
+    status.focus();
+  }
+
+  // The error summary's lines for a refused group save: one per item at fault, each linked to its
+  // control (marked) or its heading.
+  itemFaults(error, changed) {
+    const faults = error.body?.errors;
+    if (!Array.isArray(faults) || !faults.length) return [{ text: error.message, href: `#${changed[0].form.querySelector('input:not([type=hidden]), textarea').id}` }];
+    return faults.map((fault) => {
+      const form = changed.find(({ id }) => id === fault.item)?.form;
+      const control = form && fault.field
+        ? form.querySelector(`[id="${fault.field}-${CSS.escape(fault.item)}-day"]`) || form.querySelector(`[id="${fault.field}-${CSS.escape(fault.item)}"]`)
+        : null;
+      const text = `${fault.item}: ${fault.message}`;
+      return { text, href: `#${control ? setFieldError(control, text) : `item-${fault.item}-heading`}` };
+    });
   }
 
   async saveOverride(item, reason, container) {
@@ -572,8 +740,7 @@ class AssessmentPage {
         initComponents(section);
       }
     }
-    replace(this.assertionsSlot, this.assertionsSection());
-    initComponents(this.assertionsSlot);
+    this.redrawAssertions();
     this.applyFilters();
     if (itemId) {
       const status = document.getElementById(`item-${itemId}-status`);
@@ -591,24 +758,40 @@ class AssessmentPage {
   // -------------------------------------------------------------------------------------------
   // Assertions
 
-  assertionsSection() {
-    const assertions = this.data.assertions || [];
-    const owners = [...new Set([...(this.data.owners || []), ...assertions.map((assertion) => assertion.owner).filter(Boolean)])].sort();
+  // Assertions with no item on the page (a question set that lists none for them), after the items.
+  assertionsWithoutItems() {
+    const withItems = new Set(this.allItems().map((item) => item.assertion));
+    const assertions = (this.data.assertions || []).filter((assertion) => !withItems.has(assertion.id));
+    if (!assertions.length) return null;
     return h('section', { 'aria-labelledby': 'assertions-heading', class: 'app-section' },
-      h('h2', { class: 'nhsuk-heading-l', id: 'assertions-heading', text: 'Assertions' }),
-      h('p', { text: 'Confirming an assertion says the evidence entered for it is correct. Every assertion must be confirmed to publish.' }),
-      h('datalist', { id: 'owner-names' }, owners.map((owner) => h('option', { value: owner }))),
+      h('h2', { class: 'nhsuk-heading-l', id: 'assertions-heading', text: 'Assertions without evidence items' }),
       assertions.map((assertion) => this.assertionBlock(assertion)));
+  }
+
+  // Every assertion drawn again from the data just read (what is unanswered, who confirmed).
+  redrawAssertions() {
+    for (const assertion of this.data.assertions || []) {
+      const old = document.getElementById(`assertion-${assertion.id}`);
+      if (!old) continue;
+      const fresh = this.assertionBlock(assertion);
+      old.replaceWith(fresh);
+      initComponents(fresh);
+    }
   }
 
   assertionBlock(assertion, statusText = '') {
     const id = assertion.id;
+    const itemIds = this.allItems().filter((item) => item.assertion === id).map((item) => item.id);
     const editable = !this.readOnly && assertion.editable && this.data.canEdit !== false;
     const canConfirm = editable && this.data.canConfirm;
     const section = h('section', { class: 'app-assertion', id: `assertion-${id}`, 'aria-labelledby': `assertion-${id}-heading`, dataset: { assertion: id } },
       h('h3', { class: 'nhsuk-heading-s', id: `assertion-${id}-heading`, tabindex: '-1' },
-        h('span', { class: 'app-item__id', text: `Assertion ${id}` }), ' ', assertion.text),
+        h('span', { class: 'app-item__id', text: `Assertion ${id}` }), ' ',
+        // Shipped sets may lack an assertion's wording: its items say what it covers instead.
+        assertion.text || `(wording not in this question set) on evidence items ${listText(itemIds)}`),
       h('p', { class: 'app-secondary', text: `Standard ${assertion.standard}${assertion.standardName ? `: ${assertion.standardName}` : ''}` }),
+      itemIds.length ? h('p', { class: 'app-assertion__items' }, 'Its evidence items: ',
+        itemIds.map((itemId, index) => [index ? ', ' : '', jumpLink(itemId, `item-${itemId}-heading`)])) : null,
       h('ul', { class: 'app-tags', 'aria-label': `About assertion ${id}` },
         h('li', {}, assertion.confirmed ? tag('Confirmed', 'green') : tag('Not confirmed', 'white')),
         assertion.shared ? h('li', {}, tag(this.data.kind === 'branch' ? 'Head office confirms it' : 'Confirmed for every branch', 'purple')) : null),

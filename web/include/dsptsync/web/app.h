@@ -69,6 +69,10 @@ class WebApp {
   // incident_routes.cpp: /api/incidents and /api/incidents/{id}.
   HttpResponse incidents_route(const Actor& actor, const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse record(const Actor& actor, const ScopeSnapshot& snapshot, const std::vector<Edit>& edits);
+  // batch_routes.cpp: several items' answers and comments in one request (PUT .../items), several
+  // items' plan lines (PUT .../plan) and generated plan lines (POST .../plan/generate).
+  HttpResponse change_items(const Actor& actor, const HttpRequest& request, const std::string& scope);
+  HttpResponse change_plans(const Actor& actor, const HttpRequest& request, const std::string& scope, bool generate);
   // Whether a request that changes something comes from this app's own page (docs/api.md).
   std::optional<HttpResponse> check_change_request(const HttpRequest& request, const Session& session) const;
   bool host_allowed(const HttpRequest& request) const;
