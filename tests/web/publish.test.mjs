@@ -4,6 +4,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, valueFor, PASSWORDS,
@@ -210,9 +211,17 @@ describe('publishing from the web app', { skip: skip || false, timeout: 600_000 
     assert.equal(await page.locator('.app-toolkit-confirm', { hasText: 'Not confirmed' }).count(), 0);
 
     // The same walk-through as a text file: every item once, in the same order, with what to tick.
-    const link = page.locator('#toolkit-download');
-    assert.match(await link.getAttribute('download'), /^toolkit-VLAXL-\d{4}-\d{2}\.txt$/);
-    const file = await link.evaluate(async (anchor) => (await fetch(anchor.href)).text());
+    const saver = await newPage(browser, { acceptDownloads: true });
+    let file = '';
+    try {
+      await signIn(saver, hq.url, 'Priya Shah');
+      await visit(saver, hq.url, '#/assessment/VLAXL/toolkit');
+      const [download] = await Promise.all([saver.waitForEvent('download'), saver.locator('#toolkit-download').click()]);
+      assert.match(download.suggestedFilename(), /^toolkit-VLAXL-\d{4}-\d{2}\.txt$/);
+      file = fs.readFileSync(await download.path(), 'utf8');
+    } finally {
+      await saver.context().close();
+    }
     const listed = [...file.matchAll(/^ {2}(\d+\.\d+\.\d+) /gm)].map((match) => match[1]);
     assert.deepEqual(listed, order);
     assert.match(file, new RegExp(`${yesNo.id.replaceAll('.', '\\.')} [^\\n]*\\r\\n {4}Tick: Yes`));

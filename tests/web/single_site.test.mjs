@@ -16,7 +16,7 @@ describe('single site web app (dsptsync init, then dsptsync ui)', { skip: skip |
 
   before(async () => {
     store = new Store(path.join(tempDir(), 'care-home'));
-    store.must(['init', '--ods', 'VLAXL', '--name', 'Rose Court Care', '--year', '2026-27', '--user', 'Ann Lee']);
+    store.must(['init', '--ods', 'VLAXL', '--name', 'Rose Court Care', '--year', '2025-26', '--user', 'Ann Lee']);
     ui = await store.startUi();
     browser = await launchBrowser();
     page = await newPage(browser);
