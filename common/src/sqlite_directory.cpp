@@ -264,8 +264,9 @@ class SqliteDirectory final : public Directory {
   }
 
   Result<std::optional<Device>> find_device(std::string_view id) {
-    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at, last_synced_at FROM devices "
-                       "WHERE device_id = ?1");
+    auto use = prepare(
+        "SELECT device_id, user, public_key, name, enrolled_at, revoked_at, last_synced_at FROM devices "
+        "WHERE device_id = ?1");
     if (!use) return use.error();
     use->text(1, id);
     return collect_one<Device>(*use, read_device, "reading a device");
@@ -638,8 +639,9 @@ class SqliteDirectory final : public Directory {
 
   Result<std::vector<Device>> devices() override {
     std::lock_guard lock(mutex_);
-    auto use = prepare("SELECT device_id, user, public_key, name, enrolled_at, revoked_at, last_synced_at FROM devices "
-                       "ORDER BY enrolled_at, device_id");
+    auto use = prepare(
+        "SELECT device_id, user, public_key, name, enrolled_at, revoked_at, last_synced_at FROM devices "
+        "ORDER BY enrolled_at, device_id");
     if (!use) return use.error();
     return collect<Device>(*use, read_device, "reading the devices");
   }
