@@ -1,6 +1,7 @@
 #include "dsptsync/client/sync.h"
 
 #include "dsptsync/client/connection.h"
+#include "dsptsync/client/push_signer.h"
 #include "queue_screen.h"
 
 #include "dsptsync/client/ws_client.h"
@@ -87,7 +88,8 @@ Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& pa
 
 // Cuts the queue into the next push: at most kMaxChangesPerPush changes and kMaxPushBytes bytes,
 // leaving out the changes the question set in force refuses (queue_screen.h): they stay queued here.
-Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyPair& keys, std::uint64_t batch) {
+// The push goes unsigned: push_all's PushSigner covers it.
+Result<protocol::Push> next_push(Workspace& workspace, std::uint64_t batch) {
   QueueScreen screen(workspace);
   protocol::Push push;
   push.batch = batch;
@@ -113,8 +115,6 @@ Result<protocol::Push> next_push(Workspace& workspace, const crypto::SigningKeyP
     }
     if (full) break;
   }
-  if (!push.changes.empty())
-    push.signature = crypto::sign(keys, protocol::push_digest(workspace.device_id(), push.changes));
   return push;
 }
 
@@ -274,13 +274,14 @@ Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, 
   return connection;
 }
 
-// Push every queued change, one batch at a time.
-Result<std::size_t> push_all(Workspace& workspace, Connection& connection, const crypto::SigningKeyPair& keys) {
+// Sends every queued change, one batch at a time, each push waiting for its acknowledgement.
+Result<std::size_t> push_unsigned(Workspace& workspace, Connection& connection, PushSigner& signer) {
   std::size_t pushed = 0;
   for (std::uint64_t batch = 1;; ++batch) {
-    auto push = next_push(workspace, keys, batch);
+    auto push = next_push(workspace, batch);
     if (!push) return push.error();
     if (push->changes.empty()) return pushed;
+    signer.sent(*push);
     if (auto s = connection.send(*push); !s) return s.error();
     auto reply = connection.expect();
     if (!reply) return reply.error();
@@ -296,6 +297,16 @@ Result<std::size_t> push_all(Workspace& workspace, Connection& connection, const
     if (auto s = record_ack(workspace, *push, *ack); !s) return s.error();
     pushed += push->changes.size();
   }
+}
+
+// Push every queued change, one batch at a time, then sign them all with one signature.
+Result<std::size_t> push_all(Workspace& workspace, Connection& connection, const crypto::SigningKeyPair& keys) {
+  PushSigner signer(workspace.device_id(), keys);
+  auto pushed = push_unsigned(workspace, connection, signer);
+  // Signed whether or not every push was taken: the signature covers what head office received.
+  if (auto cover = signer.cover())
+    if (auto s = connection.send(*cover); !s && pushed) return s.error();
+  return pushed;
 }
 
 Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
@@ -481,16 +492,22 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
       if (failure) failure = (*connection)->send(protocol::Watch{to_int(*cursor)});
       std::optional<protocol::Push> in_flight;
       std::uint64_t batch = 0;
+      PushSigner signer(workspace.device_id(), *keys);
       auto last_version = workspace.store().data_version();
       bool check_queue = true;
       while (failure && !should_stop()) {
         if (!in_flight && check_queue) {
-          auto push = next_push(workspace, *keys, ++batch);
+          auto push = next_push(workspace, ++batch);
           if (!push) return push.error();
-          if (!push->changes.empty()) {
+          const bool queue_empty = push->changes.empty();
+          if (!queue_empty) {
+            signer.sent(*push);
             failure = (*connection)->send(*push);
             in_flight = std::move(*push);
           }
+          // Signed once the queue is sent, or while a long run of pushes goes on (tuning.h).
+          if (failure && (queue_empty || signer.due()))
+            if (auto cover = signer.cover()) failure = (*connection)->send(*cover);
           check_queue = false;
         }
         if (!failure) break;
@@ -533,6 +550,9 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
           check_queue = true;
         }
       }
+      // Stopping with pushes not yet signed: sign them on the way out if the connection still works.
+      if (failure)
+        if (auto cover = signer.cover()) (void)(*connection)->send(*cover);
     }
     if (should_stop()) break;
     if (failure) continue;

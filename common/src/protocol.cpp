@@ -154,6 +154,11 @@ void serialize(Archive& archive, Pull& m) {
 }
 
 template <class Archive>
+void serialize(Archive& archive, SignPushes& m) {
+  archive(cereal::make_nvp("pushes", m.pushes), cereal::make_nvp("signature", m.signature));
+}
+
+template <class Archive>
 void serialize(Archive& archive, Watch& m) {
   archive(cereal::make_nvp("after_seq", m.after_seq));
 }
@@ -167,7 +172,7 @@ namespace {
 
 enum class MessageType : std::uint8_t {
   authenticate = 1, enrol = 2, ready = 3, push = 4, ack = 5, pull = 6, changes = 7, watch = 8, error = 9,
-  fetch_question_set = 10, question_set = 11
+  fetch_question_set = 10, question_set = 11, sign_pushes = 12
 };
 
 // The set travels as its own record (question_set.h), so what the device checks and keeps are
@@ -288,6 +293,7 @@ Bytes encode_message(const Message& message) {
         else if constexpr (std::is_same_v<T, Watch>) return typed(MessageType::watch, m);
         else if constexpr (std::is_same_v<T, ErrorMessage>) return typed(MessageType::error, m);
         else if constexpr (std::is_same_v<T, FetchQuestionSet>) return typed(MessageType::fetch_question_set, m);
+        else if constexpr (std::is_same_v<T, SignPushes>) return typed(MessageType::sign_pushes, m);
         else if constexpr (std::is_same_v<T, QuestionSetMessage>)
           return typed(MessageType::question_set, QuestionSetWire{encode_question_set(m.set), m.live});
         else if constexpr (std::is_same_v<T, Push>) {
@@ -382,6 +388,11 @@ Result<Message> decode_message(ByteView bytes) {
         m.changes.push_back({wire->server_seqs[i], std::move((*changes)[i])});
       return Message(std::move(m));
     }
+    case MessageType::sign_pushes: {
+      auto m = load_body<SignPushes>(body, "sign pushes message");
+      if (!m) return m.error();
+      return Message(*m);
+    }
     case MessageType::watch: {
       auto m = load_body<Watch>(body, "watch message");
       if (!m) return m.error();
@@ -399,7 +410,8 @@ Result<Message> decode_message(ByteView bytes) {
 
 std::string_view message_name(const Message& message) {
   static constexpr std::string_view kNames[] = {"authenticate", "enrol", "ready", "push", "ack", "pull",
-                                                "changes", "watch", "error", "fetch_question_set", "question_set"};
+                                                "changes", "watch", "error", "fetch_question_set", "question_set",
+                                                "sign_pushes"};
   return kNames[message.index()];
 }
 
@@ -476,7 +488,25 @@ Bytes enrolment_payload(const std::array<std::uint8_t, 32>& transcript) {
   return with_context("dsptsync enrol v1", transcript);
 }
 
-std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes) {
+bool is_unsigned(const Signature& signature) {
+  return std::all_of(signature.begin(), signature.end(), [](std::uint8_t byte) { return byte == 0; });
+}
+
+Digest cover_digest(std::string_view device_id, const std::vector<Digest>& push_digests) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, 32);
+  update(state, std::string_view("dsptsync pushes v1"));
+  update_length(state, device_id.size());
+  update(state, device_id);
+  update_length(state, push_digests.size());
+  for (const auto& digest : push_digests) update(state, ByteView(digest.data(), digest.size()));
+  Digest out{};
+  crypto_generichash_final(&state, out.data(), out.size());
+  return out;
+}
+
+std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes,
+                                         std::size_t* encoded_bytes) {
   crypto_generichash_state state;
   crypto_generichash_init(&state, nullptr, 0, 32);
   update(state, std::string_view("dsptsync push v1"));
@@ -486,6 +516,7 @@ std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::
     const Bytes encoded = codec::encode(change);
     update_length(state, encoded.size());
     update(state, encoded);
+    if (encoded_bytes) *encoded_bytes += encoded.size();
   }
   std::array<std::uint8_t, 32> out{};
   crypto_generichash_final(&state, out.data(), out.size());

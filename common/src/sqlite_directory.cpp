@@ -657,6 +657,21 @@ class SqliteDirectory final : public Directory {
     return {};
   }
 
+  Status record_syncs(const std::vector<std::pair<std::string, TimestampMs>>& syncs) override {
+    if (syncs.empty()) return {};
+    std::lock_guard lock(mutex_);
+    WriteTransaction txn(*this);
+    if (auto s = txn.begin(); !s) return s;
+    for (const auto& [device_id, at] : syncs) {
+      auto use = prepare("UPDATE devices SET last_synced_at = ?2 WHERE device_id = ?1");
+      if (!use) return use.error();
+      use->text(1, device_id);
+      use->integer(2, at);
+      if (auto s = step_done(*use, "noting a device's sync"); !s) return s;
+    }
+    return txn.commit();
+  }
+
   Result<std::optional<DeviceSync>> last_sync_of(std::string_view branch) override {
     std::lock_guard lock(mutex_);
     auto use = prepare(

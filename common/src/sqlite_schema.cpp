@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 10> kMigrations = {
+constexpr std::array<std::string_view, 11> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -238,6 +238,24 @@ BEGIN SELECT RAISE(ABORT, 'people events are kept as they were recorded'); END;
     // 9 -> 10: when each device last signed in to sync, for head office's "last synced" per site.
     R"sql(
 ALTER TABLE devices ADD COLUMN last_synced_at INTEGER;
+)sql",
+    // 10 -> 11: one device signature over several pushes sent unsigned (protocol version 5), so a
+    // stream of small pushes costs one signature per cover. Kept as received, like the audit rows.
+    R"sql(
+CREATE TABLE audit_covers(
+  cover       INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id   TEXT NOT NULL,
+  user        TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  digests     BLOB NOT NULL,         -- the covered pushes' digests, 32 bytes each, in the order sent
+  signature   BLOB NOT NULL
+);
+CREATE INDEX audit_covers_by_device ON audit_covers(device_id, cover);
+
+CREATE TRIGGER audit_covers_immutable_update BEFORE UPDATE ON audit_covers
+BEGIN SELECT RAISE(ABORT, 'audit covers are kept as they were received'); END;
+CREATE TRIGGER audit_covers_immutable_delete BEFORE DELETE ON audit_covers
+BEGIN SELECT RAISE(ABORT, 'audit covers are kept as they were received'); END;
 )sql",
 };
 

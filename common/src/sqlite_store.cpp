@@ -76,6 +76,7 @@ class SqliteTransaction final : public StoreTransaction {
   Status put_setting(std::string_view name, std::string_view value) override;
   Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) override;
   Result<std::int64_t> append_audit(const AuditRecord& record) override;
+  Result<std::int64_t> append_audit_cover(const AuditCover& cover) override;
   Result<std::int64_t> add_question_set(const QuestionSet& set, TimestampMs stored_at) override;
   Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) override;
   Status forget_acknowledgements(std::string_view device) override;
@@ -317,6 +318,36 @@ class SqliteStore final : public Store {
     return use->column_int(0);
   }
 
+  Result<std::vector<AuditCover>> audit_covers_of(std::string_view device_id) override {
+    auto use = prepare("SELECT cover, device_id, user, received_at, digests, signature FROM audit_covers "
+                       "WHERE device_id = ?1 ORDER BY cover");
+    if (!use) return use.error();
+    use->text(1, device_id);
+    std::vector<AuditCover> out;
+    int rc;
+    while ((rc = sqlite3_step(use->get())) == SQLITE_ROW) {
+      AuditCover cover;
+      cover.cover = use->column_int(0);
+      cover.device_id = use->column_text(1);
+      cover.user = use->column_text(2);
+      cover.received_at = use->column_int(3);
+      const Bytes digests = use->column_blob(4);
+      const Bytes signature = use->column_blob(5);
+      if (digests.size() % 32 != 0 || signature.size() != cover.signature.size())
+        return corrupt("audit cover " + std::to_string(cover.cover) + " is damaged");
+      for (std::size_t at = 0; at < digests.size(); at += 32) {
+        std::array<std::uint8_t, 32> digest{};
+        std::copy(digests.begin() + static_cast<std::ptrdiff_t>(at),
+                  digests.begin() + static_cast<std::ptrdiff_t>(at + 32), digest.begin());
+        cover.digests.push_back(digest);
+      }
+      std::copy(signature.begin(), signature.end(), cover.signature.begin());
+      out.push_back(std::move(cover));
+    }
+    if (rc != SQLITE_DONE) return failure("reading the audit trail");
+    return out;
+  }
+
   Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) override {
     auto use = prepare("SELECT batch, device_id, user, received_at, change_ids, digest, signature FROM audit "
                        "WHERE batch > ?1 ORDER BY batch LIMIT ?2");
@@ -417,6 +448,21 @@ class SqliteStore final : public Store {
     if (!use) return use.error();
     if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the file header");
     return static_cast<int>(use->column_int(0));
+  }
+
+  // The pending-upload index serves a laptop only (migration 1 -> 2 made it for every store). Made or
+  // dropped at each open, and only when it is not already as wanted, so opening never writes for nothing.
+  Status shape_upload_queue(bool wanted) {
+    bool present = false;
+    {  // the statement ends before the schema changes
+      auto use = prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'changes_pending'");
+      if (!use) return use.error();
+      if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the schema");
+      present = use->column_int(0) > 0;
+    }
+    if (present == wanted) return {};
+    return exec(wanted ? "CREATE INDEX IF NOT EXISTS changes_pending ON changes(device, server_seq, seq)"
+                       : "DROP INDEX IF EXISTS changes_pending");
   }
 
   Result<std::int64_t> table_count() {
@@ -562,6 +608,22 @@ Result<std::int64_t> SqliteTransaction::append_audit(const AuditRecord& record) 
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
 }
 
+Result<std::int64_t> SqliteTransaction::append_audit_cover(const AuditCover& cover) {
+  auto use = store_.prepare("INSERT INTO audit_covers(device_id, user, received_at, digests, signature) "
+                            "VALUES(?1, ?2, ?3, ?4, ?5)");
+  if (!use) return use.error();
+  Bytes digests;
+  digests.reserve(cover.digests.size() * 32);
+  for (const auto& digest : cover.digests) digests.insert(digests.end(), digest.begin(), digest.end());
+  use->text(1, cover.device_id);
+  use->text(2, cover.user);
+  use->integer(3, cover.received_at);
+  use->blob(4, digests);
+  use->blob(5, cover.signature);
+  if (auto s = store_.step_done(*use, "recording the audit trail"); !s) return s.error();
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
+}
+
 Result<std::int64_t> SqliteTransaction::add_question_set(const QuestionSet& set, TimestampMs stored_at) {
   auto use = store_.prepare("INSERT INTO question_sets(year, version, content_hash, source, stored_at, record) "
                             "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
@@ -619,6 +681,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
     if (auto s = store->exec(pragma); !s) return s.error();
   if (auto s = store->migrate(); !s) return s.error();
+  if (auto s = store->shape_upload_queue(options.upload_queue); !s) return s.error();
+  if (options.page_cache_kib > 0)
+    if (auto s = store->exec("PRAGMA cache_size = -" + std::to_string(options.page_cache_kib)); !s) return s.error();
   return std::unique_ptr<Store>(std::move(store));
 }
 

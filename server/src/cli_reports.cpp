@@ -142,26 +142,41 @@ Result<Output> audit_output(HeadOffice& office, const AuditOptions& o) {
   json list = json::array();
   std::ostringstream text;
   std::size_t failed = 0;
+  std::size_t never_signed = 0;
   for (const auto& check : *checks) {
     json entry = {{"batch", check.record.batch}, {"device", check.record.device_id}, {"user", check.record.user},
                   {"received_at", format_timestamp(check.record.received_at)}, {"changes", check.record.change_ids}};
+    if (check.cover) entry["cover"] = check.cover;
     if (o.verify) {
       entry["verified"] = check.verified;
       if (!check.verified) entry["problem"] = check.problem;
+      if (check.never_signed) entry["never_signed"] = true;
     }
     list.push_back(entry);
-    failed += o.verify && !check.verified ? 1 : 0;
+    never_signed += o.verify && check.never_signed ? 1 : 0;
+    failed += o.verify && !check.verified && !check.never_signed ? 1 : 0;
     text << "#" << check.record.batch << "  " << format_timestamp(check.record.received_at) << "  " << check.record.user
          << "  " << check.record.change_ids.size() << " change(s)"
-         << (o.verify ? (check.verified ? "  verified" : "  NOT VERIFIED: " + check.problem) : "") << "\n";
+         << (o.verify ? (check.verified       ? "  verified"
+                         : check.never_signed ? "  never signed: " + check.problem
+                                              : "  NOT VERIFIED: " + check.problem)
+                      : "")
+         << "\n";
   }
   if (failed)
     return corrupt(std::to_string(failed) + " of " + std::to_string(checks->size()) +
                    " pushes in the audit trail do not verify (run 'dsptsync-server audit --verify' to see which); "
                    "the database may have been altered: compare with a backup");
   json data = {{"pushes", list}, {"count", checks->size()}};
-  if (o.verify) data["all_verified"] = true;
-  return Output{data, text.str() + (o.verify ? "All " + std::to_string(checks->size()) + " pushes verified\n" : "")};
+  if (!o.verify) return Output{data, text.str()};
+  data["all_verified"] = never_signed == 0;
+  data["never_signed"] = never_signed;
+  const std::size_t verified = checks->size() - never_signed;
+  text << (never_signed == 0 ? "All " + std::to_string(verified) + " pushes verified\n"
+                             : std::to_string(verified) + " pushes verified; " + std::to_string(never_signed) +
+                                   " were sent unsigned and never signed (their device's connection ended first: "
+                                   "head office's record is all that attributes them)\n");
+  return Output{data, text.str()};
 }
 
 void add_audit(ServerCli& cli) {

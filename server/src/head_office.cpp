@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <cctype>
 #include <fstream>
@@ -18,6 +19,13 @@
 
 namespace dsptsync::server {
 namespace {
+
+// Head office's database: no laptop upload queue, and a page cache for its busier log.
+SqliteStoreOptions head_office_store(bool create_if_missing = false) {
+  int cache = tuning::kHeadOfficePageCacheKiB;
+  if (const char* scratch = std::getenv("DSPTSYNC_SCRATCH_CACHE_KIB")) cache = std::atoi(scratch);  // SCRATCH
+  return {.create_if_missing = create_if_missing, .upload_queue = false, .page_cache_kib = cache};
+}
 
 // Settings the server keeps in its store (docs/storage.md).
 constexpr std::string_view kOdsSetting = "org.ods";
@@ -125,7 +133,7 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::create(const HeadOfficeInit& ini
   std::filesystem::permissions(init.dir, std::filesystem::perms::owner_all, ec);
   if (ec) return io_error("cannot restrict the data folder " + init.dir.string() + " to its owner: " + ec.message());
 
-  auto store = open_sqlite_store(database, {.create_if_missing = true});
+  auto store = open_sqlite_store(database, head_office_store(true));
   if (!store) return store.error();
   auto key = create_store_key(**store, {init.dir / kKeyFile, init.passphrase});
   if (!init.passphrase) cleanup.key_file_created();
@@ -165,7 +173,7 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::open(const std::filesystem::path
     return not_found("there is no head office data in " + dir.string() +
                      "; create it with 'dsptsync-server init --ods A1B2 --name \"...\" --year 2021-22', or choose "
                      "the folder with --data (or DSPTSYNC_SERVER_DATA)");
-  auto store = open_sqlite_store(database, {});
+  auto store = open_sqlite_store(database, head_office_store());
   if (!store) return store.error();
   auto key = unlock_store(**store, {dir / kKeyFile, passphrase});
   if (!key) {
@@ -412,12 +420,58 @@ Result<IssuedInvite> HeadOffice::invite(const InviteRequest& request) {
                                              std::to_string(kInviteIdAttempts) + " attempts");
 }
 
+namespace {
+
+// What the covers of one device prove: each push digest they cover, with the cover and whether its
+// signature matches the device's key.
+struct CoveredPush {
+  std::int64_t cover = 0;
+  bool signature_matches = false;
+};
+using DeviceCovers = std::map<protocol::Digest, CoveredPush>;
+
+DeviceCovers covers_proof(const std::vector<AuditCover>& covers, const protocol::PublicKey& device_key) {
+  DeviceCovers out;
+  for (const auto& cover : covers) {
+    const bool matches =
+        crypto::verify(device_key, protocol::cover_digest(cover.device_id, cover.digests), cover.signature);
+    for (const auto& digest : cover.digests) {
+      auto& entry = out[digest];
+      if (entry.signature_matches) continue;  // a good cover of this push was already found
+      entry = {cover.cover, matches};
+    }
+  }
+  return out;
+}
+
+// The signature part of an audit check: the push's own, or for a push sent unsigned, its cover's.
+void check_signature(AuditCheck& check, const protocol::PublicKey& device_key, const DeviceCovers* covers) {
+  if (!protocol::is_unsigned(check.record.signature)) {
+    if (crypto::verify(device_key, check.record.digest, check.record.signature)) check.verified = true;
+    else check.problem = "the signature does not match the device's key";
+    return;
+  }
+  auto covered = covers ? covers->find(check.record.digest) : DeviceCovers::const_iterator{};
+  if (!covers || covered == covers->end()) {
+    check.never_signed = true;
+    check.problem = "sent unsigned, and the device's connection ended before it signed it";
+    return;
+  }
+  check.cover = covered->second.cover;
+  if (covered->second.signature_matches) check.verified = true;
+  else check.problem = "the signature that covers it (cover " + std::to_string(covered->second.cover) +
+                       ") does not match the device's key";
+}
+
+}  // namespace
+
 Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std::size_t limit) {
   auto records = store_->audit_after(after_batch, limit);
   if (!records) return records.error();
   std::vector<AuditCheck> out;
+  std::map<std::string, DeviceCovers> covers;  // read once per device that sent unsigned pushes
   for (auto& record : *records) {
-    AuditCheck check{std::move(record), false, ""};
+    AuditCheck check{std::move(record), false, "", false, 0};
     // Edits made at the server itself (its administrators') are signed by the server's identity.
     auto device = check.record.device_id == ledger_->identity().device
                       ? Result<std::optional<Device>>(Device{check.record.device_id, check.record.user,
@@ -436,10 +490,19 @@ Result<std::vector<AuditCheck>> HeadOffice::audit(std::int64_t after_batch, std:
       check.problem = std::to_string(check.record.change_ids.size() - changes.size()) + " of its changes are missing from the log";
     else if (protocol::push_digest(check.record.device_id, changes) != check.record.digest)
       check.problem = "the changes in the log no longer match what the device sent";
-    else if (!crypto::verify((*device)->public_key, check.record.digest, check.record.signature))
-      check.problem = "the signature does not match the device's key";
-    else
-      check.verified = true;
+    else {
+      const DeviceCovers* proof = nullptr;
+      if (protocol::is_unsigned(check.record.signature)) {
+        auto known = covers.find(check.record.device_id);
+        if (known == covers.end()) {
+          auto stored_covers = store_->audit_covers_of(check.record.device_id);
+          if (!stored_covers) return stored_covers.error();
+          known = covers.emplace(check.record.device_id, covers_proof(*stored_covers, (*device)->public_key)).first;
+        }
+        proof = &known->second;
+      }
+      check_signature(check, (*device)->public_key, proof);
+    }
     out.push_back(std::move(check));
   }
   return out;
@@ -461,7 +524,7 @@ Status HeadOffice::restore(const std::filesystem::path& dir, const std::filesyst
   {
     // Check the copy (never the backup itself, which stays as it was) opens with this folder's
     // key, and bring it to the current schema, before anything is replaced.
-    auto candidate = open_sqlite_store(staged, {});
+    auto candidate = open_sqlite_store(staged, head_office_store());
     if (!candidate) return candidate.error();
     auto key = unlock_store(**candidate, {dir / kKeyFile, passphrase});
     if (!key) {
@@ -475,7 +538,7 @@ Status HeadOffice::restore(const std::filesystem::path& dir, const std::filesyst
   for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(database.string() + suffix, ec);
   std::filesystem::rename(staged, database, ec);
   if (ec) return io_error("cannot put the backup in place: " + ec.message());
-  auto store = open_sqlite_store(database, {});
+  auto store = open_sqlite_store(database, head_office_store());
   if (!store) return store.error();
   auto txn = (*store)->begin();
   if (!txn) return txn.error();

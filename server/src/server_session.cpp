@@ -84,7 +84,17 @@ void ServerSession::on_message(protocol::Message message) {
   }
   auto reply = on_executor<protocol::Message>(
       [](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
-  if (auto* push = std::get_if<protocol::Push>(&message)) return core_.push(*principal_, std::move(*push), reply);
+  if (auto* push = std::get_if<protocol::Push>(&message)) {
+    if (protocol::is_unsigned(push->signature) && unsigned_pushes_.size() >= limits::kMaxUnsignedPushes)
+      return fail(ErrorCode::forbidden, "this device sent " + std::to_string(unsigned_pushes_.size()) +
+                                            " pushes without signing them; a device signs its pushes at least every " +
+                                            std::to_string(limits::kMaxUnsignedPushes));
+    return core_.push(*principal_, std::move(*push), reply, unsigned_pushes_);
+  }
+  if (auto* sign = std::get_if<protocol::SignPushes>(&message)) {
+    if (auto refused = core_.sign_pushes(*principal_, *sign, unsigned_pushes_)) return fail(refused->code, refused->message);
+    return;
+  }
   if (auto* pull = std::get_if<protocol::Pull>(&message)) return core_.pull(*principal_, *pull, reply);
   if (auto* fetch = std::get_if<protocol::FetchQuestionSet>(&message))
     return core_.fetch_question_set(*principal_, std::move(*fetch), reply);

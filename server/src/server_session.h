@@ -74,6 +74,8 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   bool watching_ = false;
   bool next_page_wanted_ = false;  // a catch-up page said more, and the next is not asked for yet
   bool auth_pending_ = false;
+  // Digests of the pushes received unsigned since the device last signed them (version 5).
+  std::vector<protocol::Digest> unsigned_pushes_;
 };
 
 }  // namespace dsptsync::server

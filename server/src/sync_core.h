@@ -70,7 +70,13 @@ class SyncCore {
 
   void authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
   void enrol(protocol::Enrol request, std::array<std::uint8_t, 32> transcript, AuthCallback done);
-  void push(Principal who, protocol::Push push, ReplyCallback done);
+  // `unsigned_pushes` is the session's list of pushes it received unsigned since the device last
+  // signed them (version 5): an unsigned push's digest is added to it, whatever its answer.
+  void push(Principal who, protocol::Push push, ReplyCallback done, std::vector<protocol::Digest>& unsigned_pushes);
+  // The device's signature over the session's unsigned pushes: checked here, on the caller's thread,
+  // then kept in the audit trail with the next group commit. An error ends the session.
+  std::optional<protocol::ErrorMessage> sign_pushes(const Principal& who, const protocol::SignPushes& request,
+                                                    std::vector<protocol::Digest>& unsigned_pushes);
   // Pushes wait for the storage thread within limits::kMaxQueuedPushBytes. While that is spent a
   // transport reads nothing more from a connection (backpressure): `resume` runs, on the worker or
   // the caller's thread, once there is room again (at once if there is).
@@ -110,6 +116,7 @@ class SyncCore {
     ReplyCallback push_done;
     std::array<std::uint8_t, 32> digest{};  // of the push, whose signature was checked before queueing
     std::size_t bytes = 0;                  // a push's encoded changes, counted in queued_push_bytes_
+    std::optional<AuditCover> cover;        // a device's signature over pushes it sent unsigned
   };
   struct Watcher {
     Principal who;
@@ -123,7 +130,9 @@ class SyncCore {
   bool overloaded();
   void run_worker();
   void run_round(std::vector<Job>& batch);
-  void commit_pushes(std::vector<Job>& pushes);
+  // One transaction (group commit) for the pushes and the covers waiting.
+  void commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& covers);
+  void record_covers(StoreTransaction& txn, std::vector<AuditCover>& covers, std::optional<Error>& write_failure);
   // Applies one push within the group's transaction (in a savepoint of its own); its reply.
   protocol::Message apply_push(StoreTransaction& txn, const Job& job, std::vector<protocol::SequencedChange>& applied,
                                std::optional<Error>& write_failure);
@@ -144,6 +153,7 @@ class SyncCore {
   std::vector<std::string> readable_scopes(const Principal& who) const;
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
   void note_sync(const std::string& device_id);
+  void record_sync_notes();
   protocol::Ready ready_for(const Principal& who);
   std::optional<protocol::ErrorMessage> check_push(const Principal& who, const protocol::Push& push);
   Result<protocol::Changes> read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes);
@@ -173,6 +183,7 @@ class SyncCore {
   std::map<const SessionSink*, Watcher> watchers_;
   std::int64_t data_version_ = -1;
   std::int64_t server_edits_cursor_ = 0;  // the log position up to which server edits were delivered
+  std::vector<std::pair<std::string, TimestampMs>> sync_notes_;  // devices signed in this round, and when
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id

@@ -6,7 +6,6 @@
 #include "sync_replies.h"
 
 #include "dsptsync/assessment.h"
-#include "dsptsync/codec.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
 #include "dsptsync/tuning.h"
@@ -35,19 +34,38 @@ constexpr std::string_view kWriteCheckSetting = "server.write_check";
 
 }  // namespace
 
-void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done) {
+void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done,
+                    std::vector<protocol::Digest>& unsigned_pushes) {
+  std::size_t bytes = 0;
+  const auto digest = protocol::push_digest(who.device_id, push.changes, &bytes);
+  // The device's next SignPushes covers every unsigned push it sent, whatever the answer to each.
+  const bool signed_later = protocol::is_unsigned(push.signature);
+  if (signed_later) unsigned_pushes.push_back(digest);
   if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly", push.batch));
-  // The signature is checked here, on the caller's (I/O) thread, not on the storage thread: an
-  // Ed25519 verification costs about as much as applying the change, and this way the two run on
-  // two cores at once (docs/performance.md).
   if (push.changes.empty())
     return done(error(ErrorCode::invalid_change, "a push must carry at least one change", push.batch));
-  const auto digest = protocol::push_digest(who.device_id, push.changes);
-  if (!crypto::verify(who.device_key, digest, push.signature))
+  // A signature is checked here, on the caller's (I/O) thread, not on the storage thread: an
+  // Ed25519 verification costs about as much as applying the change, and this way the two run on
+  // two cores at once (docs/performance.md).
+  if (!signed_later && !crypto::verify(who.device_key, digest, push.signature))
     return done(error(ErrorCode::forbidden, "the push's signature does not match this device's key", push.batch));
-  std::size_t bytes = 0;
-  for (const auto& change : push.changes) bytes += codec::encode(change).size();
   enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done), digest, bytes});
+}
+
+std::optional<ErrorMessage> SyncCore::sign_pushes(const Principal& who, const protocol::SignPushes& request,
+                                                 std::vector<protocol::Digest>& unsigned_pushes) {
+  if (request.pushes != unsigned_pushes.size())
+    return error(ErrorCode::forbidden, "the device signed " + std::to_string(request.pushes) +
+                                           " pushes, but head office received " + std::to_string(unsigned_pushes.size()) +
+                                           " unsigned since its last signature on this connection");
+  if (!crypto::verify(who.device_key, protocol::cover_digest(who.device_id, unsigned_pushes), request.signature))
+    return error(ErrorCode::forbidden, "the signature of the pushes does not match this device's key");
+  AuditCover cover{0, who.device_id, who.user, now_ms(), std::move(unsigned_pushes), request.signature};
+  unsigned_pushes.clear();
+  Job job;
+  job.cover = std::move(cover);
+  enqueue(std::move(job));
+  return std::nullopt;
 }
 
 std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const protocol::Push& push) {
@@ -145,8 +163,8 @@ void SyncCore::fetch_question_set(Principal who, protocol::FetchQuestionSet requ
            std::nullopt, {}});
 }
 
-void SyncCore::commit_pushes(std::vector<Job>& pushes) {
-  if (pushes.empty()) return;
+void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& covers) {
+  if (pushes.empty() && covers.empty()) return;
   refresh_question_sets();  // edits are checked against the set in force now
   std::vector<protocol::Message> replies(pushes.size());
   auto txn = head_office_.store().begin();
@@ -159,6 +177,7 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes) {
   std::optional<Error> write_failure;
   for (std::size_t i = 0; i < pushes.size(); ++i)
     replies[i] = apply_push(**txn, pushes[i], applied, write_failure);
+  record_covers(**txn, covers, write_failure);
   // Acknowledge only once the COMMIT (synchronous=FULL) has returned: an Ack means durable.
   if (auto committed = (*txn)->commit(); !committed) {
     commit_failed(committed.error());
@@ -204,6 +223,19 @@ protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
   for (std::size_t c = 0; c < push.changes.size(); ++c)
     if (fresh.count(push.changes[c].id)) applied.push_back({(*seqs)[c], push.changes[c]});
   return protocol::Ack{push.batch, *seqs};
+}
+
+// A cover acknowledges nothing, so one that cannot be written is logged, not answered: the pushes it
+// covered stay unsigned in the audit trail ('audit --verify' says so).
+void SyncCore::record_covers(StoreTransaction& txn, std::vector<AuditCover>& covers,
+                             std::optional<Error>& write_failure) {
+  for (const auto& cover : covers) {
+    auto written = txn.append_audit_cover(cover);
+    if (written) continue;
+    log_event("error", "cover_not_recorded", {{"device", cover.device_id}, {"reason", written.error().message}});
+    write_failure = written.error();
+  }
+  covers.clear();
 }
 
 AuditRecord SyncCore::audit_of(const Job& job) {

@@ -65,11 +65,16 @@ protocol::Ready SyncCore::ready_for(const Principal& who) {
   return ready;
 }
 
-// Head office's "last synced" of the device's site. Only informative: failing to note it is logged
-// and the sync goes on.
-void SyncCore::note_sync(const std::string& device_id) {
-  if (auto noted = head_office_.directory().record_sync(device_id, now_ms()); !noted)
-    log_event("warn", "sync_not_noted", {{"device", device_id}, {"reason", noted.error().message}});
+// Head office's "last synced" of the device's site, written with the others of this round
+// (record_sync_notes) rather than one durable commit per connection.
+void SyncCore::note_sync(const std::string& device_id) { sync_notes_.emplace_back(device_id, now_ms()); }
+
+// Only informative: failing to note them is logged and sync goes on.
+void SyncCore::record_sync_notes() {
+  if (sync_notes_.empty()) return;
+  if (auto noted = head_office_.directory().record_syncs(sync_notes_); !noted)
+    log_event("warn", "sync_not_noted", {{"devices", sync_notes_.size()}, {"reason", noted.error().message}});
+  sync_notes_.clear();
 }
 
 void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint8_t, 32> transcript,

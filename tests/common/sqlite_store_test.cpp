@@ -31,7 +31,80 @@ TEST(SqliteStore, RefusesAMissingStoreUnlessAskedToCreate) {
   EXPECT_NE(missing.error().message.find("dsptsync init"), std::string::npos);
   auto created = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
   ASSERT_TRUE(created) << created.error().message;
-  EXPECT_EQ(*(*created)->schema_version(), 10);
+  EXPECT_EQ(*(*created)->schema_version(), 11);
+}
+
+// A device's signature over pushes it sent unsigned is kept as received: read back whole, and
+// neither changed nor removed afterwards, whoever tries.
+TEST(SqliteStore, AuditCoversAreKeptAsReceived) {
+  TempDir dir;
+  const auto path = dir / "s.db";
+  AuditCover cover{0, "d1", "Sam Patel", 1234, {{}, {}}, {}};
+  cover.digests[0].fill(1);
+  cover.digests[1].fill(2);
+  cover.signature.fill(3);
+  {
+    auto store = open_sqlite_store(path, {.create_if_missing = true, .upload_queue = false});
+    ASSERT_TRUE(store) << store.error().message;
+    auto txn = (*store)->begin();
+    ASSERT_TRUE(txn);
+    auto id = (*txn)->append_audit_cover(cover);
+    ASSERT_TRUE(id) << id.error().message;
+    EXPECT_EQ(*id, 1);
+    ASSERT_TRUE((*txn)->commit());
+    auto read = (*store)->audit_covers_of("d1");
+    ASSERT_TRUE(read) << read.error().message;
+    ASSERT_EQ(read->size(), 1u);
+    EXPECT_EQ(read->front().cover, 1);
+    EXPECT_EQ(read->front().user, "Sam Patel");
+    EXPECT_EQ(read->front().received_at, 1234);
+    EXPECT_EQ(read->front().digests, cover.digests);
+    EXPECT_EQ(read->front().signature, cover.signature);
+    EXPECT_TRUE((*store)->audit_covers_of("d2")->empty());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_covers SET user = 'Someone'", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_covers", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+// The pending-upload index serves a laptop's queue only: head office's store goes without it (one
+// write fewer per change), and a laptop's has it, whatever opened the file before.
+TEST(SqliteStore, OnlyALaptopsStoreKeepsTheUploadQueueIndex) {
+  TempDir dir;
+  const auto path = dir / "s.db";
+  auto has_index = [&] {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes_pending'", -1, &stmt, nullptr);
+    const bool found = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return found;
+  };
+  {
+    auto laptop = open_sqlite_store(path, {.create_if_missing = true});
+    ASSERT_TRUE(laptop) << laptop.error().message;
+  }
+  EXPECT_TRUE(has_index());
+  {
+    auto head_office = open_sqlite_store(path, {.upload_queue = false, .page_cache_kib = 4096});
+    ASSERT_TRUE(head_office) << head_office.error().message;
+    auto txn = (*head_office)->begin();
+    ASSERT_TRUE(txn);
+    ASSERT_TRUE((*txn)->insert_change(stored("d1:1", "1.1.5")));
+    ASSERT_TRUE((*txn)->commit());
+  }
+  EXPECT_FALSE(has_index());
+  auto laptop = open_sqlite_store(path, {});
+  ASSERT_TRUE(laptop) << laptop.error().message;
+  EXPECT_TRUE(has_index());
+  auto pending = (*laptop)->pending_changes("d1", 0, 10);
+  ASSERT_TRUE(pending) << pending.error().message;
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->front().id, "d1:1");
 }
 
 TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {

@@ -336,6 +336,12 @@ TEST_F(DirectoryTest, EachSitesLastSyncIsItsPeoplesLatestDeviceSync) {
   auto unknown = directory->record_sync("d9", kNow);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, ErrorKind::not_found);
+
+  // The sync service writes a round's sign-ins together; a device removed meanwhile is skipped.
+  ASSERT_TRUE(directory->record_syncs({{"d1", kNow + 50}, {"d9", kNow + 60}, {"d3", kNow + 70}}));
+  EXPECT_EQ((*directory->last_sync_of("VLAXL"))->at, kNow + 50);
+  EXPECT_EQ((*directory->last_sync_of(""))->at, kNow + 70);
+  ASSERT_TRUE(directory->record_syncs({}));
 }
 
 TEST_F(DirectoryTest, ASchema9DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) {

@@ -765,7 +765,6 @@ TEST_F(HostileTest, APushWithABadSignatureIsForbiddenAndStoresNothing) {
       {"over another device id", sign_digest_of(device.keys, colleague->device_id(), {change})},
       {"by another device's key",
        sign_digest_of(credentials_of(*colleague).keys, device.device_id, {change})},
-      {"all zero", protocol::Signature{}},
   };
   auto raw = authenticated(device);
   std::uint64_t batch = 0;
@@ -779,6 +778,86 @@ TEST_F(HostileTest, APushWithABadSignatureIsForbiddenAndStoresNothing) {
   auto ack = raw->expect_ack(batch);
   ASSERT_TRUE(ack) << ack.error().message;
   EXPECT_EQ(stored_changes(), stored + 1);
+}
+
+// Version 5: pushes sent unsigned are covered by one SignPushes. A cover that does not check out
+// (the wrong count, or another device's key) ends the session and is not kept, so the pushes it
+// claimed stay "never signed" in the audit trail; a good one makes them verify.
+TEST_F(HostileTest, UnsignedPushesAreProvedOnlyByTheirDevicesCover) {
+  auto member = enrol("Sam Patel");
+  auto colleague = enrol("Ann Lee");
+  const Credentials device = credentials_of(*member);
+  auto unsigned_push = [&](std::size_t item, const std::string& text, std::uint64_t batch) {
+    return protocol::Push{batch, {comment(*member, item, text)}, protocol::Signature{}};
+  };
+  auto cover_of = [&](const crypto::SigningKeyPair& keys, const std::vector<protocol::Push>& pushes) {
+    std::vector<protocol::Digest> digests;
+    for (const auto& push : pushes) digests.push_back(protocol::push_digest(device.device_id, push.changes));
+    return protocol::SignPushes{static_cast<std::uint32_t>(digests.size()),
+                                crypto::sign(keys, protocol::cover_digest(device.device_id, digests))};
+  };
+  {
+    SCOPED_TRACE("the wrong count");
+    auto raw = authenticated(device);
+    const auto push = unsigned_push(0, "counted wrong", 1);
+    ASSERT_TRUE(raw->send(push));
+    ASSERT_TRUE(raw->expect_ack(1));
+    auto cover = cover_of(device.keys, {push});
+    cover.pushes = 2;
+    ASSERT_TRUE(raw->send(cover));
+    EXPECT_TRUE(raw->refused_and_closed(ErrorCode::forbidden));
+  }
+  {
+    SCOPED_TRACE("another device's key");
+    auto raw = authenticated(device);
+    const auto push = unsigned_push(1, "signed by someone else", 1);
+    ASSERT_TRUE(raw->send(push));
+    ASSERT_TRUE(raw->expect_ack(1));
+    ASSERT_TRUE(raw->send(cover_of(credentials_of(*colleague).keys, {push})));
+    EXPECT_TRUE(raw->refused_and_closed(ErrorCode::forbidden));
+  }
+  {
+    SCOPED_TRACE("a good cover of two pushes, one of them refused");
+    auto raw = authenticated(device);
+    const auto first = unsigned_push(2, "covered", 1);
+    ASSERT_TRUE(raw->send(first));
+    ASSERT_TRUE(raw->expect_ack(1));
+    protocol::Push foreign{2, {comment(*colleague, 0, "not this device's")}, protocol::Signature{}};
+    ASSERT_TRUE(raw->send(foreign));
+    EXPECT_TRUE(raw->refused(ErrorCode::forbidden, 2));
+    ASSERT_TRUE(raw->send(cover_of(device.keys, {first, foreign})));
+    // The session goes on: a signed push after the cover is taken, and so the cover was too.
+    ASSERT_TRUE(raw->send(signed_push(device, {comment(*member, 3, "signed on its own")}, 3)));
+    ASSERT_TRUE(raw->expect_ack(3));
+  }
+  auto checks = server_.admin()->audit(0, 100);
+  ASSERT_TRUE(checks) << checks.error().message;
+  ASSERT_EQ(checks->size(), 4u);
+  EXPECT_TRUE((*checks)[0].never_signed) << (*checks)[0].problem;
+  EXPECT_TRUE((*checks)[1].never_signed) << (*checks)[1].problem;
+  EXPECT_TRUE((*checks)[2].verified) << (*checks)[2].problem;
+  EXPECT_GT((*checks)[2].cover, 0);
+  EXPECT_TRUE((*checks)[3].verified) << (*checks)[3].problem;
+  EXPECT_EQ((*checks)[3].cover, 0);
+  for (const auto& check : *checks) EXPECT_EQ(check.record.device_id, device.device_id);
+  EXPECT_TRUE(serves_a_real_client());
+}
+
+// A device must sign its pushes at least every limits::kMaxUnsignedPushes.
+TEST_F(HostileTest, TooManyUnsignedPushesEndTheSession) {
+  auto member = enrol("Sam Patel");
+  const Credentials device = credentials_of(*member);
+  const Change change = comment(*member, 0, "again and again");
+  const auto stored = stored_changes();
+  auto raw = authenticated(device);
+  for (std::uint64_t batch = 1; batch <= limits::kMaxUnsignedPushes; ++batch) {
+    ASSERT_TRUE(raw->send(protocol::Push{batch, {change}, protocol::Signature{}}));
+    ASSERT_TRUE(raw->expect_ack(batch));  // the same change each time: a duplicate after the first
+  }
+  ASSERT_TRUE(raw->send(protocol::Push{limits::kMaxUnsignedPushes + 1, {change}, protocol::Signature{}}));
+  EXPECT_TRUE(raw->refused_and_closed(ErrorCode::forbidden));
+  EXPECT_EQ(stored_changes(), stored + 1);
+  EXPECT_TRUE(serves_a_real_client());
 }
 
 // ---- 5. Revocation ----

@@ -312,16 +312,24 @@ TEST(Sync, TheAuditTrailProvesWhichDeviceMadeEachChange) {
   EXPECT_EQ(digest, record.digest);
   auto device = admin->directory().device(record.device_id);
   ASSERT_TRUE(device && *device);
-  EXPECT_TRUE(crypto::verify((*device)->public_key, digest, record.signature));
+  // The laptop sent its push unsigned and signed the session's pushes once (protocol version 5).
+  EXPECT_TRUE(protocol::is_unsigned(record.signature));
+  auto covers = admin->store().audit_covers_of(record.device_id);
+  ASSERT_TRUE(covers) << covers.error().message;
+  ASSERT_EQ(covers->size(), 1u);
+  const AuditCover& cover = covers->front();
+  EXPECT_EQ(cover.digests, std::vector<protocol::Digest>{digest});
+  EXPECT_TRUE(crypto::verify((*device)->public_key, protocol::cover_digest(record.device_id, cover.digests), cover.signature));
   // Any change to what was stored breaks the proof.
   changes.front().value->text = "Someone else";
-  EXPECT_FALSE(crypto::verify((*device)->public_key, protocol::push_digest(record.device_id, changes), record.signature));
+  EXPECT_NE(protocol::push_digest(record.device_id, changes), cover.digests.front());
 
   // The operator's check does all of this for every push.
   auto checks = admin->audit(0, 100);
   ASSERT_TRUE(checks) << checks.error().message;
   ASSERT_EQ(checks->size(), 1u);
   EXPECT_TRUE(checks->front().verified) << checks->front().problem;
+  EXPECT_EQ(checks->front().cover, cover.cover);
   // An audit row edited to claim another device no longer verifies.
   admin.reset();
   server.stop();

@@ -7,6 +7,7 @@
 // Edits are made in memory and signed here, not through a laptop's store: what is measured is the
 // server, as the peer's load generator measures the peer.
 #include "dsptsync/client/connection.h"
+#include "dsptsync/client/push_signer.h"
 #include "dsptsync/client/sync.h"
 #include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
@@ -245,6 +246,12 @@ class EditMaker {
     push.signature = crypto::sign(device_.keys, protocol::push_digest(device_.id, push.changes));
     return push;
   }
+  // As a laptop pushes (version 5): unsigned, noted by the session's signer, which covers it later.
+  protocol::Push unsigned_push(std::vector<Change> changes, std::uint64_t batch, client::PushSigner& signer) const {
+    protocol::Push push{batch, std::move(changes), {}};
+    signer.sent(push);
+    return push;
+  }
 
  private:
   const Device& device_;
@@ -379,6 +386,7 @@ StreamResult stream(const std::vector<Device>& devices, const std::string& url, 
   for (std::size_t d = 0; d < devices.size(); ++d) {
     threads.emplace_back([&, d] {
       EditMaker maker(devices[d], catalogue);
+      client::PushSigner signer(devices[d].id, devices[d].keys);
       std::vector<double> acks, deliveries;
       std::map<std::uint64_t, Clock::time_point> in_flight;
       std::size_t sent = 0, acked = 0;
@@ -393,11 +401,12 @@ StreamResult stream(const std::vector<Device>& devices, const std::string& url, 
           for (std::size_t k = 0; k < per_push && sent < updates; ++k, ++sent)
             changes.push_back(maker.next(" t=" + std::to_string(now_ns)));
           in_flight[++batch] = Clock::now();
-          if (!connection.send(maker.push(std::move(changes), batch))) {
+          if (!connection.send(maker.unsigned_push(std::move(changes), batch, signer))) {
             failed = true;
             break;
           }
         }
+        if (auto cover = signer.due() ? signer.cover() : std::nullopt; cover && !connection.send(*cover)) failed = true;
         auto message = connection.expect();
         if (!message) {
           std::cerr << "loadgen: " << devices[d].user << ": " << message.error().message << "\n";
@@ -423,6 +432,7 @@ StreamResult stream(const std::vector<Device>& devices, const std::string& url, 
           failed = true;
         }
       }
+      if (auto cover = signer.cover(); cover && !failed && !connection.send(*cover)) failed = true;
       std::lock_guard lock(merge);
       result.ack_ms.insert(result.ack_ms.end(), acks.begin(), acks.end());
       result.delivery_ms.insert(result.delivery_ms.end(), deliveries.begin(), deliveries.end());

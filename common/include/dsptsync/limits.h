@@ -62,6 +62,11 @@ inline constexpr std::size_t kMaxChangesPerMessage = 1000;
 // How a client cuts its queue into pushes: at most this many changes, and at most this many
 // encoded bytes, so a push always fits kMaxFrameBytes.
 inline constexpr std::size_t kMaxChangesPerPush = 500;
+
+// Unsigned pushes (protocol version 5) a session may send before a SignPushes covers them. A device
+// signs far sooner (tuning::kSignPushesEvery); this bounds what head office holds per connection
+// (32 bytes a push) and how much a device's word rests on the session alone.
+inline constexpr std::size_t kMaxUnsignedPushes = 1024;
 inline constexpr std::size_t kMaxPushBytes = 1024 * 1024;
 
 // A pull page the server sends when the client asks for more than this or for 0. As large as a

@@ -16,7 +16,7 @@
 //   4. client -> server  Authenticate {device id, signature of the transcript by the device key}
 //      or Enrol {enrolment code, new device id and public key, signature of the transcript}.
 //   5. server -> client  Ready {who the device is for, what it may do, where the log is}.
-// Then: Push / Ack, Pull / Changes, Watch (live Changes), FetchQuestionSet / QuestionSet (the signed
+// Then: Push / Ack (a push signed on its own, or covered by the session's next SignPushes), Pull / Changes, Watch (live Changes), FetchQuestionSet / QuestionSet (the signed
 // question set in force for a year; also sent live when head office imports one), Error.
 #pragma once
 
@@ -37,8 +37,8 @@
 namespace dsptsync::protocol {
 
 // The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
-inline constexpr std::uint8_t kProtocolVersion = 4;
-inline constexpr std::uint8_t kOldestProtocolVersion = 4;
+inline constexpr std::uint8_t kProtocolVersion = 5;
+inline constexpr std::uint8_t kOldestProtocolVersion = 5;
 
 enum class FrameKind : std::uint8_t { hello = 1, welcome = 2, sealed = 3 };
 
@@ -145,7 +145,16 @@ struct Ready {
 struct Push {
   std::uint64_t batch = 0;       // client's own batch number, echoed in the Ack
   std::vector<Change> changes;   // in the order they were made
-  Signature signature{};         // by the device key over push_digest(device id, changes)
+  // By the device key over push_digest(device id, changes); or all zeros (unsigned()): the push is
+  // covered by the session's next SignPushes instead (version 5).
+  Signature signature{};
+};
+
+// The device's one signature over every unsigned push it sent on this session since its last
+// SignPushes (version 5): cover_digest of their push digests, in the order sent. No reply.
+struct SignPushes {
+  std::uint32_t pushes = 0;  // how many pushes it covers, so a mismatch is named, not just refused
+  Signature signature{};
 };
 
 struct Ack {
@@ -193,7 +202,7 @@ struct ErrorMessage {
 };
 
 using Message = std::variant<Authenticate, Enrol, Ready, Push, Ack, Pull, Changes, Watch, ErrorMessage,
-                             FetchQuestionSet, QuestionSetMessage>;
+                             FetchQuestionSet, QuestionSetMessage, SignPushes>;
 
 // Sealed-message encoding: [type: u8][cereal body]. Decoding uses the bounded decoder and the same
 // checks as codec::validate for every change; leftover bytes are corruption.
@@ -220,8 +229,15 @@ std::array<std::uint8_t, 32> transcript(const Hello& hello, const Welcome& welco
 // naming the purpose, then the transcript, so a signature serves one purpose in one session only.
 Bytes authentication_payload(const std::array<std::uint8_t, 32>& transcript);
 Bytes enrolment_payload(const std::array<std::uint8_t, 32>& transcript);
+using Digest = std::array<std::uint8_t, 32>;
+// Whether a push is sent without its own signature, to be covered by a SignPushes.
+bool is_unsigned(const Signature& signature);
 // What a push signature covers: the device and the exact encoding of each change, in order.
-std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes);
+// `encoded_bytes`, when given, receives the size of the changes' encodings (encoded once, here).
+std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::vector<Change>& changes,
+                                         std::size_t* encoded_bytes = nullptr);
+// What a SignPushes signature covers: the device, then each covered push's push_digest, in order.
+Digest cover_digest(std::string_view device_id, const std::vector<Digest>& push_digests);
 
 // One side of an established session: seals outgoing and opens incoming messages in order.
 class SessionCipher {

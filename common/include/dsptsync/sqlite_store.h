@@ -17,6 +17,11 @@ struct SqliteStoreOptions {
   std::chrono::milliseconds busy_timeout = tuning::kSqliteBusyTimeout;
   // A registered SQLite VFS to use instead of the default (tests: the power-loss VFS).
   std::string vfs_name;
+  // Whether the store keeps a laptop's upload queue: the index that finds its own changes not yet
+  // acknowledged. Head office's store has no queue, and the index would cost every insert a write.
+  bool upload_queue = true;
+  // SQLite's page cache for this connection, in KiB; 0 keeps SQLite's default (2 MiB).
+  int page_cache_kib = 0;
 };
 
 // Opens (and migrates to the current schema) the database at `path`. WAL, synchronous=FULL,

@@ -56,7 +56,21 @@ struct AuditRecord {
   TimestampMs received_at = 0;
   std::vector<std::string> change_ids;
   std::array<std::uint8_t, 32> digest{};     // protocol::push_digest of the batch
-  std::array<std::uint8_t, 64> signature{};  // the device's Ed25519 signature of the digest
+  // The device's Ed25519 signature of the digest; all zeros for a push sent unsigned, which an
+  // AuditCover of the same device covers (protocol version 5).
+  std::array<std::uint8_t, 64> signature{};
+};
+
+// A device's one signature over several pushes it sent unsigned on one session (protocol version
+// 5): the digests of those pushes in the order sent, refused ones too, and the device's signature
+// of protocol::cover_digest over them. An unsigned AuditRecord whose digest is here is signed.
+struct AuditCover {
+  std::int64_t cover = 0;  // assigned by the store, from 1
+  std::string device_id;
+  std::string user;
+  TimestampMs received_at = 0;
+  std::vector<std::array<std::uint8_t, 32>> digests;
+  std::array<std::uint8_t, 64> signature{};
 };
 
 // A question set as a store keeps it: every set it was given, never changed; the newest stored for a
@@ -84,6 +98,7 @@ class StoreTransaction {
   // Marks this replica's own changes as acknowledged by the server, with their server seq.
   virtual Status mark_acknowledged(const std::vector<std::pair<std::string, std::int64_t>>& acknowledged) = 0;
   virtual Result<std::int64_t> append_audit(const AuditRecord& record) = 0;
+  virtual Result<std::int64_t> append_audit_cover(const AuditCover& cover) = 0;
   // Keeps a question set: from then on the one in force for its year here. Returns its seq.
   virtual Result<std::int64_t> add_question_set(const QuestionSet& set, TimestampMs stored_at) = 0;
   // The set in force for a year, read inside the transaction (an import decides its version here).
@@ -143,6 +158,8 @@ class Store {
   virtual Result<ScopeSummary> scope_summary(std::string_view scope) = 0;
   virtual Result<std::int64_t> last_seq() = 0;
   virtual Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) = 0;
+  // Every cover a device sent, oldest first.
+  virtual Result<std::vector<AuditCover>> audit_covers_of(std::string_view device_id) = 0;
 
   // The question set in force for a year: the newest stored (none: the shipped one applies).
   virtual Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) = 0;

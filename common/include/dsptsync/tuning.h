@@ -49,6 +49,11 @@ inline constexpr auto kLogInterval = 10s;
 // store and the directory both use it (sqlite_support.h open_connection).
 inline constexpr std::chrono::milliseconds kSqliteBusyTimeout = 5s;
 
+// Head office's SQLite page cache. SQLite's default (2 MiB) is smaller than the index pages a
+// stream of pushes from many devices touches, so each commit read them again from the OS
+// (docs/performance.md). Bounded, so memory stays bounded by bytes.
+inline constexpr int kHeadOfficePageCacheKiB = 16 * 1024;
+
 // After a commit failed (a full or read-only disk), how often the storage thread writes a small
 // record to learn whether the store can commit again, so /health turns back to 200 soon after the
 // disk is fixed even when no laptop pushes. Once a second costs nothing and is as often as a
@@ -86,6 +91,12 @@ inline constexpr std::chrono::milliseconds kUiSyncTimeout = 20s;
 inline constexpr std::chrono::milliseconds kWatchFirstBackoff = 500ms;
 inline constexpr std::chrono::milliseconds kWatchMaxBackoff = 30s;
 inline constexpr std::chrono::milliseconds kWatchReceivePoll = 200ms;
+// A device sends its pushes unsigned and signs them together (protocol version 5, SignPushes):
+// after this many, or once the oldest unsigned one is this old, and always before it stops
+// pushing. One Ed25519 signature (and one check at head office) then covers a stream of small
+// pushes; the interval is how long an acknowledged push waits for the signature that proves it.
+inline constexpr std::size_t kSignPushesEvery = 64;
+inline constexpr std::chrono::milliseconds kSignPushesInterval = 250ms;
 // How long the laptop waits for the server's answer to its WebSocket close.
 inline constexpr std::chrono::milliseconds kCloseTimeout = 2s;
 

@@ -140,6 +140,10 @@ struct AuditCheck {
   AuditRecord record;
   bool verified = false;
   std::string problem;  // why it did not verify
+  // Sent unsigned and covered by none of the device's signatures: its connection ended before the
+  // device signed it. Not a sign of tampering; its attribution rests on head office's record alone.
+  bool never_signed = false;
+  std::int64_t cover = 0;  // the AuditCover whose signature proves an unsigned push (0: none)
 };
 
 // Which incidents head office lists: one branch's (or head office's own, by its code) or every site's;
