@@ -64,6 +64,9 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
     if (auto allowed = may_record(head_office_.store(), person, change.key, change.value); !allowed)
       return error(allowed.error().kind == ErrorKind::refused ? ErrorCode::forbidden : ErrorCode::server_busy,
                    where + allowed.error().message, batch);
+    if (change.key.kind == TargetKind::profile)
+      if (auto allowed = may_change_profile(person, change.key.scope, head_office_.hq().code); !allowed)
+        return error(ErrorCode::forbidden, where + allowed.error().message, batch);
     if (who.branch.empty() && change.key.scope != head_office_.hq().code) {
       auto branch = head_office_.directory().branch(change.key.scope);
       if (!branch || !*branch)
