@@ -211,19 +211,23 @@ TEST_F(Permissions, NamesAreComparedAsStoredAndARevokedPersonIsReinstatedNeverFo
   EXPECT_EQ(WebClient(server_.port()).sign_in("Mo Member", kPassword).status, 200);
   EXPECT_EQ(priya.post("/api/people/Mo%20Member/reinstate", json::object()).status, 403) << "not revoked";
 
-  // Each revocation and reinstatement is kept, with who made it.
+  // Each revocation and reinstatement is kept, with who made it, and each password set at the console.
   auto list = server_cli({"user", "list"});
   ASSERT_EQ(list.code, 0) << list.err;
   const json& events = list.data["people_events"];
-  ASSERT_EQ(events.size(), 4u) << events.dump();
-  const std::array<std::array<const char*, 2>, 4> expected = {{{"revoked", "Sam Patel"}, {"reinstated", "Sam Patel"},
-                                                              {"revoked", "Mo Member"}, {"reinstated", "Mo Member"}}};
+  ASSERT_EQ(events.size(), 6u) << events.dump();
+  const std::array<std::array<const char*, 2>, 6> expected = {{{"password_set", "Priya Shah"},
+                                                              {"revoked", "Sam Patel"},
+                                                              {"reinstated", "Sam Patel"},
+                                                              {"password_set", "Mo Member"},
+                                                              {"revoked", "Mo Member"},
+                                                              {"reinstated", "Mo Member"}}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(events[i]["action"], expected[i][0]) << i;
     EXPECT_EQ(events[i]["user"], expected[i][1]) << i;
   }
-  EXPECT_EQ(events[0]["by"], "Priya Shah");
-  EXPECT_TRUE(events[2]["by"].is_null()) << "the console, without --as";
+  EXPECT_EQ(events[1]["by"], "Priya Shah");
+  EXPECT_TRUE(events[4]["by"].is_null()) << "the console, without --as";
 }
 
 }  // namespace

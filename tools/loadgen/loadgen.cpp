@@ -533,7 +533,7 @@ int run(const Options& options) {
   } else if (w == "publish" || w == "dashboard") {
     // Every branch ready: head office answers and confirms what it shares, each branch the rest.
     must(office->add_console_user("Load Admin", Role::admin), "user add");
-    must(office->directory().set_password("Load Admin", must(crypto::hash_password(kWebPassword), "hash"), now_ms()),
+    must(office->directory().set_password("Load Admin", must(crypto::hash_password(kWebPassword), "hash"), now_ms(), ""),
          "password");
     auto admin = must(office->acting_user("Load Admin"), "admin");
     auto shared = must(office->effective_view(std::string(kHq), catalogue.year()), "view");
