@@ -165,7 +165,7 @@ void add_user_role(ServerCli& cli, CLI::App* user) {
   auto& o = cli.line.keep<Options>();
   auto* cmd = add_people_command(user, o.who, "role",
                                  "give a user another role (admin, member or viewer); their "
-                                 "devices use it from their next sync",
+                                 "devices' next push is checked against it",
                                  "changing it");
   cmd->add_option("ROLE", o.role, "admin, member or viewer")->required();
   cli.on_office_run(cmd, [&o](HeadOffice& office) -> Result<Output> {
@@ -180,7 +180,7 @@ void add_user_role(ServerCli& cli, CLI::App* user) {
                   changed->from == changed->to
                       ? changed->user + " is already " + to + "; nothing changed\n"
                       : changed->user + " is now " + to + " (was " + std::string(protocol::to_string(changed->from)) +
-                            "); their devices use it from their next sync\n"};
+                            "); their devices' next push is checked against it\n"};
   });
 }
 

@@ -50,9 +50,17 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done) {
   enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done), digest, bytes});
 }
 
-std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const protocol::Push& push) {
+std::optional<ErrorMessage> SyncCore::check_push(const Principal& connected, const protocol::Push& push) {
   const std::uint64_t batch = push.batch;
   if (push.changes.empty()) return error(ErrorCode::invalid_change, "a push must carry at least one change", batch);
+  // Judged as the person is now, not as when the device connected: a role changed (or a revocation)
+  // while a device watches applies to its very next push (docs/protocol.md, "The role of now").
+  auto current = principal_now(connected.device_id);
+  if (auto* refused = std::get_if<ErrorMessage>(&current)) {
+    refused->batch = batch;
+    return *refused;
+  }
+  const Principal& who = std::get<Principal>(current);
   const Person person{who.user, who.role, who.branch};
   const std::string id_prefix = who.device_id + ":";
   for (const auto& change : push.changes) {
