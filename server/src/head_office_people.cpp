@@ -153,7 +153,8 @@ Status HeadOffice::set_password(const User* by, std::string_view raw_name,
   auto user = directory_->user(name);
   if (!user) return user.error();
   if (!*user)
-    return not_found("there is no user '" + name + "'; 'dsptsync-server user list' shows the users and "
+    return not_found("there is no user '" + name +
+                     "'; 'dsptsync-server user list' shows the users and "
                      "'user add' adds a head office user");
   if ((*user)->revoked_at) return refused("'" + name + "' was revoked; a revoked user cannot sign in");
   auto password = read_password();

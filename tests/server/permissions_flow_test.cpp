@@ -70,9 +70,11 @@ TEST_F(Permissions, AMemberConfirmingIsRefusedWithTheSameMessageAtEveryDoor) {
 TEST_F(Permissions, OnlyAHeadOfficeAdministratorChangesTheOrganisationProfileAtEveryDoor) {
   auto mo_laptop = server_.enrol(stores_ / "mo", "Mo Member", "", Role::member);
   auto priya_laptop = server_.enrol(stores_ / "priya", "Priya Shah", "", Role::admin);
-  const std::string expected = may_change_profile(Person{"Mo Member", Role::member, ""}, "A1B2", "A1B2").error().message;
-  ASSERT_EQ(expected, "Mo Member is a member at head office: only head office administrators change the "
-                      "organisation profile");
+  const std::string expected =
+      may_change_profile(Person{"Mo Member", Role::member, ""}, "A1B2", "A1B2").error().message;
+  ASSERT_EQ(expected,
+            "Mo Member is a member at head office: only head office administrators change the "
+            "organisation profile");
 
   auto cli = server_cli({"profile", "set", "--role", "dpo=Mo", "--as", "Mo Member"});
   EXPECT_EQ(cli.code, 3) << cli.err;
@@ -217,11 +219,11 @@ TEST_F(Permissions, NamesAreComparedAsStoredAndARevokedPersonIsReinstatedNeverFo
   const json& events = list.data["people_events"];
   ASSERT_EQ(events.size(), 6u) << events.dump();
   const std::array<std::array<const char*, 2>, 6> expected = {{{"password_set", "Priya Shah"},
-                                                              {"revoked", "Sam Patel"},
-                                                              {"reinstated", "Sam Patel"},
-                                                              {"password_set", "Mo Member"},
-                                                              {"revoked", "Mo Member"},
-                                                              {"reinstated", "Mo Member"}}};
+                                                               {"revoked", "Sam Patel"},
+                                                               {"reinstated", "Sam Patel"},
+                                                               {"password_set", "Mo Member"},
+                                                               {"revoked", "Mo Member"},
+                                                               {"reinstated", "Mo Member"}}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(events[i]["action"], expected[i][0]) << i;
     EXPECT_EQ(events[i]["user"], expected[i][1]) << i;
