@@ -253,12 +253,12 @@ Result<std::vector<std::string>> follow_question_sets(Workspace& workspace, Conn
 
 Transport& transport_or_network(Transport* transport) { return transport ? *transport : network_transport(); }
 
-Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const crypto::SigningKeyPair& keys,
-                                                          Transport& transport, std::chrono::milliseconds timeout,
+// `enrolment` is the store's, as enrolment_of read it (the caller has it already, to say where it connects).
+Result<std::unique_ptr<Connection>> connect_authenticated(Workspace& workspace, const Enrolment& enrolment,
+                                                          const crypto::SigningKeyPair& keys, Transport& transport,
+                                                          std::chrono::milliseconds timeout,
                                                           std::vector<std::string>* sets_taken = nullptr) {
-  auto enrolment = enrolment_of(workspace);
-  if (!enrolment) return enrolment.error();
-  auto connection = transport.open(enrolment->url, ServerCheck{enrolment->server_identity, ""}, timeout);
+  auto connection = transport.open(enrolment.url, ServerCheck{enrolment.server_identity, ""}, timeout);
   if (!connection) return connection.error();
   protocol::Authenticate authenticate;
   authenticate.device_id = workspace.device_id();
@@ -421,8 +421,8 @@ Result<SyncResult> sync_once(Workspace& workspace, const SyncOptions& options) {
   auto enrolment = enrolment_of(workspace);
   if (!enrolment) return enrolment.error();
   say("Connecting to head office at " + enrolment->url + " ...");
-  auto connection = connect_authenticated(workspace, *keys, transport_or_network(options.transport), options.timeout,
-                                          &result.question_sets);
+  auto connection = connect_authenticated(workspace, *enrolment, *keys, transport_or_network(options.transport),
+                                          options.timeout, &result.question_sets);
   if (!connection) return connection.error();
   say("Connected. Sending this laptop's changes ...");
   auto pushed = push_all(workspace, **connection, *keys);
@@ -466,7 +466,9 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
   std::chrono::milliseconds backoff = tuning::kWatchFirstBackoff;
 
   while (!should_stop()) {
-    auto connection = connect_authenticated(workspace, *keys, transport_or_network(options.transport), 15s);
+    auto enrolment = enrolment_of(workspace);
+    if (!enrolment) return enrolment.error();  // a refusal or a damaged store: retrying cannot help
+    auto connection = connect_authenticated(workspace, *enrolment, *keys, transport_or_network(options.transport), 15s);
     Status failure;
     if (!connection) {
       failure = connection.error();

@@ -421,6 +421,13 @@ Result<Change> Workspace::set_owner(std::string_view assertion_id, std::string_v
 
 Result<std::vector<Change>> Workspace::set_profile(const std::vector<std::pair<std::string, std::string>>& entries) {
   if (auto allowed = check_role(Field::value); !allowed) return allowed.error();
+  auto person = enrolled_person();
+  if (!person) return person.error();
+  auto hq = head_office_code();
+  if (!hq) return hq.error();
+  // Head office's own profile is every branch's: refused here as head office would refuse the push.
+  if (*person && *hq)
+    if (auto allowed = may_change_profile(**person, site_.code, **hq); !allowed) return allowed.error();
   auto edits = profile_edits(catalogue_, site_.code, year_.label(), entries);
   if (!edits) return edits.error();
   // The name shown by every command follows the profile's name, in the same transaction.

@@ -85,6 +85,11 @@ Status may_act_for_organisation(const Person& who, std::string_view what) {
   return {};
 }
 
+Status may_change_profile(const Person& who, std::string_view scope, std::string_view hq_code) {
+  if (scope == hq_code) return may_act_for_organisation(who, "change the organisation profile");
+  return may_edit(who, scope, Field::value);
+}
+
 Status may_revoke(const Person* who, const Person& target, int other_active_admins) {
   if (who) {
     if (auto allowed = may_manage_people(*who, "revoke people"); !allowed) return allowed;

@@ -707,7 +707,8 @@ class SqliteDirectory final : public Directory {
     return txn.commit();
   }
 
-  Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at) override {
+  Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at,
+                      std::string_view by) override {
     std::lock_guard lock(mutex_);
     WriteTransaction txn(*this);
     if (auto s = txn.begin(); !s) return s;
@@ -716,6 +717,7 @@ class SqliteDirectory final : public Directory {
     if (!*existing)
       return not_found("there is no user '" + std::string(user) + "'; 'dsptsync-server user list' shows the users");
     if (auto s = write_password(user, password_hash, at); !s) return s;
+    if (auto s = record_people_event(at, "password_set", user, by); !s) return s;
     return txn.commit();
   }
 

@@ -3,7 +3,6 @@
 #include "cli_support.h"
 
 #include "dsptsync/crypto.h"
-#include "dsptsync/password_rules.h"
 #include "dsptsync/service/head_office_json.h"
 
 #include <termios.h>
@@ -126,7 +125,7 @@ std::string ask_silently(const char* prompt) {
 }
 
 // The password to set: $DSPTSYNC_PASSWORD (scripts), else typed twice without echo at a terminal,
-// else one line of stdin. Checked against limits.h before it is hashed.
+// else one line of stdin.
 Result<std::string> read_new_password() {
   std::string password;
   if (const char* value = std::getenv("DSPTSYNC_PASSWORD"); value && *value) {
@@ -139,22 +138,11 @@ Result<std::string> read_new_password() {
     return invalid_input("no password given: set DSPTSYNC_PASSWORD, type it at a terminal, or pipe one line to stdin");
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
-  if (auto allowed = check_new_password(password); !allowed) return allowed.error();
-  return password;
+  return password;  // checked against password_rules.h by HeadOffice::set_password
 }
 
 Result<Output> passwd_output(HeadOffice& office, const std::string& name) {
-  auto user = office.directory().user(name);
-  if (!user) return user.error();
-  if (!*user)
-    return not_found("there is no user '" + name + "'; 'dsptsync-server user list' shows the users and "
-                     "'user add' adds a head office user");
-  if ((*user)->revoked_at) return refused("'" + name + "' was revoked; a revoked user cannot sign in");
-  auto password = read_new_password();
-  if (!password) return password.error();
-  auto hashed = crypto::hash_password(*password);
-  if (!hashed) return hashed.error();
-  if (auto set = office.directory().set_password(name, *hashed, now_ms()); !set) return set.error();
+  if (auto set = office.set_password(nullptr, name, read_new_password); !set) return set.error();
   return Output{{{"name", name}, {"password_set", true}},
                 "Set the web app password of " + name + "; they sign in at the server's address\n"};
 }
@@ -177,7 +165,7 @@ void add_user_role(ServerCli& cli, CLI::App* user) {
   auto& o = cli.line.keep<Options>();
   auto* cmd = add_people_command(user, o.who, "role",
                                  "give a user another role (admin, member or viewer); their "
-                                 "devices use it from their next sync",
+                                 "devices' next push is checked against it",
                                  "changing it");
   cmd->add_option("ROLE", o.role, "admin, member or viewer")->required();
   cli.on_office_run(cmd, [&o](HeadOffice& office) -> Result<Output> {
@@ -192,7 +180,7 @@ void add_user_role(ServerCli& cli, CLI::App* user) {
                   changed->from == changed->to
                       ? changed->user + " is already " + to + "; nothing changed\n"
                       : changed->user + " is now " + to + " (was " + std::string(protocol::to_string(changed->from)) +
-                            "); their devices use it from their next sync\n"};
+                            "); their devices' next push is checked against it\n"};
   });
 }
 

@@ -147,6 +147,24 @@ Result<std::string> HeadOffice::set_password_with_link(std::string_view token, s
   return (*link)->user;
 }
 
+Status HeadOffice::set_password(const User* by, std::string_view raw_name,
+                                const std::function<Result<std::string>()>& read_password) {
+  const std::string name = normalise_name(raw_name);
+  auto user = directory_->user(name);
+  if (!user) return user.error();
+  if (!*user)
+    return not_found("there is no user '" + name +
+                     "'; 'dsptsync-server user list' shows the users and "
+                     "'user add' adds a head office user");
+  if ((*user)->revoked_at) return refused("'" + name + "' was revoked; a revoked user cannot sign in");
+  auto password = read_password();
+  if (!password) return password.error();
+  if (auto allowed = check_new_password(*password); !allowed) return allowed.error();
+  auto hashed = crypto::hash_password(*password);
+  if (!hashed) return hashed.error();
+  return directory_->set_password(name, *hashed, now_ms(), by ? by->name : "");
+}
+
 Result<service::RoleChange> HeadOffice::change_role(const User* by, std::string_view raw_name, protocol::Role role) {
   const std::string name = normalise_name(raw_name);
   const std::optional<Person> who = by ? std::optional<Person>(by->person()) : std::nullopt;

@@ -169,6 +169,8 @@ Result<std::vector<Change>> HeadOffice::edit_as(const User& user, const std::vec
   for (const auto& edit : edits) {
     const std::string what = to_string(edit.key.kind).data() + std::string(" ") + edit.key.target;
     if (auto allowed = may_record(*store_, user.person(), edit.key, edit.value); !allowed) return allowed.error();
+    if (edit.key.kind == TargetKind::profile)
+      if (auto allowed = may_change_profile(user.person(), edit.key.scope, hq_.code); !allowed) return allowed.error();
     if (edit.key.scope != hq_.code) {
       auto branch = directory_->branch(edit.key.scope);
       if (!branch) return branch.error();
@@ -201,9 +203,8 @@ Result<std::map<std::string, std::string>> HeadOffice::profile() {
 }
 
 Result<std::vector<Change>> HeadOffice::set_profile(const User& by, const ProfileEntries& entries) {
-  // Every branch's assessment uses head office's profile: an organisation-wide decision.
-  if (auto allowed = may_act_for_organisation(by.person(), "change the organisation profile"); !allowed)
-    return allowed.error();
+  // Refused before the entries are read: a member's typing mistake is not the point.
+  if (auto allowed = may_change_profile(by.person(), hq_.code, hq_.code); !allowed) return allowed.error();
   auto edits = profile_edits(catalogue_, hq_.code, year_.label(), entries);
   if (!edits) return edits.error();
   return edit_as(by, *edits);

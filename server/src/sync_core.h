@@ -152,10 +152,16 @@ class SyncCore {
   void release_push_bytes(std::size_t bytes);
   std::vector<std::string> readable_scopes(const Principal& who) const;
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
+  // Who the device acts for now, as the directory says (the role may have changed, or the device or
+  // its user been revoked, since it connected).
+  // Read once per device and kept until anything is committed elsewhere (check_revocations) or a
+  // web request ran: a stream of pushes costs no directory reads.
+  std::variant<Principal, protocol::ErrorMessage> principal_now(const std::string& device_id);
   void note_sync(const std::string& device_id);
   void record_sync_notes();
   protocol::Ready ready_for(const Principal& who);
-  std::optional<protocol::ErrorMessage> check_push(const Principal& who, const protocol::Push& push);
+  // Whether `connected`'s device may apply the push, judged with the role its person has now.
+  std::optional<protocol::ErrorMessage> check_push(const Principal& connected, const protocol::Push& push);
   Result<protocol::Changes> read_page(const Principal& who, std::int64_t after_seq, std::size_t max_changes);
   void fan_out(const std::vector<protocol::SequencedChange>& committed);
   // Reads the question sets in force again when one was stored since they were read (an import at
@@ -184,6 +190,7 @@ class SyncCore {
   std::int64_t data_version_ = -1;
   std::int64_t server_edits_cursor_ = 0;  // the log position up to which server edits were delivered
   std::vector<std::pair<std::string, TimestampMs>> sync_notes_;  // devices signed in this round, and when
+  std::map<std::string, Principal> principals_;  // principal_now's, by device id
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id

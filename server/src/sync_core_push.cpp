@@ -68,9 +68,17 @@ std::optional<ErrorMessage> SyncCore::sign_pushes(const Principal& who, const pr
   return std::nullopt;
 }
 
-std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const protocol::Push& push) {
+std::optional<ErrorMessage> SyncCore::check_push(const Principal& connected, const protocol::Push& push) {
   const std::uint64_t batch = push.batch;
   if (push.changes.empty()) return error(ErrorCode::invalid_change, "a push must carry at least one change", batch);
+  // Judged as the person is now, not as when the device connected: a role changed (or a revocation)
+  // while a device watches applies to its very next push (docs/protocol.md, "The role of now").
+  auto current = principal_now(connected.device_id);
+  if (auto* refused = std::get_if<ErrorMessage>(&current)) {
+    refused->batch = batch;
+    return *refused;
+  }
+  const Principal& who = std::get<Principal>(current);
   const Person person{who.user, who.role, who.branch};
   const std::string id_prefix = who.device_id + ":";
   for (const auto& change : push.changes) {
@@ -82,6 +90,9 @@ std::optional<ErrorMessage> SyncCore::check_push(const Principal& who, const pro
     if (auto allowed = may_record(head_office_.store(), person, change.key, change.value); !allowed)
       return error(allowed.error().kind == ErrorKind::refused ? ErrorCode::forbidden : ErrorCode::server_busy,
                    where + allowed.error().message, batch);
+    if (change.key.kind == TargetKind::profile)
+      if (auto allowed = may_change_profile(person, change.key.scope, head_office_.hq().code); !allowed)
+        return error(ErrorCode::forbidden, where + allowed.error().message, batch);
     if (who.branch.empty() && change.key.scope != head_office_.hq().code) {
       auto branch = head_office_.directory().branch(change.key.scope);
       if (!branch || !*branch)

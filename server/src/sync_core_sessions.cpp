@@ -36,6 +36,16 @@ std::variant<Principal, ErrorMessage> SyncCore::principal_for(const Device& devi
   return Principal{device.id, (*user)->name, (*user)->role, (*user)->branch, device.public_key};
 }
 
+std::variant<Principal, ErrorMessage> SyncCore::principal_now(const std::string& device_id) {
+  if (auto known = principals_.find(device_id); known != principals_.end()) return known->second;
+  auto device = head_office_.directory().device(device_id);
+  if (!device) return error(ErrorCode::internal, "the server could not read its directory");
+  if (!*device) return error(ErrorCode::unknown_device, "this device is not enrolled here; enrol again");
+  auto now = principal_for(**device);
+  if (auto* who = std::get_if<Principal>(&now)) principals_.emplace(device_id, *who);
+  return now;
+}
+
 protocol::Ready SyncCore::ready_for(const Principal& who) {
   // The admin CLI may have moved the organisation to a new year a moment ago: say the current one.
   if (auto refreshed = head_office_.refresh(); !refreshed)

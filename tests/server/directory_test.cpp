@@ -453,7 +453,7 @@ namespace dsptsync {
 namespace {
 
 TEST_F(DirectoryTest, APasswordIsKeptAsItsHashWithWhenItWasSetAndReplacedWhole) {
-  EXPECT_EQ(directory->set_password("Nobody", "$argon2id$x", kNow).error().kind, ErrorKind::not_found);
+  EXPECT_EQ(directory->set_password("Nobody", "$argon2id$x", kNow, "").error().kind, ErrorKind::not_found);
   ASSERT_TRUE(directory->add_user(User{"Priya Shah", "", Role::admin, kNow, std::nullopt}));
   auto none = directory->password("Priya Shah");
   ASSERT_TRUE(none);
@@ -461,7 +461,7 @@ TEST_F(DirectoryTest, APasswordIsKeptAsItsHashWithWhenItWasSetAndReplacedWhole) 
 
   auto hashed = crypto::hash_password("correct horse battery staple");
   ASSERT_TRUE(hashed);
-  ASSERT_TRUE(directory->set_password("Priya Shah", *hashed, kNow));
+  ASSERT_TRUE(directory->set_password("Priya Shah", *hashed, kNow, ""));
   auto kept = directory->password("Priya Shah");
   ASSERT_TRUE(kept && *kept);
   EXPECT_EQ((*kept)->hash, *hashed);
@@ -473,7 +473,7 @@ TEST_F(DirectoryTest, APasswordIsKeptAsItsHashWithWhenItWasSetAndReplacedWhole) 
   auto again = crypto::hash_password("correct horse battery staple");
   ASSERT_TRUE(again);
   EXPECT_NE(*again, *hashed) << "a fresh salt every time";
-  ASSERT_TRUE(directory->set_password("Priya Shah", *again, kNow + kDay));
+  ASSERT_TRUE(directory->set_password("Priya Shah", *again, kNow + kDay, ""));
   auto replaced = directory->password("Priya Shah");
   ASSERT_TRUE(replaced && *replaced);
   EXPECT_EQ((*replaced)->hash, *again);

@@ -107,7 +107,7 @@ TEST_F(PeopleAdmin, AnExpiredWrongOrReplacedLinkIsRefusedAlikeAndChangesNothing)
 
 TEST_F(PeopleAdmin, TheOldPasswordWorksUntilTheResetLinkIsUsedAndARevokedPersonGetsNoLink) {
   auto hashed = crypto::hash_password("the old password");
-  ASSERT_TRUE(office->directory().set_password("Mo Member", *hashed, now_ms() - kHour));
+  ASSERT_TRUE(office->directory().set_password("Mo Member", *hashed, now_ms() - kHour, ""));
   auto link = office->issue_password_link(nullptr, "Mo Member");
   ASSERT_TRUE(link);
   EXPECT_TRUE(crypto::verify_password((*office->directory().password("Mo Member"))->hash, "the old password"));
@@ -135,6 +135,39 @@ TEST_F(PeopleAdmin, ThePasswordRulesAreTheConsolesAndABadPasswordKeepsTheLink) {
   EXPECT_FALSE(check_new_password("cafécafé"));
   EXPECT_TRUE(check_new_password("cafécafécafé"));
   EXPECT_TRUE(office->set_password_with_link(token_of(*link), kGoodPassword, now_ms()));
+}
+
+TEST_F(PeopleAdmin, AConsolePasswordIsAPeopleEventAndABadOneRecordsNothing) {
+  bool asked = false;
+  const auto typed = [&asked](std::string password) {
+    return [&asked, password]() -> Result<std::string> {
+      asked = true;
+      return password;
+    };
+  };
+  EXPECT_EQ(office->set_password(nullptr, "Nobody Here", typed(kGoodPassword)).error().kind, ErrorKind::not_found);
+  EXPECT_FALSE(asked) << "nobody types a password for someone unknown";
+  auto short_one = office->set_password(nullptr, "Mo Member", typed("too short"));
+  ASSERT_FALSE(short_one);
+  EXPECT_EQ(short_one.error().message, check_new_password("too short").error().message);
+  EXPECT_FALSE(*office->directory().password("Mo Member"));
+  EXPECT_TRUE(office->directory().people_events()->empty()) << "a refusal records nothing";
+
+  ASSERT_TRUE(office->set_password(nullptr, " Mo Member ", typed(kGoodPassword)));
+  EXPECT_TRUE(crypto::verify_password((*office->directory().password("Mo Member"))->hash, kGoodPassword));
+  const auto events = *office->directory().people_events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events.back().action, "password_set");
+  EXPECT_EQ(events.back().user, "Mo Member");
+  EXPECT_EQ(events.back().by, "") << "the console";
+  const User priya = user("Priya Shah");
+  ASSERT_TRUE(office->set_password(&priya, "Victor Viewer", typed(kGoodPassword)));
+  EXPECT_EQ(office->directory().people_events()->back().by, "Priya Shah");
+
+  ASSERT_TRUE(office->revoke_user("Mo Member"));
+  asked = false;
+  EXPECT_EQ(office->set_password(nullptr, "Mo Member", typed(kGoodPassword)).error().kind, ErrorKind::refused);
+  EXPECT_FALSE(asked);
 }
 
 TEST_F(PeopleAdmin, OnlyHeadOfficeAdministratorsIssueLinksAddPeopleAndChangeRoles) {

@@ -67,6 +67,42 @@ TEST_F(Permissions, AMemberConfirmingIsRefusedWithTheSameMessageAtEveryDoor) {
   EXPECT_EQ(*server_.admin()->store().change_count(), 0) << "nothing was recorded through any door";
 }
 
+TEST_F(Permissions, OnlyAHeadOfficeAdministratorChangesTheOrganisationProfileAtEveryDoor) {
+  auto mo_laptop = server_.enrol(stores_ / "mo", "Mo Member", "", Role::member);
+  auto priya_laptop = server_.enrol(stores_ / "priya", "Priya Shah", "", Role::admin);
+  const std::string expected =
+      may_change_profile(Person{"Mo Member", Role::member, ""}, "A1B2", "A1B2").error().message;
+  ASSERT_EQ(expected,
+            "Mo Member is a member at head office: only head office administrators change the "
+            "organisation profile");
+
+  auto cli = server_cli({"profile", "set", "--role", "dpo=Mo", "--as", "Mo Member"});
+  EXPECT_EQ(cli.code, 3) << cli.err;
+  EXPECT_NE(cli.err.find(expected), std::string::npos) << cli.err;
+  auto browser = signed_in("Mo Member");
+  auto web = browser.post("/api/profile", json{{"profile", {{"role.dpo", "Mo"}}}});
+  EXPECT_EQ(web.status, 403) << web.body;
+  EXPECT_EQ(web.parsed()["error"]["message"], expected);
+  auto local = mo_laptop->set_profile({{"role.dpo", "Mo"}});
+  ASSERT_FALSE(local);
+  EXPECT_EQ(local.error().message, expected);
+
+  // A member's laptop that skips its own check is refused by head office, with the same reason.
+  ASSERT_TRUE(mo_laptop->ledger().record(
+      Edit{{"A1B2", "2021-22", TargetKind::profile, "role.dpo", Field::value}, FieldValue{"Mo", ""}}));
+  auto pushed = client::sync_once(*mo_laptop);
+  ASSERT_FALSE(pushed);
+  EXPECT_NE(pushed.error().message.find(expected), std::string::npos) << pushed.error().message;
+  EXPECT_EQ(*server_.admin()->store().change_count(), 0) << "nothing was recorded through any door";
+  EXPECT_FALSE(server_.admin()->profile()->contains("role.dpo"));
+
+  // An administrator's laptop changes it.
+  ASSERT_TRUE(priya_laptop->set_profile({{"role.dpo", "Dee Oh"}}));
+  auto accepted = client::sync_once(*priya_laptop);
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(server_.admin()->profile()->at("role.dpo"), "Dee Oh");
+}
+
 TEST_F(Permissions, ABranchPersonIsRefusedAnotherBranchAndSharingAtEveryDoor) {
   auto laptop = server_.enrol(stores_ / "sam", "Sam Patel", "VLAXL", Role::admin);
   const Person sam{"Sam Patel", Role::admin, "VLAXL"};
@@ -177,19 +213,23 @@ TEST_F(Permissions, NamesAreComparedAsStoredAndARevokedPersonIsReinstatedNeverFo
   EXPECT_EQ(WebClient(server_.port()).sign_in("Mo Member", kPassword).status, 200);
   EXPECT_EQ(priya.post("/api/people/Mo%20Member/reinstate", json::object()).status, 403) << "not revoked";
 
-  // Each revocation and reinstatement is kept, with who made it.
+  // Each revocation and reinstatement is kept, with who made it, and each password set at the console.
   auto list = server_cli({"user", "list"});
   ASSERT_EQ(list.code, 0) << list.err;
   const json& events = list.data["people_events"];
-  ASSERT_EQ(events.size(), 4u) << events.dump();
-  const std::array<std::array<const char*, 2>, 4> expected = {{{"revoked", "Sam Patel"}, {"reinstated", "Sam Patel"},
-                                                              {"revoked", "Mo Member"}, {"reinstated", "Mo Member"}}};
+  ASSERT_EQ(events.size(), 6u) << events.dump();
+  const std::array<std::array<const char*, 2>, 6> expected = {{{"password_set", "Priya Shah"},
+                                                               {"revoked", "Sam Patel"},
+                                                               {"reinstated", "Sam Patel"},
+                                                               {"password_set", "Mo Member"},
+                                                               {"revoked", "Mo Member"},
+                                                               {"reinstated", "Mo Member"}}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(events[i]["action"], expected[i][0]) << i;
     EXPECT_EQ(events[i]["user"], expected[i][1]) << i;
   }
-  EXPECT_EQ(events[0]["by"], "Priya Shah");
-  EXPECT_TRUE(events[2]["by"].is_null()) << "the console, without --as";
+  EXPECT_EQ(events[1]["by"], "Priya Shah");
+  EXPECT_TRUE(events[4]["by"].is_null()) << "the console, without --as";
 }
 
 }  // namespace

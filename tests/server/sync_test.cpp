@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <future>
 #include <iterator>
 
 namespace dsptsync {
@@ -164,6 +165,46 @@ TEST(Sync, AWatchingBranchReceivesChangesAsTheyHappenAndPushesItsOwn) {
   }));
   stop = true;
   watcher.join();
+}
+
+// A role changed at head office while a laptop watches applies to that laptop's very next push: it
+// is judged with the role its person has now, not the one it connected with.
+TEST(Sync, ARoleChangedWhileALaptopWatchesAppliesToItsNextPushWithoutReconnecting) {
+  RunningServer server;
+  TempDir stores;
+  auto mo = server.enrol(stores / "mo", "Mo Member", "", Role::member);
+  std::atomic<int> connected{0}, pushed{0};
+  std::promise<Status> finished;
+  auto outcome = finished.get_future();
+  std::thread watcher([&] {
+    auto own = Workspace::open(stores / "mo", std::nullopt);
+    if (!own) return finished.set_value(own.error());
+    client::WatchOptions options;
+    options.run_for = std::chrono::seconds(30);
+    options.on_event = [&](std::string_view event, const std::string&) {
+      if (event == "connected") ++connected;
+      if (event == "pushed") ++pushed;
+    };
+    finished.set_value(client::sync_watch(**own, options));
+  });
+  ASSERT_TRUE(eventually([&] { return connected > 0; }));
+  ASSERT_TRUE(mo->answer("1.1.1", "ZA123456", "", std::nullopt));
+  ASSERT_TRUE(eventually([&] { return pushed == 1; })) << "a member's answer goes up";
+  const auto changes_before = *server.admin()->store().change_count();
+
+  // The console makes Mo a viewer. The laptop still believes it is a member's, so it records the
+  // next answer and the watch pushes it: head office refuses it as a viewer's, on the same connection.
+  ASSERT_TRUE(server.admin()->change_role(nullptr, "Mo Member", Role::viewer));
+  ASSERT_TRUE(mo->answer("1.1.1", "ZA654321", "", std::nullopt));
+  ASSERT_EQ(outcome.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "the watch ended";
+  watcher.join();
+  const Status result = outcome.get();
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().message.find("Mo Member is a viewer"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find("stay queued"), std::string::npos) << result.error().message;
+  EXPECT_EQ(connected, 1) << "refused without reconnecting";
+  EXPECT_EQ(*server.admin()->store().change_count(), changes_before) << "nothing of the viewer's was stored";
+  EXPECT_EQ(client::sync_status(*mo)->pending, 1);
 }
 
 TEST(Sync, AWatchingClientReconnectsAfterTheServerRestarts) {

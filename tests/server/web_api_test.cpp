@@ -720,7 +720,7 @@ TEST(WebApiOverTls, SignInGivesASecureCookie) {
     ASSERT_TRUE(office->add_console_user("Priya Shah", Role::admin));
     auto hashed = crypto::hash_password(kPassword);
     ASSERT_TRUE(hashed);
-    ASSERT_TRUE(office->directory().set_password("Priya Shah", *hashed, now_ms()));
+    ASSERT_TRUE(office->directory().set_password("Priya Shah", *hashed, now_ms(), ""));
   }
   // openssl s_client: a TLS client that is not ours, printing what the server sends.
   const std::string body = json{{"user", "Priya Shah"}, {"password", kPassword}}.dump();

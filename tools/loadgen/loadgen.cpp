@@ -543,8 +543,9 @@ int run(const Options& options) {
   } else if (w == "publish" || w == "dashboard") {
     // Every branch ready: head office answers and confirms what it shares, each branch the rest.
     must(office->add_console_user("Load Admin", Role::admin), "user add");
-    must(office->directory().set_password("Load Admin", must(crypto::hash_password(kWebPassword), "hash"), now_ms()),
-         "password");
+    must(
+        office->directory().set_password("Load Admin", must(crypto::hash_password(kWebPassword), "hash"), now_ms(), ""),
+        "password");
     auto admin = must(office->acting_user("Load Admin"), "admin");
     auto shared = must(office->effective_view(std::string(kHq), catalogue.year()), "view");
     auto value_for = [](const CatalogueItem& item) {

@@ -226,8 +226,10 @@ class Directory {
   virtual Status add_user(const User& user) = 0;
 
   // The web app's password of a user (an Argon2id string, crypto::hash_password); setting one
-  // replaces the last. not_found when the user does not exist.
-  virtual Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at) = 0;
+  // replaces the last and records a password_set people event by `by` (empty: the console, without
+  // --as), in one transaction. not_found when the user does not exist.
+  virtual Status set_password(std::string_view user, std::string_view password_hash, TimestampMs at,
+                              std::string_view by) = 0;
   virtual Result<std::optional<PasswordRecord>> password(std::string_view user) = 0;
   // Records a publication and its sites in one transaction; returns its id.
   virtual Result<std::int64_t> add_publication(const Publication& publication) = 0;

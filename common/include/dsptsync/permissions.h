@@ -66,6 +66,12 @@ Status may_change_role(const Person* who, const Person& target, bool target_acti
 Status may_act_for_organisation(const Person& who, std::string_view what);
 inline Status may_manage_people(const Person& who, std::string_view what) { return may_act_for_organisation(who, what); }
 
+// May `who` change the profile of `scope`? Head office's own profile (`scope` is `hq_code`) is the one
+// every branch uses unless it records its own: an organisation-wide decision, so only head office
+// administrators change it, from the console, the web app or a laptop alike. A branch's profile is part
+// of its assessment: may_edit decides.
+Status may_change_profile(const Person& who, std::string_view scope, std::string_view hq_code);
+
 // May `who` read what is the whole organisation's (every publication, every year's question set)?
 // Head office's people, whatever their role; a branch's people see their own branch only.
 Status may_read_organisation(const Person& who, std::string_view what);

@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -222,8 +223,13 @@ class HeadOffice {
   // kPasswordLinkNotValid whatever the reason, and nothing changes. Thread-safe (the directory only):
   // the web app runs it off the storage thread, like a sign-in.
   Result<std::string> set_password_with_link(std::string_view token, std::string_view password, TimestampMs now);
+  // Sets the web app password of an existing person (not revoked) at the console ('user passwd'),
+  // if it meets password_rules.h, recording a password_set people event as a link does. The password
+  // comes from `read_password`, asked only once the person is known, so nobody types one in vain.
+  Status set_password(const User* by, std::string_view name, const std::function<Result<std::string>()>& read_password);
   // Gives a person another role (may_change_role: nobody their own; never the last active head
-  // office administrator away from admin). Their devices push with it from their next connection.
+  // office administrator away from admin). Each push of their devices is checked against the role of
+  // the moment (sync_core_push.cpp), a watching device's next one included.
   Result<service::RoleChange> change_role(const User* by, std::string_view name, protocol::Role role);
   // Every accepted push in the audit trail (after `after_batch`, at most `limit`), each checked: its
   // changes are read back from the log, their digest recomputed and the device's signature verified.

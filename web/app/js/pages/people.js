@@ -200,7 +200,7 @@ export async function renderRole({ params, state }) {
   const { user, branches } = found;
   const form = h('form', { novalidate: true, id: 'role-form', action: '/', method: 'post' },
     radios({ idPrefix: 'role-choice', name: 'new-role', legend: `New role for ${user.name}`, legendClass: 'nhsuk-fieldset__legend--m', value: user.role, items: roleItems() }),
-    insetText(h('p', { text: 'The new role applies at once in this web app, and on their laptops from their next sync.' })),
+    insetText(h('p', { text: 'The new role applies at once, in this web app and to what their laptops send next.' })),
     h('div', { class: 'nhsuk-button-group' },
       button('Change role', { id: 'role-confirm' }),
       h('a', { class: 'nhsuk-link', href: '#/people', text: 'No, go back' })));
