@@ -154,9 +154,12 @@ class SyncCore {
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
   // Who the device acts for now, as the directory says (the role may have changed, or the device or
   // its user been revoked, since it connected).
-  // Read once per device and kept until anything is committed elsewhere (check_revocations) or a
-  // web request ran: a stream of pushes costs no directory reads.
+  // Read once per device and kept until anything is committed elsewhere or a web request ran: a
+  // stream of pushes costs no directory reads.
   std::variant<Principal, protocol::ErrorMessage> principal_now(const std::string& device_id);
+  // Before each group commit: another process (or the directory's own connection) committed since
+  // the principals were read, so a role may have changed.
+  void forget_principals_if_changed();
   void note_sync(const std::string& device_id);
   void record_sync_notes();
   protocol::Ready ready_for(const Principal& who);
@@ -191,6 +194,7 @@ class SyncCore {
   std::int64_t server_edits_cursor_ = 0;  // the log position up to which server edits were delivered
   std::vector<std::pair<std::string, TimestampMs>> sync_notes_;  // devices signed in this round, and when
   std::map<std::string, Principal> principals_;  // principal_now's, by device id
+  std::int64_t principals_version_ = -1;          // the store's data version they were read at
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id

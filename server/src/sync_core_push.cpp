@@ -177,6 +177,7 @@ void SyncCore::fetch_question_set(Principal who, protocol::FetchQuestionSet requ
 void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& covers) {
   if (pushes.empty() && covers.empty()) return;
   refresh_question_sets();  // edits are checked against the set in force now
+  forget_principals_if_changed();  // and by the people's roles of now
   std::vector<protocol::Message> replies(pushes.size());
   auto txn = head_office_.store().begin();
   if (!txn) {

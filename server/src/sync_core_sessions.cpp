@@ -36,6 +36,13 @@ std::variant<Principal, ErrorMessage> SyncCore::principal_for(const Device& devi
   return Principal{device.id, (*user)->name, (*user)->role, (*user)->branch, device.public_key};
 }
 
+void SyncCore::forget_principals_if_changed() {
+  auto version = head_office_.store().data_version();
+  if (version && *version == principals_version_) return;
+  principals_.clear();
+  if (version) principals_version_ = *version;
+}
+
 std::variant<Principal, ErrorMessage> SyncCore::principal_now(const std::string& device_id) {
   if (auto known = principals_.find(device_id); known != principals_.end()) return known->second;
   auto device = head_office_.directory().device(device_id);
