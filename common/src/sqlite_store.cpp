@@ -682,8 +682,6 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     if (auto s = store->exec(pragma); !s) return s.error();
   if (auto s = store->migrate(); !s) return s.error();
   if (auto s = store->shape_upload_queue(options.upload_queue); !s) return s.error();
-  if (options.page_cache_kib > 0)
-    if (auto s = store->exec("PRAGMA cache_size = -" + std::to_string(options.page_cache_kib)); !s) return s.error();
   return std::unique_ptr<Store>(std::move(store));
 }
 

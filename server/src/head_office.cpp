@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <cctype>
 #include <fstream>
@@ -20,11 +19,9 @@
 namespace dsptsync::server {
 namespace {
 
-// Head office's database: no laptop upload queue, and a page cache for its busier log.
+// Head office's database keeps no laptop upload queue.
 SqliteStoreOptions head_office_store(bool create_if_missing = false) {
-  int cache = tuning::kHeadOfficePageCacheKiB;
-  if (const char* scratch = std::getenv("DSPTSYNC_SCRATCH_CACHE_KIB")) cache = std::atoi(scratch);  // SCRATCH
-  return {.create_if_missing = create_if_missing, .upload_queue = false, .page_cache_kib = cache};
+  return {.create_if_missing = create_if_missing, .upload_queue = false};
 }
 
 // Settings the server keeps in its store (docs/storage.md).

@@ -90,7 +90,7 @@ TEST(SqliteStore, OnlyALaptopsStoreKeepsTheUploadQueueIndex) {
   }
   EXPECT_TRUE(has_index());
   {
-    auto head_office = open_sqlite_store(path, {.upload_queue = false, .page_cache_kib = 4096});
+    auto head_office = open_sqlite_store(path, {.upload_queue = false});
     ASSERT_TRUE(head_office) << head_office.error().message;
     auto txn = (*head_office)->begin();
     ASSERT_TRUE(txn);

@@ -350,10 +350,13 @@ TEST_F(DirectoryTest, ASchema9DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) 
   enrol("00000001", new_device("d1"));
   directory.reset();
   store.reset();
-  // The file as schema 9 left it: devices without last_synced_at.
+  // The file as schema 9 left it: devices without last_synced_at, and nothing of later versions.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE devices DROP COLUMN last_synced_at; PRAGMA user_version = 9;", nullptr,
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE audit_covers; ALTER TABLE devices DROP COLUMN last_synced_at; "
+                         "PRAGMA user_version = 9;",
+                         nullptr,
                          nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);

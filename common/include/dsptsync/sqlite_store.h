@@ -20,8 +20,6 @@ struct SqliteStoreOptions {
   // Whether the store keeps a laptop's upload queue: the index that finds its own changes not yet
   // acknowledged. Head office's store has no queue, and the index would cost every insert a write.
   bool upload_queue = true;
-  // SQLite's page cache for this connection, in KiB; 0 keeps SQLite's default (2 MiB).
-  int page_cache_kib = 0;
 };
 
 // Opens (and migrates to the current schema) the database at `path`. WAL, synchronous=FULL,

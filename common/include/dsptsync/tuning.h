@@ -49,11 +49,6 @@ inline constexpr auto kLogInterval = 10s;
 // store and the directory both use it (sqlite_support.h open_connection).
 inline constexpr std::chrono::milliseconds kSqliteBusyTimeout = 5s;
 
-// Head office's SQLite page cache. SQLite's default (2 MiB) is smaller than the index pages a
-// stream of pushes from many devices touches, so each commit read them again from the OS
-// (docs/performance.md). Bounded, so memory stays bounded by bytes.
-inline constexpr int kHeadOfficePageCacheKiB = 16 * 1024;
-
 // After a commit failed (a full or read-only disk), how often the storage thread writes a small
 // record to learn whether the store can commit again, so /health turns back to 200 soon after the
 // disk is fixed even when no laptop pushes. Once a second costs nothing and is as often as a
