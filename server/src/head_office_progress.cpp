@@ -32,6 +32,20 @@ std::optional<Value> found_in(const std::map<std::string, Value>& values, const 
   return found->second;
 }
 
+// Each scope's log position, and head office's last. The log's newest seq is read first, then the
+// positions: a commit in between only makes the next call read them again.
+Result<std::vector<std::int64_t>> positions_of(Store& store, SiteFiguresCache& cache, std::vector<std::string> scopes,
+                                               const std::string& head_office) {
+  scopes.push_back(head_office);
+  auto newest = store.last_seq();
+  if (!newest) return newest.error();
+  if (auto known = cache.positions(scopes, *newest)) return std::move(*known);
+  auto read = store.scope_positions(scopes);
+  if (!read) return read.error();
+  cache.remember_positions(scopes, *read, *newest);
+  return read;
+}
+
 }  // namespace
 
 Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std::string>& branch, Date today) {
@@ -95,12 +109,11 @@ Result<std::vector<BranchProgress>> HeadOffice::progress_of(std::vector<Branch> 
   return out;
 }
 
+
 // Positions are read before any state: a commit in between leaves an entry keyed older than what
 // it holds, so it is computed again at the next call, never shown stale.
 Result<std::vector<SiteFigures>> HeadOffice::site_figures(const std::vector<std::string>& scopes, Date today) {
-  std::vector<std::string> asked = scopes;
-  asked.push_back(hq_.code);
-  auto positions = store_->scope_positions(asked);
+  auto positions = positions_of(*store_, *figures_, scopes, hq_.code);
   if (!positions) return positions.error();
   const std::int64_t head_office_position = positions->back();
 

@@ -48,6 +48,12 @@ class SiteFiguresCache {
   // The figures kept for the site under exactly this key, if any.
   std::optional<SiteFigures> find(const std::string& scope, const FiguresKey& key) const;
   void put(const std::string& scope, const FiguresKey& key, const SiteFigures& figures);
+  // Each scope's log position as last read, with the log's newest seq read just before them: while
+  // the newest is the same, no scope's position has moved (seqs only grow), so reading them all
+  // again is skipped. nullopt when the log moved on or a scope was not read then.
+  std::optional<std::vector<std::int64_t>> positions(const std::vector<std::string>& scopes, std::int64_t newest) const;
+  void remember_positions(const std::vector<std::string>& scopes, const std::vector<std::int64_t>& positions,
+                          std::int64_t newest);
   // Forgets every site not in `scopes` (branches removed).
   void keep_only(const std::set<std::string>& scopes);
   std::size_t size() const;
@@ -57,6 +63,8 @@ class SiteFiguresCache {
   mutable std::mutex mutex_;  // cheap, and safe should one HeadOffice be read from two threads
   std::map<std::string, std::pair<FiguresKey, SiteFigures>> entries_;
   std::size_t evaluated_ = 0;
+  std::int64_t positions_newest_ = -1;
+  std::map<std::string, std::int64_t> positions_;
 };
 
 }  // namespace dsptsync::server
