@@ -682,8 +682,8 @@ class SqliteDirectory final : public Directory {
     std::map<std::string, DeviceSync> out;
     int rc;
     while ((rc = use->step()) == SQLITE_ROW)
-      out.try_emplace(use->column_text(0), DeviceSync{use->column_text(1), use->column_text(2), use->column_text(3),
-                                                      use->column_int(4)});
+      out.try_emplace(use->column_text(0),
+                      DeviceSync{use->column_text(1), use->column_text(2), use->column_text(3), use->column_int(4)});
     if (rc != SQLITE_DONE) return failure("reading the latest syncs");
     return out;
   }

@@ -58,7 +58,8 @@ Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std
   if (!site) return site.error();
   auto found = directory_->branch(site->code);
   if (!found) return found.error();
-  if (!*found) return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
+  if (!*found)
+    return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
   return progress_of({**found}, today, false);
 }
 
@@ -99,16 +100,16 @@ Result<std::vector<BranchProgress>> HeadOffice::progress_of(std::vector<Branch> 
   for (std::size_t i = 0; i < sites.size(); ++i) {
     SiteFigures& mine = (*figures)[i];
     const std::string ods = sites[i].ods;  // a copy: the entry takes sites[i] first
-    BranchProgress entry{std::move(sites[i]), std::move(mine.evaluation), mine.summary.changes, std::nullopt,
-                         std::move(mine.overrides), found_in(*published, ods), found_in(nhs, ods),
-                         found_in(*synced, ods == hq_.code ? std::string() : ods)};
+    BranchProgress entry{std::move(sites[i]),       std::move(mine.evaluation),
+                         mine.summary.changes,      std::nullopt,
+                         std::move(mine.overrides), found_in(*published, ods),
+                         found_in(nhs, ods),        found_in(*synced, ods == hq_.code ? std::string() : ods)};
     if (mine.summary.changes > 0) entry.last_change_at = hlc_wall_ms(mine.summary.newest);
     add_year_advice(entry.evaluation, advice);
     out.push_back(std::move(entry));
   }
   return out;
 }
-
 
 // Positions are read before any state: a commit in between leaves an entry keyed older than what
 // it holds, so it is computed again at the next call, never shown stale.

@@ -194,7 +194,8 @@ TEST_F(ServedDashboard, EveryWayAChangeArrivesShowsAtTheNextLoad) {
     EXPECT_EQ(site["lastSynced"].is_object(), site["ods"] == "VLAXL") << site.dump();
 
   // (b) an edit in the web app
-  auto edited = priya.put("/api/assessment/VM2B3/items/" + branch_items[1].id, json{{"answer", value_for(branch_items[1])}});
+  auto edited =
+      priya.put("/api/assessment/VM2B3/items/" + branch_items[1].id, json{{"answer", value_for(branch_items[1])}});
   ASSERT_EQ(edited.status, 200) << edited.body;
   ++expected["VM2B3"];
   EXPECT_EQ(provided(load()), expected) << "after a web edit of York's";
