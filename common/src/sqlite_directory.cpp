@@ -687,6 +687,22 @@ class SqliteDirectory final : public Directory {
         "reading the latest sync");
   }
 
+  // Each site's rows newest first (the order last_sync_of breaks ties in): the first one is kept.
+  Result<std::map<std::string, DeviceSync>> last_syncs() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "SELECT u.branch, d.device_id, d.name, d.user, d.last_synced_at FROM devices d JOIN users u ON u.name = d.user "
+        "WHERE d.last_synced_at IS NOT NULL ORDER BY u.branch, d.last_synced_at DESC, d.device_id");
+    if (!use) return use.error();
+    std::map<std::string, DeviceSync> out;
+    int rc;
+    while ((rc = use->step()) == SQLITE_ROW)
+      out.try_emplace(use->column_text(0),
+                      DeviceSync{use->column_text(1), use->column_text(2), use->column_text(3), use->column_int(4)});
+    if (rc != SQLITE_DONE) return failure("reading the latest syncs");
+    return out;
+  }
+
   Status add_user(const User& user) override {
     std::lock_guard lock(mutex_);
     WriteTransaction txn(*this);
@@ -812,6 +828,24 @@ class SqliteDirectory final : public Directory {
           return PublicStatusRecord{row.column_text(0), row.column_text(1), row.column_text(2), row.column_int(3)};
         },
         "reading a published status");
+  }
+
+  // Each site's publications newest first: the first one is kept.
+  Result<std::map<std::string, PublicStatusRecord>> latest_published_statuses() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare(
+        "SELECT s.ods, s.public_status, p.year, p.published_at FROM publication_sites s "
+        "JOIN publications p ON p.publication_id = s.publication_id ORDER BY s.ods, p.publication_id DESC");
+    if (!use) return use.error();
+    std::map<std::string, PublicStatusRecord> out;
+    int rc;
+    while ((rc = use->step()) == SQLITE_ROW) {
+      std::string ods = use->column_text(0);
+      if (out.count(ods)) continue;
+      out.emplace(ods, PublicStatusRecord{ods, use->column_text(1), use->column_text(2), use->column_int(3)});
+    }
+    if (rc != SQLITE_DONE) return failure("reading the published statuses");
+    return out;
   }
 
   Result<std::int64_t> add_nhs_publication(const NhsPublication& record) override {

@@ -429,6 +429,21 @@ class SqliteStore final : public Store {
     return ScopeSummary{use->column_int(0), static_cast<Hlc>(use->column_int(1))};
   }
 
+  // One look-up per scope, each the newest entry of the (scope, seq) index: cheap however long the log.
+  Result<std::vector<std::int64_t>> scope_positions(const std::vector<std::string>& scopes) override {
+    auto use = prepare("SELECT coalesce(max(seq), 0) FROM changes WHERE scope = ?1");
+    if (!use) return use.error();
+    std::vector<std::int64_t> out;
+    out.reserve(scopes.size());
+    for (const auto& scope : scopes) {
+      sqlite3_reset(use->get());
+      use->text(1, scope);
+      if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading a scope's log position");
+      out.push_back(use->column_int(0));
+    }
+    return out;
+  }
+
   Result<std::int64_t> change_count() override {
     auto use = prepare("SELECT count(*) FROM changes");
     if (!use) return use.error();

@@ -1,5 +1,7 @@
 #include "dsptsync/server/head_office.h"
 
+#include "site_figures.h"
+
 #include "dsptsync/assessment.h"
 #include "dsptsync/permissions.h"
 #include "dsptsync/sqlite_store.h"
@@ -186,10 +188,13 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::open(const std::filesystem::path
   return load(dir, std::move(*store), *key);
 }
 
+HeadOffice::~HeadOffice() = default;  // here, where the figures cache is a complete type
+
 Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path& dir, std::unique_ptr<Store> store,
                                                      crypto::SecretKey store_key) {
   std::unique_ptr<HeadOffice> office(new HeadOffice());
   office->dir_ = dir;
+  office->figures_ = std::make_unique<SiteFiguresCache>();
   Store& s = *store;
 
   auto ods = required_setting(s, kOdsSetting);
@@ -597,52 +602,6 @@ Result<Workplaces> HeadOffice::workplaces() {
     if (user.branch.empty()) out[user.name] = std::string(kHeadOfficeWorkplace);
     else if (auto name = branch_names.find(user.branch); name != branch_names.end()) out[user.name] = name->second;
     else out[user.name] = user.branch;  // a branch removed since: its code
-  }
-  return out;
-}
-
-Result<std::vector<BranchProgress>> HeadOffice::progress(const std::optional<std::string>& branch, Date today) {
-  std::vector<Branch> selected;
-  if (branch) {
-    auto site = parse_site_code(*branch);
-    if (!site) return site.error();
-    auto found = directory_->branch(site->code);
-    if (!found) return found.error();
-    if (!*found)
-      return not_found("there is no branch " + site->code + "; 'dsptsync-server branch list' shows the branches");
-    selected.push_back(**found);
-  } else {
-    auto all = directory_->branches();
-    if (!all) return all.error();
-    selected = std::move(*all);
-  }
-
-  const YearAdvice advice = year_advice(today);
-  auto nhs_records = directory_->nhs_publications();
-  if (!nhs_records) return nhs_records.error();
-  const auto nhs_current = current_nhs_publications(*nhs_records);  // newest year first
-  std::vector<BranchProgress> out;
-  for (auto& each : selected) {
-    auto view = effective_view(each.ods, year_);
-    if (!view) return view.error();
-    auto published = directory_->latest_published_status(each.ods);
-    if (!published) return published.error();
-    BranchProgress entry{
-        std::move(each), evaluate(catalogue_, *view, today), 0, std::nullopt, view->overrides, *published,
-        std::nullopt};
-    auto latest = std::find_if(nhs_current.begin(), nhs_current.end(),
-                               [&](const NhsPublication& record) { return record.ods == entry.branch.ods; });
-    if (latest != nhs_current.end()) entry.nhs_published = *latest;
-    auto synced = directory_->last_sync_of(entry.branch.ods);
-    if (!synced) return synced.error();
-    entry.last_sync = std::move(*synced);
-    add_year_advice(entry.evaluation, advice);
-    // The clear metadata is enough to count and date the changes: nothing needs reading or unsealing.
-    auto summary = store_->scope_summary(entry.branch.ods);
-    if (!summary) return summary.error();
-    entry.changes = summary->changes;
-    if (summary->changes > 0) entry.last_change_at = hlc_wall_ms(summary->newest);
-    out.push_back(std::move(entry));
   }
   return out;
 }

@@ -136,6 +136,19 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   return out;
 }
 
+Result<std::vector<web::SiteSummary>> HeadOfficeWebBackend::sites(const web::Actor& actor) {
+  if (!actor.head_office()) return web::Backend::sites(actor);  // a branch's people: their own site only
+  auto progress = head_office_.site_progress(date_of(now_ms()));
+  if (!progress) return progress.error();
+  std::vector<web::SiteSummary> out;
+  out.reserve(progress->size());
+  for (auto& site : *progress)
+    out.push_back({site.branch.ods, std::move(site.branch.name), site.branch.ods == head_office_.hq().code,
+                   std::move(site.evaluation), std::move(site.overrides), std::move(site.published),
+                   std::move(site.nhs_published), site.last_change_at, std::move(site.last_sync)});
+  return out;
+}
+
 Result<User> HeadOfficeWebBackend::editor(const web::Actor& actor) {
   auto user = head_office_.directory().user(actor.user);
   if (!user) return user.error();

@@ -24,6 +24,7 @@ class HeadOfficeWebBackend final : public web::Backend {
   std::optional<TimestampMs> password_set_at(std::string_view user) override;
   Result<std::vector<std::string>> scopes(const web::Actor& actor) override;
   Result<web::ScopeSnapshot> snapshot(const web::Actor& actor, std::string_view scope) override;
+  Result<std::vector<web::SiteSummary>> sites(const web::Actor& actor) override;
   Result<std::size_t> record(const web::Actor& actor, const std::vector<Edit>& edits) override;
   Result<std::vector<web::HistoryRow>> history(const web::Actor& actor, std::string_view scope,
                                                std::string_view id) override;

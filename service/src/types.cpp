@@ -21,4 +21,10 @@ std::string conflict_group(const FieldKey& key, const Catalogue& catalogue) {
   return item ? item->group : "";
 }
 
+SiteSummary summary_of(const ScopeSnapshot& snapshot) {
+  return {snapshot.scope,         snapshot.name,           snapshot.head_office,
+          snapshot.evaluation,    snapshot.view.overrides, snapshot.published,
+          snapshot.nhs_published, snapshot.last_change_at, snapshot.last_sync};
+}
+
 }  // namespace dsptsync::service

@@ -54,6 +54,18 @@ std::optional<FieldValue> value_or_clear(const std::string& text) {
 
 std::string_view to_string(Mode mode) { return mode == Mode::head_office ? "hq" : "branch"; }
 
+Result<std::vector<SiteSummary>> Backend::sites(const Actor& actor) {
+  auto all = scopes(actor);
+  if (!all) return all.error();
+  std::vector<SiteSummary> out;
+  for (const auto& scope : *all) {
+    auto one = snapshot(actor, scope);
+    if (!one) return one.error();
+    out.push_back(service::summary_of(*one));
+  }
+  return out;
+}
+
 Status check_edit_allowed(const Actor& actor, const ScopeSnapshot& snapshot, const FieldKey& key) {
   if (auto allowed = may_edit(actor.person(), key.scope, key.field); !allowed)
     return allowed;
@@ -412,16 +424,14 @@ nlohmann::json incident_counts(const std::vector<GradedIncident>& incidents, con
 HttpResponse WebApp::dashboard(const Actor& actor) {
   auto organisation = backend_.organisation();
   if (!organisation) return error_response(organisation.error());
-  auto scopes = backend_.scopes(actor);
-  if (!scopes) return error_response(scopes.error());
+  auto summaries = backend_.sites(actor);
+  if (!summaries) return error_response(summaries.error());
   auto incidents = backend_.incidents(actor, "", options_.clock());
   if (!incidents) return error_response(incidents.error());
   nlohmann::json sites = nlohmann::json::array();
-  for (const auto& scope : *scopes) {
-    auto snapshot = backend_.snapshot(actor, scope);
-    if (!snapshot) return error_response(snapshot.error());
-    sites.push_back(site_json(*snapshot));
-    sites.back()["incidents"] = incident_counts(*incidents, scope);
+  for (const auto& site : *summaries) {
+    sites.push_back(site_json(site));
+    sites.back()["incidents"] = incident_counts(*incidents, site.scope);
   }
   return json_response(200, {{"organisation",
                                {{"name", organisation->name},

@@ -119,10 +119,10 @@ nlohmann::json conflict_json(const Conflict& conflict, const Catalogue& catalogu
   return out;
 }
 
-nlohmann::json site_json(const ScopeSnapshot& snapshot) {
-  const Evaluation& evaluation = snapshot.evaluation;
+nlohmann::json site_json(const SiteSummary& site) {
+  const Evaluation& evaluation = site.evaluation;
   nlohmann::json overrides = nlohmann::json::array();
-  for (const auto& [item, reason] : snapshot.view.overrides) {
+  for (const auto& [item, reason] : site.overrides) {
     nlohmann::json entry = {{"item", item}, {"reason", reason.value.text}, {"by", reason.by.user}};
     entry.update(timestamp_json(reason.by.at));
     overrides.push_back(std::move(entry));
@@ -130,21 +130,21 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
   nlohmann::json problems = nlohmann::json::array();
   for (const auto& problem : evaluation.problems) problems.push_back(to_json(problem));
   nlohmann::json published;
-  if (snapshot.published) {
-    published = {{"publicStatus", snapshot.published->public_status}, {"year", snapshot.published->year}};
-    published.update(timestamp_json(snapshot.published->published_at));
+  if (site.published) {
+    published = {{"publicStatus", site.published->public_status}, {"year", site.published->year}};
+    published.update(timestamp_json(site.published->published_at));
   }
   nlohmann::json nhs_published;
-  if (snapshot.nhs_published) {
-    const NhsPublication& record = *snapshot.nhs_published;
+  if (site.nhs_published) {
+    const NhsPublication& record = *site.nhs_published;
     nhs_published = {{"publicStatus", record.public_status},
                      {"year", record.year},
                      {"publishedOn", record.published_on},
                      {"recordedBy", record.recorded_by}};
   }
-  return {{"ods", snapshot.scope},
-          {"name", snapshot.name},
-          {"kind", scope_kind(snapshot)},
+  return {{"ods", site.scope},
+          {"name", site.name},
+          {"kind", site.head_office ? "hq" : "branch"},
           {"status", to_string(evaluation.status)},
           {"statusName", display_name(evaluation.status)},
           {"publicStatus", public_status(evaluation.year, evaluation.status)},
@@ -155,8 +155,8 @@ nlohmann::json site_json(const ScopeSnapshot& snapshot) {
           {"overrides", std::move(overrides)},
           {"published", std::move(published)},
           {"nhsPublished", std::move(nhs_published)},
-          {"lastChangeAt", snapshot.last_change_at ? nlohmann::json(*snapshot.last_change_at) : nlohmann::json()},
-          {"lastSynced", snapshot.last_sync ? service::to_json(*snapshot.last_sync, JsonStyle::api) : nlohmann::json()},
+          {"lastChangeAt", site.last_change_at ? nlohmann::json(*site.last_change_at) : nlohmann::json()},
+          {"lastSynced", site.last_sync ? service::to_json(*site.last_sync, JsonStyle::api) : nlohmann::json()},
           {"problems", std::move(problems)}};
 }
 
@@ -185,7 +185,7 @@ nlohmann::json assessment_json(const Actor& actor, const ScopeSnapshot& s, const
           {"name", s.name},
           {"year", s.catalogue.year().label()},
           {"evaluation", to_json(s.evaluation, JsonStyle::api)},
-          {"site", site_json(s)},
+          {"site", site_json(service::summary_of(s))},
           {"canEdit", can_edit},
           {"canConfirm", can_edit && actor.role == protocol::Role::admin},
           {"canShare", can_edit && s.head_office && actor.head_office() && actor.role == protocol::Role::admin},

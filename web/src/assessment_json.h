@@ -15,7 +15,7 @@ namespace dsptsync::web {
 FieldKey key_of(const ScopeSnapshot& snapshot, TargetKind kind, std::string target, Field field);
 
 // One site on the dashboard: status, counts, overrides, its latest publication, problems.
-nlohmann::json site_json(const ScopeSnapshot& snapshot);
+nlohmann::json site_json(const SiteSummary& site);
 // A conflict (service::to_json, api style) with the question it is about.
 nlohmann::json conflict_json(const Conflict& conflict, const Catalogue& catalogue);
 // GET /api/assessment/{scope}: every group's items and every assertion with what `actor` may change,

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -220,6 +221,9 @@ class Directory {
   // The latest sync of any device of a site's people: a branch's V code, or "" for head office's own
   // people. nullopt when none of them has synced.
   virtual Result<std::optional<DeviceSync>> last_sync_of(std::string_view branch) = 0;
+  // The same for every site in one query (head office's dashboard), by site: "" for head office's
+  // own people. Sites none of whose people has synced are left out.
+  virtual Result<std::map<std::string, DeviceSync>> last_syncs() = 0;
 
   // Adds a user who works at the server itself (the HQ console, later the web app) rather than
   // through an enrolled device; refused if the name is taken.
@@ -237,6 +241,8 @@ class Directory {
   virtual Result<std::vector<Publication>> publications() = 0;
   // The newest publication that included the site, if any.
   virtual Result<std::optional<PublicStatusRecord>> latest_published_status(std::string_view ods) = 0;
+  // The same for every site in one query, by site; sites never published are left out.
+  virtual Result<std::map<std::string, PublicStatusRecord>> latest_published_statuses() = 0;
 
   // Records that a site is published on the NHS website; returns the record's id.
   virtual Result<std::int64_t> add_nhs_publication(const NhsPublication& record) = 0;

@@ -156,6 +156,10 @@ class Store {
     Hlc newest = 0;
   };
   virtual Result<ScopeSummary> scope_summary(std::string_view scope) = 0;
+  // Each scope's log position: the seq of its newest change (0: none), in the order asked. Changes
+  // are only ever added, so while a scope's position stays the same, so do its fields: what head
+  // office keeps of a site's figures between requests is keyed by it, whichever process wrote.
+  virtual Result<std::vector<std::int64_t>> scope_positions(const std::vector<std::string>& scopes) = 0;
   virtual Result<std::int64_t> last_seq() = 0;
   virtual Result<std::vector<AuditRecord>> audit_after(std::int64_t after_batch, std::size_t limit) = 0;
   // Every cover a device sent, oldest first.

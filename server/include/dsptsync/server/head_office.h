@@ -53,6 +53,9 @@ struct InviteRequest {
 
 using service::IssuedInvite;
 
+class SiteFiguresCache;
+struct SiteFigures;
+
 struct BranchProgress {
   Branch branch;
   Evaluation evaluation;              // of its effective assessment (its own answers + shared ones)
@@ -159,6 +162,7 @@ class HeadOffice {
   static Result<std::unique_ptr<HeadOffice>> create(const HeadOfficeInit& init);
   static Result<std::unique_ptr<HeadOffice>> open(const std::filesystem::path& dir,
                                                   const std::optional<std::string>& passphrase);
+  ~HeadOffice();
 
   const OdsCode& hq() const { return hq_; }
   const std::string& name() const { return name_; }
@@ -242,6 +246,15 @@ class HeadOffice {
   // Every branch's figures from the synced data (one entry per branch, optionally one branch).
   // Each evaluation carries the organisation's year advice (year_advice()).
   Result<std::vector<BranchProgress>> progress(const std::optional<std::string>& branch, Date today);
+  // The same for every site, head office's own assessment first (its code and the organisation's
+  // name as its branch): what the dashboard shows. Both keep each site's figures between calls and
+  // evaluate again only the sites whose changes, head office's shared answers, question set, year or
+  // day moved since (site_figures.h).
+  Result<std::vector<BranchProgress>> site_progress(Date today);
+  // How many sites' figures progress and site_progress evaluated (rather than reused) since this
+  // HeadOffice opened, and how many it keeps: what shows the cache at work.
+  std::size_t figures_evaluated() const;
+  std::size_t figures_kept() const;
   // Which year it is, and what head office does when the organisation's year is past its deadline
   // (year_advice.h): with a set for the next year in force, roll forward; else import it first.
   YearAdvice year_advice(Date today);
@@ -352,6 +365,9 @@ class HeadOffice {
   Result<Branch> rename_branch_as(const User* by, std::string_view ods, std::string_view name);
   Status remove_branch_as(const User* by, std::string_view ods);
   Result<service::Reinstatement> reinstate_as(const User* by, std::string_view name);
+  // head_office_progress.cpp
+  Result<std::vector<BranchProgress>> progress_of(std::vector<Branch> sites, Date today, bool every_site);
+  Result<std::vector<SiteFigures>> site_figures(const std::vector<std::string>& scopes, Date today);
   Result<IncidentOutcome> record_incident_edits(const User& by, const Incident& incident, const IncidentEdits& edits,
                                                 TimestampMs now);
 
@@ -367,6 +383,7 @@ class HeadOffice {
   AssessmentYear year_;
   Catalogue catalogue_;
   std::int64_t question_sets_seq_ = 0;  // the newest set stored when catalogue_ was read (refresh)
+  std::unique_ptr<SiteFiguresCache> figures_;  // each site's figures, kept between progress calls
 };
 
 // Held by `serve` for as long as it serves a data folder (and by restore): a second server, or a

@@ -10,6 +10,7 @@
 #include "dsptsync/evaluator.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,21 @@ struct ScopeSnapshot {
   // Head office: the latest sync of a device of the site's people (head office's own: its people's).
   std::optional<DeviceSync> last_sync;
 };
+
+// One site's line on head office's dashboard: a ScopeSnapshot's figures without its question set,
+// answers or conflicts (summary_of), or as HeadOffice::site_progress gives them for every site.
+struct SiteSummary {
+  std::string scope;  // ODS code
+  std::string name;
+  bool head_office = false;
+  Evaluation evaluation;
+  std::map<std::string, AnsweredValue> overrides;  // shared items the site answers itself, with the reason
+  std::optional<PublicStatusRecord> published;
+  std::optional<NhsPublication> nhs_published;
+  std::optional<TimestampMs> last_change_at;
+  std::optional<DeviceSync> last_sync;
+};
+SiteSummary summary_of(const ScopeSnapshot& snapshot);
 
 // A file to download.
 struct Download {

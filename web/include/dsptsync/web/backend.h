@@ -50,6 +50,7 @@ using service::Download;
 using service::HistoryRow;
 using service::OrganisationInfo;
 using service::ScopeSnapshot;
+using service::SiteSummary;
 
 class Backend {
  public:
@@ -68,6 +69,10 @@ class Backend {
   // The assessments the actor may read, head office's first.
   virtual Result<std::vector<std::string>> scopes(const Actor& actor) = 0;
   virtual Result<ScopeSnapshot> snapshot(const Actor& actor, std::string_view scope) = 0;
+  // The dashboard's line of every site the actor may read, head office's first: by default each
+  // scope's snapshot; head office's backend reads them all at once, kept between requests
+  // (HeadOffice::site_progress).
+  virtual Result<std::vector<SiteSummary>> sites(const Actor& actor);
   // Records edits the app has checked (app.h check_edit_allowed), attributed to the actor, in one
   // transaction. An edit of a field in conflict resolves it (it is based on every head).
   virtual Result<std::size_t> record(const Actor& actor, const std::vector<Edit>& edits) = 0;
