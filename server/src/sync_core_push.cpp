@@ -198,7 +198,8 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
   }
   ++commits_;
   if (write_failure) commit_failed(*write_failure);  // one push could not be written: not healthy
-  else storage_health_.committed();
+  // Only pushes tell the store is healthy again: a cover's few bytes may fit where a push did not.
+  else if (!pushes.empty()) storage_health_.committed();
   answer_pushes(pushes, replies, true);
   if (!applied.empty()) fan_out(applied);
 }
