@@ -171,8 +171,18 @@ void serialize(Archive& archive, ErrorMessage& m) {
 namespace {
 
 enum class MessageType : std::uint8_t {
-  authenticate = 1, enrol = 2, ready = 3, push = 4, ack = 5, pull = 6, changes = 7, watch = 8, error = 9,
-  fetch_question_set = 10, question_set = 11, sign_pushes = 12
+  authenticate = 1,
+  enrol = 2,
+  ready = 3,
+  push = 4,
+  ack = 5,
+  pull = 6,
+  changes = 7,
+  watch = 8,
+  error = 9,
+  fetch_question_set = 10,
+  question_set = 11,
+  sign_pushes = 12
 };
 
 // The set travels as its own record (question_set.h), so what the device checks and keeps are
@@ -409,9 +419,9 @@ Result<Message> decode_message(ByteView bytes) {
 }
 
 std::string_view message_name(const Message& message) {
-  static constexpr std::string_view kNames[] = {"authenticate", "enrol", "ready", "push", "ack", "pull",
-                                                "changes", "watch", "error", "fetch_question_set", "question_set",
-                                                "sign_pushes"};
+  static constexpr std::string_view kNames[] = {"authenticate", "enrol",      "ready", "push",  "ack",
+                                                "pull",         "changes",    "watch", "error", "fetch_question_set",
+                                                "question_set", "sign_pushes"};
   return kNames[message.index()];
 }
 

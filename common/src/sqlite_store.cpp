@@ -319,8 +319,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<AuditCover>> audit_covers_of(std::string_view device_id) override {
-    auto use = prepare("SELECT cover, device_id, user, received_at, digests, signature FROM audit_covers "
-                       "WHERE device_id = ?1 ORDER BY cover");
+    auto use = prepare(
+        "SELECT cover, device_id, user, received_at, digests, signature FROM audit_covers "
+        "WHERE device_id = ?1 ORDER BY cover");
     if (!use) return use.error();
     use->text(1, device_id);
     std::vector<AuditCover> out;
@@ -624,8 +625,9 @@ Result<std::int64_t> SqliteTransaction::append_audit(const AuditRecord& record) 
 }
 
 Result<std::int64_t> SqliteTransaction::append_audit_cover(const AuditCover& cover) {
-  auto use = store_.prepare("INSERT INTO audit_covers(device_id, user, received_at, digests, signature) "
-                            "VALUES(?1, ?2, ?3, ?4, ?5)");
+  auto use = store_.prepare(
+      "INSERT INTO audit_covers(device_id, user, received_at, digests, signature) "
+      "VALUES(?1, ?2, ?3, ?4, ?5)");
   if (!use) return use.error();
   Bytes digests;
   digests.reserve(cover.digests.size() * 32);

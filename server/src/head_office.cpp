@@ -461,8 +461,9 @@ void check_signature(AuditCheck& check, const protocol::PublicKey& device_key, c
   }
   check.cover = covered->second.cover;
   if (covered->second.signature_matches) check.verified = true;
-  else check.problem = "the signature that covers it (cover " + std::to_string(covered->second.cover) +
-                       ") does not match the device's key";
+  else
+    check.problem = "the signature that covers it (cover " + std::to_string(covered->second.cover) +
+                    ") does not match the device's key";
 }
 
 }  // namespace

@@ -92,7 +92,8 @@ void ServerSession::on_message(protocol::Message message) {
     return core_.push(*principal_, std::move(*push), reply, unsigned_pushes_);
   }
   if (auto* sign = std::get_if<protocol::SignPushes>(&message)) {
-    if (auto refused = core_.sign_pushes(*principal_, *sign, unsigned_pushes_)) return fail(refused->code, refused->message);
+    if (auto refused = core_.sign_pushes(*principal_, *sign, unsigned_pushes_))
+      return fail(refused->code, refused->message);
     return;
   }
   if (auto* pull = std::get_if<protocol::Pull>(&message)) return core_.pull(*principal_, *pull, reply);

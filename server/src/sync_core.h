@@ -193,8 +193,8 @@ class SyncCore {
   std::int64_t data_version_ = -1;
   std::int64_t server_edits_cursor_ = 0;  // the log position up to which server edits were delivered
   std::vector<std::pair<std::string, TimestampMs>> sync_notes_;  // devices signed in this round, and when
-  std::map<std::string, Principal> principals_;  // principal_now's, by device id
-  std::int64_t principals_version_ = -1;          // the store's data version they were read at
+  std::map<std::string, Principal> principals_;                  // principal_now's, by device id
+  std::int64_t principals_version_ = -1;                         // the store's data version they were read at
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id

@@ -53,11 +53,11 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done,
 }
 
 std::optional<ErrorMessage> SyncCore::sign_pushes(const Principal& who, const protocol::SignPushes& request,
-                                                 std::vector<protocol::Digest>& unsigned_pushes) {
+                                                  std::vector<protocol::Digest>& unsigned_pushes) {
   if (request.pushes != unsigned_pushes.size())
-    return error(ErrorCode::forbidden, "the device signed " + std::to_string(request.pushes) +
-                                           " pushes, but head office received " + std::to_string(unsigned_pushes.size()) +
-                                           " unsigned since its last signature on this connection");
+    return error(ErrorCode::forbidden,
+                 "the device signed " + std::to_string(request.pushes) + " pushes, but head office received " +
+                     std::to_string(unsigned_pushes.size()) + " unsigned since its last signature on this connection");
   if (!crypto::verify(who.device_key, protocol::cover_digest(who.device_id, unsigned_pushes), request.signature))
     return error(ErrorCode::forbidden, "the signature of the pushes does not match this device's key");
   AuditCover cover{0, who.device_id, who.user, now_ms(), std::move(unsigned_pushes), request.signature};

@@ -356,8 +356,7 @@ TEST_F(DirectoryTest, ASchema9DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) 
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE audit_covers; ALTER TABLE devices DROP COLUMN last_synced_at; "
                          "PRAGMA user_version = 9;",
-                         nullptr,
-                         nullptr, nullptr),
+                         nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);

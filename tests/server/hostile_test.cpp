@@ -763,8 +763,7 @@ TEST_F(HostileTest, APushWithABadSignatureIsForbiddenAndStoresNothing) {
   const std::vector<Case> cases = {
       {"over other changes", sign_digest_of(device.keys, device.device_id, {other})},
       {"over another device id", sign_digest_of(device.keys, colleague->device_id(), {change})},
-      {"by another device's key",
-       sign_digest_of(credentials_of(*colleague).keys, device.device_id, {change})},
+      {"by another device's key", sign_digest_of(credentials_of(*colleague).keys, device.device_id, {change})},
   };
   auto raw = authenticated(device);
   std::uint64_t batch = 0;

@@ -360,7 +360,8 @@ TEST(Sync, TheAuditTrailProvesWhichDeviceMadeEachChange) {
   ASSERT_EQ(covers->size(), 1u);
   const AuditCover& cover = covers->front();
   EXPECT_EQ(cover.digests, std::vector<protocol::Digest>{digest});
-  EXPECT_TRUE(crypto::verify((*device)->public_key, protocol::cover_digest(record.device_id, cover.digests), cover.signature));
+  EXPECT_TRUE(
+      crypto::verify((*device)->public_key, protocol::cover_digest(record.device_id, cover.digests), cover.signature));
   // Any change to what was stored breaks the proof.
   changes.front().value->text = "Someone else";
   EXPECT_NE(protocol::push_digest(record.device_id, changes), cover.digests.front());

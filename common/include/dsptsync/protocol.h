@@ -16,8 +16,9 @@
 //   4. client -> server  Authenticate {device id, signature of the transcript by the device key}
 //      or Enrol {enrolment code, new device id and public key, signature of the transcript}.
 //   5. server -> client  Ready {who the device is for, what it may do, where the log is}.
-// Then: Push / Ack (a push signed on its own, or covered by the session's next SignPushes), Pull / Changes, Watch (live Changes), FetchQuestionSet / QuestionSet (the signed
-// question set in force for a year; also sent live when head office imports one), Error.
+// Then: Push / Ack (a push signed on its own, or covered by the session's next SignPushes), Pull / Changes, Watch (live
+// Changes), FetchQuestionSet / QuestionSet (the signed question set in force for a year; also sent live when head
+// office imports one), Error.
 #pragma once
 
 #include "dsptsync/bytes.h"

@@ -18,7 +18,8 @@ class PushSigner {
  public:
   using Clock = std::chrono::steady_clock;
 
-  PushSigner(std::string device_id, const crypto::SigningKeyPair& keys) : device_id_(std::move(device_id)), keys_(keys) {}
+  PushSigner(std::string device_id, const crypto::SigningKeyPair& keys)
+      : device_id_(std::move(device_id)), keys_(keys) {}
 
   // Notes a push about to be sent unsigned (its signature left all zeros).
   void sent(const protocol::Push& push, Clock::time_point now = Clock::now());
