@@ -95,27 +95,26 @@ void SyncCore::run_worker() {
 
 void SyncCore::run_round(std::vector<Job>& batch) {
   std::vector<Job> pushes;
-  std::vector<AuditCover> covers;
   std::size_t bytes = 0;
   for (auto& job : batch) {
     if (job.cover) {  // after the pushes it covers, in their commit or a later one
-      covers.push_back(std::move(*job.cover));
+      covers_.push_back(std::move(*job.cover));
       continue;
     }
     if (job.push) {
       bytes += job.bytes;
       pushes.push_back(std::move(job));
       if (pushes.size() == kMaxPushesPerCommit || bytes >= limits::kMaxPushBytesPerCommit) {
-        commit_pushes(pushes, covers);
+        commit_pushes(pushes, covers_);
         bytes = 0;
       }
       continue;
     }
-    commit_pushes(pushes, covers);  // keep arrival order between a client's push and its next pull
+    commit_pushes(pushes, covers_);  // keep arrival order between a client's push and its next pull
     bytes = 0;
     job.run();
   }
-  commit_pushes(pushes, covers);
+  commit_pushes(pushes, covers_);
   record_sync_notes();
   check_revocations();
 }

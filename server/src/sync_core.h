@@ -195,6 +195,7 @@ class SyncCore {
   std::vector<std::pair<std::string, TimestampMs>> sync_notes_;  // devices signed in this round, and when
   std::map<std::string, Principal> principals_;                  // principal_now's, by device id
   std::int64_t principals_version_ = -1;                         // the store's data version they were read at
+  std::vector<AuditCover> covers_;  // worker thread: signatures checked, waiting for a commit
 
   std::mutex sessions_mutex_;
   std::multimap<std::string, std::weak_ptr<SessionSink>> sessions_;  // by device id

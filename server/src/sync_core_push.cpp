@@ -175,7 +175,9 @@ void SyncCore::fetch_question_set(Principal who, protocol::FetchQuestionSet requ
 }
 
 void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& covers) {
-  if (pushes.empty() && covers.empty()) return;
+  // While commits fail, signatures alone wait for the next push commit: their few bytes may fit
+  // where a push did not, and would say nothing of whether pushes can be written.
+  if (pushes.empty() && (covers.empty() || !storage_health_.report().writable)) return;
   refresh_question_sets();  // edits are checked against the set in force now
   forget_principals_if_changed();  // and by the people's roles of now
   std::vector<protocol::Message> replies(pushes.size());
