@@ -162,7 +162,6 @@ void SyncCore::run_web(std::function<web::HttpResponse()> work, std::function<vo
              // The first check sets where server edits start: before this request's, not after.
              if (data_version_ < 0) check_revocations();
              auto response = work();
-             principals_.clear();  // the request may have changed someone's role
              deliver_server_edits();
              refresh_question_sets();  // an import made in the web app
              done(std::move(response));
@@ -171,7 +170,6 @@ void SyncCore::run_web(std::function<web::HttpResponse()> work, std::function<vo
 }
 
 void SyncCore::check_every_session() {
-  principals_.clear();  // something was committed elsewhere: a role may have changed
   std::set<std::string> connected;
   {
     std::lock_guard lock(sessions_mutex_);

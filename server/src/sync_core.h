@@ -154,8 +154,8 @@ class SyncCore {
   std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
   // Who the device acts for now, as the directory says (the role may have changed, or the device or
   // its user been revoked, since it connected).
-  // Read once per device and kept until anything is committed elsewhere or a web request ran: a
-  // stream of pushes costs no directory reads.
+  // Read once per device and kept until anything is committed elsewhere (forget_principals_if_changed):
+  // a stream of pushes costs no directory reads.
   std::variant<Principal, protocol::ErrorMessage> principal_now(const std::string& device_id);
   // Before each group commit: another process (or the directory's own connection) committed since
   // the principals were read, so a role may have changed.
