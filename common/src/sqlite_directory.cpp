@@ -646,17 +646,6 @@ class SqliteDirectory final : public Directory {
     return collect<Device>(*use, read_device, "reading the devices");
   }
 
-  Status record_sync(std::string_view device_id, TimestampMs at) override {
-    std::lock_guard lock(mutex_);
-    auto use = prepare("UPDATE devices SET last_synced_at = ?2 WHERE device_id = ?1");
-    if (!use) return use.error();
-    use->text(1, device_id);
-    use->integer(2, at);
-    if (auto s = step_done(*use, "noting a device's sync"); !s) return s;
-    if (sqlite3_changes(db_) == 0) return not_found("there is no device " + std::string(device_id));
-    return {};
-  }
-
   Status record_syncs(const std::vector<std::pair<std::string, TimestampMs>>& syncs) override {
     if (syncs.empty()) return {};
     std::lock_guard lock(mutex_);

@@ -213,10 +213,9 @@ class Directory {
 
   virtual Result<std::optional<Device>> device(std::string_view id) = 0;
   virtual Result<std::vector<Device>> devices() = 0;
-  // Notes that a device signed in to sync at `at` (head office's "last synced"); not_found if unknown.
-  virtual Status record_sync(std::string_view device_id, TimestampMs at) = 0;
-  // Several devices' syncs in one write (the sync service notes those of one round together, so
-  // a hundred laptops connecting at once cost one commit). Devices no longer known are skipped.
+  // Notes that devices signed in to sync (head office's "last synced"), each at its time, in one
+  // write: the sync service notes those of one round together, so a hundred laptops connecting at
+  // once cost one commit. Devices no longer known are skipped.
   virtual Status record_syncs(const std::vector<std::pair<std::string, TimestampMs>>& syncs) = 0;
   // The latest sync of any device of a site's people: a branch's V code, or "" for head office's own
   // people. nullopt when none of them has synced.
