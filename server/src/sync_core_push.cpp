@@ -287,6 +287,9 @@ void SyncCore::answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Mes
 void SyncCore::commit_failed(const Error& failure) {
   log_event("error", "commit_failed", {{"reason", failure.message}});
   storage_health_.failed(failure.message);
+  // The first write check comes an interval after the failure, not at once: a few bytes may still
+  // fit where a push did not (a nearly full disk), and /health would turn 200 before anyone saw 503.
+  storage_checked_ = std::chrono::steady_clock::now();
 }
 
 void SyncCore::check_storage_recovered() {
