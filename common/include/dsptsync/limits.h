@@ -220,3 +220,19 @@ inline constexpr std::size_t kMaxSheetRows = 20000;
 inline constexpr std::size_t kMaxSharedStrings = 500000;
 
 }  // namespace dsptsync::limits
+
+namespace dsptsync::limits {
+
+// ---- The policy library (docs/documents.md) ----
+
+// One version of a document: a policy of a few hundred pages with pictures is under 10 MiB; 25 MiB
+// is what the DSPT's own upload accepts, and a file is refused for its size before it is read.
+inline constexpr std::size_t kMaxFileBytes = 25 * 1024 * 1024;
+// A file's name as people gave it, without any folder: NTFS and ext4 allow 255 bytes.
+inline constexpr std::size_t kMaxFileNameBytes = 255;
+// What an organisation's library may hold in all, unless head office sets its own quota: every
+// version of every document, each distinct file counted once. A group of 200 branches keeping a
+// dozen policies in a few versions and some evidence photos each stays under 2 GiB.
+inline constexpr std::uint64_t kDefaultFileQuotaBytes = 8ULL * 1024 * 1024 * 1024;
+
+}  // namespace dsptsync::limits

@@ -47,6 +47,11 @@ Status may_edit(const Person& who, std::string_view scope, Field field);
 Status may_edit_incident(const Person& who, std::string_view scope, Field field, const std::optional<FieldValue>& value,
                          bool written_by_others);
 
+// May `who` keep a file in the policy library for `scope` (docs/documents.md): head office's people
+// for any site (the shared library is head office's own scope), a branch's people for their branch
+// only; viewers read the library but add nothing to it.
+Status may_keep_file(const Person& who, std::string_view scope);
+
 // May `who` revoke `target`? Only head office administrators manage people, nobody revokes
 // themselves, and the last active head office administrator is never revoked (someone must be left
 // who can reinstate). `who` null: the server's console run without --as, by whoever holds the data

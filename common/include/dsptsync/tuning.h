@@ -92,6 +92,14 @@ inline constexpr std::chrono::milliseconds kWatchReceivePoll = 200ms;
 // pushes; the interval is how long an acknowledged push waits for the signature that proves it.
 inline constexpr std::size_t kSignPushesEvery = 64;
 inline constexpr std::chrono::milliseconds kSignPushesInterval = 250ms;
+// Files of the policy library travel and rest in chunks of this size (docs/documents.md): each is
+// checked against its hash on arrival, a broken transfer resumes from the last chunk received, and
+// one chunk is sealed at rest on its own. 256 KiB keeps a chunk well inside a frame
+// (limits::kMaxFrameBytes) and a 25 MiB file to 100 chunks.
+inline constexpr std::size_t kFileChunkBytes = 256 * 1024;
+// Chunks a laptop asks for at once: enough to keep a line busy without a round trip per chunk, and
+// a bound on what head office holds for one download (4 x 256 KiB).
+inline constexpr std::size_t kFileFetchWindow = 4;
 // How long the laptop waits for the server's answer to its WebSocket close.
 inline constexpr std::chrono::milliseconds kCloseTimeout = 2s;
 
