@@ -69,6 +69,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   add_change_commands(cli);
   add_catalogue_commands(cli);
   add_incident_commands(cli);
+  add_document_commands(cli);
   add_sync_commands(cli);
   return line.run(argc, argv, out, err);
 }

@@ -63,5 +63,6 @@ void add_report_commands(BranchCli& cli);     // progress, export, rollforward (
 void add_change_commands(BranchCli& cli);     // history, conflicts, resolve (cli_changes.cpp)
 void add_catalogue_commands(BranchCli& cli);  // catalogue import, show (cli_catalogue.cpp)
 void add_incident_commands(BranchCli& cli);   // incident add, list, show, edit, close (cli_incidents.cpp)
+void add_document_commands(BranchCli& cli);   // doc list, show, get, open, ack, attach, version (cli_documents.cpp)
 
 }  // namespace dsptsync::client

@@ -176,6 +176,7 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const std::filesystem::path& 
   workspace->ledger_ = std::make_unique<Ledger>(
       s, *key,
       Identity{user_override && !user_override->empty() && !workspace->foreign_user_ ? *user_override : *user, *device});
+  workspace->files_ = std::make_unique<files::FileStore>(s, *key);
   return workspace;
 }
 

@@ -1,5 +1,6 @@
 #include "dsptsync/assessment.h"
 
+#include "dsptsync/document.h"
 #include "dsptsync/incident.h"
 #include "dsptsync/merge.h"
 #include "dsptsync/ods.h"
@@ -74,8 +75,9 @@ std::vector<HeldValue> open_conflict(const FieldKey& key, const FieldState& stat
 AssessmentView view_of(const AssessmentState& state, const Catalogue* catalogue) {
   AssessmentView view;
   for (const auto& [key, field] : state) {
-    // Incidents are kept beside the assessment, not in it: incident.h reads them.
-    if (key.kind == TargetKind::incident) continue;
+    // Incidents and the policy library are kept beside the assessment, not in it: incident.h and
+    // document.h read them.
+    if (key.kind == TargetKind::incident || key.kind == TargetKind::document) continue;
     const Head* winner = field.winner();
     const std::optional<FieldValue> merged = merged_value(key, field, catalogue);
     const bool in_conflict = field.in_conflict() && !merged;
@@ -349,6 +351,7 @@ Status check_edit(const Catalogue& catalogue, const FieldKey& key, const std::op
         return invalid_input("a confirmation is recorded as yes, or cleared to withdraw it");
       return {};
     case TargetKind::incident: return check_incident_edit(catalogue, key, value);
+    case TargetKind::document: return check_document_edit(catalogue, key, value);
     case TargetKind::profile:
       if (value) return check_profile_entry(key.target, value->text);
       if (key.target == profile::kOdsCode || key.target == profile::kName || key.target == profile::kCyberEssentialsPlus ||

@@ -15,7 +15,7 @@ struct FieldInfo {
   std::string_view name;
   TargetKind kind;
 };
-constexpr std::array<FieldInfo, 27> kFields = {{
+constexpr std::array<FieldInfo, 38> kFields = {{
     {Field::answer, "answer", TargetKind::item},
     {Field::comment, "comment", TargetKind::item},
     {Field::confirmed, "confirmed", TargetKind::assertion},
@@ -43,13 +43,25 @@ constexpr std::array<FieldInfo, 27> kFields = {{
     {Field::ico_reference, "ico_reference", TargetKind::incident},
     {Field::lessons_learned, "lessons_learned", TargetKind::incident},
     {Field::linked_items, "items", TargetKind::incident},
+    {Field::title, "title", TargetKind::document},
+    {Field::document_kind, "document_kind", TargetKind::document},
+    {Field::document_owner, "document_owner", TargetKind::document},
+    {Field::review_by, "review_by", TargetKind::document},
+    {Field::document_items, "document_items", TargetKind::document},
+    {Field::pinned_version, "pinned_version", TargetKind::document},
+    {Field::file_name, "file_name", TargetKind::document},
+    {Field::file_size, "file_size", TargetKind::document},
+    {Field::file_type, "file_type", TargetKind::document},
+    {Field::version_note, "version_note", TargetKind::document},
+    {Field::acknowledged, "acknowledged", TargetKind::document},
 }};
-constexpr std::array<std::pair<TargetKind, std::string_view>, 5> kKinds = {{
+constexpr std::array<std::pair<TargetKind, std::string_view>, 6> kKinds = {{
     {TargetKind::item, "item"},
     {TargetKind::assertion, "assertion"},
     {TargetKind::profile, "profile"},
     {TargetKind::plan, "plan"},
     {TargetKind::incident, "incident"},
+    {TargetKind::document, "document"},
 }};
 
 }  // namespace
@@ -70,7 +82,7 @@ Result<TargetKind> parse_target_kind(std::string_view text) {
   for (const auto& [k, name] : kKinds)
     if (name == text) return k;
   return invalid_input("'" + std::string(text) +
-                       "' is not a target kind; use item, assertion, profile, plan or incident");
+                       "' is not a target kind; use item, assertion, profile, plan, incident or document");
 }
 
 Result<Field> parse_field(std::string_view text) {

@@ -15,12 +15,12 @@ namespace dsptsync {
 // Every value from the first to the last is in use (change.h), so a range is the whole check.
 bool enum_in_range(TargetKind kind) {
   const auto value = static_cast<unsigned>(kind);
-  return value >= static_cast<unsigned>(TargetKind::item) && value <= static_cast<unsigned>(TargetKind::incident);
+  return value >= static_cast<unsigned>(TargetKind::item) && value <= static_cast<unsigned>(TargetKind::document);
 }
 
 bool enum_in_range(Field field) {
   const auto value = static_cast<unsigned>(field);
-  return value >= static_cast<unsigned>(Field::answer) && value <= static_cast<unsigned>(Field::linked_items);
+  return value >= static_cast<unsigned>(Field::answer) && value <= static_cast<unsigned>(Field::acknowledged);
 }
 
 // The field order below IS the format: changing it, or adding a field, needs a new kRecordFormatVersion.

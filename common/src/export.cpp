@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 namespace dsptsync {
@@ -437,24 +438,18 @@ std::string export_text(const ExportDocument& document, ExportContent content, E
 
 }  // namespace
 
-Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
-                    const std::filesystem::path& out) {
+namespace {
+
+// Written beside the target and renamed into place, so a failure never leaves half a file under the
+// name asked for and an existing file is replaced whole. `write` makes the temporary file, durable.
+Status replace_atomically(const std::filesystem::path& out,
+                          const std::function<Status(const std::filesystem::path& temporary)>& write) {
   std::error_code ec;
   const auto parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
   if (!std::filesystem::is_directory(parent, ec))
     return invalid_input("the folder " + parent.string() + " does not exist; create it or choose another --out");
-  // Written beside the target and renamed into place, so a failure never leaves half a file
-  // under the name asked for and an existing file is replaced whole.
   const auto temporary = parent / ("." + out.filename().string() + ".tmp-" + crypto::random_hex(4));
-  Status written;
-  switch (format) {
-    case ExportFormat::xlsx:
-      written = write_xlsx(document, content, temporary, out);
-      if (written) written = sync_file(temporary, out);
-      break;
-    case ExportFormat::csv:
-    case ExportFormat::json: written = write_text(export_text(document, content, format), temporary, out); break;
-  }
+  Status written = write(temporary);
   if (written) {
     std::filesystem::rename(temporary, out, ec);
     if (ec) written = io_error("cannot write " + out.string() + ": " + ec.message());
@@ -466,6 +461,24 @@ Status write_export(const ExportDocument& document, ExportContent content, Expor
   // Makes the rename itself durable. Best effort: the file is complete either way.
   (void)platform::sync_directory(parent);
   return written;
+}
+
+}  // namespace
+
+Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
+                    const std::filesystem::path& out) {
+  return replace_atomically(out, [&](const std::filesystem::path& temporary) -> Status {
+    if (format != ExportFormat::xlsx) return write_text(export_text(document, content, format), temporary, out);
+    auto written = write_xlsx(document, content, temporary, out);
+    return written ? sync_file(temporary, out) : written;
+  });
+}
+
+Status write_file_atomically(const std::filesystem::path& out, std::string_view bytes) {
+  return replace_atomically(out, [&](const std::filesystem::path& temporary) -> Status {
+    auto written = write_text(std::string(bytes), temporary, out);
+    return written ? sync_file(temporary, out) : written;
+  });
 }
 
 std::string certificate_html(const Certificate& c) {

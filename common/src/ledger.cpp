@@ -3,6 +3,7 @@
 #include "dsptsync/assessment.h"
 #include "dsptsync/codec.h"
 #include "dsptsync/conflict.h"
+#include "dsptsync/document.h"
 #include "dsptsync/limits.h"
 
 #include <algorithm>
@@ -311,6 +312,7 @@ Result<std::vector<LoggedChange>> Ledger::history(std::string_view scope, std::s
 }
 
 Status may_record(Store& store, const Person& who, const FieldKey& key, const std::optional<FieldValue>& value) {
+  if (auto own = check_acknowledger(key, who.name); !own) return own;
   if (key.kind != TargetKind::incident) return may_edit(who, key.scope, key.field);
   auto changes = store.changes_of_target(key.scope, key.year, key.kind, key.target);
   if (!changes) return changes.error();

@@ -35,6 +35,8 @@ Result<Role> parse_role(std::string_view text) {
 
 Status may_edit(const Person& who, std::string_view scope, Field field) {
   if (field_belongs_to(field, TargetKind::incident)) return may_edit_incident(who, scope, field, std::nullopt, true);
+  if (field == Field::acknowledged && (who.head_office() || scope == who.branch))
+    return {};  // everyone who works for a site, viewers too, says they have read its policies
   if (who.role == Role::viewer)
     return refused(who.name + " is a viewer: viewers can read the assessment but not change it");
   if (!who.head_office() && scope != who.branch)

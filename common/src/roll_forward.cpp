@@ -101,6 +101,7 @@ std::optional<FieldKey> RollForwardPath::successor_key(const FieldKey& key) cons
     case TargetKind::profile:
       return next;
     case TargetKind::incident:  // an incident stays in the year it was recorded in
+    case TargetKind::document:  // and a document in the year it was made, living on across years
       return std::nullopt;
   }
   return std::nullopt;

@@ -88,6 +88,7 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
   add_publishing_commands(cli);
   add_catalogue_commands(cli);
   add_incident_commands(cli);
+  add_document_commands(cli);
   return line.run(argc, argv, out, err);
 }
 

@@ -77,5 +77,6 @@ void add_head_office_commands(ServerCli& cli);
 void add_publishing_commands(ServerCli& cli);    // publish, publications, export, certificate (cli_publishing.cpp)
 void add_catalogue_commands(ServerCli& cli);     // catalogue import|show|list (cli_catalogue.cpp)
 void add_incident_commands(ServerCli& cli);      // incidents, incident add|show|edit|close (cli_incidents.cpp)
+void add_document_commands(ServerCli& cli);      // doc add|version|edit|pin|list|show|get|acks (cli_documents.cpp)
 
 }  // namespace dsptsync::server

@@ -262,6 +262,7 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path
   office->store_ = std::move(store);
   office->directory_ = std::move(*directory);
   office->ledger_ = std::make_unique<Ledger>(*office->store_, store_key, Identity{std::string(kServerUser), *device});
+  office->files_ = std::make_unique<files::FileStore>(*office->store_, store_key);
   return office;
 }
 

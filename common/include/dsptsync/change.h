@@ -20,7 +20,7 @@
 namespace dsptsync {
 
 // What a change edits. Each field is separate so concurrent edits of different fields never conflict.
-enum class TargetKind : std::uint8_t { item = 1, assertion = 2, profile = 3, plan = 4, incident = 5 };
+enum class TargetKind : std::uint8_t { item = 1, assertion = 2, profile = 3, plan = 4, incident = 5, document = 6 };
 enum class Field : std::uint8_t {
   answer = 1,        // item: the typed answer
   comment = 2,       // item: the optional comments box
@@ -50,6 +50,22 @@ enum class Field : std::uint8_t {
   ico_reference = 25,    // the Information Commissioner's reference, once reported
   lessons_learned = 26,  // needed to close
   linked_items = 27,     // evidence items it bears on: ids separated by spaces
+  // document of the policy library (document.h checks each value and which target it belongs to).
+  // On the document (target = its id, "DOC-3F9A2C1B"):
+  title = 28,
+  document_kind = 29,    // policy | procedure | plan | template | evidence
+  document_owner = 30,   // who keeps it up to date
+  review_by = 31,        // ISO date
+  document_items = 32,   // evidence items it answers: ids separated by spaces
+  pinned_version = 33,   // a version's root hash: "current" is this one, not the latest
+  // On one version (target = "<document id>@<root hash of its file>"), each written once:
+  file_name = 34,
+  file_size = 35,        // bytes, decimal
+  file_type = 36,        // pdf | docx | xlsx | odt | png | jpeg | txt (files::FileType)
+  version_note = 37,
+  // On one person's acknowledgement of a version (target = "<document id>@<first 16 hex digits of
+  // the version's root hash>:<person>", in the scope of the site the person works for):
+  acknowledged = 38,     // "yes": "I have read and understood it"
 };
 std::string_view to_string(TargetKind kind);
 std::string_view to_string(Field field);

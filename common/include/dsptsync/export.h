@@ -115,6 +115,10 @@ std::size_t export_rows(const ExportDocument& document, ExportContent content);
 Status write_export(const ExportDocument& document, ExportContent content, ExportFormat format,
                     const std::filesystem::path& out);
 
+// Any file written the same way (a document downloaded from the policy library), readable by its
+// owner as usual.
+Status write_file_atomically(const std::filesystem::path& out, std::string_view bytes);
+
 // An export made in memory, for a download (the web app): the file a browser saves, its media
 // type and its bytes. No plaintext file is written: CSV and JSON are built as text, and the workbook
 // (libxlsxwriter writes only files) goes to a memory file (platform::MemoryFile); only where the

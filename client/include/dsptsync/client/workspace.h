@@ -4,7 +4,9 @@
 
 #include "dsptsync/assessment.h"
 #include "dsptsync/catalogue.h"
+#include "dsptsync/document.h"
 #include "dsptsync/evaluator.h"
+#include "dsptsync/file_store.h"
 #include "dsptsync/incident.h"
 #include "dsptsync/incident_input.h"
 #include "dsptsync/ledger.h"
@@ -190,6 +192,36 @@ class Workspace {
   // attention first (order_for_attention).
   Result<std::vector<GradedIncident>> incidents(TimestampMs now);
   Result<GradedIncident> incident(std::string_view id, TimestampMs now);
+  // ---- the policy library (workspace_documents.cpp; docs/documents.md) ----
+  // The library's files kept on this laptop, sealed with the store's key.
+  files::FileStore& files() { return *files_; }
+  // Head office's shared documents and this site's own, as last synced (or attached here).
+  Result<std::vector<Document>> documents();
+  Result<Document> document(std::string_view id);
+  // Whether this laptop holds a version's whole file.
+  bool holds(const Document& document, const files::Hash& root);
+  // Attaches a new document of this site's own (evidence, a local procedure) with its first version,
+  // offline: the file is kept here and goes up to head office at the next sync.
+  Result<DocumentOutcome> attach_document(const DocumentInput& input, const DocumentUpload& upload);
+  // A new version of one of this site's own documents.
+  Result<DocumentOutcome> add_document_version(std::string_view id, const DocumentUpload& upload);
+  // Records that this store's person has read and understood version `version` (the current one
+  // without it), offline; it reaches head office at the next sync.
+  Result<DocumentOutcome> acknowledge_document(std::string_view id, std::optional<int> version);
+  // A version's file from this laptop (the current one without `version`). A version not held yet is
+  // asked for at the next sync (an older one only when someone asks, here), and not_found says so.
+  Result<DocumentFile> document_file(std::string_view id, std::optional<int> version);
+  // What sync fetches after answers: the current version of every document (and every version asked
+  // for) this laptop lacks, and what it sends: this site's own files head office has not confirmed.
+  Result<std::vector<files::LibraryFile>> files_to_fetch();
+  Result<std::vector<files::LibraryFile>> files_to_upload();
+  // Head office holds this site's file: it is not offered again.
+  Status mark_uploaded(const files::Hash& root);
+  // Documents past or within 30 days of their review date.
+  Result<std::vector<ReviewWarning>> review_warnings(Date today);
+  // Who this store's person is, for an acknowledgement ("" on an offline store: its user).
+  std::string person_name() const;
+
   // ---- the question set in force (workspace_question_sets.cpp) ----
 
   // The set in force for this store's year as kept: head office's, an offline store's own import, or
@@ -220,6 +252,9 @@ class Workspace {
   // A branch does not edit what head office answers or confirms for it (check_not_shared in
   // assessment.h), unless it overrides the item first.
   Status check_not_shared(const FieldKey& key);
+  // workspace_documents.cpp: checks and records a document's edits as head office will judge them.
+  Result<DocumentOutcome> record_document_edits(const std::string& id, const std::string& year, std::vector<Edit> edits);
+  Result<std::vector<Edit>> keep_version(const Document& document, const DocumentUpload& upload);
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;
 
   std::filesystem::path dir_;
@@ -231,6 +266,7 @@ class Workspace {
   std::string name_;
   AssessmentYear year_;
   Catalogue catalogue_;
+  std::unique_ptr<files::FileStore> files_;
 };
 
 }  // namespace dsptsync::client

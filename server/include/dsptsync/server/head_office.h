@@ -9,6 +9,8 @@
 #include "dsptsync/catalogue.h"
 #include "dsptsync/conflict.h"
 #include "dsptsync/directory.h"
+#include "dsptsync/document.h"
+#include "dsptsync/file_store.h"
 #include "dsptsync/evaluator.h"
 #include "dsptsync/incident_input.h"
 #include "dsptsync/ledger.h"
@@ -317,6 +319,33 @@ class HeadOffice {
   // Changes an incident of any site as `by` (a reviewer; the ICO's reference; closing).
   Result<IncidentOutcome> edit_incident(const User& by, std::string_view id, const IncidentInput& input,
                                         TimestampMs now);
+  // ---- the policy library (head_office_documents.cpp; docs/documents.md) ----
+  // The library's files, sealed at rest with the store's key; sync serves and receives them.
+  files::FileStore& files() { return *files_; }
+  // Head office's shared documents and every branch's own; with `branch`, the shared ones and that
+  // branch's (head office's code: the shared ones only).
+  Result<std::vector<Document>> documents(const std::optional<std::string>& branch);
+  Result<Document> document(std::string_view id);
+  // A new document of head office's shared library (`branch` empty) or of one branch, with its first
+  // version: the file is checked (check_upload), kept within the quota, then the document recorded as
+  // `by` (permissions.h: may_keep_file, may_edit). Nothing is recorded when any check fails.
+  Result<DocumentOutcome> add_document(const User& by, const std::optional<std::string>& branch,
+                                       const DocumentInput& input, const DocumentUpload& upload);
+  // A new version of a document: the latest becomes current unless one is pinned.
+  Result<DocumentOutcome> add_document_version(const User& by, std::string_view id, const DocumentUpload& upload);
+  // Title, kind, owner, review date or items.
+  Result<DocumentOutcome> edit_document(const User& by, std::string_view id, const DocumentInput& input);
+  // Makes version `number` current whatever is added later (0: the latest again).
+  Result<DocumentOutcome> pin_document_version(const User& by, std::string_view id, int number);
+  // A version's file (the current one without `version`); not_found while it has not arrived.
+  Result<DocumentFile> document_file(std::string_view id, std::optional<int> version);
+  // Who has acknowledged the document's current version, site by site, and who has not.
+  Result<DocumentAcknowledgements> acknowledgements(std::string_view id);
+  // Every document of the organisation past or within 30 days of its review date.
+  Result<std::vector<ReviewWarning>> review_warnings(Date today);
+  // Records that `by` has read and understood version `version` (the current one without it).
+  Result<DocumentOutcome> acknowledge_document(const User& by, std::string_view id, std::optional<int> version);
+
   // Records that a site's assessment is published on the NHS toolkit website (head_office_nhs.cpp):
   // an administrator's entry of the date and status the NHS website shows, checked (a site here, a
   // real date of that year and not in the future, a status the NHS website publishes), with warnings
@@ -370,6 +399,9 @@ class HeadOffice {
   Result<std::vector<SiteFigures>> site_figures(const std::vector<std::string>& scopes, Date today);
   Result<IncidentOutcome> record_incident_edits(const User& by, const Incident& incident, const IncidentEdits& edits,
                                                 TimestampMs now);
+  // head_office_documents.cpp: keeps an upload's file for `scope` and gives the version's edits.
+  Result<std::vector<Edit>> keep_version(const User& by, const Document& document, const DocumentUpload& upload);
+  Result<DocumentOutcome> record_document_edits(const User& by, std::string_view id, const std::vector<Edit>& edits);
 
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
@@ -383,7 +415,8 @@ class HeadOffice {
   AssessmentYear year_;
   Catalogue catalogue_;
   std::int64_t question_sets_seq_ = 0;  // the newest set stored when catalogue_ was read (refresh)
-  std::unique_ptr<SiteFiguresCache> figures_;  // each site's figures, kept between progress calls
+  std::unique_ptr<SiteFiguresCache> figures_;
+  std::unique_ptr<files::FileStore> files_;  // each site's figures, kept between progress calls
 };
 
 // Held by `serve` for as long as it serves a data folder (and by restore): a second server, or a
