@@ -2,6 +2,8 @@
 // rollforward.
 #include "cli_commands.h"
 
+#include "dsptsync/service/document_json.h"
+
 #include "dsptsync/cli/export_options.h"
 #include "dsptsync/export.h"
 #include "dsptsync/platform.h"
@@ -62,6 +64,13 @@ Result<Output> progress_output(Workspace& workspace, const std::string& today) {
   if (latest)
     text += "Published: " + latest->public_status + " on " + date_of(latest->published_at_ms).iso() + " (publication " +
             std::to_string(latest->publication_id) + ")\n";
+  auto due = workspace.review_warnings(today_or(today));
+  if (!due) return due.error();
+  data["review_warnings"] = json::array();
+  for (const auto& warning : *due) {
+    data["review_warnings"].push_back(service::to_json(warning, JsonStyle::cli));
+    text += "Review: " + warning.text + "\n";
+  }
   return Output{data, text};
 }
 

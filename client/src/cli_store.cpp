@@ -5,6 +5,7 @@
 #include "dsptsync/client/sync.h"
 #include "dsptsync/client/ui_server.h"
 #include "dsptsync/platform.h"
+#include "dsptsync/service/document_json.h"
 
 #include <atomic>
 #include <sstream>
@@ -219,6 +220,13 @@ Result<Output> status_output(Workspace& workspace) {
   auto incidents = workspace.incidents(now_ms());
   if (!incidents) return incidents.error();
   data["incidents_to_report"] = incidents_to_report(*incidents, text);
+  auto due = workspace.review_warnings(date_of(now_ms()));
+  if (!due) return due.error();
+  data["review_warnings"] = json::array();
+  for (const auto& warning : *due) {
+    data["review_warnings"].push_back(service::to_json(warning, JsonStyle::cli));
+    text << "Review: " << warning.text << "\n";
+  }
   return Output{data, text.str()};
 }
 

@@ -2,6 +2,8 @@
 // shared answers, and the signed audit trail.
 #include "cli_support.h"
 
+#include "dsptsync/service/document_json.h"
+
 #include "dsptsync/service/head_office_json.h"
 #include "dsptsync/service/json.h"
 
@@ -84,12 +86,20 @@ Result<Output> progress_output(HeadOffice& o, const std::optional<std::string>& 
     text << progress_line(entry);
   }
   if (entries->empty()) text << "No branches yet; add one with 'dsptsync-server branch add VXXXX --name NAME'\n";
+  auto due = o.review_warnings(date_of(now_ms()));
+  if (!due) return due.error();
+  json warnings = json::array();
+  for (const auto& warning : *due) {
+    warnings.push_back(service::to_json(warning, JsonStyle::cli));
+    text << "Review: " << warning.text << "\n";
+  }
   return Output{{{"organisation", {{"ods", o.hq().code},
                                    {"name", o.name()},
                                    {"year", o.year().label()},
                                    {"catalogue_origin", o.catalogue().origin()},
                                    {"year_advice", to_json(advice)}}},
-                 {"branches", branches}},
+                 {"branches", branches},
+                 {"review_warnings", std::move(warnings)}},
                 text.str()};
 }
 
