@@ -73,6 +73,15 @@ std::string chunk_associated_data(std::string_view root_hex, std::uint32_t index
   return "dsptsync file chunk " + std::string(root_hex) + " " + std::to_string(index);
 }
 
+// Seals and keeps a chunk, unless it is kept already (for this site or another): stored once.
+Status keep_chunk(StoreTransaction& txn, const crypto::SecretKey& key, const std::string& hex, std::uint32_t index,
+                  ByteView bytes) {
+  auto held = txn.has_file_chunk(hex, index);
+  if (!held) return held.error();
+  if (*held) return {};
+  return txn.add_file_chunk(hex, index, crypto::seal(key, bytes, chunk_associated_data(hex, index)));
+}
+
 Status check_size(std::uint64_t size) {
   if (size == 0) return invalid_input("the file is empty: there is nothing to keep");
   if (size > limits::kMaxFileBytes)
@@ -99,6 +108,23 @@ Status record_file(StoreTransaction& txn, const Hash& root, const Manifest& mani
   if (*existing) return {};
   if (auto s = check_quota(txn, manifest.size, quota); !s) return s;
   return txn.add_file({hex, manifest.size, encode_manifest(manifest), now_ms()});
+}
+
+// Whether `bytes` are the chunk this site waits for: the next index, the manifest's length and hash.
+Status check_next_chunk(const Manifest& manifest, const FileProgress& progress, const std::string& hex,
+                        std::uint32_t index, ByteView bytes) {
+  const std::string chunk = "chunk " + std::to_string(index) + " of file " + hex;
+  if (progress.complete()) return refused("file " + hex + " is already complete here: no chunk is wanted");
+  if (index != progress.next_chunk)
+    return refused(chunk + " is out of order: chunk " + std::to_string(progress.next_chunk) +
+                   " is the next one wanted");
+  if (bytes.size() != chunk_length(manifest, index))
+    return invalid_input(chunk + " is " + std::to_string(bytes.size()) + " bytes; its manifest says " +
+                         std::to_string(chunk_length(manifest, index)));
+  if (blake2b(bytes) != manifest.chunks[index])
+    return invalid_input(chunk + " does not match its hash in the manifest: the file changed or was damaged on "
+                         "the way");
+  return {};
 }
 
 }  // namespace
@@ -193,12 +219,8 @@ Result<Hash> FileStore::put(ByteView content, std::string_view scope, std::uint6
   if (auto s = record_file(**txn, root, *manifest, quota); !s) return s.error();
   const auto count = static_cast<std::uint32_t>(manifest->chunks.size());
   for (std::uint32_t index = 0; index < count; ++index) {
-    auto held = (*txn)->has_file_chunk(hex, index);
-    if (!held) return held.error();
-    if (*held) continue;  // kept already, for this site or another: stored once
     const auto bytes = content.subspan(std::size_t{index} * manifest->chunk_bytes, chunk_length(*manifest, index));
-    const Bytes sealed = crypto::seal(key_, bytes, chunk_associated_data(hex, index));
-    if (auto s = (*txn)->add_file_chunk(hex, index, sealed); !s) return s.error();
+    if (auto s = keep_chunk(**txn, key_, hex, index, bytes); !s) return s.error();
   }
   if (auto s = (*txn)->put_file_progress(hex, scope, count); !s) return s.error();
   if (auto s = (*txn)->commit(); !s) return s.error();
@@ -235,22 +257,8 @@ Result<FileProgress> FileStore::add_chunk(const Hash& root, std::string_view sco
   if (!next) return next.error();
   if (!*next) return not_found("file " + hex + " was never begun for " + std::string(scope) + ": send its manifest first");
   const FileProgress before{**next, static_cast<std::uint32_t>(manifest->chunks.size())};
-  if (before.complete()) return refused("file " + hex + " is already complete here: no chunk is wanted");
-  if (index != before.next_chunk)
-    return refused("chunk " + std::to_string(index) + " of file " + hex + " is out of order: chunk " +
-                   std::to_string(before.next_chunk) + " is the next one wanted");
-  if (bytes.size() != chunk_length(*manifest, index))
-    return invalid_input("chunk " + std::to_string(index) + " of file " + hex + " is " + std::to_string(bytes.size()) +
-                         " bytes; its manifest says " + std::to_string(chunk_length(*manifest, index)));
-  if (blake2b(bytes) != manifest->chunks[index])
-    return invalid_input("chunk " + std::to_string(index) + " of file " + hex +
-                         " does not match its hash in the manifest: the file changed or was damaged on the way");
-  auto held = (*txn)->has_file_chunk(hex, index);
-  if (!held) return held.error();
-  if (!*held) {
-    if (auto s = (*txn)->add_file_chunk(hex, index, crypto::seal(key_, bytes, chunk_associated_data(hex, index))); !s)
-      return s.error();
-  }
+  if (auto s = check_next_chunk(*manifest, before, hex, index, bytes); !s) return s.error();
+  if (auto s = keep_chunk(**txn, key_, hex, index, bytes); !s) return s.error();
   if (auto s = (*txn)->put_file_progress(hex, scope, index + 1); !s) return s.error();
   if (auto s = (*txn)->commit(); !s) return s.error();
   return FileProgress{index + 1, before.chunk_count};

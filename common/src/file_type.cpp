@@ -159,11 +159,17 @@ bool has_control(std::string_view text, std::string_view allowed) {
   return false;
 }
 
-// Plain text, not markup: HTML or SVG is text too, but opened in a browser it runs, so it is refused.
-bool plain_text(std::string_view text) {
+std::string_view without_bom(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  if (!valid_utf8(text) || has_control(text, "\t\r\n")) return false;
-  return !trimmed(text).starts_with('<');
+  return text;
+}
+
+// HTML, SVG or XML: text too, but opened in a browser markup can run scripts, so it is not taken.
+bool markup(std::string_view text) { return trimmed(without_bom(text)).starts_with('<'); }
+
+bool plain_text(std::string_view text) {
+  const std::string_view body = without_bom(text);
+  return valid_utf8(body) && !has_control(body, "\t\r\n") && !markup(body);
 }
 
 std::optional<FileType> content_type(ByteView content) {
@@ -203,7 +209,10 @@ Result<FileType> parse_file_type(std::string_view text) {
 Result<FileType> sniff_type(ByteView content, std::string_view name) {
   if (content.empty()) return invalid_input("the file is empty: there is nothing to keep");
   auto type = content_type(content);
-  if (!type) return invalid_input("this file is none of the kinds " + std::string(kKindsAccepted));
+  if (!type && markup(as_text(content)))
+    return invalid_input("this file is a web page or markup (HTML, SVG or XML), which is not taken: " +
+                         std::string(kKindsAccepted) + "; save it as PDF first");
+  if (!type) return invalid_input("this file is none of the kinds: " + std::string(kKindsAccepted));
   auto named = named_type(name);
   if (named && *named != *type)
     return invalid_input("the file is named '" + std::string(name) + "' but is a " +
