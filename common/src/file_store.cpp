@@ -96,7 +96,8 @@ Status check_quota(StoreTransaction& txn, std::uint64_t size, std::uint64_t quot
   if (!stored) return stored.error();
   if (*stored + size <= quota) return {};
   return refused("the library holds " + mib(*stored) + " of its " + mib(quota) + " quota, and this file (" +
-                 std::to_string(size) + " bytes) does not fit: remove old versions, or ask head office to raise "
+                 std::to_string(size) +
+                 " bytes) does not fit: remove old versions, or ask head office to raise "
                  "the quota");
 }
 
@@ -122,7 +123,8 @@ Status check_next_chunk(const Manifest& manifest, const FileProgress& progress, 
     return invalid_input(chunk + " is " + std::to_string(bytes.size()) + " bytes; its manifest says " +
                          std::to_string(chunk_length(manifest, index)));
   if (blake2b(bytes) != manifest.chunks[index])
-    return invalid_input(chunk + " does not match its hash in the manifest: the file changed or was damaged on "
+    return invalid_input(chunk +
+                         " does not match its hash in the manifest: the file changed or was damaged on "
                          "the way");
   return {};
 }
@@ -150,8 +152,8 @@ Result<Manifest> manifest_of(ByteView content) {
   manifest.size = content.size();
   manifest.chunk_bytes = static_cast<std::uint32_t>(tuning::kFileChunkBytes);
   for (std::size_t at = 0; at < content.size(); at += manifest.chunk_bytes)
-    manifest.chunks.push_back(blake2b(content.subspan(at, std::min<std::size_t>(manifest.chunk_bytes,
-                                                                                content.size() - at))));
+    manifest.chunks.push_back(
+        blake2b(content.subspan(at, std::min<std::size_t>(manifest.chunk_bytes, content.size() - at))));
   return manifest;
 }
 
@@ -180,8 +182,7 @@ std::string to_hex(const Hash& hash) { return crypto::to_hex(hash); }
 
 Result<Hash> parse_hash(std::string_view hex) {
   const bool well_formed =
-      hex.size() == 2 * sizeof(Hash) &&
-      hex.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+      hex.size() == 2 * sizeof(Hash) && hex.find_first_not_of("0123456789abcdef") == std::string_view::npos;
   if (!well_formed)
     return invalid_input("'" + std::string(hex.substr(0, 80)) +
                          "' is not a file's hash: that is 64 lower-case hex digits (0-9, a-f)");
@@ -255,7 +256,8 @@ Result<FileProgress> FileStore::add_chunk(const Hash& root, std::string_view sco
   if (!manifest) return manifest.error();
   auto next = (*txn)->file_progress(hex, scope);
   if (!next) return next.error();
-  if (!*next) return not_found("file " + hex + " was never begun for " + std::string(scope) + ": send its manifest first");
+  if (!*next)
+    return not_found("file " + hex + " was never begun for " + std::string(scope) + ": send its manifest first");
   const FileProgress before{**next, static_cast<std::uint32_t>(manifest->chunks.size())};
   if (auto s = check_next_chunk(*manifest, before, hex, index, bytes); !s) return s.error();
   if (auto s = keep_chunk(**txn, key_, hex, index, bytes); !s) return s.error();
@@ -280,8 +282,7 @@ Result<std::optional<FileProgress>> FileStore::progress(const Hash& root, std::s
   auto next = store_.file_progress(to_hex(root), scope);
   if (!next) return next.error();
   if (!*next) return std::optional<FileProgress>();
-  return std::optional<FileProgress>(
-      FileProgress{**next, static_cast<std::uint32_t>((*manifest)->chunks.size())});
+  return std::optional<FileProgress>(FileProgress{**next, static_cast<std::uint32_t>((*manifest)->chunks.size())});
 }
 
 Result<bool> FileStore::held_by_any(const Hash& root, const std::vector<std::string>& scopes) {
@@ -302,13 +303,15 @@ Result<Bytes> FileStore::chunk(const Hash& root, std::uint32_t index) {
   if (!kept) return kept.error();
   if (*kept != (*manifest)->chunks.size()) return not_found("file " + hex + " is not complete here yet");
   if (index >= (*manifest)->chunks.size())
-    return invalid_input("file " + hex + " has " + std::to_string((*manifest)->chunks.size()) + " chunks; there is no chunk " +
-                         std::to_string(index));
+    return invalid_input("file " + hex + " has " + std::to_string((*manifest)->chunks.size()) +
+                         " chunks; there is no chunk " + std::to_string(index));
   auto sealed = store_.file_chunk(hex, index);
   if (!sealed) return sealed.error();
   if (!*sealed) return corrupt("chunk " + std::to_string(index) + " of file " + hex + " is missing from the store");
   auto bytes = crypto::open(key_, **sealed, chunk_associated_data(hex, index));
-  if (!bytes) return corrupt("chunk " + std::to_string(index) + " of file " + hex + " cannot be opened: " + bytes.error().message);
+  if (!bytes)
+    return corrupt("chunk " + std::to_string(index) + " of file " + hex +
+                   " cannot be opened: " + bytes.error().message);
   if (bytes->size() != chunk_length(**manifest, index) || blake2b(*bytes) != (*manifest)->chunks[index])
     return corrupt("chunk " + std::to_string(index) + " of file " + hex + " does not match its manifest");
   return bytes;

@@ -131,9 +131,11 @@ std::optional<FileType> zip_type(ByteView content) {
 bool valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
-                               : lead >= 0xF0 && lead <= 0xF4                 ? 4
-                                                                              : 0;
+    const std::size_t length = lead < 0x80                    ? 1
+                               : lead >= 0xC2 && lead <= 0xDF ? 2
+                               : lead >= 0xE0 && lead <= 0xEF ? 3
+                               : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                              : 0;
     if (length == 0 || i + length > text.size()) return false;
     std::uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
     for (std::size_t k = 1; k < length; ++k) {
@@ -215,9 +217,8 @@ Result<FileType> sniff_type(ByteView content, std::string_view name) {
   if (!type) return invalid_input("this file is none of the kinds: " + std::string(kKindsAccepted));
   auto named = named_type(name);
   if (named && *named != *type)
-    return invalid_input("the file is named '" + std::string(name) + "' but is a " +
-                         std::string(to_string(*type)) + " file: rename it to end in " +
-                         std::string(extension(*type)) + ", or choose the right file");
+    return invalid_input("the file is named '" + std::string(name) + "' but is a " + std::string(to_string(*type)) +
+                         " file: rename it to end in " + std::string(extension(*type)) + ", or choose the right file");
   return *type;
 }
 
@@ -229,7 +230,8 @@ Result<std::string> check_file_name(std::string_view name) {
                          std::to_string(limits::kMaxFileNameBytes) + " a file name may be");
   if (!valid_utf8(kept)) return invalid_input("the file name is not UTF-8 text");
   if (kept.find_first_of("/\\") != std::string_view::npos)
-    return invalid_input("the file name '" + std::string(kept) + "' has a '/' or '\\': give the name alone, "
+    return invalid_input("the file name '" + std::string(kept) +
+                         "' has a '/' or '\\': give the name alone, "
                          "without a folder");
   if (has_control(kept, "")) return invalid_input("the file name has a control character (a tab or line break)");
   if (kept == "." || kept == "..") return invalid_input("'" + std::string(kept) + "' is not a file name");

@@ -720,8 +720,9 @@ Result<std::optional<StoredQuestionSet>> SqliteTransaction::question_set(std::st
 Result<std::optional<StoredFile>> SqliteTransaction::file(std::string_view root) { return store_.file(root); }
 
 Status SqliteTransaction::add_file(const StoredFile& file) {
-  auto use = store_.prepare("INSERT INTO files(root, size, manifest, created_at) VALUES(?1, ?2, ?3, ?4) "
-                            "ON CONFLICT(root) DO NOTHING");
+  auto use = store_.prepare(
+      "INSERT INTO files(root, size, manifest, created_at) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(root) DO NOTHING");
   if (!use) return use.error();
   use->text(1, file.root);
   use->integer(2, static_cast<std::int64_t>(file.size));
@@ -742,8 +743,9 @@ Result<bool> SqliteTransaction::has_file_chunk(std::string_view root, std::uint3
 }
 
 Status SqliteTransaction::add_file_chunk(std::string_view root, std::uint32_t index, ByteView sealed) {
-  auto use = store_.prepare("INSERT INTO file_chunks(root, chunk, sealed) VALUES(?1, ?2, ?3) "
-                            "ON CONFLICT(root, chunk) DO NOTHING");
+  auto use = store_.prepare(
+      "INSERT INTO file_chunks(root, chunk, sealed) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(root, chunk) DO NOTHING");
   if (!use) return use.error();
   use->text(1, root);
   use->integer(2, index);
@@ -751,15 +753,14 @@ Status SqliteTransaction::add_file_chunk(std::string_view root, std::uint32_t in
   return store_.step_done(*use, "keeping a chunk of a file");
 }
 
-Result<std::optional<std::uint32_t>> SqliteTransaction::file_progress(std::string_view root,
-                                                                      std::string_view scope) {
+Result<std::optional<std::uint32_t>> SqliteTransaction::file_progress(std::string_view root, std::string_view scope) {
   return store_.file_progress(root, scope);
 }
 
-Status SqliteTransaction::put_file_progress(std::string_view root, std::string_view scope,
-                                            std::uint32_t next_chunk) {
-  auto use = store_.prepare("INSERT INTO file_holders(root, scope, next_chunk) VALUES(?1, ?2, ?3) "
-                            "ON CONFLICT(root, scope) DO UPDATE SET next_chunk = excluded.next_chunk");
+Status SqliteTransaction::put_file_progress(std::string_view root, std::string_view scope, std::uint32_t next_chunk) {
+  auto use = store_.prepare(
+      "INSERT INTO file_holders(root, scope, next_chunk) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(root, scope) DO UPDATE SET next_chunk = excluded.next_chunk");
   if (!use) return use.error();
   use->text(1, root);
   use->text(2, scope);

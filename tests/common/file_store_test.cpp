@@ -87,8 +87,8 @@ class FileStoreTest : public ::testing::Test {
 
   // Sends every chunk for `scope` after beginning, checking each answer.
   void send_all(const Hash& root, const Bytes& content, std::string_view scope, std::uint32_t from = 0) {
-    const auto count = static_cast<std::uint32_t>((content.size() + tuning::kFileChunkBytes - 1) /
-                                                  tuning::kFileChunkBytes);
+    const auto count =
+        static_cast<std::uint32_t>((content.size() + tuning::kFileChunkBytes - 1) / tuning::kFileChunkBytes);
     for (std::uint32_t index = from; index < count; ++index) {
       auto progress = files->add_chunk(root, scope, index, chunk_of(content, index));
       ASSERT_TRUE(progress) << progress.error().message;
@@ -133,7 +133,8 @@ TEST_F(FileStoreTest, ATransferResumesAfterTheLastChunkKeptWhenTheStoreIsOpenedA
   ASSERT_TRUE(started) << started.error().message;
   EXPECT_EQ(started->next_chunk, 0u);
   EXPECT_EQ(started->chunk_count, 5u);
-  for (std::uint32_t index = 0; index < 2; ++index) ASSERT_TRUE(files->add_chunk(root, "VLAXL", index, chunk_of(content, index)));
+  for (std::uint32_t index = 0; index < 2; ++index)
+    ASSERT_TRUE(files->add_chunk(root, "VLAXL", index, chunk_of(content, index)));
   auto incomplete = files->read(root);
   ASSERT_FALSE(incomplete);
   EXPECT_EQ(incomplete.error().kind, ErrorKind::not_found);
@@ -292,8 +293,11 @@ TEST_F(FileStoreTest, AChunkMovedWithinTheDatabaseFailsToOpen) {
   store.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().string().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE file_chunks SET sealed = (SELECT sealed FROM file_chunks WHERE chunk = 0) "
-                             "WHERE chunk = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE file_chunks SET sealed = (SELECT sealed FROM file_chunks WHERE chunk = 0) "
+                         "WHERE chunk = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   open();
   auto read = files->read(root);
@@ -307,8 +311,11 @@ TEST_F(FileStoreTest, AStoreAtSchema11GainsTheFileTables) {
   store.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().string().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE file_holders; DROP TABLE file_chunks; DROP TABLE files; "
-                             "PRAGMA user_version = 11;", nullptr, nullptr, nullptr), SQLITE_OK)
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE file_holders; DROP TABLE file_chunks; DROP TABLE files; "
+                         "PRAGMA user_version = 11;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);
   open();

@@ -129,8 +129,8 @@ TEST(FileType, MarkupProgramsAndOtherPackagesAreRefused) {
 }
 
 TEST(FileType, NamesTypesAndExtensionsAgree) {
-  for (FileType type : {FileType::pdf, FileType::docx, FileType::xlsx, FileType::odt, FileType::png, FileType::jpeg,
-                        FileType::txt}) {
+  for (FileType type :
+       {FileType::pdf, FileType::docx, FileType::xlsx, FileType::odt, FileType::png, FileType::jpeg, FileType::txt}) {
     EXPECT_EQ(*parse_file_type(to_string(type)), type);
     EXPECT_FALSE(media_type(type).empty());
     EXPECT_EQ(extension(type).front(), '.');
@@ -143,10 +143,20 @@ TEST(FileType, NamesTypesAndExtensionsAgree) {
 TEST(FileName, IsTrimmedAndRefusedWhenItCouldMisleadOrEscape) {
   EXPECT_EQ(*check_file_name("  Data protection policy v3.docx \n"), "Data protection policy v3.docx");
   EXPECT_EQ(*check_file_name("Politique de confidentialité.pdf"), "Politique de confidentialité.pdf");
-  const std::vector<std::string> refused_names = {
-      "", "   ", ".", "..", "../secrets.pdf", "folder/policy.pdf", "C:\\policy.pdf", "two\nlines.pdf",
-      "tab\there.pdf", std::string("nul\0.pdf", 8), "bell\x07.pdf", "c1\xC2\x85.pdf", "bad\xFF.pdf",
-      std::string(limits::kMaxFileNameBytes + 1, 'a')};
+  const std::vector<std::string> refused_names = {"",
+                                                  "   ",
+                                                  ".",
+                                                  "..",
+                                                  "../secrets.pdf",
+                                                  "folder/policy.pdf",
+                                                  "C:\\policy.pdf",
+                                                  "two\nlines.pdf",
+                                                  "tab\there.pdf",
+                                                  std::string("nul\0.pdf", 8),
+                                                  "bell\x07.pdf",
+                                                  "c1\xC2\x85.pdf",
+                                                  "bad\xFF.pdf",
+                                                  std::string(limits::kMaxFileNameBytes + 1, 'a')};
   for (const auto& name : refused_names) {
     auto checked = check_file_name(name);
     EXPECT_FALSE(checked) << "'" << name << "' was taken";

@@ -85,9 +85,9 @@ struct StoredQuestionSet {
 // manifest (sizes and chunk hashes, nothing of the content) in the clear. Its chunks are kept sealed,
 // once per file, and each site's progress with it separately.
 struct StoredFile {
-  std::string root;         // 64 lower-case hex digits
-  std::uint64_t size = 0;   // the file's bytes: what counts against the library's quota
-  Bytes manifest;           // encoded by the file store; opaque here
+  std::string root;        // 64 lower-case hex digits
+  std::uint64_t size = 0;  // the file's bytes: what counts against the library's quota
+  Bytes manifest;          // encoded by the file store; opaque here
   TimestampMs created_at = 0;
 };
 
