@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -256,6 +256,33 @@ CREATE TRIGGER audit_covers_immutable_update BEFORE UPDATE ON audit_covers
 BEGIN SELECT RAISE(ABORT, 'audit covers are kept as they were received'); END;
 CREATE TRIGGER audit_covers_immutable_delete BEFORE DELETE ON audit_covers
 BEGIN SELECT RAISE(ABORT, 'audit covers are kept as they were received'); END;
+)sql",
+    // 11 -> 12: the policy library's files (file_store.h), content-addressed by their root hash. A
+    // file's manifest (sizes and chunk hashes) is in the clear; its chunks are sealed, kept once
+    // however many sites hold the file; each site's progress is its own row, so a second site
+    // receiving a file already kept still proves it holds every chunk. file_chunks has a rowid: its
+    // rows are up to 256 KiB, too large for a WITHOUT ROWID table's b-tree.
+    R"sql(
+CREATE TABLE files(
+  root        TEXT PRIMARY KEY,      -- BLAKE2b-256 of the manifest, 64 lower-case hex digits
+  size        INTEGER NOT NULL CHECK (size > 0),
+  manifest    BLOB NOT NULL,         -- chunk size and each chunk's BLAKE2b-256: nothing of the content
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE file_chunks(
+  root    TEXT NOT NULL REFERENCES files(root),
+  chunk   INTEGER NOT NULL CHECK (chunk >= 0),
+  sealed  BLOB NOT NULL,             -- crypto::seal of the chunk, bound to root and chunk
+  PRIMARY KEY(root, chunk)
+);
+
+CREATE TABLE file_holders(
+  root        TEXT NOT NULL REFERENCES files(root),
+  scope       TEXT NOT NULL,         -- the site the file is for: its document's scope
+  next_chunk  INTEGER NOT NULL CHECK (next_chunk >= 0),
+  PRIMARY KEY(root, scope)
+) WITHOUT ROWID;
 )sql",
 };
 

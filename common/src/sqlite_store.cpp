@@ -80,6 +80,13 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::int64_t> add_question_set(const QuestionSet& set, TimestampMs stored_at) override;
   Result<std::optional<StoredQuestionSet>> question_set(std::string_view year) override;
   Status forget_acknowledgements(std::string_view device) override;
+  Result<std::optional<StoredFile>> file(std::string_view root) override;
+  Status add_file(const StoredFile& file) override;
+  Result<bool> has_file_chunk(std::string_view root, std::uint32_t index) override;
+  Status add_file_chunk(std::string_view root, std::uint32_t index, ByteView sealed) override;
+  Result<std::optional<std::uint32_t>> file_progress(std::string_view root, std::string_view scope) override;
+  Status put_file_progress(std::string_view root, std::string_view scope, std::uint32_t next_chunk) override;
+  Result<std::uint64_t> stored_file_bytes() override;
   Status savepoint() override;
   Status release_savepoint() override;
   Status rollback_to_savepoint() override;
@@ -452,6 +459,57 @@ class SqliteStore final : public Store {
     return use->column_int(0);
   }
 
+  // ---- the policy library's files ----
+
+  Result<std::optional<StoredFile>> file(std::string_view root) override {
+    auto use = prepare("SELECT root, size, manifest, created_at FROM files WHERE root = ?1");
+    if (!use) return use.error();
+    use->text(1, root);
+    const int rc = sqlite3_step(use->get());
+    if (rc == SQLITE_DONE) return std::optional<StoredFile>();
+    if (rc != SQLITE_ROW) return failure("reading a file of the library");
+    StoredFile file{use->column_text(0), static_cast<std::uint64_t>(use->column_int(1)), use->column_blob(2),
+                    use->column_int(3)};
+    return std::optional<StoredFile>(std::move(file));
+  }
+
+  Result<std::optional<Bytes>> file_chunk(std::string_view root, std::uint32_t index) override {
+    auto use = prepare("SELECT sealed FROM file_chunks WHERE root = ?1 AND chunk = ?2");
+    if (!use) return use.error();
+    use->text(1, root);
+    use->integer(2, index);
+    const int rc = sqlite3_step(use->get());
+    if (rc == SQLITE_DONE) return std::optional<Bytes>();
+    if (rc != SQLITE_ROW) return failure("reading a chunk of a file");
+    return std::optional<Bytes>(use->column_blob(0));
+  }
+
+  Result<std::uint32_t> file_chunks_kept(std::string_view root) override {
+    auto use = prepare("SELECT count(*) FROM file_chunks WHERE root = ?1");
+    if (!use) return use.error();
+    use->text(1, root);
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("counting a file's chunks");
+    return static_cast<std::uint32_t>(use->column_int(0));
+  }
+
+  Result<std::optional<std::uint32_t>> file_progress(std::string_view root, std::string_view scope) override {
+    auto use = prepare("SELECT next_chunk FROM file_holders WHERE root = ?1 AND scope = ?2");
+    if (!use) return use.error();
+    use->text(1, root);
+    use->text(2, scope);
+    const int rc = sqlite3_step(use->get());
+    if (rc == SQLITE_DONE) return std::optional<std::uint32_t>();
+    if (rc != SQLITE_ROW) return failure("reading a site's progress with a file");
+    return std::optional<std::uint32_t>(static_cast<std::uint32_t>(use->column_int(0)));
+  }
+
+  Result<std::uint64_t> stored_file_bytes() override {
+    auto use = prepare("SELECT coalesce(sum(size), 0) FROM files");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("adding up the library's files");
+    return static_cast<std::uint64_t>(use->column_int(0));
+  }
+
   Result<int> schema_version() override {
     auto use = prepare("PRAGMA user_version");
     if (!use) return use.error();
@@ -658,6 +716,59 @@ Result<std::int64_t> SqliteTransaction::add_question_set(const QuestionSet& set,
 Result<std::optional<StoredQuestionSet>> SqliteTransaction::question_set(std::string_view year) {
   return store_.question_set(year);
 }
+
+Result<std::optional<StoredFile>> SqliteTransaction::file(std::string_view root) { return store_.file(root); }
+
+Status SqliteTransaction::add_file(const StoredFile& file) {
+  auto use = store_.prepare(
+      "INSERT INTO files(root, size, manifest, created_at) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(root) DO NOTHING");
+  if (!use) return use.error();
+  use->text(1, file.root);
+  use->integer(2, static_cast<std::int64_t>(file.size));
+  use->blob(3, file.manifest);
+  use->integer(4, file.created_at);
+  return store_.step_done(*use, "recording a file of the library");
+}
+
+Result<bool> SqliteTransaction::has_file_chunk(std::string_view root, std::uint32_t index) {
+  auto use = store_.prepare("SELECT 1 FROM file_chunks WHERE root = ?1 AND chunk = ?2");
+  if (!use) return use.error();
+  use->text(1, root);
+  use->integer(2, index);
+  const int rc = sqlite3_step(use->get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) return store_.failure("looking up a chunk of a file");
+  return false;
+}
+
+Status SqliteTransaction::add_file_chunk(std::string_view root, std::uint32_t index, ByteView sealed) {
+  auto use = store_.prepare(
+      "INSERT INTO file_chunks(root, chunk, sealed) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(root, chunk) DO NOTHING");
+  if (!use) return use.error();
+  use->text(1, root);
+  use->integer(2, index);
+  use->blob(3, sealed);
+  return store_.step_done(*use, "keeping a chunk of a file");
+}
+
+Result<std::optional<std::uint32_t>> SqliteTransaction::file_progress(std::string_view root, std::string_view scope) {
+  return store_.file_progress(root, scope);
+}
+
+Status SqliteTransaction::put_file_progress(std::string_view root, std::string_view scope, std::uint32_t next_chunk) {
+  auto use = store_.prepare(
+      "INSERT INTO file_holders(root, scope, next_chunk) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(root, scope) DO UPDATE SET next_chunk = excluded.next_chunk");
+  if (!use) return use.error();
+  use->text(1, root);
+  use->text(2, scope);
+  use->integer(3, next_chunk);
+  return store_.step_done(*use, "recording a site's progress with a file");
+}
+
+Result<std::uint64_t> SqliteTransaction::stored_file_bytes() { return store_.stored_file_bytes(); }
 
 Status SqliteTransaction::savepoint() { return store_.exec("SAVEPOINT push"); }
 Status SqliteTransaction::release_savepoint() { return store_.exec("RELEASE push"); }

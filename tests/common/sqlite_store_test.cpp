@@ -31,7 +31,7 @@ TEST(SqliteStore, RefusesAMissingStoreUnlessAskedToCreate) {
   EXPECT_NE(missing.error().message.find("dsptsync init"), std::string::npos);
   auto created = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
   ASSERT_TRUE(created) << created.error().message;
-  EXPECT_EQ(*(*created)->schema_version(), 11);
+  EXPECT_EQ(*(*created)->schema_version(), 12);
 }
 
 // A device's signature over pushes it sent unsigned is kept as received: read back whole, and

@@ -350,7 +350,8 @@ TEST_F(DirectoryTest, ASchema9DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) 
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE audit_covers; ALTER TABLE devices DROP COLUMN last_synced_at; "
+                         "DROP TABLE file_holders; DROP TABLE file_chunks; DROP TABLE files; DROP TABLE audit_covers; "
+                         "ALTER TABLE devices DROP COLUMN last_synced_at; "
                          "PRAGMA user_version = 9;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)

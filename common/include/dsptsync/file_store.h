@@ -61,8 +61,9 @@ Result<FileType> parse_file_type(std::string_view text);
 // What the content is; refused when it is none of the kinds, or when `name` has an extension that
 // says another kind (a PDF named policy.docx). The error names the kinds accepted.
 Result<FileType> sniff_type(ByteView content, std::string_view name);
-// A file name as it is kept and offered back: refused (with the fault named) when empty, over
-// limits::kMaxFileNameBytes, not UTF-8, with a path separator, a control character, or ".."; trimmed.
+// A file name as it is kept and offered back, white space around it trimmed first: refused (with the
+// fault named) when empty, over limits::kMaxFileNameBytes, not UTF-8, with a path separator ('/' or
+// '\\'), a control character, or when it is "." or "..".
 Result<std::string> check_file_name(std::string_view name);
 
 // A file of the library as sync moves it: which file, for which site (the document's scope), and the

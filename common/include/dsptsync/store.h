@@ -81,6 +81,16 @@ struct StoredQuestionSet {
   TimestampMs stored_at = 0;
 };
 
+// A file of the policy library as the store keeps it (file_store.h): named by its root hash, with its
+// manifest (sizes and chunk hashes, nothing of the content) in the clear. Its chunks are kept sealed,
+// once per file, and each site's progress with it separately.
+struct StoredFile {
+  std::string root;        // 64 lower-case hex digits
+  std::uint64_t size = 0;  // the file's bytes: what counts against the library's quota
+  Bytes manifest;          // encoded by the file store; opaque here
+  TimestampMs created_at = 0;
+};
+
 // All reads and writes between begin() and commit() are atomic. Destroying a transaction
 // without commit() rolls it back. commit() returns only once the data is durable.
 class StoreTransaction {
@@ -106,6 +116,18 @@ class StoreTransaction {
   // Forgets which of this device's changes the server acknowledged, so they are sent again: for
   // after head office restored its server from a backup that may predate them.
   virtual Status forget_acknowledgements(std::string_view device) = 0;
+  // The policy library's files (file_store.h). A file's row, if kept or being received.
+  virtual Result<std::optional<StoredFile>> file(std::string_view root) = 0;
+  // Records a file; a file already recorded is left as it is.
+  virtual Status add_file(const StoredFile& file) = 0;
+  virtual Result<bool> has_file_chunk(std::string_view root, std::uint32_t index) = 0;
+  // Keeps one sealed chunk of a recorded file; a chunk already kept is left as it is.
+  virtual Status add_file_chunk(std::string_view root, std::uint32_t index, ByteView sealed) = 0;
+  // How many chunks `scope` has received of the file; nullopt when it never started it.
+  virtual Result<std::optional<std::uint32_t>> file_progress(std::string_view root, std::string_view scope) = 0;
+  virtual Status put_file_progress(std::string_view root, std::string_view scope, std::uint32_t next_chunk) = 0;
+  // The sizes of every file recorded, each counted once.
+  virtual Result<std::uint64_t> stored_file_bytes() = 0;
   // Nested atomic steps inside the transaction: a group commit applies many clients' pushes in
   // one transaction and rolls back just the one that fails.
   virtual Status savepoint() = 0;
@@ -171,6 +193,15 @@ class Store {
   virtual Result<std::vector<StoredQuestionSet>> question_sets() = 0;
   // The seq of the newest set stored (0: none): changes whenever a set is stored, by any process.
   virtual Result<std::int64_t> last_question_set_seq() = 0;
+  // The policy library's files, outside a transaction (see StoreTransaction for each).
+  virtual Result<std::optional<StoredFile>> file(std::string_view root) = 0;
+  // One sealed chunk as kept; nullopt when it is not.
+  virtual Result<std::optional<Bytes>> file_chunk(std::string_view root, std::uint32_t index) = 0;
+  // How many chunks of the file are kept (they arrive in order, so these are the first ones).
+  virtual Result<std::uint32_t> file_chunks_kept(std::string_view root) = 0;
+  virtual Result<std::optional<std::uint32_t>> file_progress(std::string_view root, std::string_view scope) = 0;
+  virtual Result<std::uint64_t> stored_file_bytes() = 0;
+
   // Changes whenever any connection (any process) commits to the database.
   virtual Result<std::int64_t> data_version() = 0;
 
