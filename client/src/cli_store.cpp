@@ -36,8 +36,11 @@ json held_json(const std::vector<HeldChange>& held) {
 json files_json(const FileTransferSummary& files) {
   json refused = json::array();
   for (const auto& file : files.refused)
-    refused.push_back({{"file", file.file.name}, {"root", files::to_hex(file.file.root)}, {"scope", file.file.scope},
-                       {"direction", file.upload ? "upload" : "fetch"}, {"code", file.code},
+    refused.push_back({{"file", file.file.name},
+                       {"root", files::to_hex(file.file.root)},
+                       {"scope", file.file.scope},
+                       {"direction", file.upload ? "upload" : "fetch"},
+                       {"code", file.code},
                        {"message", file.message}});
   return {{"fetched", files.fetched},
           {"uploaded", files.uploaded},

@@ -32,8 +32,8 @@ Result<Message> expect_about(Connection& connection, const files::Hash& root) {
       },
       *reply);
   if (!about || *about != root)
-    return make_error(ErrorKind::protocol, "head office answered a request for file " + files::to_hex(root) +
-                                               " with " + std::string(protocol::message_name(*reply)));
+    return make_error(ErrorKind::protocol, "head office answered a request for file " + files::to_hex(root) + " with " +
+                                               std::string(protocol::message_name(*reply)));
   return std::move(*reply);
 }
 
@@ -80,7 +80,8 @@ Result<std::optional<files::Manifest>> manifest_to_fetch(Connection& connection,
     return make_error(ErrorKind::protocol, "head office answered a request for a file's manifest with " +
                                                std::string(protocol::message_name(*reply)));
   if (auto checked = files::check_manifest(manifest->manifest, file.root); !checked) {
-    refused(summary, file, false, "corrupt", "head office sent a manifest that is not this file's: " + checked.error().message);
+    refused(summary, file, false, "corrupt",
+            "head office sent a manifest that is not this file's: " + checked.error().message);
     return std::optional<files::Manifest>();
   }
   return std::optional<files::Manifest>(std::move(manifest->manifest));
@@ -157,8 +158,9 @@ Status fetch_one(Connection& connection, files::FileStore& store, const files::L
       continue;
     }
     auto* chunk = std::get_if<protocol::FileChunk>(&*reply);
-    if (!chunk) return make_error(ErrorKind::protocol, "head office answered a request for chunks with " +
-                                                          std::string(protocol::message_name(*reply)));
+    if (!chunk)
+      return make_error(ErrorKind::protocol, "head office answered a request for chunks with " +
+                                                 std::string(protocol::message_name(*reply)));
     window.chunk_arrived();
     if (failed) continue;
     summary.bytes_received += chunk->bytes.size();
@@ -209,8 +211,9 @@ Status send_chunks(Connection& connection, files::FileStore& store, const files:
       continue;
     }
     auto* answer = std::get_if<protocol::FileWanted>(&*reply);
-    if (!answer) return make_error(ErrorKind::protocol, "head office answered an uploaded chunk with " +
-                                                           std::string(protocol::message_name(*reply)));
+    if (!answer)
+      return make_error(ErrorKind::protocol,
+                        "head office answered an uploaded chunk with " + std::string(protocol::message_name(*reply)));
     if (failed) continue;
     report(progress, file, true, bytes_before(manifest, answer->next_chunk), manifest.size);
     if (answer->next_chunk == answer->chunk_count) {
@@ -240,8 +243,8 @@ Status upload_one(Connection& connection, files::FileStore& store, const files::
   }
   auto* wanted = std::get_if<protocol::FileWanted>(&*reply);
   if (!wanted || wanted->chunk_count != (*manifest)->chunks.size() || wanted->next_chunk > wanted->chunk_count)
-    return make_error(ErrorKind::protocol, "head office answered an offered file with " +
-                                               std::string(protocol::message_name(*reply)));
+    return make_error(ErrorKind::protocol,
+                      "head office answered an offered file with " + std::string(protocol::message_name(*reply)));
   report(progress, file, true, bytes_before(**manifest, wanted->next_chunk), (*manifest)->size);
   if (wanted->next_chunk == wanted->chunk_count) {
     ++summary.uploaded;  // head office had it whole already

@@ -345,8 +345,8 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
 FileTransferSummary move_files(Workspace& workspace, Connection& connection, const FileProgressCallback& progress) {
   FileTransferSummary summary;
   auto wanted = workspace.files_to_fetch();
-  Status moved = wanted ? fetch_files_into(connection, workspace.files(), *wanted, progress, summary)
-                        : Status(wanted.error());
+  Status moved =
+      wanted ? fetch_files_into(connection, workspace.files(), *wanted, progress, summary) : Status(wanted.error());
   if (moved) {
     auto own = workspace.files_to_upload();
     moved = own ? upload_files_into(connection, workspace.files(), *own, progress, summary) : Status(own.error());
@@ -361,7 +361,8 @@ FileTransferSummary move_files(Workspace& workspace, Connection& connection, con
 }  // namespace
 
 Error error_from_server(const protocol::ErrorMessage& error) {
-  const std::string text = "head office refused: " + error.message + " (" + std::string(protocol::to_string(error.code)) + ")";
+  const std::string text =
+      "head office refused: " + error.message + " (" + std::string(protocol::to_string(error.code)) + ")";
   switch (protocol::action_for(error.code)) {
     case protocol::ClientAction::retry: return make_error(ErrorKind::network, text + "; try again later");
     case protocol::ClientAction::reenrol:

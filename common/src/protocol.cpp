@@ -559,11 +559,11 @@ Result<Message> decode_message(ByteView bytes) {
 }
 
 std::string_view message_name(const Message& message) {
-  static constexpr std::string_view kNames[] = {"authenticate", "enrol",      "ready", "push",  "ack",
-                                                "pull",         "changes",    "watch", "error", "fetch_question_set",
-                                                "question_set", "sign_pushes",  "fetch_file", "file_manifest",
-                                                "fetch_chunks", "file_chunk",   "put_file", "file_wanted",
-                                                "file_refused"};
+  static constexpr std::string_view kNames[] = {
+      "authenticate", "enrol",       "ready",       "push",          "ack",
+      "pull",         "changes",     "watch",       "error",         "fetch_question_set",
+      "question_set", "sign_pushes", "fetch_file",  "file_manifest", "fetch_chunks",
+      "file_chunk",   "put_file",    "file_wanted", "file_refused"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[message.index()];
 }

@@ -194,8 +194,8 @@ void ServerSession::on_file_message(protocol::Message message) {
 
 void ServerSession::on_fetch_chunks(const protocol::FetchChunks& request) {
   if (chunks_owed_ + request.count > tuning::kFileFetchWindow)
-    return fail(ErrorCode::bad_frame, "this device asked for more than " + std::to_string(tuning::kFileFetchWindow) +
-                                          " chunks at once");
+    return fail(ErrorCode::bad_frame,
+                "this device asked for more than " + std::to_string(tuning::kFileFetchWindow) + " chunks at once");
   chunks_owed_ += request.count;
   chunks_waiting_.push_back(request);
   ask_for_next_chunks();
@@ -225,15 +225,16 @@ void ServerSession::on_put_file(protocol::PutFile request) {
   std::erase_if(puts_, [&](const auto& put) { return put.first == request.root; });
   if (puts_.size() == tuning::kFileFetchWindow) puts_.erase(puts_.begin());
   puts_.emplace_back(request.root, request.scope);
-  auto reply = on_executor<protocol::Message>(
-      [](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
+  auto reply =
+      on_executor<protocol::Message>([](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
   core_.put_file(*principal_, std::move(request), reply);
 }
 
 void ServerSession::on_uploaded_chunk(protocol::FileChunk chunk) {
   auto put = std::find_if(puts_.begin(), puts_.end(), [&](const auto& p) { return p.first == chunk.root; });
   if (put == puts_.end())
-    return fail(ErrorCode::bad_frame, "a chunk of file " + files::to_hex(chunk.root) + ", which this session did not put");
+    return fail(ErrorCode::bad_frame,
+                "a chunk of file " + files::to_hex(chunk.root) + ", which this session did not put");
   if (uploads_unanswered_ == tuning::kFileFetchWindow)
     return fail(ErrorCode::bad_frame, "this device sent more than " + std::to_string(tuning::kFileFetchWindow) +
                                           " chunks without waiting for an answer");

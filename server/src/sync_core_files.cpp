@@ -25,7 +25,9 @@ FileRefused refusal(const files::Hash& root, ErrorCode code, std::string message
   return FileRefused{root, code, std::move(message)};
 }
 
-FileRefused no_such_file(const files::Hash& root) { return refusal(root, ErrorCode::forbidden, std::string(kNoSuchFile)); }
+FileRefused no_such_file(const files::Hash& root) {
+  return refusal(root, ErrorCode::forbidden, std::string(kNoSuchFile));
+}
 
 FileRefused unreadable(const files::Hash& root, std::string_view event, const Error& error) {
   log_event("error", event, {{"file", files::to_hex(root)}, {"reason", error.message}});
@@ -84,7 +86,8 @@ void SyncCore::fetch_file(Principal who, protocol::FetchFile request, ReplyCallb
              if (!*manifest) return done(no_such_file(root));
              done(protocol::FileManifest{root, std::move(**manifest)});
            },
-           std::nullopt, {}});
+           std::nullopt,
+           {}});
 }
 
 void SyncCore::fetch_chunks(Principal who, protocol::FetchChunks request, RepliesCallback done) {
@@ -118,7 +121,8 @@ void SyncCore::fetch_chunks(Principal who, protocol::FetchChunks request, Replie
              }
              done(std::move(answers));
            },
-           std::nullopt, {}});
+           std::nullopt,
+           {}});
 }
 
 void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback done) {
@@ -140,11 +144,15 @@ void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback 
              if (!quota) return done(unreadable(root, "file_put_failed", quota.error()));
              auto progress = head_office_.files().begin(root, request.manifest, request.scope, *quota);
              if (!progress) return done(store_refusal(root, "file_put_failed", progress.error()));
-             log_event("info", "file_put", {{"file", files::to_hex(root)}, {"scope", request.scope},
-                                            {"device", who.device_id}, {"next_chunk", progress->next_chunk}});
+             log_event("info", "file_put",
+                       {{"file", files::to_hex(root)},
+                        {"scope", request.scope},
+                        {"device", who.device_id},
+                        {"next_chunk", progress->next_chunk}});
              done(wanted(root, *progress));
            },
-           std::nullopt, {}});
+           std::nullopt,
+           {}});
 }
 
 void SyncCore::add_chunk(Principal who, std::string scope, protocol::FileChunk chunk, ReplyCallback done) {
@@ -167,8 +175,11 @@ void SyncCore::add_chunk(Principal who, std::string scope, protocol::FileChunk c
             release_push_bytes(bytes);
             if (!progress) return done(store_refusal(root, "file_chunk_failed", progress.error()));
             if (progress->complete())
-              log_event("info", "file_received", {{"file", files::to_hex(root)}, {"scope", scope},
-                                                  {"device", who.device_id}, {"chunks", progress->chunk_count}});
+              log_event("info", "file_received",
+                        {{"file", files::to_hex(root)},
+                         {"scope", scope},
+                         {"device", who.device_id},
+                         {"chunks", progress->chunk_count}});
             done(wanted(root, *progress));
           },
           std::nullopt,

@@ -19,7 +19,8 @@ files::Hash hash_of(std::uint8_t seed) {
 }
 
 files::Manifest three_chunks() {
-  return files::Manifest{2 * tuning::kFileChunkBytes + 17, static_cast<std::uint32_t>(tuning::kFileChunkBytes),
+  return files::Manifest{2 * tuning::kFileChunkBytes + 17,
+                         static_cast<std::uint32_t>(tuning::kFileChunkBytes),
                          {hash_of(1), hash_of(2), hash_of(3)}};
 }
 
@@ -108,7 +109,8 @@ TEST(ProtocolFiles, SizesOverTheLimitsAreRefusedByTheDecoder) {
   EXPECT_EQ(decode_error(protocol::FetchChunks{root, 0, static_cast<std::uint32_t>(tuning::kFileFetchWindow)}), "");
 
   EXPECT_NE(decode_error(protocol::PutFile{root, std::string(limits::kMaxKeyPartBytes + 1, 'V'), three_chunks()}), "");
-  EXPECT_NE(decode_error(protocol::FileRefused{root, ErrorCode::forbidden, std::string(limits::kMaxErrorMessageBytes + 1, 'x')}),
+  EXPECT_NE(decode_error(
+                protocol::FileRefused{root, ErrorCode::forbidden, std::string(limits::kMaxErrorMessageBytes + 1, 'x')}),
             "");
 }
 

@@ -41,8 +41,11 @@ Bytes file_content(std::size_t size, std::uint32_t seed) {
 class CutAfterChunks final : public client::Connection {
  public:
   CutAfterChunks(std::unique_ptr<client::Connection> inner, std::size_t chunks)
-      : inner_(std::move(inner)), chunks_left_(chunks), timeout_(inner_->timeout()),
-        transcript_(inner_->transcript()), identity_(inner_->server_identity()) {}
+      : inner_(std::move(inner)),
+        chunks_left_(chunks),
+        timeout_(inner_->timeout()),
+        transcript_(inner_->transcript()),
+        identity_(inner_->server_identity()) {}
 
   Status send(const Message& message) override {
     if (!inner_) return make_error(ErrorKind::network, "the connection was cut");

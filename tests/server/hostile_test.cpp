@@ -143,8 +143,7 @@ std::string describe(const Message& message) {
 class RawClient {
  public:
   // `version`: the protocol version this client speaks in every frame (an older laptop's, say).
-  static std::unique_ptr<RawClient> connect(const std::string& url,
-                                            std::uint8_t version = protocol::kProtocolVersion) {
+  static std::unique_ptr<RawClient> connect(const std::string& url, std::uint8_t version = protocol::kProtocolVersion) {
     auto parsed = client::parse_server_url(url);
     if (!parsed) throw std::runtime_error(parsed.error().message);
     auto ws = client::WsClient::connect(*parsed, kAnswerWait);
@@ -1237,7 +1236,8 @@ TEST_F(HostileTest, BrokenFileRequestsEndTheSessionAndStoreNothing) {
       {"a manifest over the limit", {protocol::PutFile{root, kLeeds, too_long}}},
       {"a chunk of a file the session did not put", {protocol::FileChunk{root, 0, Bytes(10, 1)}}},
       {"a chunk over the chunk size",
-       {protocol::PutFile{root, kLeeds, *manifest}, protocol::FileChunk{root, 0, Bytes(tuning::kFileChunkBytes + 1, 1)}}},
+       {protocol::PutFile{root, kLeeds, *manifest},
+        protocol::FileChunk{root, 0, Bytes(tuning::kFileChunkBytes + 1, 1)}}},
       {"no chunks asked for", {protocol::FetchChunks{root, 0, 0}}},
       {"more than a window asked for at once",
        {protocol::FetchChunks{root, 0, static_cast<std::uint32_t>(tuning::kFileFetchWindow + 1)}}},
