@@ -8,6 +8,7 @@
 #include "dsptsync/service/document_json.h"
 
 #include <atomic>
+#include <map>
 #include <sstream>
 
 namespace dsptsync::client {
@@ -30,6 +31,49 @@ json held_json(const std::vector<HeldChange>& held) {
                     {"field", to_string(change.key.field)}, {"year", change.key.year}, {"user", change.user},
                     {"at", format_timestamp(change.at)}, {"reason", change.reason}});
   return list;
+}
+
+// The policy library's files a sync moved (docs/cli.md: sync).
+json files_json(const FileTransferSummary& files) {
+  json refused = json::array();
+  for (const auto& file : files.refused)
+    refused.push_back({{"file", file.file.name},
+                       {"root", files::to_hex(file.file.root)},
+                       {"scope", file.file.scope},
+                       {"direction", file.upload ? "upload" : "fetch"},
+                       {"code", file.code},
+                       {"message", file.message}});
+  return {{"fetched", files.fetched},
+          {"uploaded", files.uploaded},
+          {"bytes_received", files.bytes_received},
+          {"bytes_sent", files.bytes_sent},
+          {"refused", std::move(refused)},
+          {"interrupted", files.interrupted.empty() ? json(nullptr) : json(files.interrupted)}};
+}
+
+std::string files_text(const FileTransferSummary& files) {
+  std::string text;
+  if (files.fetched || files.uploaded)
+    text += "Files: " + std::to_string(files.fetched) + " received (" + std::to_string(files.bytes_received) +
+            " bytes), " + std::to_string(files.uploaded) + " sent (" + std::to_string(files.bytes_sent) + " bytes)\n";
+  for (const auto& file : files.refused)
+    text += "File " + file.file.name + " not " + (file.upload ? "sent" : "received") + ": " + file.message + " (" +
+            file.code + ")\n";
+  if (!files.interrupted.empty()) text += "Files stopped part-way: " + files.interrupted + "\n";
+  return text;
+}
+
+// A line when a file starts, at each quarter, and when it is whole: enough to see it move.
+FileProgressCallback print_file_progress(std::ostream& err) {
+  return [&err, quarters = std::map<std::string, std::uint64_t>()](const FileTransferProgress& p) mutable {
+    const std::uint64_t quarter = p.total ? p.done * 4 / p.total : 4;
+    const std::string key = files::to_hex(p.file.root) + (p.upload ? "up" : "down");
+    auto [seen, first] = quarters.try_emplace(key, quarter);
+    if (!first && seen->second == quarter) return;
+    seen->second = quarter;
+    err << (p.upload ? "Sending " : "Receiving ") << p.file.name << ": " << p.done / 1024 << " of " << p.total / 1024
+        << " KiB" << std::endl;
+  };
 }
 
 std::string held_text(const std::vector<HeldChange>& held) {
@@ -112,7 +156,10 @@ Result<Output> sync_once_output(Workspace& workspace, const BranchCli& cli) {
   SyncOptions options;
   // Progress for a person at a terminal (stderr, so the result on stdout stays one block); a script
   // asking for --json gets only the result.
-  if (!cli.line.as_json()) options.on_step = [&cli](const std::string& step) { cli.err << step << std::endl; };
+  if (!cli.line.as_json()) {
+    options.on_step = [&cli](const std::string& step) { cli.err << step << std::endl; };
+    options.on_file_progress = print_file_progress(cli.err);
+  }
   auto result = sync_once(workspace, options);
   if (!result) {
     if (!is_unreachable(result.error())) return result.error();
@@ -140,8 +187,9 @@ Result<Output> sync_once_output(Workspace& workspace, const BranchCli& cli) {
                  {"pending", result->pending},
                  {"question_sets", result->question_sets},
                  {"held", held_json(result->held)},
-                 {"new_conflicts", std::move(brought)}},
-                text + held_text(result->held)};
+                 {"new_conflicts", std::move(brought)},
+                 {"files", files_json(result->files)}},
+                text + held_text(result->held) + files_text(result->files)};
 }
 
 // sync --watch: one line (or JSON object) per event as it happens, then what is left to send.

@@ -1,6 +1,7 @@
 #include "dsptsync/client/sync.h"
 
 #include "dsptsync/client/connection.h"
+#include "dsptsync/client/file_transfer.h"
 #include "dsptsync/client/push_signer.h"
 #include "queue_screen.h"
 
@@ -42,17 +43,7 @@ std::int64_t to_int(const std::optional<std::string>& text) {
   return value;
 }
 
-// What the client makes of an error the server sent.
-Error from_server(const protocol::ErrorMessage& error) {
-  const std::string text = "head office refused: " + error.message + " (" + std::string(protocol::to_string(error.code)) + ")";
-  switch (protocol::action_for(error.code)) {
-    case protocol::ClientAction::retry: return make_error(ErrorKind::network, text + "; try again later");
-    case protocol::ClientAction::reenrol:
-      return refused(text + "; this device must be enrolled again with a new code from head office");
-    case protocol::ClientAction::stop: return refused(text);
-  }
-  return refused(text);
-}
+Error from_server(const protocol::ErrorMessage& error) { return error_from_server(error); }
 
 Result<protocol::Ready> expect_ready(Connection& connection) {
   auto reply = connection.expect();
@@ -349,7 +340,45 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
   }
 }
 
+// The policy library's files, after the answers: what this laptop lacks comes down, its own go up. A
+// failure is reported in the summary, never as a failed sync: the answers are synced already.
+FileTransferSummary move_files(Workspace& workspace, Connection& connection, const FileProgressCallback& progress) {
+  FileTransferSummary summary;
+  auto wanted = workspace.files_to_fetch();
+  Status moved =
+      wanted ? fetch_files_into(connection, workspace.files(), *wanted, progress, summary) : Status(wanted.error());
+  if (moved) {
+    auto own = workspace.files_to_upload();
+    moved = own ? upload_files_into(connection, workspace.files(), *own, progress, summary) : Status(own.error());
+  }
+  for (const auto& root : summary.held_by_head_office)
+    if (auto marked = workspace.mark_uploaded(root); !marked && moved) moved = marked;
+  if (!moved)
+    summary.interrupted = moved.error().message + "; what arrived is kept and the next sync carries on from there";
+  return summary;
+}
+
 }  // namespace
+
+Error error_from_server(const protocol::ErrorMessage& error) {
+  const std::string text =
+      "head office refused: " + error.message + " (" + std::string(protocol::to_string(error.code)) + ")";
+  switch (protocol::action_for(error.code)) {
+    case protocol::ClientAction::retry: return make_error(ErrorKind::network, text + "; try again later");
+    case protocol::ClientAction::reenrol:
+      return refused(text + "; this device must be enrolled again with a new code from head office");
+    case protocol::ClientAction::stop: return refused(text);
+  }
+  return refused(text);
+}
+
+Result<std::unique_ptr<Connection>> connect(Workspace& workspace, const SyncOptions& options) {
+  auto keys = workspace.signing_key();
+  if (!keys) return keys.error();
+  auto enrolment = enrolment_of(workspace);
+  if (!enrolment) return enrolment.error();
+  return connect_authenticated(workspace, *enrolment, *keys, transport_or_network(options.transport), options.timeout);
+}
 
 Result<EnrolResult> enrol(const EnrolOptions& options) {
   if (auto s = crypto::initialise(); !s) return s.error();
@@ -439,6 +468,8 @@ Result<SyncResult> sync_once(Workspace& workspace, const SyncOptions& options) {
     if (!carried) return carried.error();
     result.pushed += *carried;
   }
+  say("Moving the policy library's files ...");
+  result.files = move_files(workspace, **connection, options.on_file_progress);
   auto txn = workspace.store().begin();
   if (!txn) return txn.error();
   if (auto s = (*txn)->put_setting(kLastSyncedSetting, std::to_string(now_ms())); !s) return s.error();

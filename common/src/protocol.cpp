@@ -4,6 +4,7 @@
 #include "dsptsync/bounded_archive.h"
 #include "dsptsync/codec.h"
 #include "dsptsync/limits.h"
+#include "dsptsync/tuning.h"
 
 #include <sodium.h>
 
@@ -105,8 +106,8 @@ std::string_view to_string(ClientAction action) {
   return "stop";
 }
 
-// ---- Message bodies. The member order below IS the wire format (protocol version 4; its messages are
-// version 3's: version 4 added incidents, changes of target kind 5, not a message). ----
+// ---- Message bodies. The member order below IS the wire format (protocol version 6: version 5's
+// messages and the file messages after them; docs/protocol.md). ----
 
 template <class Archive>
 void serialize(Archive& archive, Authenticate& m) {
@@ -168,6 +169,34 @@ void serialize(Archive& archive, ErrorMessage& m) {
   archive(cereal::make_nvp("code", m.code), cereal::make_nvp("message", m.message), cereal::make_nvp("batch", m.batch));
 }
 
+// ---- The file messages (version 6). A manifest travels flattened into its message (ManifestWire). ----
+
+template <class Archive>
+void serialize(Archive& archive, FetchFile& m) {
+  archive(cereal::make_nvp("root", m.root));
+}
+
+template <class Archive>
+void serialize(Archive& archive, FetchChunks& m) {
+  archive(cereal::make_nvp("root", m.root), cereal::make_nvp("first", m.first), cereal::make_nvp("count", m.count));
+}
+
+template <class Archive>
+void serialize(Archive& archive, FileChunk& m) {
+  archive(cereal::make_nvp("root", m.root), cereal::make_nvp("index", m.index), cereal::make_nvp("bytes", m.bytes));
+}
+
+template <class Archive>
+void serialize(Archive& archive, FileWanted& m) {
+  archive(cereal::make_nvp("root", m.root), cereal::make_nvp("next_chunk", m.next_chunk),
+          cereal::make_nvp("chunk_count", m.chunk_count));
+}
+
+template <class Archive>
+void serialize(Archive& archive, FileRefused& m) {
+  archive(cereal::make_nvp("root", m.root), cereal::make_nvp("code", m.code), cereal::make_nvp("message", m.message));
+}
+
 namespace {
 
 enum class MessageType : std::uint8_t {
@@ -182,7 +211,49 @@ enum class MessageType : std::uint8_t {
   error = 9,
   fetch_question_set = 10,
   question_set = 11,
-  sign_pushes = 12
+  sign_pushes = 12,
+  fetch_file = 13,
+  file_manifest = 14,
+  fetch_chunks = 15,
+  file_chunk = 16,
+  put_file = 17,
+  file_wanted = 18,
+  file_refused = 19
+};
+
+// A manifest's fields as they travel inside FileManifest and PutFile: size, chunk size, chunk hashes.
+struct ManifestWire {
+  std::uint64_t size = 0;
+  std::uint32_t chunk_bytes = 0;
+  std::vector<files::Hash> chunks;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(cereal::make_nvp("size", size), cereal::make_nvp("chunk_bytes", chunk_bytes),
+            cereal::make_nvp("chunks", chunks));
+  }
+  static ManifestWire of(const files::Manifest& manifest) {
+    return {manifest.size, manifest.chunk_bytes, manifest.chunks};
+  }
+  files::Manifest manifest() && { return {size, chunk_bytes, std::move(chunks)}; }
+};
+
+struct FileManifestWire {
+  files::Hash root{};
+  ManifestWire manifest;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(cereal::make_nvp("root", root), cereal::make_nvp("manifest", manifest));
+  }
+};
+
+struct PutFileWire {
+  files::Hash root{};
+  std::string scope;
+  ManifestWire manifest;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(cereal::make_nvp("root", root), cereal::make_nvp("scope", scope), cereal::make_nvp("manifest", manifest));
+  }
 };
 
 // The set travels as its own record (question_set.h), so what the device checks and keeps are
@@ -270,6 +341,21 @@ Result<std::vector<Change>> decode_changes(const std::vector<Bytes>& encoded) {
   return changes;
 }
 
+// Sizes only (bounded decoding): whether the manifest names the file of its root is check_manifest's.
+Status check_manifest_bounds(std::string_view message, const ManifestWire& manifest) {
+  constexpr std::size_t kMostChunks = limits::kMaxFileBytes / tuning::kFileChunkBytes + 1;
+  if (manifest.chunks.size() > kMostChunks)
+    return corrupt(std::string(message) + ": the manifest lists " + std::to_string(manifest.chunks.size()) +
+                   " chunks; at most " + std::to_string(kMostChunks) + " are accepted");
+  if (manifest.size > limits::kMaxFileBytes)
+    return corrupt(std::string(message) + ": a file of " + std::to_string(manifest.size) + " bytes; at most " +
+                   std::to_string(limits::kMaxFileBytes) + " are accepted");
+  if (manifest.chunk_bytes > tuning::kFileChunkBytes)
+    return corrupt(std::string(message) + ": chunks of " + std::to_string(manifest.chunk_bytes) + " bytes; at most " +
+                   std::to_string(tuning::kFileChunkBytes) + " are accepted");
+  return {};
+}
+
 template <class T>
 Result<T> load_body(ByteView bytes, std::string_view name) {
   T value{};
@@ -304,6 +390,15 @@ Bytes encode_message(const Message& message) {
         else if constexpr (std::is_same_v<T, ErrorMessage>) return typed(MessageType::error, m);
         else if constexpr (std::is_same_v<T, FetchQuestionSet>) return typed(MessageType::fetch_question_set, m);
         else if constexpr (std::is_same_v<T, SignPushes>) return typed(MessageType::sign_pushes, m);
+        else if constexpr (std::is_same_v<T, FetchFile>) return typed(MessageType::fetch_file, m);
+        else if constexpr (std::is_same_v<T, FileManifest>)
+          return typed(MessageType::file_manifest, FileManifestWire{m.root, ManifestWire::of(m.manifest)});
+        else if constexpr (std::is_same_v<T, FetchChunks>) return typed(MessageType::fetch_chunks, m);
+        else if constexpr (std::is_same_v<T, FileChunk>) return typed(MessageType::file_chunk, m);
+        else if constexpr (std::is_same_v<T, PutFile>)
+          return typed(MessageType::put_file, PutFileWire{m.root, m.scope, ManifestWire::of(m.manifest)});
+        else if constexpr (std::is_same_v<T, FileWanted>) return typed(MessageType::file_wanted, m);
+        else if constexpr (std::is_same_v<T, FileRefused>) return typed(MessageType::file_refused, m);
         else if constexpr (std::is_same_v<T, QuestionSetMessage>)
           return typed(MessageType::question_set, QuestionSetWire{encode_question_set(m.set), m.live});
         else if constexpr (std::is_same_v<T, Push>) {
@@ -414,21 +509,76 @@ Result<Message> decode_message(ByteView bytes) {
       if (auto s = check_text("error.message", m->message, limits::kMaxErrorMessageBytes); !s) return s.error();
       return Message(std::move(*m));
     }
+    case MessageType::fetch_file: {
+      auto m = load_body<FetchFile>(body, "fetch file message");
+      if (!m) return m.error();
+      return Message(*m);
+    }
+    case MessageType::file_manifest: {
+      auto wire = load_body<FileManifestWire>(body, "file manifest message");
+      if (!wire) return wire.error();
+      if (auto s = check_manifest_bounds("file manifest message", wire->manifest); !s) return s.error();
+      return Message(FileManifest{wire->root, std::move(wire->manifest).manifest()});
+    }
+    case MessageType::fetch_chunks: {
+      auto m = load_body<FetchChunks>(body, "fetch chunks message");
+      if (!m) return m.error();
+      if (m->count < 1 || m->count > tuning::kFileFetchWindow)
+        return corrupt("fetch chunks message: asks for " + std::to_string(m->count) + " chunks; 1 to " +
+                       std::to_string(tuning::kFileFetchWindow) + " are accepted");
+      return Message(*m);
+    }
+    case MessageType::file_chunk: {
+      auto m = load_body<FileChunk>(body, "file chunk message");
+      if (!m) return m.error();
+      if (m->bytes.size() > tuning::kFileChunkBytes)
+        return corrupt("file chunk message: a chunk of " + std::to_string(m->bytes.size()) + " bytes; at most " +
+                       std::to_string(tuning::kFileChunkBytes) + " are accepted");
+      return Message(std::move(*m));
+    }
+    case MessageType::put_file: {
+      auto wire = load_body<PutFileWire>(body, "put file message");
+      if (!wire) return wire.error();
+      if (auto s = check_text("put_file.scope", wire->scope, limits::kMaxKeyPartBytes); !s) return s.error();
+      if (auto s = check_manifest_bounds("put file message", wire->manifest); !s) return s.error();
+      return Message(PutFile{wire->root, std::move(wire->scope), std::move(wire->manifest).manifest()});
+    }
+    case MessageType::file_wanted: {
+      auto m = load_body<FileWanted>(body, "file wanted message");
+      if (!m) return m.error();
+      return Message(*m);
+    }
+    case MessageType::file_refused: {
+      auto m = load_body<FileRefused>(body, "file refused message");
+      if (!m) return m.error();
+      if (auto s = check_text("file_refused.message", m->message, limits::kMaxErrorMessageBytes); !s) return s.error();
+      return Message(std::move(*m));
+    }
   }
   return corrupt("message type " + std::to_string(bytes[0]) + " is not one this build knows");
 }
 
 std::string_view message_name(const Message& message) {
-  static constexpr std::string_view kNames[] = {"authenticate", "enrol",      "ready", "push",  "ack",
-                                                "pull",         "changes",    "watch", "error", "fetch_question_set",
-                                                "question_set", "sign_pushes"};
+  static constexpr std::string_view kNames[] = {
+      "authenticate", "enrol",       "ready",       "push",          "ack",
+      "pull",         "changes",     "watch",       "error",         "fetch_question_set",
+      "question_set", "sign_pushes", "fetch_file",  "file_manifest", "fetch_chunks",
+      "file_chunk",   "put_file",    "file_wanted", "file_refused"};
+  static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[message.index()];
 }
 
-Bytes encode_frame(FrameKind kind, ByteView body) {
+bool is_file_message(const Message& message) {
+  return std::holds_alternative<FetchFile>(message) || std::holds_alternative<FileManifest>(message) ||
+         std::holds_alternative<FetchChunks>(message) || std::holds_alternative<FileChunk>(message) ||
+         std::holds_alternative<PutFile>(message) || std::holds_alternative<FileWanted>(message) ||
+         std::holds_alternative<FileRefused>(message);
+}
+
+Bytes encode_frame(FrameKind kind, ByteView body, std::uint8_t version) {
   Bytes out;
   out.reserve(body.size() + 2);
-  out.push_back(kProtocolVersion);
+  out.push_back(version);
   out.push_back(static_cast<std::uint8_t>(kind));
   out.insert(out.end(), body.begin(), body.end());
   return out;
@@ -471,8 +621,7 @@ std::array<std::uint8_t, 32> transcript(const Hello& hello, const Welcome& welco
   crypto_generichash_state state;
   crypto_generichash_init(&state, nullptr, 0, 32);
   update(state, std::string_view("dsptsync handshake v1"));
-  const std::uint8_t version = kProtocolVersion;
-  crypto_generichash_update(&state, &version, 1);
+  crypto_generichash_update(&state, &hello.version, 1);
   update(state, hello.client_ephemeral);
   update(state, hello.client_nonce);
   update(state, welcome.server_ephemeral);

@@ -3,6 +3,9 @@
 #include "log.h"
 
 #include "dsptsync/limits.h"
+#include "dsptsync/tuning.h"
+
+#include <algorithm>
 
 namespace dsptsync::server {
 
@@ -37,7 +40,7 @@ void ServerSession::on_frame(ByteView frame) {
   }
   if (state_ == State::awaiting_hello) {
     if (parsed->kind != FrameKind::hello) return fail(ErrorCode::bad_frame, "the first frame must be a hello");
-    return on_hello(parsed->body);
+    return on_hello(*parsed);
   }
   if (parsed->kind != FrameKind::sealed || !cipher_)
     return fail(ErrorCode::bad_frame, "after the handshake every frame must be sealed");
@@ -48,9 +51,12 @@ void ServerSession::on_frame(ByteView frame) {
   on_message(std::move(*message));
 }
 
-void ServerSession::on_hello(ByteView body) {
-  auto hello = protocol::decode_hello(body);
+void ServerSession::on_hello(const protocol::FrameView& frame) {
+  auto hello = protocol::decode_hello(frame.body);
   if (!hello) return fail(ErrorCode::bad_frame, hello.error().message);
+  // An older laptop is answered in its own version, and the transcript covers the version it spoke.
+  hello->version = frame.version;
+  version_ = frame.version;
   ephemeral_ = protocol::EphemeralKeys::generate();
   protocol::Welcome welcome;
   welcome.server_ephemeral = ephemeral_.public_key;
@@ -62,7 +68,7 @@ void ServerSession::on_hello(ByteView body) {
   if (!cipher) return fail(ErrorCode::handshake_failed, cipher.error().message);
   cipher_ = std::move(*cipher);
   state_ = State::awaiting_auth;
-  send_frame(protocol::encode_frame(FrameKind::welcome, protocol::encode_welcome(welcome)));
+  send_frame(protocol::encode_frame(FrameKind::welcome, protocol::encode_welcome(welcome), version_));
 }
 
 void ServerSession::on_message(protocol::Message message) {
@@ -99,6 +105,7 @@ void ServerSession::on_message(protocol::Message message) {
   if (auto* pull = std::get_if<protocol::Pull>(&message)) return core_.pull(*principal_, *pull, reply);
   if (auto* fetch = std::get_if<protocol::FetchQuestionSet>(&message))
     return core_.fetch_question_set(*principal_, std::move(*fetch), reply);
+  if (protocol::is_file_message(message)) return on_file_message(std::move(message));
   if (auto* watch = std::get_if<protocol::Watch>(&message)) {
     if (watching_) return fail(ErrorCode::bad_frame, "this session is already watching");
     watching_ = true;
@@ -134,7 +141,7 @@ void ServerSession::send_encoded(ByteView encoded) {
   if (!cipher_ || state_ == State::closed) return;
   // Judged before sealing, so the frames the client does get stay in the cipher's order.
   if (backlog().bytes + encoded.size() > limits::kMaxQueuedBytesPerConnection) return cut_off_slow_client();
-  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(encoded)));
+  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(encoded), version_));
 }
 
 void ServerSession::cut_off_slow_client() {
@@ -146,7 +153,7 @@ void ServerSession::cut_off_slow_client() {
                              " KiB waiting); it reconnects and catches up from where it got to",
                          0};
   // Past the budget by this one small frame only; then nothing more is queued.
-  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(protocol::encode_message(bye))));
+  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(protocol::encode_message(bye)), version_));
   state_ = State::closed;
   close_after_send(bye.message);
 }
@@ -165,7 +172,79 @@ void ServerSession::ask_for_next_page() {
   core_.next_watch_page(this);
 }
 
-void ServerSession::on_sent() { ask_for_next_page(); }
+void ServerSession::on_sent() {
+  ask_for_next_page();
+  ask_for_next_chunks();
+}
+
+void ServerSession::on_file_message(protocol::Message message) {
+  if (version_ < protocol::kFilesProtocolVersion)
+    return fail(ErrorCode::bad_frame, "protocol version " + std::to_string(version_) + " has no " +
+                                          std::string(protocol::message_name(message)) + " message");
+  if (auto* fetch = std::get_if<protocol::FetchFile>(&message)) {
+    auto reply = on_executor<protocol::Message>(
+        [](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
+    return core_.fetch_file(*principal_, *fetch, reply);
+  }
+  if (auto* chunks = std::get_if<protocol::FetchChunks>(&message)) return on_fetch_chunks(*chunks);
+  if (auto* put = std::get_if<protocol::PutFile>(&message)) return on_put_file(std::move(*put));
+  if (auto* chunk = std::get_if<protocol::FileChunk>(&message)) return on_uploaded_chunk(std::move(*chunk));
+  fail(ErrorCode::bad_frame, std::string(protocol::message_name(message)) + " is not a message a client sends");
+}
+
+void ServerSession::on_fetch_chunks(const protocol::FetchChunks& request) {
+  if (chunks_owed_ + request.count > tuning::kFileFetchWindow)
+    return fail(ErrorCode::bad_frame,
+                "this device asked for more than " + std::to_string(tuning::kFileFetchWindow) + " chunks at once");
+  chunks_owed_ += request.count;
+  chunks_waiting_.push_back(request);
+  ask_for_next_chunks();
+}
+
+void ServerSession::ask_for_next_chunks() {
+  if (chunks_with_core_ || chunks_waiting_.empty() || state_ != State::ready) return;
+  const protocol::FetchChunks request = chunks_waiting_.front();
+  // Room for the whole window in half the budget, as for a watch's page: on_sent asks again.
+  if (backlog().bytes + request.count * tuning::kFileChunkBytes > limits::kMaxQueuedBytesPerConnection / 2) return;
+  chunks_waiting_.pop_front();
+  chunks_with_core_ = true;
+  auto answered = on_executor<std::vector<protocol::Message>>(
+      [count = request.count](ServerSession& self, std::vector<protocol::Message> answers) {
+        self.chunks_with_core_ = false;
+        self.chunks_owed_ -= count;
+        for (const auto& answer : answers) self.send_message(answer);
+        self.ask_for_next_chunks();
+      });
+  core_.fetch_chunks(*principal_, request, answered);
+}
+
+void ServerSession::on_put_file(protocol::PutFile request) {
+  // A manifest that is not its root's is no honest laptop's: the file's name is its manifest's hash.
+  if (auto checked = files::check_manifest(request.manifest, request.root); !checked)
+    return fail(ErrorCode::bad_frame, "put file: " + checked.error().message);
+  std::erase_if(puts_, [&](const auto& put) { return put.first == request.root; });
+  if (puts_.size() == tuning::kFileFetchWindow) puts_.erase(puts_.begin());
+  puts_.emplace_back(request.root, request.scope);
+  auto reply =
+      on_executor<protocol::Message>([](ServerSession& self, protocol::Message answer) { self.send_message(answer); });
+  core_.put_file(*principal_, std::move(request), reply);
+}
+
+void ServerSession::on_uploaded_chunk(protocol::FileChunk chunk) {
+  auto put = std::find_if(puts_.begin(), puts_.end(), [&](const auto& p) { return p.first == chunk.root; });
+  if (put == puts_.end())
+    return fail(ErrorCode::bad_frame,
+                "a chunk of file " + files::to_hex(chunk.root) + ", which this session did not put");
+  if (uploads_unanswered_ == tuning::kFileFetchWindow)
+    return fail(ErrorCode::bad_frame, "this device sent more than " + std::to_string(tuning::kFileFetchWindow) +
+                                          " chunks without waiting for an answer");
+  ++uploads_unanswered_;
+  auto reply = on_executor<protocol::Message>([](ServerSession& self, protocol::Message answer) {
+    --self.uploads_unanswered_;
+    self.send_message(answer);
+  });
+  core_.add_chunk(*principal_, put->second, std::move(chunk), reply);
+}
 
 void ServerSession::deliver_live(std::shared_ptr<const Bytes> encoded) {
   post([weak = weak_from_this(), encoded] {

@@ -6,6 +6,7 @@
 
 #include "dsptsync/protocol.h"
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,8 +50,17 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
  private:
   enum class State { awaiting_hello, awaiting_auth, ready, closed };
 
-  void on_hello(ByteView body);
+  void on_hello(const protocol::FrameView& frame);
   void on_message(protocol::Message message);
+  // The policy library's file messages (version 6): none of their refusals ends the session, but a
+  // broken manifest or more chunks at once than a laptop ever asks for does.
+  void on_file_message(protocol::Message message);
+  void on_fetch_chunks(const protocol::FetchChunks& request);
+  void on_put_file(protocol::PutFile request);
+  void on_uploaded_chunk(protocol::FileChunk chunk);
+  // Hands the next FetchChunks waiting to the core once the transport has room for its chunks, so a
+  // download never holds more than a window of chunks here and in the transport.
+  void ask_for_next_chunks();
   void on_authenticated(std::variant<Principal, protocol::ErrorMessage> result, protocol::Ready ready);
   void send_message(const protocol::Message& message);
   void send_encoded(ByteView encoded);
@@ -74,6 +84,17 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   bool watching_ = false;
   bool next_page_wanted_ = false;  // a catch-up page said more, and the next is not asked for yet
   bool auth_pending_ = false;
+  // The session's protocol version: the Hello frame's; every frame sent carries it.
+  std::uint8_t version_ = protocol::kProtocolVersion;
+  // Downloads: chunks asked for and not yet sent (at most tuning::kFileFetchWindow), the requests
+  // waiting for room, and whether one is with the core.
+  std::size_t chunks_owed_ = 0;
+  std::deque<protocol::FetchChunks> chunks_waiting_;
+  bool chunks_with_core_ = false;
+  // Uploads: the scope each file put on this session is for (the newest few), and the chunks received
+  // and not yet answered (at most tuning::kFileFetchWindow).
+  std::vector<std::pair<files::Hash, std::string>> puts_;
+  std::size_t uploads_unanswered_ = 0;
   // Digests of the pushes received unsigned since the device last signed them (version 5).
   std::vector<protocol::Digest> unsigned_pushes_;
 };

@@ -48,6 +48,7 @@ class SessionSink {
 };
 
 using ReplyCallback = std::function<void(protocol::Message reply)>;
+using RepliesCallback = std::function<void(std::vector<protocol::Message> replies)>;
 using AuthCallback = std::function<void(std::variant<Principal, protocol::ErrorMessage>, protocol::Ready)>;
 
 class SyncCore {
@@ -85,6 +86,17 @@ class SyncCore {
   void pull(Principal who, protocol::Pull pull, ReplyCallback done);
   // The question set in force for a year, signed by head office (a year Ready listed).
   void fetch_question_set(Principal who, protocol::FetchQuestionSet request, ReplyCallback done);
+  // ---- the policy library's files (sync_core_files.cpp, version 6) ----
+  // Every answer is the file's message or a FileRefused: a refused file never ends the session. A
+  // file the device may not fetch is refused exactly as one that does not exist.
+  void fetch_file(Principal who, protocol::FetchFile request, ReplyCallback done);
+  // The chunks asked for, read and checked one request at a time (at most a window of chunks in memory):
+  // request.count FileChunk, or a FileRefused in place of the rest.
+  void fetch_chunks(Principal who, protocol::FetchChunks request, RepliesCallback done);
+  // An upload: whether the device's person may keep the file for the scope, within the quota; FileWanted.
+  void put_file(Principal who, protocol::PutFile request, ReplyCallback done);
+  // One uploaded chunk for the scope the session's PutFile named, durable before its FileWanted.
+  void add_chunk(Principal who, std::string scope, protocol::FileChunk chunk, ReplyCallback done);
   // The public status look-up (GET /status/ODS): the site's latest publication, read on the worker
   // thread like every other request. An error when the store fails or the server is overloaded.
   void public_status(std::string ods, std::function<void(Result<std::optional<PublicStatusRecord>>)> done);
@@ -171,6 +183,10 @@ class SyncCore {
   // the console or in the web app), and sends every watching device the sets that changed.
   void refresh_question_sets();
   Result<const Catalogue*> catalogue_for(const std::string& year);
+  // Worker thread: whether the device may fetch the file (held by a scope it reads); the person of now
+  // for a file request, or the refusal to send.
+  Result<bool> may_fetch(const Principal& who, const files::Hash& root);
+  std::variant<Principal, protocol::FileRefused> file_principal(const Principal& who, const files::Hash& root);
 
   HeadOffice& head_office_;
   protocol::PublicKey identity_public_{};

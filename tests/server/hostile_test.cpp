@@ -10,8 +10,10 @@
 
 #include "dsptsync/client/ws_client.h"
 #include "dsptsync/codec.h"
+#include "dsptsync/file_store.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/protocol.h"
+#include "dsptsync/tuning.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -140,12 +142,13 @@ std::string describe(const Message& message) {
 // bytes it wants: well-formed, replayed, altered, or of a kind no real client sends.
 class RawClient {
  public:
-  static std::unique_ptr<RawClient> connect(const std::string& url) {
+  // `version`: the protocol version this client speaks in every frame (an older laptop's, say).
+  static std::unique_ptr<RawClient> connect(const std::string& url, std::uint8_t version = protocol::kProtocolVersion) {
     auto parsed = client::parse_server_url(url);
     if (!parsed) throw std::runtime_error(parsed.error().message);
     auto ws = client::WsClient::connect(*parsed, kAnswerWait);
     if (!ws) throw std::runtime_error("connect: " + ws.error().message);
-    return std::unique_ptr<RawClient>(new RawClient(std::move(*ws)));
+    return std::unique_ptr<RawClient>(new RawClient(std::move(*ws), version));
   }
 
   Status send_frame(ByteView frame) { return ws_->send(frame, 10s); }
@@ -158,10 +161,11 @@ class RawClient {
   Bytes make_hello() {
     ephemeral_ = protocol::EphemeralKeys::generate();
     hello_ = protocol::Hello{};
+    hello_.version = version_;
     hello_.client_ephemeral = ephemeral_.public_key;
     const auto nonce = crypto::from_hex(crypto::random_hex(hello_.client_nonce.size()));
     std::copy(nonce->begin(), nonce->end(), hello_.client_nonce.begin());
-    return protocol::encode_frame(FrameKind::hello, protocol::encode_hello(hello_));
+    return protocol::encode_frame(FrameKind::hello, protocol::encode_hello(hello_), version_);
   }
 
   // Hello -> Welcome, as a well-behaved client: checks the server signed the transcript, then
@@ -208,7 +212,7 @@ class RawClient {
   // The sealed frame of `message`, as the next frame this client sends (the nonce counter moves on
   // whether or not the frame is sent, as the server's will for each frame it opens).
   Bytes seal(const Message& message) { return seal_plain(protocol::encode_message(message)); }
-  Bytes seal_plain(ByteView plain) { return protocol::encode_frame(FrameKind::sealed, cipher_->seal(plain)); }
+  Bytes seal_plain(ByteView plain) { return protocol::encode_frame(FrameKind::sealed, cipher_->seal(plain), version_); }
   Status send(const Message& message) { return send_frame(seal(message)); }
 
   // The next message: nullopt when none came in time; an error (network) when the connection
@@ -220,6 +224,9 @@ class RawClient {
     auto parsed = protocol::parse_frame(**frame);
     if (!parsed || parsed->kind != FrameKind::sealed || !cipher_)
       return make_error(ErrorKind::protocol, "the server sent a frame that is not sealed");
+    if (parsed->version != version_)
+      return make_error(ErrorKind::protocol, "the server answered a version " + std::to_string(version_) +
+                                                 " session in version " + std::to_string(parsed->version));
     auto plain = cipher_->open(parsed->body);
     if (!plain) return make_error(ErrorKind::protocol, plain.error().message);
     auto message = protocol::decode_message(*plain);
@@ -284,9 +291,10 @@ class RawClient {
   const std::array<std::uint8_t, 32>& transcript() const { return transcript_; }
 
  private:
-  explicit RawClient(std::unique_ptr<client::WsClient> ws) : ws_(std::move(ws)) {}
+  RawClient(std::unique_ptr<client::WsClient> ws, std::uint8_t version) : ws_(std::move(ws)), version_(version) {}
 
   std::unique_ptr<client::WsClient> ws_;
+  std::uint8_t version_;
   protocol::EphemeralKeys ephemeral_;
   protocol::Hello hello_;
   std::array<std::uint8_t, 32> transcript_{};
@@ -423,11 +431,14 @@ class HostileTest : public ::testing::Test {
     return server_.enrol(stores_ / folder, user, branch, role);
   }
 
-  std::unique_ptr<RawClient> connect() { return RawClient::connect(server_.url()); }
+  std::unique_ptr<RawClient> connect(std::uint8_t version = protocol::kProtocolVersion) {
+    return RawClient::connect(server_.url(), version);
+  }
 
   // A raw connection that has done the handshake and authenticated as `device`.
-  std::unique_ptr<RawClient> authenticated(const Credentials& device) {
-    auto raw = connect();
+  std::unique_ptr<RawClient> authenticated(const Credentials& device,
+                                           std::uint8_t version = protocol::kProtocolVersion) {
+    auto raw = connect(version);
     EXPECT_TRUE(raw->handshake());
     EXPECT_TRUE(raw->authenticate(device));
     return raw;
@@ -1178,6 +1189,76 @@ TEST_F(HostileTest, AQuestionSetHeadOfficeDoesNotHoldIsRefusedAndTheSessionGoesO
   const auto* set = std::get_if<protocol::QuestionSetMessage>(&*reply);
   ASSERT_TRUE(set) << describe(*reply);
   EXPECT_TRUE(verify_question_set(set->set, server_.admin()->identity().public_key));
+}
+
+// ---- 7b. Versions, and the policy library's files (version 6) ----
+
+TEST_F(HostileTest, AVersion5LaptopPushesAndPullsInVersion5FramesAsBefore) {
+  auto member = enrol("Sam Patel");
+  const Credentials device = credentials_of(*member);
+  const auto stored = stored_changes();
+  // The transcript covers the version 5 Hello's version: a version 5 build signs and checks that.
+  auto raw = authenticated(device, 5);
+  ASSERT_TRUE(raw->send(signed_push(device, {comment(*member, 0, "from a version 5 laptop")}, 1)));
+  auto ack = raw->expect_ack(1);  // in a version 5 frame, or receive() says otherwise
+  ASSERT_TRUE(ack) << ack.error().message;
+  ASSERT_TRUE(raw->send(protocol::Pull{0, 10}));
+  auto page = raw->expect();
+  ASSERT_TRUE(page) << page.error().message;
+  const auto* changes = std::get_if<protocol::Changes>(&*page);
+  ASSERT_TRUE(changes) << describe(*page);
+  EXPECT_EQ(changes->changes.size(), 1u);
+  EXPECT_EQ(stored_changes(), stored + 1);
+  // A version 5 session has no file messages: a client that sends one is not a version 5 laptop.
+  ASSERT_TRUE(raw->send(protocol::FetchFile{}));
+  EXPECT_TRUE(raw->refused_and_closed(ErrorCode::bad_frame));
+  EXPECT_TRUE(serves_a_real_client());
+}
+
+TEST_F(HostileTest, BrokenFileRequestsEndTheSessionAndStoreNothing) {
+  auto member = enrol("Sam Patel");
+  const Credentials device = credentials_of(*member);
+  Bytes content(300 * 1024, 0x5a);
+  auto manifest = files::manifest_of(content);
+  ASSERT_TRUE(manifest) << manifest.error().message;
+  const files::Hash root = files::root_of(*manifest);
+  files::Manifest lying = *manifest;
+  lying.chunks[1][0] ^= 1;  // no longer the manifest of `root`
+  files::Manifest too_long = *manifest;
+  too_long.chunks.resize(limits::kMaxFileBytes / tuning::kFileChunkBytes + 2);
+
+  struct Case {
+    const char* what;
+    std::vector<Message> messages;
+  };
+  const std::vector<Case> cases = {
+      {"a manifest that is not its root's", {protocol::PutFile{root, kLeeds, lying}}},
+      {"a manifest over the limit", {protocol::PutFile{root, kLeeds, too_long}}},
+      {"a chunk of a file the session did not put", {protocol::FileChunk{root, 0, Bytes(10, 1)}}},
+      {"a chunk over the chunk size",
+       {protocol::PutFile{root, kLeeds, *manifest},
+        protocol::FileChunk{root, 0, Bytes(tuning::kFileChunkBytes + 1, 1)}}},
+      {"no chunks asked for", {protocol::FetchChunks{root, 0, 0}}},
+      {"more than a window asked for at once",
+       {protocol::FetchChunks{root, 0, static_cast<std::uint32_t>(tuning::kFileFetchWindow + 1)}}},
+      {"a FileManifest from the client", {protocol::FileManifest{root, *manifest}}},
+      {"a FileRefused from the client", {protocol::FileRefused{root, ErrorCode::forbidden, "no"}}},
+  };
+  for (const auto& each : cases) {
+    SCOPED_TRACE(each.what);
+    auto raw = authenticated(device);
+    for (std::size_t i = 0; i + 1 < each.messages.size(); ++i) {
+      ASSERT_TRUE(raw->send(each.messages[i]));
+      auto answer = raw->expect();  // the PutFile's answer: FileWanted
+      ASSERT_TRUE(answer) << answer.error().message;
+    }
+    ASSERT_TRUE(raw->send(each.messages.back()));
+    EXPECT_TRUE(raw->refused_and_closed(ErrorCode::bad_frame));
+  }
+  auto held = server_.admin()->files().progress(root, kLeeds);
+  ASSERT_TRUE(held) << held.error().message;
+  EXPECT_TRUE(!*held || (*held)->next_chunk == 0);
+  EXPECT_TRUE(serves_a_real_client());
 }
 
 // ---- 8. Silent connections ----

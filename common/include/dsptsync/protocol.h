@@ -18,13 +18,16 @@
 //   5. server -> client  Ready {who the device is for, what it may do, where the log is}.
 // Then: Push / Ack (a push signed on its own, or covered by the session's next SignPushes), Pull / Changes, Watch (live
 // Changes), FetchQuestionSet / QuestionSet (the signed question set in force for a year; also sent live when head
-// office imports one), Error.
+// office imports one), Error. Since version 6 the policy library's files: FetchFile / FileManifest, FetchChunks /
+// FileChunk (a window of chunks), PutFile / FileWanted and FileChunk / FileWanted (an upload), any of them answered
+// FileRefused instead, which does not end the session.
 #pragma once
 
 #include "dsptsync/bytes.h"
 #include "dsptsync/change.h"
 #include "dsptsync/crypto.h"
 #include "dsptsync/error.h"
+#include "dsptsync/file_store.h"
 #include "dsptsync/permissions.h"
 #include "dsptsync/question_set.h"
 
@@ -38,8 +41,11 @@
 namespace dsptsync::protocol {
 
 // The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
-inline constexpr std::uint8_t kProtocolVersion = 5;
+inline constexpr std::uint8_t kProtocolVersion = 6;
 inline constexpr std::uint8_t kOldestProtocolVersion = 5;
+// The first version with the policy library's file messages: a session of an older version never
+// sends them, and is never sent them.
+inline constexpr std::uint8_t kFilesProtocolVersion = 6;
 
 enum class FrameKind : std::uint8_t { hello = 1, welcome = 2, sealed = 3 };
 
@@ -202,8 +208,61 @@ struct ErrorMessage {
   std::uint64_t batch = 0;  // the push it answers, 0 if none
 };
 
+// ---- The policy library's files (version 6): a file is named by its root hash (file_store.h). ----
+
+// Asks for a file's manifest, so every chunk can be checked as it comes.
+struct FetchFile {
+  files::Hash root{};
+};
+
+// The answer to FetchFile: the file's size, chunk size and the hash of every chunk.
+struct FileManifest {
+  files::Hash root{};
+  files::Manifest manifest;
+};
+
+// Asks for `count` chunks (1 to tuning::kFileFetchWindow) from `first`; answered with that many
+// FileChunk, in order, or a FileRefused.
+struct FetchChunks {
+  files::Hash root{};
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+};
+
+// One chunk of a file: head office's answer to FetchChunks, or a laptop's upload (answered FileWanted).
+struct FileChunk {
+  files::Hash root{};
+  std::uint32_t index = 0;
+  Bytes bytes;  // at most tuning::kFileChunkBytes
+};
+
+// A laptop offers a file of its own for `scope` (its branch, or for head office any site).
+struct PutFile {
+  files::Hash root{};
+  std::string scope;
+  files::Manifest manifest;
+};
+
+// Head office's answer to PutFile and to each uploaded FileChunk: the chunk it wants next (equal to
+// `chunk_count` once it holds the whole file).
+struct FileWanted {
+  files::Hash root{};
+  std::uint32_t next_chunk = 0;
+  std::uint32_t chunk_count = 0;
+};
+
+// Any file request refused: the file, why, and what a person reads. The session goes on.
+struct FileRefused {
+  files::Hash root{};
+  ErrorCode code = ErrorCode::forbidden;
+  std::string message;
+};
+
 using Message = std::variant<Authenticate, Enrol, Ready, Push, Ack, Pull, Changes, Watch, ErrorMessage,
-                             FetchQuestionSet, QuestionSetMessage, SignPushes>;
+                             FetchQuestionSet, QuestionSetMessage, SignPushes, FetchFile, FileManifest, FetchChunks,
+                             FileChunk, PutFile, FileWanted, FileRefused>;
+// Whether a message is one of the file messages (version 6).
+bool is_file_message(const Message& message);
 
 // Sealed-message encoding: [type: u8][cereal body]. Decoding uses the bounded decoder and the same
 // checks as codec::validate for every change; leftover bytes are corruption.
@@ -211,8 +270,9 @@ Bytes encode_message(const Message& message);
 Result<Message> decode_message(ByteView bytes);
 std::string_view message_name(const Message& message);
 
-// Plain frames.
-Bytes encode_frame(FrameKind kind, ByteView body);
+// Plain frames. `version`: the session's, the Hello's version (a server answers an older laptop in
+// the laptop's version).
+Bytes encode_frame(FrameKind kind, ByteView body, std::uint8_t version = kProtocolVersion);
 struct FrameView {
   std::uint8_t version = 0;
   FrameKind kind = FrameKind::sealed;
@@ -224,7 +284,8 @@ Result<Hello> decode_hello(ByteView body);
 Bytes encode_welcome(const Welcome& welcome);
 Result<Welcome> decode_welcome(ByteView body);
 
-// BLAKE2b-256 of the handshake so far: both sides sign and check the same bytes.
+// BLAKE2b-256 of the handshake so far: both sides sign and check the same bytes. It covers
+// hello.version, the version of the Hello frame (the client's), so both sides agree on it.
 std::array<std::uint8_t, 32> transcript(const Hello& hello, const Welcome& welcome);
 // What a device signs with its key to authenticate (Authenticate) or to enrol (Enrol): a context
 // naming the purpose, then the transcript, so a signature serves one purpose in one session only.

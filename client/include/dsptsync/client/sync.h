@@ -2,6 +2,7 @@
 // edits queue in the local store and go up whenever a sync reaches the server.
 #pragma once
 
+#include "dsptsync/client/file_transfer.h"
 #include "dsptsync/client/workspace.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/tuning.h"
@@ -16,7 +17,8 @@
 
 namespace dsptsync::client {
 
-class Transport;  // connection.h
+class Transport;   // connection.h
+class Connection;  // connection.h
 
 struct EnrolOptions {
   std::filesystem::path dir;
@@ -46,6 +48,9 @@ struct SyncResult {
   std::int64_t pending = 0;  // changes still waiting to go up (0 after a full sync, but for held ones)
   std::vector<std::string> question_sets;  // years whose question set in force head office sent this time
   std::vector<HeldChange> held;            // queued changes the set in force refuses: kept here, not sent
+  // The policy library's files moved after the answers (file_transfer.h); a file refused or a transfer
+  // cut short is reported here and never fails the sync of the answers.
+  FileTransferSummary files;
 };
 
 struct SyncOptions {
@@ -55,12 +60,21 @@ struct SyncOptions {
   Transport* transport = nullptr;
   // Each step as it starts, in plain words ("Connecting to head office at ..."), for a person waiting.
   std::function<void(const std::string& step)> on_step;
+  // How far each file of the policy library has come (bytes done of its size), for a person waiting.
+  FileProgressCallback on_file_progress;
 };
 
 // Pushes everything queued, pulls everything new, then returns. A push the server refuses stays
 // queued (nothing is dropped) and the error says why.
 Result<SyncResult> sync_once(Workspace& workspace, const SyncOptions& options);
 Result<SyncResult> sync_once(Workspace& workspace, std::chrono::milliseconds timeout = tuning::kSyncTimeout);
+
+// A session with head office as sync opens one: connected, authenticated, the log epoch and question
+// sets followed. For moving files outside sync_once (fetch_files, upload_files).
+Result<std::unique_ptr<Connection>> connect(Workspace& workspace, const SyncOptions& options);
+
+// What the laptop makes of an Error head office sent: retry (network), re-enrol or stop (refused).
+Error error_from_server(const protocol::ErrorMessage& error);
 
 struct WatchOptions {
   std::optional<std::chrono::seconds> run_for;     // stop after this long (scripts and tests)
