@@ -79,5 +79,18 @@ TEST(LoadgenSmoke, IdleFirstSyncAndPublishReportTheirFigures) {
   EXPECT_EQ(publish["publish"]["sites"], 3);
 }
 
+TEST(LoadgenSmoke, DocumentsEveryBranchFetchesThePolicyWhileEditsAreTimed) {
+  auto out = run_loadgen({"--workload", "documents", "--branches", "3", "--file-mib", "1"});
+  ASSERT_TRUE(out.contains("documents")) << out.dump();
+  const auto& documents = out["documents"];
+  EXPECT_EQ(documents["branches"], 3);
+  EXPECT_EQ(documents["receivedMiB"].get<double>(), 3.0) << "each branch received the whole file";
+  EXPECT_GT(documents["throughputMiBps"].get<double>(), 0);
+  EXPECT_GT(documents["loopbackMiBps"].get<double>(), 0);
+  EXPECT_GT(documents["serverPeakRssMB"].get<double>(), 1);
+  expect_sane_latency(documents["ackLatencyIdleMs"]);
+  expect_sane_latency(documents["ackLatencyDuringMs"]);
+}
+
 }  // namespace
 }  // namespace dsptsync::testing

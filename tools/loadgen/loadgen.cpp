@@ -12,6 +12,7 @@
 #include "dsptsync/crypto.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/server/head_office.h"
+#include "dsptsync/tuning.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -348,10 +349,137 @@ struct Options {
   std::size_t history = 50000;
   std::size_t branches = 500;
   std::size_t edits = 100;
+  std::size_t file_mib = 5;  // documents: the policy every branch fetches
   int timeout_s = 300;
   std::string server_binary;
   std::string keep;
 };
+
+// ---- documents: every branch fetches head office's policy at once ----
+
+// A PDF of `mib` MiB (the library tells a file by its first bytes).
+Bytes policy_bytes(std::size_t mib) {
+  Bytes bytes(mib * 1024 * 1024);
+  const std::string header = "%PDF-1.7\n";
+  std::copy(header.begin(), header.end(), bytes.begin());
+  std::uint32_t x = 2463534242u;
+  for (std::size_t i = header.size(); i < bytes.size(); ++i) {
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;  // xorshift: content that does not compress
+    bytes[i] = static_cast<std::uint8_t>(x);
+  }
+  return bytes;
+}
+
+// Fetches one file whole over `connection` as a laptop does (a window of chunks in flight), checking
+// each chunk against the manifest; the bytes received.
+std::uint64_t fetch_whole(client::Connection& connection, const files::Hash& root) {
+  must(connection.send(protocol::FetchFile{root}), "fetch");
+  auto reply = must(connection.expect(), "manifest");
+  auto* manifest = std::get_if<protocol::FileManifest>(&reply);
+  if (!manifest) die("the file was refused: " + std::string(protocol::message_name(reply)));
+  const auto count = static_cast<std::uint32_t>(manifest->manifest.chunks.size());
+  std::uint64_t received = 0;
+  for (std::uint32_t first = 0; first < count; first += tuning::kFileFetchWindow) {
+    const auto asked = std::min<std::uint32_t>(tuning::kFileFetchWindow, count - first);
+    must(connection.send(protocol::FetchChunks{root, first, asked}), "fetch chunks");
+    for (std::uint32_t i = 0; i < asked; ++i) {
+      auto message = must(connection.expect(), "chunk");
+      auto* chunk = std::get_if<protocol::FileChunk>(&message);
+      if (!chunk || chunk->index != first + i) die("a chunk was missing or out of order");
+      if (crypto::hash_hex(chunk->bytes) != files::to_hex(manifest->manifest.chunks[chunk->index]))
+        die("a chunk did not match its manifest");
+      received += chunk->bytes.size();
+    }
+  }
+  if (received != manifest->manifest.size) die("the file arrived short");
+  return received;
+}
+
+// What a plain copy over 127.0.0.1 moves per second on this machine: the bound for a file transfer.
+double loopback_mib_per_second(std::size_t total_bytes) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener, 1) != 0 ||
+      getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    die("loopback socket");
+  std::thread sender([&] {
+    int out = socket(AF_INET, SOCK_STREAM, 0);
+    if (::connect(out, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) die("loopback connect");
+    std::vector<char> block(256 * 1024, 'x');
+    for (std::size_t sent = 0; sent < total_bytes;) {
+      const auto n = ::send(out, block.data(), std::min(block.size(), total_bytes - sent), 0);
+      if (n <= 0) die("loopback send");
+      sent += static_cast<std::size_t>(n);
+    }
+    close(out);
+  });
+  int in = accept(listener, nullptr, nullptr);
+  std::vector<char> block(256 * 1024);
+  const auto started = Clock::now();
+  std::size_t got = 0;
+  for (ssize_t n; (n = ::recv(in, block.data(), block.size(), 0)) > 0;) got += static_cast<std::size_t>(n);
+  const double seconds = since_ms(started) / 1000;
+  sender.join();
+  close(in);
+  close(listener);
+  return got / 1048576.0 / seconds;
+}
+
+// Ack latency of one edit at a time from `device` while `running` (at least `minimum` edits).
+std::vector<double> probe_acks(const Device& device, const std::string& url, const Catalogue& catalogue,
+                               const std::atomic<bool>& running, std::size_t minimum) {
+  auto connection = connect(device, url);
+  EditMaker maker(device, catalogue);
+  std::vector<double> acks;
+  for (std::uint64_t batch = 1; running || acks.size() < minimum; ++batch) {
+    const auto sent = Clock::now();
+    must(connection->send(maker.push({maker.next()}, batch)), "push");
+    auto reply = must(connection->expect(), "ack");
+    if (!std::get_if<protocol::Ack>(&reply)) die("the probe's edit was refused");
+    acks.push_back(since_ms(sent));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return acks;
+}
+
+json run_documents(const std::vector<Device>& branches, const Device& probe, const files::Hash& root,
+                   std::size_t file_bytes, const std::string& url, const Catalogue& catalogue, ServerProcess& server,
+                   double cpu_before) {
+  std::atomic<bool> running{false};
+  const auto idle = probe_acks(probe, url, catalogue, running, 50);
+  std::vector<std::unique_ptr<client::Connection>> connections;
+  for (const auto& device : branches) connections.push_back(connect(device, url));
+  std::atomic<std::uint64_t> received{0};
+  running = true;
+  std::vector<double> during;
+  std::thread prober([&] { during = probe_acks(probe, url, catalogue, running, 20); });
+  const auto started = Clock::now();
+  std::vector<std::thread> fetchers;
+  for (auto& connection : connections)
+    fetchers.emplace_back([&, raw = connection.get()] { received += fetch_whole(*raw, root); });
+  for (auto& fetcher : fetchers) fetcher.join();
+  const double seconds = since_ms(started) / 1000;
+  running = false;
+  prober.join();
+  const double mib = received / 1048576.0;
+  const double loopback = loopback_mib_per_second(std::min<std::size_t>(received, 1024ull * 1024 * 1024));
+  const double idle_p50 = percentile(idle, 50), during_p50 = percentile(during, 50);
+  return {{"branches", branches.size()},
+          {"fileMiB", file_bytes / 1048576.0},
+          {"receivedMiB", std::round(mib * 10) / 10},
+          {"seconds", std::round(seconds * 1000) / 1000},
+          {"throughputMiBps", std::round(mib / seconds * 10) / 10},
+          {"loopbackMiBps", std::round(loopback * 10) / 10},
+          {"ofLoopback", std::round(mib / seconds / loopback * 100) / 100},
+          {"ackLatencyIdleMs", latency_json(idle)},
+          {"ackLatencyDuringMs", latency_json(during)},
+          {"ackLatencyRatio", std::round(during_p50 / idle_p50 * 100) / 100},
+          {"serverCpuSeconds", std::round((server.cpu_seconds() - cpu_before) * 100) / 100},
+          {"serverPeakRssMB", std::round(server.status_bytes("VmHWM") / 1048576 * 10) / 10}};
+}
 
 // Pushes each device's edits on its own connection and thread, at most `window` unacknowledged;
 // `per_push` changes in each push. With `watch`, each device also watches and the delivery delay
@@ -498,6 +626,8 @@ int run(const Options& options) {
   // What each workload needs before the server starts.
   std::vector<std::string> branch_codes;
   std::vector<Device> devices, watchers;
+  files::Hash policy_root{};
+  std::size_t policy_size = 0;
   std::size_t window = 1, per_push = 1;
   bool watch = false;
   if (w == "stream-w1" || w == "stream-w32" || w == "catchup") {
@@ -522,9 +652,12 @@ int run(const Options& options) {
   } else if (w == "publish" || w == "dashboard") {
     for (std::size_t i = 0; i < options.branches; ++i) branch_codes.push_back(site_code(i));
     out["params"] = {{"branches", options.branches}};
+  } else if (w == "documents") {
+    for (std::size_t i = 0; i < options.branches; ++i) branch_codes.push_back(site_code(i));
+    out["params"] = {{"branches", options.branches}, {"fileMiB", options.file_mib}};
   } else {
     die("unknown workload '" + w +
-        "'; use stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish or dashboard");
+        "'; use stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard or documents");
   }
   for (const auto& code : branch_codes) must(office->add_branch(code, "Branch " + code), "branch add");
 
@@ -573,6 +706,18 @@ int run(const Options& options) {
                            FieldValue{"yes", ""}});
       must(office->edit_as(admin, edits), "a branch's answers");
     }
+  } else if (w == "documents") {
+    // One laptop per branch, and one more at the first branch whose edits are timed throughout.
+    devices = register_devices(*office, branch_codes, options.branches, "doc-");
+    watchers = register_devices(*office, {branch_codes[0]}, 1, "probe-");
+    must(office->add_console_user("Load Admin", Role::admin), "user add");
+    auto admin = must(office->acting_user("Load Admin"), "admin");
+    const Bytes policy = policy_bytes(options.file_mib);
+    auto added = must(office->add_document(admin, std::nullopt, {"Data protection policy", "policy", {}, {}, {}},
+                                           {"policy.pdf", policy, ""}),
+                      "the policy");
+    policy_root = added.document.versions.front().root;
+    policy_size = policy.size();
   } else {
     devices = register_devices(*office, branch_codes, options.clients, "load-");
   }
@@ -763,6 +908,8 @@ int run(const Options& options) {
                      {"seconds", std::round(since_ms(started)) / 1000},
                      {"serverCpuSeconds", std::round((server.cpu_seconds() - cpu_before) * 100) / 100},
                      {"serverPeakRssMB", std::round(server.status_bytes("VmHWM") / 1048576 * 10) / 10}};
+  } else if (w == "documents") {
+    out["documents"] = run_documents(devices, watchers[0], policy_root, policy_size, url, catalogue, server, cpu_before);
   } else {
     auto result = stream(devices, url, catalogue, options.updates, window, per_push, watch);
     out["params"]["window"] = window;
@@ -784,13 +931,14 @@ int main(int argc, char** argv) {
   dsptsync::loadgen::Options options;
   CLI::App app{"loadgen: drives a real dsptsync-server over 127.0.0.1 and prints the figures as JSON"};
   app.add_option("--workload", options.workload,
-                 "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish or dashboard");
+                 "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard or documents");
   app.add_option("--clients", options.clients, "devices pushing (stream, catchup, fanout)");
   app.add_option("--updates", options.updates, "edits per device");
   app.add_option("--docs", options.docs, "fanout: branches the devices share (devices per branch = clients / docs)");
   app.add_option("--idle", options.idle, "idle: connections to open");
   app.add_option("--history", options.history, "first-sync: changes in the branch's history");
-  app.add_option("--branches", options.branches, "fanout-hq, publish and dashboard: branches");
+  app.add_option("--branches", options.branches, "fanout-hq, publish, dashboard and documents: branches");
+  app.add_option("--file-mib", options.file_mib, "documents: the size of the policy every branch fetches, in MiB");
   app.add_option("--edits", options.edits, "fanout-hq: head office's edits, one at a time; dashboard: loads");
   app.add_option("--server", options.server_binary, "the dsptsync-server binary")->required();
   app.add_option("--keep", options.keep, "keep the data folder (for looking at it)");
