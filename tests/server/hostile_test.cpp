@@ -1193,28 +1193,6 @@ TEST_F(HostileTest, AQuestionSetHeadOfficeDoesNotHoldIsRefusedAndTheSessionGoesO
 
 // ---- 7b. Versions, and the policy library's files (version 6) ----
 
-TEST_F(HostileTest, AVersion5LaptopPushesAndPullsInVersion5FramesAsBefore) {
-  auto member = enrol("Sam Patel");
-  const Credentials device = credentials_of(*member);
-  const auto stored = stored_changes();
-  // The transcript covers the version 5 Hello's version: a version 5 build signs and checks that.
-  auto raw = authenticated(device, 5);
-  ASSERT_TRUE(raw->send(signed_push(device, {comment(*member, 0, "from a version 5 laptop")}, 1)));
-  auto ack = raw->expect_ack(1);  // in a version 5 frame, or receive() says otherwise
-  ASSERT_TRUE(ack) << ack.error().message;
-  ASSERT_TRUE(raw->send(protocol::Pull{0, 10}));
-  auto page = raw->expect();
-  ASSERT_TRUE(page) << page.error().message;
-  const auto* changes = std::get_if<protocol::Changes>(&*page);
-  ASSERT_TRUE(changes) << describe(*page);
-  EXPECT_EQ(changes->changes.size(), 1u);
-  EXPECT_EQ(stored_changes(), stored + 1);
-  // A version 5 session has no file messages: a client that sends one is not a version 5 laptop.
-  ASSERT_TRUE(raw->send(protocol::FetchFile{}));
-  EXPECT_TRUE(raw->refused_and_closed(ErrorCode::bad_frame));
-  EXPECT_TRUE(serves_a_real_client());
-}
-
 TEST_F(HostileTest, BrokenFileRequestsEndTheSessionAndStoreNothing) {
   auto member = enrol("Sam Patel");
   const Credentials device = credentials_of(*member);

@@ -42,7 +42,7 @@ namespace dsptsync::protocol {
 
 // The version this build speaks, and the oldest it still accepts (docs/protocol.md: version log).
 inline constexpr std::uint8_t kProtocolVersion = 6;
-inline constexpr std::uint8_t kOldestProtocolVersion = 5;
+inline constexpr std::uint8_t kOldestProtocolVersion = 6;
 // The first version with the policy library's file messages: a session of an older version never
 // sends them, and is never sent them.
 inline constexpr std::uint8_t kFilesProtocolVersion = 6;
