@@ -21,6 +21,15 @@ if [ ! -f "$data/server.db" ]; then
   server answer 1.1.1 "ZA123456" --comment "Renewed each March"
   server answer 1.3.1 yes
   server answer 10.1.2 yes
+  # A shared policy in the library: every branch laptop fetches it at its next sync.
+  policy="$data/data-protection-policy.txt"
+  printf '%s\n' "Acme Care Group: data protection policy (demo)" "" \
+    "1. We collect only the personal data we need to give safe care." \
+    "2. Care records are kept on encrypted devices and never taken home on paper." \
+    "3. A suspected breach is reported to the registered manager at once." >"$policy"
+  server doc add "$policy" --title "Data protection policy" --kind policy --owner "Helen Okafor" \
+    --review 2027-03-31 --item 1.1.1 --note "approved by the board" >/dev/null
+  rm -f "$policy"
 fi
 # The web app's demo sign-in (set again on every run, so the printed password always works).
 demo_password=${DEMO_PASSWORD:-demo password 2021}
@@ -44,6 +53,7 @@ Enrol a branch laptop (in another terminal), then work offline and sync:
   $build_dir/client/dsptsync --store /tmp/leeds items          # [shared] items come from head office
   $build_dir/client/dsptsync --store /tmp/leeds answer 7.3.4 yes
   $build_dir/client/dsptsync --store /tmp/leeds sync
+  $build_dir/client/dsptsync --store /tmp/leeds doc list       # head office's policies, readable offline
   $build_dir/server/dsptsync-server --data $data progress
   DSPTSYNC_SERVER_USER="Helen Okafor" $build_dir/server/dsptsync-server --data $data publish --year $year --all-ready --dry-run
   curl http://$listen/status/VLAXL                          # the public look-up: status and date only
