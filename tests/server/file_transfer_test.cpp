@@ -197,7 +197,9 @@ TEST_F(FileTransfer, ALaptopsUploadIntoItsBranchReachesHeadOfficeAndOnlyThatBran
   EXPECT_FALSE(*nothing);
 
   // York's session goes on: an answer pushed after the refusals is acknowledged.
-  auto change = york->comment(york->catalogue().items().at(0).id, "pushed after a refused file");
+  auto change = york->ledger().record(Edit{
+      {york->site().code, york->year().label(), TargetKind::item, york->catalogue().items().at(0).id, Field::comment},
+      FieldValue{"pushed after a refused file", ""}});
   ASSERT_TRUE(change) << change.error().message;
   ASSERT_TRUE(connection->send(signed_push(credentials_of(*york), {*change}, 1)));
   auto answer = connection->expect();
