@@ -46,8 +46,7 @@ describe('the policy library in the web app', { skip: skip || false, timeout: 60
     assert.match(await page.locator('#no-documents').innerText(), /no documents/);
     await page.locator('#add-document').click();
     await page.locator('#document-form').waitFor();
-    // The design system's file upload: the input itself, and its drop button the label points at.
-    assert.equal(await page.locator('#file-input').getAttribute('type'), 'file');
+    assert.equal(await page.locator('#file').getAttribute('type'), 'file');
     assert.equal(await page.locator('label[for="file"]').count(), 1);
     assert.match(await page.locator('#file-hint').innerText(), /25 MiB/);
     assert.match(await page.locator('#file-hint').innerText(), /PDF/);
@@ -65,7 +64,7 @@ describe('the policy library in the web app', { skip: skip || false, timeout: 60
     await page.locator('#kind').selectOption('policy');
     await page.locator('#owner').fill('Priya Shah');
     await page.locator('#reviewBy').fill(soon);
-    await page.locator('#file-input').setInputFiles({ name: 'policy.docx', mimeType: 'application/pdf', buffer: PDF });
+    await page.locator('#file').setInputFiles({ name: 'policy.docx', mimeType: 'application/pdf', buffer: PDF });
     await page.locator('#save-document').click();
     await page.waitForFunction(() => /docx/.test(document.querySelector('.nhsuk-error-summary')?.innerText || ''));
     summary = page.locator('.nhsuk-error-summary');
@@ -73,7 +72,7 @@ describe('the policy library in the web app', { skip: skip || false, timeout: 60
     const none = await apiFromPage(page, 'GET', '/api/documents');
     assert.deepEqual(none.body.documents, [], 'nothing was kept');
 
-    await page.locator('#file-input').setInputFiles({ name: 'Data protection policy.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.locator('#file').setInputFiles({ name: 'Data protection policy.pdf', mimeType: 'application/pdf', buffer: PDF });
     await page.locator('#save-document').click();
     await page.locator('.nhsuk-notification-banner--success', { hasText: 'Added Data protection policy' }).waitFor();
     docId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);
