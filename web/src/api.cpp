@@ -101,11 +101,15 @@ std::string ext_file_name(std::string_view name) {
   return out;
 }
 
+// A type a browser would render or run as a page of this origin (its essence, before any parameter).
 bool runs_in_a_browser(std::string_view media_type) {
-  std::string lower;
-  for (char c : media_type) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("html") != std::string::npos || lower.find("svg") != std::string::npos ||
-         lower.find("xml") != std::string::npos || lower.find("javascript") != std::string::npos;
+  std::string essence;
+  for (char c : media_type.substr(0, media_type.find(';')))
+    if (c != ' ') essence += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view page : {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                                "text/javascript", "application/javascript"})
+    if (essence == page) return true;
+  return false;
 }
 
 bool is_library_upload(const HttpRequest& request) {

@@ -26,14 +26,12 @@ namespace {
 // Which control of the upload form a refusal is about, so the page can point at it. The service's
 // messages name the detail; anything else is about the file.
 std::string_view upload_field(const Error& error) {
-  const std::string& message = error.message;
-  if (message.find("title") != std::string::npos && message.find("document's title") != std::string::npos) return "title";
-  if (message.find("a document is a policy") != std::string::npos || message.find("needs a kind") != std::string::npos)
-    return "kind";
-  if (message.find("needs a title") != std::string::npos) return "title";
-  if (message.find("document's owner") != std::string::npos) return "owner";
-  if (message.rfind("the review date", 0) == 0) return "reviewBy";
-  if (message.find("evidence item") != std::string::npos) return "items";
+  const auto says = [&](std::string_view words) { return error.message.find(words) != std::string::npos; };
+  if (says("document's title") || says("needs a title")) return "title";
+  if (says("a document is a policy") || says("needs a kind")) return "kind";
+  if (says("document's owner")) return "owner";
+  if (error.message.starts_with("the review date")) return "reviewBy";
+  if (says("evidence item")) return "items";
   return "file";
 }
 
