@@ -57,8 +57,9 @@ Result<DocumentFile> BranchWebBackend::document_file(const web::Actor&, std::str
 }
 
 Result<DocumentAcknowledgements> BranchWebBackend::document_acknowledgements(const web::Actor&, std::string_view) {
-  return not_found("who has read a document is counted at head office, from every laptop's syncs: open head "
-                   "office's web app to see it");
+  return not_found(
+      "who has read a document is counted at head office, from every laptop's syncs: open head "
+      "office's web app to see it");
 }
 
 }  // namespace dsptsync::client

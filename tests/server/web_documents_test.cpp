@@ -67,8 +67,8 @@ TEST_F(WebDocuments, APolicyUploadedIsListedDownloadedAsAnAttachmentAndAcknowled
   EXPECT_EQ(file.header("content-disposition"), "attachment; filename=\"Data protection policy.pdf\"");
 
   // A name that is not ASCII is offered back as it was, by RFC 6266's filename*.
-  auto second = priya.upload("/api/documents/" + id + "/versions?file=Politique%20%C3%A9t%C3%A9.pdf",
-                             kPdf + "% second issue\n");
+  auto second =
+      priya.upload("/api/documents/" + id + "/versions?file=Politique%20%C3%A9t%C3%A9.pdf", kPdf + "% second issue\n");
   ASSERT_EQ(second.status, 201) << second.body;
   EXPECT_EQ(second.parsed()["document"]["currentVersion"], 2);
   auto renamed = priya.get("/api/documents/" + id + "/file?version=2");
@@ -159,8 +159,10 @@ TEST_F(WebDocuments, ViewersUploadNothingAndBadOrOversizedFilesAreRefused) {
   // Over the library's limit: refused from the headers alone, the body never sent.
   const auto announce = [&](const std::string& target, std::size_t length) {
     RawHttp http(server_.port());
-    const std::string request = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                                "application/octet-stream\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+    const std::string request = "POST " + target +
+                                " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                "application/octet-stream\r\nContent-Length: " +
+                                std::to_string(length) + "\r\n\r\n";
     EXPECT_TRUE(http.send(request));
     auto answer = http.next(false);
     return answer ? answer->status : 0;

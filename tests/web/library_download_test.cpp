@@ -26,7 +26,8 @@ TEST(LibraryDownload, IsAnAttachmentOfItsStoredKind) {
 }
 
 TEST(LibraryDownload, NeverAsAPageAndItsNameCannotBreakTheHeader) {
-  EXPECT_EQ(library_file_response("x.html", "text/html; charset=utf-8", "<p>").content_type, "application/octet-stream");
+  EXPECT_EQ(library_file_response("x.html", "text/html; charset=utf-8", "<p>").content_type,
+            "application/octet-stream");
   EXPECT_EQ(library_file_response("x.svg", "image/SVG+xml", "<svg/>").content_type, "application/octet-stream");
   const auto odd = library_file_response("a\"b\\c;\r\nSet-Cookie: x.pdf", "application/pdf", "%PDF");
   const std::string disposition = header(odd, "Content-Disposition");

@@ -96,8 +96,8 @@ HttpResponse outcome_response(Backend& backend, const Actor& actor, int status,
   if (!outcome) return refusal(outcome.error());
   auto mine = backend.own_acknowledgements(actor);
   if (!mine) return error_response(mine.error());
-  return json_response(status, {{"document", document_json(backend, outcome->document, *mine)},
-                                {"changes", outcome->changes}});
+  return json_response(status,
+                       {{"document", document_json(backend, outcome->document, *mine)}, {"changes", outcome->changes}});
 }
 
 }  // namespace
@@ -107,8 +107,8 @@ HttpResponse WebApp::documents_route(const Actor& actor, const HttpRequest& requ
   if (segments.size() > 1) return document_route(actor, request, segments);
   const std::string& method = request.method;
   if (method == "POST") {
-    auto outcome = backend_.add_document(actor, request.query("scope").value_or(""), input_of(request),
-                                         upload_of(request));
+    auto outcome =
+        backend_.add_document(actor, request.query("scope").value_or(""), input_of(request), upload_of(request));
     return outcome_response(backend_, actor, 201, outcome);
   }
   if (!is_read(method)) return method_not_allowed(method, "GET, POST");
