@@ -36,6 +36,18 @@ class HeadOfficeWebBackend final : public web::Backend {
                                           TimestampMs now) override;
   Result<IncidentOutcome> edit_incident(const web::Actor& actor, std::string_view id, const IncidentInput& input,
                                         TimestampMs now) override;
+  // web_backend_documents.cpp
+  Result<std::vector<Document>> documents(const web::Actor& actor) override;
+  bool holds(const Document& document, const files::Hash& root) override;
+  Result<std::vector<Acknowledgement>> own_acknowledgements(const web::Actor& actor) override;
+  Result<DocumentOutcome> add_document(const web::Actor& actor, std::string_view scope, const DocumentInput& input,
+                                       const DocumentUpload& upload) override;
+  Result<DocumentOutcome> add_document_version(const web::Actor& actor, std::string_view id,
+                                               const DocumentUpload& upload) override;
+  Result<DocumentOutcome> acknowledge_document(const web::Actor& actor, std::string_view id,
+                                               std::optional<int> version) override;
+  Result<DocumentFile> document_file(const web::Actor& actor, std::string_view id, std::optional<int> version) override;
+  Result<DocumentAcknowledgements> document_acknowledgements(const web::Actor& actor, std::string_view id) override;
   std::optional<web::HttpResponse> handle_own_route(const web::Actor& actor, const web::HttpRequest& request) override;
   Result<std::string> set_password_with_link(std::string_view token, std::string_view password,
                                              TimestampMs now) override;

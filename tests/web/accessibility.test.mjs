@@ -6,6 +6,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import {
@@ -42,6 +43,7 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
   let leeds;
   let browser;
   let root;
+  let docId;
 
   before(async () => {
     root = tempDir();
@@ -59,6 +61,11 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     leeds.must(['answer', '3.2.1', 'yes']);
     second.must(['answer', '3.2.1', 'no']);
     leeds.must(['plan', 'set', '9.5.2', '--action', 'Encrypt the office laptops', '--owner', 'Ann Lee', '--due', '2022-09-30']);
+    // A shared policy due for review within the month, so its warning is on the pages.
+    const pdf = path.join(root, 'Data protection policy.pdf');
+    fs.writeFileSync(pdf, '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    const soon = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    docId = hq.must(['doc', 'add', pdf, '--title', 'Data protection policy', '--kind', 'policy', '--owner', 'Priya Shah', '--review', soon]).document.id;
     leeds.sync();
     second.sync();
     browser = await launchBrowser();
@@ -90,7 +97,8 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
       '#/assessment/VLAXL/history/1.3.12', '#/conflicts', '#/publish', '#/publications', '#/downloads', '#/people',
       '#/question-sets', '#/incidents', '#/incidents/new', '#/assessment/VLAXL/toolkit', '#/publications/nhs/new',
       '#/branches', '#/branches/VM2B3/rename', '#/branches/VM2B3/remove', '#/profile',
-      '#/people/add', '#/people/role/Sam%20Patel', '#/people/reset/Sam%20Patel', `#/set-password/${'0'.repeat(64)}`]) {
+      '#/people/add', '#/people/role/Sam%20Patel', '#/people/reset/Sam%20Patel', '#/library', '#/library/new',
+      `#/library/${docId}`, `#/library/${docId}/version`, `#/set-password/${'0'.repeat(64)}`]) {
       await visit(page, hq.url, hash);
       problems.push(...(await violations(page)).map((v) => `${hash}: ${v}`));
       // No page carries the NHS logo: the NHS identity is reserved for NHS bodies.
@@ -113,6 +121,14 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
     await page.locator('#save-profile').click();
     await page.locator('.nhsuk-error-summary').waitFor();
     problems.push(...(await violations(page)).map((v) => `#/profile (nothing changed): ${v}`));
+    // The upload form with the service's refusal in its error summary.
+    await visit(page, hq.url, '#/library/new');
+    await page.locator('#title').fill('Visitors policy');
+    await page.locator('#kind').selectOption('policy');
+    await page.locator('#file').setInputFiles({ name: 'visitors.html', mimeType: 'text/html', buffer: Buffer.from('<html><body>x</body></html>') });
+    await page.locator('#save-document').click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+    problems.push(...(await violations(page)).map((v) => `#/library/new (refused): ${v}`));
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 
@@ -123,7 +139,7 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', { skip: skip || false, t
       await page.goto(ui.url);
       await page.locator('#sync-state').waitFor();
       const problems = (await violations(page)).map((v) => `branch #/dashboard: ${v}`);
-      for (const hash of ['#/assessment/VLAXL', '#/conflicts', '#/downloads']) {
+      for (const hash of ['#/assessment/VLAXL', '#/conflicts', '#/downloads', '#/library', '#/library/new', `#/library/${docId}`]) {
         await visit(page, ui.origin, hash);
         problems.push(...(await violations(page)).map((v) => `branch ${hash}: ${v}`));
       }

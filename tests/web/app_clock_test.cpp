@@ -44,6 +44,25 @@ class EmptyBranch final : public Backend {
   Result<IncidentOutcome> edit_incident(const Actor&, std::string_view, const IncidentInput&, TimestampMs) override {
     return not_found("nothing here");
   }
+  Result<std::vector<Document>> documents(const Actor&) override { return not_found("nothing here"); }
+  bool holds(const Document&, const files::Hash&) override { return false; }
+  Result<std::vector<Acknowledgement>> own_acknowledgements(const Actor&) override { return not_found("nothing here"); }
+  Result<DocumentOutcome> add_document(const Actor&, std::string_view, const DocumentInput&,
+                                       const DocumentUpload&) override {
+    return not_found("nothing here");
+  }
+  Result<DocumentOutcome> add_document_version(const Actor&, std::string_view, const DocumentUpload&) override {
+    return not_found("nothing here");
+  }
+  Result<DocumentOutcome> acknowledge_document(const Actor&, std::string_view, std::optional<int>) override {
+    return not_found("nothing here");
+  }
+  Result<DocumentFile> document_file(const Actor&, std::string_view, std::optional<int>) override {
+    return not_found("nothing here");
+  }
+  Result<DocumentAcknowledgements> document_acknowledgements(const Actor&, std::string_view) override {
+    return not_found("nothing here");
+  }
   std::optional<HttpResponse> handle_own_route(const Actor&, const HttpRequest&) override { return std::nullopt; }
 };
 

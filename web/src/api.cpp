@@ -3,6 +3,9 @@
 #include "dsptsync/limits.h"
 #include "dsptsync/service/incident_json.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace dsptsync::web {
 
 void add_security_headers(HttpResponse& response) {
@@ -67,8 +70,74 @@ HttpResponse download_response(std::string file_name, std::string content_type, 
   return response;
 }
 
+namespace {
+
+// A name for the plain filename parameter: printable ASCII only, without quotes, backslashes or
+// characters a header could be split on; what is left out is kept in filename*.
+std::string ascii_file_name(std::string_view name) {
+  std::string safe;
+  for (char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\' || c == '/' || c == ';' || c == '%') safe += '_';
+    else safe += c;
+  }
+  return safe.empty() ? "file" : safe;
+}
+
+// RFC 5987's value-chars: every other byte of the UTF-8 name %-encoded.
+std::string ext_file_name(std::string_view name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "UTF-8''";
+  for (char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+  return out;
+}
+
+// A type a browser would render or run as a page of this origin (its essence, before any parameter).
+bool runs_in_a_browser(std::string_view media_type) {
+  std::string essence;
+  for (char c : media_type.substr(0, media_type.find(';')))
+    if (c != ' ') essence += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view page : {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                                "text/javascript", "application/javascript"})
+    if (essence == page) return true;
+  return false;
+}
+
+bool is_library_upload(const HttpRequest& request) {
+  if (request.method != "POST") return false;
+  const auto segments = path_segments(request.path(), "/api/");
+  if (segments.empty() || segments[0] != "documents") return false;
+  return segments.size() == 1 || (segments.size() == 3 && segments[2] == "versions");
+}
+
+}  // namespace
+
+HttpResponse library_file_response(std::string_view file_name, std::string_view media_type, std::string bytes) {
+  HttpResponse response;
+  response.content_type = runs_in_a_browser(media_type) ? "application/octet-stream" : std::string(media_type);
+  response.body = std::move(bytes);
+  std::string disposition = "attachment; filename=\"" + ascii_file_name(file_name) + "\"";
+  const bool ascii = std::all_of(file_name.begin(), file_name.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+  if (!ascii) disposition += "; filename*=" + ext_file_name(file_name);
+  response.headers = {{"Cache-Control", "no-store"}, {"Content-Disposition", std::move(disposition)}};
+  add_security_headers(response);
+  return response;
+}
+
 std::size_t body_limit(const HttpRequest& request) {
   if (request.method == "POST" && request.path() == "/api/question-sets/import") return limits::kMaxOfficialListBytes;
+  if (is_library_upload(request)) return limits::kMaxFileBytes;
   return limits::kMaxWebRequestBodyBytes;
 }
 

@@ -401,6 +401,7 @@ HttpResponse WebApp::handle_api(const HttpRequest& request, const std::vector<st
     return export_download(*actor, request);
   }
   if (first == "incidents") return incidents_route(*actor, request, segments);
+  if (first == "documents") return documents_route(*actor, request, segments);
   if (auto own = backend_.handle_own_route(*actor, request)) return std::move(*own);
   return not_here(request.path());
 }

@@ -19,6 +19,7 @@ import * as people from './pages/people.js';
 import * as setPassword from './pages/set-password.js';
 import * as questionSets from './pages/question-sets.js';
 import * as incidents from './pages/incidents.js';
+import * as library from './pages/library.js';
 import * as branches from './pages/branches.js';
 import * as organisationProfile from './pages/organisation-profile.js';
 import { setDraftOwner, discardAllDrafts, takeLeftNotice } from './drafts.js';
@@ -112,6 +113,7 @@ function navigationItems(session) {
   }
   items.push({ href: '#/conflicts', text: 'Conflicts', match: /^\/conflicts/ });
   items.push({ href: '#/incidents', text: 'Incidents', match: /^\/incidents/ });
+  items.push({ href: '#/library', text: 'Policy library', match: /^\/library/ });
   if (session.mode === 'hq') {
     items.push({ href: '#/publish', text: 'Sign off', match: /^\/publish/ });
     items.push({ href: '#/publications', text: 'Sign-offs', match: /^\/publications/ });
@@ -233,6 +235,10 @@ const routes = [
   [/^\/incidents\/new$/, incidents.renderNew],
   [/^\/incidents\/([^/]+)$/, incidents.renderIncident],
   [/^\/incidents\/([^/]+)\/edit$/, incidents.renderEdit],
+  [/^\/library$/, library.render],
+  [/^\/library\/new$/, library.renderNew],
+  [/^\/library\/([^/]+)$/, library.renderDocument],
+  [/^\/library\/([^/]+)\/version$/, library.renderVersion],
   [/^\/branches$/, branches.render],
   [/^\/branches\/([^/]+)\/rename$/, branches.renderRename],
   [/^\/branches\/([^/]+)\/remove$/, branches.renderRemove],

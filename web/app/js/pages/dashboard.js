@@ -5,11 +5,13 @@ import { get, post, enc } from '../api.js';
 import { h, formatTime, plural, replace, siteLabel } from '../dom.js';
 import { pageHeading, statusTag, tag, summaryList, progress, table, button, insetText, warningCallout, actionLink } from '../nhs.js';
 import { showErrors, showSuccess, clearMessages } from '../app.js';
+import { reviewWarningsCallout } from './library.js';
 
 export async function render({ state }) {
-  const dashboard = await get('/api/dashboard');
+  const [dashboard, library] = await Promise.all([get('/api/dashboard'), get('/api/documents')]);
   const organisation = dashboard.organisation || {};
-  if (state.session.mode === 'branch') return branchDashboard(state, dashboard);
+  const reviews = reviewWarningsCallout(library.reviewWarnings, 'dashboard-review-warnings');
+  if (state.session.mode === 'branch') return branchDashboard(state, dashboard, reviews);
   const sites = dashboard.sites || [];
   return {
     title: 'Dashboard',
@@ -17,6 +19,7 @@ export async function render({ state }) {
       pageHeading('Dashboard', `${organisation.name || ''} (${organisation.hq || ''}), ${organisation.year || ''} assessment`),
       yearAdvice(organisation),
       incidentsToReport(sites),
+      reviews,
       h('p', { class: 'nhsuk-body-l', text: 'The status each site would publish at now, from what it has synced.' }),
       sitesTable(sites),
       overridesSection(sites),
@@ -124,7 +127,7 @@ function overridesSection(sites) {
 // ---------------------------------------------------------------------------------------------
 // A branch laptop
 
-async function branchDashboard(state, dashboard) {
+async function branchDashboard(state, dashboard, reviews) {
   const site = (dashboard.sites || [])[0];
   const organisation = dashboard.organisation || {};
   // A single site (made with `dsptsync init`) has no head office to sync with: no sync section.
@@ -145,6 +148,7 @@ async function branchDashboard(state, dashboard) {
       pageHeading(site ? siteName(site) : 'Dashboard', `${organisation.name || ''}, ${organisation.year || ''} assessment`),
       yearAdvice(organisation),
       site ? incidentsToReport([site]) : null,
+      reviews,
       syncSlot,
       site ? siteSummary(site, singleSite) : insetText(h('p', { text: 'There is no assessment on this computer yet.' })),
     ],

@@ -40,9 +40,15 @@ HttpResponse not_here(std::string_view path);
 // A file to download (Content-Disposition: attachment).
 HttpResponse download_response(std::string file_name, std::string content_type, std::string bytes);
 
+// A file of the policy library to download: always an attachment, never shown in the page (its
+// name sanitised again for the header, with RFC 6266's filename* for a name that is not ASCII),
+// served as `media_type` unless that is one a browser would run (HTML, SVG): then as bytes.
+HttpResponse library_file_response(std::string_view file_name, std::string_view media_type, std::string bytes);
+
 // The largest body a request may carry, from its method and path alone (the transports ask before
 // reading it): head office's upload of the official list (POST /api/question-sets/import) up to
-// kMaxOfficialListBytes, as the console reads it; every other request kMaxWebRequestBodyBytes.
+// kMaxOfficialListBytes, as the console reads it; a policy library file (POST /api/documents and
+// /api/documents/{id}/versions) up to limits::kMaxFileBytes; every other request kMaxWebRequestBodyBytes.
 std::size_t body_limit(const HttpRequest& request);
 // Whether a request's body can be read, from its Content-Length (none: chunked or unknown): the
 // answer to send instead (411 without a length, 413 over body_limit), or nullopt.

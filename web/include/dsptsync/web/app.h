@@ -68,6 +68,10 @@ class WebApp {
   HttpResponse export_download(const Actor& actor, const HttpRequest& request);
   // incident_routes.cpp: /api/incidents and /api/incidents/{id}.
   HttpResponse incidents_route(const Actor& actor, const HttpRequest& request, const std::vector<std::string>& segments);
+  // document_routes.cpp: /api/documents and /api/documents/{id}[/versions|/acknowledge|/file|/acknowledgements].
+  HttpResponse documents_route(const Actor& actor, const HttpRequest& request,
+                               const std::vector<std::string>& segments);
+  HttpResponse document_route(const Actor& actor, const HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse record(const Actor& actor, const ScopeSnapshot& snapshot, const std::vector<Edit>& edits);
   // batch_routes.cpp: several items' answers and comments in one request (PUT .../items), several
   // items' plan lines (PUT .../plan) and generated plan lines (POST .../plan/generate).

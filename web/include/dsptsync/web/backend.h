@@ -9,6 +9,7 @@
 #include "dsptsync/catalogue.h"
 #include "dsptsync/change.h"
 #include "dsptsync/directory.h"
+#include "dsptsync/document.h"
 #include "dsptsync/error.h"
 #include "dsptsync/evaluator.h"
 #include "dsptsync/export.h"
@@ -92,6 +93,27 @@ class Backend {
                                                   TimestampMs now) = 0;
   virtual Result<IncidentOutcome> edit_incident(const Actor& actor, std::string_view id, const IncidentInput& input,
                                                 TimestampMs now) = 0;
+  // The policy library (docs/documents.md). The documents the actor follows: head office's people
+  // every site's, a branch's people the shared library and their branch's own (another branch's is
+  // not there at all, by list or by id). Adding, versions, acknowledgements and files are the service
+  // layer's (HeadOffice, Workspace), whose rules decide; `scope` empty: the actor's own site (head
+  // office's: the shared library).
+  virtual Result<std::vector<Document>> documents(const Actor& actor) = 0;
+  // One of those, or not_found alike for one that does not exist and one the actor may not read.
+  Result<Document> document(const Actor& actor, std::string_view id);
+  // Whether this replica holds a version's whole file (a laptop fetches files at sync).
+  virtual bool holds(const Document& document, const files::Hash& root) = 0;
+  // Every acknowledgement the actor has recorded, of any version.
+  virtual Result<std::vector<Acknowledgement>> own_acknowledgements(const Actor& actor) = 0;
+  virtual Result<DocumentOutcome> add_document(const Actor& actor, std::string_view scope, const DocumentInput& input,
+                                               const DocumentUpload& upload) = 0;
+  virtual Result<DocumentOutcome> add_document_version(const Actor& actor, std::string_view id,
+                                                       const DocumentUpload& upload) = 0;
+  virtual Result<DocumentOutcome> acknowledge_document(const Actor& actor, std::string_view id,
+                                                       std::optional<int> version) = 0;
+  virtual Result<DocumentFile> document_file(const Actor& actor, std::string_view id, std::optional<int> version) = 0;
+  // Head office: who has acknowledged the current version, site by site. A laptop: not_found.
+  virtual Result<DocumentAcknowledgements> document_acknowledgements(const Actor& actor, std::string_view id) = 0;
   // Head office: sets a password through a one-time link (HeadOffice::set_password_with_link);
   // returns whose it was. Thread-safe like check_password. Branch mode has no passwords: not_found.
   virtual Result<std::string> set_password_with_link(std::string_view /*token*/, std::string_view /*password*/,
