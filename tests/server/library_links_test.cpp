@@ -110,17 +110,17 @@ TEST_F(LibraryLinks, AnItemAnsweredWithALibraryDocumentShowsItAtHeadOfficeAndThe
   ASSERT_EQ(answered.code, 0) << answered.err;
   EXPECT_EQ(json::parse(answered.out)["recorded"][0]["value"]["location"], "library:" + policy);
   // A document nobody has, a malformed link, a link on a yes/no item: refused, nothing recorded.
-  auto unknown = server_cli({"answer", "1.1.3", "Policy", "--document", "DOC-00000000", "--as", "Priya Shah"});
+  auto unknown = server_cli({"answer", "1.2.1", "Policy", "--document", "DOC-00000000", "--as", "Priya Shah"});
   EXPECT_EQ(unknown.code, 4) << unknown.err;
   EXPECT_NE(unknown.err.find("DOC-00000000"), std::string::npos) << unknown.err;
-  auto malformed = server_cli({"answer", "1.1.3", "Policy", "--location", "library:policy.pdf", "--as", "Priya Shah"});
+  auto malformed = server_cli({"answer", "1.2.1", "Policy", "--location", "library:policy.pdf", "--as", "Priya Shah"});
   EXPECT_EQ(malformed.code, 4) << malformed.err;
   EXPECT_NE(malformed.err.find("library:DOC-"), std::string::npos) << malformed.err;
   auto not_document = server_cli({"answer", "1.1.1", "yes", "--document", policy, "--as", "Priya Shah"});
   EXPECT_EQ(not_document.code, 4) << not_document.err;
   auto both = server_cli({"answer", "1.1.2", "P", "--document", policy, "--location", "x", "--as", "Priya Shah"});
   EXPECT_EQ(both.code, 2) << "one or the other";
-  EXPECT_FALSE(server_.admin()->effective_view("A1B2", server_.admin()->year())->answers.contains("1.1.3"));
+  EXPECT_FALSE(server_.admin()->effective_view("A1B2", server_.admin()->year())->answers.contains("1.2.1"));
 
   // At the branch after a sync: 1.1.2 (the shared answer's link) and 1.1.1 (the policy's items).
   ASSERT_TRUE(client::sync_once(*leeds));
