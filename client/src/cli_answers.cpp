@@ -162,7 +162,8 @@ void add_answer(BranchCli& cli) {
   auto* cmd = cli.line.app().add_subcommand("answer", "answer an evidence item");
   cmd->add_option("ITEM", o.item, "item id, e.g. 1.1.5")->required();
   cmd->add_option("VALUE", o.value, "yes/no, text, document name, YYYY-MM-DD, or a number")->required();
-  auto* location = cmd->add_option("--location", o.location, "document items: where the document is kept (path or link)");
+  auto* location =
+      cmd->add_option("--location", o.location, "document items: where the document is kept (path or link)");
   cmd->add_option("--document", o.document, "document items: the library document that answers it, e.g. DOC-3F9A2C1B")
       ->excludes(location);
   auto* comment_option = cmd->add_option("--comment", o.comment, "also set the item's comment");

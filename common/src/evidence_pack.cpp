@@ -76,9 +76,8 @@ std::string pack_manifest(const EvidencePack& pack) {
        << "Documents (" << pack.documents.size() << "):\n";
   if (pack.documents.empty()) text << "  none linked to the assessment's items\n";
   for (const auto& document : pack.documents)
-    text << "  " << document.id << "\t" << document.title << "\tversion " << document.version << "\t"
-         << document.hash << "\t"
-         << (document.content ? pack_entry_name(document) : "missing: the file has not reached head office yet")
+    text << "  " << document.id << "\t" << document.title << "\tversion " << document.version << "\t" << document.hash
+         << "\t" << (document.content ? pack_entry_name(document) : "missing: the file has not reached head office yet")
          << "\n";
   return text.str();
 }

@@ -227,8 +227,7 @@ void add_export(ServerCli& cli) {
     if (!out->count() && !pack->count()) throw CLI::RequiredError("--out (or --pack for the evidence pack)");
   });
   cli.line.on_run(cmd, [&o, &global = cli.global]() -> Result<Output> {
-    if (!o.pack.empty())
-      return with_head_office(global, [&o](HeadOffice& office) { return pack_output(office, o); });
+    if (!o.pack.empty()) return with_head_office(global, [&o](HeadOffice& office) { return pack_output(office, o); });
     auto format = export_format_for(o.out, o.format.empty() ? std::nullopt : std::optional<std::string>(o.format));
     if (!format) return format.error();
     return with_head_office(global, [&o, &format](HeadOffice& office) { return export_output(office, o, *format); });

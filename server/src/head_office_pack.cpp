@@ -31,8 +31,8 @@ Result<std::vector<PackedDocument>> HeadOffice::packed_documents(const std::vect
   for (const Document* document : linked) {
     const DocumentVersion* current = document->current();
     if (!current) continue;  // a version target without its file name yet: nothing to hand over
-    PackedDocument entry{document->id, document->title, current->number, files::to_hex(current->root), current->name,
-                         std::nullopt};
+    PackedDocument entry{document->id,  document->title, current->number, files::to_hex(current->root),
+                         current->name, std::nullopt};
     // A branch's file not yet synced up is listed as missing: the pack is still worth having.
     if (auto content = files_->read(current->root)) entry.content = std::move(*content);
     packed.push_back(std::move(entry));

@@ -26,8 +26,8 @@ class LibraryLinksCli : public ::testing::Test {
                        args, dir.path());
   }
   void SetUp() override {
-    ASSERT_EQ(run({"init", "--ods", "VLAXL", "--name", "Leeds branch", "--year", "2021-22", "--user", "Sam Patel"}).code,
-              0);
+    ASSERT_EQ(
+        run({"init", "--ods", "VLAXL", "--name", "Leeds branch", "--year", "2021-22", "--user", "Sam Patel"}).code, 0);
   }
   // A document of the site's own with a PDF file; its id.
   std::string attach(const std::string& title, const std::vector<std::string>& items) {

@@ -190,8 +190,8 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
   ASSERT_TRUE(client::sync_once(*leeds));
   const std::string photo_bytes = png_with("fire-safe log");
   write(scratch_ / "fire safe log.png", photo_bytes);
-  auto attached = laptop_cli(stores_ / "leeds", {"doc", "attach", (scratch_ / "fire safe log.png").string(),
-                                                 "--title", "Fire-safe log", "--kind", "evidence"});
+  auto attached = laptop_cli(stores_ / "leeds", {"doc", "attach", (scratch_ / "fire safe log.png").string(), "--title",
+                                                 "Fire-safe log", "--kind", "evidence"});
   ASSERT_EQ(attached.code, 0) << attached.err;
   const std::string photo = json::parse(attached.out)["document"]["id"];
   ASSERT_EQ(laptop_cli(stores_ / "leeds", {"answer", "8.2.1", "Fire-safe log", "--document", photo}).code, 0);
@@ -215,8 +215,9 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
   EXPECT_TRUE(entries.at(policy_entry) == policy_bytes) << "byte-identical";
   EXPECT_TRUE(entries.at(photo_entry) == photo_bytes) << "byte-identical";
   const std::string& manifest = entries.at("manifest.txt");
-  for (const std::string& expected : {policy, photo, std::string("Data protection policy"), std::string("Fire-safe log"),
-                                      policy_entry, result["documents"][0]["hash"].get<std::string>()})
+  for (const std::string& expected :
+       {policy, photo, std::string("Data protection policy"), std::string("Fire-safe log"), policy_entry,
+        result["documents"][0]["hash"].get<std::string>()})
     EXPECT_NE(manifest.find(expected), std::string::npos) << expected << "\n" << manifest;
   EXPECT_EQ(manifest.find("BYOD"), std::string::npos) << manifest;
 

@@ -19,8 +19,8 @@ namespace dsptsync {
 struct PackedDocument {
   std::string id, title;
   int version = 0;
-  std::string hash;       // the version's root hash, hexadecimal
-  std::string file_name;  // as uploaded
+  std::string hash;              // the version's root hash, hexadecimal
+  std::string file_name;         // as uploaded
   std::optional<Bytes> content;  // nullopt: missing (not at head office yet)
 };
 
