@@ -108,7 +108,9 @@ TEST_F(LibraryLinks, AnItemAnsweredWithALibraryDocumentShowsItAtHeadOfficeAndThe
   // 1.1.2 is a shared document item: head office answers it with the policy.
   auto answered = server_cli({"answer", "1.1.2", "Data protection policy", "--document", policy, "--as", "Priya Shah"});
   ASSERT_EQ(answered.code, 0) << answered.err;
-  EXPECT_EQ(json::parse(answered.out)["recorded"][0]["value"]["location"], "library:" + policy);
+  auto at_head_office = server_.admin()->effective_view("A1B2", server_.admin()->year());
+  ASSERT_TRUE(at_head_office);
+  EXPECT_EQ(at_head_office->answers.at("1.1.2").value.location, "library:" + policy);
   // A document nobody has, a malformed link, a link on a yes/no item: refused, nothing recorded.
   auto unknown = server_cli({"answer", "1.2.1", "Policy", "--document", "DOC-00000000", "--as", "Priya Shah"});
   EXPECT_EQ(unknown.code, 4) << unknown.err;
@@ -138,8 +140,12 @@ TEST_F(LibraryLinks, AnItemAnsweredWithALibraryDocumentShowsItAtHeadOfficeAndThe
   ASSERT_EQ(items.code, 0) << items.err;
   const json listed = json::parse(items.out)["items"];
   for (const auto& entry : listed) {
-    if (entry["id"] == "1.1.1") EXPECT_TRUE(lists_document(entry["documents"], policy)) << entry.dump();
-    if (entry["id"] == "1.1.5") EXPECT_TRUE(entry["documents"].empty()) << entry.dump();
+    if (entry["id"] == "1.1.1") {
+      EXPECT_TRUE(lists_document(entry["documents"], policy)) << entry.dump();
+    }
+    if (entry["id"] == "1.1.5") {
+      EXPECT_TRUE(entry["documents"].empty()) << entry.dump();
+    }
   }
 
   // The branch answers its own document item (8.2.1) with its own evidence, attached offline.
@@ -169,7 +175,9 @@ TEST_F(LibraryLinks, AnItemAnsweredWithALibraryDocumentShowsItAtHeadOfficeAndThe
     for (const auto& entry : group["items"]) {
       if (entry["id"] == "1.1.2") seen += lists_document(entry["documents"], policy);
       if (entry["id"] == "8.2.1") seen += lists_document(entry["documents"], photo);
-      if (entry["id"] == "8.2.1") EXPECT_EQ(entry["documents"][0]["reviewBy"], nullptr) << entry.dump();
+      if (entry["id"] == "8.2.1") {
+        EXPECT_EQ(entry["documents"][0]["reviewBy"], nullptr) << entry.dump();
+      }
     }
   EXPECT_EQ(seen, 2);
 }
@@ -188,13 +196,20 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
                 .code,
             0);
   ASSERT_TRUE(client::sync_once(*leeds));
-  const std::string photo_bytes = png_with("fire-safe log");
-  write(scratch_ / "fire safe log.png", photo_bytes);
-  auto attached = laptop_cli(stores_ / "leeds", {"doc", "attach", (scratch_ / "fire safe log.png").string(), "--title",
-                                                 "Fire-safe log", "--kind", "evidence"});
-  ASSERT_EQ(attached.code, 0) << attached.err;
-  const std::string photo = json::parse(attached.out)["document"]["id"];
-  ASSERT_EQ(laptop_cli(stores_ / "leeds", {"answer", "8.2.1", "Fire-safe log", "--document", photo}).code, 0);
+  // The branch's own evidence, added for it at head office and listing 8.2.1.
+  const std::string log_bytes = png_with("fire-safe log");
+  write(scratch_ / "fire safe log.png", log_bytes);
+  auto log_added = server_cli({"doc", "add", (scratch_ / "fire safe log.png").string(), "--title", "Fire-safe log",
+                               "--kind", "evidence", "--branch", "VLAXL", "--item", "8.2.1", "--as", "Priya Shah"});
+  ASSERT_EQ(log_added.code, 0) << log_added.err;
+  const std::string log = json::parse(log_added.out)["document"]["id"];
+  // A photo attached on the laptop, answering 8.2.1: its details reach head office at the sync, its
+  // file only when the laptop sends it, so the pack lists it as missing.
+  auto attached = leeds->attach_document({"Cabinet photo", "evidence", std::nullopt, std::nullopt, std::nullopt},
+                                         {"cabinet.png", as_bytes(png_with("cabinet")), ""});
+  ASSERT_TRUE(attached) << attached.error().message;
+  const std::string photo = attached->document.id;
+  ASSERT_EQ(laptop_cli(stores_ / "leeds", {"answer", "8.2.1", "Cabinet photo", "--document", photo}).code, 0);
   ASSERT_TRUE(client::sync_once(*leeds));
 
   const auto out = scratch_ / "leeds-pack.zip";
@@ -202,24 +217,31 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
   ASSERT_EQ(packed.code, 0) << packed.err;
   const json result = json::parse(packed.out);
   EXPECT_EQ(result["content"], "pack");
-  ASSERT_EQ(result["documents"].size(), 2u) << packed.out;
+  ASSERT_EQ(result["documents"].size(), 3u) << packed.out;
   const auto entries = zip_entries(read(out));
   ASSERT_EQ(entries.size(), 4u);
   ASSERT_TRUE(entries.contains("manifest.txt"));
   ASSERT_TRUE(entries.contains("VLAXL-2021-22-assessment.xlsx"));
   EXPECT_EQ(entries.at("VLAXL-2021-22-assessment.xlsx").substr(0, 2), "PK") << "a workbook";
   const std::string policy_entry = "documents/" + policy + "-v1-dp-policy.pdf";
-  const std::string photo_entry = "documents/" + photo + "-v1-fire_safe_log.png";
+  const std::string log_entry = "documents/" + log + "-v1-fire_safe_log.png";
   ASSERT_TRUE(entries.contains(policy_entry));
-  ASSERT_TRUE(entries.contains(photo_entry));
+  ASSERT_TRUE(entries.contains(log_entry));
   EXPECT_TRUE(entries.at(policy_entry) == policy_bytes) << "byte-identical";
-  EXPECT_TRUE(entries.at(photo_entry) == photo_bytes) << "byte-identical";
+  EXPECT_TRUE(entries.at(log_entry) == log_bytes) << "byte-identical";
   const std::string& manifest = entries.at("manifest.txt");
-  for (const std::string& expected :
-       {policy, photo, std::string("Data protection policy"), std::string("Fire-safe log"), policy_entry,
-        result["documents"][0]["hash"].get<std::string>()})
+  for (const std::string& expected : {policy, log, std::string("Data protection policy"), std::string("Fire-safe log"),
+                                      policy_entry, log_entry, result["documents"][0]["hash"].get<std::string>()})
     EXPECT_NE(manifest.find(expected), std::string::npos) << expected << "\n" << manifest;
+  EXPECT_NE(manifest.find(photo + "\tCabinet photo\tversion 1"), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("missing"), std::string::npos) << manifest;
   EXPECT_EQ(manifest.find("BYOD"), std::string::npos) << manifest;
+  for (const auto& document : result["documents"]) {
+    if (document["id"] == photo) {
+      EXPECT_TRUE(document["missing"].get<bool>());
+      EXPECT_EQ(document["file"], nullptr);
+    }
+  }
 
   // A wrong branch code is refused and writes nothing.
   auto wrong = server_cli({"export", "--branch", "VZZZZ", "--pack", (scratch_ / "wrong.zip").string()});
@@ -249,10 +271,9 @@ TEST_F(LibraryLinks, BackupKeepsTheFilesAndAuditCoversDocumentsFromALaptop) {
   auto leeds = server_.enrol(stores_ / "leeds", "Lee Admin", "VLAXL", Role::admin);
   const std::string policy_bytes = pdf_with("kept in the backup");
   const std::string policy = add_policy(policy_bytes);
-  write(scratch_ / "cabinet.png", png_with("attached at Leeds"));
-  auto attached = laptop_cli(stores_ / "leeds", {"doc", "attach", (scratch_ / "cabinet.png").string(), "--title",
-                                                 "Locked cabinet photo", "--kind", "evidence"});
-  ASSERT_EQ(attached.code, 0) << attached.err;
+  auto attached = leeds->attach_document({"Locked cabinet photo", "evidence", std::nullopt, std::nullopt, std::nullopt},
+                                         {"cabinet.png", as_bytes(png_with("attached at Leeds")), ""});
+  ASSERT_TRUE(attached) << attached.error().message;
   ASSERT_TRUE(client::sync_once(*leeds));
   ASSERT_EQ(laptop_cli(stores_ / "leeds", {"doc", "ack", policy}).code, 0);
   ASSERT_TRUE(client::sync_once(*leeds));
@@ -285,10 +306,8 @@ TEST_F(LibraryLinks, BackupKeepsTheFilesAndAuditCoversDocumentsFromALaptop) {
   auto got = on_rebuilt({"doc", "get", policy, "--out", (scratch_ / "restored.pdf").string()});
   ASSERT_EQ(got.code, 0) << got.err;
   EXPECT_TRUE(read(scratch_ / "restored.pdf") == policy_bytes) << "byte-identical after restore";
-  auto photo = on_rebuilt({"doc", "get", json::parse(attached.out)["document"]["id"].get<std::string>(), "--out",
-                           (scratch_ / "restored.png").string()});
-  ASSERT_EQ(photo.code, 0) << photo.err;
-  EXPECT_TRUE(read(scratch_ / "restored.png") == read(scratch_ / "cabinet.png"));
+  auto shown = on_rebuilt({"doc", "show", attached->document.id});
+  EXPECT_EQ(shown.code, 0) << "the laptop's document came back too: " << shown.err;
   EXPECT_EQ(on_rebuilt({"audit", "--verify"}).code, 0);
 }
 
