@@ -171,7 +171,8 @@ TEST_F(LibraryLinks, AnItemAnsweredWithALibraryDocumentShowsItAtHeadOfficeAndThe
   auto assessment = browser.get("/api/assessment/VLAXL");
   ASSERT_EQ(assessment.status, 200) << assessment.body;
   int seen = 0;
-  for (const auto& group : assessment.parsed()["groups"])
+  const json parsed = assessment.parsed();
+  for (const auto& group : parsed["groups"])
     for (const auto& entry : group["items"]) {
       if (entry["id"] == "1.1.2") seen += lists_document(entry["documents"], policy);
       if (entry["id"] == "8.2.1") seen += lists_document(entry["documents"], photo);
