@@ -3,6 +3,8 @@
 #include "cli_commands.h"
 
 #include "dsptsync/incident.h"
+#include "dsptsync/library_links.h"
+#include "dsptsync/service/document_json.h"
 #include "dsptsync/service/incident_json.h"
 
 #include <sstream>
@@ -10,7 +12,7 @@
 namespace dsptsync::client {
 namespace {
 
-json item_json(const CatalogueItem& item, const AssessmentView& view) {
+json item_json(const CatalogueItem& item, const AssessmentView& view, const std::vector<Document>& library) {
   json out = {{"id", item.id},
               {"standard", item.standard},
               {"standard_name", standard_name(item.standard)},
@@ -41,6 +43,10 @@ json item_json(const CatalogueItem& item, const AssessmentView& view) {
                       ? json(nullptr)
                       : json{{"from", to_string(review->second.from)}, {"to", to_string(review->second.to)},
                              {"changed_at", format_timestamp(review->second.at)}};
+  out["documents"] = service::linked_documents_json(
+      documents_for_item(library, item.id,
+                         answer == view.answers.end() ? std::nullopt : std::optional<FieldValue>(answer->second.value)),
+      JsonStyle::cli);
   return out;
 }
 
@@ -76,6 +82,8 @@ void item_line(std::ostream& text, const CatalogueItem& item, const AssessmentVi
 Result<Output> items_output(Workspace& workspace, const ItemFilter& filter) {
   auto view = workspace.view();
   if (!view) return view.error();
+  auto library = workspace.documents();
+  if (!library) return library.error();
   const Catalogue& catalogue = workspace.catalogue();
   json list = json::array();
   std::ostringstream text;
@@ -83,7 +91,7 @@ Result<Output> items_output(Workspace& workspace, const ItemFilter& filter) {
   for (const auto& item : catalogue.items()) {
     const bool provided = item_provided(item, *view);
     if (filter.skips(item, provided)) continue;
-    list.push_back(item_json(item, *view));
+    list.push_back(item_json(item, *view, *library));
     if (item.group != last_group) text << "\n" << item.group << "\n";
     last_group = item.group;
     item_line(text, item, *view, provided);
@@ -107,7 +115,9 @@ Result<Output> show_output(Workspace& workspace, const std::string& id) {
   if (!item) return item.error();
   auto view = workspace.view();
   if (!view) return view.error();
-  json data = item_json(**item, *view);
+  auto library = workspace.documents();
+  if (!library) return library.error();
+  json data = item_json(**item, *view, *library);
   auto plan = view->plan.find(id);
   if (plan != view->plan.end())
     data["plan"] = {{"action", plan->second.action}, {"owner", plan->second.owner}, {"due", plan->second.due},
@@ -119,6 +129,8 @@ Result<Output> show_output(Workspace& workspace, const std::string& id) {
   auto answer = view->answers.find(id);
   text << "Answer: " << (answer == view->answers.end() ? std::string("(none)") : value_text(answer->second.value))
        << "\n";
+  text << service::linked_documents_text(documents_for_item(
+      *library, id, answer == view->answers.end() ? std::nullopt : std::optional<FieldValue>(answer->second.value)));
   auto comment = view->comments.find(id);
   if (comment != view->comments.end()) text << "Comment: " << comment->second.value.text << "\n";
   if (plan != view->plan.end())
@@ -144,18 +156,22 @@ void add_show(BranchCli& cli) {
 
 void add_answer(BranchCli& cli) {
   struct Options {
-    std::string item, value, location, comment;
+    std::string item, value, location, comment, document;
   };
   auto& o = cli.line.keep<Options>();
   auto* cmd = cli.line.app().add_subcommand("answer", "answer an evidence item");
   cmd->add_option("ITEM", o.item, "item id, e.g. 1.1.5")->required();
   cmd->add_option("VALUE", o.value, "yes/no, text, document name, YYYY-MM-DD, or a number")->required();
-  cmd->add_option("--location", o.location, "document items: where the document is kept (path or link)");
+  auto* location =
+      cmd->add_option("--location", o.location, "document items: where the document is kept (path or link)");
+  cmd->add_option("--document", o.document, "document items: the library document that answers it, e.g. DOC-3F9A2C1B")
+      ->excludes(location);
   auto* comment_option = cmd->add_option("--comment", o.comment, "also set the item's comment");
   cli.on_store_run(cmd, [&o, comment_option](Workspace& workspace) -> Result<Output> {
     std::optional<std::string> comment;
     if (comment_option->count()) comment = o.comment;
-    auto changes = workspace.answer(o.item, o.value, o.location, comment);
+    auto changes =
+        workspace.answer(o.item, o.value, o.document.empty() ? o.location : library_location(o.document), comment);
     if (!changes) return changes.error();
     return changes_output(*changes, "Answered " + o.item + ": " + value_text(changes->front().value) + "\n");
   });

@@ -128,6 +128,9 @@ Result<web::ScopeSnapshot> BranchWebBackend::snapshot(const web::Actor&, std::st
   auto summary = workspace_.store().scope_summary(*scope);
   if (!summary) return logged(summary.error());
   if (summary->changes > 0) out.last_change_at = hlc_wall_ms(summary->newest);
+  auto documents = workspace_.documents();
+  if (!documents) return logged(documents.error());
+  out.documents = std::move(*documents);
   out.view = std::move(*view);
   return out;
 }

@@ -379,6 +379,7 @@ Result<std::vector<Change>> Workspace::answer(std::string_view item_id, std::str
   if (!normalised) return normalised.error();
   std::vector<Edit> edits{{key(TargetKind::item, item_id, Field::answer), *normalised}};
   if (comment) edits.push_back({key(TargetKind::item, item_id, Field::comment), FieldValue{*comment, ""}});
+  if (auto linked = check_library_links(edits); !linked) return linked.error();
   return ledger_->record(edits);
 }
 
@@ -524,6 +525,7 @@ Result<std::vector<Change>> Workspace::record_edits(const std::vector<Edit>& edi
     if (overridden_here) continue;
     if (auto own = dsptsync::check_not_shared(*current, edit.key); !own) return own.error();
   }
+  if (auto linked = check_library_links(edits); !linked) return linked.error();
   return ledger_->record(edits);
 }
 

@@ -4,6 +4,8 @@
 // same at head office.
 #include "dsptsync/client/workspace.h"
 
+#include "dsptsync/library_links.h"
+
 #include <algorithm>
 
 namespace dsptsync::client {
@@ -184,6 +186,16 @@ Status Workspace::mark_uploaded(const files::Hash& root) {
   if (!txn) return txn.error();
   if (auto put = (*txn)->put_setting(std::string(kUploadedPrefix) + files::to_hex(root), "1"); !put) return put;
   return (*txn)->commit();
+}
+
+Status Workspace::check_library_links(const std::vector<Edit>& edits) {
+  const bool links = std::any_of(edits.begin(), edits.end(), [](const Edit& edit) {
+    return edit.value && is_library_location(edit.value->location);
+  });
+  if (!links) return {};
+  auto all = documents();
+  if (!all) return all.error();
+  return dsptsync::check_library_links(edits, *all);
 }
 
 Result<std::vector<ReviewWarning>> Workspace::review_warnings(Date today) {

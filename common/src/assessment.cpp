@@ -1,6 +1,7 @@
 #include "dsptsync/assessment.h"
 
 #include "dsptsync/document.h"
+#include "dsptsync/library_links.h"
 #include "dsptsync/incident.h"
 #include "dsptsync/merge.h"
 #include "dsptsync/ods.h"
@@ -229,6 +230,10 @@ Result<FieldValue> normalise_answer(const CatalogueItem& item, std::string_view 
       if (text.empty())
         return invalid_input(where + " needs the document's name, e.g. \"Data protection policy v3\" "
                                      "--location \"https://intranet/policies/dp.pdf\"");
+      if (is_library_location(trimmed(location)) && !linked_document_id(trimmed(location)))
+        return invalid_input(where + ": a link to the library is " + std::string(kLibraryLocationPrefix) +
+                             "DOC- and eight hexadecimal digits (e.g. library:DOC-3F9A2C1B), not '" +
+                             std::string(trimmed(location)) + "'");
       return FieldValue{text, std::string(trimmed(location))};
     case AnswerType::date: {
       auto date = parse_typed_date(text);

@@ -2,6 +2,7 @@
 // answer shared items, confirm assertions, keep the improvement plan, decide what is shared, roll
 // the organisation forward to the next year.
 #include "cli_support.h"
+#include "dsptsync/library_links.h"
 
 #include "dsptsync/assessment.h"
 #include "dsptsync/cli/profile_options.h"
@@ -56,7 +57,7 @@ std::optional<FieldValue> text_value(const std::string& text) {
 }
 
 struct AnswerOptions : EditOptions {
-  std::string item, value, location, comment;
+  std::string item, value, location, comment, document;
   CLI::Option* comment_option = nullptr;
 };
 
@@ -69,7 +70,7 @@ Result<Output> answer_output(HeadOffice& office, const User& user, const AnswerO
   if (!item)
     return invalid_input("there is no evidence item '" + o.item + "' in the " + year->label() +
                          " question set; 'dsptsync items' lists them");
-  auto normalised = normalise_answer(*item, o.value, o.location);
+  auto normalised = normalise_answer(*item, o.value, o.document.empty() ? o.location : library_location(o.document));
   if (!normalised) return normalised.error();
   const std::string scope = office.hq().code;
   std::vector<Edit> edits{{FieldKey{scope, year->label(), TargetKind::item, item->id, Field::answer}, *normalised}};
@@ -92,7 +93,9 @@ void add_answer(ServerCli& cli) {
                                                       "reach every branch that has not overridden them)");
   cmd->add_option("ITEM", o.item, "evidence item id, e.g. 1.1.1")->required();
   cmd->add_option("VALUE", o.value, "the answer: yes/no, text, a document name, a date or a number")->required();
-  cmd->add_option("--location", o.location, "documents: where the document is kept (path or link)");
+  auto* location = cmd->add_option("--location", o.location, "documents: where the document is kept (path or link)");
+  cmd->add_option("--document", o.document, "documents: the library document that answers it, e.g. DOC-3F9A2C1B")
+      ->excludes(location);
   o.comment_option = cmd->add_option("--comment", o.comment, "also set the item's comment");
   add_as_option(cmd, o.as, "user making the change");
   o.add_year(cmd);

@@ -141,9 +141,40 @@ void add_nhs_published(ServerCli& cli) {
 }
 
 struct ExportOptions {
-  std::string branch, format, out, year;
+  std::string branch, format, out, year, pack;
   cli::ExportChoice content;
 };
+
+Result<Output> pack_output(HeadOffice& office, const ExportOptions& options) {
+  auto pack = office.evidence_pack(options.branch.empty() ? std::nullopt : std::optional<std::string>(options.branch));
+  if (!pack) return pack.error();
+  if (auto written = write_evidence_pack(*pack, options.pack); !written) return written.error();
+  json documents = json::array();
+  std::size_t missing = 0;
+  for (const auto& document : pack->documents) {
+    missing += document.content ? 0 : 1;
+    documents.push_back({{"id", document.id},
+                         {"title", document.title},
+                         {"version", document.version},
+                         {"hash", document.hash},
+                         {"file", document.content ? json(pack_entry_name(document)) : json(nullptr)},
+                         {"missing", !document.content}});
+  }
+  std::string text = "Wrote the evidence pack of " + pack->site_name + " (" + pack->ods + ") to " + options.pack +
+                     ": the assessment and " + std::to_string(pack->documents.size() - missing) + " document" +
+                     (pack->documents.size() - missing == 1 ? "" : "s") + "\n";
+  for (const auto& document : pack->documents)
+    if (!document.content)
+      text += "Missing: " + document.title + " (" + document.id + " version " + std::to_string(document.version) +
+              "): the file has not reached head office yet\n";
+  return Output{{{"out", options.pack},
+                 {"scope", pack->ods},
+                 {"year", pack->year},
+                 {"content", "pack"},
+                 {"workbook", pack->workbook_name},
+                 {"documents", std::move(documents)}},
+                text};
+}
 
 Result<Output> export_output(HeadOffice& o, const ExportOptions& options, ExportFormat format) {
   auto year = options.year.empty() ? Result<AssessmentYear>(o.year()) : parse_assessment_year(options.year);
@@ -185,9 +216,18 @@ void add_export(ServerCli& cli) {
   cmd->add_option("--branch", o.branch, "a branch's effective assessment (default: head office's)");
   o.content.add_to(cmd);
   cmd->add_option("--format", o.format, "xlsx, csv or json (default: from the file's extension)");
-  cmd->add_option("--out", o.out, "the file to write")->required();
-  cmd->add_option("--year", o.year, "assessment year (default: the organisation's current year)");
+  auto* out = cmd->add_option("--out", o.out, "the file to write");
+  auto* year = cmd->add_option("--year", o.year, "assessment year (default: the organisation's current year)");
+  auto* pack = cmd->add_option("--pack", o.pack,
+                               "write the evidence pack instead (.zip): the assessment workbook and every library "
+                               "document linked to its items");
+  pack->excludes(out)->excludes(year)->excludes("--format")->excludes("--plan")->excludes("--incidents");
+  // One of the two is the file to write: without either, a usage error like any missing option.
+  cmd->parse_complete_callback([out, pack] {
+    if (!out->count() && !pack->count()) throw CLI::RequiredError("--out (or --pack for the evidence pack)");
+  });
   cli.line.on_run(cmd, [&o, &global = cli.global]() -> Result<Output> {
+    if (!o.pack.empty()) return with_head_office(global, [&o](HeadOffice& office) { return pack_output(office, o); });
     auto format = export_format_for(o.out, o.format.empty() ? std::nullopt : std::optional<std::string>(o.format));
     if (!format) return format.error();
     return with_head_office(global, [&o, &format](HeadOffice& office) { return export_output(office, o, *format); });

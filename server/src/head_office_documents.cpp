@@ -4,6 +4,8 @@
 // permissions.h's, through edit_as and may_keep_file.
 #include "dsptsync/server/head_office.h"
 
+#include "dsptsync/library_links.h"
+
 #include <algorithm>
 
 namespace dsptsync::server {
@@ -173,6 +175,16 @@ Result<DocumentAcknowledgements> HeadOffice::acknowledgements(std::string_view i
     result.sites.push_back(std::move(site));
   }
   return result;
+}
+
+Status HeadOffice::check_library_links(const std::vector<Edit>& edits) {
+  for (const auto& edit : edits) {
+    if (!edit.value || !is_library_location(edit.value->location)) continue;
+    auto visible = documents(edit.key.scope);
+    if (!visible) return visible.error();
+    if (auto linked = dsptsync::check_library_links({edit}, *visible); !linked) return linked;
+  }
+  return {};
 }
 
 Result<std::vector<ReviewWarning>> HeadOffice::review_warnings(Date today) {

@@ -188,6 +188,7 @@ Result<std::vector<Change>> HeadOffice::edit_as(const User& user, const std::vec
     if (auto valid = check_edit(catalogue->second, edit.key, edit.value); !valid)
       return invalid_input(what + ": " + valid.error().message);
   }
+  if (auto linked = check_library_links(edits); !linked) return linked.error();
   auto txn = store_->begin();
   if (!txn) return txn.error();
   auto recorded = record_signed(*ledger_, identity_, **txn, edits, user.name);

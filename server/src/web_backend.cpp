@@ -131,6 +131,9 @@ Result<web::ScopeSnapshot> HeadOfficeWebBackend::snapshot(const web::Actor& acto
   auto synced = head_office_.directory().last_sync_of(out.head_office ? "" : *scope);
   if (!synced) return synced.error();
   out.last_sync = std::move(*synced);
+  auto documents = head_office_.documents(*scope);
+  if (!documents) return documents.error();
+  out.documents = std::move(*documents);
   out.catalogue = std::move(views->catalogue);
   out.view = std::move(views->effective);
   return out;
@@ -216,6 +219,12 @@ std::optional<web::HttpResponse> HeadOfficeWebBackend::handle_own_route(const we
     if (!actor.head_office() && segments[3] != actor.branch)
       return api_error(403, "forbidden", actor.user + " can see only branch " + actor.branch + "'s certificate");
     return certificate(segments[1], segments[3]);
+  }
+  if (first == "evidence-pack" && segments.size() == 1) {
+    if (!read) return only("GET");
+    if (auto refused = refusal(may_read_organisation(actor.person(), "download a site's evidence pack")))
+      return *refused;
+    return evidence_pack(request.query("scope").value_or(""));
   }
   if (first == "nhs-publications" && segments.size() == 1) {
     if (method != "POST") return only("POST");
@@ -353,6 +362,14 @@ web::HttpResponse HeadOfficeWebBackend::record_nhs_publication(const web::Actor&
   log_event("info", "nhs_publication_recorded",
             {{"by", actor.user}, {"site", outcome->record.ods}, {"year", outcome->record.year}});
   return json_response(201, service::to_json(*outcome, JsonStyle::api));
+}
+
+web::HttpResponse HeadOfficeWebBackend::evidence_pack(const std::string& scope) {
+  auto pack = head_office_.evidence_pack(scope.empty() ? std::nullopt : std::optional<std::string>(scope));
+  if (!pack) return error_response(pack.error());
+  auto bytes = evidence_pack_zip(*pack);
+  if (!bytes) return error_response(bytes.error());
+  return web::download_response(pack_file_name(*pack), "application/zip", std::move(*bytes));
 }
 
 web::HttpResponse HeadOfficeWebBackend::certificate(const std::string& publication_text, const std::string& ods) {

@@ -62,6 +62,8 @@ class HeadOfficeWebBackend final : public web::Backend {
   web::HttpResponse publications();
   web::HttpResponse record_nhs_publication(const web::Actor& actor, const web::HttpRequest& request);
   web::HttpResponse certificate(const std::string& publication, const std::string& ods);
+  // GET /api/evidence-pack?scope=V: a site's evidence pack (HeadOffice::evidence_pack) as a zip download.
+  web::HttpResponse evidence_pack(const std::string& scope);
   web::HttpResponse people();
   web::HttpResponse invite(const web::Actor& actor, const web::HttpRequest& request);
   web::HttpResponse revoke(const web::Actor& actor, const std::string& name);

@@ -58,6 +58,29 @@ json to_json(const Document& document, JsonStyle style, const std::function<bool
           {"versions", std::move(versions)}};
 }
 
+json linked_documents_json(const std::vector<const Document*>& documents, JsonStyle style) {
+  json out = json::array();
+  for (const Document* document : documents) {
+    const DocumentVersion* current = document->current();
+    out.push_back({{"id", document->id},
+                   {"title", document->title},
+                   {"version", current ? json(current->number) : json(nullptr)},
+                   {key_of("review_by", style), document->review_by ? json(document->review_by->iso()) : json(nullptr)},
+                   {"site", document->scope}});
+  }
+  return out;
+}
+
+std::string linked_documents_text(const std::vector<const Document*>& documents) {
+  std::string text;
+  for (const Document* document : documents) {
+    const DocumentVersion* current = document->current();
+    text += "Document: " + document->title + " (" + document->id +
+            (current ? ", version " + std::to_string(current->number) : std::string(", no version yet")) + ")\n";
+  }
+  return text;
+}
+
 json to_json(const DocumentOutcome& outcome, JsonStyle style) {
   return {{"document", to_json(outcome.document, style)}, {"changes", outcome.changes}};
 }

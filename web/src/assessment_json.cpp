@@ -1,5 +1,7 @@
 #include "assessment_json.h"
 
+#include "dsptsync/library_links.h"
+#include "dsptsync/service/document_json.h"
 #include "dsptsync/service/head_office_json.h"
 #include "dsptsync/service/incident_json.h"
 #include "dsptsync/service/json.h"
@@ -73,6 +75,9 @@ nlohmann::json item_json(const Actor& actor, const ScopeSnapshot& s, const Catal
     entry["plan"] = {{"action", line.action}, {"owner", line.owner}, {"due", line.due}, {"state", line.state}};
     if (!line.owner.empty()) owners.insert(line.owner);
   }
+  std::optional<FieldValue> answer;
+  if (auto found = view.answers.find(item.id); found != view.answers.end()) answer = found->second.value;
+  entry["documents"] = service::linked_documents_json(documents_for_item(s.documents, item.id, answer), JsonStyle::api);
   return entry;
 }
 

@@ -255,6 +255,8 @@ class Workspace {
   // workspace_documents.cpp: checks and records a document's edits as head office will judge them.
   Result<DocumentOutcome> record_document_edits(const std::string& id, const std::string& year, std::vector<Edit> edits);
   Result<std::vector<Edit>> keep_version(const Document& document, const DocumentUpload& upload);
+  // An answer's link to the library names a document this laptop can see (library_links.h).
+  Status check_library_links(const std::vector<Edit>& edits);
   FieldKey key(TargetKind kind, std::string_view target, Field field) const;
 
   std::filesystem::path dir_;

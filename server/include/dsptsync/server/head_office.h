@@ -10,6 +10,7 @@
 #include "dsptsync/conflict.h"
 #include "dsptsync/directory.h"
 #include "dsptsync/document.h"
+#include "dsptsync/evidence_pack.h"
 #include "dsptsync/file_store.h"
 #include "dsptsync/evaluator.h"
 #include "dsptsync/incident_input.h"
@@ -345,6 +346,10 @@ class HeadOffice {
   Result<std::vector<ReviewWarning>> review_warnings(Date today);
   // Records that `by` has read and understood version `version` (the current one without it).
   Result<DocumentOutcome> acknowledge_document(const User& by, std::string_view id, std::optional<int> version);
+  // The evidence pack of head office's own assessment (`branch` empty) or a branch's, for this year
+  // (head_office_pack.cpp): its assessment workbook and the current version of every library
+  // document linked to its items; a file not at head office yet is listed as missing.
+  Result<EvidencePack> evidence_pack(const std::optional<std::string>& branch);
 
   // Records that a site's assessment is published on the NHS toolkit website (head_office_nhs.cpp):
   // an administrator's entry of the date and status the NHS website shows, checked (a site here, a
@@ -402,6 +407,9 @@ class HeadOffice {
   // head_office_documents.cpp: keeps an upload's file for `scope` and gives the version's edits.
   Result<std::vector<Edit>> keep_version(const User& by, const Document& document, const DocumentUpload& upload);
   Result<DocumentOutcome> record_document_edits(const User& by, std::string_view id, const std::vector<Edit>& edits);
+  Result<std::vector<PackedDocument>> packed_documents(const std::vector<const Document*>& linked);
+  // An answer's link to the library names a document its site can see (library_links.h).
+  Status check_library_links(const std::vector<Edit>& edits);
 
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;

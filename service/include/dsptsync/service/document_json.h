@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace dsptsync::service {
 
@@ -26,6 +27,13 @@ nlohmann::json to_json(const DocumentOutcome& outcome, JsonStyle style);
 nlohmann::json to_json(const DocumentAcknowledgements& acks, JsonStyle style);
 // {document, title, owner, site, review_by, days_left, text}
 nlohmann::json to_json(const ReviewWarning& warning, JsonStyle style);
+
+// The library documents linked to an item (library_links.h), as every item's `documents`:
+// [{id, title, version (the current one's number, or null), review_by (ISO date or null), site}]
+// (api: reviewBy).
+nlohmann::json linked_documents_json(const std::vector<const Document*>& documents, JsonStyle style);
+// "Documents: Data protection policy (DOC-3F9A2C1B, version 2)", one per line; empty when none.
+std::string linked_documents_text(const std::vector<const Document*>& documents);
 
 // "DOC-3F9A2C1B  policy  Data protection policy  v2 (policy.pdf, 1.2 MiB)  review by 31 March 2027"
 std::string document_line(const Document& document);

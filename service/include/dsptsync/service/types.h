@@ -7,6 +7,7 @@
 #include "dsptsync/catalogue.h"
 #include "dsptsync/change.h"
 #include "dsptsync/directory.h"
+#include "dsptsync/document.h"
 #include "dsptsync/evaluator.h"
 
 #include <functional>
@@ -89,6 +90,8 @@ struct ScopeSnapshot {
   std::optional<TimestampMs> last_change_at;
   // Head office: the latest sync of a device of the site's people (head office's own: its people's).
   std::optional<DeviceSync> last_sync;
+  // The library documents the site follows (the shared library and its own): items link to them.
+  std::vector<Document> documents;
 };
 
 // One site's line on head office's dashboard: a ScopeSnapshot's figures without its question set,
