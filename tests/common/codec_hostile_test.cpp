@@ -163,13 +163,13 @@ TEST(CodecHostileTest, RefusesABoolByteOtherThanZeroOrOne) {
 
 TEST(CodecHostileTest, RefusesEnumValuesTheEnumDoesNotDeclare) {
   const Change change = sample_change();
-  for (std::uint8_t hostile : {0, 6, 0xff}) {
+  for (std::uint8_t hostile : {0, 7, 0xff}) {
     Bytes bytes = encode(change);
     ASSERT_EQ(bytes[kind_offset(change)], static_cast<std::uint8_t>(TargetKind::item));
     bytes[kind_offset(change)] = hostile;
     expect_corrupt(status_of(decode_change(bytes)), "key.kind");
   }
-  for (std::uint8_t hostile : {0, 28, 0xff}) {
+  for (std::uint8_t hostile : {0, 39, 0xff}) {
     Bytes bytes = encode(change);
     ASSERT_EQ(bytes[field_offset(change)], static_cast<std::uint8_t>(Field::comment));
     bytes[field_offset(change)] = hostile;

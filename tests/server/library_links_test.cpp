@@ -204,8 +204,8 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
                                "--kind", "evidence", "--branch", "VLAXL", "--item", "8.2.1", "--as", "Priya Shah"});
   ASSERT_EQ(log_added.code, 0) << log_added.err;
   const std::string log = json::parse(log_added.out)["document"]["id"];
-  // A photo attached on the laptop, answering 8.2.1: its details reach head office at the sync, its
-  // file only when the laptop sends it, so the pack lists it as missing.
+  // A photo attached on the laptop, answering 8.2.1: its details and its file reach head office at the
+  // sync (answers first, files after), so the pack holds it too.
   auto attached = leeds->attach_document({"Cabinet photo", "evidence", std::nullopt, std::nullopt, std::nullopt},
                                          {"cabinet.png", as_bytes(png_with("cabinet")), ""});
   ASSERT_TRUE(attached) << attached.error().message;
@@ -220,7 +220,7 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
   EXPECT_EQ(result["content"], "pack");
   ASSERT_EQ(result["documents"].size(), 3u) << packed.out;
   const auto entries = zip_entries(read(out));
-  ASSERT_EQ(entries.size(), 4u);
+  ASSERT_EQ(entries.size(), 5u);
   ASSERT_TRUE(entries.contains("manifest.txt"));
   ASSERT_TRUE(entries.contains("VLAXL-2021-22-assessment.xlsx"));
   EXPECT_EQ(entries.at("VLAXL-2021-22-assessment.xlsx").substr(0, 2), "PK") << "a workbook";
@@ -235,14 +235,12 @@ TEST_F(LibraryLinks, TheEvidencePackHoldsTheWorkbookAndEveryLinkedDocument) {
                                       policy_entry, log_entry, result["documents"][0]["hash"].get<std::string>()})
     EXPECT_NE(manifest.find(expected), std::string::npos) << expected << "\n" << manifest;
   EXPECT_NE(manifest.find(photo + "\tCabinet photo\tversion 1"), std::string::npos) << manifest;
-  EXPECT_NE(manifest.find("missing"), std::string::npos) << manifest;
+  EXPECT_EQ(manifest.find("missing"), std::string::npos) << manifest;
   EXPECT_EQ(manifest.find("BYOD"), std::string::npos) << manifest;
-  for (const auto& document : result["documents"]) {
-    if (document["id"] == photo) {
-      EXPECT_TRUE(document["missing"].get<bool>());
-      EXPECT_EQ(document["file"], nullptr);
-    }
-  }
+  const std::string photo_entry = "documents/" + photo + "-v1-cabinet.png";
+  ASSERT_TRUE(entries.contains(photo_entry));
+  EXPECT_TRUE(entries.at(photo_entry) == png_with("cabinet")) << "the laptop's file, byte-identical";
+  for (const auto& document : result["documents"]) EXPECT_FALSE(document["missing"].get<bool>()) << document.dump();
 
   // A wrong branch code is refused and writes nothing.
   auto wrong = server_cli({"export", "--branch", "VZZZZ", "--pack", (scratch_ / "wrong.zip").string()});

@@ -428,17 +428,15 @@ double loopback_mib_per_second(std::size_t total_bytes) {
   return got / 1048576.0 / seconds;
 }
 
-// Ack latency of one edit at a time from `device` while `running` (at least `minimum` edits).
-std::vector<double> probe_acks(const Device& device, const std::string& url, const Catalogue& catalogue,
+// Ack latency of one edit at a time on `connection` while `running` (at least `minimum` edits).
+std::vector<double> probe_acks(client::Connection& connection, EditMaker& maker, std::uint64_t& batch,
                                const std::atomic<bool>& running, std::size_t minimum) {
-  auto connection = connect(device, url);
-  EditMaker maker(device, catalogue);
   std::vector<double> acks;
-  for (std::uint64_t batch = 1; running || acks.size() < minimum; ++batch) {
+  while (running || acks.size() < minimum) {
     const auto sent = Clock::now();
-    must(connection->send(maker.push({maker.next()}, batch)), "push");
-    auto reply = must(connection->expect(), "ack");
-    if (!std::get_if<protocol::Ack>(&reply)) die("the probe's edit was refused");
+    must(connection.send(maker.push({maker.next()}, ++batch)), "push");
+    auto reply = must(connection.expect(), "ack");
+    if (!std::get_if<protocol::Ack>(&reply)) die("the probe's edit was refused: " + std::string(protocol::message_name(reply)));
     acks.push_back(since_ms(sent));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -449,13 +447,16 @@ json run_documents(const std::vector<Device>& branches, const Device& probe, con
                    std::size_t file_bytes, const std::string& url, const Catalogue& catalogue, ServerProcess& server,
                    double cpu_before) {
   std::atomic<bool> running{false};
-  const auto idle = probe_acks(probe, url, catalogue, running, 50);
+  auto probe_connection = connect(probe, url);
+  EditMaker maker(probe, catalogue);  // one maker for both phases: each edit follows the last
+  std::uint64_t batch = 0;
+  const auto idle = probe_acks(*probe_connection, maker, batch, running, 50);
   std::vector<std::unique_ptr<client::Connection>> connections;
   for (const auto& device : branches) connections.push_back(connect(device, url));
   std::atomic<std::uint64_t> received{0};
   running = true;
   std::vector<double> during;
-  std::thread prober([&] { during = probe_acks(probe, url, catalogue, running, 20); });
+  std::thread prober([&] { during = probe_acks(*probe_connection, maker, batch, running, 20); });
   const auto started = Clock::now();
   std::vector<std::thread> fetchers;
   for (auto& connection : connections)
