@@ -316,14 +316,14 @@ TEST(CodecTest, EnumRangeChecksMatchTheDeclaredValues) {
     kinds += enum_in_range(static_cast<TargetKind>(raw));
     fields += enum_in_range(static_cast<Field>(raw));
   }
-  EXPECT_EQ(kinds, 5);
-  EXPECT_EQ(fields, 27);
+  EXPECT_EQ(kinds, 6);
+  EXPECT_EQ(fields, 38);
   EXPECT_FALSE(enum_in_range(static_cast<TargetKind>(0)));
-  EXPECT_TRUE(enum_in_range(TargetKind::incident));
-  EXPECT_FALSE(enum_in_range(static_cast<TargetKind>(6)));
+  EXPECT_TRUE(enum_in_range(TargetKind::document));
+  EXPECT_FALSE(enum_in_range(static_cast<TargetKind>(7)));
   EXPECT_FALSE(enum_in_range(static_cast<Field>(0)));
-  EXPECT_TRUE(enum_in_range(Field::linked_items));
-  EXPECT_FALSE(enum_in_range(static_cast<Field>(28)));
+  EXPECT_TRUE(enum_in_range(Field::acknowledged));
+  EXPECT_FALSE(enum_in_range(static_cast<Field>(39)));
 }
 
 }  // namespace
