@@ -43,7 +43,8 @@ Result<FileHandedIn> read_document_file(const std::string& path) {
   const auto size = std::filesystem::file_size(file, ec);
   if (ec) return io_error("cannot read " + path + ": " + ec.message());
   if (size > limits::kMaxFileBytes)
-    return invalid_input(path + " is " + std::to_string(size / (1024 * 1024)) + " MiB; the library takes files of at most " +
+    return invalid_input(path + " is " + std::to_string(size / (1024 * 1024)) +
+                         " MiB; the library takes files of at most " +
                          std::to_string(limits::kMaxFileBytes / (1024 * 1024)) + " MiB");
   std::ifstream in(file, std::ios::binary);
   if (!in) return io_error("cannot read " + path);

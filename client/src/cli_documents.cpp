@@ -49,7 +49,8 @@ Result<Output> list_output(Workspace& workspace) {
     const bool held = current && workspace.holds(document, current->root);
     text << service::document_line(document) << (current && !held ? "  (not on this laptop yet)" : "") << "\n";
   }
-  if (documents->empty()) text << "No documents yet: head office's arrive at the next sync; 'dsptsync doc attach' adds this site's own\n";
+  if (documents->empty())
+    text << "No documents yet: head office's arrive at the next sync; 'dsptsync doc attach' adds this site's own\n";
   for (const auto& warning : warnings) {
     due.push_back(service::to_json(warning, JsonStyle::cli));
     text << "Review: " << warning.text << "\n";
@@ -58,8 +59,8 @@ Result<Output> list_output(Workspace& workspace) {
 }
 
 json file_json(const FileCommand& o, const DocumentFile& file, const std::string& out) {
-  return {{"document", o.id}, {"version", file.version}, {"name", file.name}, {"out", out},
-          {"size", file.content.size()}, {"hash", files::to_hex(file.root)}};
+  return {{"document", o.id}, {"version", file.version},     {"name", file.name},
+          {"out", out},       {"size", file.content.size()}, {"hash", files::to_hex(file.root)}};
 }
 
 Status write_opened_copy(const std::filesystem::path& path, const DocumentFile& file) {
@@ -93,7 +94,8 @@ void add_reading(BranchCli& cli, CLI::App* group) {
     auto file = workspace.document_file(get.id, get.chosen());
     if (!file) return file.error();
     const std::string_view bytes(reinterpret_cast<const char*>(file->content.data()), file->content.size());
-    if (auto written = write_file_atomically(platform::path_from_utf8(get.out), bytes); !written) return written.error();
+    if (auto written = write_file_atomically(platform::path_from_utf8(get.out), bytes); !written)
+      return written.error();
     return Output{file_json(get, *file, get.out), "Wrote version " + std::to_string(file->version) + " (" + file->name +
                                                       ", " + service::size_text(file->content.size()) + ") to " +
                                                       get.out + "\n"};
@@ -118,21 +120,25 @@ void add_reading(BranchCli& cli, CLI::App* group) {
 
 void add_changes(BranchCli& cli, CLI::App* group) {
   auto& ack = cli.line.keep<FileCommand>();
-  auto* ack_cmd = group->add_subcommand("ack", "say you have read and understood a version (the current one by default)");
+  auto* ack_cmd =
+      group->add_subcommand("ack", "say you have read and understood a version (the current one by default)");
   ack_cmd->add_option("ID", ack.id, "the document's id (DOC-...)")->required();
   ack.version_option = ack_cmd->add_option("--version", ack.version, "the version's number");
   cli.on_store_run(ack_cmd, [&ack](Workspace& workspace) -> Result<Output> {
     auto outcome = workspace.acknowledge_document(ack.id, ack.chosen());
     if (!outcome) return outcome.error();
-    const DocumentVersion* version = ack.chosen() ? outcome->document.version(*ack.chosen()) : outcome->document.current();
+    const DocumentVersion* version =
+        ack.chosen() ? outcome->document.version(*ack.chosen()) : outcome->document.current();
     return Output{service::to_json(*outcome, JsonStyle::cli),
                   workspace.person_name() + " has read and understood " + outcome->document.title + " version " +
                       std::to_string(version ? version->number : 0) + "; head office sees it after the next sync\n"};
   });
 
   auto& attach = cli.line.keep<AttachCommand>();
-  auto* attach_cmd = group->add_subcommand("attach", "add a document of this site's own with its file (evidence, a local procedure)");
-  attach_cmd->add_option("FILE", attach.file, "the file: PDF, DOCX, XLSX, ODT, PNG, JPEG or TXT, at most 25 MiB")->required();
+  auto* attach_cmd =
+      group->add_subcommand("attach", "add a document of this site's own with its file (evidence, a local procedure)");
+  attach_cmd->add_option("FILE", attach.file, "the file: PDF, DOCX, XLSX, ODT, PNG, JPEG or TXT, at most 25 MiB")
+      ->required();
   attach.details.add_to(attach_cmd, true);
   attach_cmd->add_option("--note", attach.note, "what this version is");
   cli.on_store_run(attach_cmd, [&attach](Workspace& workspace) -> Result<Output> {
@@ -160,7 +166,8 @@ void add_changes(BranchCli& cli, CLI::App* group) {
 }  // namespace
 
 void add_document_commands(BranchCli& cli) {
-  auto* group = cli.line.app().add_subcommand("doc", "the policy library: head office's shared documents and this site's own");
+  auto* group =
+      cli.line.app().add_subcommand("doc", "the policy library: head office's shared documents and this site's own");
   group->require_subcommand(1);
   add_reading(cli, group);
   add_changes(cli, group);

@@ -33,7 +33,8 @@ Result<Document> Workspace::document(std::string_view id) {
   if (!all) return all.error();
   for (auto& document : *all)
     if (document.id == id) return std::move(document);
-  return not_found("there is no document '" + std::string(id) + "' on this laptop; 'dsptsync doc list' lists them "
+  return not_found("there is no document '" + std::string(id) +
+                   "' on this laptop; 'dsptsync doc list' lists them "
                    "(a document head office added arrives at the next sync)");
 }
 
@@ -116,8 +117,8 @@ Result<DocumentOutcome> Workspace::acknowledge_document(std::string_view id, std
   if (!document) return document.error();
   const DocumentVersion* version = number ? document->version(*number) : document->current();
   if (!version)
-    return not_found(number ? document->title + " has no version " + std::to_string(*number) +
-                                  "; 'dsptsync doc show " + document->id + "' lists them"
+    return not_found(number ? document->title + " has no version " + std::to_string(*number) + "; 'dsptsync doc show " +
+                                  document->id + "' lists them"
                             : document->title + " has no version to acknowledge yet");
   const FieldKey key{site_.code, document->year, TargetKind::document,
                      acknowledgement_target(document->id, version->root, person_name()), Field::acknowledged};
@@ -173,7 +174,8 @@ Result<std::vector<files::LibraryFile>> Workspace::files_to_upload() {
     if (document.scope != site_.code) continue;
     for (const auto& version : document.versions) {
       const std::string key = std::string(kUploadedPrefix) + files::to_hex(version.root);
-      const bool done = std::any_of(uploaded->begin(), uploaded->end(), [&](const auto& kv) { return kv.first == key; });
+      const bool done =
+          std::any_of(uploaded->begin(), uploaded->end(), [&](const auto& kv) { return kv.first == key; });
       if (!done && holds(document, version.root))
         upload.push_back(files::LibraryFile{version.root, document.scope, version.name});
     }

@@ -45,7 +45,8 @@ bool is_document_kind(std::string_view kind) {
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   std::uint64_t size = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
-  if (error != std::errc{} || end != text.data() + text.size() || text.empty() || text.front() == '0') return std::nullopt;
+  if (error != std::errc{} || end != text.data() + text.size() || text.empty() || text.front() == '0')
+    return std::nullopt;
   return size;
 }
 
@@ -208,18 +209,14 @@ void apply_document_field(Document& document, const FieldKey& key, const FieldSt
     case Field::title: document.title = text.value_or(""); break;
     case Field::document_kind: document.kind = text.value_or(""); break;
     case Field::document_owner: document.owner = text.value_or(""); break;
-    case Field::review_by:
-      document.review_by = text ? value_if(parse_iso_date(*text)) : std::nullopt;
-      break;
+    case Field::review_by: document.review_by = text ? value_if(parse_iso_date(*text)) : std::nullopt; break;
     case Field::document_items: {
       document.items.clear();
       std::istringstream words(text.value_or(""));
       for (std::string id; words >> id;) document.items.push_back(id);
       break;
     }
-    case Field::pinned_version:
-      document.pinned = text ? value_if(files::parse_hash(*text)) : std::nullopt;
-      break;
+    case Field::pinned_version: document.pinned = text ? value_if(files::parse_hash(*text)) : std::nullopt; break;
     default: break;
   }
 }
@@ -300,8 +297,8 @@ std::vector<Acknowledgement> acknowledgements_of(const AssessmentState& state) {
     if (!winner || !winner->value) continue;
     auto target = parse_document_target(key.target);
     if (!target || target->part != DocumentTarget::Part::acknowledgement) continue;
-    out.push_back(Acknowledgement{target->document_id, target->hash_prefix, target->person, key.scope,
-                                  hlc_wall_ms(winner->hlc)});
+    out.push_back(
+        Acknowledgement{target->document_id, target->hash_prefix, target->person, key.scope, hlc_wall_ms(winner->hlc)});
   }
   return out;
 }
@@ -318,7 +315,7 @@ std::vector<ReviewWarning> review_warnings(const std::vector<Document>& document
     const auto days = static_cast<int>((start_of(*document.review_by) - start_of(today)) / kDayMs);
     if (days > kReviewWarningDays) continue;
     const std::string owner = document.owner.empty() ? "" : " (owner " + document.owner + ")";
-    const std::string when = days < 0   ? " was due for review on " + document.review_by->long_form()
+    const std::string when = days < 0    ? " was due for review on " + document.review_by->long_form()
                              : days == 0 ? " is due for review today"
                                          : " is due for review on " + document.review_by->long_form() + ", in " +
                                                std::to_string(days) + (days == 1 ? " day" : " days");
@@ -377,7 +374,8 @@ Result<CheckedUpload> check_upload(std::string_view file_name, ByteView content)
   if (content.empty()) return invalid_input(*name + " is empty: choose the file that holds the document");
   if (content.size() > limits::kMaxFileBytes)
     return invalid_input(*name + " is " + std::to_string(content.size() / (1024 * 1024)) +
-                         " MiB; the library takes files of at most " + std::to_string(limits::kMaxFileBytes / (1024 * 1024)) +
+                         " MiB; the library takes files of at most " +
+                         std::to_string(limits::kMaxFileBytes / (1024 * 1024)) +
                          " MiB: save it smaller (a PDF without full-resolution pictures) or split it");
   auto type = files::sniff_type(content, *name);
   if (!type) return invalid_input(*name + ": " + type.error().message);

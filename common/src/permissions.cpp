@@ -79,8 +79,10 @@ Status may_keep_file(const Person& who, std::string_view scope) {
   if (who.role == Role::viewer)
     return refused(who.name + " is a viewer: viewers read the policy library but add no file to it");
   if (!who.head_office() && scope != who.branch)
-    return refused(who.name + " works for branch " + who.branch + " and may add files only to that branch's own "
-                   "documents, not " + std::string(scope) + "'s");
+    return refused(who.name + " works for branch " + who.branch +
+                   " and may add files only to that branch's own "
+                   "documents, not " +
+                   std::string(scope) + "'s");
   return {};
 }
 

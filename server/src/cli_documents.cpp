@@ -80,7 +80,8 @@ void add_changes(ServerCli& cli, CLI::App* group) {
   auto* add_cmd = group->add_subcommand("add", "add a document to the library with its first version");
   add_cmd->add_option("FILE", add.file, "the file: PDF, DOCX, XLSX, ODT, PNG, JPEG or TXT, at most 25 MiB")->required();
   add.details.add_to(add_cmd, true);
-  add.branch_option = add_cmd->add_option("--branch", add.branch, "a branch's own document (default: head office's shared library)");
+  add.branch_option =
+      add_cmd->add_option("--branch", add.branch, "a branch's own document (default: head office's shared library)");
   add_cmd->add_option("--note", add.note, "what this version is, e.g. \"approved by the board\"");
   add_as_option(add_cmd, add.as, "person adding it");
   cli.on_acting_run(add_cmd, add.as, [&add](HeadOffice& office, const User& by) -> Result<Output> {
@@ -118,14 +119,16 @@ void add_changes(ServerCli& cli, CLI::App* group) {
   });
 
   auto& pin = cli.line.keep<PinCommand>();
-  auto* pin_cmd = group->add_subcommand("pin", "make one version current whatever is added later (0: the latest again)");
+  auto* pin_cmd =
+      group->add_subcommand("pin", "make one version current whatever is added later (0: the latest again)");
   pin_cmd->add_option("ID", pin.id, "the document's id (DOC-...)")->required();
   pin_cmd->add_option("VERSION", pin.version, "the version's number")->required();
   add_as_option(pin_cmd, pin.as, "person making the change");
   cli.on_acting_run(pin_cmd, pin.as, [&pin](HeadOffice& office, const User& by) -> Result<Output> {
     auto outcome = office.pin_document_version(by, pin.id, pin.version);
     if (!outcome) return outcome.error();
-    return outcome_output(*outcome, pin.version == 0 ? "The latest version is current again in" : "Pinned a version of");
+    return outcome_output(*outcome,
+                          pin.version == 0 ? "The latest version is current again in" : "Pinned a version of");
   });
 }
 
@@ -151,13 +154,18 @@ void add_reading(ServerCli& cli, CLI::App* group) {
   get.version_option = get_cmd->add_option("--version", get.version, "the version's number");
   get_cmd->add_option("--out", get.out, "the file to write (replaced whole if it exists)")->required();
   cli.on_office_run(get_cmd, [&get](HeadOffice& office) -> Result<Output> {
-    auto file = office.document_file(get.id, get.version_option->count() ? std::optional<int>(get.version) : std::nullopt);
+    auto file =
+        office.document_file(get.id, get.version_option->count() ? std::optional<int>(get.version) : std::nullopt);
     if (!file) return file.error();
     const std::string_view bytes(reinterpret_cast<const char*>(file->content.data()), file->content.size());
     if (auto written = write_file_atomically(platform::path_from_utf8(get.out), bytes); !written)
       return written.error();
-    return Output{{{"document", get.id}, {"version", file->version}, {"name", file->name}, {"out", get.out},
-                   {"size", file->content.size()}, {"hash", files::to_hex(file->root)}},
+    return Output{{{"document", get.id},
+                   {"version", file->version},
+                   {"name", file->name},
+                   {"out", get.out},
+                   {"size", file->content.size()},
+                   {"hash", files::to_hex(file->root)}},
                   "Wrote version " + std::to_string(file->version) + " (" + file->name + ", " +
                       service::size_text(file->content.size()) + ") to " + get.out + "\n"};
   });
@@ -175,7 +183,8 @@ void add_reading(ServerCli& cli, CLI::App* group) {
 }  // namespace
 
 void add_document_commands(ServerCli& cli) {
-  auto* group = cli.line.app().add_subcommand("doc", "the policy library: shared policies and every branch's documents");
+  auto* group =
+      cli.line.app().add_subcommand("doc", "the policy library: shared policies and every branch's documents");
   group->require_subcommand(1);
   add_changes(cli, group);
   add_reading(cli, group);

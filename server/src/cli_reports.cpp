@@ -93,11 +93,12 @@ Result<Output> progress_output(HeadOffice& o, const std::optional<std::string>& 
     warnings.push_back(service::to_json(warning, JsonStyle::cli));
     text << "Review: " << warning.text << "\n";
   }
-  return Output{{{"organisation", {{"ods", o.hq().code},
-                                   {"name", o.name()},
-                                   {"year", o.year().label()},
-                                   {"catalogue_origin", o.catalogue().origin()},
-                                   {"year_advice", to_json(advice)}}},
+  return Output{{{"organisation",
+                  {{"ods", o.hq().code},
+                   {"name", o.name()},
+                   {"year", o.year().label()},
+                   {"catalogue_origin", o.catalogue().origin()},
+                   {"year_advice", to_json(advice)}}},
                  {"branches", branches},
                  {"review_warnings", std::move(warnings)}},
                 text.str()};

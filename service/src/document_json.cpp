@@ -146,7 +146,8 @@ std::string document_text(const Document& document) {
   const DocumentVersion* current = document.current();
   for (const auto& version : document.versions) {
     text << "  v" << version.number << (current == &version ? " (current)" : "") << ": " << version.name << ", "
-         << size_text(version.size) << ", added by " << version.added_by << " on " << format_timestamp(version.added_at);
+         << size_text(version.size) << ", added by " << version.added_by << " on "
+         << format_timestamp(version.added_at);
     if (!version.note.empty()) text << " - " << version.note;
     text << "\n";
   }
@@ -161,7 +162,8 @@ std::string acknowledgements_text(const DocumentAcknowledgements& acks) {
   for (const auto& site : acks.sites) {
     text << "  " << site.site_name << " (" << site.scope << "): " << site.acknowledged.size() << " of "
          << site.acknowledged.size() + site.not_yet.size() << "\n";
-    for (const auto& ack : site.acknowledged) text << "    yes  " << ack.person << "  " << format_timestamp(ack.at) << "\n";
+    for (const auto& ack : site.acknowledged)
+      text << "    yes  " << ack.person << "  " << format_timestamp(ack.at) << "\n";
     for (const auto& name : site.not_yet) text << "    not yet  " << name << "\n";
   }
   return text.str();

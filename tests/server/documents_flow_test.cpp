@@ -62,9 +62,9 @@ class Documents : public ::testing::Test {
   }
   // Adds a shared policy at head office's console; its id.
   std::string add_policy(const std::filesystem::path& file) {
-    auto added = server_cli({"doc", "add", file.string(), "--title", "Data protection policy", "--kind", "policy",
-                             "--review", "2027-03-31", "--item", "1.1.1", "--owner", "Priya Shah", "--as",
-                             "Priya Shah"});
+    auto added =
+        server_cli({"doc", "add", file.string(), "--title", "Data protection policy", "--kind", "policy", "--review",
+                    "2027-03-31", "--item", "1.1.1", "--owner", "Priya Shah", "--as", "Priya Shah"});
     EXPECT_EQ(added.code, 0) << added.err;
     return json::parse(added.out)["document"]["id"];
   }
@@ -187,8 +187,7 @@ TEST_F(Documents, BadFilesAndWrongPeopleAreRefusedAndNothingIsKept) {
   refused({"doc", "version", id, (scratch_ / "huge.pdf").string(), "--as", "Priya Shah"}, 4, "at most 25 MiB");
   refused({"doc", "version", id, (scratch_ / "policy.pdf").string(), "--as", "Priya Shah"}, 4, "same file");
   refused({"doc", "version", id, (scratch_ / "policy.pdf").string(), "--as", "Vic Viewer"}, 3, "viewer");
-  refused({"doc", "add", (scratch_ / "policy.pdf").string(), "--title", "T", "--kind", "leaflet", "--as",
-           "Priya Shah"},
+  refused({"doc", "add", (scratch_ / "policy.pdf").string(), "--title", "T", "--kind", "leaflet", "--as", "Priya Shah"},
           4, "leaflet");
   refused({"doc", "show", "DOC-00000000"}, 4, "no document");
 

@@ -436,7 +436,8 @@ std::vector<double> probe_acks(client::Connection& connection, EditMaker& maker,
     const auto sent = Clock::now();
     must(connection.send(maker.push({maker.next()}, ++batch)), "push");
     auto reply = must(connection.expect(), "ack");
-    if (!std::get_if<protocol::Ack>(&reply)) die("the probe's edit was refused: " + std::string(protocol::message_name(reply)));
+    if (!std::get_if<protocol::Ack>(&reply))
+      die("the probe's edit was refused: " + std::string(protocol::message_name(reply)));
     acks.push_back(since_ms(sent));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -910,7 +911,8 @@ int run(const Options& options) {
                      {"serverCpuSeconds", std::round((server.cpu_seconds() - cpu_before) * 100) / 100},
                      {"serverPeakRssMB", std::round(server.status_bytes("VmHWM") / 1048576 * 10) / 10}};
   } else if (w == "documents") {
-    out["documents"] = run_documents(devices, watchers[0], policy_root, policy_size, url, catalogue, server, cpu_before);
+    out["documents"] =
+        run_documents(devices, watchers[0], policy_root, policy_size, url, catalogue, server, cpu_before);
   } else {
     auto result = stream(devices, url, catalogue, options.updates, window, per_push, watch);
     out["params"]["window"] = window;
@@ -931,8 +933,9 @@ int main(int argc, char** argv) {
     return dsptsync::loadgen::hold_connections(argv[2], argv[3], std::stoul(argv[4]), std::stoul(argv[5]));
   dsptsync::loadgen::Options options;
   CLI::App app{"loadgen: drives a real dsptsync-server over 127.0.0.1 and prints the figures as JSON"};
-  app.add_option("--workload", options.workload,
-                 "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard or documents");
+  app.add_option(
+      "--workload", options.workload,
+      "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard or documents");
   app.add_option("--clients", options.clients, "devices pushing (stream, catchup, fanout)");
   app.add_option("--updates", options.updates, "edits per device");
   app.add_option("--docs", options.docs, "fanout: branches the devices share (devices per branch = clients / docs)");

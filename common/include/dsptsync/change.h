@@ -22,50 +22,50 @@ namespace dsptsync {
 // What a change edits. Each field is separate so concurrent edits of different fields never conflict.
 enum class TargetKind : std::uint8_t { item = 1, assertion = 2, profile = 3, plan = 4, incident = 5, document = 6 };
 enum class Field : std::uint8_t {
-  answer = 1,        // item: the typed answer
-  comment = 2,       // item: the optional comments box
-  confirmed = 3,     // assertion: "yes" when confirmed, cleared when unconfirmed
-  owner = 4,         // assertion: named owner
-  value = 5,         // profile: the value of the profile entry named by the target
-  plan_action = 6,   // plan (target = item id): the improvement action
+  answer = 1,       // item: the typed answer
+  comment = 2,      // item: the optional comments box
+  confirmed = 3,    // assertion: "yes" when confirmed, cleared when unconfirmed
+  owner = 4,        // assertion: named owner
+  value = 5,        // profile: the value of the profile entry named by the target
+  plan_action = 6,  // plan (target = item id): the improvement action
   plan_owner = 7,
-  plan_due = 8,      // ISO date
-  plan_state = 9,    // open | in progress | done
-  sharing = 10,      // item, head office's scope only: "shared" (HQ answers it for every branch) or "branch"
+  plan_due = 8,          // ISO date
+  plan_state = 9,        // open | in progress | done
+  sharing = 10,          // item, head office's scope only: "shared" (HQ answers it for every branch) or "branch"
   override_reason = 11,  // item, a branch's scope only: why the branch answers a shared item itself
   // incident (target = the incident's id; incident.h checks each value):
-  happened_at = 12,      // when it happened: UTC to the minute, "2026-10-25T00:30Z"
-  found_at = 13,         // when the organisation became aware: the 72-hour clock starts here
+  happened_at = 12,  // when it happened: UTC to the minute, "2026-10-25T00:30Z"
+  found_at = 13,     // when the organisation became aware: the 72-hour clock starts here
   found_by = 14,
-  what_happened = 15,    // free text
-  category = 16,         // confidentiality | integrity | availability (data/incidents/grading.tsv)
-  incident_kind = 17,    // one of the guide's kinds (the same file)
-  people_affected = 18,  // how many people, roughly: a whole number
+  what_happened = 15,      // free text
+  category = 16,           // confidentiality | integrity | availability (data/incidents/grading.tsv)
+  incident_kind = 17,      // one of the guide's kinds (the same file)
+  people_affected = 18,    // how many people, roughly: a whole number
   vulnerable_groups = 19,  // yes | no: children or vulnerable adults among them
-  data_involved = 20,    // the kinds of data (health, identifiers...), never the data itself
-  containment = 21,      // what was done to contain it and what is planned
-  likelihood = 22,       // 1..5 on the grading scale
-  severity = 23,         // 1..5
-  incident_state = 24,   // open | reported | closed
-  ico_reference = 25,    // the Information Commissioner's reference, once reported
-  lessons_learned = 26,  // needed to close
-  linked_items = 27,     // evidence items it bears on: ids separated by spaces
+  data_involved = 20,      // the kinds of data (health, identifiers...), never the data itself
+  containment = 21,        // what was done to contain it and what is planned
+  likelihood = 22,         // 1..5 on the grading scale
+  severity = 23,           // 1..5
+  incident_state = 24,     // open | reported | closed
+  ico_reference = 25,      // the Information Commissioner's reference, once reported
+  lessons_learned = 26,    // needed to close
+  linked_items = 27,       // evidence items it bears on: ids separated by spaces
   // document of the policy library (document.h checks each value and which target it belongs to).
   // On the document (target = its id, "DOC-3F9A2C1B"):
   title = 28,
-  document_kind = 29,    // policy | procedure | plan | template | evidence
-  document_owner = 30,   // who keeps it up to date
-  review_by = 31,        // ISO date
-  document_items = 32,   // evidence items it answers: ids separated by spaces
-  pinned_version = 33,   // a version's root hash: "current" is this one, not the latest
+  document_kind = 29,   // policy | procedure | plan | template | evidence
+  document_owner = 30,  // who keeps it up to date
+  review_by = 31,       // ISO date
+  document_items = 32,  // evidence items it answers: ids separated by spaces
+  pinned_version = 33,  // a version's root hash: "current" is this one, not the latest
   // On one version (target = "<document id>@<root hash of its file>"), each written once:
   file_name = 34,
-  file_size = 35,        // bytes, decimal
-  file_type = 36,        // pdf | docx | xlsx | odt | png | jpeg | txt (files::FileType)
+  file_size = 35,  // bytes, decimal
+  file_type = 36,  // pdf | docx | xlsx | odt | png | jpeg | txt (files::FileType)
   version_note = 37,
   // On one person's acknowledgement of a version (target = "<document id>@<first 16 hex digits of
   // the version's root hash>:<person>", in the scope of the site the person works for):
-  acknowledged = 38,     // "yes": "I have read and understood it"
+  acknowledged = 38,  // "yes": "I have read and understood it"
 };
 std::string_view to_string(TargetKind kind);
 std::string_view to_string(Field field);

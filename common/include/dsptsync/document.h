@@ -47,9 +47,9 @@ std::string acknowledgement_target(std::string_view document_id, const files::Ha
 struct DocumentTarget {
   enum class Part { document, version, acknowledgement } part = Part::document;
   std::string document_id;
-  files::Hash root{};         // version
-  std::string hash_prefix;    // acknowledgement: the version's first 16 hex digits
-  std::string person;         // acknowledgement
+  files::Hash root{};       // version
+  std::string hash_prefix;  // acknowledgement: the version's first 16 hex digits
+  std::string person;       // acknowledgement
 };
 Result<DocumentTarget> parse_document_target(std::string_view target);
 
@@ -147,7 +147,8 @@ struct DocumentInput {
 };
 // The edits that record `input` on document `id` (new: title and kind required), each value in its
 // stored form; the error names the field and what is accepted.
-Result<std::vector<std::pair<Field, std::optional<FieldValue>>>> document_edits(const DocumentInput& input, bool is_new);
+Result<std::vector<std::pair<Field, std::optional<FieldValue>>>> document_edits(const DocumentInput& input,
+                                                                                bool is_new);
 // A file handed in for a new version, as every door checks it before keeping anything: not empty, within
 // limits::kMaxFileBytes, a name without folders or control characters, and content of a kind the
 // library takes (told by the content, files::sniff_type). The error names the fault.

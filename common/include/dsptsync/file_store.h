@@ -54,9 +54,9 @@ Result<Hash> parse_hash(std::string_view hex);
 // The kinds of file the library takes, told by their content (their first bytes, and for the zip
 // based formats the type their package declares), never by their name alone.
 enum class FileType { pdf, docx, xlsx, odt, png, jpeg, txt };
-std::string_view to_string(FileType type);        // "pdf"
-std::string_view media_type(FileType type);       // "application/pdf": what a download is served as
-std::string_view extension(FileType type);        // ".pdf"
+std::string_view to_string(FileType type);   // "pdf"
+std::string_view media_type(FileType type);  // "application/pdf": what a download is served as
+std::string_view extension(FileType type);   // ".pdf"
 Result<FileType> parse_file_type(std::string_view text);
 // What the content is; refused when it is none of the kinds, or when `name` has an extension that
 // says another kind (a PDF named policy.docx). The error names the kinds accepted.
@@ -102,8 +102,7 @@ class FileStore {
   // Receiving a file for `scope` (an upload at head office, a download on a laptop): starts it from its
   // manifest or resumes it, and says which chunk to send next. Refused when the manifest is not that
   // of `root`, or it would go over `quota` (0: none).
-  Result<FileProgress> begin(const Hash& root, const Manifest& manifest, std::string_view scope,
-                             std::uint64_t quota);
+  Result<FileProgress> begin(const Hash& root, const Manifest& manifest, std::string_view scope, std::uint64_t quota);
   // One chunk, durable on return: refused when it is not the next one this site is waiting for, or
   // its bytes do not match the manifest. A site that receives a file already held from another still
   // sends every chunk, and each is checked: holding the bytes is the proof it may refer to them.

@@ -23,8 +23,8 @@ class DocumentOptions {
  private:
   std::string title_, kind_, owner_, review_;
   std::vector<std::string> items_;
-  CLI::Option *title_option_ = nullptr, *kind_option_ = nullptr, *owner_option_ = nullptr,
-              *review_option_ = nullptr, *items_option_ = nullptr;
+  CLI::Option *title_option_ = nullptr, *kind_option_ = nullptr, *owner_option_ = nullptr, *review_option_ = nullptr,
+              *items_option_ = nullptr;
 };
 
 // A file for the library: refused for its size before a byte is read (limits::kMaxFileBytes), and

@@ -253,7 +253,8 @@ class Workspace {
   // assessment.h), unless it overrides the item first.
   Status check_not_shared(const FieldKey& key);
   // workspace_documents.cpp: checks and records a document's edits as head office will judge them.
-  Result<DocumentOutcome> record_document_edits(const std::string& id, const std::string& year, std::vector<Edit> edits);
+  Result<DocumentOutcome> record_document_edits(const std::string& id, const std::string& year,
+                                                std::vector<Edit> edits);
   Result<std::vector<Edit>> keep_version(const Document& document, const DocumentUpload& upload);
   // An answer's link to the library names a document this laptop can see (library_links.h).
   Status check_library_links(const std::vector<Edit>& edits);
