@@ -520,6 +520,19 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
           if (*moved) event("year", "moved to " + workspace.year().label() + " with head office");
         }
       }
+      // The library's files this laptop lacks, and its own, at each connection before watching: once
+      // it watches, the session carries live changes, which a transfer's answers must not interleave
+      // with. A version added while it watches comes at the next connection or `sync`.
+      if (failure) {
+        auto pulled = pull_all(workspace, **connection);  // the documents first, then their files
+        if (!pulled) failure = pulled.error();
+      }
+      if (failure) {
+        const FileTransferSummary files = move_files(workspace, **connection, {});
+        if (files.fetched + files.uploaded > 0)
+          event("files", std::to_string(files.fetched) + " fetched, " + std::to_string(files.uploaded) + " sent");
+        if (!files.interrupted.empty()) failure = make_error(ErrorKind::network, files.interrupted);
+      }
       auto cursor = workspace.store().setting(kCursorSetting);
       if (!cursor) return cursor.error();
       if (failure) failure = (*connection)->send(protocol::Watch{to_int(*cursor)});

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -158,6 +159,25 @@ TEST_F(Documents, APolicyReachesEveryBranchForOfflineUseAndWhoReadItComesBack) {
       EXPECT_EQ(bytes.find("locked cabinet, room 2"), std::string::npos) << entry.path();
     }
   }
+}
+
+TEST_F(Documents, AWatchingLaptopFetchesTheFilesItLacksWhenItConnects) {
+  ASSERT_TRUE(server_.admin()->add_console_user("Priya Shah", Role::admin));
+  auto york = server_.enrol(stores_ / "york", "Sam Patel", "VM2B3", Role::member);
+  const std::string policy = pdf_of(600 * 1024, kSecret, 7);
+  write(scratch_ / "policy.pdf", policy);
+  const std::string id = add_policy(scratch_ / "policy.pdf");
+  client::WatchOptions options;
+  options.run_for = std::chrono::seconds(2);
+  std::vector<std::string> events;
+  options.on_event = [&](std::string_view event, const std::string& detail) {
+    events.push_back(std::string(event) + " " + detail);
+  };
+  ASSERT_TRUE(client::sync_watch(*york, options));
+  auto file = york->document_file(id, std::nullopt);
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_TRUE(as_text(file->content) == policy);
+  EXPECT_NE(std::find(events.begin(), events.end(), "files 1 fetched, 0 sent"), events.end());
 }
 
 TEST_F(Documents, BadFilesAndWrongPeopleAreRefusedAndNothingIsKept) {
