@@ -4,6 +4,8 @@
 // same at head office.
 #include "dsptsync/client/workspace.h"
 
+#include "dsptsync/document_versions.h"
+
 #include "dsptsync/library_links.h"
 
 #include <algorithm>
@@ -54,15 +56,7 @@ Result<std::vector<Edit>> Workspace::keep_version(const Document& document, cons
     if (auto allowed = may_keep_file(**person, document.scope); !allowed) return allowed.error();
   auto root = files_->put(upload.content, document.scope, 0);
   if (!root) return root.error();
-  for (const auto& version : document.versions)
-    if (version.root == *root)
-      return invalid_input(checked->name + " is the same file as version " + std::to_string(version.number) + " of " +
-                           document.title + ": nothing new to add");
-  std::vector<Edit> edits;
-  const std::string target = version_target(document.id, *root);
-  for (auto& [field, value] : version_edits(checked->name, checked->size, checked->type, upload.note))
-    edits.push_back(Edit{FieldKey{document.scope, document.year, TargetKind::document, target, field}, value});
-  return edits;
+  return new_version_edits(document, *root, *checked, upload.note);
 }
 
 Result<DocumentOutcome> Workspace::record_document_edits(const std::string& id, const std::string& year,

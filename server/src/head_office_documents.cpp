@@ -4,6 +4,8 @@
 // permissions.h's, through edit_as and may_keep_file.
 #include "dsptsync/server/head_office.h"
 
+#include "dsptsync/document_versions.h"
+
 #include "dsptsync/library_links.h"
 
 #include <algorithm>
@@ -39,15 +41,7 @@ Result<std::vector<Edit>> HeadOffice::keep_version(const User& by, const Documen
   if (!quota) return quota.error();
   auto root = files_->put(upload.content, document.scope, *quota);
   if (!root) return root.error();
-  for (const auto& version : document.versions)
-    if (version.root == *root)
-      return invalid_input(checked->name + " is the same file as version " + std::to_string(version.number) + " of " +
-                           document.title + ": nothing new to add");
-  std::vector<Edit> edits;
-  const std::string target = version_target(document.id, *root);
-  for (auto& [field, value] : version_edits(checked->name, checked->size, checked->type, upload.note))
-    edits.push_back(Edit{FieldKey{document.scope, document.year, TargetKind::document, target, field}, value});
-  return edits;
+  return new_version_edits(document, *root, *checked, upload.note);
 }
 
 Result<DocumentOutcome> HeadOffice::record_document_edits(const User& by, std::string_view id,
