@@ -358,6 +358,39 @@ FileTransferSummary move_files(Workspace& workspace, Connection& connection, con
   return summary;
 }
 
+// The files this laptop would move now: those it lacks and its own head office has not taken yet.
+Result<std::vector<files::Hash>> files_to_move(Workspace& workspace) {
+  std::vector<files::Hash> roots;
+  for (auto list : {&Workspace::files_to_fetch, &Workspace::files_to_upload}) {
+    auto listed = (workspace.*list)();
+    if (!listed) return listed.error();
+    for (const auto& file : *listed) roots.push_back(file.root);
+  }
+  std::sort(roots.begin(), roots.end());
+  return roots;
+}
+
+// While it watches, the files a live change asks for (a version added at head office, a file attached
+// here) move on a second session of their own: a transfer's answers never interleave with the watch's
+// live changes. Tried again only when the files to move are others than at the last try, so a file
+// head office does not hold yet is not asked for after every page.
+void move_files_beside_watch(Workspace& workspace, const Enrolment& enrolment, const crypto::SigningKeyPair& keys,
+                             const WatchOptions& options, std::vector<files::Hash>& last_tried,
+                             const std::function<void(std::string_view, const std::string&)>& event) {
+  auto roots = files_to_move(workspace);
+  if (!roots || roots->empty() || *roots == last_tried) return;
+  last_tried = std::move(*roots);
+  auto connection = connect_authenticated(workspace, enrolment, keys, transport_or_network(options.transport), 15s);
+  if (!connection) return event("files", "not moved: " + connection.error().message);
+  const FileTransferSummary files = move_files(workspace, **connection, {});
+  if (files.fetched + files.uploaded > 0)
+    event("files", std::to_string(files.fetched) + " fetched, " + std::to_string(files.uploaded) + " sent");
+  if (!files.interrupted.empty()) {
+    event("files", files.interrupted);
+    last_tried.clear();  // a broken transfer is worth another try at the next change
+  }
+}
+
 }  // namespace
 
 Error error_from_server(const protocol::ErrorMessage& error) {
@@ -520,9 +553,8 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
           if (*moved) event("year", "moved to " + workspace.year().label() + " with head office");
         }
       }
-      // The library's files this laptop lacks, and its own, at each connection before watching: once
-      // it watches, the session carries live changes, which a transfer's answers must not interleave
-      // with. A version added while it watches comes at the next connection or `sync`.
+      // The library's files this laptop lacks, and its own, at each connection before watching; those
+      // asked for while it watches move beside it (move_files_beside_watch).
       if (failure) {
         auto pulled = pull_all(workspace, **connection);  // the documents first, then their files
         if (!pulled) failure = pulled.error();
@@ -541,7 +573,13 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
       PushSigner signer(workspace.device_id(), *keys);
       auto last_version = workspace.store().data_version();
       bool check_queue = true;
+      bool check_files = false;
+      std::vector<files::Hash> files_tried;
       while (failure && !should_stop()) {
+        if (check_files) {
+          move_files_beside_watch(workspace, *enrolment, *keys, options, files_tried, event);
+          check_files = false;
+        }
         if (!in_flight && check_queue) {
           auto push = next_push(workspace, ++batch);
           if (!push) return push.error();
@@ -567,6 +605,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
             auto applied = apply_page(workspace, *page);
             if (!applied) return applied.error();
             if (*applied) event("received", std::to_string(*applied) + " change(s)");
+            check_files = check_files || *applied > 0;
           } else if (auto* ack = std::get_if<protocol::Ack>(&**message); ack && in_flight && ack->batch == in_flight->batch) {
             if (auto s = record_ack(workspace, *in_flight, *ack); !s) return s;
             event("pushed", std::to_string(in_flight->changes.size()) + " change(s)");
@@ -594,6 +633,7 @@ Status sync_watch(Workspace& workspace, const WatchOptions& options) {
         if (version && last_version && *version != *last_version) {
           last_version = version;
           check_queue = true;
+          check_files = true;
         }
       }
       // Stopping with pushes not yet signed: sign them on the way out if the connection still works.

@@ -97,8 +97,8 @@ Status check_quota(StoreTransaction& txn, std::uint64_t size, std::uint64_t quot
   if (*stored + size <= quota) return {};
   return refused("the library holds " + mib(*stored) + " of its " + mib(quota) + " quota, and this file (" +
                  std::to_string(size) +
-                 " bytes) does not fit: remove old versions, or ask head office to raise "
-                 "the quota");
+                 " bytes) does not fit: ask head office to raise the quota "
+                 "('dsptsync-server doc quota --set')");
 }
 
 // Records the file once; a file already recorded costs nothing more against the quota.
@@ -295,26 +295,47 @@ Result<bool> FileStore::held_by_any(const Hash& root, const std::vector<std::str
 }
 
 Result<Bytes> FileStore::chunk(const Hash& root, std::uint32_t index) {
-  const std::string hex = to_hex(root);
   auto manifest = this->manifest(root);
   if (!manifest) return manifest.error();
-  if (!*manifest) return not_found("there is no file " + hex + " here");
+  auto opened = open_chunks(root, *manifest, index, 1);
+  if (!opened) return opened.error();
+  Bytes& bytes = opened->front();
+  if (blake2b(bytes) != (**manifest).chunks[index])
+    return corrupt("chunk " + std::to_string(index) + " of file " + to_hex(root) + " does not match its manifest");
+  return std::move(bytes);
+}
+
+Result<std::vector<Bytes>> FileStore::chunks(const Hash& root, std::uint32_t first, std::uint32_t count) {
+  auto manifest = this->manifest(root);
+  if (!manifest) return manifest.error();
+  return open_chunks(root, *manifest, first, count);
+}
+
+Result<std::vector<Bytes>> FileStore::open_chunks(const Hash& root, const std::optional<Manifest>& manifest,
+                                                  std::uint32_t first, std::uint32_t count) {
+  const std::string hex = to_hex(root);
+  if (!manifest) return not_found("there is no file " + hex + " here");
   auto kept = store_.file_chunks_kept(hex);
   if (!kept) return kept.error();
-  if (*kept != (*manifest)->chunks.size()) return not_found("file " + hex + " is not complete here yet");
-  if (index >= (*manifest)->chunks.size())
-    return invalid_input("file " + hex + " has " + std::to_string((*manifest)->chunks.size()) +
-                         " chunks; there is no chunk " + std::to_string(index));
-  auto sealed = store_.file_chunk(hex, index);
-  if (!sealed) return sealed.error();
-  if (!*sealed) return corrupt("chunk " + std::to_string(index) + " of file " + hex + " is missing from the store");
-  auto bytes = crypto::open(key_, **sealed, chunk_associated_data(hex, index));
-  if (!bytes)
-    return corrupt("chunk " + std::to_string(index) + " of file " + hex +
-                   " cannot be opened: " + bytes.error().message);
-  if (bytes->size() != chunk_length(**manifest, index) || blake2b(*bytes) != (*manifest)->chunks[index])
-    return corrupt("chunk " + std::to_string(index) + " of file " + hex + " does not match its manifest");
-  return bytes;
+  if (*kept != manifest->chunks.size()) return not_found("file " + hex + " is not complete here yet");
+  if (first >= manifest->chunks.size() || count > manifest->chunks.size() - first)
+    return invalid_input("file " + hex + " has " + std::to_string(manifest->chunks.size()) +
+                         " chunks; there are no chunks " + std::to_string(first) + " to " +
+                         std::to_string(std::uint64_t{first} + count - 1));
+  std::vector<Bytes> opened;
+  for (std::uint32_t index = first; index < first + count; ++index) {
+    auto sealed = store_.file_chunk(hex, index);
+    if (!sealed) return sealed.error();
+    if (!*sealed) return corrupt("chunk " + std::to_string(index) + " of file " + hex + " is missing from the store");
+    auto bytes = crypto::open(key_, **sealed, chunk_associated_data(hex, index));
+    if (!bytes)
+      return corrupt("chunk " + std::to_string(index) + " of file " + hex +
+                     " cannot be opened: " + bytes.error().message);
+    if (bytes->size() != chunk_length(*manifest, index))
+      return corrupt("chunk " + std::to_string(index) + " of file " + hex + " does not match its manifest");
+    opened.push_back(std::move(*bytes));
+  }
+  return opened;
 }
 
 Result<Bytes> FileStore::read(const Hash& root) {

@@ -806,6 +806,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   if (*application != kApplicationId && !empty_new_file)
     return invalid_input(path.string() + " is not a dsptsync store (it is some other SQLite database)");
 
+  if (options.read_only) {
+    if (*version != kSchemaVersion)
+      return store_error("the database " + path.string() + " is at schema version " + std::to_string(*version) +
+                         ", not " + std::to_string(kSchemaVersion) + "; open it for writing first");
+    if (auto s = store->exec("PRAGMA query_only = ON"); !s) return s.error();
+    return std::unique_ptr<Store>(std::move(store));
+  }
   for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
     if (auto s = store->exec(pragma); !s) return s.error();
   if (auto s = store->migrate(); !s) return s.error();

@@ -1,4 +1,4 @@
-// `dsptsync-server doc add|version|edit|pin|list|show|get|acks`: head office's policy library
+// `dsptsync-server doc add|version|edit|pin|list|show|get|acks|quota`: head office's policy library
 // (docs/cli.md, docs/documents.md). Parse, one call on HeadOffice, present with the service's
 // serialiser, as the laptop's `dsptsync doc` does.
 #include "cli_support.h"
@@ -8,6 +8,7 @@
 #include "dsptsync/platform.h"
 #include "dsptsync/service/document_json.h"
 
+#include <charconv>
 #include <sstream>
 
 namespace dsptsync::server {
@@ -43,6 +44,29 @@ struct GetCommand {
   int version = 0;
   CLI::Option* version_option = nullptr;
 };
+
+struct QuotaCommand {
+  std::string size;
+  CLI::Option* set_option = nullptr;
+};
+
+// "20GiB", "500MiB" or a number of bytes.
+Result<std::uint64_t> parse_size(std::string_view text) {
+  std::uint64_t number = 0;
+  const char* end = text.data() + text.size();
+  auto [rest, error] = std::from_chars(text.data(), end, number);
+  const std::string_view unit(rest, static_cast<std::size_t>(end - rest));
+  const std::uint64_t scale = unit.empty() ? 1 : unit == "MiB" ? 1ULL << 20 : unit == "GiB" ? 1ULL << 30 : 0;
+  if (error != std::errc{} || rest == text.data() || scale == 0 || number > UINT64_MAX / scale)
+    return invalid_input("'" + std::string(text) + "' is not a size; write it as 20GiB, 500MiB or a number of bytes");
+  return number * scale;
+}
+
+Output usage_output(const LibraryUsage& usage, std::string_view done) {
+  return Output{{{"stored_bytes", usage.stored_bytes}, {"quota_bytes", usage.quota_bytes}},
+                std::string(done) + "The library holds " + service::size_text(usage.stored_bytes) + " of its " +
+                    service::size_text(usage.quota_bytes) + " quota\n"};
+}
 
 Output outcome_output(const DocumentOutcome& outcome, std::string_view done) {
   return Output{service::to_json(outcome, JsonStyle::cli),
@@ -168,6 +192,22 @@ void add_reading(ServerCli& cli, CLI::App* group) {
                    {"hash", files::to_hex(file->root)}},
                   "Wrote version " + std::to_string(file->version) + " (" + file->name + ", " +
                       service::size_text(file->content.size()) + ") to " + get.out + "\n"};
+  });
+
+  auto& quota = cli.line.keep<QuotaCommand>();
+  auto* quota_cmd = group->add_subcommand("quota", "how much of its quota the library uses, or set the quota");
+  quota.set_option = quota_cmd->add_option("--set", quota.size, "the new quota: 20GiB, 500MiB or bytes");
+  cli.on_office_run(quota_cmd, [&quota](HeadOffice& office) -> Result<Output> {
+    if (!quota.set_option->count()) {
+      auto usage = office.library_usage();
+      if (!usage) return usage.error();
+      return usage_output(*usage, "");
+    }
+    auto bytes = parse_size(quota.size);
+    if (!bytes) return bytes.error();
+    auto usage = office.set_library_quota(nullptr, *bytes);
+    if (!usage) return usage.error();
+    return usage_output(*usage, "Set the library's quota. ");
   });
 
   auto& acks = cli.line.keep<std::string>();

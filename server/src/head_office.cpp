@@ -188,6 +188,16 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::open(const std::filesystem::path
   return load(dir, std::move(*store), *key);
 }
 
+Result<LibraryReader> HeadOffice::open_library_reader() const {
+  const auto database = dir_ / kDatabaseFile;
+  auto store = open_sqlite_store(database, {.upload_queue = false, .read_only = true});
+  if (!store) return store.error();
+  auto directory = open_sqlite_directory(database);
+  if (!directory) return directory.error();
+  auto files = std::make_unique<files::FileStore>(**store, store_key_);
+  return LibraryReader{std::move(*store), std::move(*directory), std::move(files)};
+}
+
 HeadOffice::~HeadOffice() = default;  // here, where the figures cache is a complete type
 
 Result<std::unique_ptr<HeadOffice>> HeadOffice::load(const std::filesystem::path& dir, std::unique_ptr<Store> store,

@@ -208,11 +208,12 @@ void ServerSession::ask_for_next_chunks() {
   if (backlog().bytes + request.count * tuning::kFileChunkBytes > limits::kMaxQueuedBytesPerConnection / 2) return;
   chunks_waiting_.pop_front();
   chunks_with_core_ = true;
-  auto answered = on_executor<std::vector<protocol::Message>>(
-      [count = request.count](ServerSession& self, std::vector<protocol::Message> answers) {
+  auto answered = on_executor<std::vector<protocol::Message>, std::shared_ptr<void>>(
+      [count = request.count](ServerSession& self, std::vector<protocol::Message> answers, std::shared_ptr<void> sealing) {
         self.chunks_with_core_ = false;
         self.chunks_owed_ -= count;
         for (const auto& answer : answers) self.send_message(answer);
+        sealing.reset();  // sealed and queued: the file server may read another window
         self.ask_for_next_chunks();
       });
   core_.fetch_chunks(*principal_, request, answered);

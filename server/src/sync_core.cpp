@@ -29,9 +29,11 @@ void SyncCore::start() {
   if (worker_.joinable()) return;
   stopping_ = false;
   worker_ = std::thread([this] { run_worker(); });
+  file_server_.start();
 }
 
 void SyncCore::stop() {
+  file_server_.stop();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -4,7 +4,10 @@
 // hands each result back through the caller's callback once the commit has returned.
 #pragma once
 
+#include "file_server.h"
+#include "principal.h"
 #include "storage_health.h"
+#include "sync_replies.h"
 
 #include "dsptsync/protocol.h"
 #include "dsptsync/server/head_office.h"
@@ -26,15 +29,6 @@
 
 namespace dsptsync::server {
 
-// Who is at the other end of an authenticated session.
-struct Principal {
-  std::string device_id;
-  std::string user;
-  protocol::Role role = protocol::Role::viewer;
-  std::string branch;  // empty: head office
-  protocol::PublicKey device_key{};
-};
-
 // A connected client, as the core sees it. The core calls these from its worker thread; the
 // transport must hand the work to the session's own executor.
 class SessionSink {
@@ -47,8 +41,6 @@ class SessionSink {
   virtual void revoke(protocol::ErrorMessage error) = 0;
 };
 
-using ReplyCallback = std::function<void(protocol::Message reply)>;
-using RepliesCallback = std::function<void(std::vector<protocol::Message> replies)>;
 using AuthCallback = std::function<void(std::variant<Principal, protocol::ErrorMessage>, protocol::Ready)>;
 
 class SyncCore {
@@ -86,13 +78,16 @@ class SyncCore {
   void pull(Principal who, protocol::Pull pull, ReplyCallback done);
   // The question set in force for a year, signed by head office (a year Ready listed).
   void fetch_question_set(Principal who, protocol::FetchQuestionSet request, ReplyCallback done);
-  // ---- the policy library's files (sync_core_files.cpp, version 6) ----
-  // Every answer is the file's message or a FileRefused: a refused file never ends the session. A
-  // file the device may not fetch is refused exactly as one that does not exist.
-  void fetch_file(Principal who, protocol::FetchFile request, ReplyCallback done);
-  // The chunks asked for, read and checked one request at a time (at most a window of chunks in memory):
-  // request.count FileChunk, or a FileRefused in place of the rest.
-  void fetch_chunks(Principal who, protocol::FetchChunks request, RepliesCallback done);
+  // ---- the policy library's files (version 6) ----
+  // Downloads, answered by the file server on its own thread (file_server.h).
+  void fetch_file(Principal who, protocol::FetchFile request, ReplyCallback done) {
+    file_server_.fetch_file(std::move(who), std::move(request), std::move(done));
+  }
+  void fetch_chunks(Principal who, protocol::FetchChunks request, ChunksCallback done) {
+    file_server_.fetch_chunks(std::move(who), std::move(request), std::move(done));
+  }
+  // Uploads (sync_core_files.cpp), written on the worker thread. Every answer is the file's message or a
+  // FileRefused: a refused file never ends the session.
   // An upload: whether the device's person may keep the file for the scope, within the quota; FileWanted.
   void put_file(Principal who, protocol::PutFile request, ReplyCallback done);
   // One uploaded chunk for the scope the session's PutFile named, durable before its FileWanted.
@@ -163,7 +158,6 @@ class SyncCore {
   // A push's bytes left the queue (answered): wakes the connections waiting for room.
   void release_push_bytes(std::size_t bytes);
   std::vector<std::string> readable_scopes(const Principal& who) const;
-  std::variant<Principal, protocol::ErrorMessage> principal_for(const Device& device);
   // Who the device acts for now, as the directory says (the role may have changed, or the device or
   // its user been revoked, since it connected).
   // Read once per device and kept until anything is committed elsewhere (forget_principals_if_changed):
@@ -183,9 +177,7 @@ class SyncCore {
   // the console or in the web app), and sends every watching device the sets that changed.
   void refresh_question_sets();
   Result<const Catalogue*> catalogue_for(const std::string& year);
-  // Worker thread: whether the device may fetch the file (held by a scope it reads); the person of now
-  // for a file request, or the refusal to send.
-  Result<bool> may_fetch(const Principal& who, const files::Hash& root);
+  // Worker thread: the person of now for a file request, or the refusal to send.
   std::variant<Principal, protocol::FileRefused> file_principal(const Principal& who, const files::Hash& root);
 
   HeadOffice& head_office_;
@@ -220,6 +212,8 @@ class SyncCore {
   std::atomic<std::uint64_t> commits_{0};
   StorageHealth storage_health_;
   std::chrono::steady_clock::time_point storage_checked_{};  // worker thread: the last write check
+  // Declared last: destroyed (stopped) first, while everything its fallback jobs use is still alive.
+  FileServer file_server_{head_office_, [this](std::function<void()> job) { enqueue({std::move(job), std::nullopt, {}}); }};
 };
 
 }  // namespace dsptsync::server

@@ -26,16 +26,6 @@ std::vector<std::string> SyncCore::readable_scopes(const Principal& who) const {
   return {who.branch, head_office_.hq().code};
 }
 
-std::variant<Principal, ErrorMessage> SyncCore::principal_for(const Device& device) {
-  if (device.revoked_at) return error(ErrorCode::device_revoked, "this device was revoked by head office");
-  auto user = head_office_.directory().user(device.user);
-  if (!user) return error(ErrorCode::internal, "the server could not read its directory");
-  if (!*user) return error(ErrorCode::unknown_device, "this device's user is not known here; enrol again");
-  if ((*user)->revoked_at)
-    return error(ErrorCode::device_revoked, "the user " + device.user + " was revoked by head office");
-  return Principal{device.id, (*user)->name, (*user)->role, (*user)->branch, device.public_key};
-}
-
 void SyncCore::forget_principals_if_changed() {
   auto version = head_office_.store().data_version();
   if (version && *version == principals_version_) return;
@@ -45,10 +35,7 @@ void SyncCore::forget_principals_if_changed() {
 
 std::variant<Principal, ErrorMessage> SyncCore::principal_now(const std::string& device_id) {
   if (auto known = principals_.find(device_id); known != principals_.end()) return known->second;
-  auto device = head_office_.directory().device(device_id);
-  if (!device) return error(ErrorCode::internal, "the server could not read its directory");
-  if (!*device) return error(ErrorCode::unknown_device, "this device is not enrolled here; enrol again");
-  auto now = principal_for(**device);
+  auto now = principal_of_device(head_office_.directory(), device_id);
   if (auto* who = std::get_if<Principal>(&now)) principals_.emplace(device_id, *who);
   return now;
 }
@@ -107,7 +94,7 @@ void SyncCore::authenticate(protocol::Authenticate request, std::array<std::uint
              const auto signed_bytes = with_context("dsptsync auth v1", transcript);
              if (!crypto::verify((*device)->public_key, signed_bytes, request.signature))
                return done(error(ErrorCode::handshake_failed, "the device's signature does not match its key"), {});
-             auto who = principal_for(**device);
+             auto who = principal_for(head_office_.directory(), **device);
              if (auto* refused = std::get_if<ErrorMessage>(&who)) return done(*refused, {});
              const auto& principal = std::get<Principal>(who);
              note_sync(principal.device_id);
@@ -199,7 +186,7 @@ void SyncCore::check_revocations() {
 void SyncCore::check_session(const std::string& device_id) {
   auto device = head_office_.directory().device(device_id);
   if (!device || !*device) return;
-  auto who = principal_for(**device);
+  auto who = principal_for(head_office_.directory(), **device);
   auto* refused = std::get_if<ErrorMessage>(&who);
   if (!refused) return;
   std::vector<std::shared_ptr<SessionSink>> sinks;

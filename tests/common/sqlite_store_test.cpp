@@ -138,6 +138,40 @@ TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {
   EXPECT_TRUE((*store)->check_integrity()->empty());
 }
 
+// Head office's file server reads on a connection of its own: it sees what the writer commits, and
+// can write nothing; it never migrates a database an older build left.
+TEST(SqliteStore, AReadOnlyConnectionSeesCommitsAndWritesNothing) {
+  TempDir dir;
+  auto writer = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+  ASSERT_TRUE(writer);
+  auto reader = open_sqlite_store(dir / "s.db", {.read_only = true});
+  ASSERT_TRUE(reader) << reader.error().message;
+  EXPECT_EQ(*(*reader)->change_count(), 0);
+  auto txn = (*writer)->begin();
+  ASSERT_TRUE(txn);
+  ASSERT_TRUE((*txn)->insert_change(stored("d1:1", "1.1.5")));
+  ASSERT_TRUE((*txn)->commit());
+  EXPECT_EQ(*(*reader)->change_count(), 1) << "the reader sees the commit";
+
+  auto written = (*reader)->begin();
+  if (written) {
+    EXPECT_FALSE((*written)->insert_change(stored("d1:2", "2.1.1"))) << "a read-only connection writes nothing";
+  }
+  EXPECT_EQ(*(*writer)->change_count(), 1);
+
+  writer->reset();
+  reader->reset();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "s.db").string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 11", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto old = open_sqlite_store(dir / "s.db", {.read_only = true});
+  ASSERT_FALSE(old);
+  EXPECT_NE(old.error().message.find("schema version 11"), std::string::npos) << old.error().message;
+}
+
 TEST(SqliteStore, FieldsOfOneKindAreReadAcrossYearsForOneScopeOrAll) {
   TempDir dir;
   auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});

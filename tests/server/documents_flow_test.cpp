@@ -15,6 +15,9 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <thread>
+#include <mutex>
+#include <atomic>
 
 namespace dsptsync::testing {
 namespace {
@@ -161,23 +164,50 @@ TEST_F(Documents, APolicyReachesEveryBranchForOfflineUseAndWhoReadItComesBack) {
   }
 }
 
-TEST_F(Documents, AWatchingLaptopFetchesTheFilesItLacksWhenItConnects) {
+TEST_F(Documents, AWatchingLaptopFetchesTheFilesItLacksAndEachNewVersionAsItComes) {
   ASSERT_TRUE(server_.admin()->add_console_user("Priya Shah", Role::admin));
   auto york = server_.enrol(stores_ / "york", "Sam Patel", "VM2B3", Role::member);
   const std::string policy = pdf_of(600 * 1024, kSecret, 7);
   write(scratch_ / "policy.pdf", policy);
   const std::string id = add_policy(scratch_ / "policy.pdf");
-  client::WatchOptions options;
-  options.run_for = std::chrono::seconds(2);
+
+  std::mutex mutex;
   std::vector<std::string> events;
+  std::atomic<bool> stop{false};
+  client::WatchOptions options;
+  options.run_for = std::chrono::seconds(30);  // a bound: the test stops it long before
+  options.stop = &stop;
   options.on_event = [&](std::string_view event, const std::string& detail) {
+    std::lock_guard lock(mutex);
     events.push_back(std::string(event) + " " + detail);
   };
-  ASSERT_TRUE(client::sync_watch(*york, options));
+  const auto fetched = [&] {
+    std::lock_guard lock(mutex);
+    return std::count(events.begin(), events.end(), "files 1 fetched, 0 sent");
+  };
+  const auto wait_for_fetches = [&](long count) {
+    for (int i = 0; i < 300 && fetched() < count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return fetched() >= count;
+  };
+  Status watched;
+  std::thread watcher([&] { watched = client::sync_watch(*york, options); });
+  const bool first = wait_for_fetches(1);  // at connection, before watching
+  const std::string second = pdf_of(300 * 1024, "version two", 8);
+  write(scratch_ / "policy-v2.pdf", second);
+  auto versioned = server_cli({"doc", "version", id, (scratch_ / "policy-v2.pdf").string(), "--as", "Priya Shah"});
+  const bool added = wait_for_fetches(2);  // while watching, on a session beside the watch
+  stop = true;
+  watcher.join();
+  ASSERT_TRUE(watched) << watched.error().message;
+  ASSERT_TRUE(first) << "the policy was not fetched at connection";
+  ASSERT_EQ(versioned.code, 0) << versioned.err;
+  ASSERT_TRUE(added) << "the new version was not fetched while watching";
   auto file = york->document_file(id, std::nullopt);
   ASSERT_TRUE(file) << file.error().message;
-  EXPECT_TRUE(as_text(file->content) == policy);
-  EXPECT_NE(std::find(events.begin(), events.end(), "files 1 fetched, 0 sent"), events.end());
+  EXPECT_TRUE(as_text(file->content) == second);
+  auto older = york->document_file(id, 1);
+  ASSERT_TRUE(older) << older.error().message;
+  EXPECT_TRUE(as_text(older->content) == policy);
 }
 
 TEST_F(Documents, BadFilesAndWrongPeopleAreRefusedAndNothingIsKept) {
@@ -233,6 +263,40 @@ TEST_F(Documents, BadFilesAndWrongPeopleAreRefusedAndNothingIsKept) {
   auto mine = york->documents();
   ASSERT_TRUE(mine);
   EXPECT_EQ(mine->size(), 1u) << "only head office's policy";
+}
+
+TEST_F(Documents, TheQuotaIsShownAndSetAndAnUploadOverItIsRefused) {
+  ASSERT_TRUE(server_.admin()->add_console_user("Priya Shah", Role::admin));
+  auto usage = server_cli({"doc", "quota"});
+  ASSERT_EQ(usage.code, 0) << usage.err;
+  EXPECT_EQ(json::parse(usage.out)["stored_bytes"], 0);
+  EXPECT_EQ(json::parse(usage.out)["quota_bytes"], limits::kDefaultFileQuotaBytes);
+
+  write(scratch_ / "policy.pdf", pdf_of(64 * 1024, "first", 7));
+  add_policy(scratch_ / "policy.pdf");
+  const auto refused = [&](const std::vector<std::string>& args, int code, const std::string& says) {
+    auto run = server_cli(args);
+    EXPECT_EQ(run.code, code) << run.out << run.err;
+    EXPECT_NE(run.err.find(says), std::string::npos) << run.err;
+  };
+  refused({"doc", "quota", "--set", "20 GiB"}, 4, "not a size");
+  refused({"doc", "quota", "--set", "1MiB"}, 4, "from 25 MiB");
+  refused({"doc", "quota", "--set", "2048GiB"}, 4, "from 25 MiB");
+
+  auto set = server_cli({"doc", "quota", "--set", "25MiB"});
+  ASSERT_EQ(set.code, 0) << set.err;
+  EXPECT_EQ(json::parse(set.out)["quota_bytes"], 25u * 1024 * 1024);
+  EXPECT_EQ(json::parse(set.out)["stored_bytes"], 64u * 1024);
+
+  // The library holds 64 KiB of its 25 MiB: a file of 25 MiB less 32 KiB does not fit.
+  write(scratch_ / "plan.pdf", pdf_of(limits::kMaxFileBytes - 32 * 1024, "second", 8));
+  refused({"doc", "add", (scratch_ / "plan.pdf").string(), "--title", "Business continuity plan", "--kind", "plan",
+           "--as", "Priya Shah"},
+          3, "quota");
+  auto after = server_cli({"doc", "quota"});
+  EXPECT_EQ(json::parse(after.out)["stored_bytes"], 64u * 1024) << "nothing of the refused file was kept";
+  auto list = server_cli({"doc", "list"});
+  EXPECT_EQ(json::parse(list.out)["documents"].size(), 1u);
 }
 
 TEST_F(Documents, ReviewDatesDueSoonArePointedOut) {

@@ -2,14 +2,16 @@
 // file first, with the service's reason in the error summary), sees it listed with its review
 // warning; a branch laptop's own web app (`dsptsync ui`) has it after sync and its member records
 // having read it, offline; after the next sync head office counts the acknowledgement, and both
-// dashboards warn of the review date.
+// dashboards warn of the review date. An evidence item linked to it shows the document, and the
+// site's evidence pack downloaded from Downloads holds its file.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, apiFromPage, PASSWORDS,
+  missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, apiFromPage, byId, PASSWORDS,
 } from './helpers.mjs';
+import fs from 'node:fs';
 
 const skip = missing();
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +34,7 @@ describe('the policy library in the web app', { skip: skip || false, timeout: 60
     await hq.start();
     leeds = hq.enrol('Sam Patel', 'member', 'VLAXL', path.join(root, 'leeds'));
     browser = await launchBrowser();
-    page = await newPage(browser);
+    page = await newPage(browser, { acceptDownloads: true });
     await signIn(page, hq.url, 'Priya Shah');
   }, { timeout: 180_000 });
 
@@ -141,6 +143,30 @@ describe('the policy library in the web app', { skip: skip || false, timeout: 60
     await visit(page, hq.url, '#/dashboard');
     assert.match(await page.locator('#dashboard-review-warnings').innerText(), /Data protection policy \(owner Priya Shah\)/);
     assert.equal(await page.locator('nav a[href="#/library"]').count() > 0, true, 'linked from the navigation');
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('shows the policy on the evidence item linked to it, and packs it for an inspector', { timeout: 120_000 }, async () => {
+    const linked = await apiFromPage(page, 'PUT', '/api/assessment/A1B2/items/1.1.2',
+      { answer: 'Data protection policy', location: `library:${docId}` });
+    assert.equal(linked.status, 200, JSON.stringify(linked.body));
+    await visit(page, hq.url, '#/assessment/A1B2?item=1.1.2');
+    const documents = page.locator(byId('item-1.1.2-documents'));
+    await documents.waitFor();
+    assert.match(await documents.innerText(), /Data protection policy version 1, review by \d{4}-\d{2}-\d{2}/);
+    assert.equal(await documents.locator('a').getAttribute('href'), `#/library/${docId}`);
+
+    await visit(page, hq.url, '#/downloads');
+    const link = page.locator('#download-A1B2-pack');
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = path.join(tempDir(), 'pack.zip');
+    await download.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip file');
+    assert.ok(bytes.includes(Buffer.from('manifest.txt')), 'with its manifest');
+    assert.ok(bytes.includes(Buffer.from(`documents/${docId}-v1-Data_protection_policy.pdf`)), 'with the linked policy');
+    assert.match(download.suggestedFilename(), /^A1B2-.*evidence-pack\.zip$/);
     assert.deepEqual(page.problems, []);
   });
 });

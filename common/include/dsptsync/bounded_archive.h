@@ -309,7 +309,10 @@ void append_portable(Bytes& out, const T& value) {
     archive(value);
   }
   const std::string encoded = std::move(stream).str();
-  out.insert(out.end(), encoded.begin(), encoded.end());
+  // As bytes, not chars: inserting a char range into a byte vector converts one element at a time,
+  // which cost 6% of the server's CPU serving file chunks; a byte range is one memmove.
+  const auto* first = reinterpret_cast<const std::uint8_t*>(encoded.data());
+  out.insert(out.end(), first, first + encoded.size());
 }
 
 template <class T>

@@ -115,12 +115,19 @@ class FileStore {
   Result<bool> held_by_any(const Hash& root, const std::vector<std::string>& scopes);
   // One chunk of a complete file, opened and checked against the manifest.
   Result<Bytes> chunk(const Hash& root, std::uint32_t index);
+  // Chunks `first` to `first + count - 1` of a complete file, opened, as head office serves them. Not
+  // hashed again: a chunk's seal binds it to its file and place, and it was checked against the
+  // manifest before it was sealed, so one that opens is that chunk (and the laptop checks it too).
+  Result<std::vector<Bytes>> chunks(const Hash& root, std::uint32_t first, std::uint32_t count);
   // The whole file, checked against its root; not_found until it is complete.
   Result<Bytes> read(const Hash& root);
   // Bytes of every distinct file kept or being received: what counts against the quota.
   Result<std::uint64_t> stored_bytes();
 
  private:
+  // Opens the chunks of a complete file, each of the length its manifest says.
+  Result<std::vector<Bytes>> open_chunks(const Hash& root, const std::optional<Manifest>& manifest,
+                                         std::uint32_t first, std::uint32_t count);
   Store& store_;
   crypto::SecretKey key_;
 };

@@ -234,5 +234,9 @@ inline constexpr std::size_t kMaxFileNameBytes = 255;
 // version of every document, each distinct file counted once. A group of 200 branches keeping a
 // dozen policies in a few versions and some evidence photos each stays under 2 GiB.
 inline constexpr std::uint64_t kDefaultFileQuotaBytes = 8ULL * 1024 * 1024 * 1024;
+// The quota head office may set (`dsptsync-server doc quota --set`): at least one file of the largest
+// size, and at most 1 TiB, well beyond what a care group's library holds.
+inline constexpr std::uint64_t kMinFileQuotaBytes = kMaxFileBytes;
+inline constexpr std::uint64_t kMaxFileQuotaBytes = 1024ULL * 1024 * 1024 * 1024;
 
 }  // namespace dsptsync::limits

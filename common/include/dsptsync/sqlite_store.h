@@ -20,6 +20,9 @@ struct SqliteStoreOptions {
   // Whether the store keeps a laptop's upload queue: the index that finds its own changes not yet
   // acknowledged. Head office's store has no queue, and the index would cost every insert a write.
   bool upload_queue = true;
+  // A second connection for reads on another thread (head office's file server): never migrates or
+  // writes (query_only), and is refused unless the database is at this build's schema.
+  bool read_only = false;
 };
 
 // Opens (and migrates to the current schema) the database at `path`. WAL, synchronous=FULL,

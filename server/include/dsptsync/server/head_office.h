@@ -160,6 +160,20 @@ struct IncidentFilter {
   bool open_only = false;
 };
 
+// The library's files read on a connection of their own (HeadOffice::open_library_reader), for a thread
+// other than the storage thread: it sees every commit and never writes.
+struct LibraryReader {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Directory> directory;
+  std::unique_ptr<files::FileStore> files;
+};
+
+// How much of its quota the library uses (docs/documents.md).
+struct LibraryUsage {
+  std::uint64_t stored_bytes = 0;  // every distinct file kept or being received
+  std::uint64_t quota_bytes = 0;
+};
+
 class HeadOffice {
  public:
   static Result<std::unique_ptr<HeadOffice>> create(const HeadOfficeInit& init);
@@ -323,6 +337,12 @@ class HeadOffice {
   // ---- the policy library (head_office_documents.cpp; docs/documents.md) ----
   // The library's files, sealed at rest with the store's key; sync serves and receives them.
   files::FileStore& files() { return *files_; }
+  Result<LibraryReader> open_library_reader() const;
+  Result<LibraryUsage> library_usage();
+  // Sets the library's quota, as an administrator (`by`) or at the console (none). Refused below what
+  // the library holds already (every upload would be refused) and outside limits::kMinFileQuotaBytes
+  // to limits::kMaxFileQuotaBytes.
+  Result<LibraryUsage> set_library_quota(const User* by, std::uint64_t quota_bytes);
   // Head office's shared documents and every branch's own; with `branch`, the shared ones and that
   // branch's (head office's code: the shared ones only).
   Result<std::vector<Document>> documents(const std::optional<std::string>& branch);

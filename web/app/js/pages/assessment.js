@@ -18,6 +18,18 @@ const filtersByScope = new Map();
 const TYPE_NAMES = { yes_no: 'Yes or no', date: 'Date', number: 'Number', document: 'Document', text: 'Text' };
 const PLAN_STATES = { open: 'Open', in_progress: 'In progress', done: 'Done' };
 
+// The library documents linked to an item (its answer's first): title, current version and review
+// date, each a link to the document's page.
+function linkedDocuments(item) {
+  const documents = item.documents || [];
+  if (!documents.length) return null;
+  return h('div', { class: 'app-item__documents', id: `item-${item.id}-documents` },
+    h('h4', { class: 'nhsuk-heading-xs', text: 'From the policy library' }),
+    h('ul', { class: 'nhsuk-list' }, documents.map((doc) => h('li', { dataset: { document: doc.id } },
+      h('a', { href: `#/library/${enc(doc.id)}` }, doc.title),
+      h('span', { class: 'app-secondary', text: ` version ${doc.version}${doc.reviewBy ? `, review by ${doc.reviewBy}` : ''}` })))));
+}
+
 export async function render({ params, query, state }) {
   const scope = params[0];
   const data = await get(`/api/assessment/${enc(scope)}`);
@@ -377,6 +389,7 @@ class AssessmentPage {
       reviewNotice(item),
       incidentsNotice(item, this.scope),
       canEdit ? this.answerForm(item) : this.readOnlyValues(item),
+      linkedDocuments(item),
       this.lastChanged(item),
       this.planSummary(item),
       this.overrideControls(item),

@@ -29,22 +29,28 @@ export async function render({ state }) {
       id: `download-${site.ods}-${content ? `${content}-` : ''}${format}`,
       download: true,
     }, name, h('span', { class: 'nhsuk-u-visually-hidden', text: ` ${CONTENT_NAMES[content]} of ${siteLabel(site.name, site.ods)}` })))));
+  // Head office's people download a site's evidence pack: its workbook and every linked document.
+  const packs = state.session.mode === 'hq' && !state.session.branch;
+  const pack = (site) => h('a', { href: `/api/evidence-pack?scope=${enc(site.ods)}`, id: `download-${site.ods}-pack`, download: true },
+    'Evidence pack', h('span', { class: 'nhsuk-u-visually-hidden', text: ` of ${siteLabel(site.name, site.ods)}` }));
   return {
     title: 'Downloads',
     breadcrumb: breadcrumb([{ text: 'Dashboard', href: '#/dashboard' }], { text: 'Dashboard', href: '#/dashboard' }),
     body: [
       pageHeading('Downloads'),
       h('p', { class: 'nhsuk-body-l', text: 'Each assessment with every item’s answer, who changed it and when, its improvement plan, or its incidents of the year. An assessment’s Excel file also has an Incidents sheet, and an About sheet naming the site, year and status.' }),
+      packs ? h('p', { text: 'An evidence pack is a zip for an inspector or an auditor: the site’s assessment workbook and the current version of every library document its items link to.' }) : null,
       table({
         caption: 'Assessments',
         scroll: true,
-        head: ['Site', 'Assessment', 'Improvement plan', 'Incidents'],
+        head: ['Site', 'Assessment', 'Improvement plan', 'Incidents', packs ? 'Evidence pack' : null].filter(Boolean),
         rows: sites.map((site) => [
           { header: true, value: `${siteLabel(site.name, site.ods)}` },
           links(site, ''),
           links(site, 'plan'),
           links(site, 'incidents'),
-        ]),
+          packs ? pack(site) : null,
+        ].filter(Boolean)),
       }),
       admin ? backupSection() : null,
     ],
