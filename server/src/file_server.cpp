@@ -126,7 +126,8 @@ Result<bool> FileServer::may_fetch(Reads reads, const Principal& who, const file
 std::optional<FileRefused> FileServer::refusal_for(Reads reads, const Principal& who, const files::Hash& root) {
   // The person of now: a role changed or revoked since the session began counts at once.
   auto now = principal_of_device(reads.directory, who.device_id);
-  if (auto* refused = std::get_if<protocol::ErrorMessage>(&now)) return file_refusal(root, refused->code, refused->message);
+  if (auto* refused = std::get_if<protocol::ErrorMessage>(&now))
+    return file_refusal(root, refused->code, refused->message);
   auto allowed = may_fetch(reads, std::get<Principal>(now), root);
   if (!allowed) return file_store_failed(root, "file_fetch_failed", allowed.error());
   if (!*allowed) return no_such_file(root);

@@ -209,7 +209,8 @@ void ServerSession::ask_for_next_chunks() {
   chunks_waiting_.pop_front();
   chunks_with_core_ = true;
   auto answered = on_executor<std::vector<protocol::Message>, std::shared_ptr<void>>(
-      [count = request.count](ServerSession& self, std::vector<protocol::Message> answers, std::shared_ptr<void> sealing) {
+      [count = request.count](ServerSession& self, std::vector<protocol::Message> answers,
+                              std::shared_ptr<void> sealing) {
         self.chunks_with_core_ = false;
         self.chunks_owed_ -= count;
         for (const auto& answer : answers) self.send_message(answer);

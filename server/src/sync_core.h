@@ -213,7 +213,9 @@ class SyncCore {
   StorageHealth storage_health_;
   std::chrono::steady_clock::time_point storage_checked_{};  // worker thread: the last write check
   // Declared last: destroyed (stopped) first, while everything its fallback jobs use is still alive.
-  FileServer file_server_{head_office_, [this](std::function<void()> job) { enqueue({std::move(job), std::nullopt, {}}); }};
+  FileServer file_server_{head_office_, [this](std::function<void()> job) {
+                            enqueue({std::move(job), std::nullopt, {}});
+                          }};
 };
 
 }  // namespace dsptsync::server

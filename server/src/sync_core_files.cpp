@@ -41,12 +41,14 @@ Person person_of(const Principal& who) { return Person{who.user, who.role, who.b
 std::variant<Principal, FileRefused> SyncCore::file_principal(const Principal& who, const files::Hash& root) {
   // The person of now: a role changed or revoked since the session began counts at once.
   auto now = principal_now(who.device_id);
-  if (auto* refused = std::get_if<protocol::ErrorMessage>(&now)) return file_refusal(root, refused->code, refused->message);
+  if (auto* refused = std::get_if<protocol::ErrorMessage>(&now))
+    return file_refusal(root, refused->code, refused->message);
   return std::get<Principal>(std::move(now));
 }
 
 void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback done) {
-  if (overloaded()) return done(file_refusal(request.root, ErrorCode::server_busy, "the server is busy; try again shortly"));
+  if (overloaded())
+    return done(file_refusal(request.root, ErrorCode::server_busy, "the server is busy; try again shortly"));
   enqueue({[this, who = std::move(who), request = std::move(request), done = std::move(done)] {
              const files::Hash& root = request.root;
              auto person = file_principal(who, root);
@@ -58,7 +60,7 @@ void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback 
                if (!branch) return done(file_store_failed(root, "file_put_failed", branch.error()));
                if (!*branch)
                  return done(file_refusal(root, ErrorCode::invalid_change,
-                                     "'" + request.scope.substr(0, 16) + "' is not a site of this organisation"));
+                                          "'" + request.scope.substr(0, 16) + "' is not a site of this organisation"));
              }
              auto quota = files::quota_of(head_office_.store());
              if (!quota) return done(file_store_failed(root, "file_put_failed", quota.error()));
@@ -76,7 +78,8 @@ void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback 
 }
 
 void SyncCore::add_chunk(Principal who, std::string scope, protocol::FileChunk chunk, ReplyCallback done) {
-  if (overloaded()) return done(file_refusal(chunk.root, ErrorCode::server_busy, "the server is busy; try again shortly"));
+  if (overloaded())
+    return done(file_refusal(chunk.root, ErrorCode::server_busy, "the server is busy; try again shortly"));
   // Counted with the pushes waiting: while they fill their budget the transport reads nothing more.
   const std::size_t bytes = chunk.bytes.size();
   Job job{[this, who = std::move(who), scope = std::move(scope), chunk = std::move(chunk), done = std::move(done),

@@ -120,7 +120,8 @@ std::string size_text(std::uint64_t bytes) {
   char text[32];
   if (bytes >= 1024ULL * 1024 * 1024)
     std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-  else if (bytes >= 1024 * 1024) std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  else if (bytes >= 1024 * 1024)
+    std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
   else if (bytes >= 1024) std::snprintf(text, sizeof text, "%llu KiB", static_cast<unsigned long long>(bytes / 1024));
   else std::snprintf(text, sizeof text, "%llu bytes", static_cast<unsigned long long>(bytes));
   return text;

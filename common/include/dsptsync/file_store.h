@@ -126,8 +126,8 @@ class FileStore {
 
  private:
   // Opens the chunks of a complete file, each of the length its manifest says.
-  Result<std::vector<Bytes>> open_chunks(const Hash& root, const std::optional<Manifest>& manifest,
-                                         std::uint32_t first, std::uint32_t count);
+  Result<std::vector<Bytes>> open_chunks(const Hash& root, const std::optional<Manifest>& manifest, std::uint32_t first,
+                                         std::uint32_t count);
   Store& store_;
   crypto::SecretKey key_;
 };
