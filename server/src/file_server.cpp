@@ -10,16 +10,13 @@ namespace {
 
 using protocol::ErrorCode;
 using protocol::FileRefused;
+using sync_replies::file_busy;
 using sync_replies::file_refusal;
 using sync_replies::file_store_failed;
 
 // One answer for a file that does not exist and for one the device may not fetch: a guess learns nothing.
 FileRefused no_such_file(const files::Hash& root) {
   return file_refusal(root, ErrorCode::forbidden, "no such file for this device");
-}
-
-FileRefused busy(const files::Hash& root) {
-  return file_refusal(root, ErrorCode::server_busy, "the server is busy; try again shortly");
 }
 
 }  // namespace
@@ -143,7 +140,7 @@ void FileServer::fetch_file(Principal who, protocol::FetchFile request, ReplyCal
     if (!*manifest) return done(no_such_file(root));
     done(protocol::FileManifest{root, std::move(**manifest)});
   };
-  run(std::move(job), [root, done] { done(busy(root)); });
+  run(std::move(job), [root, done] { done(file_busy(root)); });
 }
 
 void FileServer::fetch_chunks(Principal who, protocol::FetchChunks request, ChunksCallback done) {
@@ -153,7 +150,7 @@ void FileServer::fetch_chunks(Principal who, protocol::FetchChunks request, Chun
     auto sealing = reads.own_thread ? take_window() : nullptr;
     done(chunks(reads, request), std::move(sealing));
   };
-  run(std::move(job), [root = request.root, done] { done({busy(root)}, nullptr); });
+  run(std::move(job), [root = request.root, done] { done({file_busy(root)}, nullptr); });
 }
 
 std::vector<protocol::Message> FileServer::chunks(Reads reads, const protocol::FetchChunks& request) {

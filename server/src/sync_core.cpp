@@ -142,7 +142,7 @@ bool SyncCore::overloaded() {
 }
 
 void SyncCore::public_status(std::string ods, std::function<void(Result<std::optional<PublicStatusRecord>>)> done) {
-  if (overloaded()) return done(make_error(ErrorKind::refused, "the server is busy; try again shortly"));
+  if (overloaded()) return done(make_error(ErrorKind::refused, std::string(sync_replies::kBusy)));
   enqueue({[this, ods = std::move(ods), done = std::move(done)] {
              auto found = public_record(head_office_.directory(), ods);
              if (!found) log_event("error", "public_status_failed", {{"reason", found.error().message}});

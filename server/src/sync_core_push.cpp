@@ -41,7 +41,7 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done,
   // The device's next SignPushes covers every unsigned push it sent, whatever the answer to each.
   const bool signed_later = protocol::is_unsigned(push.signature);
   if (signed_later) unsigned_pushes.push_back(digest);
-  if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly", push.batch));
+  if (overloaded()) return done(error(ErrorCode::server_busy, std::string(sync_replies::kBusy), push.batch));
   if (push.changes.empty())
     return done(error(ErrorCode::invalid_change, "a push must carry at least one change", push.batch));
   // A signature is checked here, on the caller's (I/O) thread, not on the storage thread: an
@@ -162,7 +162,7 @@ void SyncCore::refresh_question_sets() {
 }
 
 void SyncCore::fetch_question_set(Principal who, protocol::FetchQuestionSet request, ReplyCallback done) {
-  if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly"));
+  if (overloaded()) return done(error(ErrorCode::server_busy, std::string(sync_replies::kBusy)));
   enqueue({[this, who = std::move(who), request = std::move(request), done = std::move(done)] {
              refresh_question_sets();
              auto set = question_sets_.find(request.year);

@@ -40,7 +40,7 @@ Result<protocol::Changes> SyncCore::read_page(const Principal& who, std::int64_t
 }
 
 void SyncCore::pull(Principal who, protocol::Pull pull, ReplyCallback done) {
-  if (overloaded()) return done(error(ErrorCode::server_busy, "the server is busy; try again shortly"));
+  if (overloaded()) return done(error(ErrorCode::server_busy, std::string(sync_replies::kBusy)));
   enqueue({[this, who = std::move(who), pull, done = std::move(done)] {
              auto page = read_page(who, pull.after_seq, pull.max_changes);
              if (!page) {

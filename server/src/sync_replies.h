@@ -25,6 +25,9 @@ using ChunksCallback = std::function<void(std::vector<protocol::Message> chunks,
 
 namespace sync_replies {
 
+// What a request is told when the queue it would join is full.
+inline constexpr std::string_view kBusy = "the server is busy; try again shortly";
+
 // Cut to what an error frame may carry, so a long reason (a path, a list of items) never breaks the reply.
 inline protocol::ErrorMessage error(protocol::ErrorCode code, std::string message, std::uint64_t batch = 0) {
   if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
@@ -35,6 +38,10 @@ inline protocol::ErrorMessage error(protocol::ErrorCode code, std::string messag
 inline protocol::FileRefused file_refusal(const files::Hash& root, protocol::ErrorCode code, std::string message) {
   if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
   return protocol::FileRefused{root, code, std::move(message)};
+}
+
+inline protocol::FileRefused file_busy(const files::Hash& root) {
+  return file_refusal(root, protocol::ErrorCode::server_busy, std::string(kBusy));
 }
 
 // The file store failed: logged with its reason, which the device is not told.
