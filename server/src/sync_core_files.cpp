@@ -47,8 +47,7 @@ std::variant<Principal, FileRefused> SyncCore::file_principal(const Principal& w
 }
 
 void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback done) {
-  if (overloaded())
-    return done(sync_replies::file_busy(request.root));
+  if (overloaded()) return done(sync_replies::file_busy(request.root));
   enqueue({[this, who = std::move(who), request = std::move(request), done = std::move(done)] {
              const files::Hash& root = request.root;
              auto person = file_principal(who, root);
@@ -78,8 +77,7 @@ void SyncCore::put_file(Principal who, protocol::PutFile request, ReplyCallback 
 }
 
 void SyncCore::add_chunk(Principal who, std::string scope, protocol::FileChunk chunk, ReplyCallback done) {
-  if (overloaded())
-    return done(sync_replies::file_busy(chunk.root));
+  if (overloaded()) return done(sync_replies::file_busy(chunk.root));
   // Counted with the pushes waiting: while they fill their budget the transport reads nothing more.
   const std::size_t bytes = chunk.bytes.size();
   Job job{[this, who = std::move(who), scope = std::move(scope), chunk = std::move(chunk), done = std::move(done),
