@@ -64,7 +64,8 @@ void FileServer::stop() {
 void FileServer::run(std::function<void(Reads)> job, std::function<void()> refuse_busy) {
   {
     std::unique_lock lock(mutex_);
-    if (started_) {
+    // Once stopping, the thread only drains what is queued: later requests go to the storage thread.
+    if (started_ && !stopping_) {
       // Each session asks for one window at a time, so the queue holds one request per downloading
       // session at most; more means a client that does not wait for its answers.
       if (jobs_.size() >= limits::kMaxQueuedRequests) {
