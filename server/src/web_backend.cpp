@@ -159,6 +159,17 @@ Result<User> HeadOfficeWebBackend::editor(const web::Actor& actor) {
   return **user;
 }
 
+Result<std::pair<User, std::string>> HeadOfficeWebBackend::editor_at(const web::Actor& actor, std::string_view scope) {
+  const std::string site = !scope.empty()        ? std::string(scope)
+                           : actor.head_office() ? head_office_.hq().code
+                                                 : actor.branch;
+  auto readable = readable_scope(actor, site);
+  if (!readable) return readable.error();
+  auto user = editor(actor);
+  if (!user) return user.error();
+  return std::pair{std::move(*user), std::move(*readable)};
+}
+
 Result<std::size_t> HeadOfficeWebBackend::record(const web::Actor& actor, const std::vector<Edit>& edits) {
   auto user = editor(actor);
   if (!user) return user.error();

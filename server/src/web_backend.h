@@ -58,6 +58,9 @@ class HeadOfficeWebBackend final : public web::Backend {
   Result<std::string> readable_scope(const web::Actor& actor, std::string_view scope);
   // The directory's user an actor's changes are made as: refused once revoked.
   Result<User> editor(const web::Actor& actor);
+  // Where an actor records something new (an incident, a document) and as whom: the site named, else
+  // the actor's own, checked as readable_scope does, and the actor's user as editor gives it.
+  Result<std::pair<User, std::string>> editor_at(const web::Actor& actor, std::string_view scope);
   web::HttpResponse publish(const web::Actor& actor, const web::HttpRequest& request, bool dry_run);
   web::HttpResponse publications();
   web::HttpResponse record_nhs_publication(const web::Actor& actor, const web::HttpRequest& request);

@@ -26,14 +26,9 @@ Result<std::vector<Acknowledgement>> HeadOfficeWebBackend::own_acknowledgements(
 
 Result<DocumentOutcome> HeadOfficeWebBackend::add_document(const web::Actor& actor, std::string_view scope,
                                                            const DocumentInput& input, const DocumentUpload& upload) {
-  const std::string site = !scope.empty()        ? std::string(scope)
-                           : actor.head_office() ? head_office_.hq().code
-                                                 : actor.branch;
-  auto readable = readable_scope(actor, site);
-  if (!readable) return readable.error();
-  auto user = editor(actor);
-  if (!user) return user.error();
-  return head_office_.add_document(*user, *readable, input, upload);
+  auto at = editor_at(actor, scope);
+  if (!at) return at.error();
+  return head_office_.add_document(at->first, at->second, input, upload);
 }
 
 Result<DocumentOutcome> HeadOfficeWebBackend::add_document_version(const web::Actor& actor, std::string_view id,

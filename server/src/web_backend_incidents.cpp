@@ -20,14 +20,9 @@ Result<std::vector<GradedIncident>> HeadOfficeWebBackend::incidents(const web::A
 
 Result<IncidentOutcome> HeadOfficeWebBackend::record_incident(const web::Actor& actor, std::string_view scope,
                                                               const IncidentInput& input, TimestampMs now) {
-  const std::string site = !scope.empty()        ? std::string(scope)
-                           : actor.head_office() ? head_office_.hq().code
-                                                 : actor.branch;
-  auto readable = readable_scope(actor, site);
-  if (!readable) return readable.error();
-  auto user = editor(actor);
-  if (!user) return user.error();
-  return head_office_.record_incident(*user, *readable, input, now);
+  auto at = editor_at(actor, scope);
+  if (!at) return at.error();
+  return head_office_.record_incident(at->first, at->second, input, now);
 }
 
 Result<IncidentOutcome> HeadOfficeWebBackend::edit_incident(const web::Actor& actor, std::string_view id,
