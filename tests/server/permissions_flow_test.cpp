@@ -26,11 +26,7 @@ class Permissions : public ::testing::Test {
   }
 
   WebClient signed_in(const std::string& user) {
-    set_web_password(server_.data(), user, scratch_.path());
-    WebClient client(server_.port());
-    auto answer = client.sign_in(user, kPassword);
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    return client;
+    return signed_in_client(server_.data(), server_.port(), user, scratch_.path());
   }
 
   RunningServer server_;

@@ -88,4 +88,14 @@ inline void set_web_password(const std::filesystem::path& data, const std::strin
   EXPECT_EQ(set.data["password_set"], true);
 }
 
+// A client signed in as `name`, whose password is set first as above.
+inline WebClient signed_in_client(const std::filesystem::path& data, std::uint16_t port, const std::string& name,
+                                  const std::filesystem::path& scratch) {
+  set_web_password(data, name, scratch);
+  WebClient client(port);
+  auto answer = client.sign_in(name, kPassword);
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  return client;
+}
+
 }  // namespace dsptsync::testing

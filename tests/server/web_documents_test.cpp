@@ -20,11 +20,7 @@ const std::string kPdf = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer
 class WebDocuments : public ::testing::Test {
  protected:
   WebClient signed_in(const std::string& user) {
-    set_web_password(server_.data(), user, scratch_.path());
-    WebClient client(server_.port());
-    auto answer = client.sign_in(user, kPassword);
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    return client;
+    return signed_in_client(server_.data(), server_.port(), user, scratch_.path());
   }
   // Uploads a PDF as the page does; the document's id.
   static std::string upload(WebClient& client, const std::string& query, const std::string& bytes = kPdf) {

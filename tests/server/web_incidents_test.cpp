@@ -21,11 +21,7 @@ constexpr TimestampMs kHourMs = 3'600'000;
 class WebIncidents : public ::testing::Test {
  protected:
   WebClient signed_in(const std::string& user) {
-    set_web_password(server_.data(), user, scratch_.path());
-    WebClient client(server_.port());
-    auto answer = client.sign_in(user, kPassword);
-    EXPECT_EQ(answer.status, 200) << answer.body;
-    return client;
+    return signed_in_client(server_.data(), server_.port(), user, scratch_.path());
   }
 
   RunningServer server_;
