@@ -23,13 +23,21 @@ Result<std::vector<Document>> HeadOffice::documents(const std::optional<std::str
   return all;
 }
 
+namespace {
+
+Result<Document> find_document(std::vector<Document> all, std::string_view id, const std::string& organisation) {
+  for (auto& document : all)
+    if (document.id == id) return std::move(document);
+  return not_found("there is no document '" + std::string(id) + "' in " + organisation +
+                   "'s library; 'dsptsync-server doc list' lists them");
+}
+
+}  // namespace
+
 Result<Document> HeadOffice::document(std::string_view id) {
   auto all = documents(std::nullopt);
   if (!all) return all.error();
-  for (auto& document : *all)
-    if (document.id == id) return std::move(document);
-  return not_found("there is no document '" + std::string(id) + "' in " + name_ +
-                   "'s library; 'dsptsync-server doc list' lists them");
+  return find_document(std::move(*all), id, name_);
 }
 
 Result<std::vector<Edit>> HeadOffice::keep_version(const User& by, const Document& document,
@@ -136,10 +144,10 @@ Result<DocumentFile> HeadOffice::document_file(std::string_view id, std::optiona
 }
 
 Result<DocumentAcknowledgements> HeadOffice::acknowledgements(std::string_view id) {
-  auto document = this->document(id);
-  if (!document) return document.error();
-  auto state = ledger_->state_of_kind(TargetKind::document, "");
+  auto state = ledger_->state_of_kind(TargetKind::document, "");  // read once: the document and its acknowledgements
   if (!state) return state.error();
+  auto document = find_document(documents_of(*state), id, name_);
+  if (!document) return document.error();
   auto users = directory_->users();
   if (!users) return users.error();
   auto branches = directory_->branches();
