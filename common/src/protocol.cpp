@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 namespace dsptsync {
@@ -575,11 +576,19 @@ bool is_file_message(const Message& message) {
          std::holds_alternative<FileRefused>(message);
 }
 
-Bytes encode_frame(FrameKind kind, ByteView body, std::uint8_t version) {
+namespace {
+// A frame's first two bytes, in a buffer with room for the body that follows.
+Bytes frame_header(FrameKind kind, std::uint8_t version, std::size_t body_bytes) {
   Bytes out;
-  out.reserve(body.size() + 2);
+  out.reserve(body_bytes + 2);
   out.push_back(version);
   out.push_back(static_cast<std::uint8_t>(kind));
+  return out;
+}
+}  // namespace
+
+Bytes encode_frame(FrameKind kind, ByteView body, std::uint8_t version) {
+  Bytes out = frame_header(kind, version, body.size());
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
@@ -698,7 +707,7 @@ Result<SessionCipher> SessionCipher::establish(bool client, const std::array<std
                                                         own_secret.data(), peer_public.data());
   if (rc != 0) return make_error(ErrorKind::protocol, "the peer's key exchange value is not acceptable");
   SessionCipher cipher;
-  cipher.send_key_ = *crypto::SecretKey::from_bytes(send);
+  cipher.sender_ = FrameSealer(*crypto::SecretKey::from_bytes(send));
   cipher.receive_key_ = *crypto::SecretKey::from_bytes(receive);
   sodium_memzero(send.data(), send.size());
   sodium_memzero(receive.data(), receive.size());
@@ -715,14 +724,44 @@ std::array<std::uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> counter_n
 }
 }  // namespace
 
-Bytes SessionCipher::seal(ByteView plaintext) {
+Bytes FrameSealer::seal(ByteView plaintext) {
   Bytes out(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   const auto nonce = counter_nonce(sent_++);
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &written, plaintext.data(), plaintext.size(), nullptr, 0,
-                                             nullptr, nonce.data(), send_key_.bytes().data());
+                                             nullptr, nonce.data(), key_.bytes().data());
   out.resize(written);
   return out;
+}
+
+Bytes FrameSealer::seal_frame(ByteView encoded_message, std::uint8_t version) {
+  Bytes frame = frame_header(FrameKind::sealed, version, encoded_message.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  const std::size_t header = frame.size();
+  frame.resize(header + encoded_message.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  const auto nonce = counter_nonce(sent_++);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(frame.data() + header, &written, encoded_message.data(),
+                                             encoded_message.size(), nullptr, 0, nullptr, nonce.data(),
+                                             key_.bytes().data());
+  frame.resize(header + written);
+  return frame;
+}
+
+FrameSealer& SessionCipher::sender() {
+  // A frame sealed while another thread holds the sender would reuse or skip its counters.
+  if (!sender_) std::abort();
+  return *sender_;
+}
+
+FrameSealer SessionCipher::lend_sender() {
+  FrameSealer lent = std::move(sender());
+  sender_.reset();
+  return lent;
+}
+
+void SessionCipher::take_back(FrameSealer sender) {
+  if (sender_) std::abort();  // given back twice: one of them sealed with counters already used
+  sender_ = std::move(sender);
 }
 
 Result<Bytes> SessionCipher::open(ByteView sealed) {

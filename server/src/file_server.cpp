@@ -5,6 +5,12 @@
 #include "dsptsync/limits.h"
 #include "dsptsync/tuning.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace dsptsync::server {
 namespace {
 
@@ -82,6 +88,9 @@ void FileServer::run(std::function<void(Reads)> job, std::function<void()> refus
 }
 
 void FileServer::run_thread() {
+  // Answer sync first, bytes after: this thread gets the CPU the others leave (Linux: per thread).
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), tuning::kFileServerNiceness) != 0)
+    log_event("warn", "file_server_priority", {{"reason", std::strerror(errno)}});
   for (;;) {
     std::function<void()> job;
     {
@@ -97,12 +106,12 @@ void FileServer::run_thread() {
 
 std::shared_ptr<void> FileServer::take_window() {
   std::unique_lock lock(budget_->mutex);
-  budget_->room.wait(lock, [&] { return budget_->stopping || budget_->unsealed < tuning::kFileWindowsUnsealed; });
-  ++budget_->unsealed;
+  budget_->room.wait(lock, [&] { return budget_->stopping || budget_->unqueued < tuning::kFileWindowsUnqueued; });
+  ++budget_->unqueued;
   return std::shared_ptr<void>(nullptr, [budget = budget_](void*) {
     {
       std::lock_guard released(budget->mutex);
-      --budget->unsealed;
+      --budget->unqueued;
     }
     budget->room.notify_one();
   });
@@ -144,14 +153,25 @@ void FileServer::fetch_file(Principal who, protocol::FetchFile request, ReplyCal
   run(std::move(job), [root, done] { done(file_busy(root)); });
 }
 
-void FileServer::fetch_chunks(Principal who, protocol::FetchChunks request, ChunksCallback done) {
-  auto job = [this, who = std::move(who), request, done](Reads reads) {
+void FileServer::fetch_chunks(Principal who, protocol::FetchChunks request, ChunkWindow window, ChunksCallback done) {
+  // Shared by the job and the busy answer: a std::function's parts must be copyable.
+  auto lent = std::make_shared<ChunkWindow>(std::move(window));
+  auto job = [this, who = std::move(who), request, lent, done](Reads reads) {
     // Asked again for every window: a chunk is never served on the strength of an earlier answer.
-    if (auto refused = refusal_for(reads, who, request.root)) return done({std::move(*refused)}, nullptr);
-    auto sealing = reads.own_thread ? take_window() : nullptr;
-    done(chunks(reads, request), std::move(sealing));
+    auto refused = refusal_for(reads, who, request.root);
+    if (!refused) lent->reading = reads.own_thread ? take_window() : nullptr;
+    seal(*lent, refused ? std::vector<protocol::Message>{std::move(*refused)} : chunks(reads, request));
+    done(std::move(*lent));
   };
-  run(std::move(job), [root = request.root, done] { done({file_busy(root)}, nullptr); });
+  run(std::move(job), [root = request.root, lent, done] {
+    seal(*lent, {file_busy(root)});
+    done(std::move(*lent));
+  });
+}
+
+void FileServer::seal(ChunkWindow& window, const std::vector<protocol::Message>& answers) {
+  for (const auto& answer : answers)
+    window.frames.push_back(window.sender.seal_frame(protocol::encode_message(answer), window.version));
 }
 
 std::vector<protocol::Message> FileServer::chunks(Reads reads, const protocol::FetchChunks& request) {

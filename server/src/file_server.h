@@ -39,9 +39,10 @@ class FileServer {
   // request, from the directory as it is now; a file the device may not fetch is refused exactly as
   // one that does not exist.
   void fetch_file(Principal who, protocol::FetchFile request, ReplyCallback done);
-  // The chunks asked for, read and checked one request at a time (a window of chunks in memory at
-  // most): request.count FileChunk, or a FileRefused in place of the rest.
-  void fetch_chunks(Principal who, protocol::FetchChunks request, ChunksCallback done);
+  // The chunks asked for, read one request at a time (a window of chunks in memory at most) and
+  // sealed with the session's sending side, lent in `window`: request.count FileChunk, or a
+  // FileRefused in place of the rest.
+  void fetch_chunks(Principal who, protocol::FetchChunks request, ChunkWindow window, ChunksCallback done);
 
  private:
   // The connection a job reads through: the file server's own, or head office's on the storage thread.
@@ -50,13 +51,13 @@ class FileServer {
     files::FileStore& files;
     bool own_thread;  // false: on the storage thread, which never waits for a session
   };
-  // Windows read and not yet sealed by their sessions (tuning::kFileWindowsUnsealed at most). Shared
+  // Windows read and not yet queued by their sessions (tuning::kFileWindowsUnqueued at most). Shared
   // with the tickets sessions hold, which may outlive the file server.
   struct Budget {
     std::mutex mutex;
     std::condition_variable room;
-    std::size_t unsealed = 0;
-    bool stopping = false;  // at shutdown nothing waits for sessions that may never seal
+    std::size_t unqueued = 0;
+    bool stopping = false;  // at shutdown nothing waits for sessions that may never queue theirs
   };
   std::shared_ptr<void> take_window();
   void run(std::function<void(Reads)> job, std::function<void()> busy);
@@ -64,6 +65,7 @@ class FileServer {
   std::optional<protocol::FileRefused> refusal_for(Reads reads, const Principal& who, const files::Hash& root);
   Result<bool> may_fetch(Reads reads, const Principal& who, const files::Hash& root);
   std::vector<protocol::Message> chunks(Reads reads, const protocol::FetchChunks& request);
+  static void seal(ChunkWindow& window, const std::vector<protocol::Message>& answers);
 
   HeadOffice& head_office_;
   std::function<void(std::function<void()>)> on_storage_thread_;

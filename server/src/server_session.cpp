@@ -121,9 +121,7 @@ void ServerSession::on_authenticated(std::variant<Principal, ErrorMessage> resul
   if (auto* refused = std::get_if<ErrorMessage>(&result)) {
     log_event("warn", "auth_refused", {{"peer", peer_}, {"code", protocol::to_string(refused->code)},
                                        {"reason", refused->message}});
-    send_message(*refused);
-    state_ = State::closed;
-    return close_after_send(refused->message);
+    return end_with(*refused);
   }
   principal_ = std::get<Principal>(std::move(result));
   state_ = State::ready;
@@ -140,8 +138,31 @@ void ServerSession::send_message(const protocol::Message& message) {
 void ServerSession::send_encoded(ByteView encoded) {
   if (!cipher_ || state_ == State::closed) return;
   // Judged before sealing, so the frames the client does get stay in the cipher's order.
-  if (backlog().bytes + encoded.size() > limits::kMaxQueuedBytesPerConnection) return cut_off_slow_client();
-  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(encoded), version_));
+  if (queued_bytes() + encoded.size() > limits::kMaxQueuedBytesPerConnection) return cut_off_slow_client();
+  if (cipher_->lent()) {  // a window of chunks takes the next counters: this frame follows it
+    held_bytes_ += encoded.size();
+    held_.emplace_back(encoded.begin(), encoded.end());
+    return;
+  }
+  send_frame(cipher_->seal_frame(encoded, version_));
+}
+
+void ServerSession::send_held() {
+  while (!held_.empty() && state_ != State::closed) {
+    const Bytes encoded = std::move(held_.front());
+    held_.pop_front();
+    held_bytes_ -= encoded.size();
+    send_frame(cipher_->seal_frame(encoded, version_));
+  }
+}
+
+std::size_t ServerSession::queued_bytes() const { return backlog().bytes + held_bytes_; }
+
+void ServerSession::end_with(const ErrorMessage& error) {
+  // Past the budget by this one small frame only; then nothing more is queued.
+  if (cipher_ && !cipher_->lent()) send_frame(cipher_->seal_frame(protocol::encode_message(error), version_));
+  state_ = State::closed;
+  close_after_send(error.message);
 }
 
 void ServerSession::cut_off_slow_client() {
@@ -152,10 +173,7 @@ void ServerSession::cut_off_slow_client() {
                              std::to_string(waiting.bytes / 1024) +
                              " KiB waiting); it reconnects and catches up from where it got to",
                          0};
-  // Past the budget by this one small frame only; then nothing more is queued.
-  send_frame(protocol::encode_frame(FrameKind::sealed, cipher_->seal(protocol::encode_message(bye)), version_));
-  state_ = State::closed;
-  close_after_send(bye.message);
+  end_with(bye);
 }
 
 void ServerSession::on_watch_page(protocol::Message page) {
@@ -167,7 +185,7 @@ void ServerSession::on_watch_page(protocol::Message page) {
 
 void ServerSession::ask_for_next_page() {
   if (!next_page_wanted_ || state_ != State::ready) return;
-  if (backlog().bytes > limits::kMaxQueuedBytesPerConnection / 2) return;  // on_sent asks again
+  if (queued_bytes() > limits::kMaxQueuedBytesPerConnection / 2) return;  // on_sent asks again
   next_page_wanted_ = false;
   core_.next_watch_page(this);
 }
@@ -205,19 +223,20 @@ void ServerSession::ask_for_next_chunks() {
   if (chunks_with_core_ || chunks_waiting_.empty() || state_ != State::ready) return;
   const protocol::FetchChunks request = chunks_waiting_.front();
   // Room for the whole window in half the budget, as for a watch's page: on_sent asks again.
-  if (backlog().bytes + request.count * tuning::kFileChunkBytes > limits::kMaxQueuedBytesPerConnection / 2) return;
+  if (queued_bytes() + request.count * tuning::kFileChunkBytes > limits::kMaxQueuedBytesPerConnection / 2) return;
   chunks_waiting_.pop_front();
   chunks_with_core_ = true;
-  auto answered = on_executor<std::vector<protocol::Message>, std::shared_ptr<void>>(
-      [count = request.count](ServerSession& self, std::vector<protocol::Message> answers,
-                              std::shared_ptr<void> sealing) {
-        self.chunks_with_core_ = false;
-        self.chunks_owed_ -= count;
-        for (const auto& answer : answers) self.send_message(answer);
-        sealing.reset();  // sealed and queued: the file server may read another window
-        self.ask_for_next_chunks();
-      });
-  core_.fetch_chunks(*principal_, request, answered);
+  auto answered = on_executor<ChunkWindow>([count = request.count](ServerSession& self, ChunkWindow window) {
+    self.chunks_with_core_ = false;
+    self.chunks_owed_ -= count;
+    self.cipher_->take_back(std::move(window.sender));
+    for (auto& frame : window.frames) self.send_frame(std::move(frame));
+    window.reading.reset();  // queued: the file server may read another window
+    self.send_held();
+    self.ask_for_next_chunks();
+  });
+  // The file server seals the window's frames with the next counters, off the I/O thread.
+  core_.fetch_chunks(*principal_, request, ChunkWindow{cipher_->lend_sender(), version_, {}, nullptr}, answered);
 }
 
 void ServerSession::on_put_file(protocol::PutFile request) {
@@ -258,9 +277,7 @@ void ServerSession::revoke(ErrorMessage error) {
   post([weak = weak_from_this(), error] {
     auto self = weak.lock();
     if (!self || self->state_ == State::closed) return;
-    self->send_message(error);
-    self->state_ = State::closed;
-    self->close_after_send(error.message);
+    self->end_with(error);
   });
 }
 
@@ -269,9 +286,7 @@ void ServerSession::fail(ErrorCode code, std::string message) {
   log_event("warn", "session_failed", {{"peer", peer_}, {"code", protocol::to_string(code)}, {"reason", message}});
   if (message.size() > limits::kMaxErrorMessageBytes) message.resize(limits::kMaxErrorMessageBytes);
   // Before the handshake there is no cipher: the client only sees the connection close.
-  send_message(ErrorMessage{code, message, 0});
-  state_ = State::closed;
-  close_after_send(message);
+  end_with(ErrorMessage{code, message, 0});
 }
 
 void ServerSession::on_closed() {

@@ -64,6 +64,14 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   void on_authenticated(std::variant<Principal, protocol::ErrorMessage> result, protocol::Ready ready);
   void send_message(const protocol::Message& message);
   void send_encoded(ByteView encoded);
+  // Seals and sends the messages held while a window of chunks was being sealed elsewhere.
+  void send_held();
+  // What waits to be sent: in the transport, and held for the sending side to come back.
+  std::size_t queued_bytes() const;
+  // Sends `error` as the session's last frame and closes the connection. While the sending side is
+  // lent to the file server, the frame could not be sealed in order: the connection closes without
+  // it, and the laptop is told why when it connects again, if the reason still holds.
+  void end_with(const protocol::ErrorMessage& error);
   // Over limits::kMaxQueuedBytesPerConnection: tell the client, and close.
   void cut_off_slow_client();
   void on_watch_page(protocol::Message page);
@@ -91,6 +99,9 @@ class ServerSession : public SessionSink, public std::enable_shared_from_this<Se
   std::size_t chunks_owed_ = 0;
   std::deque<protocol::FetchChunks> chunks_waiting_;
   bool chunks_with_core_ = false;
+  // Messages sent while the sending side is lent for a window (encoded, not sealed yet), in order.
+  std::deque<Bytes> held_;
+  std::size_t held_bytes_ = 0;
   // Uploads: the scope each file put on this session is for (the newest few), and the chunks received
   // and not yet answered (at most tuning::kFileFetchWindow).
   std::vector<std::pair<files::Hash, std::string>> puts_;

@@ -83,8 +83,8 @@ class SyncCore {
   void fetch_file(Principal who, protocol::FetchFile request, ReplyCallback done) {
     file_server_.fetch_file(std::move(who), std::move(request), std::move(done));
   }
-  void fetch_chunks(Principal who, protocol::FetchChunks request, ChunksCallback done) {
-    file_server_.fetch_chunks(std::move(who), std::move(request), std::move(done));
+  void fetch_chunks(Principal who, protocol::FetchChunks request, ChunkWindow window, ChunksCallback done) {
+    file_server_.fetch_chunks(std::move(who), std::move(request), std::move(window), std::move(done));
   }
   // Uploads (sync_core_files.cpp), written on the worker thread. Every answer is the file's message or a
   // FileRefused: a refused file never ends the session.

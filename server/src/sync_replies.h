@@ -19,9 +19,17 @@ namespace dsptsync::server {
 
 using ReplyCallback = std::function<void(protocol::Message reply)>;
 using RepliesCallback = std::function<void(std::vector<protocol::Message> replies)>;
-// A window of file chunks (FileServer::fetch_chunks): `sealing` is held until the session has sealed
-// and queued them, and the file server reads no further ahead than a few such windows.
-using ChunksCallback = std::function<void(std::vector<protocol::Message> chunks, std::shared_ptr<void> sealing)>;
+// A window of a download (FileServer::fetch_chunks), sealed where it is read, off the I/O thread: the
+// session lends its sending side and gets it back with the window's frames sealed in counter order.
+// It holds `reading` until they are queued, and the file server reads no further ahead than
+// tuning::kFileWindowsUnqueued such windows.
+struct ChunkWindow {
+  protocol::FrameSealer sender;
+  std::uint8_t version = protocol::kProtocolVersion;  // the session's, which every frame carries
+  std::vector<Bytes> frames;
+  std::shared_ptr<void> reading;
+};
+using ChunksCallback = std::function<void(ChunkWindow window)>;
 
 namespace sync_replies {
 

@@ -197,11 +197,8 @@ TEST_F(FileTransfer, ALaptopsUploadIntoItsBranchReachesHeadOfficeAndOnlyThatBran
   EXPECT_FALSE(*nothing);
 
   // York's session goes on: an answer pushed after the refusals is acknowledged.
-  auto change = york->ledger().record(Edit{
-      {york->site().code, york->year().label(), TargetKind::item, york->catalogue().items().at(0).id, Field::comment},
-      FieldValue{"pushed after a refused file", ""}});
-  ASSERT_TRUE(change) << change.error().message;
-  ASSERT_TRUE(connection->send(signed_push(credentials_of(*york), {*change}, 1)));
+  const Change change = recorded_comment(*york, 0, "pushed after a refused file");
+  ASSERT_TRUE(connection->send(signed_push(credentials_of(*york), {change}, 1)));
   auto answer = connection->expect();
   ASSERT_TRUE(answer) << answer.error().message;
   const auto* ack = std::get_if<protocol::Ack>(&*answer);
@@ -220,6 +217,57 @@ TEST_F(FileTransfer, ALaptopsUploadIntoItsBranchReachesHeadOfficeAndOnlyThatBran
   auto hq_copy = hq->files().read(*root);
   ASSERT_TRUE(hq_copy) << hq_copy.error().message;
   EXPECT_EQ(*hq_copy, content);
+}
+
+// Head office seals a download's chunks off its I/O thread, lending them the session's counter
+// (docs/protocol.md, "Memory"): what the session is sent meanwhile, the acknowledgements of its own
+// pushes and another laptop's live changes, must follow the window in the cipher's order, or the
+// laptop could open none of it.
+TEST_F(FileTransfer, AcknowledgementsAndLiveChangesSentDuringADownloadArriveWithItsChunksAndOpen) {
+  constexpr std::uint32_t kWindows = 8;
+  const auto window = static_cast<std::uint32_t>(tuning::kFileFetchWindow);
+  const Bytes content = file_content(kWindows * window * kChunk, 7);
+  const files::Hash root = head_office_keeps(content, kHq);
+  auto leeds = server_.enrol(stores_ / "leeds", "Sam Patel", kLeeds, Role::member);
+  auto colleague = server_.enrol(stores_ / "leeds2", "Lee Other", kLeeds, Role::member);
+  auto connection = session(*leeds);
+  auto colleague_connection = session(*colleague);
+  ASSERT_TRUE(connection->send(protocol::FetchFile{root}));
+  auto manifest = connection->expect();
+  ASSERT_TRUE(manifest && std::holds_alternative<protocol::FileManifest>(*manifest));
+  ASSERT_TRUE(connection->send(protocol::Watch{0}));
+
+  std::size_t acks = 0, colleague_changes = 0, chunks = 0;
+  // Reads whatever comes next, checking each chunk against the file; false once the line fails.
+  auto read_one = [&]() -> bool {
+    auto message = connection->expect();
+    EXPECT_TRUE(message) << message.error().message;  // a frame sealed out of order fails to open
+    if (!message) return false;
+    if (std::holds_alternative<protocol::Ack>(*message)) ++acks;
+    if (auto* changes = std::get_if<protocol::Changes>(&*message))
+      for (const auto& each : changes->changes) colleague_changes += each.change.device == colleague->device_id();
+    if (auto* chunk = std::get_if<protocol::FileChunk>(&*message)) {
+      EXPECT_EQ(chunk->index, chunks);
+      const auto from = content.begin() + static_cast<std::ptrdiff_t>(chunk->index * kChunk);
+      EXPECT_TRUE(std::equal(chunk->bytes.begin(), chunk->bytes.end(), from, from + kChunk)) << chunk->index;
+      ++chunks;
+    }
+    return true;
+  };
+  for (std::uint32_t w = 0; w < kWindows; ++w) {
+    ASSERT_TRUE(connection->send(protocol::FetchChunks{root, w * window, window}));
+    const Change own = recorded_comment(*leeds, 1, "pushed during window " + std::to_string(w));
+    ASSERT_TRUE(connection->send(signed_push(credentials_of(*leeds), {own}, w + 1)));
+    const Change other = recorded_comment(*colleague, 2, "live during window " + std::to_string(w));
+    ASSERT_TRUE(colleague_connection->send(signed_push(credentials_of(*colleague), {other}, w + 1)));
+    auto colleague_ack = colleague_connection->expect();
+    ASSERT_TRUE(colleague_ack && std::holds_alternative<protocol::Ack>(*colleague_ack));
+    while (chunks < (w + 1) * window) ASSERT_TRUE(read_one());
+  }
+  while (acks < kWindows || colleague_changes < kWindows) ASSERT_TRUE(read_one());
+  EXPECT_EQ(chunks, kWindows * window);
+  EXPECT_EQ(acks, kWindows);
+  EXPECT_EQ(colleague_changes, kWindows);
 }
 
 TEST_F(FileTransfer, AnUploadIntoAnotherBranchOrHeadOfficeIsRefusedAndNothingIsKept) {

@@ -444,14 +444,8 @@ class HostileTest : public ::testing::Test {
     return raw;
   }
 
-  // A comment on the n-th item of the catalogue, recorded straight into the store's ledger: the
-  // client refuses a viewer's edits itself, so this is what a modified client would send.
   static Change comment(client::Workspace& workspace, std::size_t item, const std::string& text) {
-    auto change = workspace.ledger().record(Edit{{workspace.site().code, workspace.year().label(), TargetKind::item,
-                                                  workspace.catalogue().items().at(item).id, Field::comment},
-                                                 FieldValue{text, ""}});
-    if (!change) throw std::runtime_error("comment: " + change.error().message);
-    return *change;
+    return testing::recorded_comment(workspace, item, text);
   }
 
   // Read from another HeadOffice on the same folder, as the admin CLI would while the server runs.

@@ -87,6 +87,7 @@ TEST(LoadgenSmoke, DocumentsEveryBranchFetchesThePolicyWhileEditsAreTimed) {
   EXPECT_EQ(documents["receivedMiB"].get<double>(), 3.0) << "each branch received the whole file";
   EXPECT_GT(documents["throughputMiBps"].get<double>(), 0);
   EXPECT_GT(documents["loopbackMiBps"].get<double>(), 0);
+  EXPECT_GT(documents["cryptoBoundMiBps"].get<double>(), 0);
   EXPECT_GT(documents["serverPeakRssMB"].get<double>(), 1);
   expect_sane_latency(documents["ackLatencyIdleMs"]);
   expect_sane_latency(documents["ackLatencyDuringMs"]);

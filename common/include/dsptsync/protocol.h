@@ -301,6 +301,22 @@ std::array<std::uint8_t, 32> push_digest(std::string_view device_id, const std::
 // What a SignPushes signature covers: the device, then each covered push's push_digest, in order.
 Digest cover_digest(std::string_view device_id, const std::vector<Digest>& push_digests);
 
+// The sending side of a session: seals message after message, each with the next counter as its
+// nonce. A value, so it can be lent to another thread (see SessionCipher::lend_sender).
+class FrameSealer {
+ public:
+  FrameSealer() = default;
+  explicit FrameSealer(crypto::SecretKey key) : key_(std::move(key)) {}
+  Bytes seal(ByteView plaintext);
+  // The whole sealed frame of an encoded message: encode_frame(sealed, seal(message), version),
+  // sealed in place, with no copy of the ciphertext.
+  Bytes seal_frame(ByteView encoded_message, std::uint8_t version);
+
+ private:
+  crypto::SecretKey key_;
+  std::uint64_t sent_ = 0;
+};
+
 // One side of an established session: seals outgoing and opens incoming messages in order.
 class SessionCipher {
  public:
@@ -308,13 +324,24 @@ class SessionCipher {
   static Result<SessionCipher> establish(bool client, const std::array<std::uint8_t, 32>& own_public,
                                          const std::array<std::uint8_t, 32>& own_secret,
                                          const std::array<std::uint8_t, 32>& peer_public);
-  Bytes seal(ByteView plaintext);
+  Bytes seal(ByteView plaintext) { return sender().seal(plaintext); }
+  Bytes seal_frame(ByteView encoded_message, std::uint8_t version) {
+    return sender().seal_frame(encoded_message, version);
+  }
   Result<Bytes> open(ByteView sealed);
 
+  // Lends the sending side to another thread, which seals the next frames (head office's file server
+  // seals a window of chunks off the I/O thread). Until take_back returns it, with its counter past
+  // what was sealed meanwhile, this cipher seals nothing: frames must be sent in counter order.
+  FrameSealer lend_sender();
+  void take_back(FrameSealer sender);
+  bool lent() const { return !sender_.has_value(); }
+
  private:
-  crypto::SecretKey send_key_;
+  FrameSealer& sender();
+
+  std::optional<FrameSealer> sender_;
   crypto::SecretKey receive_key_;
-  std::uint64_t sent_ = 0;
   std::uint64_t received_ = 0;
 };
 

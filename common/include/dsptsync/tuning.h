@@ -100,11 +100,15 @@ inline constexpr std::size_t kFileChunkBytes = 256 * 1024;
 // Chunks a laptop asks for at once: enough to keep a line busy without a round trip per chunk, and
 // a bound on what head office holds for one download (4 x 256 KiB).
 inline constexpr std::size_t kFileFetchWindow = 4;
-// Head office's file server reads at most this many windows ahead of the I/O thread that seals them
-// for their sessions: an edit arriving during 200 downloads then waits behind one window's sealing,
-// not behind one window per downloading session. One window against two: edits wait less, and the
-// transfer is a little slower (docs/performance.md, the documents workload).
-inline constexpr std::size_t kFileWindowsUnsealed = 1;
+// Head office's file server reads and seals at most this many windows ahead of the sessions that
+// queue them to their connections: 200 downloads at once then hold one window in memory between
+// the file server and the I/O thread, not one per downloading session (docs/performance.md, the
+// documents workload).
+inline constexpr std::size_t kFileWindowsUnqueued = 1;
+// The niceness of head office's file server thread (Linux counts it per thread): downloads use the
+// CPU that answer sync leaves, so an edit is acknowledged promptly while 200 branches fetch a policy
+// ("metadata first, bytes after"), and a download alone still runs at full speed.
+inline constexpr int kFileServerNiceness = 10;
 // How long the laptop waits for the server's answer to its WebSocket close.
 inline constexpr std::chrono::milliseconds kCloseTimeout = 2s;
 
