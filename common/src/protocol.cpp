@@ -735,7 +735,8 @@ Bytes FrameSealer::seal(ByteView plaintext) {
 }
 
 Bytes FrameSealer::seal_frame(ByteView encoded_message, std::uint8_t version) {
-  Bytes frame = frame_header(FrameKind::sealed, version, encoded_message.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  Bytes frame =
+      frame_header(FrameKind::sealed, version, encoded_message.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   const std::size_t header = frame.size();
   frame.resize(header + encoded_message.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   const auto nonce = counter_nonce(sent_++);

@@ -58,7 +58,8 @@ TEST(SessionCipher, ALentSenderContinuesTheCounterAndTheCipherFollowsItWhenGiven
   server.take_back(std::move(lent));
   EXPECT_FALSE(server.lent());
   const Bytes after = server.seal_frame(text("ack"), protocol::kProtocolVersion);
-  for (const auto& [frame, words] : {std::pair{before, "page"}, {chunk0, "chunk 0"}, {chunk1, "chunk 1"}, {after, "ack"}})
+  for (const auto& [frame, words] :
+       {std::pair{before, "page"}, {chunk0, "chunk 0"}, {chunk1, "chunk 1"}, {after, "ack"}})
     EXPECT_EQ(opened(laptop, frame), words);
 }
 
