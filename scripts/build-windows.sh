@@ -29,7 +29,7 @@ pins=(
   "libsodium|1.0.18-1+deb12u1|2c23c57b5a9385dab5a1916014c9b5f2cdd7dadeb8a35b28c1bfb603ce7095c4|1"
   "sqlite3|3.40.1-2+deb12u2|ee3459ae9d00939741c7708fc1b8ce1bde12d8c3fb1dfa005bbbc8651d884e23|1"
   "openssl|3.0.20-1~deb12u2|a614474a2773c23b10c0d65f4eccbcf93fdac4749afb7c26d76e1b0340154d3d|1"
-  "libxlsxwriter|1.1.4-2|8e53fa5625ec415e16f62411036de83eed6ec93a3499c4e159d5b119dbbc81ba|1"
+  "libxlsxwriter|1.1.4-2|8e53fa5625ec415e16f62411036de83eed6ec93a3499c4e159d5b119dbbc81ba|2"
   "libcsv|3.0.3+dfsg-6|3e0a27ba29b9435d8bf7cbd825a1cdbec8375dedc8bffaf7ea458c15f238bc3f|1"
   "libzip|1.7.3-1|2b905c3e6277bb4ae62c4464c5c7bbbd6661715d5b3c0f94523c34df6d1f4d1e|1"
   "expat|2.5.0-1+deb12u2|6fc87dbd01f49999ed368cfb37c08d35e41348dda2281d60642f3aa14cb77e32|1"
@@ -176,8 +176,13 @@ build_openssl() {
 build_libxlsxwriter() {
   local src=$1 dir
   dir=$(scratch_for libxlsxwriter)
-  # Its bundled minizip (third_party/) is the one upstream ships; on Windows it opens the workbook
-  # with the wide-character file functions, so paths with any characters work.
+  # Its bundled minizip (third_party/) is the one upstream ships. On Windows upstream opens the
+  # workbook with the wide-character file functions (the path it is given is UTF-8), but under MinGW
+  # it first undefines _WIN32 and falls back to fopen, which reads the path in the ANSI code page: a
+  # folder named "Exports été", or a user named Zoë, would fail. Two edits, idempotent, give MinGW
+  # the Windows path: no #undef, and minizip's iowin32.c compiled, which that path needs.
+  sed -i '/^#ifdef __MINGW32__$/{N;N;/#undef _WIN32\n#endif$/d}' "$src/src/packager.c" "$src/src/utility.c"
+  sed -i 's/^    if(MSVC)$/    if(WIN32)/' "$src/CMakeLists.txt"
   cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DDSPTSYNC_WINDOWS_PREFIX="$prefix" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" -DBUILD_SHARED_LIBS=OFF \
     -DZLIB_INCLUDE_DIR="$prefix/include" -DZLIB_LIBRARY="$prefix/lib/libz.a" >/dev/null

@@ -115,6 +115,10 @@ CommandLine::CommandLine(std::string program, const std::string& description)
   // Global options may come after the command too: `dsptsync items --json`.
   app_.fallthrough(true);
   app_.require_subcommand(1);
+  // The same options on every platform (docs/cli.md): on Windows CLI11 would also read `/name` as
+  // an option, and take an argument such as the path /exports/leeds.xlsx for one. Subcommands
+  // made after this inherit it.
+  app_.allow_windows_style_options(false);
 }
 
 void CommandLine::on_run(CLI::App* command, CommandWork work) {

@@ -103,18 +103,18 @@ Error with_how_to_make_a_store(Error error) {
 std::atomic<bool> g_stop_watch{false};
 
 Output init_output(const Workspace& w, const InitOptions& init, bool user_given) {
-  return Output{{{"store", w.dir().string()},
+  return Output{{{"store", platform::utf8_of(w.dir())},
                  {"ods", w.site().code},
                  {"ods_kind", to_string(w.site().kind)},
                  {"name", w.organisation_name()},
                  {"year", w.year().label()},
                  {"items", w.catalogue().items().size()},
                  {"user", init.user},
-                 {"key", init.passphrase ? "passphrase" : (w.dir() / "store.key").string()}},
+                 {"key", init.passphrase ? "passphrase" : platform::utf8_of(w.dir() / "store.key")}},
                 "Created the " + w.year().label() + " assessment for " + w.organisation_name() + " (" +
-                    w.site().code + ") in " + w.dir().string() + "\nEdits made here are attributed to " + init.user +
+                    w.site().code + ") in " + platform::utf8_of(w.dir()) + "\nEdits made here are attributed to " + init.user +
                     (user_given ? "" : " (your login; choose another name with --user)") + ".\nKeep a backup of " +
-                    (init.passphrase ? std::string("your passphrase") : (w.dir() / "store.key").string()) +
+                    (init.passphrase ? std::string("your passphrase") : platform::utf8_of(w.dir() / "store.key")) +
                     ": without it the answers cannot be read.\n"};
 }
 
@@ -132,7 +132,7 @@ void add_enrol(BranchCli& cli) {
     auto enrolled = enrol(options);
     if (!enrolled) return enrolled.error();
     const auto& ready = enrolled->ready;
-    return Output{{{"store", options.dir.string()},
+    return Output{{{"store", platform::utf8_of(options.dir)},
                    {"organisation", ready.organisation},
                    {"hq_code", ready.hq_code},
                    {"branch", ready.branch},
@@ -146,7 +146,7 @@ void add_enrol(BranchCli& cli) {
                       ") at " + ready.organisation + ", " +
                       (ready.branch.empty() ? "head office" : "branch " + ready.branch) + "\nReceived " +
                       std::to_string(enrolled->changes_received) + " change(s); the store is in " +
-                      options.dir.string() + "\nWork offline as usual, then run 'dsptsync sync'.\n"};
+                      platform::utf8_of(options.dir) + "\nWork offline as usual, then run 'dsptsync sync'.\n"};
   });
 }
 

@@ -76,10 +76,10 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const InitOptions& options)
   const auto database = options.dir / kDatabaseFile;
   std::error_code ec;
   if (std::filesystem::exists(database, ec))
-    return refused("a store already exists at " + options.dir.string() +
+    return refused("a store already exists at " + platform::utf8_of(options.dir) +
                    "; use it as it is, or choose another folder with --store");
   std::filesystem::create_directories(options.dir, ec);
-  if (ec) return io_error("cannot create " + options.dir.string() + ": " + ec.message());
+  if (ec) return io_error("cannot create " + platform::utf8_of(options.dir) + ": " + ec.message());
   std::filesystem::permissions(options.dir, std::filesystem::perms::owner_all, ec);
 
   // A failed init removes what it made, so the next try starts clean instead of meeting a

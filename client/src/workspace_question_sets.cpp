@@ -2,6 +2,7 @@
 // enrolment, and the queued changes it no longer takes (docs/catalogue.md: what travels); on an
 // offline store, importing NHS England's list.
 #include "dsptsync/client/workspace.h"
+#include "dsptsync/platform.h"
 
 #include "dsptsync/assessment.h"
 #include "dsptsync/limits.h"
@@ -19,10 +20,10 @@ constexpr std::string_view kServerIdentitySetting = "sync.server_identity";  // 
 // reading the rest first would only cost memory.
 Result<std::string> read_official_list_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return io_error("cannot read " + file.string() + "; check the file's name and folder");
+  if (!in) return io_error("cannot read " + platform::utf8_of(file) + "; check the file's name and folder");
   std::string bytes(limits::kMaxOfficialListBytes + 1, '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (in.bad()) return io_error("cannot read " + file.string());
+  if (in.bad()) return io_error("cannot read " + platform::utf8_of(file));
   bytes.resize(static_cast<std::size_t>(in.gcount()));
   return bytes;
 }
@@ -115,7 +116,7 @@ Result<CatalogueImport> Workspace::import_catalogue(const std::filesystem::path&
                    "the official list is imported by head office, not on a branch laptop");
   auto bytes = read_official_list_file(file);
   if (!bytes) return bytes.error();
-  auto list = import_official_list(*bytes, file.filename().string(), *year, {category, nullptr});
+  auto list = import_official_list(*bytes, platform::utf8_of(file.filename()), *year, {category, nullptr});
   if (!list) return list.error();
   auto before = set_to_compare(*year, [this](AssessmentYear y) { return catalogue_in_store(*store_, y); });
   if (!before) return before.error();
@@ -124,7 +125,7 @@ Result<CatalogueImport> Workspace::import_catalogue(const std::filesystem::path&
   if (dry_run) return out;
   auto txn = store_->begin();
   if (!txn) return txn.error();
-  QuestionSetOrigin origin{QuestionSetSource::imported, file.filename().string(), out.list.category, now_ms(),
+  QuestionSetOrigin origin{QuestionSetSource::imported, platform::utf8_of(file.filename()), out.list.category, now_ms(),
                            ledger_->identity().user};
   auto saved = save_catalogue(**txn, out.list.catalogue, std::move(origin));
   if (!saved) return saved.error();

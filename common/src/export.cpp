@@ -235,7 +235,7 @@ std::string fit_excel_cell(const std::string& text) {
 
 Status check(lxw_error code, const std::filesystem::path& out, std::string_view doing) {
   if (code == LXW_NO_ERROR) return {};
-  return io_error("cannot write the workbook " + out.string() + " (" + std::string(doing) + "): " + lxw_strerror(code));
+  return io_error("cannot write the workbook " + platform::utf8_of(out) + " (" + std::string(doing) + "): " + lxw_strerror(code));
 }
 
 // One table on its own sheet: a bold, frozen header row with a filter, then one row per entry.
@@ -285,7 +285,7 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
   lxw_workbook_options options = {};
   options.tmpdir = memory ? tmpdir.data() : nullptr;
   lxw_workbook* workbook = workbook_new_opt(platform::utf8_of(file).c_str(), &options);
-  if (!workbook) return io_error("cannot create the workbook " + shown_as.string());
+  if (!workbook) return io_error("cannot create the workbook " + platform::utf8_of(shown_as));
   const auto tables = tables_of(document, content);
   std::vector<lxw_worksheet*> sheets;
   for (const auto& table : tables) sheets.push_back(workbook_add_worksheet(workbook, table.sheet));
@@ -350,7 +350,7 @@ Status write_xlsx(const ExportDocument& document, ExportContent content, const s
 }
 
 Status cannot_write(const std::filesystem::path& shown_as, const Error& why) {
-  return io_error("cannot write " + shown_as.string() + ": " + why.message);
+  return io_error("cannot write " + platform::utf8_of(shown_as) + ": " + why.message);
 }
 
 // Made durable before the rename, so after a power cut the name holds either the old file or the
@@ -419,7 +419,7 @@ Result<ExportFormat> export_format_for(const std::filesystem::path& out, const s
   if (named == "csv") return ExportFormat::csv;
   if (named == "json") return ExportFormat::json;
   if (format) return invalid_input("--format is xlsx, csv or json, not '" + *format + "'");
-  return invalid_input("cannot tell the format of " + out.string() +
+  return invalid_input("cannot tell the format of " + platform::utf8_of(out) +
                        " from its name; end it in .xlsx, .csv or .json, or give --format xlsx|csv|json");
 }
 
@@ -447,12 +447,14 @@ Status replace_atomically(const std::filesystem::path& out,
   std::error_code ec;
   const auto parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
   if (!std::filesystem::is_directory(parent, ec))
-    return invalid_input("the folder " + parent.string() + " does not exist; create it or choose another --out");
-  const auto temporary = parent / ("." + out.filename().string() + ".tmp-" + crypto::random_hex(4));
+    return invalid_input("the folder " + platform::utf8_of(parent) + " does not exist; create it or choose another --out");
+  // Through the platform seam: on Windows a narrow path is the ANSI code page's, not UTF-8.
+  const auto temporary =
+      parent / platform::path_from_utf8("." + platform::utf8_of(out.filename()) + ".tmp-" + crypto::random_hex(4));
   Status written = write(temporary);
   if (written) {
     std::filesystem::rename(temporary, out, ec);
-    if (ec) written = io_error("cannot write " + out.string() + ": " + ec.message());
+    if (ec) written = io_error("cannot write " + platform::utf8_of(out) + ": " + ec.message());
   }
   if (!written) {
     std::filesystem::remove(temporary, ec);
@@ -535,7 +537,7 @@ Result<std::string> xlsx_through_private_folder(const ExportDocument& document, 
   if (written) {
     std::ifstream in(file, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) written = io_error("cannot read back the export " + file.string());
+    if (in.bad()) written = io_error("cannot read back the export " + platform::utf8_of(file));
   }
   std::filesystem::remove_all(folder, ec);
   if (!written) return written.error();

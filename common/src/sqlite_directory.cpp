@@ -909,7 +909,7 @@ Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::
                                                          std::chrono::milliseconds busy_timeout) {
   std::error_code ec;
   if (!std::filesystem::exists(database, ec))
-    return not_found("there is no dsptsync database at " + database.string() +
+    return not_found("there is no dsptsync database at " + platform::utf8_of(database) +
                      "; the directory lives in the server's database, created by 'dsptsync-server init'");
   auto raw = sqlite::open_connection(database, SQLITE_OPEN_READWRITE, "", busy_timeout);
   if (!raw) return raw.error();
@@ -918,11 +918,11 @@ Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::
   auto application = directory->pragma_int("PRAGMA application_id");
   if (!application) return application.error();
   if (*application != kApplicationId)
-    return invalid_input(database.string() + " is not a dsptsync database (it is some other file)");
+    return invalid_input(platform::utf8_of(database) + " is not a dsptsync database (it is some other file)");
   auto version = directory->pragma_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version < kFirstDirectorySchema)
-    return store_error("the database " + database.string() + " is at schema version " + std::to_string(*version) +
+    return store_error("the database " + platform::utf8_of(database) + " is at schema version " + std::to_string(*version) +
                        ", before the server directory existed (" + std::to_string(kFirstDirectorySchema) +
                        "); open it as a store first so it is upgraded");
 

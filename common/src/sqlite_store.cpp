@@ -139,7 +139,7 @@ class SqliteStore final : public Store {
     auto version = schema_version();
     if (!version) return version.error();
     if (*version > kSchemaVersion)
-      return store_error("the database " + path_.string() + " is at schema version " + std::to_string(*version) +
+      return store_error("the database " + platform::utf8_of(path_) + " is at schema version " + std::to_string(*version) +
                          ", newer than this dsptsync understands (" + std::to_string(kSchemaVersion) +
                          "); install the newer dsptsync that wrote it");
     for (int from = *version; from < kSchemaVersion; ++from) {
@@ -392,7 +392,7 @@ class SqliteStore final : public Store {
       auto set = decode_question_set(record);
       if (!set)
         return corrupt("the question set kept as number " + std::to_string(use.column_int(0)) + " in " +
-                       path_.string() + " is damaged: " + set.error().message);
+                       platform::utf8_of(path_) + " is damaged: " + set.error().message);
       out.push_back({use.column_int(0), std::move(*set), use.column_int(1)});
     }
     if (rc != SQLITE_DONE) return failure("reading the question sets");
@@ -549,12 +549,12 @@ class SqliteStore final : public Store {
   Status backup_to(const std::filesystem::path& file) override {
     std::error_code ec;
     if (std::filesystem::exists(file, ec))
-      return refused("the backup file " + file.string() + " already exists; choose a new name");
+      return refused("the backup file " + platform::utf8_of(file) + " already exists; choose a new name");
     // VACUUM INTO writes a consistent, compact copy from one read transaction: writers carry on.
     auto use = prepare("VACUUM INTO ?1");
     if (!use) return use.error();
-    use->text(1, file.string());
-    return step_done(*use, "writing the backup " + file.string());
+    use->text(1, platform::utf8_of(file));
+    return step_done(*use, "writing the backup " + platform::utf8_of(file));
   }
 
   Result<std::vector<std::string>> check_integrity() override {
@@ -789,7 +789,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists && !options.create_if_missing)
-    return not_found("there is no dsptsync store at " + path.string() +
+    return not_found("there is no dsptsync store at " + platform::utf8_of(path) +
                      "; create one with 'dsptsync init' (or choose another with --store)");
   const int flags = SQLITE_OPEN_READWRITE | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
   auto raw = sqlite::open_connection(path, flags, options.vfs_name, options.busy_timeout);
@@ -804,11 +804,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   if (!tables) return tables.error();
   const bool empty_new_file = *application == 0 && *version == 0 && *tables == 0;
   if (*application != kApplicationId && !empty_new_file)
-    return invalid_input(path.string() + " is not a dsptsync store (it is some other SQLite database)");
+    return invalid_input(platform::utf8_of(path) + " is not a dsptsync store (it is some other SQLite database)");
 
   if (options.read_only) {
     if (*version != kSchemaVersion)
-      return store_error("the database " + path.string() + " is at schema version " + std::to_string(*version) +
+      return store_error("the database " + platform::utf8_of(path) + " is at schema version " + std::to_string(*version) +
                          ", not " + std::to_string(kSchemaVersion) + "; open it for writing first");
     if (auto s = store->exec("PRAGMA query_only = ON"); !s) return s.error();
     return std::unique_ptr<Store>(std::move(store));

@@ -31,7 +31,7 @@ Result<crypto::SecretKey> read_key_file(const std::filesystem::path& path) {
     return make_error(bytes.error().kind, "cannot read the store's key file " + platform::utf8_of(path) + ": " +
                                               bytes.error().message);
   auto key = crypto::SecretKey::from_bytes(*bytes);
-  if (!key) return corrupt("the key file " + path.string() + " is damaged: " + key.error().message);
+  if (!key) return corrupt("the key file " + platform::utf8_of(path) + " is damaged: " + key.error().message);
   return key;
 }
 
@@ -96,7 +96,7 @@ Result<crypto::SecretKey> unlock_store(Store& store, const KeySource& source) {
   if (!check) return corrupt("the store's key check is damaged");
   if (!crypto::open(key, *check, kCheckSetting))
     return refused(**kind == "passphrase" ? "the passphrase is wrong for this store"
-                                          : "the key file " + source.key_file.string() +
+                                          : "the key file " + platform::utf8_of(source.key_file) +
                                                 " does not belong to this store");
   return key;
 }

@@ -10,7 +10,8 @@
 ;                     uninstall.exe /S [/REMOVESTORE]
 ; Defines given by the packaging script: VERSION, EXE, README, OUTFILE.
 
-Unicode true
+; 64-bit, as dsptsync.exe is: it runs under a 64-bit Wine without its 32-bit half, too.
+Target amd64-unicode
 ManifestDPIAware true
 RequestExecutionLevel user
 SetCompressor /SOLID lzma
