@@ -111,8 +111,8 @@ Output init_output(const Workspace& w, const InitOptions& init, bool user_given)
                  {"items", w.catalogue().items().size()},
                  {"user", init.user},
                  {"key", init.passphrase ? "passphrase" : platform::utf8_of(w.dir() / "store.key")}},
-                "Created the " + w.year().label() + " assessment for " + w.organisation_name() + " (" +
-                    w.site().code + ") in " + platform::utf8_of(w.dir()) + "\nEdits made here are attributed to " + init.user +
+                "Created the " + w.year().label() + " assessment for " + w.organisation_name() + " (" + w.site().code +
+                    ") in " + platform::utf8_of(w.dir()) + "\nEdits made here are attributed to " + init.user +
                     (user_given ? "" : " (your login; choose another name with --user)") + ".\nKeep a backup of " +
                     (init.passphrase ? std::string("your passphrase") : platform::utf8_of(w.dir() / "store.key")) +
                     ": without it the answers cannot be read.\n"};

@@ -418,7 +418,8 @@ Result<EnrolResult> enrol(const EnrolOptions& options) {
   auto code = protocol::parse_enrolment_code(options.code);
   if (!code) return code.error();
   if (std::filesystem::exists(options.dir / "store.db"))
-    return refused("a store already exists at " + platform::utf8_of(options.dir) + "; enrol into another folder with --store");
+    return refused("a store already exists at " + platform::utf8_of(options.dir) +
+                   "; enrol into another folder with --store");
   auto connection = transport_or_network(options.transport)
                         .open(options.url, ServerCheck{std::nullopt, code->server_fingerprint}, options.timeout);
   if (!connection) return connection.error();

@@ -235,7 +235,8 @@ std::string fit_excel_cell(const std::string& text) {
 
 Status check(lxw_error code, const std::filesystem::path& out, std::string_view doing) {
   if (code == LXW_NO_ERROR) return {};
-  return io_error("cannot write the workbook " + platform::utf8_of(out) + " (" + std::string(doing) + "): " + lxw_strerror(code));
+  return io_error("cannot write the workbook " + platform::utf8_of(out) + " (" + std::string(doing) +
+                  "): " + lxw_strerror(code));
 }
 
 // One table on its own sheet: a bold, frozen header row with a filter, then one row per entry.
@@ -447,7 +448,8 @@ Status replace_atomically(const std::filesystem::path& out,
   std::error_code ec;
   const auto parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
   if (!std::filesystem::is_directory(parent, ec))
-    return invalid_input("the folder " + platform::utf8_of(parent) + " does not exist; create it or choose another --out");
+    return invalid_input("the folder " + platform::utf8_of(parent) +
+                         " does not exist; create it or choose another --out");
   // Through the platform seam: on Windows a narrow path is the ANSI code page's, not UTF-8.
   const auto temporary =
       parent / platform::path_from_utf8("." + platform::utf8_of(out.filename()) + ".tmp-" + crypto::random_hex(4));

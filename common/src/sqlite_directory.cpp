@@ -922,9 +922,9 @@ Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::
   auto version = directory->pragma_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version < kFirstDirectorySchema)
-    return store_error("the database " + platform::utf8_of(database) + " is at schema version " + std::to_string(*version) +
-                       ", before the server directory existed (" + std::to_string(kFirstDirectorySchema) +
-                       "); open it as a store first so it is upgraded");
+    return store_error("the database " + platform::utf8_of(database) + " is at schema version " +
+                       std::to_string(*version) + ", before the server directory existed (" +
+                       std::to_string(kFirstDirectorySchema) + "); open it as a store first so it is upgraded");
 
   for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
     if (auto s = directory->exec(pragma); !s) return s.error();

@@ -139,9 +139,9 @@ class SqliteStore final : public Store {
     auto version = schema_version();
     if (!version) return version.error();
     if (*version > kSchemaVersion)
-      return store_error("the database " + platform::utf8_of(path_) + " is at schema version " + std::to_string(*version) +
-                         ", newer than this dsptsync understands (" + std::to_string(kSchemaVersion) +
-                         "); install the newer dsptsync that wrote it");
+      return store_error("the database " + platform::utf8_of(path_) + " is at schema version " +
+                         std::to_string(*version) + ", newer than this dsptsync understands (" +
+                         std::to_string(kSchemaVersion) + "); install the newer dsptsync that wrote it");
     for (int from = *version; from < kSchemaVersion; ++from) {
       if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
       Status step = exec(sqlite::migrations()[static_cast<std::size_t>(from)]);
@@ -808,8 +808,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
 
   if (options.read_only) {
     if (*version != kSchemaVersion)
-      return store_error("the database " + platform::utf8_of(path) + " is at schema version " + std::to_string(*version) +
-                         ", not " + std::to_string(kSchemaVersion) + "; open it for writing first");
+      return store_error("the database " + platform::utf8_of(path) + " is at schema version " +
+                         std::to_string(*version) + ", not " + std::to_string(kSchemaVersion) +
+                         "; open it for writing first");
     if (auto s = store->exec("PRAGMA query_only = ON"); !s) return s.error();
     return std::unique_ptr<Store>(std::move(store));
   }

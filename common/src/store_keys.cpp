@@ -95,9 +95,9 @@ Result<crypto::SecretKey> unlock_store(Store& store, const KeySource& source) {
   auto check = crypto::from_hex(**check_hex);
   if (!check) return corrupt("the store's key check is damaged");
   if (!crypto::open(key, *check, kCheckSetting))
-    return refused(**kind == "passphrase" ? "the passphrase is wrong for this store"
-                                          : "the key file " + platform::utf8_of(source.key_file) +
-                                                " does not belong to this store");
+    return refused(**kind == "passphrase"
+                       ? "the passphrase is wrong for this store"
+                       : "the key file " + platform::utf8_of(source.key_file) + " does not belong to this store");
   return key;
 }
 
