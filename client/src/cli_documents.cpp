@@ -7,6 +7,7 @@
 #include "dsptsync/export.h"
 #include "dsptsync/platform.h"
 #include "dsptsync/service/document_json.h"
+#include "dsptsync/tuning.h"
 
 #include <sstream>
 
@@ -63,9 +64,24 @@ json file_json(const FileCommand& o, const DocumentFile& file, const std::string
           {"out", out},       {"size", file.content.size()}, {"hash", files::to_hex(file.root)}};
 }
 
+// Removes the copies `doc open` wrote longer ago than tuning::kOpenedCopyLifetime: plain copies of
+// confidential policies do not pile up in the store's folder. One that cannot be removed stays, to
+// be tried again at the next `doc open`.
+void forget_old_opened_copies(const std::filesystem::path& folder) {
+  std::error_code ec;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    std::error_code each;
+    if (!entry.is_regular_file(each)) continue;
+    const auto written = entry.last_write_time(each);
+    if (!each && now - written > tuning::kOpenedCopyLifetime) std::filesystem::remove(entry.path(), each);
+  }
+}
+
 Status write_opened_copy(const std::filesystem::path& path, const DocumentFile& file) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
+  forget_old_opened_copies(path.parent_path());
   std::filesystem::remove(path, ec);
   const std::string_view bytes(reinterpret_cast<const char*>(file.content.data()), file.content.size());
   return platform::write_new_file(path, bytes, platform::FileAccess::owner_only);

@@ -3,11 +3,14 @@
 // documents, and a document listing the items it answers, show on the item; a link to a document the
 // site does not have, or a malformed one, is refused and changes nothing.
 #include "../common/cli_runner.h"
+#include "../common/sample_files.h"
 #include "../common/test_support.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 
 namespace dsptsync {
@@ -15,6 +18,7 @@ namespace {
 
 using nlohmann::json;
 using testing::CliRun;
+using testing::pdf_with;
 using testing::run_program;
 using testing::shell_quote;
 using testing::TempDir;
@@ -32,7 +36,7 @@ class LibraryLinksCli : public ::testing::Test {
   // A document of the site's own with a PDF file; its id.
   std::string attach(const std::string& title, const std::vector<std::string>& items) {
     const auto file = dir.path() / "policy.pdf";
-    std::ofstream(file, std::ios::binary) << "%PDF-1.7\n" << title << std::string(500, 'x') << "\n%%EOF";
+    std::ofstream(file, std::ios::binary) << pdf_with(title, 500);
     std::vector<std::string> args{"doc", "attach", file.string(), "--title", title, "--kind", "policy"};
     for (const auto& item : items) args.insert(args.end(), {"--item", item});
     auto attached = run(args);
@@ -81,6 +85,34 @@ TEST_F(LibraryLinksCli, AnAnswersLibraryDocumentAndADocumentsItemsShowOnTheItem)
     }
   }
   EXPECT_EQ(checked, 2);
+}
+
+// `doc open` writes a plain copy for the usual program to show, readable by this user only; the
+// copies it wrote more than a day ago go at the next `doc open`, so plain copies of policies do not
+// pile up beside the encrypted store.
+TEST_F(LibraryLinksCli, DocOpenWritesAnOwnerOnlyCopyAndRemovesCopiesOlderThanADay) {
+  const std::string policy = attach("Data protection policy", {});
+  const auto opened = dir.path() / "store" / "opened";
+  std::filesystem::create_directories(opened);
+  const auto stale = opened / "DOC-00000001-v1.pdf", recent = opened / "DOC-00000002-v1.pdf";
+  std::ofstream(stale) << "a copy opened two days ago";
+  std::ofstream(recent) << "a copy opened an hour ago";
+  const auto now = std::filesystem::file_time_type::clock::now();
+  std::filesystem::last_write_time(stale, now - std::chrono::hours(48));
+  std::filesystem::last_write_time(recent, now - std::chrono::hours(1));
+
+  // No display: the copy is written and nothing is launched.
+  auto open = run_program("env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(DSPTSYNC_CLI) + " --json --store " +
+                              shell_quote(dir.path().string() + "/store"),
+                          {"doc", "open", policy}, dir.path());
+  ASSERT_EQ(open.code, 0) << open.err;
+  const std::filesystem::path copy = json::parse(open.out)["out"].get<std::string>();
+  EXPECT_EQ(copy.parent_path(), opened);
+  EXPECT_EQ(testing::read_text_file(copy), pdf_with("Data protection policy", 500));
+  const auto others = std::filesystem::perms::group_all | std::filesystem::perms::others_all;
+  EXPECT_EQ(std::filesystem::status(copy).permissions() & others, std::filesystem::perms::none);
+  EXPECT_FALSE(std::filesystem::exists(stale)) << "older than a day: removed";
+  EXPECT_TRUE(std::filesystem::exists(recent)) << "an hour old: perhaps still open in its program";
 }
 
 TEST_F(LibraryLinksCli, ALinkToADocumentTheSiteDoesNotHaveIsRefusedAndChangesNothing) {

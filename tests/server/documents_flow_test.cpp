@@ -4,6 +4,7 @@
 // reach head office; a branch's evidence photo reaches head office; the file's contents are never in
 // plain in any file of either side. Bad input is refused with the fault named and keeps nothing.
 #include "../common/cli_runner.h"
+#include "../common/sample_files.h"
 #include "fixture.h"
 
 #include "dsptsync/document.h"
@@ -36,10 +37,6 @@ std::string pdf_of(std::size_t size, const std::string& marker, unsigned seed) {
   while (bytes.size() < size - 6) bytes += static_cast<char>('a' + random() % 26);
   bytes += "\n%%EOF";
   return bytes;
-}
-
-std::string png_of(const std::string& marker) {
-  return std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\0\0\0\rIHDR", 8) + marker + std::string(4000, '\x07');
 }
 
 void write(const std::filesystem::path& path, const std::string& bytes) {
@@ -103,7 +100,7 @@ TEST_F(Documents, APolicyReachesEveryBranchForOfflineUseAndWhoReadItComesBack) {
   // Read and understood, offline at York; a photo of the locked cabinet attached offline at Leeds.
   auto acked = york->acknowledge_document(id, std::nullopt);
   ASSERT_TRUE(acked) << acked.error().message;
-  const std::string photo = png_of("locked cabinet, room 2");
+  const std::string photo = png_with("locked cabinet, room 2", 4000);
   auto attached = leeds->attach_document({"Locked cabinet photo", "evidence", std::nullopt, std::nullopt, std::nullopt},
                                          {"cabinet.png", as_bytes(photo), "taken 1 December"});
   ASSERT_TRUE(attached) << attached.error().message;

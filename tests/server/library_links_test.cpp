@@ -5,6 +5,7 @@
 // workbook and both files byte for byte; backup and restore keep the files; audit --verify covers a
 // document added at a laptop.
 #include "../common/cli_runner.h"
+#include "../common/sample_files.h"
 #include "fixture.h"
 #include "web_client.h"
 
@@ -31,12 +32,6 @@ void write(const std::filesystem::path& path, const std::string& bytes) {
 std::string read(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string pdf_with(const std::string& marker) { return "%PDF-1.7\n" + marker + std::string(3000, 'x') + "\n%%EOF"; }
-
-std::string png_with(const std::string& marker) {
-  return std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\0\0\0\rIHDR", 8) + marker + std::string(2000, '\x07');
 }
 
 // Every entry of a zip, by name, read with libzip.

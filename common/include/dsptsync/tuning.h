@@ -109,6 +109,9 @@ inline constexpr std::size_t kFileWindowsUnqueued = 1;
 // CPU that answer sync leaves, so an edit is acknowledged promptly while 200 branches fetch a policy
 // ("metadata first, bytes after"), and a download alone still runs at full speed.
 inline constexpr int kFileServerNiceness = 10;
+// How long a copy `dsptsync doc open` wrote stays in the store's opened/ folder: the program that
+// showed it has long read it by then, and the copy is in plain, so the next `doc open` removes it.
+inline constexpr std::chrono::hours kOpenedCopyLifetime{24};
 // How long the laptop waits for the server's answer to its WebSocket close.
 inline constexpr std::chrono::milliseconds kCloseTimeout = 2s;
 
