@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, apiFromPage, byId, PASSWORDS,
+  downloadFrom,
 } from './helpers.mjs';
-import fs from 'node:fs';
 
 const skip = missing();
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -157,12 +157,7 @@ describe('the policy library in the web app', { skip: skip || false, timeout: 60
     assert.equal(await documents.locator('a').getAttribute('href'), `#/library/${docId}`);
 
     await visit(page, hq.url, '#/downloads');
-    const link = page.locator('#download-A1B2-pack');
-    await link.waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const file = path.join(tempDir(), 'pack.zip');
-    await download.saveAs(file);
-    const bytes = fs.readFileSync(file);
+    const { download, bytes } = await downloadFrom(page, '#download-A1B2-pack');
     assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip file');
     assert.ok(bytes.includes(Buffer.from('manifest.txt')), 'with its manifest');
     assert.ok(bytes.includes(Buffer.from(`documents/${docId}-v1-Data_protection_policy.pdf`)), 'with the linked policy');

@@ -4,10 +4,10 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   missing, cleanup, tempDir, HeadOffice, launchBrowser, newPage, visit, signIn, screenshot, byId, apiFromPage, PASSWORDS,
+  downloadFrom,
 } from './helpers.mjs';
 
 const skip = missing();
@@ -214,12 +214,7 @@ describe('head office web app', { skip: skip || false, timeout: 600_000 }, () =>
 
   it('downloads the assessment as an Excel workbook', { timeout: 120_000 }, async () => {
     await visit(page, hq.url, `#/downloads`);
-    const link = page.locator('#download-VLAXL-xlsx');
-    await link.waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const file = path.join(tempDir(), 'leeds.xlsx');
-    await download.saveAs(file);
-    const bytes = fs.readFileSync(file);
+    const { download, bytes } = await downloadFrom(page, '#download-VLAXL-xlsx');
     assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip file');
     assert.ok(bytes.includes(Buffer.from('xl/worksheets/sheet1.xml')), 'with a worksheet');
     assert.ok(bytes.includes(Buffer.from('xl/workbook.xml')));

@@ -343,6 +343,15 @@ export async function signIn(page, baseUrl, user) {
   await page.locator('#sites').waitFor();
 }
 
+// Clicks what starts a download (`selector`) once it is there and waits for the file: the download
+// (its suggested name) and its bytes. The page needs newPage's acceptDownloads.
+export async function downloadFrom(page, selector) {
+  const link = page.locator(selector);
+  await link.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return { download, bytes: fs.readFileSync(await download.path()) };
+}
+
 // The `id` of an element whose id holds dots (item ids): a CSS attribute selector.
 export function byId(id) {
   return `[id="${id}"]`;
