@@ -5,13 +5,11 @@
 
 #include "dsptsync/limits.h"
 #include "dsptsync/permissions.h"
+#include "dsptsync/service/document_json.h"
 
 namespace dsptsync::server {
-namespace {
 
-std::string mib(std::uint64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
-
-}  // namespace
+using service::size_text;
 
 Result<LibraryUsage> HeadOffice::library_usage() {
   auto stored = files_->stored_bytes();
@@ -26,13 +24,13 @@ Result<LibraryUsage> HeadOffice::set_library_quota(const User* by, std::uint64_t
     if (auto allowed = may_act_for_organisation(by->person(), "set the library's quota"); !allowed)
       return allowed.error();
   if (quota_bytes < limits::kMinFileQuotaBytes || quota_bytes > limits::kMaxFileQuotaBytes)
-    return invalid_input("a library quota is from " + mib(limits::kMinFileQuotaBytes) + " to " +
-                         mib(limits::kMaxFileQuotaBytes) + "; " + std::to_string(quota_bytes) + " bytes is not");
+    return invalid_input("a library quota is from " + size_text(limits::kMinFileQuotaBytes) + " to " +
+                         size_text(limits::kMaxFileQuotaBytes) + "; " + std::to_string(quota_bytes) + " bytes is not");
   auto usage = library_usage();
   if (!usage) return usage.error();
   if (quota_bytes < usage->stored_bytes)
-    return refused("the library holds " + mib(usage->stored_bytes) + " already; a quota of " + mib(quota_bytes) +
-                   " would refuse every upload. Choose at least " + mib(usage->stored_bytes));
+    return refused("the library holds " + size_text(usage->stored_bytes) + " already; a quota of " + size_text(quota_bytes) +
+                   " would refuse every upload. Choose at least " + size_text(usage->stored_bytes));
   auto txn = store_->begin();
   if (!txn) return txn.error();
   if (auto put = (*txn)->put_setting(files::kQuotaSetting, std::to_string(quota_bytes)); !put) return put.error();

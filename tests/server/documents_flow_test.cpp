@@ -277,8 +277,8 @@ TEST_F(Documents, TheQuotaIsShownAndSetAndAnUploadOverItIsRefused) {
     EXPECT_NE(run.err.find(says), std::string::npos) << run.err;
   };
   refused({"doc", "quota", "--set", "20 GiB"}, 4, "not a size");
-  refused({"doc", "quota", "--set", "1MiB"}, 4, "from 25 MiB");
-  refused({"doc", "quota", "--set", "2048GiB"}, 4, "from 25 MiB");
+  refused({"doc", "quota", "--set", "1MiB"}, 4, "from 25.0 MiB");
+  refused({"doc", "quota", "--set", "2048GiB"}, 4, "from 25.0 MiB");
 
   auto set = server_cli({"doc", "quota", "--set", "25MiB"});
   ASSERT_EQ(set.code, 0) << set.err;
