@@ -29,8 +29,9 @@ Result<LibraryUsage> HeadOffice::set_library_quota(const User* by, std::uint64_t
   auto usage = library_usage();
   if (!usage) return usage.error();
   if (quota_bytes < usage->stored_bytes)
-    return refused("the library holds " + size_text(usage->stored_bytes) + " already; a quota of " + size_text(quota_bytes) +
-                   " would refuse every upload. Choose at least " + size_text(usage->stored_bytes));
+    return refused("the library holds " + size_text(usage->stored_bytes) + " already; a quota of " +
+                   size_text(quota_bytes) + " would refuse every upload. Choose at least " +
+                   size_text(usage->stored_bytes));
   auto txn = store_->begin();
   if (!txn) return txn.error();
   if (auto put = (*txn)->put_setting(files::kQuotaSetting, std::to_string(quota_bytes)); !put) return put.error();
