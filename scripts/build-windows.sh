@@ -104,10 +104,13 @@ fetch_source() {
   echo "$folder/tree"
 }
 
+# The file that says build_NAME ran for this pinned version and recipe.
+stamp_of() { echo "$prefix/.built/$1-$(pin_field "$1" 2 | tr ':~' '__')-r$(pin_field "$1" 4)"; }
+
 # Runs build_NAME once per pinned version and recipe.
 build_once() {
   local name=$1 stamp
-  stamp=$prefix/.built/$name-$(pin_field "$name" 2 | tr ':~' '__')-r$(pin_field "$name" 4)
+  stamp=$(stamp_of "$name")
   [ -f "$stamp" ] && return
   local started=$SECONDS src
   src=$(fetch_source "$name")
@@ -116,6 +119,24 @@ build_once() {
   mkdir -p "$prefix/.built"
   touch "$stamp"
   say "$name built in $((SECONDS - started)) s"
+}
+
+# Every library, built once. OpenSSL takes about as long as the seven others together, and much of
+# theirs is one process at a time (configure scripts, SQLite's single file): it builds beside them.
+# The sources are fetched first, one after another, as apt wants.
+build_libraries() {
+  local pin name openssl
+  for pin in "${pins[@]}"; do
+    name=${pin%%|*}
+    [ -f "$(stamp_of "$name")" ] || fetch_source "$name" >/dev/null
+  done
+  build_once openssl &
+  openssl=$!
+  for pin in "${pins[@]}"; do
+    name=${pin%%|*}
+    [ "$name" = openssl ] || build_once "$name"
+  done
+  wait "$openssl" || die "OpenSSL did not build (its output is above)"
 }
 
 scratch_for() { local dir=$cache/build/$1; rm -rf "$dir"; mkdir -p "$dir"; echo "$dir"; }
@@ -244,14 +265,14 @@ build_client() {
   say "building dsptsync.exe"
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DDSPTSYNC_WINDOWS_PREFIX="$prefix" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
-    -DDSPTSYNC_CLIENT_ONLY=ON -DDSPTSYNC_BUILD_TESTS=OFF >/dev/null
+    -DDSPTSYNC_CLIENT_ONLY=ON -DDSPTSYNC_BUILD_TESTS=OFF -DDSPTSYNC_UNITY_BUILD=ON >/dev/null
   nice -n 10 cmake --build "$build_dir" --target dsptsync -j"$jobs"
 }
 
 started=$SECONDS
 install_tools
 mkdir -p "$prefix/include" "$prefix/lib"
-for pin in "${pins[@]}"; do build_once "${pin%%|*}"; done
+build_libraries
 link_headers
 say "dependencies ready in $((SECONDS - started)) s"
 build_client

@@ -49,7 +49,7 @@ void add_import(BranchCli& cli, CLI::App* catalogue) {
   });
 }
 
-Result<Output> show_output(Workspace& workspace) {
+Result<Output> catalogue_show_output(Workspace& workspace) {
   auto set = workspace.question_set();
   if (!set) return set.error();
   json data = to_json(*set);
@@ -72,7 +72,7 @@ void add_catalogue_commands(BranchCli& cli) {
   auto* catalogue = cli.line.app().add_subcommand("catalogue", "the question set in force, and importing the official one");
   catalogue->require_subcommand(1);
   add_import(cli, catalogue);
-  cli.on_store_run(catalogue->add_subcommand("show", "which question set is in force"), show_output);
+  cli.on_store_run(catalogue->add_subcommand("show", "which question set is in force"), catalogue_show_output);
 }
 
 }  // namespace dsptsync::client

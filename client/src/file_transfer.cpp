@@ -37,14 +37,14 @@ Result<Message> expect_about(Connection& connection, const files::Hash& root) {
   return std::move(*reply);
 }
 
-void refused(FileTransferSummary& summary, const files::LibraryFile& file, bool upload, std::string code,
+void record_refusal(FileTransferSummary& summary, const files::LibraryFile& file, bool upload, std::string code,
              std::string message) {
   summary.refused.push_back({file, upload, std::move(code), std::move(message)});
 }
 
-void refused(FileTransferSummary& summary, const files::LibraryFile& file, bool upload,
+void record_refusal(FileTransferSummary& summary, const files::LibraryFile& file, bool upload,
              const protocol::FileRefused& refusal) {
-  refused(summary, file, upload, std::string(protocol::to_string(refusal.code)), refusal.message);
+  record_refusal(summary, file, upload, std::string(protocol::to_string(refusal.code)), refusal.message);
 }
 
 // A chunk that does not match its manifest, or a manifest not of its root: head office's copy is not
@@ -72,7 +72,7 @@ Result<std::optional<files::Manifest>> manifest_to_fetch(Connection& connection,
   auto reply = expect_about(connection, file.root);
   if (!reply) return reply.error();
   if (auto* refusal = std::get_if<protocol::FileRefused>(&*reply)) {
-    refused(summary, file, false, *refusal);
+    record_refusal(summary, file, false, *refusal);
     return std::optional<files::Manifest>();
   }
   auto* manifest = std::get_if<protocol::FileManifest>(&*reply);
@@ -80,7 +80,7 @@ Result<std::optional<files::Manifest>> manifest_to_fetch(Connection& connection,
     return make_error(ErrorKind::protocol, "head office answered a request for a file's manifest with " +
                                                std::string(protocol::message_name(*reply)));
   if (auto checked = files::check_manifest(manifest->manifest, file.root); !checked) {
-    refused(summary, file, false, "corrupt",
+    record_refusal(summary, file, false, "corrupt",
             "head office sent a manifest that is not this file's: " + checked.error().message);
     return std::optional<files::Manifest>();
   }
@@ -152,7 +152,7 @@ Status fetch_one(Connection& connection, files::FileStore& store, const files::L
     if (!reply) return reply.error();
     if (auto* refusal = std::get_if<protocol::FileRefused>(&*reply)) {
       window.request_refused();
-      if (!failed) refused(summary, file, false, *refusal);
+      if (!failed) record_refusal(summary, file, false, *refusal);
       failed = true;
       window.stop();
       continue;
@@ -170,7 +170,7 @@ Status fetch_one(Connection& connection, files::FileStore& store, const files::L
                                                            " where chunk " + std::to_string(expected) + " was due"));
     if (!added && !is_mismatch(added.error())) return added.error();
     if (!added) {
-      refused(summary, file, false, "corrupt", added.error().message);
+      record_refusal(summary, file, false, "corrupt", added.error().message);
       failed = true;
       window.stop();
       continue;
@@ -206,7 +206,7 @@ Status send_chunks(Connection& connection, files::FileStore& store, const files:
     if (!reply) return reply.error();
     --unanswered;
     if (auto* refusal = std::get_if<protocol::FileRefused>(&*reply)) {
-      if (!failed) refused(summary, file, true, *refusal);
+      if (!failed) record_refusal(summary, file, true, *refusal);
       failed = true;
       continue;
     }
@@ -231,14 +231,14 @@ Status upload_one(Connection& connection, files::FileStore& store, const files::
   auto held = store.progress(file.root, file.scope);
   if (!held) return held.error();
   if (!*manifest || !*held || !(*held)->complete()) {
-    refused(summary, file, true, "not_found", "this laptop does not hold " + file.name + " whole");
+    record_refusal(summary, file, true, "not_found", "this laptop does not hold " + file.name + " whole");
     return {};
   }
   if (auto s = connection.send(protocol::PutFile{file.root, file.scope, **manifest}); !s) return s;
   auto reply = expect_about(connection, file.root);
   if (!reply) return reply.error();
   if (auto* refusal = std::get_if<protocol::FileRefused>(&*reply)) {
-    refused(summary, file, true, *refusal);
+    record_refusal(summary, file, true, *refusal);
     return {};
   }
   auto* wanted = std::get_if<protocol::FileWanted>(&*reply);

@@ -26,13 +26,12 @@ using web::json_response;
 
 web::Actor actor_of(const User& user) { return web::Actor{user.name, user.role, user.branch}; }
 
-// The one permission rule's refusal as the API answers it (403), or nothing when it allows.
+}  // namespace
+
 std::optional<web::HttpResponse> refusal(const Status& allowed) {
   if (allowed) return std::nullopt;
   return error_response(allowed.error());
 }
-
-}  // namespace
 
 Result<web::OrganisationInfo> HeadOfficeWebBackend::organisation() {
   // The CLI may have rolled the organisation forward since the last request.

@@ -7,6 +7,7 @@
 #include "dsptsync/web/backend.h"
 
 #include <functional>
+#include <optional>
 
 namespace dsptsync::server {
 
@@ -92,5 +93,8 @@ class HeadOfficeWebBackend final : public web::Backend {
 
   HeadOffice& head_office_;
 };
+
+// The one permission rule's refusal as the API answers it (403), or nothing when it allows.
+std::optional<web::HttpResponse> refusal(const Status& allowed);
 
 }  // namespace dsptsync::server

@@ -17,11 +17,6 @@ using web::api_error;
 using web::error_response;
 using web::json_response;
 
-std::optional<web::HttpResponse> refusal(const Status& allowed) {
-  if (allowed) return std::nullopt;
-  return error_response(allowed.error());
-}
-
 nlohmann::json branch_json(const BranchSummary& summary) {
   nlohmann::json out{{"ods", summary.branch.ods},
                      {"name", summary.branch.name},

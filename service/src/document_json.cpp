@@ -11,10 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string key_of(std::string_view snake, JsonStyle style) {
-  return style == JsonStyle::cli ? std::string(snake) : api_key(snake);
-}
-
 json time_json(TimestampMs at, JsonStyle style) {
   if (style == JsonStyle::cli) return format_timestamp(at);
   return at;

@@ -21,11 +21,11 @@ std::string api_key(std::string_view snake) {
   return out;
 }
 
-namespace {
-
 std::string key_of(std::string_view snake, JsonStyle style) {
   return style == JsonStyle::cli ? std::string(snake) : api_key(snake);
 }
+
+namespace {
 
 // The fields shown as they are stored (items is a list; state always has a value).
 constexpr Field kShownFields[] = {

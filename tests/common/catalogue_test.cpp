@@ -45,13 +45,13 @@ std::string without_comments(const std::string& text) {
   return out;
 }
 
-const std::string kHeader =
+const std::string kCatalogueHeader =
     "id\tstandard\tassertion\tgroup\ttype\tmet\tapproaching\tquestion\ttooltip\tsource\tprevious_id\n";
 const std::string kGoodLine =
     "1.1.5\t1\t1.1\tStaffing and roles\ttext\tyes\tyes\tWho has responsibility?\t\tseed\t\n";
 
 // A small valid file whose line 4 is replaced, so each malformed case reads as one line.
-std::string with_line_4(const std::string& line) { return "# comment\n" + kHeader + kGoodLine + line; }
+std::string with_line_4(const std::string& line) { return "# comment\n" + kCatalogueHeader + kGoodLine + line; }
 
 void expect_invalid(const Result<Catalogue>& result, const std::string& expected_fragment) {
   ASSERT_FALSE(result) << "accepted, expected an error containing: " << expected_fragment;
@@ -357,7 +357,7 @@ TEST(CatalogueTsv, RoundTripsTabsLineBreaksAndBackslashes) {
 }
 
 TEST(CatalogueTsv, AcceptsCrlfAndBlankLines) {
-  auto result = parse("# comment\r\n\r\n" + kHeader + kGoodLine + "\r\n");
+  auto result = parse("# comment\r\n\r\n" + kCatalogueHeader + kGoodLine + "\r\n");
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->items().size(), 1u);
   EXPECT_EQ(result->origin(), "test");
@@ -414,12 +414,12 @@ TEST(CatalogueTsv, RefusesBadFlagsAndEmptyRequiredFields) {
 }
 
 TEST(CatalogueTsv, ReadsFilesWrittenBeforeTheScopeAndAssertionTextColumns) {
-  // kHeader and kGoodLine have the 11 columns of the oldest format.
-  auto oldest = parse("# c\n" + kHeader + kGoodLine);
+  // kCatalogueHeader and kGoodLine have the 11 columns of the oldest format.
+  auto oldest = parse("# c\n" + kCatalogueHeader + kGoodLine);
   ASSERT_TRUE(oldest) << oldest.error().message;
   EXPECT_FALSE(oldest->items().front().shared_by_default);
   EXPECT_EQ(oldest->assertions().front().text, "");
-  std::string header12 = kHeader;
+  std::string header12 = kCatalogueHeader;
   header12.insert(header12.size() - 1, "\tscope");
   std::string line12 = kGoodLine;
   line12.insert(line12.size() - 1, "\tshared");
@@ -429,7 +429,7 @@ TEST(CatalogueTsv, ReadsFilesWrittenBeforeTheScopeAndAssertionTextColumns) {
 }
 
 TEST(CatalogueTsv, AssertionTextIsKeptAndMustAgreeWithinAnAssertion) {
-  std::string header = kHeader;
+  std::string header = kCatalogueHeader;
   header.insert(header.size() - 1, "\tscope\tassertion_text");
   auto line = [](const std::string& id, const std::string& text) {
     return id + "\t1\t1.1\tStaffing and roles\ttext\tyes\tyes\tQuestion " + id + "?\t\tseed\t\tbranch\t" + text + "\n";
@@ -446,8 +446,8 @@ TEST(CatalogueTsv, AssertionTextIsKeptAndMustAgreeWithinAnAssertion) {
 
 TEST(CatalogueTsv, RefusesABadHeaderOrNoItems) {
   expect_invalid(parse("# only comments\n"), "no header row");
-  expect_invalid(parse("# c\n" + kHeader), "has no items");
-  auto renamed = kHeader;
+  expect_invalid(parse("# c\n" + kCatalogueHeader), "has no items");
+  auto renamed = kCatalogueHeader;
   renamed.replace(renamed.find("type"), 4, "kind");
   expect_invalid(parse("# c\n" + renamed + kGoodLine),
                  "line 2, column 5: the header row says 'kind' where 'type' belongs");

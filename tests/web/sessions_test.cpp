@@ -11,32 +11,32 @@
 namespace dsptsync::web {
 namespace {
 
-constexpr TimestampMs kMinute = 60 * 1000;
+constexpr TimestampMs kSessionMinute = 60 * 1000;
 constexpr TimestampMs kStart = 1'795'000'000'000;
 
 TEST(WebSessions, ASessionEndsAfterIdlingAndAfterItsLongestLifeHoweverBusy) {
   SessionStore sessions;
   const std::string token = sessions.create("Priya Shah", kStart);
   EXPECT_EQ(token.size(), 64u);
-  auto used = sessions.use(token, kStart + kMinute);
+  auto used = sessions.use(token, kStart + kSessionMinute);
   ASSERT_TRUE(used);
   EXPECT_EQ(used->user, "Priya Shah");
   EXPECT_EQ(used->csrf.size(), 64u);
   EXPECT_NE(used->csrf, token);
 
   // Idle: a request just before the limit keeps it; one after it finds it gone.
-  const TimestampMs idle = limits::kWebSessionIdleMinutes * kMinute;
-  EXPECT_TRUE(sessions.use(token, kStart + kMinute + idle - 1));
-  EXPECT_FALSE(sessions.use(token, kStart + kMinute + idle - 1 + idle));
+  const TimestampMs idle = limits::kWebSessionIdleMinutes * kSessionMinute;
+  EXPECT_TRUE(sessions.use(token, kStart + kSessionMinute + idle - 1));
+  EXPECT_FALSE(sessions.use(token, kStart + kSessionMinute + idle - 1 + idle));
   EXPECT_EQ(sessions.size(), 0u);
 
   // Busy all day: still ends at the longest life.
   const std::string busy = sessions.create("Priya Shah", kStart);
   TimestampMs now = kStart;
-  const TimestampMs longest = kStart + limits::kWebSessionMaxMinutes * kMinute;
-  while (now + 10 * kMinute < longest) {
-    now += 10 * kMinute;
-    ASSERT_TRUE(sessions.use(busy, now)) << (now - kStart) / kMinute << " minutes in";
+  const TimestampMs longest = kStart + limits::kWebSessionMaxMinutes * kSessionMinute;
+  while (now + 10 * kSessionMinute < longest) {
+    now += 10 * kSessionMinute;
+    ASSERT_TRUE(sessions.use(busy, now)) << (now - kStart) / kSessionMinute << " minutes in";
   }
   EXPECT_FALSE(sessions.use(busy, longest));
 }
@@ -61,10 +61,10 @@ TEST(WebSessions, TokensAreUnguessableAndEndingAUserEndsEveryOneOfTheirs) {
 TEST(WebSessions, ASignInLinkWorksOnceAndOnlyForAFewMinutes) {
   SessionStore sessions;
   const std::string link = sessions.issue_link_token("Sam Patel", kStart);
-  EXPECT_EQ(sessions.redeem_link_token(link, kStart + kMinute), "Sam Patel");
-  EXPECT_FALSE(sessions.redeem_link_token(link, kStart + kMinute)) << "used once";
+  EXPECT_EQ(sessions.redeem_link_token(link, kStart + kSessionMinute), "Sam Patel");
+  EXPECT_FALSE(sessions.redeem_link_token(link, kStart + kSessionMinute)) << "used once";
   const std::string late = sessions.issue_link_token("Sam Patel", kStart);
-  EXPECT_FALSE(sessions.redeem_link_token(late, kStart + limits::kSignInLinkMinutes * kMinute));
+  EXPECT_FALSE(sessions.redeem_link_token(late, kStart + limits::kSignInLinkMinutes * kSessionMinute));
   EXPECT_FALSE(sessions.redeem_link_token("not a token", kStart));
 }
 
@@ -99,7 +99,7 @@ TEST(WebSignInLimiter, AnAddressGuessingManyNamesIsSlowedDown) {
 
 TEST(WebSignInLimiter, ASuccessOrANewPasswordForgetsTheNamesFailures) {
   SignInLimiter limiter;
-  limiter.password_set("Ann", kStart - kMinute);
+  limiter.password_set("Ann", kStart - kSessionMinute);
   for (int i = 0; i <= tuning::kSignInFreeFailuresPerName; ++i) {
     limiter.failed("Ann", "10.0.0.3", kStart);
     limiter.failed("Ann", "10.0.0.4", kStart);
@@ -107,7 +107,7 @@ TEST(WebSignInLimiter, ASuccessOrANewPasswordForgetsTheNamesFailures) {
   limiter.succeeded("Ann", "10.0.0.3");
   EXPECT_EQ(limiter.wait_seconds("Ann", "10.0.0.3", kStart), 0) << "a success from that address";
   EXPECT_GT(limiter.wait_seconds("Ann", "10.0.0.4", kStart), 0) << "but not from another";
-  limiter.password_set("Ann", kStart - kMinute);
+  limiter.password_set("Ann", kStart - kSessionMinute);
   EXPECT_GT(limiter.wait_seconds("Ann", "10.0.0.4", kStart), 0) << "the same password: still held";
   limiter.password_set("Ann", kStart);
   EXPECT_EQ(limiter.wait_seconds("Ann", "10.0.0.4", kStart), 0) << "a new password: forgotten everywhere";

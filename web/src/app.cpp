@@ -32,7 +32,8 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 HttpResponse ok(std::size_t changes) { return json_response(200, {{"ok", true}, {"changes", changes}}); }
 
-// The name the request body gives a field, for an error's "field" (the page marks that input).
+}  // namespace
+
 std::string body_name(Field field) {
   switch (field) {
     case Field::plan_action: return "action";
@@ -44,13 +45,10 @@ std::string body_name(Field field) {
   }
 }
 
-// An edit's value from a body's text: "" clears the field.
 std::optional<FieldValue> value_or_clear(const std::string& text) {
   if (text.empty()) return std::nullopt;
   return FieldValue{text, ""};
 }
-
-}  // namespace
 
 std::string_view to_string(Mode mode) { return mode == Mode::head_office ? "hq" : "branch"; }
 

@@ -14,26 +14,11 @@
 namespace dsptsync::web {
 namespace {
 
-std::optional<FieldValue> value_or_clear(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return FieldValue{text, ""};
-}
-
 struct ItemFault {
   std::string item;
   BodyFault fault;
   bool refused = false;  // a permission rule, not the value
 };
-
-std::string body_name(Field field) {
-  switch (field) {
-    case Field::plan_action: return "action";
-    case Field::plan_owner: return "owner";
-    case Field::plan_due: return "due";
-    case Field::plan_state: return "state";
-    default: return std::string(to_string(field));
-  }
-}
 
 // Every edit's rule checked, each fault named by its item (one per item: the first).
 std::vector<ItemFault> check_edits(const Actor& actor, const ScopeSnapshot& snapshot, const std::vector<Edit>& edits) {

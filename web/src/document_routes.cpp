@@ -35,7 +35,7 @@ std::string_view upload_field(const Error& error) {
   return "file";
 }
 
-HttpResponse refusal(const Error& error) {
+HttpResponse document_refusal(const Error& error) {
   if (error.kind != ErrorKind::invalid_input) return error_response(error);
   return api_error(400, "invalid_input", error.message, upload_field(error));
 }
@@ -93,7 +93,7 @@ nlohmann::json document_json(Backend& backend, const Document& document, const s
 
 HttpResponse outcome_response(Backend& backend, const Actor& actor, int status,
                               const Result<DocumentOutcome>& outcome) {
-  if (!outcome) return refusal(outcome.error());
+  if (!outcome) return document_refusal(outcome.error());
   auto mine = backend.own_acknowledgements(actor);
   if (!mine) return error_response(mine.error());
   return json_response(status,

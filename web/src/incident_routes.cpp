@@ -30,7 +30,7 @@ Result<IncidentInput> incident_input(const nlohmann::json& body) {
 
 // The rules name the detail a refusal is about first ("found_at: the incident was found ..."): the
 // error carries it by its API name, so the page can point at the field to fix.
-HttpResponse refusal(const Error& error) {
+HttpResponse incident_refusal(const Error& error) {
   return error_response(error, [](std::string_view name) {
     auto field = parse_field(name);
     return field && field_belongs_to(*field, TargetKind::incident);
@@ -38,7 +38,7 @@ HttpResponse refusal(const Error& error) {
 }
 
 HttpResponse outcome_response(int status, const Result<IncidentOutcome>& outcome) {
-  if (!outcome) return refusal(outcome.error());
+  if (!outcome) return incident_refusal(outcome.error());
   return json_response(status, service::to_json(*outcome, JsonStyle::api));
 }
 

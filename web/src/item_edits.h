@@ -18,6 +18,12 @@ struct BodyFault {
   std::string field;
 };
 
+// The name the request body gives a field, for an error's "field" (the page marks that input).
+std::string body_name(Field field);
+
+// An edit's value from a body's text: "" clears the field.
+std::optional<FieldValue> value_or_clear(const std::string& text);
+
 // The edits of `item`'s answer (with a document's location) and comment that `body` sends
 // ({"answer", "location", "comment"}: "" clears), appended to `edits`; the fault otherwise.
 std::optional<BodyFault> answer_edits(const ScopeSnapshot& snapshot, const CatalogueItem& item,

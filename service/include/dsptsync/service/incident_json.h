@@ -39,6 +39,8 @@ std::string outcome_text(const IncidentOutcome& outcome, std::string_view done);
 
 // A field's name in the API's style: "happened_at" -> "happenedAt" (also the request body's names).
 std::string api_key(std::string_view snake);
+// A field's name in the given style: as it is for the command line's, api_key for the API's.
+std::string key_of(std::string_view snake, JsonStyle style);
 
 // One line of a list: "INC-3F9A2C1B  V1A2B  open  Likely × Adverse effect  41 hours left  A phone ...".
 std::string incident_line(const GradedIncident& graded);
