@@ -119,9 +119,9 @@ inline constexpr std::size_t kMaxPushBytesPerCommit = 4 * 1024 * 1024;
 
 // Pushes waiting for the storage thread, in encoded bytes. While it is spent the server reads
 // nothing more from a connection that sends (TCP then holds the laptop back) until commits make
-// room: memory stays bounded and no push is refused or dropped. Four group commits' worth keeps the
-// storage thread busy while senders wait.
-inline constexpr std::size_t kMaxQueuedPushBytes = 4 * kMaxPushBytesPerCommit;
+// room: memory stays bounded and no push is refused or dropped. Two group commits' worth keeps the
+// storage thread busy while senders wait (the next commit is ready when one ends).
+inline constexpr std::size_t kMaxQueuedPushBytes = 2 * kMaxPushBytesPerCommit;
 
 // Requests waiting for the storage thread before new pushes and pulls are answered server_busy
 // (the client backs off and retries): however small the requests, their number is bounded too.
