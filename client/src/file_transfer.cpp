@@ -38,12 +38,12 @@ Result<Message> expect_about(Connection& connection, const files::Hash& root) {
 }
 
 void record_refusal(FileTransferSummary& summary, const files::LibraryFile& file, bool upload, std::string code,
-             std::string message) {
+                    std::string message) {
   summary.refused.push_back({file, upload, std::move(code), std::move(message)});
 }
 
 void record_refusal(FileTransferSummary& summary, const files::LibraryFile& file, bool upload,
-             const protocol::FileRefused& refusal) {
+                    const protocol::FileRefused& refusal) {
   record_refusal(summary, file, upload, std::string(protocol::to_string(refusal.code)), refusal.message);
 }
 
@@ -81,7 +81,7 @@ Result<std::optional<files::Manifest>> manifest_to_fetch(Connection& connection,
                                                std::string(protocol::message_name(*reply)));
   if (auto checked = files::check_manifest(manifest->manifest, file.root); !checked) {
     record_refusal(summary, file, false, "corrupt",
-            "head office sent a manifest that is not this file's: " + checked.error().message);
+                   "head office sent a manifest that is not this file's: " + checked.error().message);
     return std::optional<files::Manifest>();
   }
   return std::optional<files::Manifest>(std::move(manifest->manifest));
