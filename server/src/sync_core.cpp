@@ -45,7 +45,7 @@ void SyncCore::stop() {
 void SyncCore::enqueue(Job job) {
   {
     std::lock_guard lock(mutex_);
-    queued_push_bytes_ += job.bytes;
+    queued_push_bytes_ += job.memory;
     jobs_.push_back(std::move(job));
   }
   wake_.notify_one();

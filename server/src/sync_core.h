@@ -122,7 +122,8 @@ class SyncCore {
     std::optional<std::pair<Principal, protocol::Push>> push;  // pushes are grouped
     ReplyCallback push_done;
     std::array<std::uint8_t, 32> digest{};  // of the push, whose signature was checked before queueing
-    std::size_t bytes = 0;                  // a push's encoded changes, counted in queued_push_bytes_
+    std::size_t bytes = 0;                  // a push's encoded changes: a group commit's size
+    std::size_t memory = 0;                 // what it holds while queued, counted in queued_push_bytes_
     std::optional<AuditCover> cover;        // a device's signature over pushes it sent unsigned
   };
   struct Watcher {

@@ -105,7 +105,7 @@ void SyncCore::add_chunk(Principal who, std::string scope, protocol::FileChunk c
           },
           std::nullopt,
           {}};
-  job.bytes = bytes;
+  job.memory = bytes;
   enqueue(std::move(job));
 }
 

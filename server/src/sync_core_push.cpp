@@ -38,6 +38,9 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done,
                     std::vector<protocol::Digest>& unsigned_pushes) {
   std::size_t bytes = 0;
   const auto digest = protocol::push_digest(who.device_id, push.changes, &bytes);
+  // What the push holds of memory while it waits: its text (about its encoded size) and each
+  // decoded Change, several times a small change's encoding (docs/performance.md, catch-up).
+  const std::size_t memory = bytes + push.changes.size() * sizeof(Change);
   // The device's next SignPushes covers every unsigned push it sent, whatever the answer to each.
   const bool signed_later = protocol::is_unsigned(push.signature);
   if (signed_later) unsigned_pushes.push_back(digest);
@@ -49,7 +52,7 @@ void SyncCore::push(Principal who, protocol::Push push, ReplyCallback done,
   // two cores at once (docs/performance.md).
   if (!signed_later && !crypto::verify(who.device_key, digest, push.signature))
     return done(error(ErrorCode::forbidden, "the push's signature does not match this device's key", push.batch));
-  enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done), digest, bytes});
+  enqueue({{}, std::make_pair(std::move(who), std::move(push)), std::move(done), digest, bytes, memory});
 }
 
 std::optional<ErrorMessage> SyncCore::sign_pushes(const Principal& who, const protocol::SignPushes& request,
@@ -279,7 +282,7 @@ void SyncCore::answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Mes
       log_event("warn", "push_refused", {{"user", who.user}, {"device", who.device_id},
                                          {"code", protocol::to_string(refused->code)}, {"reason", refused->message}});
     pushes[i].push_done(std::move(replies[i]));
-    release_push_bytes(pushes[i].bytes);
+    release_push_bytes(pushes[i].memory);
   }
   pushes.clear();
 }
