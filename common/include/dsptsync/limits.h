@@ -117,11 +117,11 @@ inline constexpr std::size_t kMaxPushesPerCommit = 256;
 // watcher that reads. Four of the largest pushes, or a few hundred ordinary ones, share a commit.
 inline constexpr std::size_t kMaxPushBytesPerCommit = 4 * 1024 * 1024;
 
-// Pushes waiting for the storage thread, in the memory they hold (their encoded changes and each
-// decoded Change: a small change decodes to several times its encoding). While it is spent the server reads
-// nothing more from a connection that sends (TCP then holds the laptop back) until commits make
-// room: memory stays bounded and no push is refused or dropped. Two group commits' worth keeps the
-// storage thread busy while senders wait (the next commit is ready when one ends).
+// Pushes waiting for the storage thread, in the memory they hold: their encoded changes and each
+// decoded Change (a small change decodes to several times its encoding). While it is spent the
+// server reads nothing more from a connection that sends (TCP then holds the laptop back) until
+// commits make room: memory stays bounded and no push is refused or dropped. Two group commits'
+// worth keeps the storage thread busy while senders wait (the next commit is ready when one ends).
 inline constexpr std::size_t kMaxQueuedPushBytes = 2 * kMaxPushBytesPerCommit;
 
 // Requests waiting for the storage thread before new pushes and pulls are answered server_busy
