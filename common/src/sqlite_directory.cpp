@@ -59,6 +59,7 @@ class SqliteDirectory final : public Directory {
  public:
   using Directory::revoke_user;
   SqliteDirectory(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  sqlite3* handle() const { return db_; }
   ~SqliteDirectory() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -926,8 +927,7 @@ Result<std::unique_ptr<Directory>> open_sqlite_directory(const std::filesystem::
                        std::to_string(*version) + ", before the server directory existed (" +
                        std::to_string(kFirstDirectorySchema) + "); open it as a store first so it is upgraded");
 
-  for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
-    if (auto s = directory->exec(pragma); !s) return s.error();
+  if (auto s = sqlite::set_up_for_writing(directory->handle(), database); !s) return s.error();
   return std::unique_ptr<Directory>(std::move(directory));
 }
 

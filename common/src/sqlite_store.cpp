@@ -100,6 +100,7 @@ class SqliteTransaction final : public StoreTransaction {
 class SqliteStore final : public Store {
  public:
   SqliteStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  sqlite3* handle() const { return db_; }
   ~SqliteStore() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -814,8 +815,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     if (auto s = store->exec("PRAGMA query_only = ON"); !s) return s.error();
     return std::unique_ptr<Store>(std::move(store));
   }
-  for (std::string_view pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
-    if (auto s = store->exec(pragma); !s) return s.error();
+  if (auto s = sqlite::set_up_for_writing(store->handle(), path); !s) return s.error();
   if (auto s = store->migrate(); !s) return s.error();
   if (auto s = store->shape_upload_queue(options.upload_queue); !s) return s.error();
   return std::unique_ptr<Store>(std::move(store));

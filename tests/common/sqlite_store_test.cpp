@@ -1,10 +1,12 @@
 #include "dsptsync/sqlite_store.h"
+#include "dsptsync/tuning.h"
 
 #include "test_support.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace dsptsync {
@@ -274,6 +276,32 @@ TEST(SqliteStore, UsesWalWithFullSynchronousCommits) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+// The write-ahead log is copied into the database once it holds tuning.h's kWalCheckpointBytes, not
+// at SQLite's default of 4 MiB (a longer log copies each page once for more commits), and it is
+// copied then: the log file does not grow past that and one commit.
+TEST(SqliteStore, CheckpointsTheLogOnceItHoldsTheSetBytes) {
+  TempDir dir;
+  auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+  ASSERT_TRUE(store) << store.error().message;
+  constexpr std::size_t kMiB = 1024 * 1024;
+  const std::string value(kMiB, 'x');
+  auto put = [&](std::size_t i) {
+    auto txn = (*store)->begin();
+    ASSERT_TRUE(txn) << txn.error().message;
+    ASSERT_TRUE((*txn)->put_setting("bulk/" + std::to_string(i), value));
+    ASSERT_TRUE((*txn)->commit());
+  };
+  auto log_bytes = [&] { return std::filesystem::file_size(dir / "s.db-wal"); };
+  const std::size_t half = tuning::kWalCheckpointBytes / kMiB / 2;
+  ASSERT_GT(half, 4u) << "the test needs more than SQLite's default of 4 MiB below the set bytes";
+  std::size_t written = 0;
+  for (; written < half; ++written) put(written);
+  EXPECT_GE(log_bytes(), half * kMiB) << "checkpointed before the log held kWalCheckpointBytes";
+  for (; written < 3 * half * 2; ++written) put(written);
+  EXPECT_LE(log_bytes(), tuning::kWalCheckpointBytes + 2 * kMiB) << "the log grew past kWalCheckpointBytes";
+  EXPECT_EQ((*store)->setting("bulk/0")->value_or(""), value);
 }
 
 }  // namespace
