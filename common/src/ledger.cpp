@@ -145,8 +145,36 @@ Result<ApplyOutcome> Ledger::apply(const std::vector<Change>& changes) {
   return outcome;
 }
 
+void UnwrittenFields::keep(UnwrittenFields&& staged) {
+  for (auto& [key, field] : staged.fields_) fields_.insert_or_assign(key, std::move(field));
+  staged.fields_.clear();
+}
+
 Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
                                                        ApplyOutcome* outcome) {
+  UnwrittenFields staged;
+  auto seqs = apply_within(txn, changes, outcome, UnwrittenFields{}, staged);
+  if (!seqs) return seqs;
+  if (auto s = write_fields(txn, staged); !s) return s.error();
+  return seqs;
+}
+
+Status Ledger::write_fields(StoreTransaction& txn, UnwrittenFields& fields) {
+  for (auto& [key, field] : fields.fields_) {
+    field.state.merge_base.reset();  // derived when read, never stored
+    if (auto s = txn.put_field(StoredField{key, field.state.concurrent(),
+                                           crypto::seal(key_, codec::encode(field.state), associated_data(key)),
+                                           field.last_seq});
+        !s)
+      return s;
+  }
+  fields.fields_.clear();
+  return {};
+}
+
+Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                       ApplyOutcome* outcome, const UnwrittenFields& unwritten,
+                                                       UnwrittenFields& staged) {
   auto clock_text = txn.setting(kClockSetting);
   if (!clock_text) return clock_text.error();
   HybridClock clock(parse_u64(*clock_text));
@@ -156,11 +184,7 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
   std::map<std::string, std::int64_t> in_this_batch;
   // Each field touched is read and opened once and sealed and written once for the whole batch, not
   // once per change: a first sync brings hundreds of changes to the same few fields in a page.
-  struct TouchedField {
-    FieldState state;
-    std::int64_t last_seq = 0;
-  };
-  std::map<FieldKey, TouchedField> touched;
+  auto& touched = staged.fields_;
   for (const auto& change : changes) {
     if (auto valid = codec::validate(change); !valid) return valid.error();
     auto existing = txn.change_seq(change.id);
@@ -197,9 +221,13 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
     }
     auto field = touched.find(change.key);
     if (field == touched.end()) {
-      auto current = read_field(txn, change.key);
-      if (!current) return current.error();
-      field = touched.emplace(change.key, TouchedField{std::move(*current), 0}).first;
+      if (auto earlier = unwritten.fields_.find(change.key); earlier != unwritten.fields_.end()) {
+        field = touched.emplace(change.key, earlier->second).first;  // an earlier push of this commit
+      } else {
+        auto current = read_field(txn, change.key);
+        if (!current) return current.error();
+        field = touched.emplace(change.key, UnwrittenFields::Touched{std::move(*current), 0}).first;
+      }
     }
     FieldState next = apply_change(field->second.state, change);
     if (next.heads.size() > limits::kMaxHeads)
@@ -213,14 +241,6 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
     in_this_batch.emplace(change.id, *seq);
     seqs.push_back(*seq);
     if (outcome) outcome->applied.push_back(change.id);
-  }
-  for (auto& [key, field] : touched) {
-    field.state.merge_base.reset();  // derived when read, never stored
-    if (auto s = txn.put_field(StoredField{key, field.state.concurrent(),
-                                           crypto::seal(key_, codec::encode(field.state), associated_data(key)),
-                                           field.last_seq});
-        !s)
-      return s.error();
   }
   if (auto s = txn.put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();
   return seqs;

@@ -9,6 +9,7 @@
 #include "storage_health.h"
 #include "sync_replies.h"
 
+#include "dsptsync/ledger.h"
 #include "dsptsync/protocol.h"
 #include "dsptsync/server/head_office.h"
 #include "dsptsync/web/http.h"
@@ -141,9 +142,10 @@ class SyncCore {
   // One transaction (group commit) for the pushes and the covers waiting.
   void commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& covers);
   void record_covers(StoreTransaction& txn, std::vector<AuditCover>& covers, std::optional<Error>& write_failure);
-  // Applies one push within the group's transaction (in a savepoint of its own); its reply.
+  // Applies one push within the group's transaction (in a savepoint of its own); its reply. The
+  // field states it changes join `unwritten`, written once for the commit.
   protocol::Message apply_push(StoreTransaction& txn, const Job& job, std::vector<protocol::SequencedChange>& applied,
-                               std::optional<Error>& write_failure);
+                               std::optional<Error>& write_failure, UnwrittenFields& unwritten);
   static AuditRecord audit_of(const Job& job);
   // The one place pushes are answered: an Ack only for a transaction that committed.
   void answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Message>& replies, bool committed);

@@ -184,23 +184,23 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
   refresh_question_sets();  // edits are checked against the set in force now
   forget_principals_if_changed();  // and by the people's roles of now
   std::vector<protocol::Message> replies(pushes.size());
-  auto txn = head_office_.store().begin();
-  if (!txn) {
-    commit_failed(txn.error());
+  // Nothing of this commit is written: every push is told to send again.
+  auto none_written = [&](const Error& failure) {
+    commit_failed(failure);
     for (std::size_t i = 0; i < pushes.size(); ++i) replies[i] = could_not_write(pushes[i].push->second.batch);
-    return answer_pushes(pushes, replies, false);
-  }
+    answer_pushes(pushes, replies, false);
+  };
+  auto txn = head_office_.store().begin();
+  if (!txn) return none_written(txn.error());
   std::vector<protocol::SequencedChange> applied;
   std::optional<Error> write_failure;
+  UnwrittenFields unwritten;
   for (std::size_t i = 0; i < pushes.size(); ++i)
-    replies[i] = apply_push(**txn, pushes[i], applied, write_failure);
+    replies[i] = apply_push(**txn, pushes[i], applied, write_failure, unwritten);
+  if (auto written = head_office_.ledger().write_fields(**txn, unwritten); !written) return none_written(written.error());
   record_covers(**txn, covers, write_failure);
   // Acknowledge only once the COMMIT (synchronous=FULL) has returned: an Ack means durable.
-  if (auto committed = (*txn)->commit(); !committed) {
-    commit_failed(committed.error());
-    for (std::size_t i = 0; i < pushes.size(); ++i) replies[i] = could_not_write(pushes[i].push->second.batch);
-    return answer_pushes(pushes, replies, false);
-  }
+  if (auto committed = (*txn)->commit(); !committed) return none_written(committed.error());
   ++commits_;
   if (write_failure) commit_failed(*write_failure);  // one push could not be written: not healthy
   // Only pushes tell the store is healthy again: a cover's few bytes may fit where a push did not.
@@ -211,7 +211,7 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
 
 protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
                                        std::vector<protocol::SequencedChange>& applied,
-                                       std::optional<Error>& write_failure) {
+                                       std::optional<Error>& write_failure, UnwrittenFields& unwritten) {
   const Principal& who = job.push->first;
   const protocol::Push& push = job.push->second;
   if (auto refused = check_push(who, push)) return *refused;
@@ -226,7 +226,8 @@ protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
     return could_not_write(push.batch);
   }
   ApplyOutcome outcome;
-  auto seqs = head_office_.ledger().apply_within(txn, push.changes, &outcome);
+  UnwrittenFields staged;
+  auto seqs = head_office_.ledger().apply_within(txn, push.changes, &outcome, unwritten, staged);
   if (!seqs) {
     if (is_storage_failure(seqs.error())) return not_written(seqs.error());
     (void)txn.rollback_to_savepoint();
@@ -237,6 +238,7 @@ protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
     if (auto recorded = txn.append_audit(audit_of(job)); !recorded) return not_written(recorded.error());
   }
   if (auto s = txn.release_savepoint(); !s) return not_written(s.error());
+  unwritten.keep(std::move(staged));
   std::set<std::string> fresh(outcome.applied.begin(), outcome.applied.end());
   for (std::size_t c = 0; c < push.changes.size(); ++c)
     if (fresh.count(push.changes[c].id)) applied.push_back({(*seqs)[c], push.changes[c]});

@@ -182,6 +182,68 @@ TEST_F(LedgerTest, RefusesAFieldThatDoesNotBelongToItsTarget) {
   EXPECT_EQ(bad.error().kind, ErrorKind::invalid_input);
 }
 
+Change remote_answer(std::string id, std::string text, Hlc hlc, std::vector<std::string> parents) {
+  Change change;
+  change.device = id.substr(0, id.find(':'));
+  change.id = std::move(id);
+  change.key = answer_key("2.1.1");
+  change.value = FieldValue{std::move(text), ""};
+  change.hlc = hlc;
+  change.user = "Ann";
+  change.parents = std::move(parents);
+  return change;
+}
+
+// Head office's group commit: pushes applied in one transaction, each in a savepoint of its own,
+// their field states written once at the end. A push rolled back leaves nothing of itself in the
+// field, and the field is what applying the kept pushes one transaction at a time makes it.
+TEST_F(LedgerTest, PushesInOneTransactionShareTheirFieldsAndOneRolledBackLeavesNoTrace) {
+  const Change first = remote_answer("bbbb:1", "first", 100, {});
+  const Change dropped = remote_answer("bbbb:2", "dropped", 200, {"bbbb:1"});
+  const Change concurrent = remote_answer("cccc:1", "concurrent", 150, {});
+  const Change last = remote_answer("bbbb:3", "last", 300, {"bbbb:1"});
+
+  auto txn = store->begin();
+  ASSERT_TRUE(txn) << txn.error().message;
+  UnwrittenFields unwritten;
+  auto push = [&](const Change& change, bool kept) {
+    ASSERT_TRUE((*txn)->savepoint());
+    UnwrittenFields staged;
+    auto seqs = ledger->apply_within(**txn, {change}, nullptr, unwritten, staged);
+    ASSERT_TRUE(seqs) << seqs.error().message;
+    EXPECT_FALSE(staged.empty());
+    if (!kept) {
+      ASSERT_TRUE((*txn)->rollback_to_savepoint());
+      return;
+    }
+    ASSERT_TRUE((*txn)->release_savepoint());
+    unwritten.keep(std::move(staged));
+  };
+  push(first, true);
+  push(dropped, false);
+  push(concurrent, true);
+  push(last, true);
+  ASSERT_TRUE((*store->fields("VLAXL", "2021-22")).empty()) << "a field was written before write_fields";
+  ASSERT_TRUE(ledger->write_fields(**txn, unwritten));
+  EXPECT_TRUE(unwritten.empty());
+  ASSERT_TRUE((*txn)->commit());
+
+  // The same pushes kept, each in a transaction of its own, on another replica.
+  auto other_store = open_sqlite_store(dir / "other.db", {.create_if_missing = true});
+  ASSERT_TRUE(other_store) << other_store.error().message;
+  Ledger other(**other_store, key, Identity{"Ann", "dddd"});
+  for (const auto& change : {first, concurrent, last}) ASSERT_TRUE(other.apply({change}));
+
+  auto grouped = ledger->field(answer_key("2.1.1"));
+  auto one_by_one = other.field(answer_key("2.1.1"));
+  ASSERT_TRUE(grouped && one_by_one);
+  EXPECT_EQ(grouped->heads, one_by_one->heads);
+  ASSERT_EQ(grouped->heads.size(), 2u);  // "last" and "concurrent": an open conflict, "dropped" nowhere
+  EXPECT_EQ(grouped->winner()->value->text, "last");
+  EXPECT_TRUE(store->changes_by_id({dropped.id})->empty());
+  EXPECT_EQ(*store->change_count(), 3);
+}
+
 TEST(KeepWithinBytes, CutsOnEncodedSizesAndAlwaysKeepsOne) {
   auto rows_of = [](std::vector<std::size_t> encoded_sizes) {
     std::vector<StoredChange> rows;

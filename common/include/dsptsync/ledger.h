@@ -40,6 +40,24 @@ struct ApplyOutcome {
 
 using AssessmentState = std::map<FieldKey, FieldState>;
 
+// Field states that changes applied inside a transaction have changed and that are not written yet.
+// Head office's group commit applies many pushes in one transaction: a field that several of them
+// touch is opened once, and sealed and written once, for the commit instead of once a push.
+class UnwrittenFields {
+ public:
+  // Takes the states one push staged, once that push is kept (its savepoint released).
+  void keep(UnwrittenFields&& staged);
+  bool empty() const { return fields_.empty(); }
+
+ private:
+  friend class Ledger;
+  struct Touched {
+    FieldState state;
+    std::int64_t last_seq = 0;
+  };
+  std::map<FieldKey, Touched> fields_;
+};
+
 // The permission rule for one edit as every door asks it (permissions.h): for an incident, with
 // whether anyone but `who` has changed it in `store` already (a viewer completes only their own report).
 Status may_record(Store& store, const Person& who, const FieldKey& key, const std::optional<FieldValue>& value);
@@ -72,6 +90,14 @@ class Ledger {
   // in this log: the new seq, or the existing one for a change already present.
   Result<std::vector<std::int64_t>> apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
                                                  ApplyOutcome* outcome = nullptr);
+  // The same, reading a field from `unwritten` before the store, and leaving the states it changes
+  // in `staged` rather than writing them: for many pushes in one transaction, each kept or rolled
+  // back alone. Nothing reaches the fields table until write_fields.
+  Result<std::vector<std::int64_t>> apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                 ApplyOutcome* outcome, const UnwrittenFields& unwritten,
+                                                 UnwrittenFields& staged);
+  // Seals and writes the field states, and empties `fields`.
+  Status write_fields(StoreTransaction& txn, UnwrittenFields& fields);
 
   Result<AssessmentState> state(std::string_view scope, std::string_view year);
   // Every field of one target kind (incidents), of one scope or (empty) every scope, every year.
