@@ -400,6 +400,14 @@ class SqliteDirectory final : public Directory {
     return txn.commit();
   }
 
+  Result<std::int64_t> last_people_event() override {
+    std::lock_guard lock(mutex_);
+    auto use = prepare("SELECT coalesce(max(seq), 0) FROM people_events");
+    if (!use) return use.error();
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the people events");
+    return use->column_int(0);
+  }
+
   Result<std::vector<PeopleEvent>> people_events() override {
     std::lock_guard lock(mutex_);
     auto use = prepare("SELECT seq, at, action, user, by, detail FROM people_events ORDER BY seq");

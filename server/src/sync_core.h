@@ -154,6 +154,8 @@ class SyncCore {
   // if no laptop pushes meanwhile.
   void check_storage_recovered();
   void check_revocations();
+  // Whether a people event (a revocation is one) was recorded since the last look.
+  bool people_changed();
   // Ends the sessions of a device that is no longer allowed (revoked, or its user revoked).
   void check_session(const std::string& device_id);
   void deliver_server_edits();
@@ -202,6 +204,7 @@ class SyncCore {
   // Worker-thread state.
   std::map<const SessionSink*, Watcher> watchers_;
   std::int64_t data_version_ = -1;
+  std::int64_t people_position_ = -1;     // the last people event seen by people_changed
   std::int64_t server_edits_cursor_ = 0;  // the log position up to which server edits were delivered
   std::vector<std::pair<std::string, TimestampMs>> sync_notes_;  // devices signed in this round, and when
   std::map<std::string, Principal> principals_;                  // principal_now's, by device id

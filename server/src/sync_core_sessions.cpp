@@ -179,8 +179,18 @@ void SyncCore::check_revocations() {
     deliver_server_edits();
     refresh_question_sets();
   }
-  // Something was committed elsewhere (a revocation is one such commit): look at every session.
-  check_every_session();
+  // Something was committed elsewhere. Only a revocation ends a session, and each records a people
+  // event: the round's own "last synced" notes are commits too, and looking at every session after
+  // each made signing in cost O(sessions) (docs/performance.md, idle-10k).
+  if (people_changed()) check_every_session();
+}
+
+bool SyncCore::people_changed() {
+  auto position = head_office_.directory().last_people_event();
+  if (!position) return true;  // cannot tell: look
+  if (*position == people_position_) return false;
+  people_position_ = *position;
+  return true;
 }
 
 void SyncCore::check_session(const std::string& device_id) {

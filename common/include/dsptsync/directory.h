@@ -184,6 +184,9 @@ class Directory {
   virtual Status reinstate_user(std::string_view name, TimestampMs at, std::string_view by) = 0;
   // Every people event, oldest first.
   virtual Result<std::vector<PeopleEvent>> people_events() = 0;
+  // The last people event's seq (0 when there is none). Every change that ends a person's sessions
+  // (a revocation) records one, so a change of this number is the one to look for.
+  virtual Result<std::int64_t> last_people_event() = 0;
   // Changes a user's role, recording a people event by `by` ("member -> admin"); not_found if
   // missing. `check` runs inside the write transaction, as revoke_user's does (the last head
   // office administrator cannot be demoted by two at once).
