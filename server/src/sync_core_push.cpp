@@ -197,7 +197,8 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
   UnwrittenFields unwritten;
   for (std::size_t i = 0; i < pushes.size(); ++i)
     replies[i] = apply_push(**txn, pushes[i], applied, write_failure, unwritten);
-  if (auto written = head_office_.ledger().write_fields(**txn, unwritten); !written) return none_written(written.error());
+  if (auto written = head_office_.ledger().write_fields(**txn, unwritten); !written)
+    return none_written(written.error());
   record_covers(**txn, covers, write_failure);
   // Acknowledge only once the COMMIT (synchronous=FULL) has returned: an Ack means durable.
   if (auto committed = (*txn)->commit(); !committed) return none_written(committed.error());
