@@ -72,6 +72,7 @@ class CommentPushes {
     return testing::signed_push(device_, std::move(changes), batch);
   }
   const testing::Credentials& device() const { return device_; }
+  std::size_t per_push() const { return per_push_; }
 
  private:
   testing::Credentials device_;
@@ -110,6 +111,22 @@ Result<std::size_t> push_comments(const std::string& url, CommentPushes& maker, 
     acknowledged += ack->server_seqs.size();
   }
   return acknowledged;
+}
+
+// Sends `pushes` of `maker`'s pushes at once, without waiting for answers, and checks that every
+// change is acknowledged. How far the server's peak memory rose above what it held before.
+std::size_t flood(ServedHeadOffice& server, CommentPushes& maker, std::size_t pushes) {
+  auto& process = server.process();
+  const std::size_t before = process.memory_bytes("VmRSS");
+  process.reset_peak_memory();
+  auto acknowledged = push_comments(server.url(), maker, pushes, pushes);
+  EXPECT_TRUE(acknowledged) << acknowledged.error().message;
+  if (acknowledged) {
+    EXPECT_EQ(*acknowledged, pushes * maker.per_push());
+  }
+  const std::size_t peak = process.memory_bytes("VmHWM");
+  std::cout << "server memory: " << before / kMiB << " MiB before, peak " << peak / kMiB << " MiB\n";
+  return peak - before;
 }
 
 std::string text_of(const std::filesystem::path& file) {
@@ -175,25 +192,18 @@ TEST(MemoryBounds, AWatcherThatTakesNothingIsCutOffAtItsBudgetAndCatchesUpAfterw
 TEST(MemoryBounds, AFloodOfPushesBeyondTheBudgetIsHeldBackAndEveryOneIsAcknowledgedAndDurable) {
   ServedHeadOffice server;
   auto laptop = server.enrol("leeds", "Lee Leeds", "VLAXL");
-  auto& process = server.process();
-  const std::size_t before = process.memory_bytes("VmRSS");
-  process.reset_peak_memory();
   CommentPushes maker(*laptop, ServedHeadOffice::branch_item(*laptop));
   const std::size_t pushes = 4 * limits::kMaxQueuedPushBytes / kMiB;
   const auto started = Clock::now();
-  auto acknowledged = push_comments(server.url(), maker, pushes, pushes);
-  ASSERT_TRUE(acknowledged) << acknowledged.error().message;
-  EXPECT_EQ(*acknowledged, pushes * kChangesPerPush);
-  const std::size_t peak = process.memory_bytes("VmHWM");
+  const std::size_t growth = flood(server, maker, pushes);
   if (testing::kResidentMemoryIsMeaningful) {
-    EXPECT_LT(peak - before, limits::kMaxQueuedPushBytes + kWorkingMemory)
-        << "server memory grew by " << (peak - before) / kMiB << " MiB for " << pushes << " MiB of pushes";
+    EXPECT_LT(growth, limits::kMaxQueuedPushBytes + kWorkingMemory)
+        << "server memory grew by " << growth / kMiB << " MiB for " << pushes << " MiB of pushes";
   }
-  std::cout << "server memory: " << before / kMiB << " MiB before, peak " << peak / kMiB << " MiB; "
-            << pushes << " pushes in " << std::chrono::duration<double>(Clock::now() - started).count() << " s\n";
+  std::cout << pushes << " pushes in " << std::chrono::duration<double>(Clock::now() - started).count() << " s\n";
 
   // Every acknowledged change is on disk: the server killed at once keeps them all.
-  ASSERT_TRUE(process.signal_and_reap(SIGKILL, Clock::now() + 10s));
+  ASSERT_TRUE(server.process().signal_and_reap(SIGKILL, Clock::now() + 10s));
   auto count = server.admin()->store().change_count();
   ASSERT_TRUE(count);
   EXPECT_EQ(static_cast<std::size_t>(*count), pushes * kChangesPerPush);
@@ -205,24 +215,16 @@ TEST(MemoryBounds, AFloodOfPushesBeyondTheBudgetIsHeldBackAndEveryOneIsAcknowled
 TEST(MemoryBounds, AFloodOfSmallChangesIsHeldBackByTheMemoryTheyHoldNotTheirEncoding) {
   ServedHeadOffice server;
   auto laptop = server.enrol("leeds", "Lee Leeds", "VLAXL");
-  auto& process = server.process();
-  const std::size_t before = process.memory_bytes("VmRSS");
-  process.reset_peak_memory();
   CommentPushes maker(*laptop, ServedHeadOffice::branch_item(*laptop), limits::kMaxChangesPerPush, 8);
   const std::size_t encoded = protocol::encode_message(CommentPushes(maker).next(1)).size();
   // Enough that twice the budget of encoded pushes is sent before the first few are stored.
   const std::size_t pushes = 2 * limits::kMaxQueuedPushBytes / encoded;
-  auto acknowledged = push_comments(server.url(), maker, pushes, pushes);
-  ASSERT_TRUE(acknowledged) << acknowledged.error().message;
-  EXPECT_EQ(*acknowledged, pushes * limits::kMaxChangesPerPush);
-  const std::size_t peak = process.memory_bytes("VmHWM");
+  const std::size_t growth = flood(server, maker, pushes);
   if (testing::kResidentMemoryIsMeaningful) {
-    EXPECT_LT(peak - before, limits::kMaxQueuedPushBytes + kSmallPushWorkingMemory)
-        << "server memory grew by " << (peak - before) / kMiB << " MiB for " << pushes << " pushes of "
-        << encoded / 1024 << " KiB encoded";
+    EXPECT_LT(growth, limits::kMaxQueuedPushBytes + kSmallPushWorkingMemory)
+        << "server memory grew by " << growth / kMiB << " MiB for " << pushes << " pushes of " << encoded / 1024
+        << " KiB encoded";
   }
-  std::cout << "server memory: " << before / kMiB << " MiB before, peak " << peak / kMiB << " MiB; " << pushes
-            << " pushes of " << encoded / 1024 << " KiB encoded\n";
 }
 
 }  // namespace
