@@ -59,23 +59,6 @@ inline Result<sqlite3*> open_connection(const std::filesystem::path& path, int f
   return raw;
 }
 
-// Sets up a connection that writes, as the store and the directory both do: WAL with
-// synchronous=FULL (a COMMIT that has returned survives power loss), foreign keys, and a checkpoint
-// once the log holds tuning.h's kWalCheckpointBytes, counted in this file's pages.
-inline Status set_up_for_writing(sqlite3* db, const std::filesystem::path& path) {
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
-    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK)
-      return failure_of(db, path, std::string("running '") + pragma + "'");
-  sqlite3_stmt* stmt = nullptr;
-  int page_bytes = 0;
-  if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-    page_bytes = sqlite3_column_int(stmt, 0);
-  sqlite3_finalize(stmt);
-  if (page_bytes <= 0) return failure_of(db, path, "reading the page size");
-  sqlite3_wal_autocheckpoint(db, static_cast<int>(tuning::kWalCheckpointBytes / static_cast<std::size_t>(page_bytes)));
-  return {};
-}
-
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql) {
@@ -144,5 +127,20 @@ class Use {
  private:
   sqlite3_stmt* stmt_;
 };
+
+// Sets up a connection that writes, as the store and the directory both do: WAL with
+// synchronous=FULL (a COMMIT that has returned survives power loss), foreign keys, and a checkpoint
+// once the log holds tuning.h's kWalCheckpointBytes, counted in this file's pages.
+inline Status set_up_for_writing(sqlite3* db, const std::filesystem::path& path) {
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
+    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK)
+      return failure_of(db, path, std::string("running '") + pragma + "'");
+  Statement page_size(db, "PRAGMA page_size");
+  if (!page_size.get() || sqlite3_step(page_size.get()) != SQLITE_ROW) return failure_of(db, path, "reading the page size");
+  const auto page_bytes = static_cast<std::size_t>(sqlite3_column_int64(page_size.get(), 0));
+  sqlite3_wal_autocheckpoint(db, static_cast<int>(tuning::kWalCheckpointBytes / page_bytes));
+  return {};
+}
+
 
 }  // namespace dsptsync::sqlite

@@ -54,8 +54,8 @@ inline constexpr std::chrono::milliseconds kSqliteBusyTimeout = 5s;
 // distinct pages it copies, and head office's pushes dirty the same index pages again and again (a
 // device's region of each index), so a longer log copies each page once for more commits: in
 // stream-w1 it cut the bytes written per edit from 33.5 kB to 27.4 kB and the commit's time per push
-// from 68 to 49 µs (docs/performance.md). Four times that (64 MiB) made commits no cheaper and a
-// checkpoint's commit up to 37 ms. The log file keeps its largest size on disk: 16 MiB.
+// from 68 to 49 µs (docs/performance.md). 40 and 80 MiB made commits no cheaper and the commit that
+// checkpoints up to 37 ms long. The log file keeps its largest size on disk: 16 MiB.
 inline constexpr std::size_t kWalCheckpointBytes = 16 * 1024 * 1024;
 
 // After a commit failed (a full or read-only disk), how often the storage thread writes a small
