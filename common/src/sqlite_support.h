@@ -136,11 +136,11 @@ inline Status set_up_for_writing(sqlite3* db, const std::filesystem::path& path)
     if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK)
       return failure_of(db, path, std::string("running '") + pragma + "'");
   Statement page_size(db, "PRAGMA page_size");
-  if (!page_size.get() || sqlite3_step(page_size.get()) != SQLITE_ROW) return failure_of(db, path, "reading the page size");
+  if (!page_size.get() || sqlite3_step(page_size.get()) != SQLITE_ROW)
+    return failure_of(db, path, "reading the page size");
   const auto page_bytes = static_cast<std::size_t>(sqlite3_column_int64(page_size.get(), 0));
   sqlite3_wal_autocheckpoint(db, static_cast<int>(tuning::kWalCheckpointBytes / page_bytes));
   return {};
 }
-
 
 }  // namespace dsptsync::sqlite
