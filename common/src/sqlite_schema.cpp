@@ -8,7 +8,7 @@ namespace dsptsync::sqlite {
 namespace {
 
 // Each entry upgrades the schema from version (index) to (index + 1), in its own transaction.
-constexpr std::array<std::string_view, 12> kMigrations = {
+constexpr std::array<std::string_view, 13> kMigrations = {
     R"sql(
 CREATE TABLE settings(
   name  TEXT PRIMARY KEY,
@@ -283,6 +283,13 @@ CREATE TABLE file_holders(
   next_chunk  INTEGER NOT NULL CHECK (next_chunk >= 0),
   PRIMARY KEY(root, scope)
 ) WITHOUT ROWID;
+)sql",
+    // 12 -> 13: an index of incidents' changes alone (target kind 5). Head office's store goes without
+    // changes_by_target (sqlite_store.cpp makes or drops it at each open), yet every incident edit
+    // pushed to it reads that incident's changes first (may_record); this index is written by
+    // incident changes only.
+    R"sql(
+CREATE INDEX changes_of_incidents ON changes(scope, year, target) WHERE target_kind = 5;
 )sql",
 };
 

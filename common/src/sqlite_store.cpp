@@ -235,8 +235,15 @@ class SqliteStore final : public Store {
 
   Result<std::vector<StoredChange>> changes_of_target(std::string_view scope, std::string_view year, TargetKind kind,
                                                       std::string_view target) override {
-    auto use = prepare("SELECT " + std::string(kChangeColumns) +
-                       " FROM changes WHERE scope = ?1 AND year = ?2 AND target_kind = ?3 AND target = ?4 ORDER BY seq");
+    // SQLite uses a partial index only for a query that states its condition as written, so an
+    // incident's kind goes in as a literal: its changes are found through changes_of_incidents, on
+    // head office too. Other kinds use changes_by_target on a laptop, and the scope's changes on
+    // head office, which goes without that index (shape_laptop_indexes).
+    const std::string kind_term = kind == TargetKind::incident
+                                      ? "target_kind = " + std::to_string(static_cast<int>(TargetKind::incident))
+                                      : std::string("target_kind = ?3");
+    auto use = prepare("SELECT " + std::string(kChangeColumns) + " FROM changes WHERE scope = ?1 AND year = ?2 AND " +
+                       kind_term + " AND target = ?4 ORDER BY seq");
     if (!use) return use.error();
     use->text(1, scope);
     use->text(2, year);
@@ -525,19 +532,33 @@ class SqliteStore final : public Store {
     return static_cast<int>(use->column_int(0));
   }
 
-  // The pending-upload index serves a laptop only (migration 1 -> 2 made it for every store). Made or
-  // dropped at each open, and only when it is not already as wanted, so opening never writes for nothing.
-  Status shape_upload_queue(bool wanted) {
-    bool present = false;
-    {  // the statement ends before the schema changes
-      auto use = prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'changes_pending'");
-      if (!use) return use.error();
-      if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the schema");
-      present = use->column_int(0) > 0;
+  // The indexes only a laptop needs (SqliteStoreOptions::laptop_indexes), made or dropped at each
+  // open, and only when not already as wanted, so opening never writes for nothing. A store made
+  // before version 13 has both whichever program uses it.
+  Status shape_laptop_indexes(bool wanted) {
+    struct LaptopIndex {
+      std::string_view name;
+      std::string_view definition;
+    };
+    static constexpr LaptopIndex kLaptopIndexes[] = {
+        {"changes_pending", "CREATE INDEX changes_pending ON changes(device, server_seq, seq)"},
+        {"changes_by_target", "CREATE INDEX changes_by_target ON changes(scope, year, target_kind, target)"},
+    };
+    for (const auto& index : kLaptopIndexes) {
+      auto present = has_index(index.name);
+      if (!present) return present.error();
+      if (*present == wanted) continue;
+      if (auto s = exec(wanted ? std::string(index.definition) : "DROP INDEX " + std::string(index.name)); !s) return s;
     }
-    if (present == wanted) return {};
-    return exec(wanted ? "CREATE INDEX IF NOT EXISTS changes_pending ON changes(device, server_seq, seq)"
-                       : "DROP INDEX IF EXISTS changes_pending");
+    return {};
+  }
+
+  Result<bool> has_index(std::string_view name) {
+    auto use = prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1");
+    if (!use) return use.error();
+    use->text(1, name);
+    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the schema");
+    return use->column_int(0) > 0;
   }
 
   Result<std::int64_t> table_count() {
@@ -817,7 +838,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   }
   if (auto s = sqlite::set_up_for_writing(store->handle(), path); !s) return s.error();
   if (auto s = store->migrate(); !s) return s.error();
-  if (auto s = store->shape_upload_queue(options.upload_queue); !s) return s.error();
+  if (auto s = store->shape_laptop_indexes(options.laptop_indexes); !s) return s.error();
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -21,9 +21,9 @@
 namespace dsptsync::server {
 namespace {
 
-// Head office's database keeps no laptop upload queue.
+// Head office's database goes without the indexes only a laptop needs (sqlite_store.h).
 SqliteStoreOptions head_office_store(bool create_if_missing = false) {
-  return {.create_if_missing = create_if_missing, .upload_queue = false};
+  return {.create_if_missing = create_if_missing, .laptop_indexes = false};
 }
 
 // Settings the server keeps in its store (docs/storage.md).
@@ -190,7 +190,7 @@ Result<std::unique_ptr<HeadOffice>> HeadOffice::open(const std::filesystem::path
 
 Result<LibraryReader> HeadOffice::open_library_reader() const {
   const auto database = dir_ / kDatabaseFile;
-  auto store = open_sqlite_store(database, {.upload_queue = false, .read_only = true});
+  auto store = open_sqlite_store(database, {.laptop_indexes = false, .read_only = true});
   if (!store) return store.error();
   auto directory = open_sqlite_directory(database);
   if (!directory) return directory.error();

@@ -313,13 +313,13 @@ TEST_F(FileStoreTest, AStoreAtSchema11GainsTheFileTables) {
   ASSERT_EQ(sqlite3_open(path().string().c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE file_holders; DROP TABLE file_chunks; DROP TABLE files; "
-                         "PRAGMA user_version = 11;",
+                         "DROP INDEX changes_of_incidents; PRAGMA user_version = 11;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);
   open();
-  EXPECT_EQ(*store->schema_version(), 12);
+  EXPECT_EQ(*store->schema_version(), 13);
   const Bytes content = multi_chunk_content();
   EXPECT_EQ(*files->read(put(content)), content);
 }

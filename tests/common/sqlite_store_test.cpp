@@ -33,7 +33,7 @@ TEST(SqliteStore, RefusesAMissingStoreUnlessAskedToCreate) {
   EXPECT_NE(missing.error().message.find("dsptsync init"), std::string::npos);
   auto created = open_sqlite_store(dir / "store.db", {.create_if_missing = true});
   ASSERT_TRUE(created) << created.error().message;
-  EXPECT_EQ(*(*created)->schema_version(), 12);
+  EXPECT_EQ(*(*created)->schema_version(), 13);
 }
 
 // A device's signature over pushes it sent unsigned is kept as received: read back whole, and
@@ -46,7 +46,7 @@ TEST(SqliteStore, AuditCoversAreKeptAsReceived) {
   cover.digests[1].fill(2);
   cover.signature.fill(3);
   {
-    auto store = open_sqlite_store(path, {.create_if_missing = true, .upload_queue = false});
+    auto store = open_sqlite_store(path, {.create_if_missing = true, .laptop_indexes = false});
     ASSERT_TRUE(store) << store.error().message;
     auto txn = (*store)->begin();
     ASSERT_TRUE(txn);
@@ -71,42 +71,101 @@ TEST(SqliteStore, AuditCoversAreKeptAsReceived) {
   sqlite3_close(db);
 }
 
-// The pending-upload index serves a laptop's queue only: head office's store goes without it (one
-// write fewer per change), and a laptop's has it, whatever opened the file before.
-TEST(SqliteStore, OnlyALaptopsStoreKeepsTheUploadQueueIndex) {
+// What `sql` asks of the store's file at `path`, as one value (a count), or SQLite's plan for it.
+std::string ask_file(const std::filesystem::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string answer;
+  while (sqlite3_step(stmt) == SQLITE_ROW)
+    answer += reinterpret_cast<const char*>(sqlite3_column_text(stmt, sqlite3_column_count(stmt) - 1));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return answer;
+}
+
+// The upload queue's index and the history's serve a laptop only: head office's store goes without
+// them (each is a write to a page of its own for every change it receives), and a laptop's has
+// them, whatever opened the file before.
+TEST(SqliteStore, OnlyALaptopsStoreKeepsTheLaptopsIndexes) {
   TempDir dir;
   const auto path = dir / "s.db";
-  auto has_index = [&] {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes_pending'", -1, &stmt, nullptr);
-    const bool found = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return found;
+  const auto laptop_indexes = [&] {
+    return ask_file(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                          "name IN ('changes_pending', 'changes_by_target')");
   };
   {
     auto laptop = open_sqlite_store(path, {.create_if_missing = true});
     ASSERT_TRUE(laptop) << laptop.error().message;
   }
-  EXPECT_TRUE(has_index());
+  EXPECT_EQ(laptop_indexes(), "2");
   {
-    auto head_office = open_sqlite_store(path, {.upload_queue = false});
+    auto head_office = open_sqlite_store(path, {.laptop_indexes = false});
     ASSERT_TRUE(head_office) << head_office.error().message;
     auto txn = (*head_office)->begin();
     ASSERT_TRUE(txn);
     ASSERT_TRUE((*txn)->insert_change(stored("d1:1", "1.1.5")));
     ASSERT_TRUE((*txn)->commit());
   }
-  EXPECT_FALSE(has_index());
+  EXPECT_EQ(laptop_indexes(), "0");
   auto laptop = open_sqlite_store(path, {});
   ASSERT_TRUE(laptop) << laptop.error().message;
-  EXPECT_TRUE(has_index());
+  EXPECT_EQ(laptop_indexes(), "2");
   auto pending = (*laptop)->pending_changes("d1", 0, 10);
   ASSERT_TRUE(pending) << pending.error().message;
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->front().id, "d1:1");
+}
+
+// Without the history index, head office still finds exactly one target's changes, oldest first;
+// an incident's through the index of incidents alone, since every incident edit pushed to head
+// office reads them (a scan of the branch's whole log each time would grow with the log). A store
+// at version 12 gains that index when opened.
+TEST(SqliteStore, HeadOfficeFindsATargetsChangesWithoutTheLaptopsHistoryIndex) {
+  TempDir dir;
+  const auto path = dir / "s.db";
+  ASSERT_TRUE(open_sqlite_store(path, {.create_if_missing = true}));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP INDEX changes_of_incidents; PRAGMA user_version = 12", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_sqlite_store(path, {.laptop_indexes = false});
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(*(*store)->schema_version(), 13);
+  const auto incident = [](std::string id, std::string scope, std::string year, std::string target) {
+    StoredChange change = stored(std::move(id), std::move(target));
+    change.key = {std::move(scope), std::move(year), TargetKind::incident, change.key.target, Field::what_happened};
+    return change;
+  };
+  auto txn = (*store)->begin();
+  ASSERT_TRUE(txn);
+  for (const auto& change :
+       {stored("d1:1", "1.1.5"), incident("d1:2", "VLAXL", "2021-22", "INC-0000000A"), stored("d1:3", "2.1.1"),
+        incident("d1:4", "VM2B3", "2021-22", "INC-0000000A"), incident("d1:5", "VLAXL", "2022-23", "INC-0000000A"),
+        stored("d1:6", "1.1.5"), incident("d1:7", "VLAXL", "2021-22", "INC-0000000A"),
+        incident("d1:8", "VLAXL", "2021-22", "INC-0000000B")})
+    ASSERT_TRUE((*txn)->insert_change(change));
+  ASSERT_TRUE((*txn)->commit());
+
+  const auto ids = [&](TargetKind kind, std::string_view target) {
+    auto found = (*store)->changes_of_target("VLAXL", "2021-22", kind, target);
+    EXPECT_TRUE(found) << found.error().message;
+    std::string out;
+    for (const auto& change : *found) out += change.id + " ";
+    return out;
+  };
+  EXPECT_EQ(ids(TargetKind::item, "1.1.5"), "d1:1 d1:6 ");
+  EXPECT_EQ(ids(TargetKind::incident, "INC-0000000A"), "d1:2 d1:7 ");
+  EXPECT_EQ(ids(TargetKind::item, "INC-0000000A"), "") << "the kind is part of the target";
+
+  // The incident look-up's shape, as the store asks it: SQLite must answer it from the incidents' index.
+  const auto plan = ask_file(path, "EXPLAIN QUERY PLAN SELECT seq FROM changes WHERE scope = 'VLAXL' AND year = "
+                                   "'2021-22' AND target_kind = 5 AND target = 'INC-0000000A' ORDER BY seq");
+  EXPECT_NE(plan.find("changes_of_incidents"), std::string::npos) << plan;
 }
 
 TEST(SqliteStore, CommittedWritesSurviveReopeningAndRolledBackOnesDoNot) {

@@ -351,6 +351,7 @@ TEST_F(DirectoryTest, ASchema9DatabaseGainsTheLastSyncColumnAndKeepsItsDevices) 
   ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE file_holders; DROP TABLE file_chunks; DROP TABLE files; DROP TABLE audit_covers; "
+                         "DROP INDEX changes_of_incidents; "
                          "ALTER TABLE devices DROP COLUMN last_synced_at; "
                          "PRAGMA user_version = 9;",
                          nullptr, nullptr, nullptr),

@@ -232,7 +232,7 @@ TEST(PeopleAdminMigration, ASchema8DatabaseKeepsItsPeopleEventsAndGainsLinks) {
 
   auto store = open_sqlite_store(path, {});
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(*(*store)->schema_version(), 12) << "then on to the latest";
+  EXPECT_EQ(*(*store)->schema_version(), 13) << "then on to the latest";
   auto directory = open_sqlite_directory(path);
   ASSERT_TRUE(directory) << directory.error().message;
   auto events = (*directory)->people_events();

@@ -17,9 +17,11 @@ struct SqliteStoreOptions {
   std::chrono::milliseconds busy_timeout = tuning::kSqliteBusyTimeout;
   // A registered SQLite VFS to use instead of the default (tests: the power-loss VFS).
   std::string vfs_name;
-  // Whether the store keeps a laptop's upload queue: the index that finds its own changes not yet
-  // acknowledged. Head office's store has no queue, and the index would cost every insert a write.
-  bool upload_queue = true;
+  // Whether the store keeps the two indexes only a laptop needs: its upload queue's (its own changes
+  // not yet acknowledged) and a target's history's. Head office's store goes without them: each would
+  // cost every change it receives a write to a page of its own, and it finds a target's history
+  // through its scope's changes (docs/storage.md).
+  bool laptop_indexes = true;
   // A second connection for reads on another thread (head office's file server): never migrates or
   // writes (query_only), and is refused unless the database is at this build's schema.
   bool read_only = false;
