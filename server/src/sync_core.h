@@ -142,10 +142,22 @@ class SyncCore {
   // One transaction (group commit) for the pushes and the covers waiting.
   void commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& covers);
   void record_covers(StoreTransaction& txn, std::vector<AuditCover>& covers, std::optional<Error>& write_failure);
-  // Applies one push within the group's transaction (in a savepoint of its own); its reply. The
-  // field states it changes join `unwritten`, written once for the commit.
-  protocol::Message apply_push(StoreTransaction& txn, const Job& job, std::vector<protocol::SequencedChange>& applied,
-                               std::optional<Error>& write_failure, UnwrittenFields& unwritten);
+  // A change a group commit added to the log: its place among the commit's pushes, and its seq.
+  struct AddedChange {
+    std::size_t push = 0;
+    std::size_t change = 0;
+    std::int64_t seq = 0;
+  };
+  // Applies pushes[index] within the group's transaction (in a savepoint of its own); its reply. The
+  // field states it changes join `unwritten`, written once for the commit; the changes it adds to
+  // the log join `added`.
+  protocol::Message apply_push(StoreTransaction& txn, const std::vector<Job>& pushes, std::size_t index,
+                               std::vector<AddedChange>& added, std::optional<Error>& write_failure,
+                               UnwrittenFields& unwritten);
+  // Once the commit has succeeded: the changes it added, moved out of their pushes (answered and
+  // freed next) for the devices watching live; nothing at all when none does.
+  std::vector<protocol::SequencedChange> take_for_watchers(std::vector<Job>& pushes,
+                                                           const std::vector<AddedChange>& added);
   static AuditRecord audit_of(const Job& job);
   // The one place pushes are answered: an Ack only for a transaction that committed.
   void answer_pushes(std::vector<Job>& pushes, std::vector<protocol::Message>& replies, bool committed);

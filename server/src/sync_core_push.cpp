@@ -10,6 +10,7 @@
 #include "dsptsync/permissions.h"
 #include "dsptsync/tuning.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace dsptsync::server {
@@ -192,11 +193,10 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
   };
   auto txn = head_office_.store().begin();
   if (!txn) return none_written(txn.error());
-  std::vector<protocol::SequencedChange> applied;
+  std::vector<AddedChange> added;
   std::optional<Error> write_failure;
   UnwrittenFields unwritten;
-  for (std::size_t i = 0; i < pushes.size(); ++i)
-    replies[i] = apply_push(**txn, pushes[i], applied, write_failure, unwritten);
+  for (std::size_t i = 0; i < pushes.size(); ++i) replies[i] = apply_push(**txn, pushes, i, added, write_failure, unwritten);
   if (auto written = head_office_.ledger().write_fields(**txn, unwritten); !written)
     return none_written(written.error());
   record_covers(**txn, covers, write_failure);
@@ -206,13 +206,26 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
   if (write_failure) commit_failed(*write_failure);  // one push could not be written: not healthy
   // Only pushes tell the store is healthy again: a cover's few bytes may fit where a push did not.
   else if (!pushes.empty()) storage_health_.committed();
+  auto committed = take_for_watchers(pushes, added);
   answer_pushes(pushes, replies, true);
-  if (!applied.empty()) fan_out(applied);
+  if (!committed.empty()) fan_out(committed);
 }
 
-protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
-                                       std::vector<protocol::SequencedChange>& applied,
-                                       std::optional<Error>& write_failure, UnwrittenFields& unwritten) {
+std::vector<protocol::SequencedChange> SyncCore::take_for_watchers(std::vector<Job>& pushes,
+                                                                   const std::vector<AddedChange>& added) {
+  std::vector<protocol::SequencedChange> committed;
+  const bool watched = std::any_of(watchers_.begin(), watchers_.end(), [](const auto& w) { return w.second.live; });
+  if (!watched) return committed;
+  committed.reserve(added.size());
+  for (const auto& change : added)
+    committed.push_back({change.seq, std::move(pushes[change.push].push->second.changes[change.change])});
+  return committed;
+}
+
+protocol::Message SyncCore::apply_push(StoreTransaction& txn, const std::vector<Job>& pushes, std::size_t index,
+                                       std::vector<AddedChange>& added, std::optional<Error>& write_failure,
+                                       UnwrittenFields& unwritten) {
+  const Job& job = pushes[index];
   const Principal& who = job.push->first;
   const protocol::Push& push = job.push->second;
   if (auto refused = check_push(who, push)) return *refused;
@@ -242,7 +255,7 @@ protocol::Message SyncCore::apply_push(StoreTransaction& txn, const Job& job,
   unwritten.keep(std::move(staged));
   std::set<std::string> fresh(outcome.applied.begin(), outcome.applied.end());
   for (std::size_t c = 0; c < push.changes.size(); ++c)
-    if (fresh.count(push.changes[c].id)) applied.push_back({(*seqs)[c], push.changes[c]});
+    if (fresh.count(push.changes[c].id)) added.push_back({index, c, (*seqs)[c]});
   return protocol::Ack{push.batch, *seqs};
 }
 
