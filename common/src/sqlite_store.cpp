@@ -541,8 +541,8 @@ class SqliteStore final : public Store {
   }
 
   // The indexes only a laptop needs (SqliteStoreOptions::laptop_indexes), made or dropped at each
-  // open, and only when not already as wanted, so opening never writes for nothing. A store made
-  // before version 13 has both whichever program uses it.
+  // open, and only when not already as wanted, so opening never writes for nothing. A store from
+  // before version 13 has changes_by_target whichever program used it.
   Status shape_laptop_indexes(bool wanted) {
     struct LaptopIndex {
       std::string_view name;

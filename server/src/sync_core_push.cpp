@@ -215,7 +215,7 @@ std::vector<protocol::SequencedChange> SyncCore::take_for_watchers(std::vector<J
                                                                    const std::vector<AddedChange>& added) {
   std::vector<protocol::SequencedChange> committed;
   const bool watched = std::any_of(watchers_.begin(), watchers_.end(), [](const auto& w) { return w.second.live; });
-  if (!watched) return committed;
+  if (added.empty() || !watched) return committed;
   committed.reserve(added.size());
   for (const auto& change : added)
     committed.push_back({change.seq, std::move(pushes[change.push].push->second.changes[change.change])});
