@@ -196,7 +196,8 @@ void SyncCore::commit_pushes(std::vector<Job>& pushes, std::vector<AuditCover>& 
   std::vector<AddedChange> added;
   std::optional<Error> write_failure;
   UnwrittenFields unwritten;
-  for (std::size_t i = 0; i < pushes.size(); ++i) replies[i] = apply_push(**txn, pushes, i, added, write_failure, unwritten);
+  for (std::size_t i = 0; i < pushes.size(); ++i)
+    replies[i] = apply_push(**txn, pushes, i, added, write_failure, unwritten);
   if (auto written = head_office_.ledger().write_fields(**txn, unwritten); !written)
     return none_written(written.error());
   record_covers(**txn, covers, write_failure);

@@ -92,8 +92,9 @@ TEST(SqliteStore, OnlyALaptopsStoreKeepsTheLaptopsIndexes) {
   TempDir dir;
   const auto path = dir / "s.db";
   const auto laptop_indexes = [&] {
-    return ask_file(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                          "name IN ('changes_pending', 'changes_by_target')");
+    return ask_file(path,
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                    "name IN ('changes_pending', 'changes_by_target')");
   };
   {
     auto laptop = open_sqlite_store(path, {.create_if_missing = true});
@@ -163,8 +164,9 @@ TEST(SqliteStore, HeadOfficeFindsATargetsChangesWithoutTheLaptopsHistoryIndex) {
   EXPECT_EQ(ids(TargetKind::item, "INC-0000000A"), "") << "the kind is part of the target";
 
   // The incident look-up's shape, as the store asks it: SQLite must answer it from the incidents' index.
-  const auto plan = ask_file(path, "EXPLAIN QUERY PLAN SELECT seq FROM changes WHERE scope = 'VLAXL' AND year = "
-                                   "'2021-22' AND target_kind = 5 AND target = 'INC-0000000A' ORDER BY seq");
+  const auto plan = ask_file(path,
+                             "EXPLAIN QUERY PLAN SELECT seq FROM changes WHERE scope = 'VLAXL' AND year = "
+                             "'2021-22' AND target_kind = 5 AND target = 'INC-0000000A' ORDER BY seq");
   EXPECT_NE(plan.find("changes_of_incidents"), std::string::npos) << plan;
 }
 
