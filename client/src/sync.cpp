@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -53,28 +54,50 @@ Result<protocol::Ready> expect_ready(Connection& connection) {
   return make_error(ErrorKind::protocol, "the server answered with " + std::string(protocol::message_name(*reply)));
 }
 
-// Applies a page of pulled changes and moves the cursor past it, within a transaction the caller
-// commits (the changes and the cursor always land together, so a crash re-pulls what was lost).
-Result<std::size_t> apply_page_within(Workspace& workspace, StoreTransaction& txn, const protocol::Changes& page) {
-  std::vector<Change> changes;
-  changes.reserve(page.changes.size());
-  for (const auto& sequenced : page.changes) changes.push_back(sequenced.change);
+// Applies a page of pulled changes, prepared (Ledger::prepare), and moves the cursor past it, within
+// a transaction the caller commits (the changes and the cursor always land together, so a crash
+// re-pulls what was lost).
+Result<std::size_t> apply_prepared_within(Workspace& workspace, StoreTransaction& txn, PreparedChanges&& changes,
+                                          std::int64_t next_cursor) {
   ApplyOutcome outcome;
-  if (auto seqs = workspace.ledger().apply_within(txn, changes, &outcome); !seqs) return seqs.error();
+  if (auto seqs = workspace.ledger().apply_within(txn, std::move(changes), &outcome); !seqs) return seqs.error();
   auto cursor = txn.setting(kCursorSetting);
   if (!cursor) return cursor.error();
-  if (page.next_cursor > to_int(*cursor))
-    if (auto s = txn.put_setting(kCursorSetting, std::to_string(page.next_cursor)); !s) return s.error();
+  if (next_cursor > to_int(*cursor))
+    if (auto s = txn.put_setting(kCursorSetting, std::to_string(next_cursor)); !s) return s.error();
   return outcome.applied.size();
 }
 
-Result<std::size_t> apply_page(Workspace& workspace, const protocol::Changes& page) {
+std::vector<Change> take_changes(protocol::Changes& page) {
+  std::vector<Change> changes;
+  changes.reserve(page.changes.size());
+  for (auto& sequenced : page.changes) changes.push_back(std::move(sequenced.change));
+  return changes;
+}
+
+Result<std::size_t> apply_page(Workspace& workspace, protocol::Changes& page) {
+  auto prepared = workspace.ledger().prepare(take_changes(page));
+  if (!prepared) return prepared.error();
   auto txn = workspace.store().begin();
   if (!txn) return txn.error();
-  auto applied = apply_page_within(workspace, **txn, page);
+  auto applied = apply_prepared_within(workspace, **txn, std::move(*prepared), page.next_cursor);
   if (!applied) return applied.error();
   if (auto s = (*txn)->commit(); !s) return s.error();
   return applied;
+}
+
+// A page of a pull whose changes are being checked and sealed for the store (Ledger::prepare).
+struct PageInPreparation {
+  std::future<Result<PreparedChanges>> changes;
+  std::int64_t next_cursor = 0;
+  bool more = false;
+};
+
+// On a thread of its own when `alongside`: while this one writes the page before.
+PageInPreparation start_preparing(Ledger& ledger, protocol::Changes& page, bool alongside) {
+  return {std::async(alongside ? std::launch::async : std::launch::deferred,
+                     [&ledger, changes = take_changes(page)]() mutable { return ledger.prepare(std::move(changes)); }),
+          page.next_cursor, page.more};
 }
 
 // Cuts the queue into the next push: at most kMaxChangesPerPush changes and kMaxPushBytes bytes,
@@ -304,6 +327,8 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
   // The next page is asked for as soon as a page arrives, before it is applied: head office reads
   // and sends page N+1 while this laptop writes page N, instead of each side waiting for the other.
   // The server answers a session's requests in order, and a page says where the next one starts.
+  // A page's changes are checked and sealed at rest on a thread of their own while this one writes
+  // the page before: that work needs no store, and it is a quarter of a long pull's.
   // Up to kPullPagesPerCommit pages share one transaction: nothing here is acknowledged to anyone,
   // so a crash only means pulling those pages again, and a long history pays for few durable commits.
   auto cursor = workspace.store().setting(kCursorSetting);
@@ -315,6 +340,25 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
   std::size_t received = 0;
   std::unique_ptr<StoreTransaction> txn;
   std::size_t pages_in_txn = 0;
+  const auto apply = [&](PageInPreparation& page) -> Status {
+    auto prepared = page.changes.get();
+    if (!prepared) return prepared.error();
+    if (!txn) {
+      auto begun = workspace.store().begin();
+      if (!begun) return begun.error();
+      txn = std::move(*begun);
+    }
+    auto applied = apply_prepared_within(workspace, *txn, std::move(*prepared), page.next_cursor);
+    if (!applied) return applied.error();
+    received += *applied;
+    if (!page.more || ++pages_in_txn == limits::kPullPagesPerCommit) {
+      if (auto s = txn->commit(); !s) return s.error();
+      txn.reset();
+      pages_in_txn = 0;
+    }
+    return {};
+  };
+  std::optional<PageInPreparation> before;  // received, not applied yet
   for (;;) {
     auto reply = connection.expect();
     if (!reply) return reply.error();
@@ -323,20 +367,14 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
     if (!page) return make_error(ErrorKind::protocol, "the server answered a pull with " + std::string(protocol::message_name(*reply)));
     if (page->more)
       if (auto s = ask(page->next_cursor); !s) return s.error();
-    if (!txn) {
-      auto begun = workspace.store().begin();
-      if (!begun) return begun.error();
-      txn = std::move(*begun);
+    auto arrived = start_preparing(workspace.ledger(), *page, before || page->more);
+    if (before)
+      if (auto s = apply(*before); !s) return s.error();
+    if (!arrived.more) {
+      if (auto s = apply(arrived); !s) return s.error();
+      return received;
     }
-    auto applied = apply_page_within(workspace, *txn, *page);
-    if (!applied) return applied.error();
-    received += *applied;
-    if (!page->more || ++pages_in_txn == limits::kPullPagesPerCommit) {
-      if (auto s = txn->commit(); !s) return s.error();
-      txn.reset();
-      pages_in_txn = 0;
-    }
-    if (!page->more) return received;
+    before = std::move(arrived);
   }
 }
 

@@ -69,8 +69,8 @@ Result<std::int64_t> Ledger::write(StoreTransaction& txn, const Change& change,
   if (next.heads.size() > limits::kMaxHeads)
     return too_many_heads(change.key);
 
-  StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
-                      crypto::seal(key_, codec::encode(change), change.id), server_seq};
+  StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device, seal_change(change),
+                      server_seq};
   auto seq = txn.insert_change(stored);
   if (!seq) return seq.error();
   if (auto s = txn.put_field(StoredField{change.key, next.concurrent(),
@@ -175,6 +175,49 @@ Status Ledger::write_fields(StoreTransaction& txn, UnwrittenFields& fields) {
 Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
                                                        ApplyOutcome* outcome, const UnwrittenFields& unwritten,
                                                        UnwrittenFields& staged) {
+  return apply_each(txn, changes, nullptr, outcome, unwritten, staged);
+}
+
+Result<PreparedChanges> Ledger::prepare(std::vector<Change> changes) const {
+  PreparedChanges prepared;
+  prepared.sealed_.reserve(changes.size());
+  for (const auto& change : changes) {
+    if (auto valid = codec::validate(change); !valid) return valid.error();
+    prepared.sealed_.push_back(seal_change(change));
+  }
+  prepared.changes_ = std::move(changes);
+  return prepared;
+}
+
+Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, PreparedChanges&& changes,
+                                                       ApplyOutcome* outcome) {
+  UnwrittenFields staged;
+  auto seqs = apply_each(txn, changes.changes_, &changes.sealed_, outcome, UnwrittenFields{}, staged);
+  if (!seqs) return seqs;
+  if (auto s = write_fields(txn, staged); !s) return s.error();
+  return seqs;
+}
+
+Bytes Ledger::seal_change(const Change& change) const { return crypto::seal(key_, codec::encode(change), change.id); }
+
+// The same id must mean the same edit. A different one means a store was restored from a backup or
+// copied and reused its ids: skipping it would lose that edit without a word.
+Status Ledger::check_same_as_logged(const Change& change) {
+  auto stored = store_.changes_by_id({change.id});
+  if (!stored) return stored.error();
+  auto opened = open_changes(*stored);
+  if (!opened) return opened.error();
+  if (opened->empty() || opened->front().change != change)
+    return invalid_input("change " + change.id +
+                         " was received before with different content: the device's store was restored from a backup "
+                         "or copied to another machine; enrol this device again so its edits get new ids (nothing "
+                         "was applied)");
+  return {};
+}
+
+Result<std::vector<std::int64_t>> Ledger::apply_each(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                     std::vector<Bytes>* sealed, ApplyOutcome* outcome,
+                                                     const UnwrittenFields& unwritten, UnwrittenFields& staged) {
   auto clock_text = txn.setting(kClockSetting);
   if (!clock_text) return clock_text.error();
   HybridClock clock(parse_u64(*clock_text));
@@ -185,29 +228,12 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
   // Each field touched is read and opened once and sealed and written once for the whole batch, not
   // once per change: a first sync brings hundreds of changes to the same few fields in a page.
   auto& touched = staged.fields_;
-  for (const auto& change : changes) {
-    if (auto valid = codec::validate(change); !valid) return valid.error();
-    auto existing = txn.change_seq(change.id);
-    if (!existing) return existing.error();
-    if (!*existing) {
-      auto found = in_this_batch.find(change.id);
-      if (found != in_this_batch.end()) *existing = found->second;
-    }
-    if (*existing) {
-      // The same id must mean the same edit. A different one means a store was restored from a
-      // backup or copied and reused its ids: skipping it would lose that edit without a word.
-      if (!in_this_batch.count(change.id)) {
-        auto stored = store_.changes_by_id({change.id});
-        if (!stored) return stored.error();
-        auto opened = open_changes(*stored);
-        if (!opened) return opened.error();
-        if (opened->empty() || opened->front().change != change)
-          return invalid_input("change " + change.id +
-                               " was received before with different content: the device's store was restored from "
-                               "a backup or copied to another machine; enrol this device again so its edits get new "
-                               "ids (nothing was applied)");
-      }
-      seqs.push_back(**existing);
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const Change& change = changes[i];
+    if (!sealed)
+      if (auto valid = codec::validate(change); !valid) return valid.error();
+    if (auto twice = in_this_batch.find(change.id); twice != in_this_batch.end()) {
+      seqs.push_back(twice->second);
       if (outcome) outcome->duplicates.push_back(change.id);
       continue;
     }
@@ -218,6 +244,20 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
       if (!*known)
         return make_error(ErrorKind::protocol, "change " + change.id + " is based on " + parent +
                                                    ", which this replica has not received; send changes in order");
+    }
+    // Inserted first, so that finding it already logged costs no look-up of its own; any error
+    // below rolls the insert back with the caller's transaction.
+    auto seq = txn.insert_change_if_new({0, change.id, change.key, change.hlc, change.user, change.device,
+                                         sealed ? std::move((*sealed)[i]) : seal_change(change), std::nullopt});
+    if (!seq) return seq.error();
+    if (!*seq) {
+      if (auto same = check_same_as_logged(change); !same) return same.error();
+      auto existing = txn.change_seq(change.id);
+      if (!existing) return existing.error();
+      if (!*existing) return make_error(ErrorKind::internal, "change " + change.id + " is logged but has no seq");
+      seqs.push_back(**existing);
+      if (outcome) outcome->duplicates.push_back(change.id);
+      continue;
     }
     auto field = touched.find(change.key);
     if (field == touched.end()) {
@@ -232,14 +272,10 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
     FieldState next = apply_change(field->second.state, change);
     if (next.heads.size() > limits::kMaxHeads)
       return too_many_heads(change.key);
-    StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device,
-                        crypto::seal(key_, codec::encode(change), change.id), std::nullopt};
-    auto seq = txn.insert_change(stored);
-    if (!seq) return seq.error();
-    field->second = {std::move(next), *seq};
+    field->second = {std::move(next), **seq};
     clock.observe(change.hlc);
-    in_this_batch.emplace(change.id, *seq);
-    seqs.push_back(*seq);
+    in_this_batch.emplace(change.id, **seq);
+    seqs.push_back(**seq);
     if (outcome) outcome->applied.push_back(change.id);
   }
   if (auto s = txn.put_setting(kClockSetting, std::to_string(clock.last())); !s) return s.error();

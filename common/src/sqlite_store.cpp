@@ -70,6 +70,7 @@ class SqliteTransaction final : public StoreTransaction {
   Result<bool> has_change(std::string_view change_id) override;
   Result<std::optional<std::int64_t>> change_seq(std::string_view change_id) override;
   Result<std::int64_t> insert_change(const StoredChange& change) override;
+  Result<std::optional<std::int64_t>> insert_change_if_new(const StoredChange& change) override;
   Result<std::optional<StoredField>> field(const FieldKey& key) override;
   Status put_field(const StoredField& field) override;
   Result<std::optional<std::string>> setting(std::string_view name) override;
@@ -130,7 +131,7 @@ class SqliteStore final : public Store {
 
   // Cached prepared statements, compiled once per connection.
   Result<Use> prepare(std::string_view sql) {
-    auto found = statements_.find(std::string(sql));
+    auto found = statements_.find(sql);
     if (found == statements_.end()) {
       auto statement = std::make_unique<Statement>(db_, sql);
       if (!statement->get()) return failure("preparing a query");
@@ -632,20 +633,41 @@ Result<std::optional<std::int64_t>> SqliteTransaction::change_seq(std::string_vi
   return std::optional<std::int64_t>();
 }
 
+namespace {
+
+constexpr std::string_view kInsertChange =
+    "INSERT INTO changes(change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+void bind_change(sqlite::Use& use, const StoredChange& change) {
+  use.text(1, change.id);
+  use.key(2, change.key);
+  use.integer(7, static_cast<std::int64_t>(change.hlc));
+  use.text(8, change.user);
+  use.text(9, change.device);
+  use.blob(10, change.sealed);
+  if (change.server_seq) use.integer(11, *change.server_seq); else use.null(11);
+}
+
+}  // namespace
+
 Result<std::int64_t> SqliteTransaction::insert_change(const StoredChange& change) {
-  auto use = store_.prepare(
-      "INSERT INTO changes(change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  auto use = store_.prepare(kInsertChange);
   if (!use) return use.error();
-  use->text(1, change.id);
-  use->key(2, change.key);
-  use->integer(7, static_cast<std::int64_t>(change.hlc));
-  use->text(8, change.user);
-  use->text(9, change.device);
-  use->blob(10, change.sealed);
-  if (change.server_seq) use->integer(11, *change.server_seq); else use->null(11);
+  bind_change(*use, change);
   if (auto s = store_.step_done(*use, "recording a change"); !s) return s.error();
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
+}
+
+Result<std::optional<std::int64_t>> SqliteTransaction::insert_change_if_new(const StoredChange& change) {
+  // The change id's unique index finds a change already logged as it inserts.
+  static const std::string if_new = std::string(kInsertChange) + " ON CONFLICT(change_id) DO NOTHING";
+  auto use = store_.prepare(if_new);
+  if (!use) return use.error();
+  bind_change(*use, change);
+  if (auto s = store_.step_done(*use, "recording a change"); !s) return s.error();
+  if (sqlite3_changes(store_.db()) == 0) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(sqlite3_last_insert_rowid(store_.db()));
 }
 
 Result<std::optional<StoredField>> SqliteTransaction::field(const FieldKey& key) {

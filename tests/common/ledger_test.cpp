@@ -194,6 +194,46 @@ Change remote_answer(std::string id, std::string text, Hlc hlc, std::vector<std:
   return change;
 }
 
+// What a laptop's pull does: the changes are checked and sealed first (on a thread of their own
+// there), and applied after. The outcome is what applying them directly gives, and each is stored
+// sealed so that it opens again.
+TEST_F(LedgerTest, PreparedChangesApplyAsTheChangesThemselves) {
+  const Change first = remote_answer("bbbb:1", "yes", 10, {});
+  const Change second = remote_answer("bbbb:2", "no", 20, {"bbbb:1"});
+  ASSERT_TRUE(ledger->apply({first}));
+  auto prepared = ledger->prepare({first, second, second});  // one logged already, one sent twice
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  auto txn = store->begin();
+  ASSERT_TRUE(txn);
+  ApplyOutcome outcome;
+  auto seqs = ledger->apply_within(**txn, std::move(*prepared), &outcome);
+  ASSERT_TRUE(seqs) << seqs.error().message;
+  ASSERT_TRUE((*txn)->commit());
+  EXPECT_EQ(outcome.applied, std::vector<std::string>{"bbbb:2"});
+  EXPECT_EQ(outcome.duplicates, (std::vector<std::string>{"bbbb:1", "bbbb:2"}));
+  // Each change's seq in the log; the one logged already drew a number it did not use.
+  ASSERT_EQ(seqs->size(), 3u);
+  EXPECT_EQ((*seqs)[0], 1);
+  EXPECT_GT((*seqs)[1], 1);
+  EXPECT_EQ((*seqs)[2], (*seqs)[1]);
+  EXPECT_EQ(*store->change_count(), 2);
+  EXPECT_EQ(ledger->field(answer_key("2.1.1"))->winner()->value->text, "no");
+  auto history = ledger->history("VLAXL", "2021-22", TargetKind::item, "2.1.1");
+  ASSERT_TRUE(history) << history.error().message;
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->back().change, second);
+  EXPECT_EQ(history->back().seq, (*seqs)[1]);
+}
+
+TEST_F(LedgerTest, PreparingRefusesAnInvalidChangeAndNothingIsStored) {
+  Change misfiled = remote_answer("bbbb:2", "yes", 20, {});
+  misfiled.key = {"VLAXL", "2021-22", TargetKind::assertion, "1.1", Field::answer};  // an assertion has no answer
+  auto prepared = ledger->prepare({remote_answer("bbbb:1", "yes", 10, {}), misfiled});
+  ASSERT_FALSE(prepared);
+  EXPECT_EQ(prepared.error().kind, ErrorKind::invalid_input) << prepared.error().message;
+  EXPECT_EQ(*store->change_count(), 0);
+}
+
 // Head office's group commit: pushes applied in one transaction, each in a savepoint of its own,
 // their field states written once at the end. A push rolled back leaves nothing of itself in the
 // field, and the field is what applying the kept pushes one transaction at a time makes it.

@@ -271,6 +271,32 @@ TEST(SqliteStore, ADuplicateChangeIdIsRefused) {
   EXPECT_FALSE((*txn)->insert_change(stored("d1:1", "1.1.5")));
 }
 
+TEST(SqliteStore, AChangeInsertedIfNewIsLeftAsItWasWhenItsIdIsLoggedAlready) {
+  TempDir dir;
+  auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});
+  ASSERT_TRUE(store);
+  auto txn = (*store)->begin();
+  auto first = (*txn)->insert_change_if_new(stored("d1:1", "1.1.5"));
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(*first);
+  auto other = stored("d1:1", "2.1.1");
+  other.sealed = {9, 9, 9};
+  auto again = (*txn)->insert_change_if_new(other);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(*again);
+  auto next = (*txn)->insert_change_if_new(stored("d1:2", "2.1.1"));
+  ASSERT_TRUE(next && *next);
+  EXPECT_GT(**next, **first);
+  ASSERT_TRUE((*txn)->commit());
+  EXPECT_EQ(*(*store)->change_count(), 2);
+  auto kept = (*store)->changes_by_id({"d1:1"});
+  ASSERT_TRUE(kept);
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ(kept->front().key.target, "1.1.5");
+  EXPECT_EQ(kept->front().sealed, (Bytes{1, 2, 3}));
+  EXPECT_EQ(kept->front().seq, **first);
+}
+
 TEST(SqliteStore, PagesThroughTheLogInOrder) {
   TempDir dir;
   auto store = open_sqlite_store(dir / "s.db", {.create_if_missing = true});

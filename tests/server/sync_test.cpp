@@ -130,6 +130,79 @@ TEST(Sync, AFirstSyncOfALargeHistoryArrivesWhole) {
   EXPECT_EQ(history->size(), 1200u);
 }
 
+// The real connection, except that the second page of a pull comes with one change a laptop must
+// refuse (an answer to an assertion, which has none): what a broken or hostile server could send.
+class SecondPageSpoiler final : public client::Transport {
+ public:
+  Result<std::unique_ptr<client::Connection>> open(const std::string& url, const client::ServerCheck& check,
+                                                   std::chrono::milliseconds timeout) override {
+    auto real = client::network_transport().open(url, check, timeout);
+    if (!real) return real.error();
+    return std::unique_ptr<client::Connection>(std::make_unique<Spoiled>(std::move(*real)));
+  }
+
+ private:
+  class Spoiled final : public client::Connection {
+   public:
+    explicit Spoiled(std::unique_ptr<client::Connection> real) : real_(std::move(real)) {}
+    Status send(const protocol::Message& message) override { return real_->send(message); }
+    Result<std::optional<protocol::Message>> receive(std::chrono::milliseconds wait) override {
+      auto message = real_->receive(wait);
+      if (message && *message)
+        if (auto* page = std::get_if<protocol::Changes>(&**message); page && ++pages_ == 2 && !page->changes.empty())
+          page->changes.front().change.key = {"VLAXL", "2021-22", TargetKind::assertion, "1.1", Field::answer};
+      return message;
+    }
+    std::chrono::milliseconds timeout() const override { return real_->timeout(); }
+    const std::array<std::uint8_t, 32>& transcript() const override { return real_->transcript(); }
+    const protocol::PublicKey& server_identity() const override { return real_->server_identity(); }
+
+   private:
+    std::unique_ptr<client::Connection> real_;
+    int pages_ = 0;
+  };
+};
+
+// A pull's pages are checked and sealed on a thread of their own while the page before is written
+// (client/src/sync.cpp). A page refused while the next is on its way keeps nothing of the pull,
+// says which change was wrong, and the next sync pulls everything.
+TEST(Sync, APullRefusedOnAMiddlePageKeepsNothingOfThatPageAndTheNextSyncPullsEverything) {
+  RunningServer server;
+  TempDir stores;
+  auto leeds = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
+  auto second_laptop = server.enrol(stores / "leeds2", "Ann Lee", "VLAXL", Role::member);
+  // 2,100 edits: three pull pages.
+  std::vector<Edit> edits;
+  for (int i = 0; i < 2100; ++i)
+    edits.push_back({{"VLAXL", "2021-22", TargetKind::item, "1.3.12", Field::comment},
+                     FieldValue{"revision " + std::to_string(i), ""}});
+  ASSERT_TRUE(leeds->ledger().record(edits));
+  auto pushed = client::sync_once(*leeds);
+  ASSERT_TRUE(pushed) << pushed.error().message;
+  ASSERT_EQ(pushed->pushed, 2100u);
+
+  SecondPageSpoiler spoiler;
+  client::SyncOptions options;
+  options.transport = &spoiler;
+  auto refused = client::sync_once(*second_laptop, options);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid_input) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("assertion"), std::string::npos) << refused.error().message;
+  // Nothing of the refused page, and the cursor where what was kept ends: at the start, or after
+  // the first page if it was committed on its own.
+  const auto kept = *second_laptop->store().change_count();
+  EXPECT_TRUE(kept == 0 || kept == 1000) << kept;
+  EXPECT_EQ(client::sync_status(*second_laptop)->cursor, kept);
+
+  auto pulled = client::sync_once(*second_laptop);
+  ASSERT_TRUE(pulled) << pulled.error().message;
+  EXPECT_EQ(client::sync_status(*second_laptop)->cursor, 2100);
+  EXPECT_EQ(*second_laptop->store().change_count(), 2100);
+  auto comment = second_laptop->ledger().field({"VLAXL", "2021-22", TargetKind::item, "1.3.12", Field::comment});
+  ASSERT_TRUE(comment);
+  EXPECT_EQ(comment->winner()->value->text, "revision 2099");
+}
+
 TEST(Sync, AWatchingBranchReceivesChangesAsTheyHappenAndPushesItsOwn) {
   RunningServer server;
   TempDir stores;

@@ -58,6 +58,19 @@ class UnwrittenFields {
   std::map<FieldKey, Touched> fields_;
 };
 
+// Changes checked (codec::validate) and sealed at rest by one ledger, ready for its apply_within.
+// Preparing reads no store, so it may run on another thread while the store writes the changes
+// before them: a laptop's pull prepares the next page while it applies this one.
+class PreparedChanges {
+ public:
+  const std::vector<Change>& changes() const { return changes_; }
+
+ private:
+  friend class Ledger;
+  std::vector<Change> changes_;
+  std::vector<Bytes> sealed_;  // changes_[i] sealed under the ledger's key
+};
+
 // The permission rule for one edit as every door asks it (permissions.h): for an incident, with
 // whether anyone but `who` has changed it in `store` already (a viewer completes only their own report).
 Status may_record(Store& store, const Person& who, const FieldKey& key, const std::optional<FieldValue>& value);
@@ -98,6 +111,12 @@ class Ledger {
                                                  UnwrittenFields& staged);
   // Seals and writes the field states, and empties `fields`.
   Status write_fields(StoreTransaction& txn, UnwrittenFields& fields);
+  // Checks and seals changes for the apply_within below: what applying spends on each change
+  // without the store. Touches only the key, so any thread may call it.
+  Result<PreparedChanges> prepare(std::vector<Change> changes) const;
+  // apply_within for changes this ledger prepared.
+  Result<std::vector<std::int64_t>> apply_within(StoreTransaction& txn, PreparedChanges&& changes,
+                                                 ApplyOutcome* outcome = nullptr);
 
   Result<AssessmentState> state(std::string_view scope, std::string_view year);
   // Every field of one target kind (incidents), of one scope or (empty) every scope, every year.
@@ -110,6 +129,12 @@ class Ledger {
 
  private:
   Result<FieldState> read_field(StoreTransaction& txn, const FieldKey& key);
+  Bytes seal_change(const Change& change) const;
+  // What both apply_withins do; `sealed`, when given, holds each change checked and sealed already.
+  Result<std::vector<std::int64_t>> apply_each(StoreTransaction& txn, const std::vector<Change>& changes,
+                                               std::vector<Bytes>* sealed, ApplyOutcome* outcome,
+                                               const UnwrittenFields& unwritten, UnwrittenFields& staged);
+  Status check_same_as_logged(const Change& change);
   Status find_merge_base(FieldState& state);
   Result<AssessmentState> open_fields(const std::vector<StoredField>& stored);
   Result<std::int64_t> write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);

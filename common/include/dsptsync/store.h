@@ -101,6 +101,10 @@ class StoreTransaction {
   virtual Result<std::optional<std::int64_t>> change_seq(std::string_view change_id) = 0;
   // Inserts and returns the new seq.
   virtual Result<std::int64_t> insert_change(const StoredChange& change) = 0;
+  // The same for a change that may be in the log already (one received again): nothing is written
+  // then, and the answer is empty. One look-up of the id, not one to ask and another to insert. The
+  // seq the change would have had may go unused: seqs only ever grow, and they may skip.
+  virtual Result<std::optional<std::int64_t>> insert_change_if_new(const StoredChange& change) = 0;
   virtual Result<std::optional<StoredField>> field(const FieldKey& key) = 0;
   virtual Status put_field(const StoredField& field) = 0;
   virtual Result<std::optional<std::string>> setting(std::string_view name) = 0;
