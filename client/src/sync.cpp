@@ -364,7 +364,9 @@ Result<std::size_t> pull_all(Workspace& workspace, Connection& connection) {
     if (!reply) return reply.error();
     if (auto* error = std::get_if<protocol::ErrorMessage>(&*reply)) return from_server(*error);
     auto* page = std::get_if<protocol::Changes>(&*reply);
-    if (!page) return make_error(ErrorKind::protocol, "the server answered a pull with " + std::string(protocol::message_name(*reply)));
+    if (!page)
+      return make_error(ErrorKind::protocol,
+                        "the server answered a pull with " + std::string(protocol::message_name(*reply)));
     if (page->more)
       if (auto s = ask(page->next_cursor); !s) return s.error();
     auto arrived = start_preparing(workspace.ledger(), *page, before || page->more);

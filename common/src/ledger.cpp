@@ -69,8 +69,8 @@ Result<std::int64_t> Ledger::write(StoreTransaction& txn, const Change& change,
   if (next.heads.size() > limits::kMaxHeads)
     return too_many_heads(change.key);
 
-  StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device, seal_change(change),
-                      server_seq};
+  auto sealed = seal_change(change);
+  StoredChange stored{0, change.id, change.key, change.hlc, change.user, change.device, std::move(sealed), server_seq};
   auto seq = txn.insert_change(stored);
   if (!seq) return seq.error();
   if (auto s = txn.put_field(StoredField{change.key, next.concurrent(),

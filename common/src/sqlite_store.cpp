@@ -646,7 +646,8 @@ void bind_change(sqlite::Use& use, const StoredChange& change) {
   use.text(8, change.user);
   use.text(9, change.device);
   use.blob(10, change.sealed);
-  if (change.server_seq) use.integer(11, *change.server_seq); else use.null(11);
+  if (change.server_seq) use.integer(11, *change.server_seq);
+  else use.null(11);
 }
 
 }  // namespace
