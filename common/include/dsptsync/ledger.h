@@ -62,9 +62,6 @@ class UnwrittenFields {
 // Preparing reads no store, so it may run on another thread while the store writes the changes
 // before them: a laptop's pull prepares the next page while it applies this one.
 class PreparedChanges {
- public:
-  const std::vector<Change>& changes() const { return changes_; }
-
  private:
   friend class Ledger;
   std::vector<Change> changes_;
