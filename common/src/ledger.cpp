@@ -152,8 +152,13 @@ void UnwrittenFields::keep(UnwrittenFields&& staged) {
 
 Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, const std::vector<Change>& changes,
                                                        ApplyOutcome* outcome) {
+  return apply_and_write(txn, changes, nullptr, outcome);
+}
+
+Result<std::vector<std::int64_t>> Ledger::apply_and_write(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                          std::vector<Bytes>* sealed, ApplyOutcome* outcome) {
   UnwrittenFields staged;
-  auto seqs = apply_within(txn, changes, outcome, UnwrittenFields{}, staged);
+  auto seqs = apply_each(txn, changes, sealed, outcome, UnwrittenFields{}, staged);
   if (!seqs) return seqs;
   if (auto s = write_fields(txn, staged); !s) return s.error();
   return seqs;
@@ -191,11 +196,7 @@ Result<PreparedChanges> Ledger::prepare(std::vector<Change> changes) const {
 
 Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, PreparedChanges&& changes,
                                                        ApplyOutcome* outcome) {
-  UnwrittenFields staged;
-  auto seqs = apply_each(txn, changes.changes_, &changes.sealed_, outcome, UnwrittenFields{}, staged);
-  if (!seqs) return seqs;
-  if (auto s = write_fields(txn, staged); !s) return s.error();
-  return seqs;
+  return apply_and_write(txn, changes.changes_, &changes.sealed_, outcome);
 }
 
 Bytes Ledger::seal_change(const Change& change) const { return crypto::seal(key_, codec::encode(change), change.id); }

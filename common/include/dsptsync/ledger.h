@@ -132,6 +132,9 @@ class Ledger {
                                                std::vector<Bytes>* sealed, ApplyOutcome* outcome,
                                                const UnwrittenFields& unwritten, UnwrittenFields& staged);
   Status check_same_as_logged(const Change& change);
+  // apply_each for one transaction of its own changes: the field states it stages written at once.
+  Result<std::vector<std::int64_t>> apply_and_write(StoreTransaction& txn, const std::vector<Change>& changes,
+                                                    std::vector<Bytes>* sealed, ApplyOutcome* outcome);
   Status find_merge_base(FieldState& state);
   Result<AssessmentState> open_fields(const std::vector<StoredField>& stored);
   Result<std::int64_t> write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);
