@@ -68,15 +68,30 @@ Result<std::size_t> apply_prepared_within(Workspace& workspace, StoreTransaction
   return outcome.applied.size();
 }
 
-std::vector<Change> take_changes(protocol::Changes& page) {
+// A page's changes moved out of it, each with head office's seq for it: kept with the change, so
+// that what head office already has stays out of this laptop's upload queue and its index.
+struct ReceivedChanges {
   std::vector<Change> changes;
-  changes.reserve(page.changes.size());
-  for (auto& sequenced : page.changes) changes.push_back(std::move(sequenced.change));
-  return changes;
+  std::vector<std::int64_t> server_seqs;
+};
+
+ReceivedChanges take_changes(protocol::Changes& page) {
+  ReceivedChanges received;
+  received.changes.reserve(page.changes.size());
+  received.server_seqs.reserve(page.changes.size());
+  for (auto& sequenced : page.changes) {
+    received.changes.push_back(std::move(sequenced.change));
+    received.server_seqs.push_back(sequenced.server_seq);
+  }
+  return received;
+}
+
+Result<PreparedChanges> prepare_received(const Ledger& ledger, ReceivedChanges received) {
+  return ledger.prepare(std::move(received.changes), std::move(received.server_seqs));
 }
 
 Result<std::size_t> apply_page(Workspace& workspace, protocol::Changes& page) {
-  auto prepared = workspace.ledger().prepare(take_changes(page));
+  auto prepared = prepare_received(workspace.ledger(), take_changes(page));
   if (!prepared) return prepared.error();
   auto txn = workspace.store().begin();
   if (!txn) return txn.error();
@@ -96,7 +111,7 @@ struct PageInPreparation {
 // On a thread of its own when `alongside`: while this one writes the page before.
 PageInPreparation start_preparing(Ledger& ledger, protocol::Changes& page, bool alongside) {
   return {std::async(alongside ? std::launch::async : std::launch::deferred,
-                     [&ledger, changes = take_changes(page)]() mutable { return ledger.prepare(std::move(changes)); }),
+                     [&ledger, received = take_changes(page)]() mutable { return prepare_received(ledger, std::move(received)); }),
           page.next_cursor, page.more};
 }
 

@@ -156,9 +156,9 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
 }
 
 Result<std::vector<std::int64_t>> Ledger::apply_and_write(StoreTransaction& txn, const std::vector<Change>& changes,
-                                                          std::vector<Bytes>* sealed, ApplyOutcome* outcome) {
+                                                          PreparedChanges* prepared, ApplyOutcome* outcome) {
   UnwrittenFields staged;
-  auto seqs = apply_each(txn, changes, sealed, outcome, UnwrittenFields{}, staged);
+  auto seqs = apply_each(txn, changes, prepared, outcome, UnwrittenFields{}, staged);
   if (!seqs) return seqs;
   if (auto s = write_fields(txn, staged); !s) return s.error();
   return seqs;
@@ -183,7 +183,10 @@ Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, co
   return apply_each(txn, changes, nullptr, outcome, unwritten, staged);
 }
 
-Result<PreparedChanges> Ledger::prepare(std::vector<Change> changes) const {
+Result<PreparedChanges> Ledger::prepare(std::vector<Change> changes, std::vector<std::int64_t> server_seqs) const {
+  if (!server_seqs.empty() && server_seqs.size() != changes.size())
+    return make_error(ErrorKind::internal, std::to_string(server_seqs.size()) + " server seqs given for " +
+                                               std::to_string(changes.size()) + " changes");
   PreparedChanges prepared;
   prepared.sealed_.reserve(changes.size());
   for (const auto& change : changes) {
@@ -191,12 +194,13 @@ Result<PreparedChanges> Ledger::prepare(std::vector<Change> changes) const {
     prepared.sealed_.push_back(seal_change(change));
   }
   prepared.changes_ = std::move(changes);
+  prepared.server_seqs_ = std::move(server_seqs);
   return prepared;
 }
 
 Result<std::vector<std::int64_t>> Ledger::apply_within(StoreTransaction& txn, PreparedChanges&& changes,
                                                        ApplyOutcome* outcome) {
-  return apply_and_write(txn, changes.changes_, &changes.sealed_, outcome);
+  return apply_and_write(txn, changes.changes_, &changes, outcome);
 }
 
 Bytes Ledger::seal_change(const Change& change) const { return crypto::seal(key_, codec::encode(change), change.id); }
@@ -217,7 +221,7 @@ Status Ledger::check_same_as_logged(const Change& change) {
 }
 
 Result<std::vector<std::int64_t>> Ledger::apply_each(StoreTransaction& txn, const std::vector<Change>& changes,
-                                                     std::vector<Bytes>* sealed, ApplyOutcome* outcome,
+                                                     PreparedChanges* prepared, ApplyOutcome* outcome,
                                                      const UnwrittenFields& unwritten, UnwrittenFields& staged) {
   auto clock_text = txn.setting(kClockSetting);
   if (!clock_text) return clock_text.error();
@@ -231,7 +235,7 @@ Result<std::vector<std::int64_t>> Ledger::apply_each(StoreTransaction& txn, cons
   auto& touched = staged.fields_;
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const Change& change = changes[i];
-    if (!sealed)
+    if (!prepared)
       if (auto valid = codec::validate(change); !valid) return valid.error();
     if (auto twice = in_this_batch.find(change.id); twice != in_this_batch.end()) {
       seqs.push_back(twice->second);
@@ -249,7 +253,8 @@ Result<std::vector<std::int64_t>> Ledger::apply_each(StoreTransaction& txn, cons
     // Inserted first, so that finding it already logged costs no look-up of its own; any error
     // below rolls the insert back with the caller's transaction.
     auto seq = txn.insert_change_if_new({0, change.id, change.key, change.hlc, change.user, change.device,
-                                         sealed ? std::move((*sealed)[i]) : seal_change(change), std::nullopt});
+                                         prepared ? std::move(prepared->sealed_[i]) : seal_change(change),
+                                         prepared ? prepared->server_seq(i) : std::nullopt});
     if (!seq) return seq.error();
     if (!*seq) {
       if (auto same = check_same_as_logged(change); !same) return same.error();

@@ -247,7 +247,7 @@ class SqliteStore final : public Store {
     // SQLite uses a partial index only for a query that states its condition as written, so an
     // incident's kind goes in as a literal: its changes are found through changes_of_incidents, on
     // head office too. Other kinds use changes_by_target on a laptop, and the scope's changes on
-    // head office, which goes without that index (shape_laptop_indexes).
+    // head office, which goes without that index (shape_role_indexes).
     const std::string kind_term = kind == TargetKind::incident
                                       ? "target_kind = " + std::to_string(static_cast<int>(TargetKind::incident))
                                       : std::string("target_kind = ?3");
@@ -314,6 +314,8 @@ class SqliteStore final : public Store {
     return collect_changes(*use, "reading the changes waiting to go up");
   }
 
+  // A scan of the log: the upload queue's index holds only the changes not acknowledged, and this
+  // runs once, when head office moves to a new year.
   Result<std::vector<StoredChange>> own_changes_since(std::string_view device, std::int64_t after_server_seq,
                                                       std::string_view year, std::size_t limit) override {
     auto use = prepare("SELECT " + std::string(kChangeColumns) +
@@ -541,33 +543,49 @@ class SqliteStore final : public Store {
     return static_cast<int>(use->column_int(0));
   }
 
-  // The indexes only a laptop needs (SqliteStoreOptions::laptop_indexes), made or dropped at each
-  // open, and only when not already as wanted, so opening never writes for nothing. A store from
-  // before version 13 has changes_by_target whichever program used it.
-  Status shape_laptop_indexes(bool wanted) {
-    struct LaptopIndex {
+  // The indexes that serve one kind of store only (SqliteStoreOptions::laptop_indexes), made,
+  // remade or dropped at each open, and only when not already as wanted, so opening never writes
+  // for nothing. Each is a write to a page of its own for every change inserted, so a store goes
+  // without those the other side needs (docs/storage.md). A store from before version 13 has all of
+  // them whichever program used it; one from before this shape, the upload queue's index over
+  // every change.
+  Status shape_role_indexes(bool laptop) {
+    struct RoleIndex {
       std::string_view name;
       std::string_view definition;
+      bool on_laptop;  // else on head office
     };
-    static constexpr LaptopIndex kLaptopIndexes[] = {
-        {"changes_pending", "CREATE INDEX changes_pending ON changes(device, server_seq, seq)"},
-        {"changes_by_target", "CREATE INDEX changes_by_target ON changes(scope, year, target_kind, target)"},
+    static constexpr RoleIndex kRoleIndexes[] = {
+        // The upload queue: partial, so the changes a pull brings (head office has them: they
+        // carry its seq) cost it nothing. The queries that use it say `server_seq IS NULL` as written.
+        {"changes_pending", "CREATE INDEX changes_pending ON changes(device, seq) WHERE server_seq IS NULL", true},
+        {"changes_by_target", "CREATE INDEX changes_by_target ON changes(scope, year, target_kind, target)", true},
+        // What each branch's devices may pull, and each scope's position.
+        {"changes_by_scope", "CREATE INDEX changes_by_scope ON changes(scope, seq)", false},
     };
-    for (const auto& index : kLaptopIndexes) {
-      auto present = has_index(index.name);
+    for (const auto& index : kRoleIndexes) {
+      auto present = index_definition(index.name);
       if (!present) return present.error();
-      if (*present == wanted) continue;
-      if (auto s = exec(wanted ? std::string(index.definition) : "DROP INDEX " + std::string(index.name)); !s) return s;
+      const bool wanted = index.on_laptop == laptop;
+      if (wanted && *present == index.definition) continue;
+      if (!wanted && !*present) continue;
+      if (*present)
+        if (auto s = exec("DROP INDEX " + std::string(index.name)); !s) return s;
+      if (wanted)
+        if (auto s = exec(std::string(index.definition)); !s) return s;
     }
     return {};
   }
 
-  Result<bool> has_index(std::string_view name) {
-    auto use = prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1");
+  // The statement that made the index `name`, as SQLite keeps it, or none if there is no such index.
+  Result<std::optional<std::string>> index_definition(std::string_view name) {
+    auto use = prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1");
     if (!use) return use.error();
     use->text(1, name);
-    if (sqlite3_step(use->get()) != SQLITE_ROW) return failure("reading the schema");
-    return use->column_int(0) > 0;
+    const int rc = sqlite3_step(use->get());
+    if (rc == SQLITE_DONE) return std::optional<std::string>{};
+    if (rc != SQLITE_ROW) return failure("reading the schema");
+    return std::optional<std::string>{use->column_text(0)};
   }
 
   Result<std::int64_t> table_count() {
@@ -712,6 +730,7 @@ Status SqliteTransaction::mark_acknowledged(const std::vector<std::pair<std::str
   return {};
 }
 
+// A scan of the log, run only after head office restores its server.
 Status SqliteTransaction::forget_acknowledgements(std::string_view device) {
   auto use = store_.prepare("UPDATE changes SET server_seq = NULL WHERE device = ?1");
   if (!use) return use.error();
@@ -869,7 +888,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   }
   if (auto s = sqlite::set_up_for_writing(store->handle(), path); !s) return s.error();
   if (auto s = store->migrate(); !s) return s.error();
-  if (auto s = store->shape_laptop_indexes(options.laptop_indexes); !s) return s.error();
+  if (auto s = store->shape_role_indexes(options.laptop_indexes); !s) return s.error();
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -234,6 +234,31 @@ TEST_F(LedgerTest, PreparingRefusesAnInvalidChangeAndNothingIsStored) {
   EXPECT_EQ(*store->change_count(), 0);
 }
 
+// Changes pulled from head office keep the seq head office gave each, so that none of them counts
+// as waiting to go up (nor costs the upload queue's index a write); changes from elsewhere have none.
+TEST_F(LedgerTest, ChangesPreparedWithHeadOfficesSeqsKeepThem) {
+  auto mismatched = ledger->prepare({remote_answer("bbbb:1", "yes", 10, {})}, {41, 42});
+  ASSERT_FALSE(mismatched);
+  EXPECT_EQ(mismatched.error().kind, ErrorKind::internal) << mismatched.error().message;
+
+  auto prepared = ledger->prepare({remote_answer("bbbb:1", "yes", 10, {}), remote_answer("bbbb:2", "no", 20, {"bbbb:1"})},
+                                  {41, 42});
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  auto txn = store->begin();
+  ASSERT_TRUE(txn);
+  ASSERT_TRUE(ledger->apply_within(**txn, std::move(*prepared)));
+  ASSERT_TRUE((*txn)->commit());
+  ASSERT_TRUE(ledger->apply({remote_answer("cccc:1", "maybe", 30, {})}));
+  auto rows = store->changes_after(0, 10);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].server_seq, std::optional<std::int64_t>(41));
+  EXPECT_EQ((*rows)[1].server_seq, std::optional<std::int64_t>(42));
+  EXPECT_EQ((*rows)[2].server_seq, std::nullopt);
+  EXPECT_EQ(*store->pending_count("bbbb"), 0);
+  EXPECT_EQ(*store->pending_count("cccc"), 1);
+}
+
 // Head office's group commit: pushes applied in one transaction, each in a savepoint of its own,
 // their field states written once at the end. A push rolled back leaves nothing of itself in the
 // field, and the field is what applying the kept pushes one transaction at a time makes it.

@@ -85,38 +85,103 @@ std::string ask_file(const std::filesystem::path& path, const std::string& sql) 
   return answer;
 }
 
-// The upload queue's index and the history's serve a laptop only: head office's store goes without
-// them (each is a write to a page of its own for every change it receives), and a laptop's has
-// them, whatever opened the file before.
-TEST(SqliteStore, OnlyALaptopsStoreKeepsTheLaptopsIndexes) {
+// The upload queue's index and the history's serve a laptop only, the index of each scope's changes
+// head office only: each is a write to a page of its own for every change inserted. Each side's
+// store has its own whatever opened the file before, the upload queue's in its present, partial
+// form, and opening a store already shaped changes nothing in its schema.
+TEST(SqliteStore, EachSideKeepsOnlyTheIndexesItUses) {
   TempDir dir;
   const auto path = dir / "s.db";
-  const auto laptop_indexes = [&] {
+  const auto role_indexes = [&] {
     return ask_file(path,
-                    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                    "name IN ('changes_pending', 'changes_by_target')");
+                    "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'index' AND "
+                    "name IN ('changes_pending', 'changes_by_target', 'changes_by_scope') ORDER BY name)");
   };
+  const auto open_as = [&](bool laptop) {
+    auto store = open_sqlite_store(path, {.create_if_missing = true, .laptop_indexes = laptop});
+    EXPECT_TRUE(store) << store.error().message;
+    return std::move(*store);
+  };
+  open_as(true);
+  EXPECT_EQ(role_indexes(), "changes_by_target changes_pending");
   {
-    auto laptop = open_sqlite_store(path, {.create_if_missing = true});
-    ASSERT_TRUE(laptop) << laptop.error().message;
-  }
-  EXPECT_EQ(laptop_indexes(), "2");
-  {
-    auto head_office = open_sqlite_store(path, {.laptop_indexes = false});
-    ASSERT_TRUE(head_office) << head_office.error().message;
-    auto txn = (*head_office)->begin();
+    auto head_office = open_as(false);
+    auto txn = head_office->begin();
     ASSERT_TRUE(txn);
     ASSERT_TRUE((*txn)->insert_change(stored("d1:1", "1.1.5")));
     ASSERT_TRUE((*txn)->commit());
   }
-  EXPECT_EQ(laptop_indexes(), "0");
-  auto laptop = open_sqlite_store(path, {});
-  ASSERT_TRUE(laptop) << laptop.error().message;
-  EXPECT_EQ(laptop_indexes(), "2");
-  auto pending = (*laptop)->pending_changes("d1", 0, 10);
+  EXPECT_EQ(role_indexes(), "changes_by_scope");
+  const std::string schema_cookie = ask_file(path, "PRAGMA schema_version");
+  open_as(false);
+  EXPECT_EQ(ask_file(path, "PRAGMA schema_version"), schema_cookie) << "reopening rewrote the schema";
+
+  // A laptop's store from before the upload queue's index was partial.
+  ASSERT_TRUE(open_sqlite_store(path, {}));
+  ask_file(path, "DROP INDEX changes_pending");
+  ask_file(path, "CREATE INDEX changes_pending ON changes(device, server_seq, seq)");
+  auto laptop = open_as(true);
+  EXPECT_EQ(role_indexes(), "changes_by_target changes_pending");
+  EXPECT_EQ(ask_file(path, "SELECT sql FROM sqlite_schema WHERE name = 'changes_pending'"),
+            "CREATE INDEX changes_pending ON changes(device, seq) WHERE server_seq IS NULL");
+  auto pending = laptop->pending_changes("d1", 0, 10);
   ASSERT_TRUE(pending) << pending.error().message;
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->front().id, "d1:1");
+}
+
+// The upload queue's index holds only the changes head office has not acknowledged: a change pulled
+// from head office (it comes with head office's seq) or acknowledged costs it nothing. What reads
+// this device's acknowledged changes, rarely, still finds them without it.
+TEST(SqliteStore, TheUploadQueuesIndexHoldsOnlyWhatHeadOfficeHasNot) {
+  TempDir dir;
+  const auto path = dir / "s.db";
+  auto store = open_sqlite_store(path, {.create_if_missing = true});
+  ASSERT_TRUE(store) << store.error().message;
+  const auto change = [](std::string id, std::string device, std::optional<std::int64_t> server_seq) {
+    StoredChange change = stored(std::move(id), "1.1.5");
+    change.device = std::move(device);
+    change.server_seq = server_seq;
+    return change;
+  };
+  auto txn = (*store)->begin();
+  ASSERT_TRUE(txn);
+  for (const auto& row : {change("d1:1", "d1", 4), change("d2:1", "d2", 5), change("d1:2", "d1", std::nullopt),
+                          change("d2:2", "d2", 6), change("d1:3", "d1", std::nullopt)})
+    ASSERT_TRUE((*txn)->insert_change(row));
+  ASSERT_TRUE((*txn)->commit());
+  const auto index_entries = [&] {
+    // Every cell of an index's pages, interior ones too, holds one entry.
+    return ask_file(path, "SELECT coalesce(sum(ncell), 0) FROM dbstat WHERE name = 'changes_pending'");
+  };
+  EXPECT_EQ(index_entries(), "2");
+  const auto ids = [](const Result<std::vector<StoredChange>>& found) {
+    EXPECT_TRUE(found) << found.error().message;
+    std::string out;
+    for (const auto& change : *found) out += change.id + " ";
+    return out;
+  };
+  EXPECT_EQ(ids((*store)->pending_changes("d1", 0, 10)), "d1:2 d1:3 ");
+  EXPECT_EQ(ids((*store)->pending_changes("d1", 3, 10)), "d1:3 ");
+  EXPECT_EQ(*(*store)->pending_count("d1"), 2);
+  EXPECT_EQ(ids((*store)->own_changes_since("d1", 3, "2021-22", 10)), "d1:1 d1:2 d1:3 ");
+  EXPECT_EQ(ids((*store)->own_changes_since("d1", 4, "2021-22", 10)), "d1:2 d1:3 ");
+
+  // The queue's look-ups, in the shape the store asks them: SQLite must answer both from the index.
+  for (const std::string query : {"SELECT seq FROM changes WHERE device = 'd1' AND server_seq IS NULL AND seq > 0 "
+                                  "ORDER BY seq LIMIT 10",
+                                  "SELECT count(*) FROM changes WHERE device = 'd1' AND server_seq IS NULL"}) {
+    const auto plan = ask_file(path, "EXPLAIN QUERY PLAN " + query);
+    EXPECT_NE(plan.find("changes_pending"), std::string::npos) << query << ": " << plan;
+  }
+
+  // After head office restores its server, every change of this device goes back in the queue.
+  txn = (*store)->begin();
+  ASSERT_TRUE(txn);
+  ASSERT_TRUE((*txn)->forget_acknowledgements("d1"));
+  ASSERT_TRUE((*txn)->commit());
+  EXPECT_EQ(ids((*store)->pending_changes("d1", 0, 10)), "d1:1 d1:2 d1:3 ");
+  EXPECT_EQ(index_entries(), "3");
 }
 
 // Without the history index, head office still finds exactly one target's changes, oldest first;

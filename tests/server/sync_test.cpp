@@ -128,6 +128,25 @@ TEST(Sync, AFirstSyncOfALargeHistoryArrivesWhole) {
   EXPECT_EQ(comment->winner()->value->text, "revision 1199");
   auto history = second_laptop->ledger().history("VLAXL", "2021-22", TargetKind::item, "1.3.12");
   EXPECT_EQ(history->size(), 1200u);
+
+  // Head office has every one of these changes: none waits to go up from either laptop, and none is
+  // left in either laptop's upload queue index, which a pull must not write to.
+  for (const auto* laptop : {"leeds", "leeds2"}) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((stores / laptop / "store.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT (SELECT count(*) FROM changes WHERE server_seq IS NULL), (SELECT "
+                                 "coalesce(sum(ncell), 0) FROM dbstat WHERE name = 'changes_pending')",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(stmt, 0), 0) << laptop << ": changes without head office's seq";
+    EXPECT_EQ(sqlite3_column_int(stmt, 1), 0) << laptop << ": entries in the upload queue's index";
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+  }
 }
 
 // The real connection, except that the second page of a pull comes with one change a laptop must

@@ -65,7 +65,12 @@ class PreparedChanges {
  private:
   friend class Ledger;
   std::vector<Change> changes_;
-  std::vector<Bytes> sealed_;  // changes_[i] sealed under the ledger's key
+  std::vector<Bytes> sealed_;                 // changes_[i] sealed under the ledger's key
+  std::vector<std::int64_t> server_seqs_;     // head office's seq for changes_[i]; empty: none
+  std::optional<std::int64_t> server_seq(std::size_t i) const {
+    if (server_seqs_.empty()) return std::nullopt;
+    return server_seqs_[i];
+  }
 };
 
 // The permission rule for one edit as every door asks it (permissions.h): for an incident, with
@@ -109,8 +114,9 @@ class Ledger {
   // Seals and writes the field states, and empties `fields`.
   Status write_fields(StoreTransaction& txn, UnwrittenFields& fields);
   // Checks and seals changes for the apply_within below: what applying spends on each change
-  // without the store. Touches only the key, so any thread may call it.
-  Result<PreparedChanges> prepare(std::vector<Change> changes) const;
+  // without the store. Touches only the key, so any thread may call it. `server_seqs`, for changes
+  // pulled from head office, gives head office's seq for each, kept with it (StoredChange::server_seq).
+  Result<PreparedChanges> prepare(std::vector<Change> changes, std::vector<std::int64_t> server_seqs = {}) const;
   // apply_within for changes this ledger prepared.
   Result<std::vector<std::int64_t>> apply_within(StoreTransaction& txn, PreparedChanges&& changes,
                                                  ApplyOutcome* outcome = nullptr);
@@ -127,14 +133,15 @@ class Ledger {
  private:
   Result<FieldState> read_field(StoreTransaction& txn, const FieldKey& key);
   Bytes seal_change(const Change& change) const;
-  // What both apply_withins do; `sealed`, when given, holds each change checked and sealed already.
+  // What every apply_within does; `prepared`, when given, holds these changes checked and sealed
+  // already (and `changes` are its own).
   Result<std::vector<std::int64_t>> apply_each(StoreTransaction& txn, const std::vector<Change>& changes,
-                                               std::vector<Bytes>* sealed, ApplyOutcome* outcome,
+                                               PreparedChanges* prepared, ApplyOutcome* outcome,
                                                const UnwrittenFields& unwritten, UnwrittenFields& staged);
   Status check_same_as_logged(const Change& change);
   // apply_each for one transaction of its own changes: the field states it stages written at once.
   Result<std::vector<std::int64_t>> apply_and_write(StoreTransaction& txn, const std::vector<Change>& changes,
-                                                    std::vector<Bytes>* sealed, ApplyOutcome* outcome);
+                                                    PreparedChanges* prepared, ApplyOutcome* outcome);
   Status find_merge_base(FieldState& state);
   Result<AssessmentState> open_fields(const std::vector<StoredField>& stored);
   Result<std::int64_t> write(StoreTransaction& txn, const Change& change, std::optional<std::int64_t> server_seq);

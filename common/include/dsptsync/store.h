@@ -32,7 +32,9 @@ struct StoredChange {
   std::string user;
   std::string device;
   Bytes sealed;                  // crypto::seal(codec::encode(change)), bound to the id
-  std::optional<std::int64_t> server_seq;  // set once the HQ server has acknowledged it
+  // On a laptop, head office's seq for the change: set when head office acknowledges this device's
+  // own change, or received with a change pulled. Unset while a change waits to go up.
+  std::optional<std::int64_t> server_seq;
 };
 
 // Keeps the oldest rows whose encoded changes fit in `max_bytes` (always at least one), judged
