@@ -657,13 +657,15 @@ constexpr std::string_view kInsertChange =
     "INSERT INTO changes(change_id, scope, year, target_kind, target, field, hlc, user, device, sealed, server_seq) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
+// Borrows the change's values: `change` outlives the use that inserts it.
 void bind_change(sqlite::Use& use, const StoredChange& change) {
-  use.text(1, change.id);
-  use.key(2, change.key);
+  constexpr auto borrowed = sqlite::Use::Binding::borrowed;
+  use.text(1, change.id, borrowed);
+  use.key(2, change.key, borrowed);
   use.integer(7, static_cast<std::int64_t>(change.hlc));
-  use.text(8, change.user);
-  use.text(9, change.device);
-  use.blob(10, change.sealed);
+  use.text(8, change.user, borrowed);
+  use.text(9, change.device, borrowed);
+  use.blob(10, change.sealed, borrowed);
   if (change.server_seq) use.integer(11, *change.server_seq);
   else use.null(11);
 }
@@ -706,9 +708,9 @@ Status SqliteTransaction::put_field(const StoredField& field) {
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(scope, year, target_kind, target, field) DO UPDATE SET "
       "in_conflict = excluded.in_conflict, sealed = excluded.sealed, last_seq = excluded.last_seq");
   if (!use) return use.error();
-  use->key(1, field.key);
+  use->key(1, field.key, sqlite::Use::Binding::borrowed);  // `field` outlives the use
   use->integer(6, field.in_conflict ? 1 : 0);
-  use->blob(7, field.sealed);
+  use->blob(7, field.sealed, sqlite::Use::Binding::borrowed);
   use->integer(8, field.last_seq);
   return store_.step_done(*use, "writing a field");
 }
