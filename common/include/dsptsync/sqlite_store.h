@@ -17,10 +17,11 @@ struct SqliteStoreOptions {
   std::chrono::milliseconds busy_timeout = tuning::kSqliteBusyTimeout;
   // A registered SQLite VFS to use instead of the default (tests: the power-loss VFS).
   std::string vfs_name;
-  // Whether the store keeps the two indexes only a laptop needs: its upload queue's (its own changes
-  // not yet acknowledged) and a target's history's. Head office's store goes without them: each would
-  // cost every change it receives a write to a page of its own, and it finds a target's history
-  // through its scope's changes (docs/storage.md).
+  // Whether the store keeps the two indexes only a laptop needs, its upload queue's (its own changes
+  // not yet acknowledged) and a target's history's, or the one only head office needs, each scope's
+  // changes in order. Each store goes without the other side's: each would cost every change it
+  // receives a write to a page of its own. Head office finds a target's history through its scope's
+  // changes (docs/storage.md).
   bool laptop_indexes = true;
   // A second connection for reads on another thread (head office's file server): never migrates or
   // writes (query_only), and is refused unless the database is at this build's schema.
