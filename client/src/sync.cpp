@@ -111,7 +111,9 @@ struct PageInPreparation {
 // On a thread of its own when `alongside`: while this one writes the page before.
 PageInPreparation start_preparing(Ledger& ledger, protocol::Changes& page, bool alongside) {
   return {std::async(alongside ? std::launch::async : std::launch::deferred,
-                     [&ledger, received = take_changes(page)]() mutable { return prepare_received(ledger, std::move(received)); }),
+                     [&ledger, received = take_changes(page)]() mutable {
+                       return prepare_received(ledger, std::move(received));
+                     }),
           page.next_cursor, page.more};
 }
 

@@ -241,8 +241,8 @@ TEST_F(LedgerTest, ChangesPreparedWithHeadOfficesSeqsKeepThem) {
   ASSERT_FALSE(mismatched);
   EXPECT_EQ(mismatched.error().kind, ErrorKind::internal) << mismatched.error().message;
 
-  auto prepared = ledger->prepare({remote_answer("bbbb:1", "yes", 10, {}), remote_answer("bbbb:2", "no", 20, {"bbbb:1"})},
-                                  {41, 42});
+  auto prepared = ledger->prepare(
+      {remote_answer("bbbb:1", "yes", 10, {}), remote_answer("bbbb:2", "no", 20, {"bbbb:1"})}, {41, 42});
   ASSERT_TRUE(prepared) << prepared.error().message;
   auto txn = store->begin();
   ASSERT_TRUE(txn);

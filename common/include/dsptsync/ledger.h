@@ -65,8 +65,8 @@ class PreparedChanges {
  private:
   friend class Ledger;
   std::vector<Change> changes_;
-  std::vector<Bytes> sealed_;                 // changes_[i] sealed under the ledger's key
-  std::vector<std::int64_t> server_seqs_;     // head office's seq for changes_[i]; empty: none
+  std::vector<Bytes> sealed_;              // changes_[i] sealed under the ledger's key
+  std::vector<std::int64_t> server_seqs_;  // head office's seq for changes_[i]; empty: none
   std::optional<std::int64_t> server_seq(std::size_t i) const {
     if (server_seqs_.empty()) return std::nullopt;
     return server_seqs_[i];
