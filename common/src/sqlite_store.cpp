@@ -550,6 +550,22 @@ class SqliteStore final : public Store {
   // them whichever program used it; one from before this shape, the upload queue's index over
   // every change.
   Status shape_role_indexes(bool laptop) {
+    auto unshaped = reshape_role_indexes(laptop, /*write=*/false);
+    if (!unshaped) return unshaped.error();
+    if (!*unshaped) return {};
+    // Judged again in one transaction: a program opening the store at the same moment waits for
+    // it, then finds the store shaped.
+    if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
+    if (auto reshaped = reshape_role_indexes(laptop, /*write=*/true); !reshaped) {
+      (void)exec("ROLLBACK");
+      return reshaped.error();
+    }
+    return exec("COMMIT");
+  }
+
+  // Whether any role index is not as a laptop's store (`laptop`) or head office's wants it; with
+  // `write`, makes, remakes or drops each such index.
+  Result<bool> reshape_role_indexes(bool laptop, bool write) {
     struct RoleIndex {
       std::string_view name;
       std::string_view definition;
@@ -563,18 +579,20 @@ class SqliteStore final : public Store {
         // What each branch's devices may pull, and each scope's position.
         {"changes_by_scope", "CREATE INDEX changes_by_scope ON changes(scope, seq)", false},
     };
+    bool unshaped = false;
     for (const auto& index : kRoleIndexes) {
       auto present = index_definition(index.name);
       if (!present) return present.error();
       const bool wanted = index.on_laptop == laptop;
-      if (wanted && *present == index.definition) continue;
-      if (!wanted && !*present) continue;
+      if (wanted ? *present == index.definition : !*present) continue;
+      unshaped = true;
+      if (!write) continue;
       if (*present)
-        if (auto s = exec("DROP INDEX " + std::string(index.name)); !s) return s;
+        if (auto s = exec("DROP INDEX " + std::string(index.name)); !s) return s.error();
       if (wanted)
-        if (auto s = exec(std::string(index.definition)); !s) return s;
+        if (auto s = exec(std::string(index.definition)); !s) return s.error();
     }
-    return {};
+    return unshaped;
   }
 
   // The statement that made the index `name`, as SQLite keeps it, or none if there is no such index.
