@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <sstream>
 #include <map>
 #include <string>
@@ -153,17 +154,25 @@ class SqliteStore final : public Store {
                          std::to_string(*version) + ", newer than this dsptsync understands (" +
                          std::to_string(kSchemaVersion) + "); install the newer dsptsync that wrote it");
     for (int from = *version; from < kSchemaVersion; ++from) {
-      if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
-      Status step = exec(sqlite::migrations()[static_cast<std::size_t>(from)]);
-      if (step) step = exec("PRAGMA user_version = " + std::to_string(from + 1));
-      if (step) step = exec("PRAGMA application_id = " + std::to_string(kApplicationId));
-      if (!step) {
-        (void)exec("ROLLBACK");
-        return step;
-      }
-      if (auto s = exec("COMMIT"); !s) return s;
+      Status step = in_write_transaction([&]() -> Status {
+        if (auto s = exec(sqlite::migrations()[static_cast<std::size_t>(from)]); !s) return s;
+        if (auto s = exec("PRAGMA user_version = " + std::to_string(from + 1)); !s) return s;
+        return exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+      });
+      if (!step) return step;
     }
     return {};
+  }
+
+  // Runs `work` in a transaction of its own that holds the write lock from its start, committed if
+  // `work` succeeds and rolled back if not: the schema's changes at open.
+  Status in_write_transaction(const std::function<Status()>& work) {
+    if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
+    if (auto done = work(); !done) {
+      (void)exec("ROLLBACK");
+      return done;
+    }
+    return exec("COMMIT");
   }
 
   Result<std::unique_ptr<StoreTransaction>> begin() override {
@@ -555,12 +564,10 @@ class SqliteStore final : public Store {
     if (!*unshaped) return {};
     // Judged again in one transaction: a program opening the store at the same moment waits for
     // it, then finds the store shaped.
-    if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
-    if (auto reshaped = reshape_role_indexes(laptop, /*write=*/true); !reshaped) {
-      (void)exec("ROLLBACK");
-      return reshaped.error();
-    }
-    return exec("COMMIT");
+    return in_write_transaction([&]() -> Status {
+      if (auto reshaped = reshape_role_indexes(laptop, /*write=*/true); !reshaped) return reshaped.error();
+      return {};
+    });
   }
 
   // Whether any role index is not as a laptop's store (`laptop`) or head office's wants it; with
