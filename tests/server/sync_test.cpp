@@ -27,6 +27,13 @@ std::size_t field_count(Workspace& workspace, const std::string& scope) {
   return state ? state->size() : 0;
 }
 
+// One sync of `workspace` through `transport` instead of the real connection.
+auto sync_through(Workspace& workspace, client::Transport& transport) {
+  client::SyncOptions options;
+  options.transport = &transport;
+  return client::sync_once(workspace, options);
+}
+
 std::optional<std::string> answer_of(Workspace& workspace, const std::string& scope, const std::string& item) {
   auto field = workspace.ledger().field({scope, "2021-22", TargetKind::item, item, Field::answer});
   if (!field || !field->winner() || !field->winner()->value) return std::nullopt;
@@ -201,9 +208,7 @@ TEST(Sync, APullRefusedOnAMiddlePageKeepsNothingOfThatPageAndTheNextSyncPullsEve
   ASSERT_EQ(pushed->pushed, 2100u);
 
   SecondPageSpoiler spoiler;
-  client::SyncOptions options;
-  options.transport = &spoiler;
-  auto refused = client::sync_once(*second_laptop, options);
+  auto refused = sync_through(*second_laptop, spoiler);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::invalid_input) << refused.error().message;
   EXPECT_NE(refused.error().message.find("assertion"), std::string::npos) << refused.error().message;
@@ -536,9 +541,7 @@ TEST(Sync, ALaptopSpeakingThePreviousProtocolVersionIsToldToUpdateAndKeepsItsEdi
   auto laptop = server.enrol(stores / "leeds", "Sam Patel", "VLAXL", Role::admin);
   ASSERT_TRUE(laptop->answer("1.3.12", "The registered manager", "", std::nullopt));
   PreviousVersionTransport previous;
-  client::SyncOptions options;
-  options.transport = &previous;
-  auto refused = client::sync_once(*laptop, options);
+  auto refused = sync_through(*laptop, previous);
   ASSERT_FALSE(refused);
   // Refused at its Hello, before any cipher: the reason comes in the WebSocket close frame.
   EXPECT_EQ(refused.error().kind, ErrorKind::network) << refused.error().message;
