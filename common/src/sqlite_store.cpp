@@ -149,19 +149,30 @@ class SqliteStore final : public Store {
   Status migrate() {
     auto version = schema_version();
     if (!version) return version.error();
-    if (*version > kSchemaVersion)
-      return store_error("the database " + platform::utf8_of(path_) + " is at schema version " +
-                         std::to_string(*version) + ", newer than this dsptsync understands (" +
-                         std::to_string(kSchemaVersion) + "); install the newer dsptsync that wrote it");
-    for (int from = *version; from < kSchemaVersion; ++from) {
+    if (*version > kSchemaVersion) return newer_than_known(*version);
+    while (*version < kSchemaVersion) {
+      // Each step judges the version again inside its transaction: another program opening the
+      // same store at the same moment (`dsptsync ui` and a command, after an upgrade) may have
+      // taken that step while this one waited for the write lock.
       Status step = in_write_transaction([&]() -> Status {
-        if (auto s = exec(sqlite::migrations()[static_cast<std::size_t>(from)]); !s) return s;
-        if (auto s = exec("PRAGMA user_version = " + std::to_string(from + 1)); !s) return s;
+        version = schema_version();
+        if (!version) return version.error();
+        if (*version > kSchemaVersion) return newer_than_known(*version);
+        if (*version == kSchemaVersion) return {};
+        if (auto s = exec(sqlite::migrations()[static_cast<std::size_t>(*version)]); !s) return s;
+        if (auto s = exec("PRAGMA user_version = " + std::to_string(*version + 1)); !s) return s;
+        version = *version + 1;
         return exec("PRAGMA application_id = " + std::to_string(kApplicationId));
       });
       if (!step) return step;
     }
     return {};
+  }
+
+  Error newer_than_known(int version) const {
+    return store_error("the database " + platform::utf8_of(path_) + " is at schema version " + std::to_string(version) +
+                       ", newer than this dsptsync understands (" + std::to_string(kSchemaVersion) +
+                       "); install the newer dsptsync that wrote it");
   }
 
   // Runs `work` in a transaction of its own that holds the write lock from its start, committed if

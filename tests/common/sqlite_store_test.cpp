@@ -1,4 +1,5 @@
 #include "dsptsync/sqlite_store.h"
+#include "../../common/src/sqlite_schema.h"
 #include "dsptsync/tuning.h"
 
 #include "test_support.h"
@@ -8,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 namespace dsptsync {
 namespace {
@@ -415,6 +417,31 @@ TEST(SqliteStore, RefusesAStoreFromANewerVersion) {
   auto newer = open_sqlite_store(dir / "s.db", {});
   ASSERT_FALSE(newer);
   EXPECT_NE(newer.error().message.find("newer than this dsptsync"), std::string::npos);
+}
+
+// Two programs opening a store from an older version at the same moment (`dsptsync ui` and a
+// command, just after an upgrade): the one that waits for the write lock finds the step taken and
+// does not take it again (it used to fail on "index ... already exists").
+TEST(SqliteStore, AStoreUpgradedByAnotherProgramMeanwhileIsNotUpgradedTwice) {
+  TempDir dir;
+  const auto path = dir / "s.db";
+  ASSERT_TRUE(open_sqlite_store(path, {.create_if_missing = true}));
+  sqlite3* other = nullptr;  // the other program, upgrading from version 12
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "DROP INDEX changes_of_incidents; PRAGMA user_version = 12", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  // This one reads version 12, then waits for the write lock the other holds.
+  auto opening = std::async(std::launch::async, [&] { return open_sqlite_store(path, {}); });
+  ASSERT_EQ(opening.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  ASSERT_EQ(sqlite3_exec(other, std::string(sqlite::migrations()[12]).c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "PRAGMA user_version = 13; COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+
+  auto store = opening.get();
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(*(*store)->schema_version(), 13);
 }
 
 TEST(SqliteStore, UsesWalWithFullSynchronousCommits) {
