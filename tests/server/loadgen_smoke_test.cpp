@@ -79,6 +79,28 @@ TEST(LoadgenSmoke, IdleFirstSyncAndPublishReportTheirFigures) {
   EXPECT_EQ(publish["publish"]["sites"], 3);
 }
 
+// The store alone, no server: every layer of each side wrote every change once and was timed.
+TEST(LoadgenSmoke, StoreFloorTimesEachLayerOfBothSides) {
+  TempDir scratch;
+  auto run = run_program(shell_quote(DSPTSYNC_LOADGEN),
+                         {"--workload", "store-floor", "--clients", "3", "--updates", "700", "--timeout", "100"},
+                         scratch.path());
+  ASSERT_EQ(run.code, 0) << run.err;
+  ASSERT_TRUE(run.data.contains("floor")) << run.out;
+  for (const char* side : {"headOffice", "laptop"}) {
+    SCOPED_TRACE(side);
+    const auto& floor = run.data["floor"][side];
+    EXPECT_EQ(floor["changes"], 2100);
+    EXPECT_EQ(floor["apply"]["rows"], 2100);
+    EXPECT_EQ(floor["insert"]["rows"], 2100);
+    for (const char* layer : {"prepare", "insert", "apply"}) {
+      EXPECT_GT(floor[layer]["usPerChange"].get<double>(), 0) << layer;
+      EXPECT_GT(floor[layer]["cpuUsPerChange"].get<double>(), 0) << layer;
+    }
+  }
+  EXPECT_EQ(run.data["floor"]["headOffice"]["perTransaction"], 500) << "a catch-up push a transaction";
+}
+
 TEST(LoadgenSmoke, DocumentsEveryBranchFetchesThePolicyWhileEditsAreTimed) {
   auto out = run_loadgen({"--workload", "documents", "--branches", "3", "--file-mib", "1"});
   ASSERT_TRUE(out.contains("documents")) << out.dump();

@@ -5,13 +5,17 @@
 // serverPeakRssMB, kBperConnRss. docs/performance.md says what each workload is.
 //
 // Edits are made in memory and signed here, not through a laptop's store: what is measured is the
-// server, as the peer's load generator measures the peer.
+// server, as the peer's load generator measures the peer. One workload, store-floor, starts no
+// server: it times what each change costs the store alone, the floor under catch-up and a first sync.
 #include "dsptsync/client/connection.h"
 #include "dsptsync/client/push_signer.h"
 #include "dsptsync/client/sync.h"
+#include "dsptsync/codec.h"
 #include "dsptsync/crypto.h"
+#include "dsptsync/ledger.h"
 #include "dsptsync/limits.h"
 #include "dsptsync/server/head_office.h"
+#include "dsptsync/sqlite_store.h"
 #include "dsptsync/tuning.h"
 
 #include <CLI/CLI.hpp>
@@ -31,7 +35,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -618,6 +624,111 @@ StreamResult stream(const std::vector<Device>& devices, const std::string& url, 
   return result;
 }
 
+// ---- store-floor: what each change costs the store alone, in this process ----
+
+// One side's writing of its changes, in transactions of `per_transaction`, as its store is shaped.
+struct FloorSide {
+  bool laptop;  // the laptop's indexes; its changes are pulled, so each keeps head office's seq
+  std::vector<Change> changes;
+  std::size_t per_transaction;
+};
+
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+// Runs `work` once: its wall time and this thread's CPU time, in microseconds for each of `changes`.
+json per_change(std::size_t changes, const std::function<void()>& work) {
+  const auto started = Clock::now();
+  const double cpu_started = thread_cpu_seconds();
+  work();
+  const double cpu = thread_cpu_seconds() - cpu_started;
+  auto us = [changes](double seconds) { return std::round(seconds * 1e6 / static_cast<double>(changes) * 100) / 100; };
+  return {{"usPerChange", us(since_ms(started) / 1000)}, {"cpuUsPerChange", us(cpu)}};
+}
+
+// Each layer of writing a side's changes, timed on its own: checking and sealing them at rest
+// (`prepare`: head office's storage thread does it, a laptop's pull on a thread of its own); the
+// store's insert of the sealed rows with nothing else (`insert`: what SQLite needs for a row and its
+// indexes); and the rest of applying prepared changes (`apply`: that insert, the parents' check and
+// the field states, as the storage thread and a laptop's pull do), each into a fresh store.
+json floor_of(const std::filesystem::path& dir, const FloorSide& side) {
+  std::filesystem::create_directories(dir);
+  const auto open = [&](const char* name) {
+    return must(open_sqlite_store(dir / name, {.create_if_missing = true, .laptop_indexes = side.laptop}), "store");
+  };
+  const auto in_transactions = [&](Store& store, const std::function<void(StoreTransaction&, std::size_t, std::size_t)>& write) {
+    for (std::size_t first = 0; first < side.changes.size(); first += side.per_transaction) {
+      auto txn = must(store.begin(), "begin");
+      write(*txn, first, std::min(side.per_transaction, side.changes.size() - first));
+      must(txn->commit(), "commit");
+    }
+  };
+  const auto seq_of = [&](std::size_t i) {
+    return side.laptop ? std::optional<std::int64_t>(static_cast<std::int64_t>(i) + 1) : std::nullopt;
+  };
+  // What each store holds afterwards: every change, once (read after the timing).
+  const auto rows_in = [&](Store& store) { return must(store.changes_after(0, side.changes.size() + 1), "read").size(); };
+  json out = {{"changes", side.changes.size()}, {"perTransaction", side.per_transaction}};
+
+  auto applied = open("apply.db");
+  Ledger ledger(*applied, crypto::SecretKey::random(), {"Floor", "floor"});
+  std::vector<PreparedChanges> prepared;
+  out["prepare"] = per_change(side.changes.size(), [&] {
+    for (std::size_t first = 0; first < side.changes.size(); first += side.per_transaction) {
+      const std::size_t last = std::min(first + side.per_transaction, side.changes.size());
+      std::vector<std::int64_t> seqs;
+      for (std::size_t i = first; side.laptop && i < last; ++i) seqs.push_back(*seq_of(i));
+      prepared.push_back(must(ledger.prepare({side.changes.begin() + first, side.changes.begin() + last}, seqs), "prepare"));
+    }
+  });
+  out["apply"] = per_change(side.changes.size(), [&] {
+    std::size_t next = 0;
+    in_transactions(*applied, [&](StoreTransaction& txn, std::size_t, std::size_t) {
+      must(ledger.apply_within(txn, std::move(prepared[next++])), "apply");
+    });
+  });
+  out["apply"]["rows"] = rows_in(*applied);
+
+  const auto key = crypto::SecretKey::random();
+  std::vector<StoredChange> rows;
+  for (std::size_t i = 0; i < side.changes.size(); ++i) {
+    const Change& change = side.changes[i];
+    rows.push_back({0, change.id, change.key, change.hlc, change.user, change.device,
+                    crypto::seal(key, codec::encode(change), change.id), seq_of(i)});
+  }
+  auto inserted = open("insert.db");
+  out["insert"] = per_change(side.changes.size(), [&] {
+    in_transactions(*inserted, [&](StoreTransaction& txn, std::size_t first, std::size_t count) {
+      for (std::size_t i = first; i < first + count; ++i) must(txn.insert_change_if_new(rows[i]), "insert");
+    });
+  });
+  out["insert"]["rows"] = rows_in(*inserted);
+  return out;
+}
+
+// Head office in catch-up: `clients` branches' devices each send `updates` changes in pushes of
+// kMaxChangesPerPush, one push a transaction, the branches in turn. A laptop's first sync: one
+// branch's history of `clients` × `updates` changes, in a pull's transactions.
+json store_floor(const std::filesystem::path& dir, const Catalogue& catalogue, std::size_t clients, std::size_t updates) {
+  std::vector<Device> devices;
+  for (std::size_t i = 0; i < clients; ++i)
+    devices.push_back({crypto::random_hex(16), "Floor User " + std::to_string(i), site_code(i), crypto::SigningKeyPair::generate()});
+  std::vector<EditMaker> makers;
+  for (const auto& device : devices) makers.emplace_back(device, catalogue);
+  FloorSide head_office{false, {}, limits::kMaxChangesPerPush};
+  for (std::size_t done = 0; done < updates; done += limits::kMaxChangesPerPush)
+    for (auto& maker : makers)
+      for (std::size_t k = done; k < std::min(updates, done + limits::kMaxChangesPerPush); ++k)
+        head_office.changes.push_back(maker.next());
+  FloorSide laptop{true, {}, limits::kPullPageChanges * limits::kPullPagesPerCommit};
+  EditMaker history(devices.front(), catalogue);
+  for (std::size_t i = 0; i < clients * updates; ++i) laptop.changes.push_back(history.next());
+  return {{"headOffice", floor_of(dir / "hq-floor", head_office)}, {"laptop", floor_of(dir / "laptop-floor", laptop)}};
+}
+
 json figures(const ServerProcess& server, double cpu_before, const StreamResult& run) {
   json load = {{"seconds", std::round(run.seconds * 1000) / 1000},
                {"edits", run.edits},
@@ -657,6 +768,16 @@ int run(const Options& options) {
                      "init");
   const Catalogue catalogue = office->catalogue();
   const std::string& w = options.workload;
+  if (w == "store-floor") {  // no server: the store alone, in this process
+    office.reset();
+    json floor = {{"workload", w},
+                  {"store", "SQLite WAL, synchronous=FULL, one thread"},
+                  {"params", {{"clients", options.clients}, {"updates", options.updates}}},
+                  {"floor", store_floor(dir, catalogue, options.clients, options.updates)}};
+    if (options.keep.empty()) std::filesystem::remove_all(dir);
+    std::cout << floor.dump(2) << std::endl;
+    return 0;
+  }
 
   json out = {{"workload", w},
               {"server", "dsptsync-server (SQLite WAL, synchronous=FULL; acknowledged after COMMIT)"},
@@ -697,7 +818,8 @@ int run(const Options& options) {
     out["params"] = {{"branches", options.branches}, {"fileMiB", options.file_mib}};
   } else {
     die("unknown workload '" + w +
-        "'; use stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard or documents");
+        "'; use stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard, documents or "
+        "store-floor");
   }
   for (const auto& code : branch_codes) must(office->add_branch(code, "Branch " + code), "branch add");
 
@@ -973,8 +1095,8 @@ int main(int argc, char** argv) {
   CLI::App app{"loadgen: drives a real dsptsync-server over 127.0.0.1 and prints the figures as JSON"};
   app.add_option(
       "--workload", options.workload,
-      "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard or documents");
-  app.add_option("--clients", options.clients, "devices pushing (stream, catchup, fanout)");
+      "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard, documents or store-floor");
+  app.add_option("--clients", options.clients, "devices pushing (stream, catchup, fanout, store-floor)");
   app.add_option("--updates", options.updates, "edits per device");
   app.add_option("--docs", options.docs, "fanout: branches the devices share (devices per branch = clients / docs)");
   app.add_option("--idle", options.idle, "idle: connections to open");
@@ -982,10 +1104,14 @@ int main(int argc, char** argv) {
   app.add_option("--branches", options.branches, "fanout-hq, publish, dashboard and documents: branches");
   app.add_option("--file-mib", options.file_mib, "documents: the size of the policy every branch fetches, in MiB");
   app.add_option("--edits", options.edits, "fanout-hq: head office's edits, one at a time; dashboard: loads");
-  app.add_option("--server", options.server_binary, "the dsptsync-server binary")->required();
+  app.add_option("--server", options.server_binary, "the dsptsync-server binary (every workload but store-floor)");
   app.add_option("--keep", options.keep, "keep the data folder (for looking at it)");
   app.add_option("--timeout", options.timeout_s, "stop with an error after this many seconds");
   CLI11_PARSE(app, argc, argv);
+  if (options.server_binary.empty() && options.workload != "store-floor") {
+    std::cerr << "loadgen: --server is needed: the dsptsync-server binary to measure\n";
+    return 1;
+  }
   // Every run is bounded: a hung run ends itself rather than a CI job.
   std::thread([timeout = options.timeout_s] {
     std::this_thread::sleep_for(std::chrono::seconds(timeout));
