@@ -659,7 +659,8 @@ json floor_of(const std::filesystem::path& dir, const FloorSide& side) {
   const auto open = [&](const char* name) {
     return must(open_sqlite_store(dir / name, {.create_if_missing = true, .laptop_indexes = side.laptop}), "store");
   };
-  const auto in_transactions = [&](Store& store, const std::function<void(StoreTransaction&, std::size_t, std::size_t)>& write) {
+  const auto in_transactions = [&](Store& store,
+                                   const std::function<void(StoreTransaction&, std::size_t, std::size_t)>& write) {
     for (std::size_t first = 0; first < side.changes.size(); first += side.per_transaction) {
       auto txn = must(store.begin(), "begin");
       write(*txn, first, std::min(side.per_transaction, side.changes.size() - first));
@@ -670,7 +671,9 @@ json floor_of(const std::filesystem::path& dir, const FloorSide& side) {
     return side.laptop ? std::optional<std::int64_t>(static_cast<std::int64_t>(i) + 1) : std::nullopt;
   };
   // What each store holds afterwards: every change, once (read after the timing).
-  const auto rows_in = [&](Store& store) { return must(store.changes_after(0, side.changes.size() + 1), "read").size(); };
+  const auto rows_in = [&](Store& store) {
+    return must(store.changes_after(0, side.changes.size() + 1), "read").size();
+  };
   json out = {{"changes", side.changes.size()}, {"perTransaction", side.per_transaction}};
 
   auto applied = open("apply.db");
@@ -681,7 +684,8 @@ json floor_of(const std::filesystem::path& dir, const FloorSide& side) {
       const std::size_t last = std::min(first + side.per_transaction, side.changes.size());
       std::vector<std::int64_t> seqs;
       for (std::size_t i = first; side.laptop && i < last; ++i) seqs.push_back(*seq_of(i));
-      prepared.push_back(must(ledger.prepare({side.changes.begin() + first, side.changes.begin() + last}, seqs), "prepare"));
+      prepared.push_back(
+          must(ledger.prepare({side.changes.begin() + first, side.changes.begin() + last}, seqs), "prepare"));
     }
   });
   out["apply"] = per_change(side.changes.size(), [&] {
@@ -712,10 +716,12 @@ json floor_of(const std::filesystem::path& dir, const FloorSide& side) {
 // Head office in catch-up: `clients` branches' devices each send `updates` changes in pushes of
 // kMaxChangesPerPush, one push a transaction, the branches in turn. A laptop's first sync: one
 // branch's history of `clients` × `updates` changes, in a pull's transactions.
-json store_floor(const std::filesystem::path& dir, const Catalogue& catalogue, std::size_t clients, std::size_t updates) {
+json store_floor(const std::filesystem::path& dir, const Catalogue& catalogue, std::size_t clients,
+                 std::size_t updates) {
   std::vector<Device> devices;
   for (std::size_t i = 0; i < clients; ++i)
-    devices.push_back({crypto::random_hex(16), "Floor User " + std::to_string(i), site_code(i), crypto::SigningKeyPair::generate()});
+    devices.push_back(
+        {crypto::random_hex(16), "Floor User " + std::to_string(i), site_code(i), crypto::SigningKeyPair::generate()});
   std::vector<EditMaker> makers;
   for (const auto& device : devices) makers.emplace_back(device, catalogue);
   FloorSide head_office{false, {}, limits::kMaxChangesPerPush};
@@ -1093,9 +1099,9 @@ int main(int argc, char** argv) {
     return dsptsync::loadgen::hold_connections(argv[2], argv[3], std::stoul(argv[4]), std::stoul(argv[5]));
   dsptsync::loadgen::Options options;
   CLI::App app{"loadgen: drives a real dsptsync-server over 127.0.0.1 and prints the figures as JSON"};
-  app.add_option(
-      "--workload", options.workload,
-      "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard, documents or store-floor");
+  app.add_option("--workload", options.workload,
+                 "stream-w1, stream-w32, catchup, fanout, fanout-hq, idle, first-sync, publish, dashboard, documents "
+                 "or store-floor");
   app.add_option("--clients", options.clients, "devices pushing (stream, catchup, fanout, store-floor)");
   app.add_option("--updates", options.updates, "edits per device");
   app.add_option("--docs", options.docs, "fanout: branches the devices share (devices per branch = clients / docs)");
