@@ -718,6 +718,7 @@ json floor_of(const std::filesystem::path& dir, const FloorSide& side) {
 // branch's history of `clients` × `updates` changes, in a pull's transactions.
 json store_floor(const std::filesystem::path& dir, const Catalogue& catalogue, std::size_t clients,
                  std::size_t updates) {
+  if (clients == 0 || updates == 0) die("store-floor needs --clients and --updates above 0");
   std::vector<Device> devices;
   for (std::size_t i = 0; i < clients; ++i)
     devices.push_back(
