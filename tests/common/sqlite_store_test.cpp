@@ -2,6 +2,7 @@
 #include "../../common/src/sqlite_schema.h"
 #include "dsptsync/tuning.h"
 
+#include "sqlite_file.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 namespace dsptsync {
 namespace {
 
+using testing::ask_file;
 using testing::TempDir;
 
 StoredChange stored(std::string id, std::string target) {
@@ -71,20 +73,6 @@ TEST(SqliteStore, AuditCoversAreKeptAsReceived) {
   EXPECT_NE(sqlite3_exec(db, "UPDATE audit_covers SET user = 'Someone'", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_covers", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-}
-
-// What `sql` asks of the store's file at `path`, as one value (a count), or SQLite's plan for it.
-std::string ask_file(const std::filesystem::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::string answer;
-  while (sqlite3_step(stmt) == SQLITE_ROW)
-    answer += reinterpret_cast<const char*>(sqlite3_column_text(stmt, sqlite3_column_count(stmt) - 1));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return answer;
 }
 
 // The upload queue's index and the history's serve a laptop only, the index of each scope's changes
