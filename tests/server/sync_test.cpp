@@ -19,10 +19,10 @@ namespace {
 
 using client::Workspace;
 using protocol::Role;
-using testing::RunningServer;
 using testing::ask_file;
-using testing::TempDir;
 using testing::eventually;
+using testing::RunningServer;
+using testing::TempDir;
 
 std::size_t field_count(Workspace& workspace, const std::string& scope) {
   auto state = workspace.ledger().state(scope, "2021-22");
